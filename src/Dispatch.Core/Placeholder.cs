@@ -1,0 +1,1 @@
+namespace Dispatch; internal static class Placeholder { }

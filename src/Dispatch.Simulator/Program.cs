@@ -1,0 +1,1 @@
+return Dispatch.Simulator.Cli.Run(args);
