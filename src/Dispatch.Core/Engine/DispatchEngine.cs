@@ -1,0 +1,413 @@
+using System.Diagnostics.CodeAnalysis;
+using Dispatch.Model;
+using Dispatch.Planning;
+using Dispatch.State;
+using Dispatch.Travel;
+
+namespace Dispatch.Engine;
+
+/// <summary>
+/// The dispatch engine. Feed it events (sites, orders, couriers, confirmations) as they happen and
+/// call <see cref="Tick{TSink}"/> on your own clock; it decides which courier takes which orders
+/// and in which sequence, and writes committed decisions into your sink. It never reads the wall
+/// clock, starts no threads and is not thread-safe: drive it from one thread.
+/// </summary>
+/// <remarks>
+/// Times are minutes on the caller's clock (any epoch, never negative); coordinates are whatever
+/// <typeparamref name="TTravel"/> understands (metres for <see cref="EuclideanCeilMinutes"/>,
+/// degrees for <see cref="HaversineMinutes"/>). Events validate their input and throw
+/// <see cref="DispatchException"/> without changing state. The tick allocates nothing once the
+/// stores have grown to the working size.
+/// </remarks>
+/// <typeparam name="TTravel">The travel-time rule, a struct so it is inlined.</typeparam>
+public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
+{
+    private readonly EngineState _s;
+    private TTravel _travel;
+    private readonly RouteCommitter<TTravel> _commit;
+    private readonly RollingHorizonPlanner<TTravel>? _rolling;
+    private readonly GreedyPlanner<TTravel>? _greedy;
+    private readonly InsertionPlanner<TTravel>? _insertion;
+    private double _lastTick = double.NegativeInfinity;
+    private int _orderCapacity, _courierCapacity, _siteCapacity;
+
+    /// <summary>Creates an engine with a travel-time rule and options (defaults when null).</summary>
+    public DispatchEngine(TTravel travel, DispatchOptions? options = null)
+    {
+        options ??= new DispatchOptions();
+        options.Validate();
+        Options = options;
+        _travel = travel;
+        _s = new EngineState(options);
+        _commit = new RouteCommitter<TTravel>(_s, travel);
+        switch (options.Profile)
+        {
+            case DispatchProfile.Mdrp: _rolling = new RollingHorizonPlanner<TTravel>(_s, travel, _commit); break;
+            case DispatchProfile.Greedy: _greedy = new GreedyPlanner<TTravel>(_s, travel, _commit); break;
+            case DispatchProfile.General: _insertion = new InsertionPlanner<TTravel>(_s, travel, _commit); break;
+            default: throw new ArgumentOutOfRangeException(nameof(options), options.Profile, "unknown dispatch profile");
+        }
+        RememberCapacities();
+    }
+
+    /// <summary>The options the engine was built with.</summary>
+    public DispatchOptions Options { get; }
+
+    /// <summary>The travel-time rule.</summary>
+    public TTravel Travel => _travel;
+
+    /// <summary>Order and courier counts.</summary>
+    public EngineCounts Counts => new(_s.Orders.Count, _s.Open, _s.Assigned, _s.PickedUp, _s.Delivered, _s.Cancelled, _s.Couriers.Count);
+
+    /// <summary>Time of the last tick (negative infinity before the first).</summary>
+    public double LastTick => _lastTick;
+
+    // ---------------------------------------------------------------- events
+
+    /// <summary>Adds a pickup site (restaurant).</summary>
+    public void AddSite(long siteId, double x, double y)
+    {
+        RequireCoordinate(x, y, "site", siteId);
+        if (_s.SiteIndex.ContainsKey(siteId)) Throw(DispatchError.DuplicateId, $"site {siteId} already exists");
+        _s.SiteIndex[siteId] = _s.Sites.Add(siteId, x, y);
+        GrowIfNeeded();
+    }
+
+    /// <summary>An order was placed. It is considered from the next tick on (and never before its placement time).</summary>
+    public void PlaceOrder(in OrderRequest order, double now)
+    {
+        RequireTime(now, "now");
+        RequireTime(order.PlacedAt, "placement time of order", order.OrderId);
+        RequireTime(order.ReadyAt, "ready time of order", order.OrderId);
+        RequireCoordinate(order.DropX, order.DropY, "drop-off of order", order.OrderId);
+        if (order.ReadyAt < order.PlacedAt)
+            Throw(DispatchError.InvalidValue, $"order {order.OrderId}: ready time {order.ReadyAt} is before its placement time {order.PlacedAt}");
+        if (order.Size < 1) Throw(DispatchError.InvalidValue, $"order {order.OrderId}: size {order.Size} must be at least 1");
+        if (!_s.SiteIndex.TryGetValue(order.SiteId, out int site)) Throw(DispatchError.UnknownId, $"order {order.OrderId}: unknown site {order.SiteId}");
+        if (_s.OrderIndex.ContainsKey(order.OrderId)) Throw(DispatchError.DuplicateId, $"order {order.OrderId} already exists");
+
+        int o = _s.Orders.Add(order, site);
+        _s.OrderIndex[order.OrderId] = o;
+        GrowIfNeeded();
+        _s.LowerBoundDrop[o] = order.ReadyAt + Options.PickupServiceMinutes * 0.5
+            + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], order.DropX, order.DropY) + Options.DropoffServiceMinutes * 0.5;
+        _s.Orders.Status[o] = OrderStatus.Unknown;
+        _s.SetStatus(o, OrderStatus.Open);
+    }
+
+    /// <summary>The kitchen changed an order's ready time. Committed plans are re-timed.</summary>
+    public void ChangeReadyTime(long orderId, double readyAt, double now)
+    {
+        RequireTime(now, "now");
+        RequireTime(readyAt, "ready time of order", orderId);
+        int o = OrderOf(orderId);
+        var os = _s.Orders;
+        if (readyAt < os.PlacedAt[o]) Throw(DispatchError.InvalidValue, $"order {orderId}: ready time {readyAt} is before its placement time {os.PlacedAt[o]}");
+        var st = os.Status[o];
+        if (st != OrderStatus.Open && st != OrderStatus.Assigned)
+            Throw(DispatchError.InvalidState, $"order {orderId} is {st}; its ready time can no longer change");
+        os.ReadyAt[o] = readyAt;
+        int site = os.Site[o];
+        _s.LowerBoundDrop[o] = readyAt + Options.PickupServiceMinutes * 0.5
+            + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], os.DropX[o], os.DropY[o]) + Options.DropoffServiceMinutes * 0.5;
+        if (st == OrderStatus.Assigned) RetimeFromPickup(os.Courier[o], o);
+    }
+
+    /// <summary>The order was cancelled before pickup. Its courier's plan is updated and the change reported at the next tick.</summary>
+    public void CancelOrder(long orderId, double now)
+    {
+        RequireTime(now, "now");
+        int o = OrderOf(orderId);
+        var st = _s.Orders.Status[o];
+        if (st == OrderStatus.Open) { _s.SetStatus(o, OrderStatus.Cancelled); return; }
+        if (st != OrderStatus.Assigned)
+            Throw(DispatchError.InvalidState, $"order {orderId} is {st}; only open or assigned orders can be cancelled");
+        int c = _s.Orders.Courier[o];
+        _commit.RemoveFromRoute(c, o, now);
+        SyncPlanned(c);
+        _s.SetStatus(o, OrderStatus.Cancelled);
+        _s.QueueChange(new PlanChange(PlanChangeKind.Cancelled, orderId, _s.Couriers.Id[c], now));
+    }
+
+    /// <summary>A courier's shift is known: it can be planned for from its start. A courier id may return for a new shift once its last one ended.</summary>
+    public void CourierOnShift(in CourierShift shift, double now)
+    {
+        RequireTime(now, "now");
+        RequireCoordinate(shift.X, shift.Y, "start of courier", shift.CourierId);
+        RequireTime(shift.ShiftStart, "shift start of courier", shift.CourierId);
+        RequireTime(shift.ShiftEnd, "shift end of courier", shift.CourierId);
+        if (shift.ShiftEnd < shift.ShiftStart) Throw(DispatchError.InvalidValue, $"courier {shift.CourierId}: shift ends ({shift.ShiftEnd}) before it starts ({shift.ShiftStart})");
+        if (shift.Capacity < 1) Throw(DispatchError.InvalidValue, $"courier {shift.CourierId}: capacity {shift.Capacity} must be at least 1");
+        var cs = _s.Couriers;
+        if (_s.CourierIndex.TryGetValue(shift.CourierId, out int c))
+        {
+            if (cs.State[c] != CourierState.Ended || cs.RouteLength(c) > 0)
+                Throw(DispatchError.DuplicateId, $"courier {shift.CourierId} is already on a shift");
+        }
+        else
+        {
+            c = cs.Add(shift.CourierId);
+            _s.CourierIndex[shift.CourierId] = c;
+            GrowIfNeeded();
+        }
+        cs.X[c] = shift.X; cs.Y[c] = shift.Y;
+        cs.FreeAt[c] = shift.ShiftStart;
+        cs.ShiftStart[c] = shift.ShiftStart; cs.ShiftEnd[c] = shift.ShiftEnd;
+        cs.SeenX[c] = shift.X; cs.SeenY[c] = shift.Y; cs.SeenAt[c] = double.NegativeInfinity;
+        cs.Capacity[c] = shift.Capacity;
+        cs.State[c] = shift.ShiftStart <= now ? CourierState.OnShift : CourierState.Scheduled;
+        cs.RouteHead[c] = 0; cs.RouteEnd[c] = 0;
+    }
+
+    /// <summary>The courier stops taking work now. Orders it has not picked up are released to others (reported at the next tick); picked-up ones it still delivers.</summary>
+    public void CourierOffShift(long courierId, double now)
+    {
+        RequireTime(now, "now");
+        int c = CourierOf(courierId);
+        var cs = _s.Couriers;
+        if (cs.State[c] == CourierState.Ended) Throw(DispatchError.InvalidState, $"courier {courierId} is already off shift");
+        cs.State[c] = CourierState.Ended;
+        cs.ShiftEnd[c] = Math.Min(cs.ShiftEnd[c], Math.Max(now, cs.ShiftStart[c]));
+        ReleaseUnpicked(c, now);
+    }
+
+    /// <summary>Where a courier is now. An idle courier is planned from here; a busy one keeps its plan.</summary>
+    public void UpdateCourierPosition(long courierId, double x, double y, double now)
+    {
+        RequireTime(now, "now");
+        RequireCoordinate(x, y, "position of courier", courierId);
+        int c = CourierOf(courierId);
+        var cs = _s.Couriers;
+        cs.SeenX[c] = x; cs.SeenY[c] = y; cs.SeenAt[c] = now;
+        if (cs.RouteLength(c) == 0) { cs.X[c] = x; cs.Y[c] = y; }
+    }
+
+    /// <summary>The courier picked the order up at <paramref name="at"/>. From now on the order never changes courier.</summary>
+    public void ConfirmPickup(long orderId, double at)
+    {
+        RequireTime(at, "pickup time of order", orderId);
+        int o = OrderOf(orderId);
+        if (_s.Orders.Status[o] != OrderStatus.Assigned)
+            Throw(DispatchError.InvalidState, $"order {orderId} is {_s.Orders.Status[o]}; only an assigned order can be picked up");
+        _s.Orders.PickedAt[o] = at;
+        _s.SetStatus(o, OrderStatus.PickedUp);
+        MarkStopDone(_s.Orders.Courier[o], o, StopKind.Pickup);
+    }
+
+    /// <summary>The courier handed the order over at <paramref name="at"/>.</summary>
+    public void ConfirmDropoff(long orderId, double at)
+    {
+        RequireTime(at, "drop-off time of order", orderId);
+        int o = OrderOf(orderId);
+        var os = _s.Orders;
+        if (os.Status[o] != OrderStatus.PickedUp)
+            Throw(DispatchError.InvalidState, $"order {orderId} is {os.Status[o]}; only a picked-up order can be dropped off");
+        os.DroppedAt[o] = at;
+        _s.SetStatus(o, OrderStatus.Delivered);
+        int c = os.Courier[o];
+        _s.Couriers.Delivered[c]++;
+        MarkStopDone(c, o, StopKind.Dropoff);
+        var cs = _s.Couriers;
+        if (cs.RouteLength(c) == 0)
+        {
+            cs.X[c] = os.DropX[o]; cs.Y[c] = os.DropY[o];
+            cs.FreeAt[c] = at + Options.DropoffServiceMinutes * 0.5;
+        }
+    }
+
+    // ---------------------------------------------------------------- tick
+
+    /// <summary>
+    /// Decides at time <paramref name="now"/>: reports plan changes made by events since the last
+    /// tick, then commits what must start now and leaves the rest open for later ticks.
+    /// Returns the number of assignments committed. Allocates nothing in steady state.
+    /// </summary>
+    public int Tick<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    {
+        RequireTime(now, "tick time");
+        if (now < _lastTick) Throw(DispatchError.InvalidValue, $"tick time {now} is before the previous tick {_lastTick}");
+        _lastTick = now;
+        _s.Now = now;
+
+        var cs = _s.Couriers;
+        for (int c = 0; c < cs.Count; c++)
+        {
+            var st = cs.State[c];
+            if (st == CourierState.Scheduled && cs.ShiftStart[c] <= now) cs.State[c] = CourierState.OnShift;
+            else if (st == CourierState.OnShift && cs.ShiftEnd[c] <= now) cs.State[c] = CourierState.Ended;
+        }
+
+        for (int i = 0; i < _s.PendingCount; i++) sink.OnPlanChange(in _s.PendingChanges[i]);
+        _s.PendingCount = 0;
+
+        if (_rolling is not null) _rolling.Plan(now, ref sink);
+        else if (_greedy is not null) _greedy.Plan(now, ref sink);
+        else _insertion!.Plan(now, ref sink);
+        return _commit.TakeCommitCount();
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /// <summary>Status of an order; <see cref="OrderStatus.Unknown"/> for an id never placed.</summary>
+    public OrderStatus GetOrderStatus(long orderId) =>
+        _s.OrderIndex.TryGetValue(orderId, out int o) ? _s.Orders.Status[o] : OrderStatus.Unknown;
+
+    /// <summary>Everything known of an order; false for an unknown id.</summary>
+    public bool TryGetOrder(long orderId, out OrderView view)
+    {
+        if (!_s.OrderIndex.TryGetValue(orderId, out int o)) { view = default; return false; }
+        var os = _s.Orders;
+        int c = os.Courier[o];
+        view = new OrderView(orderId, os.Status[o], c >= 0 ? _s.Couriers.Id[c] : -1, os.PlannedPickup[o], os.PlannedDrop[o], os.PickedAt[o], os.DroppedAt[o]);
+        return true;
+    }
+
+    /// <summary>Everything known of a courier; false for an unknown id.</summary>
+    public bool TryGetCourier(long courierId, out CourierView view)
+    {
+        if (!_s.CourierIndex.TryGetValue(courierId, out int c)) { view = default; return false; }
+        var cs = _s.Couriers;
+        view = new CourierView(courierId, cs.State[c] == CourierState.OnShift, cs.X[c], cs.Y[c], cs.FreeAt[c], cs.ShiftStart[c], cs.ShiftEnd[c], cs.RouteLength(c), cs.Delivered[c]);
+        return true;
+    }
+
+    /// <summary>Copies a courier's committed, unfinished stops into <paramref name="destination"/>; returns how many (at most its length).</summary>
+    public int CopyRoute(long courierId, Span<PlannedStop> destination)
+    {
+        int c = CourierOf(courierId);
+        var route = _s.Couriers.Route(c);
+        var os = _s.Orders;
+        int n = Math.Min(route.Length, destination.Length);
+        for (int i = 0; i < n; i++)
+        {
+            ref RouteStop r = ref route[i];
+            int o = r.Order;
+            destination[i] = new PlannedStop(r.Kind, os.Id[o], r.Kind == StopKind.Pickup ? _s.Sites.Id[os.Site[o]] : -1,
+                r.X, r.Y, r.Departure, r.Arrival, r.ServiceAt, r.Leave);
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void ReleaseUnpicked(int c, double now)
+    {
+        var cs = _s.Couriers;
+        var os = _s.Orders;
+        // Walk backwards: removing stops shifts later ones down.
+        for (int i = cs.RouteLength(c) - 1; i >= 0; i--)
+        {
+            var route = cs.Route(c);
+            if (i >= route.Length) continue;
+            ref RouteStop r = ref route[i];
+            int o = r.Order;
+            if (r.Kind != StopKind.Pickup || os.Status[o] != OrderStatus.Assigned) continue;
+            _commit.RemoveFromRoute(c, o, now);
+            os.Courier[o] = -1;
+            os.PlannedPickup[o] = double.NaN; os.PlannedDrop[o] = double.NaN;
+            _s.SetStatus(o, OrderStatus.Open);
+            _s.QueueChange(new PlanChange(PlanChangeKind.Released, os.Id[o], cs.Id[c], now));
+        }
+        SyncPlanned(c);
+    }
+
+    private void RetimeFromPickup(int c, int o)
+    {
+        var cs = _s.Couriers;
+        var route = cs.Route(c);
+        double halfP = Options.PickupServiceMinutes * 0.5;
+        for (int i = 0; i < route.Length; i++)
+        {
+            if (route[i].Order != o || route[i].Kind != StopKind.Pickup) continue;
+            // The pickup group this stop belongs to: same place, consecutive pickups.
+            int g = i;
+            while (g > 0 && route[g - 1].Kind == StopKind.Pickup && route[g - 1].X == route[i].X && route[g - 1].Y == route[i].Y) g--;
+            int e = i;
+            while (e + 1 < route.Length && route[e + 1].Kind == StopKind.Pickup && route[e + 1].X == route[i].X && route[e + 1].Y == route[i].Y) e++;
+            double ready = 0;
+            for (int k = g; k <= e; k++) ready = Math.Max(ready, _s.Orders.ReadyAt[route[k].Order]);
+            double pickup = Math.Max(ready, route[g].Arrival + halfP);
+            for (int k = g; k <= e; k++) { route[k].ServiceAt = pickup; route[k].Leave = pickup + halfP; }
+            _commit.RetimeAfter(route, g);
+            break;
+        }
+        SyncPlanned(c);
+    }
+
+    /// <summary>Copies a courier's route times into the orders' planned fields and moves its free point to the route's end.</summary>
+    private void SyncPlanned(int c)
+    {
+        var cs = _s.Couriers;
+        var os = _s.Orders;
+        var route = cs.Route(c);
+        for (int i = 0; i < route.Length; i++)
+        {
+            ref RouteStop r = ref route[i];
+            if (r.Kind == StopKind.Pickup) os.PlannedPickup[r.Order] = r.ServiceAt; else os.PlannedDrop[r.Order] = r.ServiceAt;
+        }
+        if (route.Length > 0)
+        {
+            ref RouteStop last = ref route[route.Length - 1];
+            cs.X[c] = last.X; cs.Y[c] = last.Y; cs.FreeAt[c] = last.Leave;
+        }
+    }
+
+    private void MarkStopDone(int c, int o, StopKind kind)
+    {
+        var cs = _s.Couriers;
+        int b = c * cs.MaxStops;
+        for (int i = cs.RouteHead[c]; i < cs.RouteEnd[c]; i++)
+        {
+            ref RouteStop r = ref cs.Stops[b + i];
+            if (r.Order == o && r.Kind == kind) { r.Done = true; break; }
+        }
+        while (cs.RouteHead[c] < cs.RouteEnd[c] && cs.Stops[b + cs.RouteHead[c]].Done) cs.RouteHead[c]++;
+        if (cs.RouteHead[c] == cs.RouteEnd[c]) { cs.RouteHead[c] = 0; cs.RouteEnd[c] = 0; }
+    }
+
+    private void RememberCapacities()
+    {
+        _orderCapacity = _s.Orders.Capacity;
+        _courierCapacity = _s.Couriers.Id.Length;
+        _siteCapacity = _s.Sites.Id.Length;
+    }
+
+    /// <summary>After a store doubled, grows everything sized from it, here at the edge and never in the tick.</summary>
+    private void GrowIfNeeded()
+    {
+        if (_s.Orders.Capacity == _orderCapacity && _s.Couriers.Id.Length == _courierCapacity && _s.Sites.Id.Length == _siteCapacity) return;
+        _s.OpenOrders.EnsureCapacity(_s.Orders.Capacity);
+        if (_s.LowerBoundDrop.Length < _s.Orders.Capacity) Array.Resize(ref _s.LowerBoundDrop, _s.Orders.Capacity);
+        _rolling?.EnsureCapacity();
+        _greedy?.EnsureCapacity();
+        _insertion?.EnsureCapacity();
+        RememberCapacities();
+    }
+
+    private int OrderOf(long orderId)
+    {
+        if (!_s.OrderIndex.TryGetValue(orderId, out int o)) Throw(DispatchError.UnknownId, $"unknown order {orderId}");
+        return o;
+    }
+
+    private int CourierOf(long courierId)
+    {
+        if (!_s.CourierIndex.TryGetValue(courierId, out int c)) Throw(DispatchError.UnknownId, $"unknown courier {courierId}");
+        return c;
+    }
+
+    private static void RequireTime(double t, string what, long id = long.MinValue)
+    {
+        if (!double.IsFinite(t) || t < 0)
+            Throw(DispatchError.InvalidValue, id == long.MinValue ? $"{what} must be a finite time >= 0, got {t}" : $"{what} {id} must be a finite time >= 0, got {t}");
+    }
+
+    private static void RequireCoordinate(double x, double y, string what, long id)
+    {
+        if (!double.IsFinite(x) || !double.IsFinite(y))
+            Throw(DispatchError.InvalidValue, $"{what} {id} has a non-finite coordinate ({x}, {y})");
+    }
+
+    [DoesNotReturn]
+    private static void Throw(DispatchError error, string message) => throw new DispatchException(error, message);
+}

@@ -1,0 +1,84 @@
+namespace Dispatch.Engine;
+
+/// <summary>Settings of a <see cref="DispatchEngine{TTravel}"/>, fixed at construction.</summary>
+public sealed class DispatchOptions
+{
+    /// <summary>Rules and policy. Default: <see cref="DispatchProfile.Mdrp"/>.</summary>
+    public DispatchProfile Profile { get; init; } = DispatchProfile.Mdrp;
+
+    /// <summary>Minutes a pickup takes; the pickup instant is the middle of it (MDRP convention).</summary>
+    public double PickupServiceMinutes { get; init; } = 4;
+
+    /// <summary>Minutes a drop-off takes; the drop-off instant is the middle of it.</summary>
+    public double DropoffServiceMinutes { get; init; } = 4;
+
+    /// <summary>Click-to-door target in minutes; lateness past it is penalised.</summary>
+    public double TargetClickToDoorMinutes { get; init; } = 40;
+
+    /// <summary>Click-to-door maximum in minutes; lateness past it is penalised heavily.</summary>
+    public double MaxClickToDoorMinutes { get; init; } = 90;
+
+    /// <summary>Minutes between the caller's ticks. Used to decide what must be committed now
+    /// because waiting one more tick would delay it.</summary>
+    public double TickIntervalMinutes { get; init; } = 1;
+
+    /// <summary>Couriers that become free (or start their shift) within this many minutes count as candidates.</summary>
+    public double CourierLookaheadMinutes { get; init; } = 45;
+
+    /// <summary>How many candidate couriers (nearest by arrival time) each site's orders are scored against.</summary>
+    public int CandidateCouriersPerSite { get; init; } = 12;
+
+    /// <summary>The largest bundle (orders per assignment) the optimizer builds.</summary>
+    public int MaxBundleSize { get; init; } = 4;
+
+    /// <summary>Orders whose ready times differ by more than this are not bundled together.</summary>
+    public double BundleReadyWindowMinutes { get; init; } = 12;
+
+    /// <summary>Weight, per minute, of click-to-door beyond the target, on top of the minute itself.</summary>
+    public double OverTargetWeight { get; init; } = 1.0;
+
+    /// <summary>Weight, per minute, of click-to-door beyond the maximum.</summary>
+    public double OverMaxWeight { get; init; } = 20.0;
+
+    /// <summary>Weight, per minute, of courier travel to the site (keeps couriers near work when it costs customers nothing).</summary>
+    public double TravelWeight { get; init; } = 0.1;
+
+    /// <summary>Initial order capacity; the stores double when full (outside the tick).</summary>
+    public int InitialOrderCapacity { get; init; } = 1024;
+
+    /// <summary>Initial courier capacity; the stores double when full (outside the tick).</summary>
+    public int InitialCourierCapacity { get; init; } = 256;
+
+    /// <summary>Initial site capacity; the stores double when full (outside the tick).</summary>
+    public int InitialSiteCapacity { get; init; } = 256;
+
+    /// <summary>Largest number of planned stops a courier may hold.</summary>
+    public int MaxRouteStops { get; init; } = 24;
+
+    internal void Validate()
+    {
+        static void Positive(double v, string name)
+        {
+            if (!(v > 0) || !double.IsFinite(v)) throw new ArgumentOutOfRangeException(name, v, $"{name} must be a positive finite number");
+        }
+        static void NonNegative(double v, string name)
+        {
+            if (!(v >= 0) || !double.IsFinite(v)) throw new ArgumentOutOfRangeException(name, v, $"{name} must be a finite number >= 0");
+        }
+        NonNegative(PickupServiceMinutes, nameof(PickupServiceMinutes));
+        NonNegative(DropoffServiceMinutes, nameof(DropoffServiceMinutes));
+        Positive(TargetClickToDoorMinutes, nameof(TargetClickToDoorMinutes));
+        Positive(MaxClickToDoorMinutes, nameof(MaxClickToDoorMinutes));
+        Positive(TickIntervalMinutes, nameof(TickIntervalMinutes));
+        NonNegative(CourierLookaheadMinutes, nameof(CourierLookaheadMinutes));
+        NonNegative(BundleReadyWindowMinutes, nameof(BundleReadyWindowMinutes));
+        NonNegative(OverTargetWeight, nameof(OverTargetWeight));
+        NonNegative(OverMaxWeight, nameof(OverMaxWeight));
+        NonNegative(TravelWeight, nameof(TravelWeight));
+        if (CandidateCouriersPerSite < 1) throw new ArgumentOutOfRangeException(nameof(CandidateCouriersPerSite), CandidateCouriersPerSite, "need at least one candidate courier");
+        if (MaxBundleSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBundleSize), MaxBundleSize, "bundles hold at least one order");
+        if (MaxRouteStops < 2 * MaxBundleSize) throw new ArgumentOutOfRangeException(nameof(MaxRouteStops), MaxRouteStops, "a route must hold at least one full bundle (2 x MaxBundleSize stops)");
+        if (InitialOrderCapacity < 1 || InitialCourierCapacity < 1 || InitialSiteCapacity < 1)
+            throw new ArgumentOutOfRangeException(nameof(InitialOrderCapacity), "initial capacities must be at least 1");
+    }
+}

@@ -1,0 +1,21 @@
+namespace Dispatch.Engine;
+
+/// <summary>The rules and policy the engine dispatches under.</summary>
+public enum DispatchProfile : byte
+{
+    /// <summary>
+    /// The published Meal Delivery Routing Problem rules: bundles from one site only, a courier finishes
+    /// an assignment before the next and is never diverted on its way to a site, no pickup after shift end.
+    /// Decided by the rolling-horizon optimizer (matching + bundling + postponement).
+    /// </summary>
+    Mdrp = 0,
+
+    /// <summary>
+    /// Multi-site routes: a courier may carry orders of several sites at once, within capacity, with
+    /// pickup before drop-off. New orders are inserted into the not-yet-started part of routes.
+    /// </summary>
+    General = 1,
+
+    /// <summary>The baseline: each open order, oldest first, goes to the nearest idle courier at once. For comparison only.</summary>
+    Greedy = 2,
+}

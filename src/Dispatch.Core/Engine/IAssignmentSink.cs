@@ -1,0 +1,16 @@
+using Dispatch.Model;
+
+namespace Dispatch.Engine;
+
+/// <summary>
+/// Receives the engine's decisions during <c>Tick</c>. Implement it on a struct and the JIT
+/// specialises the tick for it (no interface dispatch, no boxing). The span is only valid during the call.
+/// </summary>
+public interface IAssignmentSink
+{
+    /// <summary>A courier was committed to a bundle; <paramref name="stops"/> is its plan in execution order.</summary>
+    void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops);
+
+    /// <summary>A committed plan changed (an order released or cancelled).</summary>
+    void OnPlanChange(in PlanChange change);
+}

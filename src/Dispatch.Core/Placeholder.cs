@@ -1,1 +1,0 @@
-namespace Dispatch; internal static class Placeholder { }

@@ -1,0 +1,63 @@
+using Dispatch.Engine;
+using Dispatch.State;
+using Dispatch.Travel;
+
+namespace Dispatch.Planning;
+
+/// <summary>
+/// The baseline the optimizer is measured against: every open order, oldest first, goes at once to
+/// the idle courier that reaches its site earliest, one order per assignment. No look-ahead, no
+/// bundling, no postponement.
+/// </summary>
+internal sealed class GreedyPlanner<TTravel> where TTravel : struct, ITravelTime
+{
+    private readonly EngineState _s;
+    private TTravel _travel;
+    private readonly RouteCommitter<TTravel> _commit;
+    private int[] _orders = [];
+    private readonly int[] _one = new int[1];
+
+    public GreedyPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit)
+    {
+        _s = state;
+        _travel = travel;
+        _commit = commit;
+        EnsureCapacity();
+    }
+
+    public void EnsureCapacity()
+    {
+        if (_orders.Length < _s.Orders.Id.Length) _orders = new int[_s.Orders.Id.Length];
+    }
+
+    public void Plan<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    {
+        var open = _s.OpenOrders.Items;
+        int n = 0;
+        for (int i = 0; i < open.Length; i++)
+            if (_s.Orders.PlacedAt[open[i]] <= now) _orders[n++] = open[i];
+        // Dense indexes follow placement order.
+        _orders.AsSpan(0, n).Sort();
+        var cs = _s.Couriers;
+        var os = _s.Orders;
+        double halfP = _s.Options.PickupServiceMinutes * 0.5;
+        for (int i = 0; i < n; i++)
+        {
+            int o = _orders[i];
+            int site = os.Site[o];
+            double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
+            int best = -1;
+            double bestArrive = double.PositiveInfinity;
+            for (int c = 0; c < cs.Count; c++)
+            {
+                if (cs.State[c] != CourierState.OnShift || cs.FreeAt[c] > now || cs.ShiftStart[c] > now || _commit.Room(c) < 2) continue;
+                double arrive = now + _travel.Minutes(cs.X[c], cs.Y[c], sx, sy);
+                if (Math.Max(os.ReadyAt[o], arrive + halfP) > cs.ShiftEnd[c]) continue;
+                if (arrive < bestArrive) { bestArrive = arrive; best = c; }
+            }
+            if (best < 0) continue;
+            _one[0] = o;
+            _commit.CommitBundle(ref sink, best, _one, now);
+        }
+    }
+}

@@ -1,0 +1,384 @@
+using Dispatch.Assignment;
+using Dispatch.Engine;
+using Dispatch.Model;
+using Dispatch.Spatial;
+using Dispatch.State;
+using Dispatch.Travel;
+
+namespace Dispatch.Planning;
+
+/// <summary>
+/// The MDRP-profile optimizer, run at every tick over everything placed and not yet committed:
+/// <list type="number">
+/// <item>candidate couriers: on shift (or starting soon) and free within the look-ahead, at the point and time their committed plan ends;</item>
+/// <item>per site with open orders, the k couriers that can get there earliest (grid search);</item>
+/// <item>a min-cost matching of single orders to couriers (cost = click-to-door with penalties past target and maximum, plus a little travel), with "postpone" as an option;</item>
+/// <item>bundling: an order that would be postponed or served late joins another order's bundle at the same site where that lowers the total cost, freeing its courier;</item>
+/// <item>a second matching of the bundles to couriers;</item>
+/// <item>commit only the pairs whose courier is idle now and must leave now to make the pickup; the rest stay provisional and are re-decided at the next tick.</item>
+/// </list>
+/// Every buffer is owned here and grown only when the problem outgrows it.
+/// </summary>
+internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITravelTime
+{
+    /// <summary>Cost of postponing one order: larger than any real assignment cost, so the matching serves as many orders as it can.</summary>
+    private const double PostponeCost = 1_000_000;
+
+    /// <summary>Minutes of delay past an order's lower bound after which it is offered to other bundles.</summary>
+    private const double BundleDelayTrigger = 3;
+
+    private readonly EngineState _s;
+    private TTravel _travel;
+    private readonly RouteCommitter<TTravel> _commit;
+    private readonly SparseAssignmentSolver _solver = new();
+    private readonly CourierGrid _grid = new();
+    private readonly int _k, _maxBundle;
+    private readonly double _halfP, _halfD;
+
+    // Columns: candidate couriers.
+    private int _cols;
+    private int[] _colCourier = [];
+    private double[] _colX = [], _colY = [], _colAvail = [];
+
+    // Sites with open orders ("slots"), their orders and their candidate couriers.
+    private int _stamp;
+    private int[] _siteStamp = [], _siteSlot = [];
+    private int _slots;
+    private int[] _slotSite = [], _slotStart = [], _slotCount = [];
+    private int[] _slotOrders = [];
+    private int[] _candCol = [];
+    private double[] _candArrival = [];
+    private int[] _candCount = [];
+
+    // Bundles (at most one per open order), their orders in drop sequence, courier column and cost.
+    private int[] _bOrders = [];
+    private int[] _bCount = [], _bCol = [], _bSlot = [];
+    private double[] _bCost = [];
+    private int[] _orderBundle = [];
+    private int[] _rowBundle = [];
+    private int[] _seq = [];
+
+    public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit)
+    {
+        _s = state;
+        _travel = travel;
+        _commit = commit;
+        _k = state.Options.CandidateCouriersPerSite;
+        _maxBundle = state.Options.MaxBundleSize;
+        _halfP = state.Options.PickupServiceMinutes * 0.5;
+        _halfD = state.Options.DropoffServiceMinutes * 0.5;
+        _seq = new int[_maxBundle + 1];
+        EnsureCapacity();
+    }
+
+    /// <summary>Sizes buffers to the stores' capacities. Called when a store grows, never during the tick.</summary>
+    public void EnsureCapacity()
+    {
+        int nc = _s.Couriers.Id.Length, no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length;
+        if (_colCourier.Length < nc)
+        {
+            _colCourier = new int[nc]; _colX = new double[nc]; _colY = new double[nc]; _colAvail = new double[nc];
+        }
+        if (_siteStamp.Length < ns)
+        {
+            Array.Resize(ref _siteStamp, ns); _siteSlot = new int[ns];
+        }
+        // Slots, bundles and rows are bounded by open orders, which are bounded by all orders.
+        if (_slotOrders.Length < no)
+        {
+            _slotSite = new int[no]; _slotStart = new int[no]; _slotCount = new int[no];
+            _slotOrders = new int[no];
+            _candCol = new int[no * _k]; _candArrival = new double[no * _k]; _candCount = new int[no];
+            _bOrders = new int[no * _maxBundle];
+            _bCount = new int[no]; _bCol = new int[no]; _bSlot = new int[no]; _bCost = new double[no];
+            _orderBundle = new int[no];
+            _rowBundle = new int[no];
+        }
+        _solver.EnsureCapacity(Math.Min(no, 4096), Math.Min(nc, 4096), Math.Min(no, 4096) * _k);
+    }
+
+    public void Plan<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    {
+        var open = _s.OpenOrders.Items;
+        if (open.Length == 0) return;
+        BuildColumns(now);
+        if (_cols == 0) return;
+        _grid.Build(_colX, _colY, _colAvail, _cols);
+        GroupBySite(now, open);
+        if (_slots == 0) return;
+        FindCandidates(now);
+        MatchSingles();
+        Bundle();
+        MatchBundles();
+        Commit(now, ref sink);
+    }
+
+    private void BuildColumns(double now)
+    {
+        var cs = _s.Couriers;
+        double horizon = now + _s.Options.CourierLookaheadMinutes;
+        int n = 0;
+        for (int c = 0; c < cs.Count; c++)
+        {
+            if (cs.State[c] == CourierState.Ended || cs.ShiftEnd[c] <= now) continue;
+            double avail = Math.Max(now, Math.Max(cs.FreeAt[c], cs.ShiftStart[c]));
+            if (avail > horizon || avail > cs.ShiftEnd[c]) continue;
+            if (_commit.Room(c) < 2) continue;
+            _colCourier[n] = c; _colX[n] = cs.X[c]; _colY[n] = cs.Y[c]; _colAvail[n] = avail;
+            n++;
+        }
+        _cols = n;
+    }
+
+    private void GroupBySite(double now, ReadOnlySpan<int> open)
+    {
+        var os = _s.Orders;
+        if (++_stamp == int.MaxValue) { Array.Clear(_siteStamp); _stamp = 1; }
+        int slots = 0;
+        for (int i = 0; i < open.Length; i++)
+        {
+            int o = open[i];
+            if (os.PlacedAt[o] > now) continue;
+            int site = os.Site[o];
+            if (_siteStamp[site] != _stamp)
+            {
+                _siteStamp[site] = _stamp;
+                _siteSlot[site] = slots;
+                _slotSite[slots] = site;
+                _slotCount[slots] = 0;
+                slots++;
+            }
+            _slotCount[_siteSlot[site]]++;
+        }
+        int acc = 0;
+        for (int t = 0; t < slots; t++) { _slotStart[t] = acc; acc += _slotCount[t]; _slotCount[t] = 0; }
+        for (int i = 0; i < open.Length; i++)
+        {
+            int o = open[i];
+            if (os.PlacedAt[o] > now) continue;
+            int t = _siteSlot[os.Site[o]];
+            // Insertion by ready time keeps each site's orders in the order bundling considers them.
+            int p = _slotStart[t] + _slotCount[t]++;
+            double r = os.ReadyAt[o];
+            while (p > _slotStart[t] && (os.ReadyAt[_slotOrders[p - 1]] > r || (os.ReadyAt[_slotOrders[p - 1]] == r && _slotOrders[p - 1] > o)))
+            {
+                _slotOrders[p] = _slotOrders[p - 1];
+                p--;
+            }
+            _slotOrders[p] = o;
+        }
+        _slots = slots;
+    }
+
+    private void FindCandidates(double now)
+    {
+        var sites = _s.Sites;
+        for (int t = 0; t < _slots; t++)
+        {
+            int site = _slotSite[t];
+            _candCount[t] = _grid.Nearest(ref _travel, sites.X[site], sites.Y[site], now, _k,
+                _candCol.AsSpan(t * _k, _k), _candArrival.AsSpan(t * _k, _k));
+        }
+    }
+
+    private double Penalty(double clickToDoor)
+    {
+        var opt = _s.Options;
+        double p = clickToDoor;
+        double overTarget = clickToDoor - opt.TargetClickToDoorMinutes;
+        if (overTarget > 0) p += opt.OverTargetWeight * overTarget;
+        double overMax = clickToDoor - opt.MaxClickToDoorMinutes;
+        if (overMax > 0) p += opt.OverMaxWeight * overMax;
+        return p;
+    }
+
+    /// <summary>Cost of courier column <paramref name="col"/> taking the one-site bundle <paramref name="seq"/> (drop order); +inf when infeasible.</summary>
+    private double BundleCost(int col, ReadOnlySpan<int> seq)
+    {
+        var os = _s.Orders;
+        int site = os.Site[seq[0]];
+        double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
+        double avail = _colAvail[col];
+        double arrive = avail + _travel.Minutes(_colX[col], _colY[col], sx, sy);
+        double ready = 0;
+        for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
+        double pickup = Math.Max(ready, arrive + _halfP);
+        if (pickup > _s.Couriers.ShiftEnd[_colCourier[col]]) return double.PositiveInfinity;
+        double t = pickup + _halfP, px = sx, py = sy, cost = 0;
+        for (int i = 0; i < seq.Length; i++)
+        {
+            int o = seq[i];
+            double dx = os.DropX[o], dy = os.DropY[o];
+            t += _travel.Minutes(px, py, dx, dy);
+            double drop = t + _halfD;
+            cost += Penalty(drop - os.PlacedAt[o]);
+            t = drop + _halfD;
+            px = dx; py = dy;
+        }
+        return cost + _s.Options.TravelWeight * (arrive - avail);
+    }
+
+    private ReadOnlySpan<int> BundleSeq(int b) => _bOrders.AsSpan(b * _maxBundle, _bCount[b]);
+
+    private void MatchSingles()
+    {
+        int rows = 0;
+        for (int t = 0; t < _slots; t++) rows += _slotCount[t];
+        _solver.Begin(rows, _cols, rows * _k);
+        int b = 0;
+        for (int t = 0; t < _slots; t++)
+        {
+            int cb = t * _k, cn = _candCount[t];
+            for (int i = 0; i < _slotCount[t]; i++)
+            {
+                int o = _slotOrders[_slotStart[t] + i];
+                _bOrders[b * _maxBundle] = o;
+                _bCount[b] = 1;
+                _bSlot[b] = t;
+                _orderBundle[o] = b;
+                var seq = BundleSeq(b);
+                for (int j = 0; j < cn; j++)
+                {
+                    int col = _candCol[cb + j];
+                    double cost = BundleCost(col, seq);
+                    if (double.IsFinite(cost)) _solver.AddEdge(col, cost);
+                }
+                _solver.EndRow(PostponeCost);
+                b++;
+            }
+        }
+        _solver.Solve();
+        var match = _solver.RowMatch;
+        for (int r = 0; r < rows; r++)
+        {
+            int col = match[r];
+            if (col < _cols) { _bCol[r] = col; _bCost[r] = BundleCost(col, BundleSeq(r)); }
+            else { _bCol[r] = -1; _bCost[r] = PostponeCost; }
+        }
+    }
+
+    private void Bundle()
+    {
+        if (_maxBundle < 2) return;
+        var os = _s.Orders;
+        double window = _s.Options.BundleReadyWindowMinutes;
+        for (int t = 0; t < _slots; t++)
+        {
+            int n = _slotCount[t];
+            if (n < 2) continue;
+            int start = _slotStart[t];
+            for (int i = 0; i < n; i++)
+            {
+                int o = _slotOrders[start + i];
+                int b = _orderBundle[o];
+                if (_bCount[b] != 1) continue;
+                double own = _bCost[b];
+                if (_bCol[b] >= 0 && own <= Penalty(_s.LowerBoundDrop[o] - os.PlacedAt[o]) + BundleDelayTrigger) continue;
+
+                int bestHost = -1, bestPos = -1;
+                double bestGain = 0.01, bestCost = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    int h = _orderBundle[_slotOrders[start + j]];
+                    if (h == b || _bCol[h] < 0 || _bCount[h] >= _maxBundle) continue;
+                    var hs = BundleSeq(h);
+                    // Only the bundle's first order (in slot order) represents it, to visit each host once.
+                    if (hs[0] != _slotOrders[start + j]) continue;
+                    if (!WithinWindow(hs, os.ReadyAt[o], window)) continue;
+                    int m = hs.Length;
+                    for (int pos = 0; pos <= m; pos++)
+                    {
+                        BuildInsertion(hs, o, pos);
+                        double c = BundleCost(_bCol[h], _seq.AsSpan(0, m + 1));
+                        double gain = own - (c - _bCost[h]);
+                        if (gain > bestGain) { bestGain = gain; bestHost = h; bestPos = pos; bestCost = c; }
+                    }
+                }
+                if (bestHost < 0) continue;
+                var host = BundleSeq(bestHost);
+                BuildInsertion(host, o, bestPos);
+                int hm = host.Length + 1;
+                _seq.AsSpan(0, hm).CopyTo(_bOrders.AsSpan(bestHost * _maxBundle, hm));
+                _bCount[bestHost] = hm;
+                _bCost[bestHost] = bestCost;
+                _orderBundle[o] = bestHost;
+                _bCount[b] = 0;
+                _bCol[b] = -1;
+            }
+        }
+    }
+
+    private bool WithinWindow(ReadOnlySpan<int> hs, double ready, double window)
+    {
+        var os = _s.Orders;
+        for (int i = 0; i < hs.Length; i++)
+            if (Math.Abs(os.ReadyAt[hs[i]] - ready) > window) return false;
+        return true;
+    }
+
+    private void BuildInsertion(ReadOnlySpan<int> hs, int o, int pos)
+    {
+        int w = 0;
+        for (int i = 0; i < hs.Length; i++)
+        {
+            if (i == pos) _seq[w++] = o;
+            _seq[w++] = hs[i];
+        }
+        if (pos == hs.Length) _seq[w] = o;
+    }
+
+    private void MatchBundles()
+    {
+        int rows = 0;
+        int total = 0;
+        for (int t = 0; t < _slots; t++) total += _slotCount[t];
+        _solver.Begin(total, _cols, total * _k);
+        for (int b = 0; b < total; b++)
+        {
+            if (_bCount[b] == 0) continue;
+            int t = _bSlot[b];
+            int cb = t * _k, cn = _candCount[t];
+            var seq = BundleSeq(b);
+            for (int j = 0; j < cn; j++)
+            {
+                int col = _candCol[cb + j];
+                double cost = BundleCost(col, seq);
+                if (double.IsFinite(cost)) _solver.AddEdge(col, cost);
+            }
+            _rowBundle[_solver.EndRow(PostponeCost * seq.Length)] = b;
+            rows++;
+        }
+        _solver.Solve();
+        var match = _solver.RowMatch;
+        for (int r = 0; r < rows; r++)
+        {
+            int col = match[r];
+            _bCol[_rowBundle[r]] = col < _cols ? col : -1;
+        }
+    }
+
+    private void Commit<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    {
+        var cs = _s.Couriers;
+        var os = _s.Orders;
+        double tick = _s.Options.TickIntervalMinutes;
+        int total = 0;
+        for (int t = 0; t < _slots; t++) total += _slotCount[t];
+        for (int b = 0; b < total; b++)
+        {
+            int col = _bCol[b];
+            if (_bCount[b] == 0 || col < 0) continue;
+            int c = _colCourier[col];
+            // Only a courier that is idle now can be sent now; a busy one keeps the pair provisional.
+            if (cs.State[c] != CourierState.OnShift || cs.FreeAt[c] > now || cs.ShiftStart[c] > now) continue;
+            var seq = BundleSeq(b);
+            int site = os.Site[seq[0]];
+            double arrive = now + _travel.Minutes(cs.X[c], cs.Y[c], _s.Sites.X[site], _s.Sites.Y[site]);
+            double ready = 0;
+            for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
+            // Postponement: leave it open while waiting one more tick would still make the pickup on time.
+            if (arrive + _halfP + tick <= ready) continue;
+            _commit.CommitBundle(ref sink, c, seq, now);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using Dispatch.Engine;
+using Dispatch.Model;
+using Dispatch.State;
+using Dispatch.Travel;
+
+namespace Dispatch.Planning;
+
+/// <summary>
+/// Turns a decision into committed state and tells the sink: appends the stops to the courier's
+/// route, times them, marks the orders assigned, and moves the courier's free point to the route's end.
+/// Also removes orders from routes (cancellation, release). Shared by every planner.
+/// </summary>
+internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTime
+{
+    private readonly EngineState _s;
+    private TTravel _travel;
+    private PlannedStop[] _out;
+    private int _commits;
+
+    public RouteCommitter(EngineState state, TTravel travel)
+    {
+        _s = state;
+        _travel = travel;
+        _out = new PlannedStop[state.Options.MaxRouteStops];
+    }
+
+    /// <summary>Assignments committed since the last call.</summary>
+    public int TakeCommitCount()
+    {
+        int n = _commits;
+        _commits = 0;
+        return n;
+    }
+
+    /// <summary>Room left in a courier's route, in stops.</summary>
+    public int Room(int c)
+    {
+        var cs = _s.Couriers;
+        return cs.MaxStops - cs.RouteLength(c);
+    }
+
+    /// <summary>
+    /// Commits a one-site bundle (MDRP assignment) to courier <paramref name="c"/>: pickups of all
+    /// orders, then drop-offs in the given sequence, starting from the courier's free point.
+    /// </summary>
+    public void CommitBundle<TSink>(ref TSink sink, int c, ReadOnlySpan<int> dropSequence, double now)
+        where TSink : IAssignmentSink
+    {
+        var cs = _s.Couriers;
+        var os = _s.Orders;
+        cs.CompactRoute(c);
+        int start = cs.RouteEnd[c];
+        int b = c * cs.MaxStops;
+        int n = dropSequence.Length;
+        int site = os.Site[dropSequence[0]];
+        double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
+        for (int i = 0; i < n; i++)
+        {
+            int o = dropSequence[i];
+            ref RouteStop p = ref cs.Stops[b + start + i];
+            p = default;
+            p.Order = o; p.Kind = StopKind.Pickup; p.X = sx; p.Y = sy;
+            ref RouteStop d = ref cs.Stops[b + start + n + i];
+            d = default;
+            d.Order = o; d.Kind = StopKind.Dropoff; d.X = os.DropX[o]; d.Y = os.DropY[o];
+        }
+        cs.RouteEnd[c] = start + 2 * n;
+        double from = Math.Max(now, cs.FreeAt[c]);
+        var route = cs.Stops.AsSpan(b, start + 2 * n);
+        RouteTiming.Retime(ref _travel, route, start, cs.X[c], cs.Y[c], from, os.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        Finish(ref sink, c, route, start, n, now, isUpdate: false);
+    }
+
+    /// <summary>
+    /// Replaces the courier's whole remaining route after its first <paramref name="keep"/> live stops
+    /// with <paramref name="tail"/> (general profile), times it, and reports it as an update.
+    /// </summary>
+    public void CommitRoute<TSink>(ref TSink sink, int c, int keep, ReadOnlySpan<RouteStop> tail, int newOrders, double now)
+        where TSink : IAssignmentSink
+    {
+        var cs = _s.Couriers;
+        cs.CompactRoute(c);
+        int b = c * cs.MaxStops;
+        tail.CopyTo(cs.Stops.AsSpan(b + keep, tail.Length));
+        cs.RouteEnd[c] = keep + tail.Length;
+        var route = cs.Stops.AsSpan(b, keep + tail.Length);
+        double x, y, t;
+        if (keep > 0) { ref RouteStop k = ref route[keep - 1]; x = k.X; y = k.Y; t = k.Leave; }
+        else { x = cs.X[c]; y = cs.Y[c]; t = Math.Max(now, cs.FreeAt[c]); }
+        RouteTiming.Retime(ref _travel, route, keep, x, y, t, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        Finish(ref sink, c, route, 0, newOrders, now, isUpdate: true);
+    }
+
+    private void Finish<TSink>(ref TSink sink, int c, Span<RouteStop> route, int from, int orders, double now, bool isUpdate)
+        where TSink : IAssignmentSink
+    {
+        var cs = _s.Couriers;
+        var os = _s.Orders;
+        int count = route.Length - from;
+        if (_out.Length < count) _out = new PlannedStop[Math.Max(count, _out.Length * 2)];
+        for (int i = 0; i < count; i++)
+        {
+            ref RouteStop r = ref route[from + i];
+            int o = r.Order;
+            if (r.Kind == StopKind.Pickup)
+            {
+                os.PlannedPickup[o] = r.ServiceAt;
+                os.Courier[o] = c;
+                if (os.Status[o] == OrderStatus.Open) _s.SetStatus(o, OrderStatus.Assigned);
+            }
+            else
+            {
+                os.PlannedDrop[o] = r.ServiceAt;
+            }
+            _out[i] = new PlannedStop(r.Kind, os.Id[o], r.Kind == StopKind.Pickup ? _s.Sites.Id[os.Site[o]] : -1,
+                r.X, r.Y, r.Departure, r.Arrival, r.ServiceAt, r.Leave);
+        }
+        ref RouteStop last = ref route[route.Length - 1];
+        cs.X[c] = last.X; cs.Y[c] = last.Y; cs.FreeAt[c] = last.Leave;
+        _commits++;
+        var info = new AssignmentInfo(cs.Id[c], now, orders, isUpdate);
+        sink.OnAssignment(in info, new ReadOnlySpan<PlannedStop>(_out, 0, count));
+    }
+
+    /// <summary>
+    /// Takes a not-yet-picked-up order out of its courier's route and re-times what follows. The
+    /// stop the courier is heading to keeps its times (it may be on the road already).
+    /// </summary>
+    public void RemoveFromRoute(int c, int o, double now)
+    {
+        var cs = _s.Couriers;
+        cs.CompactRoute(c);
+        int b = c * cs.MaxStops;
+        int len = cs.RouteEnd[c];
+        int w = 0;
+        bool headRemoved = false;
+        double hx = 0, hy = 0;
+        for (int i = 0; i < len; i++)
+        {
+            ref RouteStop s = ref cs.Stops[b + i];
+            if (s.Order == o)
+            {
+                if (i == 0) { headRemoved = true; hx = s.X; hy = s.Y; }
+                continue;
+            }
+            cs.Stops[b + w++] = s;
+        }
+        cs.RouteEnd[c] = w;
+        var route = cs.Stops.AsSpan(b, w);
+        if (w == 0)
+        {
+            // Nothing left: the courier is free now, where it was last seen, or where it was heading.
+            if (headRemoved && !(cs.SeenAt[c] >= now - 5)) { cs.X[c] = hx; cs.Y[c] = hy; }
+            else if (cs.SeenAt[c] > double.NegativeInfinity) { cs.X[c] = cs.SeenX[c]; cs.Y[c] = cs.SeenY[c]; }
+            cs.FreeAt[c] = now;
+            return;
+        }
+        if (headRemoved)
+        {
+            // The new head is re-timed from now at the courier's last known point.
+            double x = cs.SeenAt[c] > double.NegativeInfinity ? cs.SeenX[c] : hx;
+            double y = cs.SeenAt[c] > double.NegativeInfinity ? cs.SeenY[c] : hy;
+            RouteTiming.Retime(ref _travel, route, 0, x, y, now, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        }
+        else
+        {
+            RetimeAfter(route, 0);
+        }
+        ref RouteStop last = ref route[w - 1];
+        cs.X[c] = last.X; cs.Y[c] = last.Y; cs.FreeAt[c] = last.Leave;
+    }
+
+    /// <summary>Re-times the stops after index <paramref name="i"/> of a route, keeping stop i's times.</summary>
+    public void RetimeAfter(Span<RouteStop> route, int i)
+    {
+        ref RouteStop h = ref route[i];
+        // Keep the bundle at the head intact: re-time from the end of the head's pickup group.
+        int j = i;
+        while (j + 1 < route.Length && route[j + 1].Kind == StopKind.Pickup && h.Kind == StopKind.Pickup && route[j + 1].X == h.X && route[j + 1].Y == h.Y) j++;
+        ref RouteStop e = ref route[j];
+        RouteTiming.Retime(ref _travel, route, j + 1, e.X, e.Y, e.Leave, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+    }
+}

@@ -1,0 +1,82 @@
+namespace Dispatch.State;
+
+/// <summary>Shift state of a courier.</summary>
+internal enum CourierState : byte
+{
+    /// <summary>Known, shift not started yet (it may still be planned for, from its shift start).</summary>
+    Scheduled = 0,
+    /// <summary>Shift running.</summary>
+    OnShift = 1,
+    /// <summary>Shift over or taken off; planned stops already picked up still finish.</summary>
+    Ended = 2,
+}
+
+/// <summary>
+/// Couriers as struct-of-arrays. Each courier owns a fixed slice of <see cref="Stops"/>
+/// (MaxRouteStops long) holding its committed, not yet finished stops from <see cref="RouteHead"/>
+/// to <see cref="RouteEnd"/>. (X, Y, FreeAt) is where and when the courier ends its committed plan:
+/// the point from which the planner extends it.
+/// </summary>
+internal sealed class CourierStore
+{
+    public readonly int MaxStops;
+    public int Count;
+    public long[] Id;
+    public double[] X, Y, FreeAt, ShiftStart, ShiftEnd;
+    public double[] SeenX, SeenY, SeenAt;
+    public int[] Capacity;
+    public CourierState[] State;
+    public int[] RouteHead, RouteEnd;
+    public RouteStop[] Stops;
+    public int[] Delivered;
+
+    public CourierStore(int capacity, int maxStops)
+    {
+        MaxStops = maxStops;
+        Id = new long[capacity];
+        X = new double[capacity]; Y = new double[capacity]; FreeAt = new double[capacity];
+        ShiftStart = new double[capacity]; ShiftEnd = new double[capacity];
+        SeenX = new double[capacity]; SeenY = new double[capacity]; SeenAt = new double[capacity];
+        Capacity = new int[capacity];
+        State = new CourierState[capacity];
+        RouteHead = new int[capacity]; RouteEnd = new int[capacity];
+        Stops = new RouteStop[capacity * maxStops];
+        Delivered = new int[capacity];
+    }
+
+    public int Add(long id)
+    {
+        if (Count == Id.Length)
+        {
+            int n = Id.Length * 2;
+            Array.Resize(ref Id, n);
+            Array.Resize(ref X, n); Array.Resize(ref Y, n); Array.Resize(ref FreeAt, n);
+            Array.Resize(ref ShiftStart, n); Array.Resize(ref ShiftEnd, n);
+            Array.Resize(ref SeenX, n); Array.Resize(ref SeenY, n); Array.Resize(ref SeenAt, n);
+            Array.Resize(ref Capacity, n); Array.Resize(ref State, n);
+            Array.Resize(ref RouteHead, n); Array.Resize(ref RouteEnd, n);
+            Array.Resize(ref Stops, n * MaxStops);
+            Array.Resize(ref Delivered, n);
+        }
+        int i = Count++;
+        Id[i] = id;
+        return i;
+    }
+
+    /// <summary>The committed stops not yet finished.</summary>
+    public Span<RouteStop> Route(int c) => Stops.AsSpan(c * MaxStops + RouteHead[c], RouteEnd[c] - RouteHead[c]);
+
+    public int RouteLength(int c) => RouteEnd[c] - RouteHead[c];
+
+    /// <summary>Moves the live stops to the start of the courier's slice so that appends have room.</summary>
+    public void CompactRoute(int c)
+    {
+        int head = RouteHead[c];
+        if (head == 0) return;
+        int len = RouteEnd[c] - head;
+        int b = c * MaxStops;
+        Array.Copy(Stops, b + head, Stops, b, len);
+        RouteHead[c] = 0;
+        RouteEnd[c] = len;
+    }
+}

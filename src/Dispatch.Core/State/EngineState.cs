@@ -1,0 +1,73 @@
+using Dispatch.Engine;
+using Dispatch.Model;
+
+namespace Dispatch.State;
+
+/// <summary>
+/// Everything the engine knows, in dense struct-of-arrays stores, plus the id maps used at the
+/// edge (events and queries) and never inside the tick.
+/// </summary>
+internal sealed class EngineState
+{
+    public readonly DispatchOptions Options;
+    public readonly OrderStore Orders;
+    public readonly CourierStore Couriers;
+    public readonly SiteStore Sites;
+    public readonly Dictionary<long, int> OrderIndex;
+    public readonly Dictionary<long, int> CourierIndex;
+    public readonly Dictionary<long, int> SiteIndex;
+
+    /// <summary>Orders with status Open.</summary>
+    public readonly IndexSet OpenOrders;
+
+    /// <summary>Earliest drop-off an order could have: ready + half pickup + direct travel + half drop-off.</summary>
+    public double[] LowerBoundDrop;
+
+    /// <summary>Plan changes made by events, reported at the next tick.</summary>
+    public PlanChange[] PendingChanges = new PlanChange[64];
+    public int PendingCount;
+
+    public double Now = double.NegativeInfinity;
+
+    public int Known, Open, Assigned, PickedUp, Delivered, Cancelled;
+
+    public EngineState(DispatchOptions options)
+    {
+        Options = options;
+        Orders = new OrderStore(options.InitialOrderCapacity);
+        Couriers = new CourierStore(options.InitialCourierCapacity, options.MaxRouteStops);
+        Sites = new SiteStore(options.InitialSiteCapacity);
+        OrderIndex = new Dictionary<long, int>(options.InitialOrderCapacity);
+        CourierIndex = new Dictionary<long, int>(options.InitialCourierCapacity);
+        SiteIndex = new Dictionary<long, int>(options.InitialSiteCapacity);
+        OpenOrders = new IndexSet(options.InitialOrderCapacity);
+        LowerBoundDrop = new double[options.InitialOrderCapacity];
+    }
+
+    public void QueueChange(in PlanChange change)
+    {
+        if (PendingCount == PendingChanges.Length) Array.Resize(ref PendingChanges, PendingChanges.Length * 2);
+        PendingChanges[PendingCount++] = change;
+    }
+
+    public void SetStatus(int o, OrderStatus next)
+    {
+        switch (Orders.Status[o])
+        {
+            case OrderStatus.Open: Open--; OpenOrders.Remove(o); break;
+            case OrderStatus.Assigned: Assigned--; break;
+            case OrderStatus.PickedUp: PickedUp--; break;
+            case OrderStatus.Delivered: Delivered--; break;
+            case OrderStatus.Cancelled: Cancelled--; break;
+        }
+        Orders.Status[o] = next;
+        switch (next)
+        {
+            case OrderStatus.Open: Open++; OpenOrders.Add(o); break;
+            case OrderStatus.Assigned: Assigned++; break;
+            case OrderStatus.PickedUp: PickedUp++; break;
+            case OrderStatus.Delivered: Delivered++; break;
+            case OrderStatus.Cancelled: Cancelled++; break;
+        }
+    }
+}
