@@ -1,19 +1,165 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
 using Dispatch.Engine;
+using Dispatch.Simulator.Evaluation;
+using Dispatch.Simulator.Generation;
 using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Replay;
 using Dispatch.Simulator.Reports;
 
 namespace Dispatch.Simulator;
 
+/// <summary>The simulator's command line (System.CommandLine: parsing, help and errors for free).</summary>
 internal static class Cli
 {
     public static int Run(string[] args)
     {
-        var inst = MdrpInstance.Load(args[1]);
-        var profile = args.Length > 2 ? Enum.Parse<DispatchProfile>(args[2], true) : DispatchProfile.Mdrp;
-        var r = MdrpReplay.Run(inst, new ReplayOptions { Profile = profile });
-        var s = RunSummary.From(inst, profile.ToString(), r);
-        Console.Write(s.ToText());
+        var root = new RootCommand("Dispatch simulator: replays order waves through the dispatch engine and evaluates the result.\nWith no command it replays the embedded default wave and prints the results.");
+
+        var policyOpt = new Option<DispatchProfile>("--policy") { Description = "engine profile: Mdrp (optimizer), Greedy (baseline), General (multi-site insertion)", DefaultValueFactory = _ => DispatchProfile.Mdrp };
+        var tickOpt = new Option<double>("--tick") { Description = "simulated minutes between engine ticks", DefaultValueFactory = _ => 1.0 };
+        var outOpt = new Option<string?>("--out") { Description = "folder for the solution files, metrics.json and summaries" };
+
+        // replay
+        var instArg = new Argument<string>("instance-dir") { Description = "an MDRP instance folder (restaurants.txt, orders.txt, couriers.txt, instance_parameters.txt)" };
+        var replay = new Command("replay", "replay one instance, write the three MDRP solution files and metrics.json, print a summary") { instArg, outOpt, policyOpt, tickOpt };
+        replay.SetAction(pr => Guard(() => ReplayOne(MdrpInstance.Load(pr.GetValue(instArg)!), pr.GetValue(outOpt), pr.GetValue(policyOpt), pr.GetValue(tickOpt))));
+        root.Subcommands.Add(replay);
+
+        // replay-all
+        var folderArg = new Argument<string>("folder") { Description = "a folder of MDRP instance folders" };
+        var baselineOpt = new Option<DispatchProfile?>("--baseline") { Description = "also replay this profile on every instance and compare (default Greedy; pass none to skip)", DefaultValueFactory = _ => DispatchProfile.Greedy };
+        var noBaselineOpt = new Option<bool>("--no-baseline") { Description = "skip the baseline replay" };
+        var parallelOpt = new Option<int>("--parallel") { Description = "instances replayed at once", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var replayAll = new Command("replay-all", "replay every instance of a folder (engine and greedy baseline), write one sub-folder each plus summary.md and summary.json")
+            { folderArg, outOpt, policyOpt, tickOpt, baselineOpt, noBaselineOpt, parallelOpt };
+        replayAll.SetAction(pr => Guard(() => ReplayAll(pr.GetValue(folderArg)!, pr.GetValue(outOpt) ?? "out/replay-all", pr.GetValue(policyOpt),
+            pr.GetValue(noBaselineOpt) ? null : pr.GetValue(baselineOpt), pr.GetValue(tickOpt), pr.GetValue(parallelOpt))));
+        root.Subcommands.Add(replayAll);
+
+        // evaluate
+        var solArg = new Argument<string>("solution-dir") { Description = "folder with the three solution_info_*.txt files" };
+        var evalInstArg = new Argument<string>("instance-dir") { Description = "the instance the solution is for" };
+        var evaluate = new Command("evaluate", "check a solution against every published rule and print its metrics") { evalInstArg, solArg };
+        evaluate.SetAction(pr => Guard(() => Evaluate(pr.GetValue(evalInstArg)!, pr.GetValue(solArg)!)));
+        root.Subcommands.Add(evaluate);
+
+        // generate
+        var ordersOpt = new Option<int>("--orders") { Description = "orders per day (1,000 .. 1,000,000)", DefaultValueFactory = _ => 1_000 };
+        var seedOpt = new Option<int>("--seed") { Description = "random seed (same seed, same wave)", DefaultValueFactory = _ => 42 };
+        var weatherOpt = new Option<double>("--weather") { Description = "demand multiplier for weather (rain > 1)", DefaultValueFactory = _ => 1.0 };
+        var holidayOpt = new Option<double>("--holiday") { Description = "demand multiplier for holidays", DefaultValueFactory = _ => 1.0 };
+        var genOutArg = new Argument<string>("out-dir") { Description = "folder to write the instance to" };
+        var generate = new Command("generate", "generate a peak-hour order wave in the MDRP folder format") { genOutArg, ordersOpt, seedOpt, weatherOpt, holidayOpt };
+        generate.SetAction(pr => Guard(() =>
+        {
+            var sw = Stopwatch.StartNew();
+            var inst = WaveGenerator.Generate(new WaveOptions { OrdersPerDay = pr.GetValue(ordersOpt), Seed = pr.GetValue(seedOpt), WeatherMultiplier = pr.GetValue(weatherOpt), HolidayMultiplier = pr.GetValue(holidayOpt) });
+            inst.Save(pr.GetValue(genOutArg)!);
+            Console.WriteLine($"wrote {inst.Name}: {inst.Orders.Length} orders, {inst.Restaurants.Length} restaurants, {inst.Couriers.Length} couriers to {pr.GetValue(genOutArg)} in {sw.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        }));
+        root.Subcommands.Add(generate);
+
+        // no command: the embedded default
+        root.Options.Add(outOpt);
+        root.SetAction(pr => Guard(() =>
+        {
+            var inst = EmbeddedDefault.Create();
+            Console.WriteLine($"Replaying the embedded default wave '{inst.Name}' ({inst.Orders.Length} orders, {inst.Couriers.Length} couriers, lunch and dinner peaks) on the MDRP profile.");
+            int rc = ReplayOne(inst, pr.GetValue(outOpt), DispatchProfile.Mdrp, 1.0);
+            var greedy = RunSummary.From(inst, "Greedy", MdrpReplay.Run(inst, new ReplayOptions { Profile = DispatchProfile.Greedy }));
+            Console.WriteLine($"Greedy baseline on the same wave: click-to-door mean {greedy.Metrics.ClickToDoorMean:F2}, p90 {greedy.Metrics.ClickToDoorP90:F1}, over 40 min {greedy.Metrics.OverTargetShare:P2}, gap to lower bound {greedy.Metrics.LowerBoundGapMean:F2} min.");
+            return rc;
+        }));
+
+        return root.Parse(args).Invoke();
+    }
+
+    private static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or DispatchException or IOException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int ReplayOne(MdrpInstance inst, string? outDir, DispatchProfile policy, double tick)
+    {
+        var result = MdrpReplay.Run(inst, new ReplayOptions { Profile = policy, TickMinutes = tick });
+        var summary = RunSummary.From(inst, policy.ToString(), result);
+        if (outDir is not null) WriteRun(outDir, result, summary);
+        Console.Write(summary.ToText());
+        if (outDir is not null) Console.WriteLine($"  wrote {Path.GetFullPath(outDir)}");
+        if (!summary.Evaluation.Feasible)
+        {
+            Console.Error.WriteLine("error: the replay produced an infeasible solution; see the violations above");
+            return 1;
+        }
         return 0;
+    }
+
+    private static void WriteRun(string dir, ReplayResult result, RunSummary summary)
+    {
+        result.Solution.Write(dir);
+        File.WriteAllText(Path.Combine(dir, "metrics.json"), JsonSerializer.Serialize(summary.ToJsonObject(), RunSummary.Json));
+    }
+
+    private static int ReplayAll(string folder, string outDir, DispatchProfile policy, DispatchProfile? baseline, double tick, int parallel)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"instance folder not found: {folder}");
+        var dirs = Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, "orders.txt"))).OrderBy(d => d, StringComparer.Ordinal).ToArray();
+        if (dirs.Length == 0) throw new InvalidDataException($"no instance folders (with orders.txt) in {folder}");
+        Directory.CreateDirectory(outDir);
+        var sw = Stopwatch.StartNew();
+        var rows = new SummaryTable.Pair[dirs.Length];
+        int done = 0;
+        Parallel.For(0, dirs.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallel) }, i =>
+        {
+            var inst = MdrpInstance.Load(dirs[i]);
+            var result = MdrpReplay.Run(inst, new ReplayOptions { Profile = policy, TickMinutes = tick });
+            var engine = RunSummary.From(inst, policy.ToString(), result);
+            WriteRun(Path.Combine(outDir, inst.Name), result, engine);
+            RunSummary? b = null;
+            if (baseline is { } bp)
+            {
+                var bres = MdrpReplay.Run(inst, new ReplayOptions { Profile = bp, TickMinutes = tick });
+                b = RunSummary.From(inst, bp.ToString(), bres);
+                WriteRun(Path.Combine(outDir, inst.Name, bp.ToString().ToLowerInvariant()), bres, b);
+            }
+            rows[i] = new SummaryTable.Pair(engine, b);
+            int n = Interlocked.Increment(ref done);
+            if (n % 20 == 0 || n == dirs.Length) Console.Error.WriteLine($"  {n}/{dirs.Length} instances, {sw.Elapsed.TotalSeconds:F1} s");
+        });
+        sw.Stop();
+        File.WriteAllText(Path.Combine(outDir, "summary.md"), SummaryTable.ToMarkdown(rows, sw.Elapsed.TotalSeconds));
+        File.WriteAllText(Path.Combine(outDir, "summary.json"), SummaryTable.ToJson(rows, sw.Elapsed.TotalSeconds));
+        var md = SummaryTable.ToMarkdown(rows, sw.Elapsed.TotalSeconds).Split('\n');
+        Console.WriteLine(md[2]);
+        foreach (var line in md.Where(l => l.StartsWith("| **mean**", StringComparison.Ordinal) || l.StartsWith("| instance", StringComparison.Ordinal))) Console.WriteLine(line);
+        Console.WriteLine($"wrote {Path.GetFullPath(Path.Combine(outDir, "summary.md"))}");
+        int infeasible = rows.Count(r => !r.Engine.Evaluation.Feasible);
+        if (infeasible > 0)
+        {
+            Console.Error.WriteLine($"error: {infeasible} instance(s) produced infeasible solutions");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static int Evaluate(string instanceDir, string solutionDir)
+    {
+        var inst = MdrpInstance.Load(instanceDir);
+        var report = SolutionEvaluator.Evaluate(inst, MdrpSolution.Read(solutionDir));
+        Console.WriteLine(report.Feasible ? "FEASIBLE" : $"INFEASIBLE: {report.Violations.Count} violations");
+        foreach (var v in report.Violations.Take(50)) Console.WriteLine($"  {v.Rule}: {v.Message}");
+        Console.WriteLine(JsonSerializer.Serialize(report.Metrics.ToDictionary(), RunSummary.Json));
+        return report.Feasible ? 0 : 1;
     }
 }
