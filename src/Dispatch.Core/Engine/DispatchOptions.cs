@@ -1,7 +1,7 @@
 namespace Dispatch.Engine;
 
 /// <summary>Settings of a <see cref="DispatchEngine{TTravel}"/>, fixed at construction.</summary>
-public sealed class DispatchOptions
+public sealed record DispatchOptions
 {
     /// <summary>Rules and policy. Default: <see cref="DispatchProfile.Mdrp"/>.</summary>
     public DispatchProfile Profile { get; init; } = DispatchProfile.Mdrp;
@@ -26,7 +26,7 @@ public sealed class DispatchOptions
     public double CourierLookaheadMinutes { get; init; } = 45;
 
     /// <summary>How many candidate couriers (nearest by arrival time) each site's orders are scored against.</summary>
-    public int CandidateCouriersPerSite { get; init; } = 12;
+    public int CandidateCouriersPerSite { get; init; } = 20;
 
     /// <summary>The largest bundle (orders per assignment) the optimizer builds.</summary>
     public int MaxBundleSize { get; init; } = 4;
@@ -35,13 +35,29 @@ public sealed class DispatchOptions
     public double BundleReadyWindowMinutes { get; init; } = 12;
 
     /// <summary>Weight, per minute, of click-to-door beyond the target, on top of the minute itself.</summary>
-    public double OverTargetWeight { get; init; } = 1.0;
+    public double OverTargetWeight { get; init; } = 0.5;
 
     /// <summary>Weight, per minute, of click-to-door beyond the maximum.</summary>
     public double OverMaxWeight { get; init; } = 20.0;
 
-    /// <summary>Weight, per minute, of courier travel to the site (keeps couriers near work when it costs customers nothing).</summary>
-    public double TravelWeight { get; init; } = 0.1;
+    /// <summary>Weight, per minute, of the courier time an assignment takes (travel, waiting, service): keeps
+    /// couriers productive when it costs customers nothing.</summary>
+    public double TravelWeight { get; init; } = 0.2;
+
+    /// <summary>Added to <see cref="TravelWeight"/> per unit of pressure above 1 (open orders per candidate
+    /// courier): when couriers are short, their time is worth more.</summary>
+    public double PressureTravelWeight { get; init; } = 2.0;
+
+    /// <summary>Minutes by which postponing an order is assumed to delay its pickup, at the least; sets the
+    /// price of leaving an order for a later tick.</summary>
+    public double PostponeDelayMinutes { get; init; } = 10;
+
+    /// <summary>Orders waiting longer than this since placement are priced against their own best option
+    /// when postponed, so no order starves far from every courier.</summary>
+    public double StarvationAgeMinutes { get; init; } = 50;
+
+    /// <summary>Value, per unit of pressure above 1, of a courier freed by putting its order into a bundle.</summary>
+    public double FreedCourierWeight { get; init; } = 20;
 
     /// <summary>Initial order capacity; the stores double when full (outside the tick).</summary>
     public int InitialOrderCapacity { get; init; } = 1024;
@@ -75,6 +91,10 @@ public sealed class DispatchOptions
         NonNegative(OverTargetWeight, nameof(OverTargetWeight));
         NonNegative(OverMaxWeight, nameof(OverMaxWeight));
         NonNegative(TravelWeight, nameof(TravelWeight));
+        NonNegative(PressureTravelWeight, nameof(PressureTravelWeight));
+        NonNegative(PostponeDelayMinutes, nameof(PostponeDelayMinutes));
+        NonNegative(StarvationAgeMinutes, nameof(StarvationAgeMinutes));
+        NonNegative(FreedCourierWeight, nameof(FreedCourierWeight));
         if (CandidateCouriersPerSite < 1) throw new ArgumentOutOfRangeException(nameof(CandidateCouriersPerSite), CandidateCouriersPerSite, "need at least one candidate courier");
         if (MaxBundleSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBundleSize), MaxBundleSize, "bundles hold at least one order");
         if (MaxRouteStops < 2 * MaxBundleSize) throw new ArgumentOutOfRangeException(nameof(MaxRouteStops), MaxRouteStops, "a route must hold at least one full bundle (2 x MaxBundleSize stops)");

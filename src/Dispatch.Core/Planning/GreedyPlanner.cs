@@ -5,9 +5,10 @@ using Dispatch.Travel;
 namespace Dispatch.Planning;
 
 /// <summary>
-/// The baseline the optimizer is measured against: every open order, oldest first, goes at once to
-/// the idle courier that reaches its site earliest, one order per assignment. No look-ahead, no
-/// bundling, no postponement.
+/// The baseline the optimizer is measured against: every open order, earliest ready first, goes to
+/// the idle courier that reaches its site earliest, one order per assignment, as soon as that courier
+/// would have to leave to be there when the food is ready (sending it earlier would only park it at
+/// the restaurant). No look-ahead over busy couriers, no matching, no bundling.
 /// </summary>
 internal sealed class GreedyPlanner<TTravel> where TTravel : struct, ITravelTime
 {
@@ -36,8 +37,16 @@ internal sealed class GreedyPlanner<TTravel> where TTravel : struct, ITravelTime
         int n = 0;
         for (int i = 0; i < open.Length; i++)
             if (_s.Orders.PlacedAt[open[i]] <= now) _orders[n++] = open[i];
-        // Dense indexes follow placement order.
-        _orders.AsSpan(0, n).Sort();
+        // Earliest ready first; ties by placement (dense indexes follow placement order).
+        var span = _orders.AsSpan(0, n);
+        for (int i = 1; i < n; i++)
+        {
+            int o = span[i];
+            int p = i;
+            while (p > 0 && (_s.Orders.ReadyAt[span[p - 1]] > _s.Orders.ReadyAt[o] || (_s.Orders.ReadyAt[span[p - 1]] == _s.Orders.ReadyAt[o] && span[p - 1] > o))) { span[p] = span[p - 1]; p--; }
+            span[p] = o;
+        }
+        double tick = _s.Options.TickIntervalMinutes;
         var cs = _s.Couriers;
         var os = _s.Orders;
         double halfP = _s.Options.PickupServiceMinutes * 0.5;
@@ -56,6 +65,7 @@ internal sealed class GreedyPlanner<TTravel> where TTravel : struct, ITravelTime
                 if (arrive < bestArrive) { bestArrive = arrive; best = c; }
             }
             if (best < 0) continue;
+            if (bestArrive + halfP + tick <= os.ReadyAt[o]) continue;
             _one[0] = o;
             _commit.CommitBundle(ref sink, best, _one, now);
         }

@@ -24,6 +24,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
     /// <summary>Cost of postponing one order: larger than any real assignment cost, so the matching serves as many orders as it can.</summary>
     private const double PostponeCost = 1_000_000;
 
+
     /// <summary>Minutes of delay past an order's lower bound after which it is offered to other bundles.</summary>
     private const double BundleDelayTrigger = 3;
 
@@ -33,6 +34,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
     private readonly SparseAssignmentSolver _solver = new();
     private readonly CourierGrid _grid = new();
     private readonly int _k, _maxBundle;
+    private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight;
     private readonly double _halfP, _halfD;
 
     // Columns: candidate couriers.
@@ -55,6 +57,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
     private int[] _bCount = [], _bCol = [], _bSlot = [];
     private double[] _bCost = [];
     private int[] _orderBundle = [];
+    private double[] _orderPost = [];
     private int[] _rowBundle = [];
     private int[] _seq = [];
 
@@ -64,6 +67,10 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
         _travel = travel;
         _commit = commit;
         _k = state.Options.CandidateCouriersPerSite;
+        _postponeDelay = state.Options.PostponeDelayMinutes;
+        _starvationAge = state.Options.StarvationAgeMinutes;
+        _pressureTravelWeight = state.Options.PressureTravelWeight;
+        _freedCourierWeight = state.Options.FreedCourierWeight;
         _maxBundle = state.Options.MaxBundleSize;
         _halfP = state.Options.PickupServiceMinutes * 0.5;
         _halfD = state.Options.DropoffServiceMinutes * 0.5;
@@ -92,13 +99,23 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
             _bOrders = new int[no * _maxBundle];
             _bCount = new int[no]; _bCol = new int[no]; _bSlot = new int[no]; _bCost = new double[no];
             _orderBundle = new int[no];
+            _orderPost = new double[no];
             _rowBundle = new int[no];
         }
         _solver.EnsureCapacity(Math.Min(no, 4096), Math.Min(nc, 4096), Math.Min(no, 4096) * _k);
     }
 
+    private double _now;
+    private double _travelWeight;
+    private double _freedCourierValue;
+
+
+
+
     public void Plan<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
+        _now = now;
+        _travelWeight = _s.Options.TravelWeight;
         var open = _s.OpenOrders.Items;
         if (open.Length == 0) return;
         BuildColumns(now);
@@ -107,6 +124,11 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
         GroupBySite(now, open);
         if (_slots == 0) return;
         FindCandidates(now);
+        int openRows = 0;
+        for (int t = 0; t < _slots; t++) openRows += _slotCount[t];
+        double pressure = (double)openRows / _cols;
+        if (pressure > 1) _travelWeight += _pressureTravelWeight * (pressure - 1);
+        _freedCourierValue = pressure > 1 ? _freedCourierWeight * (pressure - 1) : 0;
         MatchSingles();
         Bundle();
         MatchBundles();
@@ -193,8 +215,11 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
     }
 
     /// <summary>Cost of courier column <paramref name="col"/> taking the one-site bundle <paramref name="seq"/> (drop order); +inf when infeasible.</summary>
-    private double BundleCost(int col, ReadOnlySpan<int> seq)
+    private double BundleCost(int col, ReadOnlySpan<int> seq) => BundleCost(col, seq, out _);
+
+    private double BundleCost(int col, ReadOnlySpan<int> seq, out double lastClickToDoor)
     {
+        lastClickToDoor = double.PositiveInfinity;
         var os = _s.Orders;
         int site = os.Site[seq[0]];
         double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
@@ -211,11 +236,28 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
             double dx = os.DropX[o], dy = os.DropY[o];
             t += _travel.Minutes(px, py, dx, dy);
             double drop = t + _halfD;
-            cost += Penalty(drop - os.PlacedAt[o]);
+            lastClickToDoor = drop - os.PlacedAt[o];
+            cost += Penalty(lastClickToDoor);
             t = drop + _halfD;
             px = dx; py = dy;
         }
-        return cost + _s.Options.TravelWeight * (arrive - avail);
+        return cost + _travelWeight * (t - _halfD - avail) ;
+    }
+
+    /// <summary>What leaving a bundle for a later tick costs: a large constant per order (serve as many as
+    /// possible) plus each order's penalty if picked up <see cref="_postponeDelay"/> minutes from now at the earliest.</summary>
+    private double PostponeCostOf(ReadOnlySpan<int> seq, double now)
+    {
+        var os = _s.Orders;
+        double cost = 0;
+        for (int i = 0; i < seq.Length; i++)
+        {
+            int o = seq[i];
+            double ready = os.ReadyAt[o];
+            double drop = _s.LowerBoundDrop[o] + Math.Max(0, now + _postponeDelay - ready);
+            cost += PostponeCost + Penalty(drop - os.PlacedAt[o]);
+        }
+        return cost;
     }
 
     private ReadOnlySpan<int> BundleSeq(int b) => _bOrders.AsSpan(b * _maxBundle, _bCount[b]);
@@ -237,13 +279,23 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
                 _bSlot[b] = t;
                 _orderBundle[o] = b;
                 var seq = BundleSeq(b);
+                double best = double.PositiveInfinity, bestC2d = 0;
                 for (int j = 0; j < cn; j++)
                 {
                     int col = _candCol[cb + j];
-                    double cost = BundleCost(col, seq);
-                    if (double.IsFinite(cost)) _solver.AddEdge(col, cost);
+                    double cost = BundleCost(col, seq, out double c2d);
+                    if (!double.IsFinite(cost)) continue;
+                    _solver.AddEdge(col, cost);
+                    if (cost < best) { best = cost; bestC2d = c2d; }
                 }
-                _solver.EndRow(PostponeCost);
+                // Postponing costs the order's penalty if picked up _postponeDelay from now at the earliest
+                // (which favours serving orders near couriers: shortest job first, best for the mean).
+                // An order waiting longer than the starvation age is priced relative to its own best
+                // option instead, so one far from every courier is not postponed forever.
+                _orderPost[o] = _now - _s.Orders.PlacedAt[o] > _starvationAge && double.IsFinite(best)
+                    ? PostponeCost + best + Penalty(bestC2d + _postponeDelay) - Penalty(bestC2d)
+                    : PostponeCostOf(seq, _now);
+                _solver.EndRow(_orderPost[o]);
                 b++;
             }
         }
@@ -253,7 +305,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
         {
             int col = match[r];
             if (col < _cols) { _bCol[r] = col; _bCost[r] = BundleCost(col, BundleSeq(r)); }
-            else { _bCol[r] = -1; _bCost[r] = PostponeCost; }
+            else { _bCol[r] = -1; _bCost[r] = _orderPost[_bOrders[r * _maxBundle]]; }
         }
     }
 
@@ -273,7 +325,10 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
                 int b = _orderBundle[o];
                 if (_bCount[b] != 1) continue;
                 double own = _bCost[b];
-                if (_bCol[b] >= 0 && own <= Penalty(_s.LowerBoundDrop[o] - os.PlacedAt[o]) + BundleDelayTrigger) continue;
+                // A courier freed by bundling is worth more the shorter couriers are.
+                double freed = _bCol[b] >= 0 ? _freedCourierValue : 0;
+                if (_bCol[b] >= 0 && freed <= 0 && own <= Penalty(_s.LowerBoundDrop[o] - os.PlacedAt[o]) + BundleDelayTrigger) continue;
+                own += freed;
 
                 int bestHost = -1, bestPos = -1;
                 double bestGain = 0.01, bestCost = 0;
@@ -345,7 +400,9 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
                 double cost = BundleCost(col, seq);
                 if (double.IsFinite(cost)) _solver.AddEdge(col, cost);
             }
-            _rowBundle[_solver.EndRow(PostponeCost * seq.Length)] = b;
+            double post = 0;
+            for (int i = 0; i < seq.Length; i++) post += _orderPost[seq[i]];
+            _rowBundle[_solver.EndRow(post)] = b;
             rows++;
         }
         _solver.Solve();
@@ -355,6 +412,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
             int col = match[r];
             _bCol[_rowBundle[r]] = col < _cols ? col : -1;
         }
+
     }
 
     private void Commit<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink

@@ -25,8 +25,8 @@ public static class MdrpReplay
         if (!(options.TickMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.TickMinutes, "tick interval must be positive");
         var wall = Stopwatch.StartNew();
         var p = instance.Parameters;
-        var baseOpt = options.Engine ?? new DispatchOptions();
-        var engineOptions = new DispatchOptions
+        // The trace decides service times and targets; everything else comes from the caller's options.
+        var engineOptions = (options.Engine ?? new DispatchOptions()) with
         {
             Profile = options.Profile,
             PickupServiceMinutes = p.PickupServiceMinutes,
@@ -34,14 +34,6 @@ public static class MdrpReplay
             TargetClickToDoorMinutes = p.TargetClickToDoor,
             MaxClickToDoorMinutes = p.MaxClickToDoor,
             TickIntervalMinutes = options.TickMinutes,
-            CourierLookaheadMinutes = baseOpt.CourierLookaheadMinutes,
-            CandidateCouriersPerSite = baseOpt.CandidateCouriersPerSite,
-            MaxBundleSize = baseOpt.MaxBundleSize,
-            BundleReadyWindowMinutes = baseOpt.BundleReadyWindowMinutes,
-            OverTargetWeight = baseOpt.OverTargetWeight,
-            OverMaxWeight = baseOpt.OverMaxWeight,
-            TravelWeight = baseOpt.TravelWeight,
-            MaxRouteStops = baseOpt.MaxRouteStops,
             InitialOrderCapacity = Math.Max(16, instance.Orders.Length),
             InitialCourierCapacity = Math.Max(16, instance.Couriers.Length),
             InitialSiteCapacity = Math.Max(16, instance.Restaurants.Length),
