@@ -39,6 +39,7 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         Options = options;
         _travel = travel;
         _s = new EngineState(options);
+        Array.Fill(_s.ReleasedFrom, -1);
         _commit = new RouteCommitter<TTravel>(_s, travel);
         switch (options.Profile)
         {
@@ -92,6 +93,7 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         _s.LowerBoundDrop[o] = order.ReadyAt + Options.PickupServiceMinutes * 0.5
             + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], order.DropX, order.DropY) + Options.DropoffServiceMinutes * 0.5;
         _s.Orders.Status[o] = OrderStatus.Unknown;
+        _s.ReleasedFrom[o] = -1;
         _s.SetStatus(o, OrderStatus.Open);
     }
 
@@ -110,7 +112,13 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         int site = os.Site[o];
         _s.LowerBoundDrop[o] = readyAt + Options.PickupServiceMinutes * 0.5
             + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], os.DropX[o], os.DropY[o]) + Options.DropoffServiceMinutes * 0.5;
-        if (st == OrderStatus.Assigned) RetimeFromPickup(os.Courier[o], o);
+        if (st == OrderStatus.Assigned)
+        {
+            int c = os.Courier[o];
+            SnapshotDrops(c);
+            RetimeFromPickup(c, o);
+            ReportEtaChanges(c, now, PlanChangeReason.ReadyTimeChanged);
+        }
     }
 
     /// <summary>The order was cancelled before pickup. Its courier's plan is updated and the change reported at the next tick.</summary>
@@ -123,10 +131,12 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         if (st != OrderStatus.Assigned)
             Throw(DispatchError.InvalidState, $"order {orderId} is {st}; only open or assigned orders can be cancelled");
         int c = _s.Orders.Courier[o];
+        SnapshotDrops(c);
         _commit.RemoveFromRoute(c, o, now);
         SyncPlanned(c);
         _s.SetStatus(o, OrderStatus.Cancelled);
-        _s.QueueChange(new PlanChange(PlanChangeKind.Cancelled, orderId, _s.Couriers.Id[c], now));
+        _s.QueueChange(new PlanChange(PlanChangeKind.Cancelled, orderId, _s.Couriers.Id[c], now, PlanChangeReason.OrderCancelled));
+        ReportEtaChanges(c, now, PlanChangeReason.OrderCancelled);
     }
 
     /// <summary>A courier's shift is known: it can be planned for from its start. A courier id may return for a new shift once its last one ended.</summary>
@@ -168,7 +178,7 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         if (cs.State[c] == CourierState.Ended) Throw(DispatchError.InvalidState, $"courier {courierId} is already off shift");
         cs.State[c] = CourierState.Ended;
         cs.ShiftEnd[c] = Math.Min(cs.ShiftEnd[c], Math.Max(now, cs.ShiftStart[c]));
-        ReleaseUnpicked(c, now);
+        ReleaseUnpicked(c, now, PlanChangeReason.CourierOffline, onlyBeyondHead: false, slip: 0);
     }
 
     /// <summary>Where a courier is now. An idle courier is planned from here; a busy one keeps its plan.</summary>
@@ -179,7 +189,73 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         int c = CourierOf(courierId);
         var cs = _s.Couriers;
         cs.SeenX[c] = x; cs.SeenY[c] = y; cs.SeenAt[c] = now;
-        if (cs.RouteLength(c) == 0) { cs.X[c] = x; cs.Y[c] = y; }
+        if (cs.RouteLength(c) == 0) { cs.X[c] = x; cs.Y[c] = y; return; }
+        if (!Options.Replanning) return;
+        // Behind plan: from here, the head stop is reached later than planned by more than the tolerance.
+        ref RouteStop h = ref cs.Route(c)[0];
+        if (now + _travel.Minutes(x, y, h.X, h.Y) <= h.Arrival + Options.BehindToleranceMinutes) return;
+        Replan(c, now, x, y, PlanChangeReason.CourierBehind);
+    }
+
+    /// <summary>
+    /// Travel times changed (the caller updated the traffic picture its <typeparamref name="TTravel"/>
+    /// reads: congestion, a closure, rain). Every committed route is re-timed from where its courier is
+    /// now; ETA changes are reported at the next tick, and not-yet-started pickups that slipped too far
+    /// are released to other couriers. Does nothing when <see cref="DispatchOptions.Replanning"/> is off.
+    /// </summary>
+    public void TravelTimesChanged(double now)
+    {
+        RequireTime(now, "now");
+        if (!Options.Replanning) return;
+        var cs = _s.Couriers;
+        for (int c = 0; c < cs.Count; c++)
+        {
+            if (cs.RouteLength(c) == 0) continue;
+            cs.EstimatePosition(c, now, out double x, out double y);
+            Replan(c, now, x, y, PlanChangeReason.Traffic);
+        }
+    }
+
+    /// <summary>
+    /// Quotes a promised drop-off time for an order not yet placed (or just placed): the earliest
+    /// drop-off among the couriers that could take it, skipping as many of the earliest as there are
+    /// open orders per courier (a crude queue), never earlier than the order's own lower bound.
+    /// Not for the hot path: it scans the couriers.
+    /// </summary>
+    public double QuoteDropoff(long siteId, double dropX, double dropY, double readyAt, double now)
+    {
+        RequireTime(now, "now");
+        RequireTime(readyAt, "ready time of quote for site", siteId);
+        RequireCoordinate(dropX, dropY, "drop-off of quote for site", siteId);
+        if (!_s.SiteIndex.TryGetValue(siteId, out int site)) Throw(DispatchError.UnknownId, $"quote: unknown site {siteId}");
+        double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
+        double halfP = Options.PickupServiceMinutes * 0.5, halfD = Options.DropoffServiceMinutes * 0.5;
+        double leg = _travel.Minutes(sx, sy, dropX, dropY);
+        double lowerBound = readyAt + halfP + leg + halfD;
+        var cs = _s.Couriers;
+        int candidates = 0;
+        for (int c = 0; c < cs.Count; c++)
+            if (cs.State[c] != CourierState.Ended && cs.ShiftEnd[c] > now) candidates++;
+        if (candidates == 0) return double.PositiveInfinity;
+        // Skip the k earliest couriers, k = open orders per courier: they are likely taken.
+        int skip = Math.Min(candidates - 1, _s.Open / Math.Max(1, candidates));
+        Span<double> best = stackalloc double[skip + 1];
+        best.Fill(double.PositiveInfinity);
+        for (int c = 0; c < cs.Count; c++)
+        {
+            if (cs.State[c] == CourierState.Ended || cs.ShiftEnd[c] <= now) continue;
+            double avail = Math.Max(now, Math.Max(cs.FreeAt[c], cs.ShiftStart[c]));
+            double pickup = Math.Max(readyAt, avail + _travel.Minutes(cs.X[c], cs.Y[c], sx, sy) + halfP);
+            if (pickup > cs.ShiftEnd[c]) continue;
+            double drop = pickup + halfP + leg + halfD;
+            if (drop >= best[skip]) continue;
+            int p = skip;
+            while (p > 0 && best[p - 1] > drop) { best[p] = best[p - 1]; p--; }
+            best[p] = drop;
+        }
+        double quote = best[skip];
+        if (double.IsPositiveInfinity(quote)) quote = best[0];
+        return Math.Max(lowerBound, quote);
     }
 
     /// <summary>The courier picked the order up at <paramref name="at"/>. From now on the order never changes courier.</summary>
@@ -290,7 +366,12 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
 
     // ---------------------------------------------------------------- internals
 
-    private void ReleaseUnpicked(int c, double now)
+    /// <summary>
+    /// Releases a courier's assigned, not-yet-picked-up orders back to open: all of them, or (when
+    /// <paramref name="onlyBeyondHead"/>) those beyond the stop it is heading to whose pickup slipped by
+    /// more than <paramref name="slip"/> against the snapshot taken before the re-plan.
+    /// </summary>
+    private void ReleaseUnpicked(int c, double now, PlanChangeReason reason, bool onlyBeyondHead, double slip)
     {
         var cs = _s.Couriers;
         var os = _s.Orders;
@@ -302,13 +383,76 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
             ref RouteStop r = ref route[i];
             int o = r.Order;
             if (r.Kind != StopKind.Pickup || os.Status[o] != OrderStatus.Assigned) continue;
+            if (onlyBeyondHead)
+            {
+                if (i == 0 || (route[0].Kind == StopKind.Pickup && route[0].X == r.X && route[0].Y == r.Y && AllPickupsBefore(route, i))) continue;
+                if (!(r.ServiceAt - PickupBefore(o) > slip)) continue;
+            }
             _commit.RemoveFromRoute(c, o, now);
             os.Courier[o] = -1;
             os.PlannedPickup[o] = double.NaN; os.PlannedDrop[o] = double.NaN;
             _s.SetStatus(o, OrderStatus.Open);
-            _s.QueueChange(new PlanChange(PlanChangeKind.Released, os.Id[o], cs.Id[c], now));
+            _s.ReleasedFrom[o] = c;
+            _s.ReleaseReason[o] = reason;
+            _s.QueueChange(new PlanChange(PlanChangeKind.Released, os.Id[o], cs.Id[c], now, reason));
         }
         SyncPlanned(c);
+    }
+
+    private static bool AllPickupsBefore(ReadOnlySpan<RouteStop> route, int i)
+    {
+        for (int k = 0; k < i; k++) if (route[k].Kind != StopKind.Pickup || route[k].X != route[i].X || route[k].Y != route[i].Y) return false;
+        return true;
+    }
+
+    // Planned pickup and drop-off of each order on a route before a re-plan, to report what moved.
+    private int[] _snapOrders = [];
+    private double[] _snapPickup = [], _snapDrop = [];
+    private int _snapCount;
+
+    private void SnapshotDrops(int c)
+    {
+        var route = _s.Couriers.Route(c);
+        if (_snapOrders.Length < route.Length) { _snapOrders = new int[route.Length * 2]; _snapPickup = new double[route.Length * 2]; _snapDrop = new double[route.Length * 2]; }
+        _snapCount = 0;
+        for (int i = 0; i < route.Length; i++)
+        {
+            if (route[i].Kind != StopKind.Dropoff) continue;
+            int o = route[i].Order;
+            _snapOrders[_snapCount] = o;
+            _snapPickup[_snapCount] = _s.Orders.PlannedPickup[o];
+            _snapDrop[_snapCount] = _s.Orders.PlannedDrop[o];
+            _snapCount++;
+        }
+    }
+
+    private double PickupBefore(int o)
+    {
+        for (int i = 0; i < _snapCount; i++) if (_snapOrders[i] == o) return _snapPickup[i];
+        return _s.Orders.PlannedPickup[o];
+    }
+
+    private void ReportEtaChanges(int c, double now, PlanChangeReason reason)
+    {
+        var os = _s.Orders;
+        for (int i = 0; i < _snapCount; i++)
+        {
+            int o = _snapOrders[i];
+            if (os.Courier[o] != c || (os.Status[o] != OrderStatus.Assigned && os.Status[o] != OrderStatus.PickedUp)) continue;
+            double before = _snapDrop[i], after = os.PlannedDrop[o];
+            if (Math.Abs(after - before) >= Options.EtaChangeThresholdMinutes)
+                _s.QueueChange(new PlanChange(PlanChangeKind.EtaChanged, os.Id[o], _s.Couriers.Id[c], now, reason, before, after));
+        }
+    }
+
+    /// <summary>Re-plans one courier from where it is: re-time, release slipped pickups, report.</summary>
+    private void Replan(int c, double now, double x, double y, PlanChangeReason reason)
+    {
+        SnapshotDrops(c);
+        _commit.RetimeFromPosition(c, now, x, y);
+        SyncPlanned(c);
+        ReleaseUnpicked(c, now, reason, onlyBeyondHead: true, slip: Options.ReassignSlipMinutes);
+        ReportEtaChanges(c, now, reason);
     }
 
     private void RetimeFromPickup(int c, int o)
@@ -361,7 +505,13 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
             ref RouteStop r = ref cs.Stops[b + i];
             if (r.Order == o && r.Kind == kind) { r.Done = true; break; }
         }
-        while (cs.RouteHead[c] < cs.RouteEnd[c] && cs.Stops[b + cs.RouteHead[c]].Done) cs.RouteHead[c]++;
+        while (cs.RouteHead[c] < cs.RouteEnd[c] && cs.Stops[b + cs.RouteHead[c]].Done)
+        {
+            // The next leg starts where this stop was.
+            cs.LegFromX[c] = cs.Stops[b + cs.RouteHead[c]].X;
+            cs.LegFromY[c] = cs.Stops[b + cs.RouteHead[c]].Y;
+            cs.RouteHead[c]++;
+        }
         if (cs.RouteHead[c] == cs.RouteEnd[c]) { cs.RouteHead[c] = 0; cs.RouteEnd[c] = 0; }
     }
 
@@ -377,7 +527,14 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
     {
         if (_s.Orders.Capacity == _orderCapacity && _s.Couriers.Id.Length == _courierCapacity && _s.Sites.Id.Length == _siteCapacity) return;
         _s.OpenOrders.EnsureCapacity(_s.Orders.Capacity);
-        if (_s.LowerBoundDrop.Length < _s.Orders.Capacity) Array.Resize(ref _s.LowerBoundDrop, _s.Orders.Capacity);
+        if (_s.LowerBoundDrop.Length < _s.Orders.Capacity)
+        {
+            int old = _s.ReleasedFrom.Length;
+            Array.Resize(ref _s.LowerBoundDrop, _s.Orders.Capacity);
+            Array.Resize(ref _s.ReleasedFrom, _s.Orders.Capacity);
+            Array.Resize(ref _s.ReleaseReason, _s.Orders.Capacity);
+            Array.Fill(_s.ReleasedFrom, -1, old, _s.ReleasedFrom.Length - old);
+        }
         _rolling?.EnsureCapacity();
         _greedy?.EnsureCapacity();
         _insertion?.EnsureCapacity();

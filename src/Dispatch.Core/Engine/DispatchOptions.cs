@@ -68,6 +68,24 @@ public sealed record DispatchOptions
     /// <summary>Initial site capacity; the stores double when full (outside the tick).</summary>
     public int InitialSiteCapacity { get; init; } = 256;
 
+    /// <summary>
+    /// Re-plan committed work when the world changes (travel times, a courier behind plan, a kitchen
+    /// delay): re-time routes, report ETA changes, release not-yet-picked-up orders whose pickup slipped
+    /// too far so another courier can take them. When false, committed plans are never revised except
+    /// where they cannot stand (a cancelled order, a courier gone off shift).
+    /// </summary>
+    public bool Replanning { get; init; } = true;
+
+    /// <summary>A courier whose reported position puts it this many minutes behind its plan is re-planned.</summary>
+    public double BehindToleranceMinutes { get; init; } = 3;
+
+    /// <summary>A not-yet-started pickup (beyond the stop the courier is heading to) that slips by more than
+    /// this many minutes in a re-plan is released for reassignment.</summary>
+    public double ReassignSlipMinutes { get; init; } = 10;
+
+    /// <summary>Drop-off moves smaller than this are not reported as <see cref="Model.PlanChangeKind.EtaChanged"/>.</summary>
+    public double EtaChangeThresholdMinutes { get; init; } = 1;
+
     /// <summary>Largest number of planned stops a courier may hold.</summary>
     public int MaxRouteStops { get; init; } = 24;
 
@@ -95,6 +113,9 @@ public sealed record DispatchOptions
         NonNegative(PostponeDelayMinutes, nameof(PostponeDelayMinutes));
         NonNegative(StarvationAgeMinutes, nameof(StarvationAgeMinutes));
         NonNegative(FreedCourierWeight, nameof(FreedCourierWeight));
+        NonNegative(BehindToleranceMinutes, nameof(BehindToleranceMinutes));
+        NonNegative(ReassignSlipMinutes, nameof(ReassignSlipMinutes));
+        NonNegative(EtaChangeThresholdMinutes, nameof(EtaChangeThresholdMinutes));
         if (CandidateCouriersPerSite < 1) throw new ArgumentOutOfRangeException(nameof(CandidateCouriersPerSite), CandidateCouriersPerSite, "need at least one candidate courier");
         if (MaxBundleSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBundleSize), MaxBundleSize, "bundles hold at least one order");
         if (MaxRouteStops < 2 * MaxBundleSize) throw new ArgumentOutOfRangeException(nameof(MaxRouteStops), MaxRouteStops, "a route must hold at least one full bundle (2 x MaxBundleSize stops)");

@@ -50,6 +50,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         var os = _s.Orders;
         cs.CompactRoute(c);
         int start = cs.RouteEnd[c];
+        if (start == 0) { cs.LegFromX[c] = cs.X[c]; cs.LegFromY[c] = cs.Y[c]; }
         int b = c * cs.MaxStops;
         int n = dropSequence.Length;
         int site = os.Site[dropSequence[0]];
@@ -81,6 +82,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         var cs = _s.Couriers;
         cs.CompactRoute(c);
         int b = c * cs.MaxStops;
+        if (keep == 0) { cs.LegFromX[c] = cs.X[c]; cs.LegFromY[c] = cs.Y[c]; }
         tail.CopyTo(cs.Stops.AsSpan(b + keep, tail.Length));
         cs.RouteEnd[c] = keep + tail.Length;
         var route = cs.Stops.AsSpan(b, keep + tail.Length);
@@ -108,6 +110,13 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
                 os.Courier[o] = c;
                 if (os.Status[o] == OrderStatus.Open) _s.SetStatus(o, OrderStatus.Assigned);
             }
+            else if (_s.ReleasedFrom[o] >= 0)
+            {
+                // A released order found its new courier: say so, with the reason it was released.
+                var change = new PlanChange(PlanChangeKind.Reassigned, os.Id[o], cs.Id[c], now, _s.ReleaseReason[o], cs.Id[_s.ReleasedFrom[o]], r.ServiceAt);
+                _s.ReleasedFrom[o] = -1;
+                sink.OnPlanChange(in change);
+            }
             else
             {
                 os.PlannedDrop[o] = r.ServiceAt;
@@ -123,8 +132,9 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
     }
 
     /// <summary>
-    /// Takes a not-yet-picked-up order out of its courier's route and re-times what follows. The
-    /// stop the courier is heading to keeps its times (it may be on the road already).
+    /// Takes a not-yet-picked-up order out of its courier's route and re-times what follows. When the
+    /// courier was heading to a removed stop, it turns round where it is now (reported, or estimated
+    /// along its leg) and the rest of the route is re-timed from there.
     /// </summary>
     public void RemoveFromRoute(int c, int o, double now)
     {
@@ -132,41 +142,60 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         cs.CompactRoute(c);
         int b = c * cs.MaxStops;
         int len = cs.RouteEnd[c];
+        bool headRemoved = len > 0 && cs.Stops[b].Order == o;
+        double px = 0, py = 0;
+        if (headRemoved) cs.EstimatePosition(c, now, out px, out py);
         int w = 0;
-        bool headRemoved = false;
-        double hx = 0, hy = 0;
         for (int i = 0; i < len; i++)
         {
             ref RouteStop s = ref cs.Stops[b + i];
-            if (s.Order == o)
-            {
-                if (i == 0) { headRemoved = true; hx = s.X; hy = s.Y; }
-                continue;
-            }
+            if (s.Order == o) continue;
             cs.Stops[b + w++] = s;
         }
         cs.RouteEnd[c] = w;
         var route = cs.Stops.AsSpan(b, w);
-        if (w == 0)
-        {
-            // Nothing left: the courier is free now, where it was last seen, or where it was heading.
-            if (headRemoved && !(cs.SeenAt[c] >= now - 5)) { cs.X[c] = hx; cs.Y[c] = hy; }
-            else if (cs.SeenAt[c] > double.NegativeInfinity) { cs.X[c] = cs.SeenX[c]; cs.Y[c] = cs.SeenY[c]; }
-            cs.FreeAt[c] = now;
-            return;
-        }
         if (headRemoved)
         {
-            // The new head is re-timed from now at the courier's last known point.
-            double x = cs.SeenAt[c] > double.NegativeInfinity ? cs.SeenX[c] : hx;
-            double y = cs.SeenAt[c] > double.NegativeInfinity ? cs.SeenY[c] : hy;
-            RouteTiming.Retime(ref _travel, route, 0, x, y, now, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+            // It turns round where it is now (at the removed stop, if it already got there).
+            double t = now;
+            cs.LegFromX[c] = px; cs.LegFromY[c] = py;
+            if (w == 0)
+            {
+                cs.X[c] = px; cs.Y[c] = py; cs.FreeAt[c] = Math.Max(t, cs.ShiftStart[c]);
+                return;
+            }
+            RouteTiming.Retime(ref _travel, route, 0, px, py, t, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
         }
-        else
+        else if (w > 0)
         {
             RetimeAfter(route, 0);
         }
+        if (w == 0) return;
         ref RouteStop last = ref route[w - 1];
+        cs.X[c] = last.X; cs.Y[c] = last.Y; cs.FreeAt[c] = last.Leave;
+    }
+
+    /// <summary>
+    /// Re-times a courier's whole route from where it is at <paramref name="now"/> (travel times changed,
+    /// or it reported a position behind plan). A courier standing at its head stop keeps its arrival.
+    /// </summary>
+    public void RetimeFromPosition(int c, double now, double x, double y)
+    {
+        var cs = _s.Couriers;
+        var route = cs.Route(c);
+        if (route.Length == 0) return;
+        ref RouteStop h = ref route[0];
+        if (now >= h.Arrival && cs.SeenAt[c] < now)
+        {
+            // Already there by plan and nothing says otherwise: only what follows the head moves.
+            RetimeAfter(route, 0);
+        }
+        else
+        {
+            cs.LegFromX[c] = x; cs.LegFromY[c] = y;
+            RouteTiming.Retime(ref _travel, route, 0, x, y, Math.Max(now, h.Departure), _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        }
+        ref RouteStop last = ref route[route.Length - 1];
         cs.X[c] = last.X; cs.Y[c] = last.Y; cs.FreeAt[c] = last.Leave;
     }
 

@@ -24,6 +24,8 @@ internal sealed class CourierStore
     public long[] Id;
     public double[] X, Y, FreeAt, ShiftStart, ShiftEnd;
     public double[] SeenX, SeenY, SeenAt;
+    /// <summary>Where the courier set off from for its head stop (at the head's Departure).</summary>
+    public double[] LegFromX, LegFromY;
     public int[] Capacity;
     public CourierState[] State;
     public int[] RouteHead, RouteEnd;
@@ -37,6 +39,7 @@ internal sealed class CourierStore
         X = new double[capacity]; Y = new double[capacity]; FreeAt = new double[capacity];
         ShiftStart = new double[capacity]; ShiftEnd = new double[capacity];
         SeenX = new double[capacity]; SeenY = new double[capacity]; SeenAt = new double[capacity];
+        LegFromX = new double[capacity]; LegFromY = new double[capacity];
         Capacity = new int[capacity];
         State = new CourierState[capacity];
         RouteHead = new int[capacity]; RouteEnd = new int[capacity];
@@ -53,6 +56,7 @@ internal sealed class CourierStore
             Array.Resize(ref X, n); Array.Resize(ref Y, n); Array.Resize(ref FreeAt, n);
             Array.Resize(ref ShiftStart, n); Array.Resize(ref ShiftEnd, n);
             Array.Resize(ref SeenX, n); Array.Resize(ref SeenY, n); Array.Resize(ref SeenAt, n);
+            Array.Resize(ref LegFromX, n); Array.Resize(ref LegFromY, n);
             Array.Resize(ref Capacity, n); Array.Resize(ref State, n);
             Array.Resize(ref RouteHead, n); Array.Resize(ref RouteEnd, n);
             Array.Resize(ref Stops, n * MaxStops);
@@ -67,6 +71,21 @@ internal sealed class CourierStore
     public Span<RouteStop> Route(int c) => Stops.AsSpan(c * MaxStops + RouteHead[c], RouteEnd[c] - RouteHead[c]);
 
     public int RouteLength(int c) => RouteEnd[c] - RouteHead[c];
+
+    /// <summary>
+    /// Best estimate of where the courier is at <paramref name="now"/>: its last reported position when
+    /// that is recent, else interpolated along the leg to its head stop, else its free point.
+    /// </summary>
+    public void EstimatePosition(int c, double now, out double x, out double y)
+    {
+        if (RouteEnd[c] == RouteHead[c]) { x = X[c]; y = Y[c]; return; }
+        ref RouteStop h = ref Stops[c * MaxStops + RouteHead[c]];
+        if (SeenAt[c] >= h.Departure && SeenAt[c] <= now) { x = SeenX[c]; y = SeenY[c]; return; }
+        double span = h.Arrival - h.Departure;
+        double f = span <= 0 ? 1 : Math.Clamp((now - h.Departure) / span, 0, 1);
+        x = LegFromX[c] + (h.X - LegFromX[c]) * f;
+        y = LegFromY[c] + (h.Y - LegFromY[c]) * f;
+    }
 
     /// <summary>Moves the live stops to the start of the courier's slice so that appends have room.</summary>
     public void CompactRoute(int c)

@@ -23,6 +23,10 @@ internal sealed class EngineState
     /// <summary>Earliest drop-off an order could have: ready + half pickup + direct travel + half drop-off.</summary>
     public double[] LowerBoundDrop;
 
+    /// <summary>Courier an order was released from (-1 if none), and why: reported when it is re-committed.</summary>
+    public int[] ReleasedFrom;
+    public PlanChangeReason[] ReleaseReason;
+
     /// <summary>Plan changes made by events, reported at the next tick.</summary>
     public PlanChange[] PendingChanges = new PlanChange[64];
     public int PendingCount;
@@ -42,6 +46,8 @@ internal sealed class EngineState
         SiteIndex = new Dictionary<long, int>(options.InitialSiteCapacity);
         OpenOrders = new IndexSet(options.InitialOrderCapacity);
         LowerBoundDrop = new double[options.InitialOrderCapacity];
+        ReleasedFrom = new int[options.InitialOrderCapacity];
+        ReleaseReason = new PlanChangeReason[options.InitialOrderCapacity];
     }
 
     public void QueueChange(in PlanChange change)

@@ -1,0 +1,18 @@
+namespace Dispatch.Model;
+
+/// <summary>Why a committed plan changed.</summary>
+public enum PlanChangeReason : byte
+{
+    /// <summary>No particular reason recorded.</summary>
+    None = 0,
+    /// <summary>The customer or the restaurant cancelled the order.</summary>
+    OrderCancelled = 1,
+    /// <summary>The courier went off shift (or offline) before picking the order up.</summary>
+    CourierOffline = 2,
+    /// <summary>The courier's reported position is behind what its plan assumed.</summary>
+    CourierBehind = 3,
+    /// <summary>The kitchen changed the order's ready time.</summary>
+    ReadyTimeChanged = 4,
+    /// <summary>Travel times changed: congestion, a road closure, weather.</summary>
+    Traffic = 5,
+}

@@ -1,0 +1,33 @@
+using Dispatch.Travel;
+
+namespace Dispatch.Traffic;
+
+/// <summary>
+/// A travel rule under traffic: the base rule's minutes times the mean slowness of the cells the leg
+/// crosses, plus a detour per closure crossed (see <see cref="TrafficModel"/>). A struct wrapping the
+/// base struct, so the engine's tick still inlines it.
+/// </summary>
+public readonly struct TrafficAdjusted<TBase> : ITravelTime where TBase : struct, ITravelTime
+{
+    private readonly TBase _base;
+    private readonly TrafficModel _model;
+
+    /// <summary>Wraps <paramref name="baseRule"/> with <paramref name="model"/>.</summary>
+    public TrafficAdjusted(TBase baseRule, TrafficModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _base = baseRule;
+        _model = model;
+    }
+
+    /// <summary>The traffic picture this rule reads.</summary>
+    public TrafficModel Model => _model;
+
+    /// <inheritdoc />
+    public double Minutes(double x1, double y1, double x2, double y2)
+    {
+        double b = _base.Minutes(x1, y1, x2, y2);
+        double slow = _model.MeanSlowness(x1, y1, x2, y2, out int closures);
+        return b * slow + closures * _model.ClosureDetourMinutes;
+    }
+}

@@ -1,0 +1,235 @@
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Geometries.Prepared;
+using NetTopologySuite.Index.Strtree;
+
+namespace Dispatch.Traffic;
+
+/// <summary>
+/// The traffic picture: congestion zones with time windows, road closures, and a citywide factor
+/// (rain). Queries never touch geometry: when the picture changes (<see cref="Update"/> finds that
+/// the set of active zones, closures or the citywide factor changed) the model rasterises it into
+/// a grid of slowness (1 / speed factor) and closure flags, using an STRtree over the zones and
+/// prepared geometries; a query then walks the cells its straight leg crosses. That walk is the
+/// documented approximation: travel time = base time x length-weighted mean slowness of the cells
+/// crossed + a detour penalty per closure crossed. Queries allocate nothing.
+/// </summary>
+public sealed class TrafficModel
+{
+    private readonly List<CongestionZone> _zones = new();
+    private readonly List<RoadClosure> _closures = new();
+    private readonly List<(double Factor, double From, double To)> _citywide = new();
+    private readonly double _minX, _minY, _cell;
+    private readonly int _nx, _ny;
+    private readonly float[] _slowness;
+    private readonly bool[] _closed;
+    private ulong _activeSignature = ulong.MaxValue;
+    private bool _dirty = true;
+    private double _citySlowness = 1;
+
+    /// <summary>Creates a model over a bounding box, rasterised in square cells of <paramref name="cellSize"/>.</summary>
+    public TrafficModel(double minX, double minY, double maxX, double maxY, double cellSize, double closureDetourMinutes = 10)
+    {
+        if (!double.IsFinite(minX) || !double.IsFinite(minY) || !double.IsFinite(maxX) || !double.IsFinite(maxY) || maxX <= minX || maxY <= minY)
+            throw new ArgumentException($"bounding box ({minX}, {minY})-({maxX}, {maxY}) must be finite and non-empty");
+        if (!(cellSize > 0) || !double.IsFinite(cellSize)) throw new ArgumentOutOfRangeException(nameof(cellSize), cellSize, "cell size must be positive");
+        if (!(closureDetourMinutes >= 0) || !double.IsFinite(closureDetourMinutes)) throw new ArgumentOutOfRangeException(nameof(closureDetourMinutes), closureDetourMinutes, "detour must be >= 0");
+        _minX = minX; _minY = minY; _cell = cellSize;
+        _nx = Math.Max(1, (int)Math.Ceiling((maxX - minX) / cellSize));
+        _ny = Math.Max(1, (int)Math.Ceiling((maxY - minY) / cellSize));
+        if ((long)_nx * _ny > 4_000_000) throw new ArgumentOutOfRangeException(nameof(cellSize), cellSize, $"grid of {_nx} x {_ny} cells is too fine; use larger cells");
+        _slowness = new float[_nx * _ny];
+        _closed = new bool[_nx * _ny];
+        Array.Fill(_slowness, 1f);
+        ClosureDetourMinutes = closureDetourMinutes;
+    }
+
+    /// <summary>Minutes added per closure crossed by a leg.</summary>
+    public double ClosureDetourMinutes { get; }
+
+    /// <summary>Zones added so far.</summary>
+    public IReadOnlyList<CongestionZone> Zones => _zones;
+
+    /// <summary>Closures added so far.</summary>
+    public IReadOnlyList<RoadClosure> Closures => _closures;
+
+    /// <summary>Number of picture changes applied; callers re-plan when it moves.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>Adds a congestion zone (applies from the next <see cref="Update"/>).</summary>
+    public void AddZone(CongestionZone zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(zone.Area);
+        if (!(zone.SpeedFactor > 0 && zone.SpeedFactor <= 4)) throw new ArgumentOutOfRangeException(nameof(zone), zone.SpeedFactor, $"zone '{zone.Name}': speed factor must be in (0, 4]");
+        CheckWindow(zone.From, zone.To, zone.Name);
+        if (zone.Area is not (Polygon or MultiPolygon)) throw new ArgumentException($"zone '{zone.Name}': area must be a polygon, got {zone.Area.GeometryType}");
+        if (!zone.Area.IsValid) throw new ArgumentException($"zone '{zone.Name}': polygon is not valid");
+        _zones.Add(zone);
+        _dirty = true;
+    }
+
+    /// <summary>Adds a road closure (applies from the next <see cref="Update"/>).</summary>
+    public void AddClosure(RoadClosure closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
+        ArgumentNullException.ThrowIfNull(closure.Where);
+        CheckWindow(closure.From, closure.To, closure.Name);
+        if (closure.Where.IsEmpty) throw new ArgumentException($"closure '{closure.Name}': geometry is empty");
+        _closures.Add(closure);
+        _dirty = true;
+    }
+
+    /// <summary>Sets a citywide speed factor for a window (rain: e.g. 0.7). Overlapping windows multiply.</summary>
+    public void AddCitywideFactor(double factor, double from, double to)
+    {
+        if (!(factor > 0 && factor <= 4)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "citywide speed factor must be in (0, 4]");
+        CheckWindow(from, to, "citywide");
+        _citywide.Add((factor, from, to));
+        _dirty = true;
+    }
+
+    private static void CheckWindow(double from, double to, string name)
+    {
+        if (double.IsNaN(from) || double.IsNaN(to) || double.IsInfinity(from) || to <= from)
+            throw new ArgumentOutOfRangeException(nameof(from), $"'{name}': window [{from}, {to}) must be finite at its start and non-empty");
+    }
+
+    /// <summary>
+    /// Brings the grid to time <paramref name="now"/>. Returns true when the picture changed (a zone,
+    /// closure or citywide factor started or ended, or one was added): travel times changed, re-plan.
+    /// </summary>
+    public bool Update(double now)
+    {
+        ulong sig = 14695981039346656037UL;
+        for (int i = 0; i < _zones.Count; i++) sig = Mix(sig, _zones[i].From <= now && now < _zones[i].To ? (ulong)i + 1 : 0);
+        for (int i = 0; i < _closures.Count; i++) sig = Mix(sig, _closures[i].From <= now && now < _closures[i].To ? (ulong)i + 7_000_001 : 0);
+        for (int i = 0; i < _citywide.Count; i++) sig = Mix(sig, _citywide[i].From <= now && now < _citywide[i].To ? (ulong)i + 9_000_001 : 0);
+        if (!_dirty && sig == _activeSignature) return false;
+        _dirty = false;
+        _activeSignature = sig;
+        Rebuild(now);
+        Version++;
+        return true;
+    }
+
+    private static ulong Mix(ulong h, ulong v) => (h ^ v) * 1099511628211UL;
+
+    private void Rebuild(double now)
+    {
+        double city = 1;
+        foreach (var (f, from, to) in _citywide) if (from <= now && now < to) city *= f;
+        _citySlowness = 1.0 / city;
+        Array.Fill(_slowness, (float)_citySlowness);
+        Array.Clear(_closed);
+
+        var tree = new STRtree<(IPreparedGeometry Geom, double Factor)>();
+        int active = 0;
+        foreach (var z in _zones)
+        {
+            if (!(z.From <= now && now < z.To)) continue;
+            tree.Insert(z.Area.EnvelopeInternal, (PreparedGeometryFactory.Prepare(z.Area), z.SpeedFactor));
+            active++;
+        }
+        var factory = new GeometryFactory();
+        if (active > 0)
+        {
+            tree.Build();
+            for (int cy = 0; cy < _ny; cy++)
+            {
+                for (int cx = 0; cx < _nx; cx++)
+                {
+                    double x = _minX + (cx + 0.5) * _cell, y = _minY + (cy + 0.5) * _cell;
+                    var center = factory.CreatePoint(new Coordinate(x, y));
+                    double factor = double.NaN;
+                    // Overlapping zones: the slowest one wins.
+                    foreach (var (geom, f) in tree.Query(center.EnvelopeInternal))
+                        if ((double.IsNaN(factor) || f < factor) && geom.Contains(center)) factor = f;
+                    if (!double.IsNaN(factor)) _slowness[cy * _nx + cx] = (float)(_citySlowness / factor);
+                }
+            }
+        }
+        foreach (var c in _closures)
+        {
+            if (!(c.From <= now && now < c.To)) continue;
+            var prepared = PreparedGeometryFactory.Prepare(c.Where);
+            var env = c.Where.EnvelopeInternal;
+            int x0 = CellX(env.MinX), x1 = CellX(env.MaxX), y0 = CellY(env.MinY), y1 = CellY(env.MaxY);
+            for (int cy = y0; cy <= y1; cy++)
+                for (int cx = x0; cx <= x1; cx++)
+                {
+                    var box = factory.ToGeometry(new Envelope(_minX + cx * _cell, _minX + (cx + 1) * _cell, _minY + cy * _cell, _minY + (cy + 1) * _cell));
+                    if (prepared.Intersects(box)) _closed[cy * _nx + cx] = true;
+                }
+        }
+    }
+
+    private int CellX(double x) => Math.Clamp((int)Math.Floor((x - _minX) / _cell), 0, _nx - 1);
+    private int CellY(double y) => Math.Clamp((int)Math.Floor((y - _minY) / _cell), 0, _ny - 1);
+
+    /// <summary>Speed factor at a point now (after the last <see cref="Update"/>): 1 normal, 0.5 half speed.</summary>
+    public double SpeedFactorAt(double x, double y)
+    {
+        if (x < _minX || y < _minY || x >= _minX + _nx * _cell || y >= _minY + _ny * _cell) return 1.0 / _citySlowness;
+        return 1.0 / _slowness[CellY(y) * _nx + CellX(x)];
+    }
+
+    /// <summary>
+    /// Walks the cells the straight leg from (x1, y1) to (x2, y2) crosses (Amanatides-Woo traversal):
+    /// returns the length-weighted mean slowness and, in <paramref name="closuresCrossed"/>, how many runs
+    /// of closed cells it enters. Outside the grid the citywide factor applies. Allocates nothing.
+    /// </summary>
+    public double MeanSlowness(double x1, double y1, double x2, double y2, out int closuresCrossed)
+    {
+        closuresCrossed = 0;
+        double dx = x2 - x1, dy = y2 - y1;
+        double len = Math.Sqrt(dx * dx + dy * dy);
+        double maxX = _minX + _nx * _cell, maxY = _minY + _ny * _cell;
+        if (len == 0)
+        {
+            if (x1 < _minX || y1 < _minY || x1 >= maxX || y1 >= maxY) return _citySlowness;
+            return _slowness[CellY(y1) * _nx + CellX(x1)];
+        }
+        // Clip the leg to the grid (Liang-Barsky); the parts outside run at the citywide factor.
+        double t0 = 0, t1 = 1;
+        if (!Clip(-dx, x1 - _minX, ref t0, ref t1) || !Clip(dx, maxX - x1, ref t0, ref t1) ||
+            !Clip(-dy, y1 - _minY, ref t0, ref t1) || !Clip(dy, maxY - y1, ref t0, ref t1))
+            return _citySlowness;
+        double outside = (1 - (t1 - t0)) * _citySlowness;
+
+        double sx = x1 + t0 * dx, sy = y1 + t0 * dy;
+        int cx = CellX(sx), cy = CellY(sy);
+        int stepX = dx > 0 ? 1 : dx < 0 ? -1 : 0, stepY = dy > 0 ? 1 : dy < 0 ? -1 : 0;
+        // Parametric distance (in units of the whole leg) to the next vertical / horizontal cell border.
+        double tMaxX = stepX == 0 ? double.PositiveInfinity : ((_minX + (cx + (stepX > 0 ? 1 : 0)) * _cell) - x1) / dx;
+        double tMaxY = stepY == 0 ? double.PositiveInfinity : ((_minY + (cy + (stepY > 0 ? 1 : 0)) * _cell) - y1) / dy;
+        double tDeltaX = stepX == 0 ? double.PositiveInfinity : _cell / Math.Abs(dx);
+        double tDeltaY = stepY == 0 ? double.PositiveInfinity : _cell / Math.Abs(dy);
+        double t = t0, acc = 0;
+        bool inClosed = false;
+        int guard = _nx + _ny + 4;
+        while (t < t1 && guard-- > 0)
+        {
+            double next = Math.Min(Math.Min(tMaxX, tMaxY), t1);
+            int idx = cy * _nx + cx;
+            acc += (next - t) * _slowness[idx];
+            bool closed = _closed[idx];
+            if (closed && !inClosed) closuresCrossed++;
+            inClosed = closed;
+            t = next;
+            if (t >= t1) break;
+            if (tMaxX < tMaxY) { cx += stepX; tMaxX += tDeltaX; }
+            else { cy += stepY; tMaxY += tDeltaY; }
+            if (cx < 0 || cy < 0 || cx >= _nx || cy >= _ny) break;
+        }
+        return acc + outside + Math.Max(0, t1 - t) * _citySlowness;
+    }
+
+    private static bool Clip(double p, double q, ref double t0, ref double t1)
+    {
+        if (p == 0) return q >= 0;
+        double r = q / p;
+        if (p < 0) { if (r > t1) return false; if (r > t0) t0 = r; }
+        else { if (r < t0) return false; if (r < t1) t1 = r; }
+        return true;
+    }
+}

@@ -1,0 +1,313 @@
+using Dispatch.Core.Tests.Support;
+using Dispatch.Engine;
+using Dispatch.Model;
+
+namespace Dispatch.Core.Tests;
+
+/// <summary>Events that change committed plans (cancel, off shift, ready-time change, position) and the queries.</summary>
+public class DispatchEngineEventTests
+{
+    // 320 m/min: a coordinate of 320 * m is m minutes away from the origin along an axis.
+    private const double Min = 320;
+
+    [Fact]
+    public void Cancelling_an_open_order_takes_it_out_of_planning_without_a_plan_change()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, 0, 0), 0);
+        e.CancelOrder(100, 0);
+        Assert.Equal(OrderStatus.Cancelled, e.GetOrderStatus(100));
+        Assert.Equal(new EngineCounts(1, 0, 0, 0, 0, 1, 0), e.Counts);
+
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 100), 0);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        for (int t = 0; t < 5; t++) e.Tick(t, ref sink);
+        Assert.Empty(rec.Assignments);
+        Assert.Empty(rec.Changes);
+    }
+
+    [Fact]
+    public void Cancelling_an_assigned_order_empties_the_route_and_is_reported_at_the_next_tick()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 3 * Min, 0, 100), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, 0, 0), 0);     // ready now: the courier must leave now
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        Assert.Equal(1, e.Tick(0, ref sink));
+        Assert.Equal(2, e.Route(10).Length);
+        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+
+        e.CancelOrder(100, 1);
+
+        Assert.Equal(OrderStatus.Cancelled, e.GetOrderStatus(100));
+        Assert.Empty(e.Route(10));
+        Assert.Equal(0, e.Courier(10).PlannedStops);
+        Assert.Equal(new EngineCounts(1, 0, 0, 0, 0, 1, 1), e.Counts);
+        Assert.Empty(rec.Changes);                                  // not before the next tick
+        Assert.Equal(0, e.Tick(2, ref sink));
+        Assert.Equal([new PlanChange(PlanChangeKind.Cancelled, 100, 10, 1, PlanChangeReason.OrderCancelled)], rec.Changes);
+        Assert.Equal(0, e.Tick(3, ref sink));
+        Assert.Single(rec.Changes);                                 // reported once
+        Assert.Throws<DispatchException>(() => e.ConfirmPickup(100, 4));
+    }
+
+    [Fact]
+    public void Cancelling_one_order_of_a_route_shrinks_it_and_keeps_the_other_order()
+    {
+        var e = EngineFactory.Create(DispatchProfile.General);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 200), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, 0, 0), 0);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        e.Tick(0, ref sink);
+        e.PlaceOrder(new OrderRequest(101, 1, 0, 6 * Min, 1, 1), 1);
+        e.Tick(1, ref sink);
+        Assert.Equal(4, e.Route(10).Length);
+        Assert.Equal(10, e.Order(101).CourierId);
+
+        e.CancelOrder(101, 1.5);
+
+        var route = e.Route(10);
+        Assert.Equal(2, route.Length);
+        Assert.All(route, s => Assert.Equal(100, s.OrderId));
+        Assert.Equal(route[0].ServiceAt, e.Order(100).PlannedPickup);
+        Assert.Equal(route[1].ServiceAt, e.Order(100).PlannedDropoff);
+        Assert.Equal(route[1].Leave, e.Courier(10).FreeAt);
+        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+        e.Tick(2, ref sink);
+        Assert.Contains(new PlanChange(PlanChangeKind.Cancelled, 101, 10, 1.5, PlanChangeReason.OrderCancelled), rec.Changes);
+    }
+
+    [Fact]
+    public void Cancelling_the_head_of_a_bundle_does_not_bring_the_courier_to_the_site_earlier()
+    {
+        // The courier is 20 minutes from the site. Orders 100 and 101 are both picked up there;
+        // cancelling 100 while the courier is on its way cannot make it arrive before minute 20.
+        var e = EngineFactory.Create(DispatchProfile.General);
+        e.AddSite(1, 20 * Min, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 200), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 20 * Min, 5 * Min, 0, 0), 0);
+        var sink = new RecordingSink(new Recorder());
+        e.Tick(0, ref sink);
+        e.PlaceOrder(new OrderRequest(101, 1, 20 * Min, 6 * Min, 1, 1), 1);
+        e.Tick(1, ref sink);
+        var before = e.Route(10);
+        Assert.Equal(100, before[0].OrderId);
+        Assert.Equal(20, before[0].Arrival);
+        Assert.Equal(10, e.Order(101).CourierId);
+
+        e.CancelOrder(100, 2);
+
+        var after = e.Route(10);
+        Assert.Equal(StopKind.Pickup, after[0].Kind);
+        Assert.Equal(101, after[0].OrderId);
+        Assert.True(after[0].Arrival >= 20, $"pickup of 101 re-timed to arrive at {after[0].Arrival}, the courier cannot be at the site before 20");
+        Assert.True(e.Order(101).PlannedPickup >= 22, $"planned pickup {e.Order(101).PlannedPickup}");
+    }
+
+    [Fact]
+    public void Going_off_shift_releases_unpicked_orders_which_another_courier_then_takes()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 2 * Min, 0, 0, 100), 0);   // nearest
+        e.CourierOnShift(new CourierShift(11, 9 * Min, 0, 0, 100), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 5 * Min, 0, 0), 0);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        e.Tick(0, ref sink);
+        Assert.Equal(10, e.Order(100).CourierId);
+
+        e.CourierOffShift(10, 1);
+
+        var order = e.Order(100);
+        Assert.Equal(OrderStatus.Open, order.Status);
+        Assert.Equal(-1, order.CourierId);
+        Assert.True(double.IsNaN(order.PlannedPickup) && double.IsNaN(order.PlannedDropoff));
+        Assert.Empty(e.Route(10));
+        Assert.False(e.Courier(10).OnShift);
+        Assert.Equal(new EngineCounts(1, 1, 0, 0, 0, 0, 2), e.Counts);
+        Assert.Empty(rec.Changes);
+
+        Assert.Equal(1, e.Tick(1, ref sink));
+        Assert.Equal(new PlanChange(PlanChangeKind.Released, 100, 10, 1, PlanChangeReason.CourierOffline), rec.Changes[0]);
+        // Re-committed at the same tick: reported as reassigned from courier 10, with the reason it was released.
+        Assert.Equal(PlanChangeKind.Reassigned, rec.Changes[1].Kind);
+        Assert.Equal((100L, 11L, PlanChangeReason.CourierOffline, 10.0), (rec.Changes[1].OrderId, rec.Changes[1].CourierId, rec.Changes[1].Reason, rec.Changes[1].PreviousTime));
+        Assert.Equal(11, e.Order(100).CourierId);
+        Assert.Equal(11, rec.Assignments[^1].Info.CourierId);
+        // The courier that left gets nothing more, even when it is the nearest.
+        e.PlaceOrder(new OrderRequest(101, 1, 0, 0, 2, 2), 2);
+        e.CourierOnShift(new CourierShift(12, 30 * Min, 0, 0, 100), 2);
+        e.Tick(2, ref sink);
+        Assert.Equal(12, e.Order(101).CourierId);
+    }
+
+    [Fact]
+    public void Going_off_shift_keeps_picked_up_orders_for_delivery()
+    {
+        // General profile: one route carries order 100 (picked up) and 101 (not yet).
+        var e = EngineFactory.Create(DispatchProfile.General);
+        e.AddSite(1, 0, 0);
+        e.AddSite(2, 0, 3 * Min);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 200), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 10 * Min, 0, 0, 0), 0);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        e.Tick(0, ref sink);
+        e.PlaceOrder(new OrderRequest(101, 2, 10 * Min, 3 * Min, 1, 1), 1);
+        e.Tick(1, ref sink);
+        Assert.Equal(10, e.Order(101).CourierId);
+        e.ConfirmPickup(100, 2);
+
+        e.CourierOffShift(10, 3);
+
+        Assert.Equal(OrderStatus.PickedUp, e.GetOrderStatus(100));
+        Assert.Equal(10, e.Order(100).CourierId);
+        Assert.Equal(OrderStatus.Open, e.GetOrderStatus(101));
+        var route = e.Route(10);
+        Assert.Equal([(StopKind.Dropoff, 100L)], route.Select(s => (s.Kind, s.OrderId)).ToArray());
+        e.Tick(3, ref sink);
+        Assert.Equal([new PlanChange(PlanChangeKind.Released, 101, 10, 3, PlanChangeReason.CourierOffline)], rec.Changes);
+        e.ConfirmDropoff(100, route[0].ServiceAt);
+        Assert.Equal(OrderStatus.Delivered, e.GetOrderStatus(100));
+        Assert.Equal(1, e.Courier(10).Delivered);
+    }
+
+    [Fact]
+    public void A_ready_time_change_re_times_the_planned_pickup_and_drop_off()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 3 * Min, 0, 0, 200), 0);     // 3 minutes from the site
+        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, 0, 30), 0);
+        var sink = new RecordingSink(new Recorder());
+        double now = EngineFactory.TickUntil(e, ref sink, 0, 40, () => e.GetOrderStatus(100) == OrderStatus.Assigned);
+        double arrival = e.Route(10)[0].Arrival;                           // the courier is at the site then
+        Assert.Equal(now + 3, arrival);
+        Assert.Equal(Math.Max(30, arrival + 2), e.Order(100).PlannedPickup);
+
+        e.ChangeReadyTime(100, 60, now);
+        Assert.Equal(60, e.Order(100).PlannedPickup);
+        Assert.Equal(60 + 2 + 5 + 2, e.Order(100).PlannedDropoff);
+        var route = e.Route(10);
+        Assert.Equal((arrival, 60.0, 62.0), (route[0].Arrival, route[0].ServiceAt, route[0].Leave));
+        Assert.Equal((62.0, 67.0, 69.0, 71.0), (route[1].Departure, route[1].Arrival, route[1].ServiceAt, route[1].Leave));
+        Assert.Equal(71, e.Courier(10).FreeAt);
+
+        e.ChangeReadyTime(100, 1, now);                                    // ready early: arrival + half service wins
+        Assert.Equal(arrival + 2, e.Order(100).PlannedPickup);
+        Assert.Equal(arrival + 2 + 2 + 5 + 2, e.Order(100).PlannedDropoff);
+        Assert.Equal(arrival + 2 + 2 + 5 + 2 + 2, e.Courier(10).FreeAt);
+    }
+
+    [Fact]
+    public void A_ready_time_change_of_an_open_order_moves_its_commit()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Mdrp);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 200), 0);   // 10 minutes away
+        e.PlaceOrder(new OrderRequest(100, 1, 0, 5 * Min, 0, 20), 0);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        for (int t = 0; t <= 5; t++) e.Tick(t, ref sink);
+        e.ChangeReadyTime(100, 40, 5);
+        for (int t = 6; t <= 27; t++) e.Tick(t, ref sink);
+        Assert.Empty(rec.Assignments);                                      // 20 - 12 = 8 would have been the commit
+        e.Tick(28, ref sink);
+        Assert.Single(rec.Assignments);
+        Assert.Equal(40, e.Order(100).PlannedPickup);
+    }
+
+    [Fact]
+    public void A_position_update_moves_an_idle_courier_and_re_plans_a_busy_one_only_when_it_is_behind()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 20 * Min, 0, 0, 200), 0);
+        e.CourierOnShift(new CourierShift(11, 10 * Min, 0, 0, 200), 0);
+        e.UpdateCourierPosition(10, 1 * Min, 0, 0);
+        Assert.Equal((1 * Min, 0.0), (e.Courier(10).FreeX, e.Courier(10).FreeY));
+
+        e.PlaceOrder(new OrderRequest(100, 1, 0, 5 * Min, 0, 0), 0);
+        var sink = new RecordingSink(new Recorder());
+        e.Tick(0, ref sink);
+        Assert.Equal(10, e.Order(100).CourierId);                           // now the nearest
+        Assert.Equal(1, e.Route(10)[0].Arrival);
+
+        var busy = e.Courier(10);
+        e.UpdateCourierPosition(10, 0.5 * Min, 0, 0.5);                    // on its way, on time
+        Assert.Equal(busy, e.Courier(10));                                  // keeps its plan and free point
+
+        e.UpdateCourierPosition(10, 7777, 7777, 1);                         // far off: behind plan
+        var late = e.Courier(10);
+        Assert.True(late.FreeAt > busy.FreeAt, $"re-timed from where it is: {late.FreeAt} vs {busy.FreeAt}");
+        Assert.Equal(1 + Math.Ceiling(Math.Sqrt(7777.0 * 7777 * 2) / 320), e.Route(10)[0].Arrival);
+        e.Tick(1, ref sink);
+        Assert.Contains(sink.Recorder.Changes, ch => ch.Kind == PlanChangeKind.EtaChanged && ch.OrderId == 100 && ch.Reason == PlanChangeReason.CourierBehind);
+    }
+
+    [Fact]
+    public void Queries_report_unknown_ids_and_copy_routes_up_to_the_destination_length()
+    {
+        var e = EngineFactory.Create(DispatchProfile.General);
+        Assert.False(e.TryGetOrder(5, out _));
+        Assert.False(e.TryGetCourier(5, out _));
+        Assert.Equal(OrderStatus.Unknown, e.GetOrderStatus(5));
+        Assert.Equal(double.NegativeInfinity, e.LastTick);
+        Assert.Equal(default, e.Counts);
+
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 5, 200, Capacity: 4), 0);
+        var c = e.Courier(10);
+        Assert.Equal(new CourierView(10, false, 0, 0, 5, 5, 200, 0, 0), c);   // scheduled, not on shift yet
+        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, 0, 0), 0);
+        var o = e.Order(100);
+        Assert.Equal(OrderStatus.Open, o.Status);
+        Assert.Equal(-1, o.CourierId);
+        Assert.True(double.IsNaN(o.PlannedPickup) && double.IsNaN(o.PickedUpAt) && double.IsNaN(o.DeliveredAt));
+
+        var sink = new RecordingSink(new Recorder());
+        for (int t = 0; t <= 5; t++) e.Tick(t, ref sink);
+        Assert.Equal(5, e.LastTick);
+        Assert.True(e.Courier(10).OnShift);
+        Assert.Equal(new EngineCounts(1, 0, 1, 0, 0, 0, 1), e.Counts);
+        Assert.Equal(2, e.Route(10).Length);
+        var one = new PlannedStop[1];
+        Assert.Equal(1, e.CopyRoute(10, one));
+        Assert.Equal(e.Route(10)[0], one[0]);
+        Assert.Equal(0, e.CopyRoute(10, Span<PlannedStop>.Empty));
+        var r = e.Route(10);
+        Assert.Equal((StopKind.Pickup, 100L, 1L), (r[0].Kind, r[0].OrderId, r[0].SiteId));
+        Assert.Equal((StopKind.Dropoff, 100L, -1L), (r[1].Kind, r[1].OrderId, r[1].SiteId));
+
+        e.ConfirmPickup(100, r[0].ServiceAt);
+        Assert.Equal(r[0].ServiceAt, e.Order(100).PickedUpAt);
+        Assert.Single(e.Route(10));
+        e.ConfirmDropoff(100, r[1].ServiceAt);
+        o = e.Order(100);
+        Assert.Equal((OrderStatus.Delivered, 10L, r[1].ServiceAt), (o.Status, o.CourierId, o.DeliveredAt));
+        Assert.Equal(new EngineCounts(1, 0, 0, 0, 1, 0, 1), e.Counts);
+        c = e.Courier(10);
+        Assert.Equal((0, 1, 5 * Min, 0.0, r[1].Leave), (c.PlannedStops, c.Delivered, c.FreeX, c.FreeY, c.FreeAt));
+    }
+
+    [Fact]
+    public void A_courier_may_return_for_a_new_shift_after_its_last_one_ended()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 10), 0);
+        Assert.Throws<DispatchException>(() => e.CourierOnShift(new CourierShift(10, 0, 0, 20, 30), 0));
+        e.CourierOffShift(10, 5);
+        e.CourierOnShift(new CourierShift(10, 3 * Min, 0, 20, 30), 6);
+        var c = e.Courier(10);
+        Assert.Equal((3 * Min, 20.0, 30.0, false), (c.FreeX, c.ShiftStart, c.ShiftEnd, c.OnShift));
+        Assert.Equal(1, e.Counts.Couriers);
+    }
+}
