@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Dispatch.Client.Protocol;
+
+namespace Dispatch.Client;
+
+/// <summary>
+/// A client for the Dispatch sidecar server. Requests may be pipelined: every method returns as soon
+/// as the request is queued and completes when its reply arrives (matched by request id). Queued
+/// requests leave in batches, one flush per batch. Pushes (assignments, plan changes) are raised on
+/// <see cref="PushReceived"/> from the receive loop, always before the reply that follows them on
+/// the wire (so after awaiting a Tick's reply, every push of that tick has been seen). Thread-safe.
+/// </summary>
+public sealed class DispatchClient : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly Channel<Command> _sendQueue = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<ServerMessage>> _pending = new();
+    private readonly Task _receiveLoop, _sendLoop;
+    private int _nextRequestId;
+    private volatile Exception? _closedReason;
+
+    private DispatchClient(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
+        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        _sendLoop = Task.Run(SendLoopAsync);
+    }
+
+    /// <summary>Raised for every push, on the receive loop: keep handlers short.</summary>
+    public event Action<ServerMessage>? PushReceived;
+
+    /// <summary>The server's handshake reply.</summary>
+    public HelloOkMessage Server { get; private set; } = null!;
+
+    /// <summary>An Error the server sent without a request id (e.g. before closing), if any.</summary>
+    public ErrorMessage? ConnectionError { get; private set; }
+
+    /// <summary>Requests sent and not yet answered.</summary>
+    public int Outstanding => _pending.Count;
+
+    /// <summary>Completes when the connection is closed.</summary>
+    public Task Completion => _receiveLoop;
+
+    /// <summary>Connects, sends Hello and waits for HelloOk.</summary>
+    public static async Task<DispatchClient> ConnectAsync(string host, int port, string clientName = "Dispatch.Client", bool subscribe = false, CancellationToken cancellationToken = default)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var client = new DispatchClient(socket);
+        try
+        {
+            var reply = await client.RequestAsync(Command.Hello(0, clientName, subscribe)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            client.Server = reply switch
+            {
+                HelloOkMessage ok => ok,
+                ErrorMessage e => throw new DispatchRequestException(e),
+                _ => throw new DispatchConnectionException($"unexpected handshake reply {reply.Type}"),
+            };
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends any request (its request id is replaced by a fresh one) and returns the reply, Error
+    /// replies included: this method throws only when the connection is lost.
+    /// </summary>
+    public Task<ServerMessage> RequestAsync(Command command)
+    {
+        if (_closedReason is { } reason) return Task.FromException<ServerMessage>(new DispatchConnectionException("the connection is closed", reason));
+        uint rid;
+        do { rid = (uint)Interlocked.Increment(ref _nextRequestId); } while (rid == ProtocolConstants.PushRequestId);
+        var tcs = new TaskCompletionSource<ServerMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[rid] = tcs;
+        if (!_sendQueue.Writer.TryWrite(command with { RequestId = rid }))
+        {
+            _pending.TryRemove(rid, out _);
+            tcs.TrySetException(new DispatchConnectionException("the connection is closed", _closedReason));
+        }
+        return tcs.Task;
+    }
+
+    /// <summary>Sends a request and returns its reply as <typeparamref name="T"/>; an Error reply throws <see cref="DispatchRequestException"/>.</summary>
+    public async Task<T> RequestAsync<T>(Command command) where T : ServerMessage
+    {
+        var reply = await RequestAsync(command).ConfigureAwait(false);
+        return reply switch
+        {
+            T t => t,
+            ErrorMessage e => throw new DispatchRequestException(e),
+            _ => throw new DispatchConnectionException($"expected {typeof(T).Name}, got {reply.Type}"),
+        };
+    }
+
+    /// <summary>Health probe.</summary>
+    public Task<PongMessage> PingAsync() => RequestAsync<PongMessage>(Command.Ping(0));
+    /// <summary>Turns pushes on or off.</summary>
+    public Task<AckMessage> SubscribeAsync(bool on) => RequestAsync<AckMessage>(Command.Subscribe(0, on));
+    /// <summary>Adds a pickup site.</summary>
+    public Task<AckMessage> AddSiteAsync(long siteId, double x, double y) => RequestAsync<AckMessage>(Command.AddSite(0, siteId, x, y));
+    /// <summary>Places an order.</summary>
+    public Task<AckMessage> PlaceOrderAsync(long orderId, long siteId, double dropX, double dropY, double placedAt, double readyAt, int size = 1) =>
+        RequestAsync<AckMessage>(Command.PlaceOrder(0, orderId, siteId, dropX, dropY, placedAt, readyAt, size));
+    /// <summary>Changes an order's ready time.</summary>
+    public Task<AckMessage> ChangeReadyTimeAsync(long orderId, double readyAt) => RequestAsync<AckMessage>(Command.ChangeReadyTime(0, orderId, readyAt));
+    /// <summary>Cancels an order.</summary>
+    public Task<AckMessage> CancelOrderAsync(long orderId) => RequestAsync<AckMessage>(Command.CancelOrder(0, orderId));
+    /// <summary>Announces a courier's shift.</summary>
+    public Task<AckMessage> CourierOnShiftAsync(long courierId, double x, double y, double shiftStart, double shiftEnd, int capacity = 8) =>
+        RequestAsync<AckMessage>(Command.CourierOnShift(0, courierId, x, y, shiftStart, shiftEnd, capacity));
+    /// <summary>Takes a courier off shift now.</summary>
+    public Task<AckMessage> CourierOffShiftAsync(long courierId) => RequestAsync<AckMessage>(Command.CourierOffShift(0, courierId));
+    /// <summary>Reports a courier's position.</summary>
+    public Task<AckMessage> UpdateCourierPositionAsync(long courierId, double x, double y) => RequestAsync<AckMessage>(Command.UpdateCourierPosition(0, courierId, x, y));
+    /// <summary>Confirms a pickup.</summary>
+    public Task<AckMessage> ConfirmPickupAsync(long orderId, double at) => RequestAsync<AckMessage>(Command.ConfirmPickup(0, orderId, at));
+    /// <summary>Confirms a drop-off.</summary>
+    public Task<AckMessage> ConfirmDropoffAsync(long orderId, double at) => RequestAsync<AckMessage>(Command.ConfirmDropoff(0, orderId, at));
+    /// <summary>Manual clock: advances the server to <paramref name="now"/> and ticks. Pushes of the tick arrive before this completes.</summary>
+    public Task<AckMessage> TickAsync(double now) => RequestAsync<AckMessage>(Command.Tick(0, now));
+    /// <summary>An order's status.</summary>
+    public Task<OrderInfoMessage> GetOrderAsync(long orderId) => RequestAsync<OrderInfoMessage>(Command.GetOrder(0, orderId));
+    /// <summary>A courier's status.</summary>
+    public Task<CourierInfoMessage> GetCourierAsync(long courierId) => RequestAsync<CourierInfoMessage>(Command.GetCourier(0, courierId));
+    /// <summary>Order and courier counts.</summary>
+    public Task<CountsMessage> GetCountsAsync() => RequestAsync<CountsMessage>(Command.GetCounts(0));
+    /// <summary>A metrics snapshot.</summary>
+    public Task<MetricsMessage> GetMetricsAsync() => RequestAsync<MetricsMessage>(Command.GetMetrics(0));
+
+    private async Task SendLoopAsync()
+    {
+        var frames = new FrameBuffer(4096);
+        var reader = _sendQueue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (frames.Length < 64 * 1024 && reader.TryRead(out var command))
+                    CommandCodec.WriteFrame(frames, command);
+                _output.Write(frames.WrittenSpan);
+                frames.Reset();
+                var flush = await _output.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled) break;
+            }
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        Exception? reason = null;
+        try
+        {
+            while (true)
+            {
+                var result = await _input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                try
+                {
+                    while (true)
+                    {
+                        var status = FrameReader.TryReadFrame(ref buffer, int.MaxValue, out var payload, out _);
+                        if (status == FrameStatus.NeedMore) break;
+                        if (status == FrameStatus.Invalid) throw new DispatchConnectionException("the server sent an invalid frame length");
+                        Dispatch(ReplyCodec.Read(payload));
+                    }
+                }
+                finally
+                {
+                    _input.AdvanceTo(buffer.Start, result.Buffer.End);
+                }
+                if (result.IsCompleted || result.IsCanceled) break;
+            }
+        }
+        catch (Exception ex)
+        {
+            reason = ex;
+        }
+        Fail(reason ?? new DispatchConnectionException(ConnectionError is { } e ? $"the server closed the connection ({e.Code}: {e.Message})" : "the server closed the connection"));
+    }
+
+    private void Dispatch(ServerMessage message)
+    {
+        if (message.RequestId == ProtocolConstants.PushRequestId)
+        {
+            if (message is ErrorMessage e) ConnectionError = e;
+            else PushReceived?.Invoke(message);
+            return;
+        }
+        if (_pending.TryRemove(message.RequestId, out var tcs)) tcs.TrySetResult(message);
+    }
+
+    private void Fail(Exception reason)
+    {
+        _closedReason ??= reason;
+        _sendQueue.Writer.TryComplete();
+        foreach (var rid in _pending.Keys)
+            if (_pending.TryRemove(rid, out var tcs))
+                tcs.TrySetException(reason as DispatchConnectionException ?? new DispatchConnectionException("the connection was lost: " + reason.Message, reason));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _sendQueue.Writer.TryComplete();
+        try { await _sendLoop.ConfigureAwait(false); } catch { /* reported through Fail */ }
+        try { _socket.Shutdown(SocketShutdown.Both); } catch { /* already closed */ }
+        _stream.Dispose();
+        try { await _receiveLoop.ConfigureAwait(false); } catch { /* reported through Fail */ }
+        Fail(new DispatchConnectionException("the client was disposed"));
+    }
+}

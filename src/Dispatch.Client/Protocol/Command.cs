@@ -1,0 +1,65 @@
+namespace Dispatch.Client.Protocol;
+
+/// <summary>
+/// One request, client to server. A flat struct rather than a class per message type: it travels
+/// through the server's bounded channel and its journal without an allocation, and one codec
+/// handles every type. Which fields a type uses is fixed by its factory method below (and by
+/// docs/protocol.md); unused fields are zero.
+/// </summary>
+/// <param name="Type">The type tag.</param>
+/// <param name="RequestId">Echoed in the reply; 0 is reserved for pushes, clients should start at 1.</param>
+/// <param name="Id">Order, courier or site id, or the protocol version for Hello.</param>
+/// <param name="Other">Second id: the site of PlaceOrder.</param>
+/// <param name="X">X coordinate (drop-off x for PlaceOrder).</param>
+/// <param name="Y">Y coordinate.</param>
+/// <param name="T1">First time: placedAt, readyAt, shiftStart, at, or now (Tick).</param>
+/// <param name="T2">Second time: readyAt (PlaceOrder) or shiftEnd.</param>
+/// <param name="Count">Order size or courier capacity.</param>
+/// <param name="Flag">Subscribe flag.</param>
+/// <param name="Text">Client name (Hello).</param>
+public readonly record struct Command(
+    MessageType Type, uint RequestId,
+    long Id = 0, long Other = 0, double X = 0, double Y = 0, double T1 = 0, double T2 = 0,
+    int Count = 0, bool Flag = false, string? Text = null)
+{
+    /// <summary>True for the types that change engine state (journaled, answered with Ack).</summary>
+    public bool IsEngineEvent => Type is >= MessageType.AddSite and <= MessageType.Tick;
+
+    /// <summary>Opens a session.</summary>
+    public static Command Hello(uint rid, string clientName, bool subscribe, int version = ProtocolConstants.Version) =>
+        new(MessageType.Hello, rid, Id: version, Text: clientName, Flag: subscribe);
+    /// <summary>Health probe.</summary>
+    public static Command Ping(uint rid) => new(MessageType.Ping, rid);
+    /// <summary>Turns pushes on or off.</summary>
+    public static Command Subscribe(uint rid, bool on) => new(MessageType.Subscribe, rid, Flag: on);
+    /// <summary>Adds a pickup site.</summary>
+    public static Command AddSite(uint rid, long siteId, double x, double y) => new(MessageType.AddSite, rid, siteId, X: x, Y: y);
+    /// <summary>Places an order.</summary>
+    public static Command PlaceOrder(uint rid, long orderId, long siteId, double dropX, double dropY, double placedAt, double readyAt, int size = 1) =>
+        new(MessageType.PlaceOrder, rid, orderId, siteId, dropX, dropY, placedAt, readyAt, size);
+    /// <summary>Changes an order's ready time.</summary>
+    public static Command ChangeReadyTime(uint rid, long orderId, double readyAt) => new(MessageType.ChangeReadyTime, rid, orderId, T1: readyAt);
+    /// <summary>Cancels an order.</summary>
+    public static Command CancelOrder(uint rid, long orderId) => new(MessageType.CancelOrder, rid, orderId);
+    /// <summary>A courier's shift.</summary>
+    public static Command CourierOnShift(uint rid, long courierId, double x, double y, double shiftStart, double shiftEnd, int capacity = 8) =>
+        new(MessageType.CourierOnShift, rid, courierId, 0, x, y, shiftStart, shiftEnd, capacity);
+    /// <summary>A courier stops working now.</summary>
+    public static Command CourierOffShift(uint rid, long courierId) => new(MessageType.CourierOffShift, rid, courierId);
+    /// <summary>A courier's position.</summary>
+    public static Command UpdateCourierPosition(uint rid, long courierId, double x, double y) => new(MessageType.UpdateCourierPosition, rid, courierId, X: x, Y: y);
+    /// <summary>An order was picked up at <paramref name="at"/>.</summary>
+    public static Command ConfirmPickup(uint rid, long orderId, double at) => new(MessageType.ConfirmPickup, rid, orderId, T1: at);
+    /// <summary>An order was dropped off at <paramref name="at"/>.</summary>
+    public static Command ConfirmDropoff(uint rid, long orderId, double at) => new(MessageType.ConfirmDropoff, rid, orderId, T1: at);
+    /// <summary>Manual clock: advance to <paramref name="now"/> and tick.</summary>
+    public static Command Tick(uint rid, double now) => new(MessageType.Tick, rid, T1: now);
+    /// <summary>Asks for an order's status.</summary>
+    public static Command GetOrder(uint rid, long orderId) => new(MessageType.GetOrder, rid, orderId);
+    /// <summary>Asks for a courier's status.</summary>
+    public static Command GetCourier(uint rid, long courierId) => new(MessageType.GetCourier, rid, courierId);
+    /// <summary>Asks for order and courier counts.</summary>
+    public static Command GetCounts(uint rid) => new(MessageType.GetCounts, rid);
+    /// <summary>Asks for a metrics snapshot.</summary>
+    public static Command GetMetrics(uint rid) => new(MessageType.GetMetrics, rid);
+}

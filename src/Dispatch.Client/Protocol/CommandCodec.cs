@@ -1,0 +1,141 @@
+using System.Buffers;
+using MessagePack;
+using static Dispatch.Client.Protocol.MessagePackFields;
+
+namespace Dispatch.Client.Protocol;
+
+/// <summary>
+/// Encodes and decodes requests: a MessagePack array [type, requestId, ...fields], by hand with
+/// MessagePackWriter/Reader (no reflection, no per-message allocation, and an error message that
+/// names the field at fault). Trailing elements beyond those a type needs are ignored, so a newer
+/// client can append fields. Nothing here recurses into untrusted nesting.
+/// </summary>
+public static class CommandCodec
+{
+    /// <summary>Number of fields after [type, rid] for each request type, or -1 for a type that is not a request.</summary>
+    public static int FieldCount(MessageType type) => type switch
+    {
+        MessageType.Hello => 3,
+        MessageType.Ping => 0,
+        MessageType.Subscribe => 1,
+        MessageType.AddSite => 3,
+        MessageType.PlaceOrder => 7,
+        MessageType.ChangeReadyTime => 2,
+        MessageType.CancelOrder => 1,
+        MessageType.CourierOnShift => 6,
+        MessageType.CourierOffShift => 1,
+        MessageType.UpdateCourierPosition => 3,
+        MessageType.ConfirmPickup => 2,
+        MessageType.ConfirmDropoff => 2,
+        MessageType.Tick => 1,
+        MessageType.GetOrder => 1,
+        MessageType.GetCourier => 1,
+        MessageType.GetCounts => 0,
+        MessageType.GetMetrics => 0,
+        _ => -1,
+    };
+
+    /// <summary>Writes one request as a MessagePack array (no frame prefix).</summary>
+    public static void Write(ref MessagePackWriter w, in Command c)
+    {
+        int n = FieldCount(c.Type);
+        if (n < 0) throw new ArgumentException($"{c.Type} is not a request type", nameof(c));
+        w.WriteArrayHeader(2 + n);
+        w.Write((int)c.Type);
+        w.Write(c.RequestId);
+        switch (c.Type)
+        {
+            case MessageType.Hello: w.Write((int)c.Id); w.Write(c.Text); w.Write(c.Flag); break;
+            case MessageType.Subscribe: w.Write(c.Flag); break;
+            case MessageType.AddSite: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); break;
+            case MessageType.PlaceOrder: w.Write(c.Id); w.Write(c.Other); w.Write(c.X); w.Write(c.Y); w.Write(c.T1); w.Write(c.T2); w.Write(c.Count); break;
+            case MessageType.ChangeReadyTime: w.Write(c.Id); w.Write(c.T1); break;
+            case MessageType.CourierOnShift: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); w.Write(c.T1); w.Write(c.T2); w.Write(c.Count); break;
+            case MessageType.UpdateCourierPosition: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); break;
+            case MessageType.ConfirmPickup or MessageType.ConfirmDropoff: w.Write(c.Id); w.Write(c.T1); break;
+            case MessageType.Tick: w.Write(c.T1); break;
+            case MessageType.CancelOrder or MessageType.CourierOffShift or MessageType.GetOrder or MessageType.GetCourier: w.Write(c.Id); break;
+        }
+    }
+
+    /// <summary>Writes one request as a whole frame (prefix included) into <paramref name="output"/>.</summary>
+    public static void WriteFrame(FrameBuffer output, in Command c, int maxPayloadBytes = int.MaxValue)
+    {
+        output.BeginFrame();
+        try
+        {
+            var w = new MessagePackWriter(output);
+            Write(ref w, c);
+            w.Flush();
+            output.EndFrame(maxPayloadBytes);
+        }
+        catch
+        {
+            output.CancelFrame();
+            throw;
+        }
+    }
+
+    /// <summary>Decodes one request from a frame payload. Throws <see cref="ProtocolException"/> with the code to reply with.</summary>
+    public static Command Read(in ReadOnlySequence<byte> payload)
+    {
+        var r = new MessagePackReader(payload);
+        return Read(ref r);
+    }
+
+    /// <summary>Decodes one request at the reader's position (the journal stores requests this way too).</summary>
+    public static Command Read(ref MessagePackReader r)
+    {
+        uint rid = 0;
+        MessageType type = 0;
+        try
+        {
+            if (r.NextMessagePackType != MessagePackType.Array)
+                throw new ProtocolException(ErrorCode.MalformedMessage, 0, $"a frame must hold a MessagePack array [type, requestId, ...], found {r.NextMessagePackType}");
+            int count = r.ReadArrayHeader();
+            if (count < 2) throw new ProtocolException(ErrorCode.MalformedMessage, 0, $"a frame must hold at least [type, requestId], found an array of {count}");
+            type = (MessageType)r.ReadInt32();
+            rid = r.ReadUInt32();
+            int need = FieldCount(type);
+            if (need < 0) throw new ProtocolException(ErrorCode.UnknownMessageType, rid, $"unknown request type {(int)type}");
+            if (count - 2 < need)
+                throw new ProtocolException(ErrorCode.MalformedMessage, rid, $"{type} needs {need} fields after [type, requestId], got {count - 2}");
+            // Extra trailing fields (count - 2 - need) are left unread: a frame holds one message, so nothing follows them.
+            return type switch
+            {
+                MessageType.Hello => Command.Hello(rid, ReadStringAfterVersion(ref r, out int version) ?? "", r.ReadBoolean(), version),
+                MessageType.Ping => Command.Ping(rid),
+                MessageType.Subscribe => Command.Subscribe(rid, r.ReadBoolean()),
+                MessageType.AddSite => Command.AddSite(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r)),
+                MessageType.PlaceOrder => Command.PlaceOrder(rid, r.ReadInt64(), r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32()),
+                MessageType.ChangeReadyTime => Command.ChangeReadyTime(rid, r.ReadInt64(), ReadNumber(ref r)),
+                MessageType.CancelOrder => Command.CancelOrder(rid, r.ReadInt64()),
+                MessageType.CourierOnShift => Command.CourierOnShift(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32()),
+                MessageType.CourierOffShift => Command.CourierOffShift(rid, r.ReadInt64()),
+                MessageType.UpdateCourierPosition => Command.UpdateCourierPosition(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r)),
+                MessageType.ConfirmPickup => Command.ConfirmPickup(rid, r.ReadInt64(), ReadNumber(ref r)),
+                MessageType.ConfirmDropoff => Command.ConfirmDropoff(rid, r.ReadInt64(), ReadNumber(ref r)),
+                MessageType.Tick => Command.Tick(rid, ReadNumber(ref r)),
+                MessageType.GetOrder => Command.GetOrder(rid, r.ReadInt64()),
+                MessageType.GetCourier => Command.GetCourier(rid, r.ReadInt64()),
+                MessageType.GetCounts => Command.GetCounts(rid),
+                MessageType.GetMetrics => Command.GetMetrics(rid),
+                _ => throw new ProtocolException(ErrorCode.UnknownMessageType, rid, $"unknown request type {(int)type}"),
+            };
+        }
+        catch (ProtocolException) { throw; }
+        // Any other failure while reading untrusted bytes (wrong MessagePack type, truncated value,
+        // integer overflow, invalid UTF-8) means the same thing to the peer: a malformed message.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            string what = type == 0 ? "frame" : type.ToString();
+            throw new ProtocolException(ErrorCode.MalformedMessage, rid, $"malformed {what}: {ex.Message}", ex);
+        }
+    }
+
+    private static string? ReadStringAfterVersion(ref MessagePackReader r, out int version)
+    {
+        version = r.ReadInt32();
+        return ReadStringOrNil(ref r);
+    }
+}

@@ -1,0 +1,40 @@
+namespace Dispatch.Client.Protocol;
+
+/// <summary>
+/// Codes carried by <see cref="MessageType.Error"/>. 1..4 are the engine's own refusal categories
+/// (same numbers as Dispatch.Engine.DispatchError) so a caller can branch on them; the rest are the
+/// server's. "Closes" means the server closes the connection after sending the error, because the
+/// byte stream can no longer be trusted or the session cannot continue.
+/// </summary>
+public enum ErrorCode
+{
+    /// <summary>An order, courier or site id the engine does not know.</summary>
+    UnknownId = 1,
+    /// <summary>An id already in use.</summary>
+    DuplicateId = 2,
+    /// <summary>NaN or infinite number, negative time, inverted window, clock going backwards.</summary>
+    InvalidValue = 3,
+    /// <summary>The event does not fit the entity's state (drop-off before pickup, ...).</summary>
+    InvalidState = 4,
+
+    /// <summary>The frame is not a MessagePack array [type, rid, ...] with the fields its type needs. The connection stays open.</summary>
+    MalformedMessage = 10,
+    /// <summary>The type tag is not a request this server knows. The connection stays open.</summary>
+    UnknownMessageType = 11,
+    /// <summary>The length prefix is larger than the server's limit (or zero). Closes.</summary>
+    FrameTooLarge = 12,
+    /// <summary>The first frame was not Hello. Closes.</summary>
+    HandshakeRequired = 13,
+    /// <summary>Hello asked for a protocol version the server does not speak. Closes.</summary>
+    UnsupportedVersion = 14,
+    /// <summary>Tick sent to a server that runs on the wall clock.</summary>
+    WrongClockMode = 15,
+    /// <summary>Connection limit reached. Closes.</summary>
+    ServerBusy = 16,
+    /// <summary>The server is draining for shutdown; the command was not accepted. Closes.</summary>
+    ShuttingDown = 17,
+    /// <summary>The connection did not read its replies fast enough. Closes.</summary>
+    SlowConsumer = 18,
+    /// <summary>An unexpected server fault; the command was not applied.</summary>
+    Internal = 19,
+}

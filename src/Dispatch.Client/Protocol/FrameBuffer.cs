@@ -1,0 +1,111 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Dispatch.Client.Protocol;
+
+/// <summary>
+/// A growable byte buffer that holds one or more whole frames. A frame's length is only known
+/// after its MessagePack body is written, so the body goes here first and the 4-byte prefix is
+/// patched in place afterwards; a batch of frames then leaves in one write. Not thread-safe.
+/// </summary>
+public sealed class FrameBuffer : IBufferWriter<byte>
+{
+    private byte[] _buffer;
+    private int _length;
+    private int _frameStart = -1;
+
+    /// <summary>Creates a buffer with an initial capacity.</summary>
+    public FrameBuffer(int initialCapacity = 256) => _buffer = new byte[Math.Max(16, initialCapacity)];
+
+    /// <summary>Bytes written (whole frames plus any frame in progress).</summary>
+    public int Length => _length;
+
+    /// <summary>The bytes written so far.</summary>
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+
+    /// <summary>The bytes written so far.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
+    /// <summary>Starts a frame: reserves its length prefix.</summary>
+    public void BeginFrame()
+    {
+        if (_frameStart >= 0) throw new InvalidOperationException("a frame is already in progress");
+        _frameStart = _length;
+        GetSpan(ProtocolConstants.HeaderBytes);
+        _length += ProtocolConstants.HeaderBytes;
+    }
+
+    /// <summary>Ends the frame begun last: patches its length prefix. Throws if the payload exceeds the limit (the frame is dropped).</summary>
+    public void EndFrame(int maxPayloadBytes = int.MaxValue)
+    {
+        if (_frameStart < 0) throw new InvalidOperationException("no frame in progress");
+        int payload = _length - _frameStart - ProtocolConstants.HeaderBytes;
+        int start = _frameStart;
+        _frameStart = -1;
+        if (payload > maxPayloadBytes || payload == 0)
+        {
+            _length = start;
+            throw new InvalidOperationException($"frame payload of {payload} bytes is outside 1..{maxPayloadBytes}");
+        }
+        BinaryPrimitives.WriteUInt32BigEndian(_buffer.AsSpan(start), (uint)payload);
+    }
+
+    /// <summary>Drops the frame in progress, if any (after a failed encode).</summary>
+    public void CancelFrame()
+    {
+        if (_frameStart < 0) return;
+        _length = _frameStart;
+        _frameStart = -1;
+    }
+
+    /// <summary>Appends bytes that already form whole frames.</summary>
+    public void Append(ReadOnlySpan<byte> frames)
+    {
+        frames.CopyTo(GetSpan(frames.Length));
+        _length += frames.Length;
+    }
+
+    /// <summary>Copies the written bytes out and empties the buffer.</summary>
+    public byte[] Drain()
+    {
+        var copy = WrittenSpan.ToArray();
+        Reset();
+        return copy;
+    }
+
+    /// <summary>Empties the buffer, keeping its capacity.</summary>
+    public void Reset()
+    {
+        _length = 0;
+        _frameStart = -1;
+    }
+
+    /// <inheritdoc />
+    public void Advance(int count)
+    {
+        if (count < 0 || _length + count > _buffer.Length) throw new ArgumentOutOfRangeException(nameof(count));
+        _length += count;
+    }
+
+    /// <inheritdoc />
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    /// <inheritdoc />
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        int need = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _length >= need) return;
+        int size = Math.Max(_buffer.Length * 2, _length + need);
+        Array.Resize(ref _buffer, size);
+    }
+}

@@ -1,0 +1,73 @@
+namespace Dispatch.Client.Protocol;
+
+/// <summary>
+/// The type tag, the first element of every frame's MessagePack array. Requests (client to server)
+/// are below 64, replies and pushes (server to client) from 64 on, so a peer can tell a direction
+/// error from an unknown type. Values are part of the wire format: never renumber.
+/// </summary>
+public enum MessageType
+{
+    // ---- requests: session
+    /// <summary>[1, rid, version:int, clientName:str, subscribe:bool]; the first frame of a session.</summary>
+    Hello = 1,
+    /// <summary>[2, rid]; health probe, allowed before Hello. Reply: Pong.</summary>
+    Ping = 2,
+    /// <summary>[3, rid, on:bool]; start or stop assignment and plan-change pushes to this connection.</summary>
+    Subscribe = 3,
+
+    // ---- requests: engine events (journaled, acknowledged with Ack)
+    /// <summary>[10, rid, siteId:int64, x:float, y:float]</summary>
+    AddSite = 10,
+    /// <summary>[11, rid, orderId, siteId, dropX, dropY, placedAt, readyAt, size:int]</summary>
+    PlaceOrder = 11,
+    /// <summary>[12, rid, orderId, readyAt]</summary>
+    ChangeReadyTime = 12,
+    /// <summary>[13, rid, orderId]</summary>
+    CancelOrder = 13,
+    /// <summary>[14, rid, courierId, x, y, shiftStart, shiftEnd, capacity:int]</summary>
+    CourierOnShift = 14,
+    /// <summary>[15, rid, courierId]</summary>
+    CourierOffShift = 15,
+    /// <summary>[16, rid, courierId, x, y]</summary>
+    UpdateCourierPosition = 16,
+    /// <summary>[17, rid, orderId, at]</summary>
+    ConfirmPickup = 17,
+    /// <summary>[18, rid, orderId, at]</summary>
+    ConfirmDropoff = 18,
+    /// <summary>[19, rid, now]; manual-clock servers only: advance the clock and run the engine's tick.</summary>
+    Tick = 19,
+
+    // ---- requests: queries (not journaled)
+    /// <summary>[30, rid, orderId]. Reply: OrderInfo.</summary>
+    GetOrder = 30,
+    /// <summary>[31, rid, courierId]. Reply: CourierInfo.</summary>
+    GetCourier = 31,
+    /// <summary>[32, rid]. Reply: Counts.</summary>
+    GetCounts = 32,
+    /// <summary>[33, rid]. Reply: Metrics.</summary>
+    GetMetrics = 33,
+
+    // ---- replies
+    /// <summary>[64, rid, now]: the command was journaled and applied.</summary>
+    Ack = 64,
+    /// <summary>[65, rid, code:int, message:str]</summary>
+    Error = 65,
+    /// <summary>[66, rid, version, serverName, clockMode:int, now, maxFrameBytes:int]</summary>
+    HelloOk = 66,
+    /// <summary>[67, rid, now]</summary>
+    Pong = 67,
+    /// <summary>[68, rid, orderId, status:int, courierId, plannedPickup, plannedDropoff, pickedUpAt, deliveredAt]</summary>
+    OrderInfo = 68,
+    /// <summary>[69, rid, courierId, known:bool, onShift:bool, freeX, freeY, freeAt, shiftStart, shiftEnd, plannedStops:int, delivered:int]</summary>
+    CourierInfo = 69,
+    /// <summary>[70, rid, known, open, assigned, pickedUp, delivered, cancelled, couriers]</summary>
+    Counts = 70,
+    /// <summary>[71, rid, now, uptimeSeconds, connections, inboxDepth, framesIn, framesOut, errors, ticks, lastTickMs, journalRecords, journalBytes, openOrders]</summary>
+    Metrics = 71,
+
+    // ---- pushes (rid 0)
+    /// <summary>[80, 0, courierId, assignedAt, isUpdate:bool, [[kind, orderId, siteId, x, y, departure, arrival, serviceAt, leave], ...]]</summary>
+    Assignment = 80,
+    /// <summary>[81, 0, kind:int, orderId, courierId, at]</summary>
+    PlanChange = 81,
+}

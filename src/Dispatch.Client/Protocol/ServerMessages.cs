@@ -1,0 +1,59 @@
+namespace Dispatch.Client.Protocol;
+
+/// <summary>A decoded server-to-client frame: a reply (RequestId echoes the request) or a push (RequestId 0).</summary>
+public abstract record ServerMessage(MessageType Type, uint RequestId);
+
+/// <summary>The command was journaled and applied at engine time <paramref name="Now"/>.</summary>
+public sealed record AckMessage(uint RequestId, double Now) : ServerMessage(MessageType.Ack, RequestId);
+
+/// <summary>The request was refused (or the connection is about to close, for codes that close).</summary>
+public sealed record ErrorMessage(uint RequestId, ErrorCode Code, string Message) : ServerMessage(MessageType.Error, RequestId);
+
+/// <summary>The handshake reply.</summary>
+public sealed record HelloOkMessage(uint RequestId, int Version, string ServerName, ClockMode Clock, double Now, int MaxFrameBytes)
+    : ServerMessage(MessageType.HelloOk, RequestId);
+
+/// <summary>Health probe reply with the engine's current time.</summary>
+public sealed record PongMessage(uint RequestId, double Now) : ServerMessage(MessageType.Pong, RequestId);
+
+/// <summary>What the engine knows of an order; Status Unknown for an id never placed. Times not reached are NaN.</summary>
+public sealed record OrderInfoMessage(uint RequestId, long OrderId, WireOrderStatus Status, long CourierId,
+    double PlannedPickup, double PlannedDropoff, double PickedUpAt, double DeliveredAt) : ServerMessage(MessageType.OrderInfo, RequestId);
+
+/// <summary>What the engine knows of a courier; Known false for an unknown id.</summary>
+public sealed record CourierInfoMessage(uint RequestId, long CourierId, bool Known, bool OnShift, double FreeX, double FreeY, double FreeAt,
+    double ShiftStart, double ShiftEnd, int PlannedStops, int Delivered) : ServerMessage(MessageType.CourierInfo, RequestId);
+
+/// <summary>Order and courier counts.</summary>
+public sealed record CountsMessage(uint RequestId, int Known, int Open, int Assigned, int PickedUp, int Delivered, int Cancelled, int Couriers)
+    : ServerMessage(MessageType.Counts, RequestId);
+
+/// <summary>Server metrics at one instant (totals since start; rates are for the reader to derive).</summary>
+/// <param name="Now">Engine time.</param>
+/// <param name="UptimeSeconds">Seconds since the server started.</param>
+/// <param name="Connections">Open connections.</param>
+/// <param name="InboxDepth">Commands waiting for the engine thread.</param>
+/// <param name="FramesIn">Frames received.</param>
+/// <param name="FramesOut">Frames sent (replies and pushes).</param>
+/// <param name="Errors">Error replies sent.</param>
+/// <param name="Ticks">Engine ticks run.</param>
+/// <param name="LastTickMs">Duration of the last tick in milliseconds.</param>
+/// <param name="JournalRecords">Records in the journal (including those replayed at start).</param>
+/// <param name="JournalBytes">Journal size in bytes.</param>
+/// <param name="OpenOrders">Orders not yet committed to a courier.</param>
+public readonly record struct MetricsSnapshot(double Now, double UptimeSeconds, int Connections, int InboxDepth, long FramesIn, long FramesOut,
+    long Errors, long Ticks, double LastTickMs, long JournalRecords, long JournalBytes, int OpenOrders);
+
+/// <summary>Metrics reply.</summary>
+public sealed record MetricsMessage(uint RequestId, MetricsSnapshot Snapshot) : ServerMessage(MessageType.Metrics, RequestId);
+
+/// <summary>One stop of a pushed plan.</summary>
+public readonly record struct WireStop(WireStopKind Kind, long OrderId, long SiteId, double X, double Y, double Departure, double Arrival, double ServiceAt, double Leave);
+
+/// <summary>Push: a courier was committed to a bundle; stops in execution order.</summary>
+public sealed record AssignmentMessage(long CourierId, double AssignedAt, bool IsUpdate, WireStop[] Stops)
+    : ServerMessage(MessageType.Assignment, ProtocolConstants.PushRequestId);
+
+/// <summary>Push: a committed plan changed (order released or cancelled).</summary>
+public sealed record PlanChangeMessage(WirePlanChangeKind Kind, long OrderId, long CourierId, double At)
+    : ServerMessage(MessageType.PlanChange, ProtocolConstants.PushRequestId);

@@ -1,0 +1,36 @@
+namespace Dispatch.Client.Protocol;
+
+/// <summary>Order status on the wire (same numbers as Dispatch.Model.OrderStatus).</summary>
+public enum WireOrderStatus
+{
+    /// <summary>Never placed.</summary>
+    Unknown = 0,
+    /// <summary>Placed, not committed to a courier.</summary>
+    Open = 1,
+    /// <summary>Committed to a courier, not picked up.</summary>
+    Assigned = 2,
+    /// <summary>Picked up.</summary>
+    PickedUp = 3,
+    /// <summary>Delivered.</summary>
+    Delivered = 4,
+    /// <summary>Cancelled.</summary>
+    Cancelled = 5,
+}
+
+/// <summary>Stop kind on the wire (same numbers as Dispatch.Model.StopKind).</summary>
+public enum WireStopKind
+{
+    /// <summary>Collect the order at its site.</summary>
+    Pickup = 1,
+    /// <summary>Hand the order to the customer.</summary>
+    Dropoff = 2,
+}
+
+/// <summary>Plan change kind on the wire (same numbers as Dispatch.Model.PlanChangeKind).</summary>
+public enum WirePlanChangeKind
+{
+    /// <summary>The order left its courier's plan and is open again.</summary>
+    Released = 1,
+    /// <summary>The order was cancelled and removed from its courier's plan.</summary>
+    Cancelled = 2,
+}

@@ -1,0 +1,375 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Dispatch.Client.Protocol;
+using Dispatch.Engine;
+using Dispatch.Server.Journal;
+using Dispatch.Server.Metrics;
+using Dispatch.Travel;
+using Microsoft.Extensions.Logging;
+
+namespace Dispatch.Server.Engine;
+
+/// <summary>
+/// Owns the engine and its one thread. Connections post decoded commands into a bounded channel;
+/// this thread takes them in batches, applies each to the engine (which validates and refuses
+/// without changing state), appends the accepted ones to the journal, commits the batch (group
+/// commit), and only then releases the batch's replies and pushes. The engine is touched by this
+/// thread alone, so it needs no locks; the bounded channel is what pushes back on clients.
+/// </summary>
+internal sealed class EngineHost : IDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly ILogger _log;
+    private readonly ServerMetrics _metrics;
+    private readonly Channel<InboxItem> _inbox;
+    private readonly IEngineDriver _driver;
+    private readonly EngineClock _clock;
+    private readonly PushFanout _fanout;
+    private readonly List<ReplyTarget> _dirty = new();
+    private readonly List<ReplyTarget> _finished = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _startTimestamp = Stopwatch.GetTimestamp();
+    private JournalWriter? _journal;
+    private Thread? _thread;
+    private double _nextWallTick = double.NaN;
+
+    public EngineHost(ServerOptions options, ILogger log, ServerMetrics metrics, TimeProvider time)
+    {
+        _options = options;
+        _log = log;
+        _metrics = metrics;
+        // Several writers (connections), one reader (this thread). Wait, not drop, when full: that
+        // is the backpressure that stops a connection's read loop and, through TCP, its client.
+        _inbox = Channel.CreateBounded<InboxItem>(new BoundedChannelOptions(options.InboxCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+            AllowSynchronousContinuations = false,
+        });
+        metrics.SetInboxDepthSource(() => _inbox.Reader.CanCount ? _inbox.Reader.Count : 0);
+        _clock = new EngineClock(options.Clock, time, options.ClockRate);
+        _fanout = new PushFanout(Enqueue);
+        var engineOptions = options.ToDispatchOptions();
+        _driver = options.Travel switch
+        {
+            TravelMode.Haversine => new EngineDriver<HaversineMinutes>(new HaversineMinutes(options.HaversineKmh, options.DetourFactor), engineOptions),
+            _ => new EngineDriver<EuclideanCeilMinutes>(new EuclideanCeilMinutes(options.MetersPerMinute), engineOptions),
+        };
+        TimeProvider = time;
+    }
+
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Where connections post commands.</summary>
+    public ChannelWriter<InboxItem> Inbox => _inbox.Writer;
+
+    /// <summary>Engine time as last seen by the engine thread (any thread may read it).</summary>
+    public double Now => _clock.Published;
+
+    public ClockMode ClockMode => _options.Clock;
+
+    /// <summary>Completes when the engine thread has exited (after draining and the final journal sync).</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Replays the journal into the engine, opens it for appending, and starts the engine thread.</summary>
+    public void Start()
+    {
+        Directory.CreateDirectory(_options.DataDirectory);
+        string path = Path.Combine(_options.DataDirectory, JournalFormat.FileName);
+        var sw = Stopwatch.StartNew();
+        long refused = 0;
+        var recovery = JournalReader.Replay(path, (now, c) =>
+        {
+            try
+            {
+                if (c.Type == MessageType.Tick) _driver.ReplayTick(now);
+                else _driver.Apply(c, now);
+            }
+            catch (DispatchException ex)
+            {
+                // Only accepted commands are journaled, so this means the engine's rules changed between versions.
+                refused++;
+                _log.LogWarning("Journal replay: the engine refused a recorded {Type} ({Message})", c.Type, ex.Message);
+            }
+            _clock.AdvanceTo(now);
+        }, _log);
+        long epoch = recovery.Exists ? recovery.EpochUnixMs : TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        _clock.SetEpoch(epoch);
+        _journal = new JournalWriter(path, recovery.Exists ? recovery.GoodLength : 0, epoch, recovery.Records, _options.Fsync, _options.FsyncInterval);
+        var counts = _driver.Counts;
+        _metrics.SetOpenOrders(counts.Open);
+        _log.LogInformation("Journal {Path}: replayed {Records} records in {Ms:F0} ms ({Refused} refused); {Orders} orders, {Couriers} couriers known; engine time {Now:F2} min ({Clock} clock)",
+            path, recovery.Records, sw.Elapsed.TotalMilliseconds, refused, counts.Known, counts.Couriers, _clock.Now(), _options.Clock);
+
+        _thread = new Thread(Run) { IsBackground = true, Name = "dispatch-engine" };
+        _thread.Start();
+    }
+
+    /// <summary>Stops taking commands; the thread applies what is queued, commits, syncs and exits.</summary>
+    public Task CompleteAsync()
+    {
+        _inbox.Writer.TryComplete();
+        return Completion;
+    }
+
+    /// <summary>A snapshot for the Metrics reply.</summary>
+    public MetricsSnapshot Snapshot() => new(
+        _clock.Published,
+        Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds,
+        _metrics.Connections,
+        _metrics.InboxDepth,
+        _metrics.FramesIn,
+        _metrics.FramesOut,
+        _metrics.Errors,
+        _metrics.Ticks,
+        _metrics.LastTickMs,
+        _journal?.Records ?? 0,
+        _journal?.Bytes ?? 0,
+        _metrics.OpenOrders);
+
+    // ------------------------------------------------------------------ the engine thread
+
+    private void Run()
+    {
+        Exception? fault = null;
+        try
+        {
+            var reader = _inbox.Reader;
+            while (true)
+            {
+                int n = 0;
+                while (n < _options.MaxBatch && reader.TryRead(out var item))
+                {
+                    Process(item);
+                    n++;
+                }
+                WallTickIfDue();
+                Release();
+                if (n == _options.MaxBatch) continue;
+
+                if (reader.Completion.IsCompleted) break;
+                var wait = reader.WaitToReadAsync();
+                if (wait.IsCompleted)
+                {
+                    if (!wait.Result) break;
+                    continue;
+                }
+                // This thread exists to block: wait for commands, or until the next wall-clock tick is due.
+                wait.AsTask().Wait(WaitMilliseconds());
+            }
+        }
+        catch (Exception ex)
+        {
+            fault = ex;
+            _log.LogCritical(ex, "Engine thread failed; the server stops taking commands (nothing unjournaled was acknowledged)");
+            _inbox.Writer.TryComplete(ex);
+        }
+        finally
+        {
+            try { _journal?.Dispose(); }
+            catch (Exception ex) { fault ??= ex; _log.LogCritical(ex, "Final journal sync failed"); }
+            // Whoever is still waiting for replies gets told nothing more will come.
+            foreach (var t in _finished) t.CompleteOutbound();
+            if (fault is null) _completion.TrySetResult(); else _completion.TrySetException(fault);
+        }
+    }
+
+    private int WaitMilliseconds()
+    {
+        if (_options.Clock != ClockMode.Wall) return 1000;
+        if (double.IsNaN(_nextWallTick)) return 1;
+        double ms = _clock.WallMillisecondsUntil(_nextWallTick);
+        return (int)Math.Clamp(Math.Ceiling(ms), 1, 1000);
+    }
+
+    private void WallTickIfDue()
+    {
+        if (_options.Clock != ClockMode.Wall) return;
+        double now = _clock.Now();
+        if (double.IsNaN(_nextWallTick))
+        {
+            double last = _driver.LastTick;
+            _nextWallTick = double.IsFinite(last) ? last + _options.TickIntervalMinutes : now;
+        }
+        if (now < _nextWallTick) return;
+        RunTick(now);
+        _journal!.Append(now, Command.Tick(0, now));
+        // Next boundary on the interval grid, so a slow tick does not drift the cadence.
+        _nextWallTick = (Math.Floor(now / _options.TickIntervalMinutes) + 1) * _options.TickIntervalMinutes;
+    }
+
+    private void RunTick(double now)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        _driver.Tick(now, _fanout);
+        _metrics.Tick(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+    }
+
+    private void Process(in InboxItem item)
+    {
+        var t = item.Origin;
+        if (item.Kind == InboxKind.Disconnect)
+        {
+            if (t is not null)
+            {
+                _fanout.SetSubscribed(t, false);
+                _finished.Add(t);
+            }
+            return;
+        }
+
+        var c = item.Command;
+        switch (c.Type)
+        {
+            case MessageType.Hello:
+                if (t is null) return;
+                _fanout.SetSubscribed(t, c.Flag);
+                ReplyCodec.WriteHelloOk(Out(t), c.RequestId, _options.ServerName, _options.Clock, _clock.Now(), _options.MaxFrameBytes);
+                break;
+            case MessageType.Subscribe:
+                if (t is null) return;
+                _fanout.SetSubscribed(t, c.Flag);
+                ReplyCodec.WriteAck(Out(t), c.RequestId, _clock.Now());
+                break;
+            case MessageType.GetOrder:
+            {
+                if (t is null) return;
+                if (_driver.TryGetOrder(c.Id, out var o))
+                    ReplyCodec.WriteOrderInfo(Out(t), c.RequestId, o.OrderId, (int)o.Status, o.CourierId, o.PlannedPickup, o.PlannedDropoff, o.PickedUpAt, o.DeliveredAt);
+                else
+                    ReplyCodec.WriteOrderInfo(Out(t), c.RequestId, c.Id, (int)WireOrderStatus.Unknown, -1, double.NaN, double.NaN, double.NaN, double.NaN);
+                break;
+            }
+            case MessageType.GetCourier:
+            {
+                if (t is null) return;
+                if (_driver.TryGetCourier(c.Id, out var v))
+                    ReplyCodec.WriteCourierInfo(Out(t), c.RequestId, v.CourierId, true, v.OnShift, v.FreeX, v.FreeY, v.FreeAt, v.ShiftStart, v.ShiftEnd, v.PlannedStops, v.Delivered);
+                else
+                    ReplyCodec.WriteCourierInfo(Out(t), c.RequestId, c.Id, false, false, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, 0);
+                break;
+            }
+            case MessageType.GetCounts:
+            {
+                if (t is null) return;
+                var k = _driver.Counts;
+                ReplyCodec.WriteCounts(Out(t), c.RequestId, k.Known, k.Open, k.Assigned, k.PickedUp, k.Delivered, k.Cancelled, k.Couriers);
+                break;
+            }
+            case MessageType.GetMetrics:
+                if (t is null) return;
+                ReplyCodec.WriteMetrics(Out(t), c.RequestId, Snapshot());
+                break;
+            case MessageType.Tick:
+                if (_options.Clock != ClockMode.Manual)
+                {
+                    Error(t, c.RequestId, ErrorCode.WrongClockMode, "this server runs on the wall clock; Tick is only accepted in manual clock mode");
+                    break;
+                }
+                try
+                {
+                    RunTick(c.T1);
+                }
+                catch (DispatchException ex)
+                {
+                    Error(t, c.RequestId, Map(ex.Error), ex.Message);
+                    break;
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+                {
+                    // An engine bug must not take every client down with it; the tick is not journaled.
+                    _log.LogError(ex, "Engine tick at {Now} failed", c.T1);
+                    Error(t, c.RequestId, ErrorCode.Internal, "internal error during the tick: " + ex.Message);
+                    break;
+                }
+                _clock.AdvanceTo(c.T1);
+                _journal!.Append(c.T1, c);
+                if (t is not null) ReplyCodec.WriteAck(Out(t), c.RequestId, c.T1);
+                break;
+            default:
+            {
+                if (!c.IsEngineEvent)
+                {
+                    // Connections only forward requests they decoded; anything else is a server bug.
+                    Error(t, c.RequestId, ErrorCode.UnknownMessageType, $"{c.Type} cannot be sent to the engine");
+                    break;
+                }
+                double now = _clock.Now();
+                try
+                {
+                    _driver.Apply(c, now);
+                }
+                catch (DispatchException ex)
+                {
+                    Error(t, c.RequestId, Map(ex.Error), ex.Message);
+                    break;
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+                {
+                    _log.LogError(ex, "Engine refused {Type} {Id} with an unexpected exception", c.Type, c.Id);
+                    Error(t, c.RequestId, ErrorCode.Internal, "internal error: " + ex.Message);
+                    break;
+                }
+                _journal!.Append(now, c);
+                if (t is not null) ReplyCodec.WriteAck(Out(t), c.RequestId, now);
+                break;
+            }
+        }
+    }
+
+    /// <summary>Group commit, then hand every pending reply to its connection.</summary>
+    private void Release()
+    {
+        // The journal first: nothing below may leave before the commands it acknowledges are written.
+        _journal!.Commit();
+        foreach (var t in _dirty)
+        {
+            t.Queued = false;
+            if (t.PendingFrames == 0) continue;
+            int frames = t.PendingFrames;
+            t.PendingFrames = 0;
+            t.Send(t.Pending.Drain(), frames);
+        }
+        _dirty.Clear();
+        foreach (var t in _finished) t.CompleteOutbound();
+        _finished.Clear();
+        _metrics.SetOpenOrders(_driver.Counts.Open);
+    }
+
+    private FrameBuffer Out(ReplyTarget t)
+    {
+        Enqueue(t);
+        t.PendingFrames++;
+        return t.Pending;
+    }
+
+    private void Enqueue(ReplyTarget t)
+    {
+        if (t.Queued) return;
+        t.Queued = true;
+        _dirty.Add(t);
+    }
+
+    private void Error(ReplyTarget? t, uint rid, ErrorCode code, string message)
+    {
+        _metrics.Error();
+        if (t is null) return;
+        ReplyCodec.WriteError(Out(t), rid, code, message);
+    }
+
+    private static ErrorCode Map(DispatchError e) => e switch
+    {
+        DispatchError.UnknownId => ErrorCode.UnknownId,
+        DispatchError.DuplicateId => ErrorCode.DuplicateId,
+        DispatchError.InvalidValue => ErrorCode.InvalidValue,
+        DispatchError.InvalidState => ErrorCode.InvalidState,
+        _ => ErrorCode.InvalidValue,
+    };
+
+    public void Dispose()
+    {
+        _inbox.Writer.TryComplete();
+        _thread?.Join(TimeSpan.FromSeconds(10));
+    }
+}

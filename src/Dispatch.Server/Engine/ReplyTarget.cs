@@ -1,0 +1,26 @@
+using Dispatch.Client.Protocol;
+
+namespace Dispatch.Server.Engine;
+
+/// <summary>
+/// Where the engine thread sends replies and pushes: a connection, seen from the engine's side.
+/// The engine thread collects a batch's frames in <see cref="Pending"/> and hands them over in one
+/// piece only after the batch is journaled, so no reply ever precedes its durability.
+/// </summary>
+internal abstract class ReplyTarget
+{
+    // Engine-thread state: never touched by any other thread, so no locks.
+    internal readonly FrameBuffer Pending = new(512);
+    internal int PendingFrames;
+    internal bool Queued;
+    internal bool Subscribed;
+
+    /// <summary>A short name for logs.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Takes whole frames for sending. Thread-safe; a no-op once the target closed.</summary>
+    public abstract void Send(byte[] frames, int frameCount);
+
+    /// <summary>Called by the engine thread after the target's last command was processed and its replies sent: nothing more will come.</summary>
+    public abstract void CompleteOutbound();
+}

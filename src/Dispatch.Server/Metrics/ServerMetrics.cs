@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+
+namespace Dispatch.Server.Metrics;
+
+/// <summary>
+/// The server's instruments, on a System.Diagnostics.Metrics meter named "Dispatch.Server" (read them
+/// with dotnet-counters, OpenTelemetry or a MeterListener), plus plain totals for the Metrics reply.
+/// Counters are updated with Interlocked from the connection threads; gauges are sampled on demand.
+/// </summary>
+public sealed class ServerMetrics : IDisposable
+{
+    /// <summary>Meter name.</summary>
+    public const string MeterName = "Dispatch.Server";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _framesIn, _framesOut, _errors, _backpressure;
+    private readonly Histogram<double> _tickMs;
+    private long _framesInTotal, _framesOutTotal, _errorsTotal, _ticks, _backpressureTotal;
+    private int _connections;
+    private double _lastTickMs;
+    private int _openOrders;
+    private Func<int> _inboxDepth = () => 0;
+
+    /// <summary>Creates the instruments.</summary>
+    public ServerMetrics()
+    {
+        _meter = new Meter(MeterName);
+        _framesIn = _meter.CreateCounter<long>("dispatch.frames.in", "{frame}", "Frames received");
+        _framesOut = _meter.CreateCounter<long>("dispatch.frames.out", "{frame}", "Frames sent (replies and pushes)");
+        _errors = _meter.CreateCounter<long>("dispatch.errors", "{frame}", "Error replies sent");
+        _backpressure = _meter.CreateCounter<long>("dispatch.backpressure", "{wait}", "Times a connection paused reading because the engine inbox was full");
+        _tickMs = _meter.CreateHistogram<double>("dispatch.tick.duration", "ms", "Engine tick duration");
+        _meter.CreateObservableGauge("dispatch.inbox.depth", () => _inboxDepth(), "{command}", "Commands waiting for the engine thread");
+        _meter.CreateObservableGauge("dispatch.connections", () => Volatile.Read(ref _connections), "{connection}", "Open connections");
+        _meter.CreateObservableGauge("dispatch.orders.open", () => Volatile.Read(ref _openOrders), "{order}", "Orders not yet committed to a courier");
+    }
+
+    internal long FramesIn => Interlocked.Read(ref _framesInTotal);
+    internal long FramesOut => Interlocked.Read(ref _framesOutTotal);
+    internal long Errors => Interlocked.Read(ref _errorsTotal);
+    internal long Ticks => Interlocked.Read(ref _ticks);
+    internal long Backpressure => Interlocked.Read(ref _backpressureTotal);
+    internal int Connections => Volatile.Read(ref _connections);
+    internal double LastTickMs => Volatile.Read(ref _lastTickMs);
+    internal int OpenOrders => Volatile.Read(ref _openOrders);
+    internal int InboxDepth => _inboxDepth();
+
+    internal void SetInboxDepthSource(Func<int> source) => _inboxDepth = source;
+
+    internal void FrameIn() { Interlocked.Increment(ref _framesInTotal); _framesIn.Add(1); }
+
+    internal void FramesOutAdd(int n) { Interlocked.Add(ref _framesOutTotal, n); _framesOut.Add(n); }
+
+    internal void Error() { Interlocked.Increment(ref _errorsTotal); _errors.Add(1); }
+
+    internal void BackpressureWait() { Interlocked.Increment(ref _backpressureTotal); _backpressure.Add(1); }
+
+    internal void ConnectionOpened() => Interlocked.Increment(ref _connections);
+
+    internal void ConnectionClosed() => Interlocked.Decrement(ref _connections);
+
+    internal void Tick(double ms)
+    {
+        Interlocked.Increment(ref _ticks);
+        Volatile.Write(ref _lastTickMs, ms);
+        _tickMs.Record(ms);
+    }
+
+    internal void SetOpenOrders(int open) => Volatile.Write(ref _openOrders, open);
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+}

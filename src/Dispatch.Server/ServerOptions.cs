@@ -1,0 +1,128 @@
+using Dispatch.Client.Protocol;
+using Dispatch.Engine;
+using Dispatch.Server.Journal;
+
+namespace Dispatch.Server;
+
+/// <summary>How coordinates are turned into travel minutes.</summary>
+public enum TravelMode
+{
+    /// <summary>Metres on a plane, ceil(distance / MetersPerMinute): the published MDRP rule.</summary>
+    Euclidean = 0,
+    /// <summary>Longitude/latitude degrees, great-circle distance at HaversineKmh with a detour factor.</summary>
+    Haversine = 1,
+}
+
+/// <summary>
+/// Server settings. Bound from the "Dispatch" configuration section (appsettings.json, environment
+/// variables DISPATCH__Port etc., command line --port / --data or --Dispatch:Port=...).
+/// </summary>
+public sealed class ServerOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Dispatch";
+
+    /// <summary>Address to listen on. Loopback by default: a sidecar talks to its neighbour.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one (tests).</summary>
+    public int Port { get; set; } = 7420;
+
+    /// <summary>Directory of the journal. Created if missing.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Name sent in HelloOk.</summary>
+    public string ServerName { get; set; } = "dispatch-server";
+
+    /// <summary>Wall: engine minutes follow the wall clock and the server ticks itself. Manual: only Tick commands move the clock.</summary>
+    public ClockMode Clock { get; set; } = ClockMode.Wall;
+
+    /// <summary>Engine minutes per wall minute in wall-clock mode (1 = real time; larger for demos).</summary>
+    public double ClockRate { get; set; } = 1;
+
+    /// <summary>Largest frame payload accepted, in bytes. Bigger prefixes close the connection.</summary>
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Open connections at most; more are refused with ServerBusy.</summary>
+    public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>Commands buffered for the engine thread; when full, connections stop reading (TCP backpressure).</summary>
+    public int InboxCapacity { get; set; } = 8192;
+
+    /// <summary>Commands the engine thread applies per group commit at most.</summary>
+    public int MaxBatch { get; set; } = 1024;
+
+    /// <summary>Reply and push bytes queued for one connection at most; a client that does not read is closed past it (SlowConsumer).</summary>
+    public int MaxOutboundBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>A connection that sends no Hello within this time is closed.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Kernel send buffer per connection in bytes (0 = OS default). Tests shrink it to provoke slow-consumer handling.</summary>
+    public int SocketSendBufferBytes { get; set; }
+
+    /// <summary>When the journal fsyncs; every policy writes to the OS before acknowledging.</summary>
+    public FsyncPolicy Fsync { get; set; } = FsyncPolicy.Always;
+
+    /// <summary>Interval for <see cref="FsyncPolicy.Interval"/>.</summary>
+    public TimeSpan FsyncInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long shutdown waits for connections to flush their last replies.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    // ---- engine
+
+    /// <summary>Travel-time rule.</summary>
+    public TravelMode Travel { get; set; } = TravelMode.Euclidean;
+
+    /// <summary>Speed for <see cref="TravelMode.Euclidean"/>, metres per minute (the MDRP traces use 320).</summary>
+    public double MetersPerMinute { get; set; } = 320;
+
+    /// <summary>Speed for <see cref="TravelMode.Haversine"/>, km/h.</summary>
+    public double HaversineKmh { get; set; } = 20;
+
+    /// <summary>Street detour factor for <see cref="TravelMode.Haversine"/>.</summary>
+    public double DetourFactor { get; set; } = 1.3;
+
+    /// <summary>Dispatch rules and policy.</summary>
+    public DispatchProfile Profile { get; set; } = DispatchProfile.Mdrp;
+
+    /// <summary>Minutes a pickup takes.</summary>
+    public double PickupServiceMinutes { get; set; } = 4;
+
+    /// <summary>Minutes a drop-off takes.</summary>
+    public double DropoffServiceMinutes { get; set; } = 4;
+
+    /// <summary>Click-to-door target.</summary>
+    public double TargetClickToDoorMinutes { get; set; } = 40;
+
+    /// <summary>Click-to-door maximum.</summary>
+    public double MaxClickToDoorMinutes { get; set; } = 90;
+
+    /// <summary>Engine minutes between the server's own ticks (wall clock); also tells the engine the cadence.</summary>
+    public double TickIntervalMinutes { get; set; } = 1;
+
+    /// <summary>The engine options these settings describe.</summary>
+    public DispatchOptions ToDispatchOptions() => new()
+    {
+        Profile = Profile,
+        PickupServiceMinutes = PickupServiceMinutes,
+        DropoffServiceMinutes = DropoffServiceMinutes,
+        TargetClickToDoorMinutes = TargetClickToDoorMinutes,
+        MaxClickToDoorMinutes = MaxClickToDoorMinutes,
+        TickIntervalMinutes = TickIntervalMinutes,
+    };
+
+    /// <summary>Throws on settings that cannot work.</summary>
+    public void Validate()
+    {
+        if (Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(Port), Port, "port must be 0..65535");
+        if (MaxFrameBytes < 64) throw new ArgumentOutOfRangeException(nameof(MaxFrameBytes), MaxFrameBytes, "must be at least 64");
+        if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections), MaxConnections, "must be at least 1");
+        if (InboxCapacity < 1) throw new ArgumentOutOfRangeException(nameof(InboxCapacity), InboxCapacity, "must be at least 1");
+        if (MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatch), MaxBatch, "must be at least 1");
+        if (MaxOutboundBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxOutboundBytes), MaxOutboundBytes, "must be at least 1024");
+        if (!(ClockRate > 0) || !double.IsFinite(ClockRate)) throw new ArgumentOutOfRangeException(nameof(ClockRate), ClockRate, "must be positive");
+        if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("a data directory is required", nameof(DataDirectory));
+    }
+}

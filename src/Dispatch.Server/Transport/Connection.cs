@@ -1,0 +1,304 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Dispatch.Client.Protocol;
+using Dispatch.Server.Engine;
+using Dispatch.Server.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Dispatch.Server.Transport;
+
+/// <summary>
+/// One client connection: a read loop that splits the socket's bytes into frames and posts decoded
+/// commands to the engine, and a write loop that drains queued reply bytes into the socket, many
+/// frames per flush. Anything wrong with this connection's bytes ends this connection only.
+/// </summary>
+internal sealed class Connection : ReplyTarget
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly EngineHost _host;
+    private readonly ServerOptions _options;
+    private readonly ServerMetrics _metrics;
+    private readonly ILogger _log;
+    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly FrameBuffer _local = new(128); // replies made by the read loop itself (errors, Pong)
+    private readonly object _localLock = new();
+    private long _outboundBytes;
+    private int _closed;
+    private volatile bool _handshaken;
+    private volatile bool _stopRequested;
+
+    public Connection(long id, Socket socket, EngineHost host, ServerOptions options, ServerMetrics metrics, ILogger log)
+    {
+        Id = id;
+        _socket = socket;
+        _host = host;
+        _options = options;
+        _metrics = metrics;
+        _log = log;
+        Remote = socket.RemoteEndPoint?.ToString() ?? "?";
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        // The stream reader only reads the socket when the loop asks for more, so a paused loop
+        // (engine inbox full) stops draining the socket and TCP flow control slows the client.
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
+    }
+
+    public long Id { get; }
+
+    public string Remote { get; }
+
+    /// <summary>The task running this connection (set by the server right after start).</summary>
+    public Task? RunTask { get; set; }
+
+    public override string Name => $"#{Id} {Remote}";
+
+    /// <summary>Reads until the peer closes, a fatal protocol error, or shutdown; then lets the last replies out and closes.</summary>
+    public async Task RunAsync()
+    {
+        var writer = Task.Run(WriteLoopAsync);
+        using var handshake = new Timer(_ => OnHandshakeTimeout(), null, _options.HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            await ReadLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            _log.LogDebug("Connection {Name}: read ended ({Message})", Name, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Connection {Name}: read loop failed", Name);
+        }
+        finally
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+        }
+
+        // Queue the disconnect behind this connection's last commands, so their replies still go out
+        // before the engine closes our outbound side.
+        try
+        {
+            await _host.Inbox.WriteAsync(InboxItem.Disconnect(this)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Inbox closed (shutdown or engine fault): once the engine has drained, nothing more will come.
+            try { await _host.Completion.ConfigureAwait(false); } catch { /* fault already logged */ }
+            CompleteOutbound();
+        }
+
+        var drained = await Task.WhenAny(writer, Task.Delay(_options.DrainTimeout)).ConfigureAwait(false);
+        if (drained != writer) _log.LogDebug("Connection {Name}: replies not drained in time, closing", Name);
+        Close();
+        try { await writer.ConfigureAwait(false); } catch { /* socket gone */ }
+    }
+
+    /// <summary>Shutdown: stop reading (commands already read still reach the engine and are answered).</summary>
+    public void StopReading()
+    {
+        _stopRequested = true;
+        _input.CancelPendingRead();
+    }
+
+    /// <summary>Closes the socket at once (slow consumer, end of drain).</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 1) return;
+        _outbound.Writer.TryComplete();
+        try { _socket.Shutdown(SocketShutdown.Both); } catch { /* already gone */ }
+        _stream.Dispose();
+    }
+
+    public override void Send(byte[] frames, int frameCount)
+    {
+        if (Volatile.Read(ref _closed) == 1) return;
+        long queued = Interlocked.Add(ref _outboundBytes, frames.Length);
+        if (queued > _options.MaxOutboundBytes)
+        {
+            // It is not reading its replies. Queuing more would grow without bound; closing it is the
+            // only way to keep the engine and everyone else going.
+            _log.LogWarning("Connection {Name}: {Bytes} reply bytes queued (limit {Limit}); closing a slow consumer", Name, queued, _options.MaxOutboundBytes);
+            _metrics.Error();
+            Close();
+            return;
+        }
+        if (_outbound.Writer.TryWrite(frames)) _metrics.FramesOutAdd(frameCount);
+    }
+
+    public override void CompleteOutbound() => _outbound.Writer.TryComplete();
+
+    // ------------------------------------------------------------------ read side
+
+    private async Task ReadLoopAsync()
+    {
+        while (true)
+        {
+            ReadResult result = await _input.ReadAsync().ConfigureAwait(false);
+            if (result.IsCanceled || _stopRequested)
+            {
+                // Shutdown or handshake timeout (CancelPendingRead): stop without touching the buffer.
+                _input.AdvanceTo(result.Buffer.Start);
+                return;
+            }
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            SequencePosition consumed = buffer.Start;
+            SequencePosition examined = buffer.End;
+            bool stop = false;
+            try
+            {
+                while (!stop)
+                {
+                    var status = FrameReader.TryReadFrame(ref buffer, _options.MaxFrameBytes, out var payload, out uint declared);
+                    if (status == FrameStatus.NeedMore) break;
+                    if (status == FrameStatus.Invalid)
+                    {
+                        SendError(0, ErrorCode.FrameTooLarge, declared == 0
+                            ? "zero-length frame; closing"
+                            : $"frame of {declared} bytes exceeds the limit of {_options.MaxFrameBytes}; closing");
+                        _log.LogInformation("Connection {Name}: bad length prefix {Declared}; closing", Name, declared);
+                        stop = true;
+                        break;
+                    }
+                    consumed = buffer.Start;
+                    _metrics.FrameIn();
+                    var verdict = Decode(payload, out var command);
+                    if (verdict == Verdict.Close) stop = true;
+                    else if (verdict == Verdict.Post && !await PostAsync(command).ConfigureAwait(false)) stop = true;
+                }
+                if (!stop && result.IsCompleted)
+                {
+                    if (!buffer.IsEmpty)
+                        _log.LogInformation("Connection {Name}: closed mid-frame, {Bytes} bytes of a partial frame discarded", Name, buffer.Length);
+                    stop = true;
+                }
+            }
+            finally
+            {
+                // Partial frame: consumed stays at its start, examined at the end, so the next read waits for more bytes.
+                _input.AdvanceTo(consumed, examined);
+            }
+            if (stop) return;
+        }
+    }
+
+    private enum Verdict { Post, Continue, Close }
+
+    /// <summary>Decodes a frame and handles what needs no engine (Ping, the handshake checks).</summary>
+    private Verdict Decode(in ReadOnlySequence<byte> payload, out Command command)
+    {
+        try
+        {
+            command = CommandCodec.Read(payload);
+        }
+        catch (ProtocolException ex)
+        {
+            command = default;
+            SendError(ex.RequestId, ex.Code, ex.Message);
+            if (_handshaken) return Verdict.Continue;
+            SendError(ex.RequestId, ErrorCode.HandshakeRequired, "the first frame must be a valid Hello; closing");
+            return Verdict.Close;
+        }
+
+        if (command.Type == MessageType.Ping)
+        {
+            lock (_localLock)
+            {
+                ReplyCodec.WritePong(_local, command.RequestId, _host.Now);
+                Send(_local.Drain(), 1);
+            }
+            return Verdict.Continue;
+        }
+        if (!_handshaken)
+        {
+            if (command.Type != MessageType.Hello)
+            {
+                SendError(command.RequestId, ErrorCode.HandshakeRequired, $"the first frame must be Hello, got {command.Type}; closing");
+                return Verdict.Close;
+            }
+            if (command.Id != ProtocolConstants.Version)
+            {
+                SendError(command.RequestId, ErrorCode.UnsupportedVersion, $"protocol version {command.Id} is not supported; this server speaks {ProtocolConstants.Version}; closing");
+                return Verdict.Close;
+            }
+            _handshaken = true;
+            _log.LogDebug("Connection {Name}: hello from '{Client}' (subscribe {Subscribe})", Name, command.Text, command.Flag);
+            return Verdict.Post;
+        }
+        if (command.Type == MessageType.Hello)
+        {
+            SendError(command.RequestId, ErrorCode.InvalidState, "Hello was already received on this connection");
+            return Verdict.Continue;
+        }
+        return Verdict.Post;
+    }
+
+    private async ValueTask<bool> PostAsync(Command command)
+    {
+        var item = InboxItem.Request(command, this);
+        if (_host.Inbox.TryWrite(item)) return true;
+        _metrics.BackpressureWait();
+        try
+        {
+            // Inbox full: waiting here stops this loop reading the socket, which is the backpressure.
+            await _host.Inbox.WriteAsync(item).ConfigureAwait(false);
+            return true;
+        }
+        catch (ChannelClosedException)
+        {
+            SendError(command.RequestId, ErrorCode.ShuttingDown, "the server is shutting down; command not accepted");
+            return false;
+        }
+    }
+
+    private void SendError(uint rid, ErrorCode code, string message)
+    {
+        _metrics.Error();
+        lock (_localLock)
+        {
+            ReplyCodec.WriteError(_local, rid, code, message);
+            Send(_local.Drain(), 1);
+        }
+    }
+
+    private void OnHandshakeTimeout()
+    {
+        if (_handshaken || Volatile.Read(ref _closed) == 1) return;
+        _log.LogInformation("Connection {Name}: no Hello within {Timeout}; closing", Name, _options.HandshakeTimeout);
+        SendError(0, ErrorCode.HandshakeRequired, "no Hello received in time; closing");
+        StopReading();
+    }
+
+    // ------------------------------------------------------------------ write side
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _outbound.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                // Batch: everything queued so far goes out in one flush.
+                while (reader.TryRead(out var chunk))
+                {
+                    _output.Write(chunk);
+                    Interlocked.Add(ref _outboundBytes, -chunk.Length);
+                }
+                var flush = await _output.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled) break;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            _log.LogDebug("Connection {Name}: write ended ({Message})", Name, ex.Message);
+        }
+        finally
+        {
+            try { await _output.CompleteAsync().ConfigureAwait(false); } catch { /* socket gone */ }
+        }
+    }
+}

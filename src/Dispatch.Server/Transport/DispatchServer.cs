@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Dispatch.Client.Protocol;
+using Dispatch.Server.Engine;
+using Dispatch.Server.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dispatch.Server.Transport;
+
+/// <summary>
+/// The sidecar server: a Socket accept loop that hands each connection its own read and write loops,
+/// in front of one <see cref="EngineHost"/>. Start replays the journal before the port opens, so a
+/// client never sees a half-recovered state. Stop drains: no new connections, no new reads, every
+/// command already read is applied, journaled and answered, then the journal is synced.
+/// </summary>
+public sealed class DispatchServer : IAsyncDisposable
+{
+    private readonly ServerOptions _options;
+    private readonly ILogger _log;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ConcurrentDictionary<long, Connection> _connections = new();
+    private readonly EngineHost _engine;
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private long _nextId;
+    private int _stopping;
+
+    /// <summary>Creates a server; nothing happens until <see cref="StartAsync"/>.</summary>
+    public DispatchServer(ServerOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    {
+        options.Validate();
+        _options = options;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _log = _loggerFactory.CreateLogger("Dispatch.Server");
+        Metrics = new ServerMetrics();
+        _engine = new EngineHost(options, _loggerFactory.CreateLogger("Dispatch.Server.Engine"), Metrics, time ?? TimeProvider.System);
+    }
+
+    /// <summary>The bound address (after start; the real port when 0 was asked for).</summary>
+    public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>The server's instruments.</summary>
+    public ServerMetrics Metrics { get; }
+
+    /// <summary>Completes when the engine thread ends: after a stop, or on a fatal journal error.</summary>
+    public Task Completion => _engine.Completion;
+
+    /// <summary>Recovers state from the journal, starts the engine thread, and listens.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        _engine.Start();
+        var address = IPAddress.Parse(_options.Address);
+        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(new IPEndPoint(address, _options.Port));
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            _engine.Dispose();
+            throw;
+        }
+        _listener = listener;
+        EndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        _log.LogInformation("Dispatch server listening on {Address}:{Port} (clock {Clock}, fsync {Fsync}, data {Data})",
+            EndPoint.Address, EndPoint.Port, _options.Clock, _options.Fsync, Path.GetFullPath(_options.DataDirectory));
+        _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Graceful stop: drains, answers, syncs the journal, closes.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1) { await Completion.ConfigureAwait(false); return; }
+        _log.LogInformation("Dispatch server stopping: draining {Connections} connections", _connections.Count);
+        _listener?.Dispose();
+        if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
+
+        foreach (var c in _connections.Values) c.StopReading();
+        try
+        {
+            await _engine.CompleteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _log.LogError(ex, "Engine ended with an error during shutdown");
+        }
+
+        var remaining = _connections.Values.ToArray();
+        var all = Task.WhenAll(remaining.Select(c => c.RunTask ?? Task.CompletedTask));
+        if (await Task.WhenAny(all, Task.Delay(_options.DrainTimeout, CancellationToken.None)).ConfigureAwait(false) != all)
+            foreach (var c in remaining) c.Close();
+        _log.LogInformation("Dispatch server stopped; journal synced");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _engine.Dispose();
+        Metrics.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        var listener = _listener!;
+        while (true)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+            {
+                if (Volatile.Read(ref _stopping) == 1) return;
+                if (ex is SocketException se && se.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset) continue;
+                _log.LogError(ex, "Accept failed; the listener is closed");
+                return;
+            }
+
+            if (Volatile.Read(ref _stopping) == 1) { socket.Dispose(); return; }
+            if (Metrics.Connections >= _options.MaxConnections)
+            {
+                _ = RejectAsync(socket, ErrorCode.ServerBusy, $"connection limit of {_options.MaxConnections} reached");
+                continue;
+            }
+            socket.NoDelay = true; // replies are small and latency matters more than packet count
+            if (_options.SocketSendBufferBytes > 0) socket.SendBufferSize = _options.SocketSendBufferBytes;
+            long id = Interlocked.Increment(ref _nextId);
+            var conn = new Connection(id, socket, _engine, _options, Metrics, _log);
+            _connections[id] = conn;
+            Metrics.ConnectionOpened();
+            conn.RunTask = RunConnectionAsync(conn);
+        }
+    }
+
+    private async Task RunConnectionAsync(Connection conn)
+    {
+        await Task.Yield();
+        try
+        {
+            await conn.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Connection {Name} failed", conn.Name);
+        }
+        finally
+        {
+            _connections.TryRemove(conn.Id, out _);
+            Metrics.ConnectionClosed();
+        }
+    }
+
+    private async Task RejectAsync(Socket socket, ErrorCode code, string message)
+    {
+        Metrics.Error();
+        _log.LogWarning("Refusing connection from {Remote}: {Message}", socket.RemoteEndPoint, message);
+        try
+        {
+            var frame = new FrameBuffer(128);
+            ReplyCodec.WriteError(frame, 0, code, message);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.SendAsync(frame.WrittenMemory, SocketFlags.None, cts.Token).ConfigureAwait(false);
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The refused client is gone already; nothing to tell it.
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+}

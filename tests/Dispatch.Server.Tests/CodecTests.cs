@@ -1,0 +1,133 @@
+using System.Buffers;
+using Dispatch.Client.Protocol;
+using MessagePack;
+
+namespace Dispatch.Server.Tests;
+
+public class CodecTests
+{
+    private static readonly Command[] Requests =
+    [
+        Command.Hello(1, "client", true),
+        Command.Ping(2),
+        Command.Subscribe(3, true),
+        Command.AddSite(4, 7, 1.5, 2.5),
+        Command.PlaceOrder(5, 100, 7, 10, 20, 30, 40, 3),
+        Command.ChangeReadyTime(6, 100, 45),
+        Command.CancelOrder(7, 100),
+        Command.CourierOnShift(8, 10, 1, 2, 3, 4, 5),
+        Command.CourierOffShift(9, 10),
+        Command.UpdateCourierPosition(10, 10, 5, 6),
+        Command.ConfirmPickup(11, 100, 50),
+        Command.ConfirmDropoff(12, 100, 60),
+        Command.Tick(13, 61),
+        Command.GetOrder(14, 100),
+        Command.GetCourier(15, 10),
+        Command.GetCounts(16),
+        Command.GetMetrics(17),
+    ];
+
+    public static TheoryData<Command> EveryRequest() => new(Requests);
+
+    [Theory]
+    [MemberData(nameof(EveryRequest))]
+    public void Every_request_round_trips(Command command)
+    {
+        var f = new FrameBuffer();
+        CommandCodec.WriteFrame(f, command);
+        var seq = new ReadOnlySequence<byte>(f.WrittenMemory);
+        Assert.Equal(FrameStatus.Frame, FrameReader.TryReadFrame(ref seq, 1 << 20, out var payload, out _));
+        Assert.Equal(command, CommandCodec.Read(payload));
+    }
+
+    [Fact]
+    public void Every_request_type_is_covered()
+    {
+        var covered = Requests.Select(c => c.Type).ToHashSet();
+        var requests = Enum.GetValues<MessageType>().Where(t => CommandCodec.FieldCount(t) >= 0);
+        Assert.All(requests, t => Assert.Contains(t, covered));
+    }
+
+    private static byte[] Pack(Action<MessagePackWriter> write)
+    {
+        var f = new FrameBuffer();
+        var w = new MessagePackWriter(f);
+        write(w);
+        return f.WrittenSpan.ToArray();
+    }
+
+    private static ProtocolException Refused(byte[] payload) =>
+        Assert.Throws<ProtocolException>(() => CommandCodec.Read(new ReadOnlySequence<byte>(payload)));
+
+    [Fact]
+    public void Integers_are_accepted_where_numbers_are_expected_and_trailing_fields_are_ignored()
+    {
+        var bytes = Pack(w =>
+        {
+            w.WriteArrayHeader(6);
+            w.Write((int)MessageType.AddSite); w.Write(9u); w.Write(7L); w.Write(3); w.Write(4); w.Write("future field");
+            w.Flush();
+        });
+        Assert.Equal(Command.AddSite(9, 7, 3, 4), CommandCodec.Read(new ReadOnlySequence<byte>(bytes)));
+    }
+
+    [Fact]
+    public void Malformed_payloads_are_refused_with_the_request_id_when_readable()
+    {
+        Assert.Equal(ErrorCode.MalformedMessage, Refused(Pack(w => { w.Write(42); w.Flush(); })).Code);
+        Assert.Equal(ErrorCode.MalformedMessage, Refused(Pack(w => { w.WriteArrayHeader(1); w.Write(2); w.Flush(); })).Code);
+        var shortOrder = Refused(Pack(w => { w.WriteArrayHeader(3); w.Write(11); w.Write(77u); w.Write(1L); w.Flush(); }));
+        Assert.Equal(ErrorCode.MalformedMessage, shortOrder.Code);
+        Assert.Equal(77u, shortOrder.RequestId);
+        var wrongType = Refused(Pack(w => { w.WriteArrayHeader(5); w.Write(10); w.Write(5u); w.Write("x"); w.Write(1.0); w.Write(2.0); w.Flush(); }));
+        Assert.Equal(ErrorCode.MalformedMessage, wrongType.Code);
+        Assert.Equal(5u, wrongType.RequestId);
+        var unknown = Refused(Pack(w => { w.WriteArrayHeader(2); w.Write(999); w.Write(8u); w.Flush(); }));
+        Assert.Equal(ErrorCode.UnknownMessageType, unknown.Code);
+        Assert.Equal(8u, unknown.RequestId);
+        // A reply type sent as a request is unknown too.
+        Assert.Equal(ErrorCode.UnknownMessageType, Refused(Pack(w => { w.WriteArrayHeader(3); w.Write((int)MessageType.Ack); w.Write(1u); w.Write(0.0); w.Flush(); })).Code);
+        // Truncated MessagePack inside a frame.
+        var ok = RawConnection.Frame(Command.PlaceOrder(3, 1, 1, 1, 1, 1, 1));
+        Assert.Equal(ErrorCode.MalformedMessage, Refused(ok.AsSpan(4, ok.Length - 9).ToArray()).Code);
+    }
+
+    [Fact]
+    public void Replies_and_pushes_round_trip()
+    {
+        var f = new FrameBuffer();
+        ReplyCodec.WriteAck(f, 1, 2.5);
+        ReplyCodec.WriteError(f, 2, ErrorCode.UnknownId, "unknown order 5");
+        ReplyCodec.WriteHelloOk(f, 3, "srv", ClockMode.Manual, 7, 4096);
+        ReplyCodec.WritePong(f, 4, 8);
+        ReplyCodec.WriteOrderInfo(f, 5, 100, 2, 10, 20, 30, double.NaN, double.NaN);
+        ReplyCodec.WriteCourierInfo(f, 6, 10, true, true, 1, 2, 3, 4, 5, 6, 7);
+        ReplyCodec.WriteCounts(f, 7, 1, 2, 3, 4, 5, 6, 7);
+        ReplyCodec.WriteMetrics(f, 8, new MetricsSnapshot(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
+        var w = ReplyCodec.BeginAssignment(f, 10, 3, false, 2);
+        ReplyCodec.WriteStop(ref w, 1, 100, 1, 5, 6, 1, 2, 3, 4);
+        ReplyCodec.WriteStop(ref w, 2, 100, -1, 7, 8, 4, 5, 6, 7);
+        ReplyCodec.EndPush(f, ref w);
+        ReplyCodec.WritePlanChange(f, 1, 100, 10, 9);
+
+        var seq = new ReadOnlySequence<byte>(f.WrittenMemory);
+        var got = new List<ServerMessage>();
+        while (FrameReader.TryReadFrame(ref seq, 1 << 20, out var payload, out _) == FrameStatus.Frame) got.Add(ReplyCodec.Read(payload));
+
+        Assert.Equal(10, got.Count);
+        Assert.Equal(new AckMessage(1, 2.5), got[0]);
+        Assert.Equal(new ErrorMessage(2, ErrorCode.UnknownId, "unknown order 5"), got[1]);
+        Assert.Equal(new HelloOkMessage(3, ProtocolConstants.Version, "srv", ClockMode.Manual, 7, 4096), got[2]);
+        Assert.Equal(new PongMessage(4, 8), got[3]);
+        var o = Assert.IsType<OrderInfoMessage>(got[4]);
+        Assert.Equal((100L, WireOrderStatus.Assigned, 10L, 20.0, 30.0), (o.OrderId, o.Status, o.CourierId, o.PlannedPickup, o.PlannedDropoff));
+        Assert.True(double.IsNaN(o.PickedUpAt) && double.IsNaN(o.DeliveredAt));
+        Assert.Equal(new CourierInfoMessage(6, 10, true, true, 1, 2, 3, 4, 5, 6, 7), got[5]);
+        Assert.Equal(new CountsMessage(7, 1, 2, 3, 4, 5, 6, 7), got[6]);
+        Assert.Equal(new MetricsMessage(8, new MetricsSnapshot(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)), got[7]);
+        var a = Assert.IsType<AssignmentMessage>(got[8]);
+        Assert.Equal((10L, 3.0, false), (a.CourierId, a.AssignedAt, a.IsUpdate));
+        Assert.Equal([new WireStop(WireStopKind.Pickup, 100, 1, 5, 6, 1, 2, 3, 4), new WireStop(WireStopKind.Dropoff, 100, -1, 7, 8, 4, 5, 6, 7)], a.Stops);
+        Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Released, 100, 10, 9), got[9]);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Dispatch.Client;
+using Dispatch.Client.Protocol;
+
+namespace Dispatch.Server.Tests;
+
+/// <summary>The real server as a child process, killed with SIGKILL mid-stream, restarted on the same data directory.</summary>
+public partial class CrashTests
+{
+    [GeneratedRegex(@"listening on 127\.0\.0\.1:(\d+)")]
+    private static partial Regex Listening();
+
+    private sealed class ServerProcess : IDisposable
+    {
+        public required Process Process { get; init; }
+        public required int Port { get; init; }
+        public required StringWriter Log { get; init; }
+
+        public void Dispose()
+        {
+            try { if (!Process.HasExited) Process.Kill(); } catch (InvalidOperationException) { }
+            Process.WaitForExit(10_000);
+            Process.Dispose();
+        }
+    }
+
+    private static async Task<ServerProcess> StartAsync(string dataDir, string fsync)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "Dispatch.Server.dll");
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = dataDir, // no stray appsettings.json
+        };
+        foreach (var a in new[] { dll, "--port", "0", "--address", "127.0.0.1", "--data", dataDir, "--clock", "Manual", "--fsync", fsync })
+            psi.ArgumentList.Add(a);
+        var log = new StringWriter();
+        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var p = new Process { StartInfo = psi };
+        DataReceivedEventHandler onLine = (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (log) log.WriteLine(e.Data);
+            var m = Listening().Match(e.Data);
+            if (m.Success) port.TrySetResult(int.Parse(m.Groups[1].Value));
+        };
+        p.OutputDataReceived += onLine;
+        p.ErrorDataReceived += onLine;
+        p.Exited += (_, _) => port.TrySetException(new Xunit.Sdk.XunitException("server exited early:\n" + log));
+        p.EnableRaisingEvents = true;
+        p.Start();
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        try
+        {
+            return new ServerProcess { Process = p, Port = await port.Task.WaitAsync(TimeSpan.FromSeconds(60)), Log = log };
+        }
+        catch
+        {
+            try { p.Kill(); } catch (InvalidOperationException) { }
+            throw;
+        }
+    }
+
+    [Theory]
+    [InlineData("Never")]
+    [InlineData("Always")]
+    public async Task Kill_9_mid_stream_loses_no_acknowledged_order(string fsync)
+    {
+        string dir = TestServer.NewDataDirectory();
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var acked = new ConcurrentBag<long>();
+            using (var server = await StartAsync(dir, fsync))
+            {
+                await using var c = await DispatchClient.ConnectAsync("127.0.0.1", server.Port, "crash-test");
+                await c.AddSiteAsync(1, 1000, 1000);
+                for (int k = 0; k < 5; k++) await c.CourierOnShiftAsync(10 + k, 900 + k * 50, 1200, 0, 600);
+
+                // Stream orders, pipelined, with a tick every 25; kill once enough are acknowledged, while more are in flight.
+                var inFlight = new List<Task>();
+                long id = 1000;
+                double now = 0;
+                while (acked.Count < 400 && id < 100_000)
+                {
+                    for (int i = 0; i < 25; i++, id++)
+                    {
+                        long orderId = id;
+                        inFlight.Add(c.PlaceOrderAsync(orderId, 1, 1000 + orderId % 700, 1500, now, now + 5)
+                            .ContinueWith(t => { if (t.IsCompletedSuccessfully) acked.Add(orderId); }, TaskContinuationOptions.ExecuteSynchronously));
+                    }
+                    await c.TickAsync(now++);
+                }
+                server.Process.Kill(); // SIGKILL on Linux: no shutdown code runs
+                await server.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                await Task.WhenAll(inFlight).WaitAsync(TimeSpan.FromSeconds(30)); // every pending request fails or completes
+            }
+
+            Assert.True(acked.Count >= 400);
+            using (var server = await StartAsync(dir, fsync))
+            {
+                await using var c = await DispatchClient.ConnectAsync("127.0.0.1", server.Port, "crash-test-check");
+                var ids = acked.ToArray();
+                var infos = await Task.WhenAll(ids.Select(c.GetOrderAsync)).WaitAsync(TimeSpan.FromSeconds(60));
+                var lost = infos.Where(o => o.Status == WireOrderStatus.Unknown).Select(o => o.OrderId).ToArray();
+                Assert.True(lost.Length == 0, $"acknowledged but lost after kill -9: {string.Join(", ", lost.Take(20))}\n{server.Log}");
+                var counts = await c.GetCountsAsync();
+                Assert.True(counts.Known >= ids.Length);
+                Assert.Equal(5, counts.Couriers);
+                // And the restarted server keeps going.
+                await c.PlaceOrderAsync(999_999, 1, 0, 0, c.Server.Now, c.Server.Now + 1);
+            }
+        }
+        finally
+        {
+            TestServer.TryDelete(dir);
+        }
+    }
+}
