@@ -19,12 +19,16 @@ internal static class Cli
 
         var policyOpt = new Option<DispatchProfile>("--policy") { Description = "engine profile: Mdrp (optimizer), Greedy (baseline), General (multi-site insertion)", DefaultValueFactory = _ => DispatchProfile.Mdrp };
         var tickOpt = new Option<double>("--tick") { Description = "simulated minutes between engine ticks", DefaultValueFactory = _ => 1.0 };
-        var outOpt = new Option<string?>("--out") { Description = "folder for the solution files, metrics.json and summaries" };
+        var outOpt = new Option<string?>("--out") { Description = "folder for the solution files, metrics.json, report.html, routes.geojson and summaries" };
+        var quietOpt = new Option<bool>("--quiet") { Description = "no progress bar or progress lines" };
 
         // replay
         var instArg = new Argument<string>("instance-dir") { Description = "an MDRP instance folder (restaurants.txt, orders.txt, couriers.txt, instance_parameters.txt)" };
         var replay = new Command("replay", "replay one instance, write the three MDRP solution files and metrics.json, print a summary") { instArg, outOpt, policyOpt, tickOpt };
-        replay.SetAction(pr => Guard(() => ReplayOne(MdrpInstance.Load(pr.GetValue(instArg)!), pr.GetValue(outOpt), pr.GetValue(policyOpt), pr.GetValue(tickOpt))));
+        Func<ParseResult, int> plainReplay = pr => Guard(() => ReplayOne(MdrpInstance.Load(pr.GetValue(instArg)!), pr.GetValue(outOpt), pr.GetValue(policyOpt), pr.GetValue(tickOpt)));
+        replay.SetAction(plainReplay);
+        ScenarioCommands.Extend(replay, plainReplay, instArg, outOpt, policyOpt, tickOpt);
+        root.Subcommands.Add(ScenarioCommands.Table());
         root.Subcommands.Add(replay);
 
         // replay-all
@@ -33,9 +37,9 @@ internal static class Cli
         var noBaselineOpt = new Option<bool>("--no-baseline") { Description = "skip the baseline replay" };
         var parallelOpt = new Option<int>("--parallel") { Description = "instances replayed at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var replayAll = new Command("replay-all", "replay every instance of a folder (engine and greedy baseline), write one sub-folder each plus summary.md and summary.json")
-            { folderArg, outOpt, policyOpt, tickOpt, baselineOpt, noBaselineOpt, parallelOpt };
+            { folderArg, outOpt, policyOpt, tickOpt, baselineOpt, noBaselineOpt, parallelOpt, quietOpt };
         replayAll.SetAction(pr => Guard(() => ReplayAll(pr.GetValue(folderArg)!, pr.GetValue(outOpt) ?? "out/replay-all", pr.GetValue(policyOpt),
-            pr.GetValue(noBaselineOpt) ? null : pr.GetValue(baselineOpt), pr.GetValue(tickOpt), pr.GetValue(parallelOpt))));
+            pr.GetValue(noBaselineOpt) ? null : pr.GetValue(baselineOpt), pr.GetValue(tickOpt), pr.GetValue(parallelOpt), ProgressReporter.Detect(pr.GetValue(quietOpt)))));
         root.Subcommands.Add(replayAll);
 
         // evaluate
@@ -45,18 +49,39 @@ internal static class Cli
         evaluate.SetAction(pr => Guard(() => Evaluate(pr.GetValue(evalInstArg)!, pr.GetValue(solArg)!)));
         root.Subcommands.Add(evaluate);
 
+        // compare
+        var runAArg = new Argument<string>("runA") { Description = "output folder of a replay (with metrics.json)" };
+        var runBArg = new Argument<string>("runB") { Description = "output folder of another replay (with metrics.json)" };
+        var compareOutOpt = new Option<string?>("--out") { Description = "HTML file to write (default compare.html)" };
+        var compare = new Command("compare", "compare two replays' metrics.json side by side (absolute and % differences, which is better) in one HTML page") { runAArg, runBArg, compareOutOpt };
+        compare.SetAction(pr => Guard(() =>
+        {
+            string path = RunComparison.Write(pr.GetValue(runAArg)!, pr.GetValue(runBArg)!, pr.GetValue(compareOutOpt));
+            Console.WriteLine($"wrote {Path.GetFullPath(path)}");
+            return 0;
+        }));
+        root.Subcommands.Add(compare);
+
         // generate
         var ordersOpt = new Option<int>("--orders") { Description = "orders per day (1,000 .. 1,000,000)", DefaultValueFactory = _ => 1_000 };
         var seedOpt = new Option<int>("--seed") { Description = "random seed (same seed, same wave)", DefaultValueFactory = _ => 42 };
         var weatherOpt = new Option<double>("--weather") { Description = "demand multiplier for weather (rain > 1)", DefaultValueFactory = _ => 1.0 };
         var holidayOpt = new Option<double>("--holiday") { Description = "demand multiplier for holidays", DefaultValueFactory = _ => 1.0 };
         var genOutArg = new Argument<string>("out-dir") { Description = "folder to write the instance to" };
-        var generate = new Command("generate", "generate a peak-hour order wave in the MDRP folder format") { genOutArg, ordersOpt, seedOpt, weatherOpt, holidayOpt };
+        var generate = new Command("generate", "generate a peak-hour order wave in the MDRP folder format") { genOutArg, ordersOpt, seedOpt, weatherOpt, holidayOpt, quietOpt };
         generate.SetAction(pr => Guard(() =>
         {
             var sw = Stopwatch.StartNew();
-            var inst = WaveGenerator.Generate(new WaveOptions { OrdersPerDay = pr.GetValue(ordersOpt), Seed = pr.GetValue(seedOpt), WeatherMultiplier = pr.GetValue(weatherOpt), HolidayMultiplier = pr.GetValue(holidayOpt) });
-            inst.Save(pr.GetValue(genOutArg)!);
+            var inst = ProgressReporter.Run("generate", 2, ProgressReporter.Detect(pr.GetValue(quietOpt)), progress =>
+            {
+                progress.Status($"generating {pr.GetValue(ordersOpt):N0} orders");
+                var wave = WaveGenerator.Generate(new WaveOptions { OrdersPerDay = pr.GetValue(ordersOpt), Seed = pr.GetValue(seedOpt), WeatherMultiplier = pr.GetValue(weatherOpt), HolidayMultiplier = pr.GetValue(holidayOpt) });
+                progress.Increment();
+                progress.Status($"writing {wave.Orders.Length:N0} orders");
+                wave.Save(pr.GetValue(genOutArg)!);
+                progress.Increment();
+                return wave;
+            });
             Console.WriteLine($"wrote {inst.Name}: {inst.Orders.Length} orders, {inst.Restaurants.Length} restaurants, {inst.Couriers.Length} couriers to {pr.GetValue(genOutArg)} in {sw.Elapsed.TotalSeconds:F1} s");
             return 0;
         }));
@@ -77,7 +102,7 @@ internal static class Cli
         return root.Parse(args).Invoke();
     }
 
-    private static int Guard(Func<int> body)
+    internal static int Guard(Func<int> body)
     {
         try
         {
@@ -94,7 +119,7 @@ internal static class Cli
     {
         var result = MdrpReplay.Run(inst, new ReplayOptions { Profile = policy, TickMinutes = tick });
         var summary = RunSummary.From(inst, policy.ToString(), result);
-        if (outDir is not null) WriteRun(outDir, result, summary);
+        if (outDir is not null) WriteRun(outDir, inst, result, summary);
         Console.Write(summary.ToText());
         if (outDir is not null) Console.WriteLine($"  wrote {Path.GetFullPath(outDir)}");
         if (!summary.Evaluation.Feasible)
@@ -105,13 +130,14 @@ internal static class Cli
         return 0;
     }
 
-    private static void WriteRun(string dir, ReplayResult result, RunSummary summary)
+    private static void WriteRun(string dir, MdrpInstance inst, ReplayResult result, RunSummary summary)
     {
         result.Solution.Write(dir);
         File.WriteAllText(Path.Combine(dir, "metrics.json"), JsonSerializer.Serialize(summary.ToJsonObject(), RunSummary.Json));
+        RunReport.Write(dir, inst, result.Solution, summary); // report.html + routes.geojson
     }
 
-    private static int ReplayAll(string folder, string outDir, DispatchProfile policy, DispatchProfile? baseline, double tick, int parallel)
+    private static int ReplayAll(string folder, string outDir, DispatchProfile policy, DispatchProfile? baseline, double tick, int parallel, ProgressMode progressMode)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"instance folder not found: {folder}");
         var dirs = Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, "orders.txt"))).OrderBy(d => d, StringComparer.Ordinal).ToArray();
@@ -119,24 +145,22 @@ internal static class Cli
         Directory.CreateDirectory(outDir);
         var sw = Stopwatch.StartNew();
         var rows = new SummaryTable.Pair[dirs.Length];
-        int done = 0;
-        Parallel.For(0, dirs.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallel) }, i =>
+        ProgressReporter.Run($"replay-all {dirs.Length} instances", dirs.Length, progressMode, progress => Parallel.For(0, dirs.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallel) }, i =>
         {
             var inst = MdrpInstance.Load(dirs[i]);
             var result = MdrpReplay.Run(inst, new ReplayOptions { Profile = policy, TickMinutes = tick });
             var engine = RunSummary.From(inst, policy.ToString(), result);
-            WriteRun(Path.Combine(outDir, inst.Name), result, engine);
+            WriteRun(Path.Combine(outDir, inst.Name), inst, result, engine);
             RunSummary? b = null;
             if (baseline is { } bp)
             {
                 var bres = MdrpReplay.Run(inst, new ReplayOptions { Profile = bp, TickMinutes = tick });
                 b = RunSummary.From(inst, bp.ToString(), bres);
-                WriteRun(Path.Combine(outDir, inst.Name, bp.ToString().ToLowerInvariant()), bres, b);
+                WriteRun(Path.Combine(outDir, inst.Name, bp.ToString().ToLowerInvariant()), inst, bres, b);
             }
             rows[i] = new SummaryTable.Pair(engine, b);
-            int n = Interlocked.Increment(ref done);
-            if (n % 20 == 0 || n == dirs.Length) Console.Error.WriteLine($"  {n}/{dirs.Length} instances, {sw.Elapsed.TotalSeconds:F1} s");
-        });
+            progress.Increment();
+        }));
         sw.Stop();
         File.WriteAllText(Path.Combine(outDir, "summary.md"), SummaryTable.ToMarkdown(rows, sw.Elapsed.TotalSeconds));
         File.WriteAllText(Path.Combine(outDir, "summary.json"), SummaryTable.ToJson(rows, sw.Elapsed.TotalSeconds));
