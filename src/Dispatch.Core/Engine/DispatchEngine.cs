@@ -116,7 +116,7 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         {
             int c = os.Courier[o];
             SnapshotDrops(c);
-            RetimeFromPickup(c, o);
+            RetimeFromPickup(c, o, now);
             ReportEtaChanges(c, now, PlanChangeReason.ReadyTimeChanged);
         }
     }
@@ -211,8 +211,9 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         for (int c = 0; c < cs.Count; c++)
         {
             if (cs.RouteLength(c) == 0) continue;
-            cs.EstimatePosition(c, now, out double x, out double y);
-            Replan(c, now, x, y, PlanChangeReason.Traffic);
+            SnapshotDrops(c);
+            _commit.RetimeForTravelChange(c, now);
+            FinishReplan(c, now, PlanChangeReason.Traffic);
         }
     }
 
@@ -439,9 +440,12 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         {
             int o = _snapOrders[i];
             if (os.Courier[o] != c || (os.Status[o] != OrderStatus.Assigned && os.Status[o] != OrderStatus.PickedUp)) continue;
-            double before = _snapDrop[i], after = os.PlannedDrop[o];
+            double before = _s.ReportedDrop[o], after = os.PlannedDrop[o];
             if (Math.Abs(after - before) >= Options.EtaChangeThresholdMinutes)
+            {
                 _s.QueueChange(new PlanChange(PlanChangeKind.EtaChanged, os.Id[o], _s.Couriers.Id[c], now, reason, before, after));
+                _s.ReportedDrop[o] = after;
+            }
         }
     }
 
@@ -450,12 +454,18 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
     {
         SnapshotDrops(c);
         _commit.RetimeFromPosition(c, now, x, y);
+        FinishReplan(c, now, reason);
+    }
+
+    /// <summary>After a re-time: copy times to the orders, release pickups that slipped too far, report ETA moves.</summary>
+    private void FinishReplan(int c, double now, PlanChangeReason reason)
+    {
         SyncPlanned(c);
         ReleaseUnpicked(c, now, reason, onlyBeyondHead: true, slip: Options.ReassignSlipMinutes);
         ReportEtaChanges(c, now, reason);
     }
 
-    private void RetimeFromPickup(int c, int o)
+    private void RetimeFromPickup(int c, int o, double now)
     {
         var cs = _s.Couriers;
         var route = cs.Route(c);
@@ -463,15 +473,23 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         for (int i = 0; i < route.Length; i++)
         {
             if (route[i].Order != o || route[i].Kind != StopKind.Pickup) continue;
-            // The pickup group this stop belongs to: same place, consecutive pickups.
+            // The pickup group this stop belongs to: same place, consecutive pickups, one service.
             int g = i;
             while (g > 0 && route[g - 1].Kind == StopKind.Pickup && route[g - 1].X == route[i].X && route[g - 1].Y == route[i].Y) g--;
             int e = i;
             while (e + 1 < route.Length && route[e + 1].Kind == StopKind.Pickup && route[e + 1].X == route[i].X && route[e + 1].Y == route[i].Y) e++;
             double ready = 0;
             for (int k = g; k <= e; k++) ready = Math.Max(ready, _s.Orders.ReadyAt[route[k].Order]);
-            double pickup = Math.Max(ready, route[g].Arrival + halfP);
-            for (int k = g; k <= e; k++) { route[k].ServiceAt = pickup; route[k].Leave = pickup + halfP; }
+            // The group shares the first stop's arrival; the pickup cannot be earlier than now either.
+            double departure = route[g].Departure, arrival = route[g].Arrival;
+            double pickup = Math.Max(Math.Max(ready, arrival + halfP), now);
+            for (int k = g; k <= e; k++)
+            {
+                route[k].Departure = departure;
+                route[k].Arrival = arrival;
+                route[k].ServiceAt = pickup;
+                route[k].Leave = pickup + halfP;
+            }
             _commit.RetimeAfter(route, g);
             break;
         }
@@ -505,13 +523,17 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
             ref RouteStop r = ref cs.Stops[b + i];
             if (r.Order == o && r.Kind == kind) { r.Done = true; break; }
         }
+        bool advanced = false;
+        double fromX = 0, fromY = 0;
         while (cs.RouteHead[c] < cs.RouteEnd[c] && cs.Stops[b + cs.RouteHead[c]].Done)
         {
-            // The next leg starts where this stop was.
-            cs.LegFromX[c] = cs.Stops[b + cs.RouteHead[c]].X;
-            cs.LegFromY[c] = cs.Stops[b + cs.RouteHead[c]].Y;
+            fromX = cs.Stops[b + cs.RouteHead[c]].X;
+            fromY = cs.Stops[b + cs.RouteHead[c]].Y;
             cs.RouteHead[c]++;
+            advanced = true;
         }
+        // The next leg starts where the last finished stop was.
+        if (advanced && cs.RouteHead[c] < cs.RouteEnd[c]) cs.SetLeg(c, fromX, fromY);
         if (cs.RouteHead[c] == cs.RouteEnd[c]) { cs.RouteHead[c] = 0; cs.RouteEnd[c] = 0; }
     }
 
@@ -533,6 +555,7 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
             Array.Resize(ref _s.LowerBoundDrop, _s.Orders.Capacity);
             Array.Resize(ref _s.ReleasedFrom, _s.Orders.Capacity);
             Array.Resize(ref _s.ReleaseReason, _s.Orders.Capacity);
+            Array.Resize(ref _s.ReportedDrop, _s.Orders.Capacity);
             Array.Fill(_s.ReleasedFrom, -1, old, _s.ReleasedFrom.Length - old);
         }
         _rolling?.EnsureCapacity();

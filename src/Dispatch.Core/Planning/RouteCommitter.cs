@@ -50,7 +50,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         var os = _s.Orders;
         cs.CompactRoute(c);
         int start = cs.RouteEnd[c];
-        if (start == 0) { cs.LegFromX[c] = cs.X[c]; cs.LegFromY[c] = cs.Y[c]; }
+        double fromX = cs.X[c], fromY = cs.Y[c];
         int b = c * cs.MaxStops;
         int n = dropSequence.Length;
         int site = os.Site[dropSequence[0]];
@@ -69,6 +69,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         double from = Math.Max(now, cs.FreeAt[c]);
         var route = cs.Stops.AsSpan(b, start + 2 * n);
         RouteTiming.Retime(ref _travel, route, start, cs.X[c], cs.Y[c], from, os.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        if (start == 0) cs.SetLeg(c, fromX, fromY);
         Finish(ref sink, c, route, start, n, now, isUpdate: false);
     }
 
@@ -82,7 +83,6 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         var cs = _s.Couriers;
         cs.CompactRoute(c);
         int b = c * cs.MaxStops;
-        if (keep == 0) { cs.LegFromX[c] = cs.X[c]; cs.LegFromY[c] = cs.Y[c]; }
         tail.CopyTo(cs.Stops.AsSpan(b + keep, tail.Length));
         cs.RouteEnd[c] = keep + tail.Length;
         var route = cs.Stops.AsSpan(b, keep + tail.Length);
@@ -90,6 +90,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         if (keep > 0) { ref RouteStop k = ref route[keep - 1]; x = k.X; y = k.Y; t = k.Leave; }
         else { x = cs.X[c]; y = cs.Y[c]; t = Math.Max(now, cs.FreeAt[c]); }
         RouteTiming.Retime(ref _travel, route, keep, x, y, t, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        if (keep == 0) cs.SetLeg(c, x, y);
         Finish(ref sink, c, route, 0, newOrders, now, isUpdate: true);
     }
 
@@ -110,16 +111,17 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
                 os.Courier[o] = c;
                 if (os.Status[o] == OrderStatus.Open) _s.SetStatus(o, OrderStatus.Assigned);
             }
-            else if (_s.ReleasedFrom[o] >= 0)
-            {
-                // A released order found its new courier: say so, with the reason it was released.
-                var change = new PlanChange(PlanChangeKind.Reassigned, os.Id[o], cs.Id[c], now, _s.ReleaseReason[o], cs.Id[_s.ReleasedFrom[o]], r.ServiceAt);
-                _s.ReleasedFrom[o] = -1;
-                sink.OnPlanChange(in change);
-            }
             else
             {
                 os.PlannedDrop[o] = r.ServiceAt;
+                _s.ReportedDrop[o] = r.ServiceAt;
+                if (_s.ReleasedFrom[o] >= 0)
+                {
+                    // A released order found its new courier: say so, with the reason it was released.
+                    var change = new PlanChange(PlanChangeKind.Reassigned, os.Id[o], cs.Id[c], now, _s.ReleaseReason[o], cs.Id[_s.ReleasedFrom[o]], r.ServiceAt);
+                    _s.ReleasedFrom[o] = -1;
+                    sink.OnPlanChange(in change);
+                }
             }
             _out[i] = new PlannedStop(r.Kind, os.Id[o], r.Kind == StopKind.Pickup ? _s.Sites.Id[os.Site[o]] : -1,
                 r.X, r.Y, r.Departure, r.Arrival, r.ServiceAt, r.Leave);
@@ -158,13 +160,13 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         {
             // It turns round where it is now (at the removed stop, if it already got there).
             double t = now;
-            cs.LegFromX[c] = px; cs.LegFromY[c] = py;
             if (w == 0)
             {
                 cs.X[c] = px; cs.Y[c] = py; cs.FreeAt[c] = Math.Max(t, cs.ShiftStart[c]);
                 return;
             }
             RouteTiming.Retime(ref _travel, route, 0, px, py, t, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+            cs.SetLeg(c, px, py);
         }
         else if (w > 0)
         {
@@ -176,25 +178,79 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
     }
 
     /// <summary>
-    /// Re-times a courier's whole route from where it is at <paramref name="now"/> (travel times changed,
-    /// or it reported a position behind plan). A courier standing at its head stop keeps its arrival.
+    /// Re-times a courier's whole route from a reported position (<paramref name="x"/>, <paramref name="y"/>)
+    /// at <paramref name="now"/>: it is behind plan. The leg to the head restarts from there.
     /// </summary>
     public void RetimeFromPosition(int c, double now, double x, double y)
     {
         var cs = _s.Couriers;
         var route = cs.Route(c);
         if (route.Length == 0) return;
+        double start = Math.Max(now, route[0].Departure);
+        RouteTiming.Retime(ref _travel, route, 0, x, y, start, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        cs.LegFromX[c] = x; cs.LegFromY[c] = y;
+        cs.LegStart[c] = start;
+        cs.LegBase[c] = route[0].Arrival - start;
+        EndAtLastStop(c, route);
+    }
+
+    /// <summary>
+    /// Re-times a courier's route after travel times changed. Not yet under way: the whole route from
+    /// where it sets off. Under way: the rest of the current leg scales by how much its travel time
+    /// changed (the leg is then re-based at the courier's estimated position, so calling this again with
+    /// nothing changed moves nothing); the stops after the head follow. At the head already: only what follows.
+    /// </summary>
+    public void RetimeForTravelChange(int c, double now)
+    {
+        var cs = _s.Couriers;
+        var route = cs.Route(c);
+        if (route.Length == 0) return;
         ref RouteStop h = ref route[0];
-        if (now >= h.Arrival && cs.SeenAt[c] < now)
+        double legStart = cs.LegStart[c];
+        if (now < legStart)
         {
-            // Already there by plan and nothing says otherwise: only what follows the head moves.
-            RetimeAfter(route, 0);
+            RouteTiming.Retime(ref _travel, route, 0, cs.LegFromX[c], cs.LegFromY[c], legStart, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+            cs.LegBase[c] = h.Arrival - legStart;
         }
-        else
+        else if (now < h.Arrival)
         {
-            cs.LegFromX[c] = x; cs.LegFromY[c] = y;
-            RouteTiming.Retime(ref _travel, route, 0, x, y, Math.Max(now, h.Departure), _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+            double f = cs.LegFraction(c, now);
+            double fromX = cs.LegFromX[c], fromY = cs.LegFromY[c];
+            double px = fromX + (h.X - fromX) * f, py = fromY + (h.Y - fromY) * f;
+            double full = _travel.Minutes(fromX, fromY, h.X, h.Y);
+            double ratio = cs.LegBase[c] > 0 ? full / cs.LegBase[c] : 1;
+            double arrival = now + (1 - f) * (h.Arrival - legStart) * ratio;
+            cs.LegFromX[c] = px; cs.LegFromY[c] = py;
+            cs.LegStart[c] = now;
+            cs.LegBase[c] = _travel.Minutes(px, py, h.X, h.Y);
+            SetHeadArrival(route, now, arrival);
         }
+        RetimeAfter(route, 0);
+        EndAtLastStop(c, route);
+    }
+
+    /// <summary>Moves the head stop (and the pickups grouped with it) to a new arrival time; its leg now
+    /// departs at <paramref name="departure"/> from where the courier is estimated to be.</summary>
+    private void SetHeadArrival(Span<RouteStop> route, double departure, double arrival)
+    {
+        var os = _s.Orders;
+        double halfP = _s.Options.PickupServiceMinutes * 0.5, halfD = _s.Options.DropoffServiceMinutes * 0.5;
+        ref RouteStop h = ref route[0];
+        if (h.Kind == StopKind.Dropoff)
+        {
+            h.Departure = departure; h.Arrival = arrival; h.ServiceAt = arrival + halfD; h.Leave = h.ServiceAt + halfD;
+            return;
+        }
+        int e = 0;
+        double ready = os.ReadyAt[h.Order];
+        while (e + 1 < route.Length && route[e + 1].Kind == StopKind.Pickup && route[e + 1].X == h.X && route[e + 1].Y == h.Y) { e++; ready = Math.Max(ready, os.ReadyAt[route[e].Order]); }
+        double pickup = Math.Max(ready, arrival + halfP);
+        for (int k = 0; k <= e; k++) { route[k].Departure = departure; route[k].Arrival = arrival; route[k].ServiceAt = pickup; route[k].Leave = pickup + halfP; }
+    }
+
+    private void EndAtLastStop(int c, Span<RouteStop> route)
+    {
+        var cs = _s.Couriers;
         ref RouteStop last = ref route[route.Length - 1];
         cs.X[c] = last.X; cs.Y[c] = last.Y; cs.FreeAt[c] = last.Leave;
     }

@@ -24,8 +24,13 @@ internal sealed class CourierStore
     public long[] Id;
     public double[] X, Y, FreeAt, ShiftStart, ShiftEnd;
     public double[] SeenX, SeenY, SeenAt;
-    /// <summary>Where the courier set off from for its head stop (at the head's Departure).</summary>
-    public double[] LegFromX, LegFromY;
+    /// <summary>
+    /// The leg to the head stop, as the planner models it: the courier is at (LegFromX, LegFromY) at
+    /// LegStart and moves uniformly to the head, arriving at its planned arrival. LegBase is the travel
+    /// time from LegFrom to the head under the travel rule when the leg was last timed, so a re-time
+    /// scales only by how much travel times changed since (and moves nothing when they did not).
+    /// </summary>
+    public double[] LegFromX, LegFromY, LegStart, LegBase;
     public int[] Capacity;
     public CourierState[] State;
     public int[] RouteHead, RouteEnd;
@@ -40,6 +45,7 @@ internal sealed class CourierStore
         ShiftStart = new double[capacity]; ShiftEnd = new double[capacity];
         SeenX = new double[capacity]; SeenY = new double[capacity]; SeenAt = new double[capacity];
         LegFromX = new double[capacity]; LegFromY = new double[capacity];
+        LegStart = new double[capacity]; LegBase = new double[capacity];
         Capacity = new int[capacity];
         State = new CourierState[capacity];
         RouteHead = new int[capacity]; RouteEnd = new int[capacity];
@@ -57,6 +63,7 @@ internal sealed class CourierStore
             Array.Resize(ref ShiftStart, n); Array.Resize(ref ShiftEnd, n);
             Array.Resize(ref SeenX, n); Array.Resize(ref SeenY, n); Array.Resize(ref SeenAt, n);
             Array.Resize(ref LegFromX, n); Array.Resize(ref LegFromY, n);
+            Array.Resize(ref LegStart, n); Array.Resize(ref LegBase, n);
             Array.Resize(ref Capacity, n); Array.Resize(ref State, n);
             Array.Resize(ref RouteHead, n); Array.Resize(ref RouteEnd, n);
             Array.Resize(ref Stops, n * MaxStops);
@@ -80,11 +87,28 @@ internal sealed class CourierStore
     {
         if (RouteEnd[c] == RouteHead[c]) { x = X[c]; y = Y[c]; return; }
         ref RouteStop h = ref Stops[c * MaxStops + RouteHead[c]];
-        if (SeenAt[c] >= h.Departure && SeenAt[c] <= now) { x = SeenX[c]; y = SeenY[c]; return; }
-        double span = h.Arrival - h.Departure;
-        double f = span <= 0 ? 1 : Math.Clamp((now - h.Departure) / span, 0, 1);
+        if (SeenAt[c] >= LegStart[c] && SeenAt[c] <= now) { x = SeenX[c]; y = SeenY[c]; return; }
+        double f = LegFraction(c, now);
         x = LegFromX[c] + (h.X - LegFromX[c]) * f;
         y = LegFromY[c] + (h.Y - LegFromY[c]) * f;
+    }
+
+    /// <summary>Share of the leg to the head stop covered at <paramref name="now"/>, in [0, 1].</summary>
+    public double LegFraction(int c, double now)
+    {
+        ref RouteStop h = ref Stops[c * MaxStops + RouteHead[c]];
+        double span = h.Arrival - LegStart[c];
+        return span <= 0 ? 1 : Math.Clamp((now - LegStart[c]) / span, 0, 1);
+    }
+
+    /// <summary>Starts the leg model for the head stop as timed: from (x, y) at the head's departure.</summary>
+    public void SetLeg(int c, double x, double y)
+    {
+        LegFromX[c] = x; LegFromY[c] = y;
+        if (RouteEnd[c] == RouteHead[c]) return;
+        ref RouteStop h = ref Stops[c * MaxStops + RouteHead[c]];
+        LegStart[c] = h.Departure;
+        LegBase[c] = h.Arrival - h.Departure;
     }
 
     /// <summary>Moves the live stops to the start of the courier's slice so that appends have room.</summary>

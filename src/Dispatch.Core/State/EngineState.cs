@@ -27,6 +27,9 @@ internal sealed class EngineState
     public int[] ReleasedFrom;
     public PlanChangeReason[] ReleaseReason;
 
+    /// <summary>The drop-off time last told to the caller (at commit or in an ETA change): ETA moves are measured against it, so small moves that add up are reported.</summary>
+    public double[] ReportedDrop;
+
     /// <summary>Plan changes made by events, reported at the next tick.</summary>
     public PlanChange[] PendingChanges = new PlanChange[64];
     public int PendingCount;
@@ -48,6 +51,7 @@ internal sealed class EngineState
         LowerBoundDrop = new double[options.InitialOrderCapacity];
         ReleasedFrom = new int[options.InitialOrderCapacity];
         ReleaseReason = new PlanChangeReason[options.InitialOrderCapacity];
+        ReportedDrop = new double[options.InitialOrderCapacity];
     }
 
     public void QueueChange(in PlanChange change)

@@ -211,14 +211,21 @@ public sealed class TrafficModel
         {
             double next = Math.Min(Math.Min(tMaxX, tMaxY), t1);
             int idx = cy * _nx + cx;
-            acc += (next - t) * _slowness[idx];
-            bool closed = _closed[idx];
-            if (closed && !inClosed) closuresCrossed++;
-            inClosed = closed;
+            double span = next - t;
+            acc += span * _slowness[idx];
+            // A cell the leg only touches (zero length, at a corner) neither slows it nor closes it.
+            if (span > 1e-12)
+            {
+                bool closed = _closed[idx];
+                if (closed && !inClosed) closuresCrossed++;
+                inClosed = closed;
+            }
             t = next;
             if (t >= t1) break;
+            // Through an exact corner, step both axes at once rather than visiting a side cell.
             if (tMaxX < tMaxY) { cx += stepX; tMaxX += tDeltaX; }
-            else { cy += stepY; tMaxY += tDeltaY; }
+            else if (tMaxY < tMaxX) { cy += stepY; tMaxY += tDeltaY; }
+            else { cx += stepX; tMaxX += tDeltaX; cy += stepY; tMaxY += tDeltaY; }
             if (cx < 0 || cy < 0 || cx >= _nx || cy >= _ny) break;
         }
         return acc + outside + Math.Max(0, t1 - t) * _citySlowness;

@@ -1,0 +1,190 @@
+using Dispatch.Core.Tests.Support;
+using Dispatch.Engine;
+using Dispatch.Model;
+using Dispatch.Traffic;
+using Dispatch.Travel;
+using NetTopologySuite.Geometries;
+
+namespace Dispatch.Core.Tests.Replanning;
+
+/// <summary>
+/// Travel times change under committed routes (<see cref="DispatchEngine{TTravel}.TravelTimesChanged"/>
+/// with a <see cref="TrafficAdjusted{TBase}"/> rule): routes are re-timed from where the couriers are,
+/// and each moved drop-off is reported once, at the next tick, as <see cref="PlanChangeKind.EtaChanged"/>
+/// with reason <see cref="PlanChangeReason.Traffic"/>. With re-planning off nothing moves.
+/// </summary>
+public class TrafficReplanningTests
+{
+    private const double Min = 320;   // metres per minute: 320 m is one minute at normal speed
+
+    /// <summary>Three couriers each committed to one order (greedy: all ready now). Returns the engine at t=0 after the tick.</summary>
+    private static (DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>> Engine, TrafficModel Model, Recorder Rec) ThreeRoutes(bool replanning)
+    {
+        var model = EngineQueries.CityModel();
+        model.Update(0);
+        var e = EngineQueries.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Greedy, Replanning = replanning });
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 5 * Min, 0, 0, 300), 0);     // east of the site
+        e.CourierOnShift(new CourierShift(11, 0, 8 * Min, 0, 300), 0);     // north
+        e.CourierOnShift(new CourierShift(12, -6 * Min, 0, 0, 300), 0);    // west
+        e.PlaceOrder(new OrderRequest(100, 1, 10 * Min, 0, 0, 0), 0);       // delivered east
+        e.PlaceOrder(new OrderRequest(101, 1, 0, 10 * Min, 0, 0), 0);       // north
+        e.PlaceOrder(new OrderRequest(102, 1, -10 * Min, 3 * Min, 0, 0), 0); // west
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        Assert.Equal(3, e.Tick(0, ref sink));
+        foreach (long o in new long[] { 100, 101, 102 }) Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(o));
+        return (e, model, rec);
+    }
+
+    private static Dictionary<long, (long Courier, double Pickup, double Drop)> Plans(DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>> e, params long[] orders) =>
+        orders.ToDictionary(o => o, o => { var v = e.OrderOf(o); return (v.CourierId, v.PlannedPickup, v.PlannedDropoff); });
+
+    [Fact]
+    public void A_citywide_slowdown_re_times_every_route_later_and_reports_each_eta_once_at_the_next_tick()
+    {
+        var (e, model, rec) = ThreeRoutes(replanning: true);
+        var sink = new RecordingSink(rec);
+        e.Tick(1, ref sink);
+        var before = Plans(e, 100, 101, 102);
+        var routesBefore = new[] { 10L, 11, 12 }.ToDictionary(c => c, c => e.RouteOf(c));
+        Assert.Empty(rec.Changes);
+
+        model.AddCitywideFactor(0.5, 2, double.PositiveInfinity);           // rain: half speed from minute 2
+        Assert.True(model.Update(2));
+        e.TravelTimesChanged(2);
+
+        var after = Plans(e, 100, 101, 102);
+        foreach (long o in before.Keys)
+        {
+            Assert.Equal(before[o].Courier, after[o].Courier);                // nobody changes courier
+            Assert.True(after[o].Drop >= before[o].Drop + 5, $"order {o}: drop-off {before[o].Drop} -> {after[o].Drop}, expected much later at half speed");
+            Assert.True(after[o].Pickup > before[o].Pickup, $"order {o}: pickup {before[o].Pickup} -> {after[o].Pickup}");
+        }
+        foreach (var (c, old) in routesBefore)
+        {
+            var now = e.RouteOf(c);
+            Assert.Equal(old.Length, now.Length);
+            Assert.Equal(old.Select(s => (s.Kind, s.OrderId)), now.Select(s => (s.Kind, s.OrderId)));
+            // The drop leg is now twice as long as the plain rule says.
+            var drop = now[^1];
+            double plainLeg = new EuclideanCeilMinutes(320).Minutes(now[0].X, now[0].Y, drop.X, drop.Y);
+            Assert.Equal(2 * plainLeg, drop.Arrival - drop.Departure, 6);
+            Assert.Equal(drop.Leave, e.CourierOf(c).FreeAt);
+            Assert.True(now[0].Departure >= 2 - 1e-9 || now[0].Arrival == old[0].Arrival, $"courier {c} re-timed from before the change");
+        }
+        Assert.Empty(rec.Changes);                                            // reported at the tick, not before
+
+        e.Tick(3, ref sink);
+        var etas = rec.Changes.Where(ch => ch.Kind == PlanChangeKind.EtaChanged).ToList();
+        Assert.Equal(rec.Changes.Count, etas.Count);                          // nothing released: every pickup is a head stop
+        Assert.Equal(new long[] { 100, 101, 102 }, etas.Select(ch => ch.OrderId).Order().ToArray());
+        foreach (var ch in etas)
+        {
+            Assert.Equal(PlanChangeReason.Traffic, ch.Reason);
+            Assert.Equal(2, ch.At);
+            Assert.Equal(before[ch.OrderId].Courier, ch.CourierId);
+            Assert.Equal(before[ch.OrderId].Drop, ch.PreviousTime);
+            Assert.Equal(after[ch.OrderId].Drop, ch.NewTime);
+            Assert.True(ch.PreviousTime < ch.NewTime);
+        }
+        e.Tick(4, ref sink);
+        Assert.Equal(3, rec.Changes.Count);                                   // once
+    }
+
+    [Fact]
+    public void A_zone_re_times_only_the_routes_it_touches_and_lifting_it_brings_them_back_earlier()
+    {
+        var (e, model, rec) = ThreeRoutes(replanning: true);
+        var sink = new RecordingSink(rec);
+        var geo = new GeometryFactory();
+        var east = geo.CreatePolygon([new(2 * Min, -2 * Min), new(12 * Min, -2 * Min), new(12 * Min, 2 * Min), new(2 * Min, 2 * Min), new(2 * Min, -2 * Min)]);
+        model.AddZone(new CongestionZone(east, 0.4, 1, 12, "east jam"));
+        var before = Plans(e, 100, 101, 102);
+        Assert.True(model.Update(1));
+        e.TravelTimesChanged(1);
+        var during = Plans(e, 100, 101, 102);
+        Assert.True(during[100].Drop > before[100].Drop + 1, $"{before[100].Drop} -> {during[100].Drop}");
+        Assert.Equal(before[101], during[101]);
+        Assert.Equal(before[102], during[102]);
+        e.Tick(2, ref sink);
+        var ch = Assert.Single(rec.Changes);
+        Assert.Equal((PlanChangeKind.EtaChanged, 100L, PlanChangeReason.Traffic, before[100].Drop, during[100].Drop),
+            (ch.Kind, ch.OrderId, ch.Reason, ch.PreviousTime, ch.NewTime));
+
+        // The courier collects the order; the jam clears at 12, on its way to the customer: the drop-off comes earlier again.
+        Assert.False(model.Update(10));
+        Assert.True(during[100].Pickup <= 12, $"pickup planned at {during[100].Pickup}");
+        e.ConfirmPickup(100, during[100].Pickup);
+        Assert.True(during[100].Drop > 12 + 10, $"drop-off at {during[100].Drop} should still be well ahead at 12");
+        Assert.True(model.Update(12));
+        e.TravelTimesChanged(12);
+        var cleared = e.OrderOf(100);
+        Assert.Equal(OrderStatus.PickedUp, cleared.Status);
+        Assert.True(cleared.PlannedDropoff < during[100].Drop - 1, $"{during[100].Drop} -> {cleared.PlannedDropoff}");
+        e.Tick(12, ref sink);
+        var back = rec.Changes.Last(c => c.OrderId == 100);
+        Assert.Equal((PlanChangeKind.EtaChanged, PlanChangeReason.Traffic, during[100].Drop, cleared.PlannedDropoff),
+            (back.Kind, back.Reason, back.PreviousTime, back.NewTime));
+        Assert.True(back.NewTime < back.PreviousTime);
+    }
+
+    [Fact]
+    public void With_replanning_off_a_slowdown_moves_nothing_and_reports_nothing()
+    {
+        var (e, model, rec) = ThreeRoutes(replanning: false);
+        var sink = new RecordingSink(rec);
+        var before = Plans(e, 100, 101, 102);
+        var routesBefore = new[] { 10L, 11, 12 }.ToDictionary(c => c, c => e.RouteOf(c));
+        var couriersBefore = new[] { 10L, 11, 12 }.ToDictionary(c => c, c => e.CourierOf(c));
+
+        model.AddCitywideFactor(0.5, 2, double.PositiveInfinity);
+        Assert.True(model.Update(2));
+        e.TravelTimesChanged(2);
+        e.UpdateCourierPosition(10, -30 * Min, 0, 2);                        // far behind: still no re-plan
+
+        Assert.Equal(before, Plans(e, 100, 101, 102));
+        foreach (var (c, r) in routesBefore) Assert.Equal(r, e.RouteOf(c));
+        foreach (var (c, v) in couriersBefore) Assert.Equal(v, e.CourierOf(c));
+        for (int t = 3; t <= 6; t++) e.Tick(t, ref sink);
+        Assert.Empty(rec.Changes);
+    }
+
+    [Fact]
+    public void Travel_times_changed_is_refused_for_a_bad_time_and_harmless_when_nothing_is_committed()
+    {
+        var model = EngineQueries.CityModel();
+        model.Update(0);
+        var e = EngineQueries.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Mdrp });
+        Assert.Equal(DispatchError.InvalidValue, Assert.Throws<DispatchException>(() => e.TravelTimesChanged(double.NaN)).Error);
+        Assert.Equal(DispatchError.InvalidValue, Assert.Throws<DispatchException>(() => e.TravelTimesChanged(-1)).Error);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 100), 0);
+        e.TravelTimesChanged(0);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        e.Tick(0, ref sink);
+        Assert.Empty(rec.Changes);
+        Assert.Equal(new CourierView(10, true, 0, 0, 0, 0, 100, 0, 0), e.CourierOf(10));
+    }
+
+    [Fact]
+    public void New_orders_are_planned_with_the_slower_travel_times()
+    {
+        var model = EngineQueries.CityModel();
+        model.AddCitywideFactor(0.5, 0, double.PositiveInfinity);
+        model.Update(0);
+        var e = EngineQueries.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Greedy });
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 5 * Min, 0, 0, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 10 * Min, 0, 0, 0), 0);
+        var sink = new RecordingSink(new Recorder());
+        e.Tick(0, ref sink);
+        var r = e.RouteOf(10);
+        Assert.Equal(10, r[0].Arrival, 6);                                    // 5 minutes' distance at half speed
+        Assert.Equal(12, r[0].ServiceAt, 6);
+        Assert.Equal(14 + 20, r[1].Arrival, 6);
+        // The quote's lower bound uses the same rule: 0 + 2 + 20 + 2.
+        Assert.True(e.QuoteDropoff(1, 10 * Min, 0, 0, 0) >= 24 - 1e-6);
+    }
+}
