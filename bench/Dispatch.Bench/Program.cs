@@ -1,1 +1,30 @@
-System.Console.WriteLine("bench: under construction");
+using Dispatch.Bench.Infrastructure;
+using Dispatch.Bench.Snapshots;
+
+// Dispatch.Bench: BenchmarkDotNet suites (default), plus commands that are not BenchmarkDotNet runs.
+//   peer [--limits 1,5] [--snapshots trace,city-300]   engine vs OR-Tools routing on the same snapshots
+//   replay-speed [instance-dir] [--runs N]             a trace as fast as possible: commands/s, tick latency
+//   alloc-check                                        every hot path run in a loop: fails unless 0 bytes
+//   snapshot [name ...]                                describes snapshots (trace, city-N, instance folder)
+// Anything else goes to BenchmarkSwitcher (e.g. --filter '*Tick*' --job short).
+if (BuildGuard.Problem() is { } problem)
+{
+    Console.Error.WriteLine($"error: refusing to benchmark: {problem}.");
+    return 2;
+}
+
+string command = args.Length > 0 ? args[0] : "";
+string[] rest = args.Length > 0 ? args[1..] : [];
+switch (command)
+{
+    case "peer": return Dispatch.Bench.Peer.PeerCommand.Run(rest);
+    case "replay-speed": return Dispatch.Bench.Replay.ReplaySpeed.Run(rest);
+    case "alloc-check": return Dispatch.Bench.AllocCheck.Run(rest);
+    case "snapshot":
+        foreach (var name in rest.Length > 0 ? rest : ["trace", "city-1000", "city-10000", "city-50000"])
+            Console.WriteLine(SnapshotBuilder.ByName(name));
+        return 0;
+    default:
+        var summaries = BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(args, new BenchConfig());
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+}

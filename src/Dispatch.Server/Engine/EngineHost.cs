@@ -30,6 +30,7 @@ internal sealed class EngineHost : IDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
     private JournalWriter? _journal;
+    private GroupCommitSyncer? _syncer;
     private Thread? _thread;
     private double _nextWallTick = double.NaN;
 
@@ -97,6 +98,9 @@ internal sealed class EngineHost : IDisposable
         long epoch = recovery.Exists ? recovery.EpochUnixMs : TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         _clock.SetEpoch(epoch);
         _journal = new JournalWriter(path, recovery.Exists ? recovery.GoodLength : 0, epoch, recovery.Records, _options.Fsync, _options.FsyncInterval);
+        // fsync on every batch: pipeline it on its own thread, so the engine applies the next batches during the fsync.
+        if (_options.Fsync == FsyncPolicy.Always)
+            _syncer = new GroupCommitSyncer(_journal, _log, ex => _inbox.Writer.TryComplete(ex));
         var counts = _driver.Counts;
         _metrics.SetOpenOrders(counts.Open);
         _log.LogInformation("Journal {Path}: replayed {Records} records in {Ms:F0} ms ({Refused} refused); {Orders} orders, {Couriers} couriers known; engine time {Now:F2} min ({Clock} clock)",
@@ -167,6 +171,10 @@ internal sealed class EngineHost : IDisposable
         }
         finally
         {
+            // Let every batch already written out, after its fsync, before the final sync and close.
+            try { _syncer?.Dispose(); }
+            catch (Exception ex) { fault ??= ex; _log.LogCritical(ex, "Journal sync thread failed"); }
+            if (_syncer?.Fault is { } syncFault) fault ??= syncFault;
             try { _journal?.Dispose(); }
             catch (Exception ex) { fault ??= ex; _log.LogCritical(ex, "Final journal sync failed"); }
             // Whoever is still waiting for replies gets told nothing more will come.
@@ -321,6 +329,11 @@ internal sealed class EngineHost : IDisposable
     /// <summary>Group commit, then hand every pending reply to its connection.</summary>
     private void Release()
     {
+        if (_syncer is not null)
+        {
+            ReleaseThroughSyncer(_syncer);
+            return;
+        }
         // The journal first: nothing below may leave before the commands it acknowledges are written.
         _journal!.Commit();
         foreach (var t in _dirty)
@@ -334,6 +347,29 @@ internal sealed class EngineHost : IDisposable
         _dirty.Clear();
         foreach (var t in _finished) t.CompleteOutbound();
         _finished.Clear();
+        _metrics.SetOpenOrders(_driver.Counts.Open);
+    }
+
+    /// <summary>Fsync policy Always: write the batch to the OS now; its replies leave from the sync thread after the fsync.</summary>
+    private void ReleaseThroughSyncer(GroupCommitSyncer syncer)
+    {
+        if (syncer.Fault is { } f) throw new IOException("journal fsync failed", f);
+        _journal!.WriteToOs();
+        if (_dirty.Count > 0 || _finished.Count > 0)
+        {
+            var release = new GroupCommitSyncer.Release { WriteSequence = _journal.WriteSequence };
+            foreach (var t in _dirty)
+            {
+                t.Queued = false;
+                if (t.PendingFrames == 0) continue;
+                release.Replies.Add((t, t.Pending.Drain(), t.PendingFrames));
+                t.PendingFrames = 0;
+            }
+            _dirty.Clear();
+            release.Finished.AddRange(_finished);
+            _finished.Clear();
+            syncer.Enqueue(release);
+        }
         _metrics.SetOpenOrders(_driver.Counts.Open);
     }
 

@@ -18,6 +18,7 @@ internal sealed class JournalWriter : IDisposable
     private readonly long _fsyncIntervalTicks;
     private readonly FrameBuffer _batch = new(64 * 1024);
     private readonly FrameBuffer _payload = new(256);
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle; // taken once: the getter touches the stream's position
     private long _lastFsync;
     private bool _unsynced;
 
@@ -46,6 +47,7 @@ internal sealed class JournalWriter : IDisposable
             _file.Flush(flushToDisk: true);
         }
         _file.Seek(goodLength, SeekOrigin.Begin);
+        _handle = _file.SafeFileHandle;
         Bytes = goodLength;
         Records = records;
         _lastFsync = Stopwatch.GetTimestamp();
@@ -82,15 +84,34 @@ internal sealed class JournalWriter : IDisposable
         Bytes += header.Length + payload.Length;
     }
 
+    /// <summary>The fsync policy this journal was opened with.</summary>
+    public FsyncPolicy Policy => _policy;
+
+    /// <summary>Counts the batches written to the OS (read by the group-commit syncer to skip needless fsyncs).</summary>
+    public long WriteSequence => Volatile.Read(ref _writeSequence);
+
+    private long _writeSequence;
+
+    /// <summary>Writes the batch to the OS without any fsync (the caller syncs: <see cref="GroupCommitSyncer"/>).</summary>
+    public void WriteToOs()
+    {
+        if (_batch.Length == 0) return;
+        _file.Write(_batch.WrittenSpan);
+        _batch.Reset();
+        _unsynced = true;
+        Volatile.Write(ref _writeSequence, _writeSequence + 1);
+    }
+
+    /// <summary>
+    /// fsync of everything written so far, callable from another thread while the owner keeps writing:
+    /// fsync works on the file, not on a position, and touches no state of the stream.
+    /// </summary>
+    public void SyncWritten() => RandomAccess.FlushToDisk(_handle);
+
     /// <summary>Writes the batch to the OS and fsyncs by policy. After it returns, the batch's acknowledgements may go out.</summary>
     public void Commit()
     {
-        if (_batch.Length > 0)
-        {
-            _file.Write(_batch.WrittenSpan);
-            _batch.Reset();
-            _unsynced = true;
-        }
+        WriteToOs();
         if (!_unsynced) return;
         switch (_policy)
         {

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Dispatch.Bench.Micro;
+using Dispatch.Bench.Snapshots;
+
+namespace Dispatch.Bench;
+
+/// <summary>
+/// The allocation gate, without BenchmarkDotNet: runs every hot path of the benchmarks in a loop after
+/// a warm-up and fails (exit code 1) unless the loop allocated 0 bytes on this thread. Quick enough
+/// for CI (well under a minute). Usage: alloc-check [--quick] (--quick leaves out the 50k-order city).
+/// </summary>
+internal static class AllocCheck
+{
+    public static int Run(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        int failures = 0;
+
+        var travel = new TravelBenchmarks();
+        travel.Setup();
+        failures += Check("travel EuclideanCeil x1024", 200, () => travel.EuclideanCeil());
+        failures += Check("travel Haversine x1024", 200, () => travel.Haversine());
+
+        foreach (int n in new[] { 500, 5_000 })
+        {
+            var grid = new GridBenchmarks { Couriers = n };
+            grid.Setup();
+            failures += Check($"grid Build ({n} couriers)", 50, grid.Build);
+            failures += Check($"grid Nearest x256 ({n} couriers)", 50, () => grid.Nearest());
+        }
+
+        foreach (int n in new[] { 1_000, 10_000 })
+        {
+            var solver = new SolverBenchmarks { Orders = n };
+            solver.Setup();
+            failures += Check($"solver ({n} rows)", 5, () => solver.Solve());
+        }
+
+        var snapshots = quick ? TickSnapshots.All.Where(s => s != "city-50000") : TickSnapshots.All;
+        foreach (string name in snapshots)
+        {
+            var tick = new TickBenchmarks { Snapshot = name };
+            tick.Setup();
+            failures += Check($"tick planning-only ({name})", name == "city-50000" ? 2 : 5, () => tick.TickPlanningOnly());
+            tick.Cleanup();
+
+            // The committing tick: allocation of the tick alone, the rebuild and warm-up outside the window.
+            var commit = new TickCommitBenchmarks { Snapshot = name };
+            commit.Setup();
+            long bytes = 0;
+            int commits = 0;
+            var sw = new Stopwatch();
+            for (int i = 0; i < 2; i++)
+            {
+                commit.Rebuild();
+                long a0 = GC.GetAllocatedBytesForCurrentThread();
+                sw.Restart();
+                commits = commit.TickWithCommits();
+                sw.Stop();
+                bytes = GC.GetAllocatedBytesForCurrentThread() - a0;
+            }
+            failures += Report($"tick with commits ({name}, {commits} committed)", bytes, sw.Elapsed.TotalMilliseconds);
+        }
+
+        Console.WriteLine(failures == 0 ? "alloc-check: every hot path allocated 0 bytes" : $"alloc-check: {failures} hot path(s) allocated");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static int Check(string name, int loops, Action body)
+    {
+        for (int i = 0; i < 3; i++) body(); // warm-up: JIT tiers, buffers sized
+        var sw = new Stopwatch();
+        long a0 = GC.GetAllocatedBytesForCurrentThread();
+        sw.Start();
+        for (int i = 0; i < loops; i++) body();
+        sw.Stop();
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - a0;
+        return Report(name, bytes / loops, sw.Elapsed.TotalMilliseconds / loops);
+    }
+
+    private static int Report(string name, long bytesPerCall, double msPerCall)
+    {
+        bool ok = bytesPerCall == 0;
+        Console.WriteLine($"{(ok ? "ok  " : "FAIL")} {name,-52} {bytesPerCall,10:N0} B/call {msPerCall,10:F3} ms/call");
+        return ok ? 0 : 1;
+    }
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Dispatch.Client;
+
+namespace Dispatch.LoadTest;
+
+internal sealed record LoadSettings(
+    string ServerDll, int? ExternalPort, string[] FsyncPolicies, string Clock, int[] ConnectionLevels,
+    int ThroughputWindow, int LatencyWindow, TimeSpan Warmup, TimeSpan Duration, long MaxCommandsPerLevel,
+    int Couriers, int Sites, string OutPath);
+
+internal sealed record LevelResult(
+    string Fsync, string Mode, int Window, int Connections, double CommandsPerSecond, long Commands,
+    double P50Us, double P99Us, double MaxUs, long Errors, double ServerCpuPercent, double LoadGenCpuPercent);
+
+/// <summary>
+/// Starts (or connects to) a server, registers sites and couriers, then for each mode and each
+/// connection count drives UpdateCourierPosition for a warm-up and a measured window.
+/// </summary>
+internal static class LoadRunner
+{
+    public static async Task<int> RunAsync(LoadSettings s)
+    {
+        var results = new List<LevelResult>();
+        string[] policies = s.ExternalPort is null ? s.FsyncPolicies : ["(external)"];
+        foreach (var fsync in policies)
+        {
+            ServerProcess? server = null;
+            string? dataDir = null;
+            int port;
+            if (s.ExternalPort is { } given)
+            {
+                port = given;
+            }
+            else
+            {
+                dataDir = Path.Combine(Path.GetTempPath(), "dispatch-loadtest", Guid.NewGuid().ToString("N"));
+                server = await ServerProcess.StartAsync(s.ServerDll, dataDir, s.Clock, fsync).ConfigureAwait(false);
+                port = server.Port;
+                Console.WriteLine($"server pid {server.Pid} on 127.0.0.1:{port}, fsync {fsync}, clock {s.Clock}, data {dataDir}");
+            }
+            try
+            {
+                long[] couriers = await SetupAsync(port, s).ConfigureAwait(false);
+                foreach (var (mode, window) in new[] { ("throughput", s.ThroughputWindow), ("latency", s.LatencyWindow) })
+                {
+                    foreach (int conns in s.ConnectionLevels)
+                    {
+                        var r = await RunLevelAsync(port, server?.Process, fsync, mode, window, conns, couriers, s).ConfigureAwait(false);
+                        results.Add(r);
+                        Console.WriteLine(FormatRow(r));
+                    }
+                }
+            }
+            finally
+            {
+                server?.Dispose();
+                if (dataDir is not null) { try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { } }
+            }
+        }
+
+        string report = Report(results, s);
+        Console.WriteLine();
+        Console.WriteLine(report);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(s.OutPath))!);
+        await File.WriteAllTextAsync(s.OutPath, report).ConfigureAwait(false);
+        Console.WriteLine($"written to {s.OutPath}");
+        return 0;
+    }
+
+    private static async Task<long[]> SetupAsync(int port, LoadSettings s)
+    {
+        await using var c = await DispatchClient.ConnectAsync("127.0.0.1", port, "Dispatch.LoadTest setup").ConfigureAwait(false);
+        double now = c.Server.Now;
+        long run = Stopwatch.GetTimestamp() % 1_000_000; // fresh ids even against an external server with state
+        long siteBase = 1_000_000_000L + run * 1000, courierBase = 2_000_000_000L + run * 100_000;
+        var tasks = new List<Task>();
+        for (int i = 0; i < s.Sites; i++) tasks.Add(c.AddSiteAsync(siteBase + i, 1000 + 300 * i, 2000));
+        var couriers = new long[s.Couriers];
+        for (int i = 0; i < s.Couriers; i++)
+        {
+            couriers[i] = courierBase + i;
+            tasks.Add(c.CourierOnShiftAsync(couriers[i], 1000 + i % 4000, 1000 + i / 4 % 4000, now, now + 100_000));
+        }
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        return couriers;
+    }
+
+    private static async Task<LevelResult> RunLevelAsync(int port, Process? server, string fsync, string mode, int window, int conns, long[] couriers, LoadSettings s)
+    {
+        var connections = new LoadConnection[conns];
+        for (int i = 0; i < conns; i++) connections[i] = await LoadConnection.ConnectAsync(port, window, couriers, seed: i * 7919 + conns).ConfigureAwait(false);
+        var phase = new LoadPhase { MaxPerConnection = Math.Max(1, s.MaxCommandsPerLevel / conns) };
+        try
+        {
+            var runs = connections.Select(c => Task.Run(() => c.RunAsync(phase))).ToArray();
+            await Task.Delay(s.Warmup).ConfigureAwait(false);
+            GC.Collect();
+            var serverCpu0 = Cpu(server);
+            var selfCpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            phase.MeasureStart = Stopwatch.GetTimestamp();
+            phase.State = 1;
+            // Measure until the duration passes or the count bound is reached by everyone.
+            var deadline = Task.Delay(s.Duration);
+            await Task.WhenAny(deadline, Task.WhenAll(runs)).ConfigureAwait(false);
+            phase.MeasureEnd = Stopwatch.GetTimestamp();
+            phase.State = 2;
+            var serverCpu1 = Cpu(server);
+            var selfCpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+            await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+
+            double seconds = Stopwatch.GetElapsedTime(phase.MeasureStart, phase.MeasureEnd).TotalSeconds;
+            long acks = connections.Sum(c => c.MeasuredAcks);
+            var all = new long[connections.Sum(c => c.Latencies.Count)];
+            int k = 0;
+            foreach (var c in connections) { c.Latencies.Span.CopyTo(all.AsSpan(k)); k += c.Latencies.Count; }
+            Array.Sort(all);
+            double us(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency;
+            double pct(double p) => all.Length == 0 ? double.NaN : us(all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)]);
+            double cpu(TimeSpan a, TimeSpan b) => (b - a).TotalSeconds / seconds * 100;
+            return new LevelResult(fsync, mode, window, conns, acks / seconds, acks,
+                pct(0.50), pct(0.99), all.Length == 0 ? double.NaN : us(all[^1]),
+                connections.Sum(c => c.Errors),
+                server is null ? double.NaN : cpu(serverCpu0, serverCpu1), cpu(selfCpu0, selfCpu1));
+        }
+        finally
+        {
+            foreach (var c in connections) c.Dispose();
+        }
+    }
+
+    private static TimeSpan Cpu(Process? p)
+    {
+        if (p is null) return TimeSpan.Zero;
+        p.Refresh();
+        return p.TotalProcessorTime;
+    }
+
+    private static string Ms(double us) => double.IsNaN(us) ? "-" : (us / 1000).ToString("F3", CultureInfo.InvariantCulture);
+
+    private static string FormatRow(LevelResult r) => string.Create(CultureInfo.InvariantCulture,
+        $"| {r.Fsync} | {r.Mode} | {r.Window} | {r.Connections} | {r.CommandsPerSecond:N0} | {Ms(r.P50Us)} | {Ms(r.P99Us)} | {Ms(r.MaxUs)} | {r.Errors} | {(double.IsNaN(r.ServerCpuPercent) ? "-" : r.ServerCpuPercent.ToString("F0", CultureInfo.InvariantCulture))}% | {r.LoadGenCpuPercent:F0}% |");
+
+    private static string Report(List<LevelResult> results, LoadSettings s)
+    {
+        var b = new StringBuilder();
+        b.AppendLine("# Sidecar server load: UpdateCourierPosition");
+        b.AppendLine();
+        b.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Generated by `bench/Dispatch.LoadTest` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}."));
+        b.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Server: Release build as a child process on 127.0.0.1, clock {s.Clock}, fresh temporary data directory per fsync policy, {s.Couriers} couriers on shift, {s.Sites} sites. "
+            + $"Per level: {s.Warmup.TotalSeconds:F0} s warm-up, then {s.Duration.TotalSeconds:F0} s measured (at most {s.MaxCommandsPerLevel:N0} commands)."));
+        b.AppendLine();
+        b.AppendLine("**The load generator runs on the same machine and shares its cores with the server** (both CPU columns are % of one core; 200% = the whole 2-core box).");
+        b.AppendLine("Latency is per request: timestamp just before the socket send of the request's batch to the moment its Ack is parsed, so it includes the load generator's own queueing.");
+        b.AppendLine("`throughput` mode keeps a deep window of requests in flight per connection (sustained rate, latency is mostly queueing); `latency` mode keeps at most a few in flight per connection.");
+        b.AppendLine();
+        b.AppendLine("| fsync | mode | in flight / conn | connections | commands/s | p50 ms | p99 ms | max ms | errors | server CPU | load-gen CPU |");
+        b.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results) b.AppendLine(FormatRow(r));
+        b.AppendLine();
+        b.AppendLine("Targets at 16 connections: >= 200,000 position updates/s and p99 < 2 ms.");
+        b.AppendLine();
+        foreach (var g in results.Where(r => r.Connections == 16))
+        {
+            bool tput = g.CommandsPerSecond >= 200_000, lat = g.P99Us < 2000;
+            b.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"- fsync {g.Fsync}, {g.Mode} mode: {g.CommandsPerSecond:N0}/s ({(tput ? "meets" : "misses")} 200k/s), p99 {Ms(g.P99Us)} ms ({(lat ? "meets" : "misses")} 2 ms)"));
+        }
+        return b.ToString();
+    }
+}

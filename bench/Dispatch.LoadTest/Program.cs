@@ -1,0 +1,98 @@
+using System.Globalization;
+using Dispatch.LoadTest;
+
+// Load and crash tests of the sidecar server (bench/README.md, "Server load and crash tests").
+const string Usage = """
+    usage:
+      Dispatch.LoadTest [load] [options]      UpdateCourierPosition load at 1, 16, 64 connections -> bench/results/server-load.md
+      Dispatch.LoadTest crash-cycles [options] kill -9 cycles, count lost acknowledged orders   -> bench/results/server-crash.md
+
+    load options:
+      --port P               use a running server on 127.0.0.1:P instead of starting one
+      --fsync LIST           policies to start the server with, comma-separated (default Always,Interval,Never)
+      --clock Manual|Wall    clock of the started server (default Manual: no wall-clock ticks during the run)
+      --connections LIST     default 1,16,64
+      --window N             requests in flight per connection, throughput mode (default 256)
+      --latency-window N     requests in flight per connection, latency mode (default 8)
+      --warmup S             seconds of warm-up per level (default 2)
+      --duration S           measured seconds per level (default 10)
+      --max-commands N       commands per level at most (default 50,000,000)
+      --couriers N           couriers on shift (default 1000)
+    crash-cycles options:
+      --fsync LIST           default Always,Interval,Never
+      --cycles N             default 20
+      --batch N              kill after a random 10%..100% of N orders are acknowledged (default 5000)
+      --window N             orders in flight (default 512)
+      --seed N               default 42
+    common:
+      --server-dll PATH      default src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll (build it with -c Release)
+      --out PATH             report file
+    """;
+
+string command = "load";
+int start = 0;
+if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal)) { command = args[0]; start = 1; }
+var opts = new Dictionary<string, string>(StringComparer.Ordinal);
+for (int i = start; i < args.Length; i++)
+{
+    if (args[i] is "-h" or "--help") { Console.WriteLine(Usage); return 0; }
+    if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length) { Console.Error.WriteLine($"bad argument {args[i]}\n{Usage}"); return 2; }
+    opts[args[i][2..]] = args[++i];
+}
+string Opt(string name, string fallback) => opts.TryGetValue(name, out var v) ? v : fallback;
+int Int(string name, int fallback) => int.Parse(Opt(name, fallback.ToString(CultureInfo.InvariantCulture)).Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+double Num(string name, double fallback) => double.Parse(Opt(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+string[] List(string name, string fallback) => Opt(name, fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+string RepoFile(string relative)
+{
+    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "Dispatch.sln"))) return Path.Combine(dir.FullName, relative);
+    return Path.GetFullPath(relative);
+}
+
+try
+{
+    switch (command)
+    {
+        case "load":
+        {
+            int? port = opts.ContainsKey("port") ? Int("port", 0) : null;
+            var settings = new LoadSettings(
+                ServerDll: port is null ? ServerProcess.LocateServerDll(opts.GetValueOrDefault("server-dll")) : "",
+                ExternalPort: port,
+                FsyncPolicies: List("fsync", "Always,Interval,Never"),
+                Clock: Opt("clock", "Manual"),
+                ConnectionLevels: List("connections", "1,16,64").Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray(),
+                ThroughputWindow: Int("window", 256),
+                LatencyWindow: Int("latency-window", 8),
+                Warmup: TimeSpan.FromSeconds(Num("warmup", 2)),
+                Duration: TimeSpan.FromSeconds(Num("duration", 10)),
+                MaxCommandsPerLevel: long.Parse(Opt("max-commands", "50000000").Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture),
+                Couriers: Int("couriers", 1000),
+                Sites: 10,
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-load.md"))));
+            return await LoadRunner.RunAsync(settings);
+        }
+        case "crash-cycles":
+        {
+            var settings = new CrashSettings(
+                ServerDll: ServerProcess.LocateServerDll(opts.GetValueOrDefault("server-dll")),
+                FsyncPolicies: List("fsync", "Always,Interval,Never"),
+                Cycles: Int("cycles", 20),
+                Batch: Int("batch", 5000),
+                Window: Int("window", 512),
+                Seed: Int("seed", 42),
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-crash.md"))));
+            return await CrashCycles.RunAsync(settings);
+        }
+        default:
+            Console.Error.WriteLine(Usage);
+            return 2;
+    }
+}
+catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException or FormatException or TimeoutException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
+}
