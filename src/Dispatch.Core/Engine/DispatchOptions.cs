@@ -28,6 +28,13 @@ public sealed record DispatchOptions
     /// <summary>How many candidate couriers (nearest by arrival time) each site's orders are scored against.</summary>
     public int CandidateCouriersPerSite { get; init; } = 20;
 
+    /// <summary>Above this many open orders in one tick, each site is scored against only
+    /// <see cref="LargeProblemCandidateCouriers"/> couriers, so the tick stays in tens of milliseconds.</summary>
+    public int LargeProblemOpenOrders { get; init; } = 500;
+
+    /// <summary>Candidate couriers per site in a tick with more than <see cref="LargeProblemOpenOrders"/> open orders.</summary>
+    public int LargeProblemCandidateCouriers { get; init; } = 8;
+
     /// <summary>The largest bundle (orders per assignment) the optimizer builds.</summary>
     public int MaxBundleSize { get; init; } = 4;
 
@@ -117,6 +124,8 @@ public sealed record DispatchOptions
         NonNegative(ReassignSlipMinutes, nameof(ReassignSlipMinutes));
         NonNegative(EtaChangeThresholdMinutes, nameof(EtaChangeThresholdMinutes));
         if (CandidateCouriersPerSite < 1) throw new ArgumentOutOfRangeException(nameof(CandidateCouriersPerSite), CandidateCouriersPerSite, "need at least one candidate courier");
+        if (LargeProblemOpenOrders < 1) throw new ArgumentOutOfRangeException(nameof(LargeProblemOpenOrders), LargeProblemOpenOrders, "must be at least 1");
+        if (LargeProblemCandidateCouriers < 1) throw new ArgumentOutOfRangeException(nameof(LargeProblemCandidateCouriers), LargeProblemCandidateCouriers, "need at least one candidate courier");
         if (MaxBundleSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBundleSize), MaxBundleSize, "bundles hold at least one order");
         if (MaxRouteStops < 2 * MaxBundleSize) throw new ArgumentOutOfRangeException(nameof(MaxRouteStops), MaxRouteStops, "a route must hold at least one full bundle (2 x MaxBundleSize stops)");
         if (InitialOrderCapacity < 1 || InitialCourierCapacity < 1 || InitialSiteCapacity < 1)

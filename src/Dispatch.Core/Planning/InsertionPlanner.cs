@@ -52,6 +52,7 @@ internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelT
         {
             _colCourier = new int[nc]; _colX = new double[nc]; _colY = new double[nc]; _colAvail = new double[nc];
         }
+        _grid.EnsureCapacity(nc);
     }
 
     public void Plan<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink

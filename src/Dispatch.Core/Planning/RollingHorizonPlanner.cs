@@ -34,6 +34,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
     private readonly SparseAssignmentSolver _solver = new();
     private readonly CourierGrid _grid = new();
     private readonly int _k, _maxBundle;
+    private int _kEff;
     private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight;
     private readonly double _halfP, _halfD;
 
@@ -102,7 +103,9 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
             _orderPost = new double[no];
             _rowBundle = new int[no];
         }
-        _solver.EnsureCapacity(Math.Min(no, 4096), Math.Min(nc, 4096), Math.Min(no, 4096) * _k);
+        // Pre-size the matching for up to 16k open orders; a larger tick grows it once.
+        _solver.EnsureCapacity(Math.Min(no, 16_384), Math.Min(nc, 16_384), Math.Min(no, 16_384) * _k);
+        _grid.EnsureCapacity(nc);
     }
 
     private double _now;
@@ -123,9 +126,11 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
         _grid.Build(_colX, _colY, _colAvail, _cols);
         GroupBySite(now, open);
         if (_slots == 0) return;
-        FindCandidates(now);
         int openRows = 0;
         for (int t = 0; t < _slots; t++) openRows += _slotCount[t];
+        // Very large problems get shorter candidate lists: the matching's cost grows with rows x candidates.
+        _kEff = openRows > _s.Options.LargeProblemOpenOrders ? Math.Min(_k, _s.Options.LargeProblemCandidateCouriers) : _k;
+        FindCandidates(now);
         double pressure = (double)openRows / _cols;
         if (pressure > 1) _travelWeight += _pressureTravelWeight * (pressure - 1);
         _freedCourierValue = pressure > 1 ? _freedCourierWeight * (pressure - 1) : 0;
@@ -198,8 +203,8 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
         for (int t = 0; t < _slots; t++)
         {
             int site = _slotSite[t];
-            _candCount[t] = _grid.Nearest(ref _travel, sites.X[site], sites.Y[site], now, _k,
-                _candCol.AsSpan(t * _k, _k), _candArrival.AsSpan(t * _k, _k));
+            _candCount[t] = _grid.Nearest(ref _travel, sites.X[site], sites.Y[site], now, _kEff,
+                _candCol.AsSpan(t * _k, _kEff), _candArrival.AsSpan(t * _k, _kEff));
         }
     }
 

@@ -18,6 +18,15 @@ internal sealed class CourierGrid
 
     private double[] _x = [], _y = [], _avail = [];
 
+    /// <summary>Sizes the grid's arrays for <paramref name="n"/> couriers, outside the tick, so that
+    /// <see cref="Build"/> does not grow them (except for very elongated layouts).</summary>
+    public void EnsureCapacity(int n)
+    {
+        if (_items.Length < n) { _items = new int[n]; _cellOf = new int[n]; }
+        int cells = n + 2 * (int)Math.Ceiling(Math.Sqrt(n)) + 2;
+        if (_cellStart.Length < cells) _cellStart = new int[cells];
+    }
+
     /// <summary>Builds the grid over <paramref name="n"/> points (slot i at x[i], y[i], free at avail[i]).</summary>
     public void Build(double[] x, double[] y, double[] avail, int n)
     {
