@@ -37,15 +37,7 @@ internal sealed class GreedyPlanner<TTravel> where TTravel : struct, ITravelTime
         int n = 0;
         for (int i = 0; i < open.Length; i++)
             if (_s.Orders.PlacedAt[open[i]] <= now) _orders[n++] = open[i];
-        // Earliest ready first; ties by placement (dense indexes follow placement order).
-        var span = _orders.AsSpan(0, n);
-        for (int i = 1; i < n; i++)
-        {
-            int o = span[i];
-            int p = i;
-            while (p > 0 && (_s.Orders.ReadyAt[span[p - 1]] > _s.Orders.ReadyAt[o] || (_s.Orders.ReadyAt[span[p - 1]] == _s.Orders.ReadyAt[o] && span[p - 1] > o))) { span[p] = span[p - 1]; p--; }
-            span[p] = o;
-        }
+        UrgencyOrder.Sort(_orders.AsSpan(0, n), _s.Orders.ReadyAt);
         double tick = _s.Options.TickIntervalMinutes;
         var cs = _s.Couriers;
         var os = _s.Orders;

@@ -63,15 +63,8 @@ internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelT
         for (int i = 0; i < open.Length; i++)
             if (os.PlacedAt[open[i]] <= now) _orders[n++] = open[i];
         if (n == 0) return;
-        // Most urgent first: earliest ready time, then placement order.
         var span = _orders.AsSpan(0, n);
-        for (int i = 1; i < n; i++)
-        {
-            int o = span[i];
-            int p = i;
-            while (p > 0 && (os.ReadyAt[span[p - 1]] > os.ReadyAt[o] || (os.ReadyAt[span[p - 1]] == os.ReadyAt[o] && span[p - 1] > o))) { span[p] = span[p - 1]; p--; }
-            span[p] = o;
-        }
+        UrgencyOrder.Sort(span, os.ReadyAt);
 
         var cs = _s.Couriers;
         double horizon = now + _s.Options.CourierLookaheadMinutes;

@@ -19,25 +19,31 @@ public static class MdrpReplay
     // then placements (an order placed at t is seen by the tick at t), then the tick.
     private const int KindDropoff = 0, KindPickup = 1, KindPlace = 2, KindTick = 3;
 
+    /// <summary>Engine options for a trace: service times and targets come from the trace, the rest from <paramref name="baseOptions"/>.</summary>
+    internal static DispatchOptions EngineOptionsFor(MdrpInstance instance, DispatchOptions? baseOptions, DispatchProfile profile, double tickMinutes, int extraOrders = 0)
+    {
+        var p = instance.Parameters;
+        return (baseOptions ?? new DispatchOptions()) with
+        {
+            Profile = profile,
+            PickupServiceMinutes = p.PickupServiceMinutes,
+            DropoffServiceMinutes = p.DropoffServiceMinutes,
+            TargetClickToDoorMinutes = p.TargetClickToDoor,
+            MaxClickToDoorMinutes = p.MaxClickToDoor,
+            TickIntervalMinutes = tickMinutes,
+            InitialOrderCapacity = Math.Max(16, instance.Orders.Length + extraOrders),
+            InitialCourierCapacity = Math.Max(16, instance.Couriers.Length),
+            InitialSiteCapacity = Math.Max(16, instance.Restaurants.Length),
+        };
+    }
+
     public static ReplayResult Run(MdrpInstance instance, ReplayOptions? options = null)
     {
         options ??= new ReplayOptions();
         if (!(options.TickMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.TickMinutes, "tick interval must be positive");
         var wall = Stopwatch.StartNew();
         var p = instance.Parameters;
-        // The trace decides service times and targets; everything else comes from the caller's options.
-        var engineOptions = (options.Engine ?? new DispatchOptions()) with
-        {
-            Profile = options.Profile,
-            PickupServiceMinutes = p.PickupServiceMinutes,
-            DropoffServiceMinutes = p.DropoffServiceMinutes,
-            TargetClickToDoorMinutes = p.TargetClickToDoor,
-            MaxClickToDoorMinutes = p.MaxClickToDoor,
-            TickIntervalMinutes = options.TickMinutes,
-            InitialOrderCapacity = Math.Max(16, instance.Orders.Length),
-            InitialCourierCapacity = Math.Max(16, instance.Couriers.Length),
-            InitialSiteCapacity = Math.Max(16, instance.Restaurants.Length),
-        };
+        var engineOptions = EngineOptionsFor(instance, options.Engine, options.Profile, options.TickMinutes);
         var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(p.MetersPerMinute), engineOptions);
         var recorder = new Recorder(instance);
         var engineTime = new Stopwatch();

@@ -175,19 +175,8 @@ public static class WorldReplay
         }
         for (int i = 0; i < offline.Count; i++) Push(offline[i].At, Ev.Offline, i);
 
-        var engine = new DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>>(engineTravel, new DispatchOptions
-        {
-            Profile = options.Profile,
-            Replanning = options.Replan,
-            PickupServiceMinutes = p.PickupServiceMinutes,
-            DropoffServiceMinutes = p.DropoffServiceMinutes,
-            TargetClickToDoorMinutes = p.TargetClickToDoor,
-            MaxClickToDoorMinutes = p.MaxClickToDoor,
-            TickIntervalMinutes = options.TickMinutes,
-            InitialOrderCapacity = Math.Max(16, orders.Count),
-            InitialCourierCapacity = Math.Max(16, inst.Couriers.Length),
-            InitialSiteCapacity = Math.Max(16, inst.Restaurants.Length),
-        });
+        var engine = new DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>>(engineTravel,
+            Replay.MdrpReplay.EngineOptionsFor(inst, null, options.Profile, options.TickMinutes, orders.Count - inst.Orders.Length) with { Replanning = options.Replan });
         double first = Math.Min(start, inst.Couriers.Length == 0 ? start : inst.Couriers.Min(c => c.OnTime));
         double lastShiftEnd = inst.Couriers.Length == 0 ? first : inst.Couriers.Max(c => c.OffTime);
         double lastPlacement = orders.Count == 0 ? first : orders.Max(o => o.Placed);
