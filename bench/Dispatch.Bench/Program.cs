@@ -4,6 +4,7 @@ using Dispatch.Bench.Snapshots;
 // Dispatch.Bench: BenchmarkDotNet suites (default), plus commands that are not BenchmarkDotNet runs.
 //   peer [--limits 1,5] [--snapshots trace,city-300]   engine vs OR-Tools routing on the same snapshots
 //   replay-speed [instance-dir] [--runs N]             a trace as fast as possible: commands/s, tick latency
+//   replay-recorded <trace.dispatchtrace> [--runs N]   a server-recorded command trace as fast as possible
 //   alloc-check                                        every hot path run in a loop: fails unless 0 bytes
 //   snapshot [name ...]                                describes snapshots (trace, city-N, instance folder)
 // Anything else goes to BenchmarkSwitcher (e.g. --filter '*Tick*' --job short).
@@ -19,6 +20,7 @@ switch (command)
 {
     case "peer": return Dispatch.Bench.Peer.PeerCommand.Run(rest);
     case "replay-speed": return Dispatch.Bench.Replay.ReplaySpeed.Run(rest);
+    case "replay-recorded": return Dispatch.Bench.Replay.RecordedTraceReplay.Run(rest);
     case "alloc-check": return Dispatch.Bench.AllocCheck.Run(rest);
     case "snapshot":
         foreach (var name in rest.Length > 0 ? rest : ["trace", "city-1000", "city-10000", "city-50000"])

@@ -17,6 +17,7 @@ builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
     ["--fsync"] = "Dispatch:Fsync",
     ["--travel"] = "Dispatch:Travel",
     ["--speed"] = "Dispatch:MetersPerMinute",
+    ["--record"] = "Dispatch:RecordPath",
 });
 builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
 // Room to drain connections and sync the journal after SIGTERM.

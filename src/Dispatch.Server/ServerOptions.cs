@@ -70,6 +70,9 @@ public sealed class ServerOptions
     /// <summary>How long shutdown waits for connections to flush their last replies.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>When set, every accepted command is also recorded to this command trace file (see docs/protocol.md, "Command traces").</summary>
+    public string? RecordPath { get; set; }
+
     // ---- engine
 
     /// <summary>Travel-time rule.</summary>

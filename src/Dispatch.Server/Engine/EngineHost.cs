@@ -4,6 +4,7 @@ using Dispatch.Client.Protocol;
 using Dispatch.Engine;
 using Dispatch.Server.Journal;
 using Dispatch.Server.Metrics;
+using Dispatch.Server.Recording;
 using Dispatch.Travel;
 using Microsoft.Extensions.Logging;
 
@@ -31,6 +32,7 @@ internal sealed class EngineHost : IDisposable
     private readonly long _startTimestamp = Stopwatch.GetTimestamp();
     private JournalWriter? _journal;
     private GroupCommitSyncer? _syncer;
+    private TraceRecorder? _recorder;
     private Thread? _thread;
     private double _nextWallTick = double.NaN;
 
@@ -97,6 +99,9 @@ internal sealed class EngineHost : IDisposable
         }, _log);
         long epoch = recovery.Exists ? recovery.EpochUnixMs : TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         _clock.SetEpoch(epoch);
+        // --record: a copy of every accepted command from now on (a diagnostic trace, not part of durability).
+        if (!string.IsNullOrWhiteSpace(_options.RecordPath))
+            _recorder = TraceRecorder.Create(_options.RecordPath, _options, epoch, recovery.Records, TimeProvider, _log);
         _journal = new JournalWriter(path, recovery.Exists ? recovery.GoodLength : 0, epoch, recovery.Records, _options.Fsync, _options.FsyncInterval);
         // fsync on every batch: pipeline it on its own thread, so the engine applies the next batches during the fsync.
         if (_options.Fsync == FsyncPolicy.Always)
@@ -150,6 +155,7 @@ internal sealed class EngineHost : IDisposable
                 }
                 WallTickIfDue();
                 Release();
+                _recorder?.EndBatch();
                 if (n == _options.MaxBatch) continue;
 
                 if (reader.Completion.IsCompleted) break;
@@ -177,6 +183,7 @@ internal sealed class EngineHost : IDisposable
             if (_syncer?.Fault is { } syncFault) fault ??= syncFault;
             try { _journal?.Dispose(); }
             catch (Exception ex) { fault ??= ex; _log.LogCritical(ex, "Final journal sync failed"); }
+            _recorder?.Dispose();
             // Whoever is still waiting for replies gets told nothing more will come.
             foreach (var t in _finished) t.CompleteOutbound();
             if (fault is null) _completion.TrySetResult(); else _completion.TrySetException(fault);
@@ -202,7 +209,9 @@ internal sealed class EngineHost : IDisposable
         }
         if (now < _nextWallTick) return;
         RunTick(now);
-        _journal!.Append(now, Command.Tick(0, now));
+        var tick = Command.Tick(0, now);
+        _journal!.Append(now, tick);
+        _recorder?.Append(now, tick);
         // Next boundary on the interval grid, so a slow tick does not drift the cadence.
         _nextWallTick = (Math.Floor(now / _options.TickIntervalMinutes) + 1) * _options.TickIntervalMinutes;
     }
@@ -293,6 +302,7 @@ internal sealed class EngineHost : IDisposable
                 }
                 _clock.AdvanceTo(c.T1);
                 _journal!.Append(c.T1, c);
+                _recorder?.Append(c.T1, c);
                 if (t is not null) ReplyCodec.WriteAck(Out(t), c.RequestId, c.T1);
                 break;
             default:
@@ -320,6 +330,7 @@ internal sealed class EngineHost : IDisposable
                     break;
                 }
                 _journal!.Append(now, c);
+                _recorder?.Append(now, c);
                 if (t is not null) ReplyCodec.WriteAck(Out(t), c.RequestId, now);
                 break;
             }

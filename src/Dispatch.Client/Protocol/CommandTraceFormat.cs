@@ -1,0 +1,201 @@
+using MessagePack;
+
+namespace Dispatch.Client.Protocol;
+
+/// <summary>
+/// The command trace file (<c>.dispatchtrace</c>) a server writes with <c>--record</c>: a plain
+/// sequence of MessagePack values, no framing of its own. First a header
+/// <c>["dispatch-trace", version:int, settings:map]</c>, then one record per accepted engine
+/// command: <c>[wallUnixMs:int, engineTime:float64, request]</c>, where <c>request</c> is the
+/// protocol's request array exactly as <see cref="CommandCodec.Write"/> encodes it. Readers ignore
+/// unknown settings keys and extra trailing record elements. See docs/protocol.md, "Command traces".
+/// </summary>
+public static class CommandTraceFormat
+{
+    /// <summary>The first element of the header array.</summary>
+    public const string Magic = "dispatch-trace";
+
+    /// <summary>The format version this library writes and reads.</summary>
+    public const int Version = 1;
+
+    /// <summary>The usual file extension.</summary>
+    public const string FileExtension = ".dispatchtrace";
+
+    /// <summary>A record is a few dozen bytes; a value longer than this is corruption, not a command.</summary>
+    public const int MaxRecordBytes = 64 * 1024;
+
+    /// <summary>The header is a few hundred bytes; longer is corruption.</summary>
+    public const int MaxHeaderBytes = 64 * 1024;
+
+    /// <summary>Writes the header value.</summary>
+    public static void WriteHeader(ref MessagePackWriter w, TraceHeader header)
+    {
+        w.WriteArrayHeader(3);
+        w.Write(Magic);
+        w.Write(Version);
+        w.WriteMapHeader(16);
+        w.Write("createdUnixMs"); w.Write(header.CreatedUnixMs);
+        w.Write("serverName"); w.Write(header.ServerName);
+        w.Write("clock"); w.Write(header.Clock.ToString());
+        w.Write("clockRate"); w.Write(header.ClockRate);
+        w.Write("travel"); w.Write(header.Travel);
+        w.Write("metersPerMinute"); w.Write(header.MetersPerMinute);
+        w.Write("haversineKmh"); w.Write(header.HaversineKmh);
+        w.Write("detourFactor"); w.Write(header.DetourFactor);
+        w.Write("profile"); w.Write(header.Profile);
+        w.Write("pickupServiceMinutes"); w.Write(header.PickupServiceMinutes);
+        w.Write("dropoffServiceMinutes"); w.Write(header.DropoffServiceMinutes);
+        w.Write("targetClickToDoorMinutes"); w.Write(header.TargetClickToDoorMinutes);
+        w.Write("maxClickToDoorMinutes"); w.Write(header.MaxClickToDoorMinutes);
+        w.Write("tickIntervalMinutes"); w.Write(header.TickIntervalMinutes);
+        w.Write("journalEpochUnixMs"); w.Write(header.JournalEpochUnixMs);
+        w.Write("priorRecords"); w.Write(header.PriorRecords);
+    }
+
+    /// <summary>Writes one record: the command, the wall-clock time it was accepted, the engine time it was applied at.</summary>
+    public static void WriteRecord(ref MessagePackWriter w, long wallUnixMs, double engineTime, in Command command)
+    {
+        w.WriteArrayHeader(3);
+        w.Write(wallUnixMs);
+        w.Write(engineTime);
+        CommandCodec.Write(ref w, command);
+    }
+
+    /// <summary>Decodes the header value at the reader's position. Throws <see cref="TraceFormatException"/> when it is not one.</summary>
+    public static TraceHeader ReadHeader(ref MessagePackReader r)
+    {
+        if (r.NextMessagePackType != MessagePackType.Array)
+            throw new TraceFormatException($"not a dispatch trace: the file must start with the MessagePack array [\"{Magic}\", version, settings], found {r.NextMessagePackType}", 0);
+        int n = r.ReadArrayHeader();
+        if (n < 3 || r.NextMessagePackType != MessagePackType.String)
+            throw new TraceFormatException($"not a dispatch trace: the first value is not [\"{Magic}\", version, settings]", 0);
+        string? magic = r.ReadString();
+        if (magic != Magic) throw new TraceFormatException($"not a dispatch trace: magic \"{magic}\", expected \"{Magic}\"", 0);
+        int version = r.ReadInt32();
+        if (version != Version) throw new TraceFormatException($"trace format version {version}; this reader understands version {Version}", 0);
+
+        var h = new TraceHeader();
+        int keys = r.ReadMapHeader();
+        for (int i = 0; i < keys; i++)
+        {
+            string? key = r.ReadString();
+            switch (key)
+            {
+                case "createdUnixMs": h.CreatedUnixMs = r.ReadInt64(); break;
+                case "serverName": h.ServerName = MessagePackFields.ReadStringOrNil(ref r) ?? ""; break;
+                case "clock":
+                    string clock = MessagePackFields.ReadStringOrNil(ref r) ?? "";
+                    h.Clock = Enum.TryParse<ClockMode>(clock, ignoreCase: true, out var mode)
+                        ? mode
+                        : throw new TraceFormatException($"unknown clock mode \"{clock}\" in the trace header", 0);
+                    break;
+                case "clockRate": h.ClockRate = MessagePackFields.ReadNumber(ref r); break;
+                case "travel": h.Travel = MessagePackFields.ReadStringOrNil(ref r) ?? h.Travel; break;
+                case "metersPerMinute": h.MetersPerMinute = MessagePackFields.ReadNumber(ref r); break;
+                case "haversineKmh": h.HaversineKmh = MessagePackFields.ReadNumber(ref r); break;
+                case "detourFactor": h.DetourFactor = MessagePackFields.ReadNumber(ref r); break;
+                case "profile": h.Profile = MessagePackFields.ReadStringOrNil(ref r) ?? h.Profile; break;
+                case "pickupServiceMinutes": h.PickupServiceMinutes = MessagePackFields.ReadNumber(ref r); break;
+                case "dropoffServiceMinutes": h.DropoffServiceMinutes = MessagePackFields.ReadNumber(ref r); break;
+                case "targetClickToDoorMinutes": h.TargetClickToDoorMinutes = MessagePackFields.ReadNumber(ref r); break;
+                case "maxClickToDoorMinutes": h.MaxClickToDoorMinutes = MessagePackFields.ReadNumber(ref r); break;
+                case "tickIntervalMinutes": h.TickIntervalMinutes = MessagePackFields.ReadNumber(ref r); break;
+                case "journalEpochUnixMs": h.JournalEpochUnixMs = r.ReadInt64(); break;
+                case "priorRecords": h.PriorRecords = r.ReadInt64(); break;
+                default: r.Skip(); break; // a later writer may add settings
+            }
+        }
+        MessagePackFields.SkipRest(ref r, n - 3);
+        return h;
+    }
+
+    /// <summary>Decodes one record at the reader's position. Throws <see cref="ProtocolException"/> or <see cref="MessagePackSerializationException"/> on a malformed one.</summary>
+    public static TraceRecord ReadRecord(ref MessagePackReader r)
+    {
+        if (r.NextMessagePackType != MessagePackType.Array)
+            throw new MessagePackSerializationException($"a record must be the array [wallUnixMs, engineTime, request], found {r.NextMessagePackType}");
+        int n = r.ReadArrayHeader();
+        if (n < 3) throw new MessagePackSerializationException($"a record must be the array [wallUnixMs, engineTime, request], found an array of {n}");
+        long wall = r.ReadInt64();
+        double engineTime = MessagePackFields.ReadNumber(ref r);
+        var command = CommandCodec.Read(ref r);
+        MessagePackFields.SkipRest(ref r, n - 3);
+        return new TraceRecord(wall, engineTime, command);
+    }
+}
+
+/// <summary>One recorded command.</summary>
+/// <param name="WallUnixMs">Wall-clock time (UTC, Unix milliseconds) when the server applied it.</param>
+/// <param name="EngineTime">Engine time (minutes) it was applied at; for a Tick, the tick's time.</param>
+/// <param name="Command">The request as the client sent it (request id included).</param>
+public readonly record struct TraceRecord(long WallUnixMs, double EngineTime, Command Command);
+
+/// <summary>
+/// The trace header: the server settings that decide what the engine does with the commands
+/// (travel rule and speed, profile, service and click-to-door times, tick cadence) and where the
+/// trace starts. Travel and profile are names (<c>Euclidean</c>/<c>Haversine</c>,
+/// <c>Mdrp</c>/<c>General</c>/<c>Greedy</c>) so the file does not depend on the engine's enums.
+/// </summary>
+public sealed class TraceHeader
+{
+    /// <summary>When the recording started (UTC, Unix milliseconds).</summary>
+    public long CreatedUnixMs { get; set; }
+
+    /// <summary>The server's name (HelloOk).</summary>
+    public string ServerName { get; set; } = "";
+
+    /// <summary>The server's clock mode.</summary>
+    public ClockMode Clock { get; set; } = ClockMode.Wall;
+
+    /// <summary>Engine minutes per wall minute (wall clock).</summary>
+    public double ClockRate { get; set; } = 1;
+
+    /// <summary>Travel rule: <c>Euclidean</c> or <c>Haversine</c>.</summary>
+    public string Travel { get; set; } = "Euclidean";
+
+    /// <summary>Speed of the Euclidean rule, metres per minute.</summary>
+    public double MetersPerMinute { get; set; } = 320;
+
+    /// <summary>Speed of the Haversine rule, km/h.</summary>
+    public double HaversineKmh { get; set; } = 20;
+
+    /// <summary>Detour factor of the Haversine rule.</summary>
+    public double DetourFactor { get; set; } = 1.3;
+
+    /// <summary>Dispatch profile: <c>Mdrp</c>, <c>General</c> or <c>Greedy</c>.</summary>
+    public string Profile { get; set; } = "Mdrp";
+
+    /// <summary>Minutes a pickup takes.</summary>
+    public double PickupServiceMinutes { get; set; } = 4;
+
+    /// <summary>Minutes a drop-off takes.</summary>
+    public double DropoffServiceMinutes { get; set; } = 4;
+
+    /// <summary>Click-to-door target, minutes.</summary>
+    public double TargetClickToDoorMinutes { get; set; } = 40;
+
+    /// <summary>Click-to-door maximum, minutes.</summary>
+    public double MaxClickToDoorMinutes { get; set; } = 90;
+
+    /// <summary>Engine minutes between ticks as configured on the server.</summary>
+    public double TickIntervalMinutes { get; set; } = 1;
+
+    /// <summary>The journal's clock epoch (Unix ms): engine minute 0 on the wall clock.</summary>
+    public long JournalEpochUnixMs { get; set; }
+
+    /// <summary>
+    /// Journal records the server replayed before recording started. 0 means the trace holds every
+    /// command since the engine was empty, so replaying it alone rebuilds the server's state.
+    /// </summary>
+    public long PriorRecords { get; set; }
+}
+
+/// <summary>A trace whose header is unusable (not a trace, another version, cut short).</summary>
+public sealed class TraceFormatException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TraceFormatException(string message, long offset, Exception? inner = null) : base(message, inner) => Offset = offset;
+
+    /// <summary>Byte offset of the problem in the file.</summary>
+    public long Offset { get; }
+}
