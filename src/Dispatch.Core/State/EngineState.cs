@@ -31,7 +31,7 @@ internal sealed class EngineState
     public double[] ReportedDrop;
 
     /// <summary>Plan changes made by events, reported at the next tick.</summary>
-    public PlanChange[] PendingChanges = new PlanChange[64];
+    public PlanChange[] PendingChanges;
     public int PendingCount;
 
     public double Now = double.NegativeInfinity;
@@ -52,6 +52,8 @@ internal sealed class EngineState
         ReleasedFrom = new int[options.InitialOrderCapacity];
         ReleaseReason = new PlanChangeReason[options.InitialOrderCapacity];
         ReportedDrop = new double[options.InitialOrderCapacity];
+        // Sized so that one plan change per courier between two ticks never grows it.
+        PendingChanges = new PlanChange[Math.Max(64, 2 * options.InitialCourierCapacity)];
     }
 
     public void QueueChange(in PlanChange change)
