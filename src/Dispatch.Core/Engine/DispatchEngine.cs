@@ -28,6 +28,7 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
     private readonly RollingHorizonPlanner<TTravel>? _rolling;
     private readonly GreedyPlanner<TTravel>? _greedy;
     private readonly InsertionPlanner<TTravel>? _insertion;
+    private readonly RouteResequencer<TTravel>? _resequencer;
     private double _lastTick = double.NegativeInfinity;
     private int _orderCapacity, _courierCapacity, _siteCapacity;
 
@@ -45,7 +46,10 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         {
             case DispatchProfile.Mdrp: _rolling = new RollingHorizonPlanner<TTravel>(_s, travel, _commit); break;
             case DispatchProfile.Greedy: _greedy = new GreedyPlanner<TTravel>(_s, travel, _commit); break;
-            case DispatchProfile.General: _insertion = new InsertionPlanner<TTravel>(_s, travel, _commit); break;
+            case DispatchProfile.General:
+                _insertion = new InsertionPlanner<TTravel>(_s, travel, _commit);
+                _resequencer = new RouteResequencer<TTravel>(_s, travel, new RouteInsertion<TTravel>(_s, travel));
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(options), options.Profile, "unknown dispatch profile");
         }
         RememberCapacities();
@@ -457,9 +461,12 @@ public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
         FinishReplan(c, now, reason);
     }
 
-    /// <summary>After a re-time: copy times to the orders, release pickups that slipped too far, report ETA moves.</summary>
+    /// <summary>After a re-time: re-sequence (general profile), copy times to the orders, release pickups
+    /// that slipped too far, report ETA moves.</summary>
     private void FinishReplan(int c, double now, PlanChangeReason reason)
     {
+        if (_resequencer is not null && _resequencer.Improve(c))
+            _s.QueueChange(new PlanChange(PlanChangeKind.Resequenced, -1, _s.Couriers.Id[c], now, reason));
         SyncPlanned(c);
         ReleaseUnpicked(c, now, reason, onlyBeyondHead: true, slip: Options.ReassignSlipMinutes);
         ReportEtaChanges(c, now, reason);

@@ -2,7 +2,7 @@ namespace Dispatch.Model;
 
 /// <summary>An explicit change to a committed plan, with the reason, so callers never have to diff plans.</summary>
 /// <param name="Kind">What happened.</param>
-/// <param name="OrderId">The order concerned.</param>
+/// <param name="OrderId">The order concerned; -1 for <see cref="PlanChangeKind.Resequenced"/>, which concerns the courier's whole route (read it with <c>CopyRoute</c>).</param>
 /// <param name="CourierId">The courier it is with now (for <see cref="PlanChangeKind.Released"/> and
 /// <see cref="PlanChangeKind.Cancelled"/>: the courier it was with), or -1.</param>
 /// <param name="At">The time the change was made.</param>

@@ -28,7 +28,8 @@ internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelT
     private double[] _colX = [], _colY = [], _colAvail = [];
     private readonly int[] _cand;
     private readonly double[] _candArrival;
-    private readonly RouteStop[] _trial, _best, _trialWork;
+    private readonly RouteStop[] _trial, _best;
+    private readonly RouteInsertion<TTravel> _insert;
 
     public InsertionPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit)
     {
@@ -38,9 +39,9 @@ internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelT
         _k = state.Options.CandidateCouriersPerSite;
         _cand = new int[_k];
         _candArrival = new double[_k];
-        _trial = new RouteStop[state.Options.MaxRouteStops];
-        _best = new RouteStop[state.Options.MaxRouteStops];
-        _trialWork = new RouteStop[state.Options.MaxRouteStops + 2];
+        _trial = new RouteStop[state.Options.MaxRouteStops + 2];
+        _best = new RouteStop[state.Options.MaxRouteStops + 2];
+        _insert = new RouteInsertion<TTravel>(state, travel);
         EnsureCapacity();
     }
 
@@ -124,93 +125,17 @@ internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelT
     }
 
     /// <summary>
-    /// Tries every pickup/drop-off position pair after the fixed head of courier c's route; leaves the
-    /// best full route in <c>_trial</c> and returns its added cost (+inf when nothing fits).
+    /// Best insertion of order o into courier c's route after its fixed head: leaves the full route in
+    /// <c>_trial</c> and returns the cost it adds (+inf when nothing fits).
     /// </summary>
     private double BestInsertion(int c, int o, double now, out int bestLen, out int keep)
     {
         var cs = _s.Couriers;
-        var os = _s.Orders;
         var route = cs.Route(c);
-        int len = route.Length;
-        keep = len > 0 ? 1 : 0;
-        // Keep a whole pickup group at the head fixed (a bundle being collected).
-        while (keep > 0 && keep < len && route[keep].Kind == StopKind.Pickup && route[0].Kind == StopKind.Pickup && route[keep].X == route[0].X && route[keep].Y == route[0].Y) keep++;
-        bestLen = 0;
-        if (len + 2 > cs.MaxStops) return double.PositiveInfinity;
-        double before = RouteCost(route, keep);
-        double best = double.PositiveInfinity;
-        int site = os.Site[o];
-        for (int i = keep; i <= len; i++)
-        {
-            for (int j = i + 1; j <= len + 1; j++)
-            {
-                // Build: route[0..i) + pickup + route[i..j-1) + drop + route[j-1..len)
-                var t = _trialWork;
-                int w = 0;
-                for (int a = 0; a < i; a++) t[w++] = route[a];
-                t[w++] = new RouteStop { Order = o, Kind = StopKind.Pickup, X = _s.Sites.X[site], Y = _s.Sites.Y[site] };
-                for (int a = i; a < j - 1; a++) t[w++] = route[a];
-                t[w++] = new RouteStop { Order = o, Kind = StopKind.Dropoff, X = os.DropX[o], Y = os.DropY[o] };
-                for (int a = j - 1; a < len; a++) t[w++] = route[a];
-                var trial = t.AsSpan(0, w);
-                if (!FitsCapacity(c, trial)) continue;
-                double x, y, time;
-                if (keep > 0) { x = trial[keep - 1].X; y = trial[keep - 1].Y; time = trial[keep - 1].Leave; }
-                else { x = cs.X[c]; y = cs.Y[c]; time = Math.Max(now, Math.Max(cs.FreeAt[c], cs.ShiftStart[c])); }
-                RouteTiming.Retime(ref _travel, trial, keep, x, y, time, os.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
-                if (!PickupsInShift(c, trial, keep)) continue;
-                double added = RouteCost(trial, keep) - before;
-                if (added < best)
-                {
-                    best = added;
-                    bestLen = w;
-                    trial.CopyTo(_trial);
-                }
-            }
-        }
-        return best;
-    }
-
-    private bool FitsCapacity(int c, ReadOnlySpan<RouteStop> route)
-    {
-        var os = _s.Orders;
-        int load = 0;
-        // Orders already on board: drop-offs whose order is picked up.
-        for (int i = 0; i < route.Length; i++)
-            if (route[i].Kind == StopKind.Dropoff && os.Status[route[i].Order] == OrderStatus.PickedUp) load += os.Size[route[i].Order];
-        int cap = _s.Couriers.Capacity[c];
-        if (load > cap) return false;
-        for (int i = 0; i < route.Length; i++)
-        {
-            int o = route[i].Order;
-            if (route[i].Kind == StopKind.Pickup) { load += os.Size[o]; if (load > cap) return false; }
-            else load -= os.Size[o];
-        }
-        return true;
-    }
-
-    private bool PickupsInShift(int c, ReadOnlySpan<RouteStop> route, int from)
-    {
-        double end = _s.Couriers.ShiftEnd[c];
-        for (int i = from; i < route.Length; i++)
-            if (route[i].Kind == StopKind.Pickup && route[i].ServiceAt > end) return false;
-        return true;
-    }
-
-    private double RouteCost(ReadOnlySpan<RouteStop> route, int from)
-    {
-        var os = _s.Orders;
-        var opt = _s.Options;
-        double cost = 0;
-        for (int i = from; i < route.Length; i++)
-        {
-            if (route[i].Kind != StopKind.Dropoff) continue;
-            double c2d = route[i].ServiceAt - os.PlacedAt[route[i].Order];
-            cost += c2d;
-            if (c2d > opt.TargetClickToDoorMinutes) cost += opt.OverTargetWeight * (c2d - opt.TargetClickToDoorMinutes);
-            if (c2d > opt.MaxClickToDoorMinutes) cost += opt.OverMaxWeight * (c2d - opt.MaxClickToDoorMinutes);
-        }
-        return cost;
+        keep = RouteInsertion<TTravel>.FixedHead(route);
+        double before = _insert.Cost(route, keep);
+        double start = Math.Max(now, Math.Max(cs.FreeAt[c], cs.ShiftStart[c]));
+        double cost = _insert.Best(c, route, keep, o, withPickup: true, cs.X[c], cs.Y[c], start, _trial, out bestLen);
+        return cost - before;
     }
 }

@@ -13,13 +13,35 @@ namespace Dispatch.Planning;
 internal static class RouteTiming
 {
     /// <summary>Re-times <paramref name="stops"/> from index <paramref name="from"/>, the courier being at
-    /// (x, y) and free at <paramref name="time"/> before it.</summary>
+    /// (x, y) and free at <paramref name="time"/> before it. A pickup at <paramref name="from"/> that
+    /// continues the pickup group before it joins that group's single service instead.</summary>
     public static void Retime<TTravel>(ref TTravel travel, Span<RouteStop> stops, int from, double x, double y, double time,
         double[] readyAt, double pickupService, double dropoffService)
         where TTravel : struct, ITravelTime
     {
         double halfP = pickupService * 0.5, halfD = dropoffService * 0.5;
         int i = from;
+        if (i > 0 && i < stops.Length && stops[i].Kind == StopKind.Pickup && stops[i - 1].Kind == StopKind.Pickup
+            && stops[i].X == stops[i - 1].X && stops[i].Y == stops[i - 1].Y)
+        {
+            // The first stop joins the pickup group before it (same place, one service): the whole group
+            // keeps its arrival and waits for the latest ready time; timing goes on from the group's end.
+            int g = i - 1;
+            while (g > 0 && stops[g - 1].Kind == StopKind.Pickup && stops[g - 1].X == stops[i].X && stops[g - 1].Y == stops[i].Y) g--;
+            int j = i;
+            while (j < stops.Length && stops[j].Kind == StopKind.Pickup && stops[j].X == stops[i].X && stops[j].Y == stops[i].Y) j++;
+            double ready = 0;
+            for (int k = g; k < j; k++) ready = Math.Max(ready, readyAt[stops[k].Order]);
+            double departure = stops[g].Departure, arrival = stops[g].Arrival;
+            double pickup = Math.Max(ready, arrival + halfP);
+            for (int k = g; k < j; k++)
+            {
+                ref RouteStop b = ref stops[k];
+                b.Departure = departure; b.Arrival = arrival; b.ServiceAt = pickup; b.Leave = pickup + halfP;
+            }
+            x = stops[g].X; y = stops[g].Y; time = pickup + halfP;
+            i = j;
+        }
         while (i < stops.Length)
         {
             ref RouteStop s = ref stops[i];
