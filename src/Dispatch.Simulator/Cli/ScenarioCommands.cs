@@ -32,9 +32,8 @@ internal static class ScenarioCommands
                 Console.Write(ToText(r));
                 if (pr.GetValue(outOpt) is { } outDir)
                 {
-                    Directory.CreateDirectory(outDir);
-                    File.WriteAllText(Path.Combine(outDir, "metrics.json"), JsonSerializer.Serialize(ToJson(r), new JsonSerializerOptions { WriteIndented = true }));
-                    Console.WriteLine($"  wrote {Path.GetFullPath(Path.Combine(outDir, "metrics.json"))}");
+                    WriteWorldRun(outDir, r, pr.GetValue(policyOpt));
+                    Console.WriteLine($"  wrote {Path.GetFullPath(outDir)} (metrics.json, report.html, routes.geojson, solution_info_*.txt)");
                 }
                 return r.Lost == 0 ? 0 : 1;
             });
@@ -77,6 +76,28 @@ internal static class ScenarioCommands
             return lost ? 1 : 0;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// Writes what the world did (solution files at actual times), metrics.json (the world's metrics),
+    /// and report.html with the scenario's zones and closures on the map. The report's verdict names the
+    /// scenario instead of MDRP feasibility: under traffic the published travel rule does not hold by design.
+    /// </summary>
+    private static void WriteWorldRun(string dir, WorldResult r, DispatchProfile policy)
+    {
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "metrics.json"), JsonSerializer.Serialize(ToJson(r), new JsonSerializerOptions { WriteIndented = true }));
+        if (r.Solution is null || r.Trace is null) return;
+        r.Solution.Write(dir);
+        var ticks = r.TickMilliseconds.OrderBy(v => v).ToArray();
+        double P(double q) => ticks.Length == 0 ? 0 : ticks[Math.Clamp((int)Math.Ceiling(q * ticks.Length) - 1, 0, ticks.Length - 1)];
+        var summary = new Reports.RunSummary(r.Instance, $"{policy}, scenario {r.Scenario}, re-planning {(r.Replan ? "on" : "off")}",
+            Evaluation.SolutionEvaluator.Evaluate(r.Trace, r.Solution), P(0.5), P(0.99), ticks.Length == 0 ? 0 : ticks[^1], ticks.Length, r.TickMilliseconds.Sum(), r.WallMs);
+        Reports.RunReport.Write(dir, r.Trace, r.Solution, summary, new Reports.RunReportOptions
+        {
+            Overlays = r.Overlays,
+            Verdict = $"SCENARIO {r.Scenario}: {r.Delivered:N0} delivered, {r.Cancelled:N0} cancelled, {r.Unserved:N0} unserved, {r.Lost:N0} lost; times follow the world's traffic",
+        });
     }
 
     internal static string Markdown(IReadOnlyList<WorldResult> results, double seconds)

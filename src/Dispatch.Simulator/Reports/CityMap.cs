@@ -5,13 +5,13 @@ using static Dispatch.Simulator.Reports.SvgCharts;
 
 namespace Dispatch.Simulator.Reports;
 
-/// <summary>An area where travel is slower (a future traffic model's zone), in the instance's metre coordinates.</summary>
+/// <summary>An area where travel is slower (a scenario's congestion zone), in the instance's metre coordinates.</summary>
 public sealed record CongestionZone(string Label, Polygon Area, double? SpeedFactor = null);
 
 /// <summary>A closed street or segment, in the instance's metre coordinates.</summary>
 public sealed record Closure(string Label, LineString Line);
 
-/// <summary>What the map draws beyond restaurants, drop-offs and routes: optional traffic overlays (none yet: there is no traffic model).</summary>
+/// <summary>What the map draws beyond restaurants, drop-offs and routes: a scenario's congestion zones and closures.</summary>
 public sealed record MapOverlays
 {
     public IReadOnlyList<CongestionZone> CongestionZones { get; init; } = [];

@@ -14,8 +14,15 @@ public sealed record RunReportOptions
     /// <summary>End of the map's route window in minutes; null means start + 60.</summary>
     public double? MapWindowEnd { get; init; }
 
-    /// <summary>Congestion zones and closures to draw (none until there is a traffic model).</summary>
+    /// <summary>Congestion zones and closures to draw (a scenario's traffic picture).</summary>
     public MapOverlays Overlays { get; init; } = MapOverlays.None;
+
+    /// <summary>
+    /// Replaces the MDRP feasibility verdict: a scenario replay runs in a world with traffic, where the
+    /// published travel rule does not hold by design, so its report says what it is instead. Rule
+    /// violations are not listed when this is set.
+    /// </summary>
+    public string? Verdict { get; init; }
 }
 
 /// <summary>
@@ -62,7 +69,9 @@ public static class RunReport
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         sb.Append(Inv, $"<title>{Esc(title)}</title><style>{Css}</style></head><body>\n");
         sb.Append(Inv, $"<header><h1>{Esc(summary.Instance)} <span class=\"policy\">policy {Esc(summary.Policy)}</span></h1>");
-        sb.Append(summary.Evaluation.Feasible
+        sb.Append(options.Verdict is { } verdict
+            ? $"<span id=\"verdict\" class=\"badge\">{Esc(verdict)}</span>"
+            : summary.Evaluation.Feasible
             ? "<span id=\"verdict\" class=\"badge ok\">FEASIBLE: every published MDRP rule holds</span>"
             : $"<span id=\"verdict\" class=\"badge bad\">INFEASIBLE: {summary.Evaluation.Violations.Count} rule violations</span>");
         sb.Append(Inv, $"<p class=\"sub\">{inst.Orders.Length:N0} orders, {inst.Restaurants.Length:N0} restaurants, {inst.Couriers.Length:N0} courier shifts; target click-to-door {N(p.TargetClickToDoor)} min, maximum {N(p.MaxClickToDoor)} min. Times are h:mm from the start of the trace.</p></header>\n");
@@ -159,11 +168,11 @@ public static class RunReport
         string windowWhy = options.MapWindowStart is null ? "the hour with the most orders placed" : "the chosen window";
         Section(sb, "sec-map", $"City map, routes {Clock(from)}-{Clock(to)}",
             $"Courier moves departing {Clock(from)}-{Clock(to)} ({windowWhy}): {legs.Count} moves by {couriersInWindow} couriers, one colour per courier, dashed on the way to a restaurant, solid with food. " +
-            (options.Overlays.IsEmpty ? "No congestion zones or closures (no traffic model yet). " : $"{options.Overlays.CongestionZones.Count} congestion zones, {options.Overlays.Closures.Count} closures. ") +
+            (options.Overlays.IsEmpty ? "No congestion zones or closures. " : $"{options.Overlays.CongestionZones.Count} congestion zones, {options.Overlays.Closures.Count} closures. ") +
             $"All routes and sites: {GeoJsonExport.FileName} beside this file (planar metres).",
             CityMap.Svg(data, from, to, options.Overlays, MapId));
 
-        if (!summary.Evaluation.Feasible)
+        if (!summary.Evaluation.Feasible && options.Verdict is null)
         {
             sb.Append("<section id=\"violations\" class=\"card\"><h2>Rule violations</h2><ul>");
             foreach (var v in summary.Evaluation.Violations.Take(50)) sb.Append(Inv, $"<li><b>{Esc(v.Rule)}</b>: {Esc(v.Message)}</li>");

@@ -39,7 +39,21 @@ public sealed record WorldResult(
     string Instance, string Scenario, bool Replan, int Orders, int Delivered, int Cancelled, int Unserved, int Lost,
     double ClickToDoorMean, double ClickToDoorP90, double OverTargetShare, double ReadyToPickupMean,
     double PromiseMae, double PromiseLateShare, int Released, int Reassigned, int EtaChanged,
-    double TickMsP50, double TickMsMax, double WallMs);
+    double TickMsP50, double TickMsMax, double WallMs)
+{
+    /// <summary>The trace as the world ran it (surge orders included), for reports.</summary>
+    public MdrpInstance? Trace { get; init; }
+
+    /// <summary>What the world did, in the MDRP solution format (actual times, so under traffic the
+    /// published travel rule does not hold by design).</summary>
+    public MdrpSolution? Solution { get; init; }
+
+    /// <summary>The scenario's congestion zones and closures, for the report's map.</summary>
+    public Reports.MapOverlays Overlays { get; init; } = Reports.MapOverlays.None;
+
+    /// <summary>Wall time of each engine tick, in milliseconds.</summary>
+    public double[] TickMilliseconds { get; init; } = [];
+}
 
 /// <summary>
 /// Replays a trace in a simulated world that can differ from what the engine believes: couriers
@@ -107,6 +121,8 @@ public static class WorldReplay
         long seq = 0;
         void Push(double t, Ev k, int a, int b = 0) => queue.Enqueue((k, a, b), (t, (int)k, seq++));
         var offline = new List<(double At, ScenarioEvent E)>();
+        var zones = new List<Reports.CongestionZone>();
+        var closures = new List<Reports.Closure>();
 
         foreach (var e in scenario?.Events ?? [])
         {
@@ -116,12 +132,19 @@ public static class WorldReplay
                     world.AddCitywideFactor(e.Factor!.Value, T(e.From), T(e.To));
                     break;
                 case "congestion":
-                    world.AddZone(new CongestionZone(Polygon(gf, e.Area!, At), e.Factor!.Value, T(e.From), T(e.To), "congestion"));
+                {
+                    var area = Polygon(gf, e.Area!, At);
+                    world.AddZone(new CongestionZone(area, e.Factor!.Value, T(e.From), T(e.To), "congestion"));
+                    zones.Add(new Reports.CongestionZone($"congestion x{e.Factor!.Value:0.##}", area, e.Factor));
                     break;
+                }
                 case "closure":
+                {
                     Geometry g = e.Line is not null ? gf.CreateLineString(e.Line.Select(At).ToArray()) : Polygon(gf, e.Area!, At);
                     world.AddClosure(new RoadClosure(g, T(e.From), T(e.To), "closure"));
+                    closures.Add(new Reports.Closure("closure", g is LineString line ? line : ((Polygon)g).ExteriorRing));
                     break;
+                }
                 case "demand-surge":
                 {
                     double from = T(e.From), to = T(e.To);
@@ -193,7 +216,11 @@ public static class WorldReplay
 
         double halfP = p.PickupServiceMinutes / 2, halfD = p.DropoffServiceMinutes / 2;
         var route = new PlannedStop[64];
-        var counter = new ChangeCounter();
+        var counter = new ChangeCounter { Assignments = new List<MdrpAssignmentRecord>(), CourierIds = inst.Couriers.Select(c => c.Id).ToArray(), OrderIds = orders.Select(o => o.Id).ToArray() };
+        var moves = new List<MdrpCourierMove>();
+        var lastPlace = new string[couriers.Length];
+        Array.Fill(lastPlace, MdrpSolution.StartLocation);
+        var deliveredBy = new int[orders.Count];
         var ticks = new List<double>();
 
         void Depart(int ci, in PlannedStop s, double now)
@@ -205,6 +232,9 @@ public static class WorldReplay
             w.LegEnd = now + worldTravel.Minutes(w.X, w.Y, s.X, s.Y);
             w.TargetOrder = s.OrderId; w.TargetKind = s.Kind;
             w.Version++;
+            string dest = s.Kind == StopKind.Pickup ? inst.Restaurants[(int)s.SiteId].Id : orders[(int)s.OrderId].Id;
+            moves.Add(new MdrpCourierMove(inst.Couriers[ci].Id, now, lastPlace[ci], dest));
+            lastPlace[ci] = dest;
             Push(w.LegEnd, Ev.Arrive, ci, w.Version);
         }
 
@@ -328,6 +358,7 @@ public static class WorldReplay
                         int oi = (int)route[0].OrderId;
                         engine.ConfirmDropoff(oi, now);
                         orders[oi].Drop = now;
+                        deliveredBy[oi] = ev.A;
                         leave = now + halfD;
                     }
                     Push(leave, Ev.Leave, ev.A, w.Version);
@@ -366,6 +397,15 @@ public static class WorldReplay
             }
         }
 
+        var trace = new MdrpInstance(inst.Name, inst.Parameters, inst.Restaurants,
+            orders.Select(o => new MdrpOrder(o.Id, o.X, o.Y, (int)Math.Round(o.Placed), inst.Restaurants[o.Site].Id, (int)Math.Round(o.Ready))).ToArray(), inst.Couriers);
+        var solution = new MdrpSolution();
+        solution.Assignments.AddRange(counter.Assignments);
+        foreach (var g in moves.Select((m, i) => (m, i)).GroupBy(x => x.m.Courier).OrderBy(g => g.Key, StringComparer.Ordinal))
+            solution.Moves.AddRange(g.OrderBy(x => x.i).Select(x => x.m));
+        for (int i = 0; i < orders.Count; i++)
+            if (!double.IsNaN(orders[i].Drop))
+                solution.Orders.Add(new MdrpOrderRecord(orders[i].Id, orders[i].Placed, orders[i].Ready, orders[i].Pickup, orders[i].Drop, inst.Couriers[deliveredBy[i]].Id));
         var delivered = orders.Where(o => !double.IsNaN(o.Drop)).ToList();
         var c2d = delivered.Select(o => o.Drop - o.Placed).OrderBy(v => v).ToArray();
         double P(double q) => c2d.Length == 0 ? 0 : c2d[Math.Clamp((int)Math.Ceiling(q * c2d.Length) - 1, 0, c2d.Length - 1)];
@@ -384,7 +424,13 @@ public static class WorldReplay
             delivered.Count == 0 ? 0 : delivered.Count(o => o.Drop > o.Promise + 0.5) / (double)delivered.Count,
             counter.Released, counter.Reassigned, counter.EtaChanged,
             sortedTicks.Length == 0 ? 0 : sortedTicks[sortedTicks.Length / 2], sortedTicks.Length == 0 ? 0 : sortedTicks[^1],
-            wall.Elapsed.TotalMilliseconds);
+            wall.Elapsed.TotalMilliseconds)
+        {
+            Trace = trace,
+            Solution = solution,
+            Overlays = new Reports.MapOverlays { CongestionZones = zones, Closures = closures },
+            TickMilliseconds = ticks.ToArray(),
+        };
     }
 
     private static Polygon Polygon(GeometryFactory gf, List<double[]> pts, Func<double[], Coordinate> at)
@@ -427,7 +473,20 @@ public static class WorldReplay
     private struct ChangeCounter : IAssignmentSink
     {
         public int Released, Reassigned, EtaChanged;
-        public void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops) { }
+        public List<MdrpAssignmentRecord> Assignments;
+        public string[] CourierIds, OrderIds;
+
+        public void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops)
+        {
+            double pickup = double.NaN;
+            var drops = new List<string>();
+            foreach (var s in stops)
+            {
+                if (s.Kind == StopKind.Pickup) { if (double.IsNaN(pickup)) pickup = s.ServiceAt; }
+                else drops.Add(OrderIds[s.OrderId]);
+            }
+            Assignments.Add(new MdrpAssignmentRecord(assignment.AssignedAt, pickup, CourierIds[assignment.CourierId], drops.ToArray()));
+        }
         public void OnPlanChange(in PlanChange change)
         {
             switch (change.Kind)
