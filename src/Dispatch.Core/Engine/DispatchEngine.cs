@@ -20,7 +20,7 @@ namespace Dispatch.Engine;
 /// stores have grown to the working size.
 /// </remarks>
 /// <typeparam name="TTravel">The travel-time rule, a struct so it is inlined.</typeparam>
-public sealed class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
+public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
 {
     private readonly EngineState _s;
     private TTravel _travel;

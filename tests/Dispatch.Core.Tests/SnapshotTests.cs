@@ -1,0 +1,110 @@
+using Dispatch.Engine;
+using Dispatch.Model;
+using Dispatch.Travel;
+
+namespace Dispatch.Core.Tests;
+
+/// <summary>An engine rebuilt from a snapshot decides exactly as the original from then on.</summary>
+public class SnapshotTests
+{
+    private sealed class Log : IAssignmentSink
+    {
+        public readonly List<string> Lines = new();
+        public readonly List<(double At, long Order, StopKind Kind)> Due = new();
+        public void OnAssignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops)
+        {
+            Lines.Add($"{a}|{string.Join(";", stops.ToArray())}");
+            foreach (var s in stops) Due.Add((s.ServiceAt, s.OrderId, s.Kind));
+        }
+        public void OnPlanChange(in PlanChange change) => Lines.Add(change.ToString());
+    }
+
+    private struct Forward(Log log) : IAssignmentSink
+    {
+        public void OnAssignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops) => log.OnAssignment(a, stops);
+        public void OnPlanChange(in PlanChange change) => log.OnPlanChange(change);
+    }
+
+    /// <summary>Drives an engine from minute <paramref name="from"/> to <paramref name="to"/>: places due orders, confirms due stops, a courier drops out at 90, ticks.</summary>
+    private static void Drive(DispatchEngine<EuclideanCeilMinutes> e, Log log, OrderRequest[] orders, int from, int to)
+    {
+        var sink = new Forward(log);
+        for (int t = from; t < to; t++)
+        {
+            foreach (var d in log.Due.Where(d => d.At <= t).OrderBy(d => d.At).ThenBy(d => d.Kind).ThenBy(d => d.Order).ToList())
+            {
+                log.Due.Remove(d);
+                var st = e.GetOrderStatus(d.Order);
+                if (d.Kind == StopKind.Pickup && st == OrderStatus.Assigned) e.ConfirmPickup(d.Order, d.At);
+                else if (d.Kind == StopKind.Dropoff && st == OrderStatus.PickedUp) e.ConfirmDropoff(d.Order, d.At);
+            }
+            foreach (var o in orders.Where(o => o.PlacedAt == t)) e.PlaceOrder(o, t);
+            if (t == 90) e.CourierOffShift(3, t);
+            if (t == 100 && e.GetOrderStatus(40) is OrderStatus.Open or OrderStatus.Assigned) e.CancelOrder(40, t);
+            e.Tick(t, ref sink);
+        }
+    }
+
+    [Theory]
+    [InlineData(DispatchProfile.Mdrp, 60)]
+    [InlineData(DispatchProfile.Mdrp, 95)]
+    [InlineData(DispatchProfile.General, 70)]
+    [InlineData(DispatchProfile.Greedy, 80)]
+    public void A_restored_engine_decides_exactly_like_the_original(DispatchProfile profile, int cut)
+    {
+        var rng = new Random(5);
+        var options = new DispatchOptions { Profile = profile };
+        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
+        for (int s = 0; s < 12; s++) a.AddSite(s, rng.Next(8000), rng.Next(8000));
+        for (int c = 0; c < 8; c++) a.CourierOnShift(new CourierShift(c, rng.Next(8000), rng.Next(8000), rng.Next(30), 200 + rng.Next(60), 3), 0);
+        var orders = Enumerable.Range(0, 120).Select(i =>
+        {
+            int placed = rng.Next(150);
+            return new OrderRequest(i, rng.Next(12), rng.Next(8000), rng.Next(8000), placed, placed + 5 + rng.Next(20));
+        }).ToArray();
+        var logA = new Log();
+        Drive(a, logA, orders, 0, cut);
+
+        using var snapshot = new MemoryStream();
+        a.SaveSnapshot(snapshot);
+        snapshot.Position = 0;
+        var b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(snapshot, new EuclideanCeilMinutes(320), options);
+        Assert.Equal(a.Counts, b.Counts);
+        Assert.Equal(a.LastTick, b.LastTick);
+
+        var logB = new Log();
+        logB.Due.AddRange(logA.Due);
+        int before = logA.Lines.Count;
+        Drive(a, logA, orders, cut, 400);
+        Drive(b, logB, orders, cut, 400);
+
+        Assert.Equal(logA.Lines.Skip(before), logB.Lines);
+        Assert.Equal(a.Counts, b.Counts);
+        Assert.True(a.Counts.Delivered > 40, $"the run delivers: {a.Counts}");
+        for (int i = 0; i < orders.Length; i++)
+        {
+            Assert.True(a.TryGetOrder(i, out var va));
+            Assert.True(b.TryGetOrder(i, out var vb));
+            Assert.Equal(va, vb);
+        }
+    }
+
+    [Fact]
+    public void A_torn_or_foreign_snapshot_is_refused_clearly()
+    {
+        var e = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320));
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(1, 0, 0, 0, 100), 0);
+        e.PlaceOrder(new OrderRequest(1, 1, 500, 0, 0, 0), 0);
+        using var ms = new MemoryStream();
+        e.SaveSnapshot(ms);
+        byte[] bytes = ms.ToArray();
+
+        var torn = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes[..^7]), new EuclideanCeilMinutes(320)));
+        Assert.Contains("torn", torn.Message);
+        var foreign = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(new byte[64]), new EuclideanCeilMinutes(320)));
+        Assert.Contains("not a dispatch engine snapshot", foreign.Message);
+        var other = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(320), new DispatchOptions { Profile = DispatchProfile.General }));
+        Assert.Contains("profile Mdrp", other.Message);
+    }
+}
