@@ -68,7 +68,8 @@ internal sealed class RouteResequencer<TTravel> where TTravel : struct, ITravelT
         }
         if (!changed || SameOrder(route, keep)) return false;
         cs.CompactRoute(c);
-        _cur.AsSpan(keep, len - keep).CopyTo(cs.Stops.AsSpan(c * cs.MaxStops + keep, len - keep));
+        // The whole route: a pickup moved next to the head's pickups joins their service and changes its times too.
+        _cur.AsSpan(0, len).CopyTo(cs.Stops.AsSpan(c * cs.MaxStops, len));
         ref RouteStop end = ref _cur[len - 1];
         cs.X[c] = end.X; cs.Y[c] = end.Y; cs.FreeAt[c] = end.Leave;
         return true;
