@@ -6,6 +6,7 @@ const string Usage = """
     usage:
       Dispatch.LoadTest [load] [options]      UpdateCourierPosition load at 1, 16, 64 connections -> bench/results/server-load.md
       Dispatch.LoadTest crash-cycles [options] kill -9 cycles, count lost acknowledged orders   -> bench/results/server-crash.md
+      Dispatch.LoadTest fuzz [options]         bad frames at scale, then a post-check             -> bench/results/server-fuzz.md
 
     load options:
       --port P               use a running server on 127.0.0.1:P instead of starting one
@@ -24,6 +25,13 @@ const string Usage = """
       --batch N              kill after a random 10%..100% of N orders are acknowledged (default 5000)
       --window N             orders in flight (default 512)
       --seed N               default 42
+    fuzz options:
+      --frames N             bad frames on the connections that stay open (default 1,000,000)
+      --connections N        connections that stay open (default 4)
+      --killers N            parallel loops of connection-killing garbage (default 2)
+      --window N             bad frames pipelined per connection (default 256)
+      --seed N               default 20261126
+      --fsync P              default Always (the server default)
     common:
       --server-dll PATH      default src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll (build it with -c Release)
       --out PATH             report file
@@ -85,6 +93,19 @@ try
                 Seed: Int("seed", 42),
                 OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-crash.md"))));
             return await CrashCycles.RunAsync(settings);
+        }
+        case "fuzz":
+        {
+            var settings = new FuzzRunSettings(
+                ServerDll: ServerProcess.LocateServerDll(opts.GetValueOrDefault("server-dll")),
+                Frames: long.Parse(Opt("frames", "1000000").Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture),
+                Seed: Int("seed", 20261126),
+                Connections: Int("connections", 4),
+                KillerLoops: Int("killers", 2),
+                Window: Int("window", 256),
+                Fsync: Opt("fsync", "Always"),
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-fuzz.md"))));
+            return await FuzzRun.RunAsync(settings);
         }
         default:
             Console.Error.WriteLine(Usage);

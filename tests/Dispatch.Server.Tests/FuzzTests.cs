@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Dispatch.Client.Protocol;
+using Dispatch.Fuzzing;
 using MessagePack;
+using Xunit.Abstractions;
 
 namespace Dispatch.Server.Tests;
 
 /// <summary>Random and mutated frames for a bounded time; the server must still answer a valid client.</summary>
-public class FuzzTests
+public class FuzzTests(ITestOutputHelper output)
 {
     private static readonly Command[] Seeds =
     [
@@ -104,5 +106,41 @@ public class FuzzTests
         await c.AddSiteAsync(987_654_321, 1, 2);
         Assert.True((await c.GetCountsAsync()).Known >= 0);
         Assert.True(frames > 0, $"seed {seed}");
+    }
+
+    /// <summary>
+    /// The bar: at least 100,000 bad frames, the server alive and correct afterwards. Four
+    /// connections pipeline well-framed bad messages (each answered with an error, reading every reply),
+    /// two loops open connections that send connection-killing garbage meanwhile; then a valid client
+    /// places a site, a courier and an order and reads them back.
+    /// </summary>
+    [Fact]
+    public async Task A_hundred_thousand_bad_frames_leave_the_server_alive_and_correct()
+    {
+        const int seed = 20261126;
+        const long target = 100_000;
+        output.WriteLine($"seed {seed}");
+        await using var s = await TestServer.StartAsync(o => { o.MaxFrameBytes = 4096; o.HandshakeTimeout = TimeSpan.FromSeconds(5); });
+        var settings = new FuzzSettings(s.Port, target, seed, KeepOpenConnections: 4, KillerLoops: 2, Window: 256, MaxFrameBytes: s.Options.MaxFrameBytes);
+        var result = await BadFrameFuzzer.RunAsync(settings).WaitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"{result.KeepOpenFrames:N0} bad frames on open connections, {result.Replies:N0} replies ({result.ErrorReplies:N0} errors), "
+            + $"{result.KillerConnections:N0} killed connections ({result.KillerFrames:N0} frames, {result.KillerCloseChecks:N0} closes checked) in {result.Elapsed.TotalSeconds:F1} s");
+        foreach (var m in result.InternalErrors) output.WriteLine("Internal: " + m);
+        output.WriteLine(string.Join(", ", result.ErrorCodes.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value:N0}")));
+
+        Assert.True(result.KeepOpenFrames >= target, $"only {result.KeepOpenFrames} bad frames sent (seed {seed})");
+        Assert.Equal(result.KeepOpenFrames, result.Replies); // one reply per frame, none lost
+        Assert.True(result.ErrorReplies >= result.Replies * 8 / 10, $"{result.ErrorReplies} errors of {result.Replies} replies (seed {seed})");
+        Assert.True(result.ErrorCodes.GetValueOrDefault(ErrorCode.MalformedMessage) > 0 && result.ErrorCodes.GetValueOrDefault(ErrorCode.UnknownMessageType) > 0
+            && result.ErrorCodes.GetValueOrDefault(ErrorCode.InvalidValue) > 0 && result.ErrorCodes.GetValueOrDefault(ErrorCode.UnknownId) > 0,
+            "every kind of bad message was tried");
+        Assert.True(result.KillerConnections > 0 && result.KillerCloseChecks > 0, $"killer connections {result.KillerConnections}, checked {result.KillerCloseChecks}");
+
+        Assert.False(s.Server.Completion.IsCompleted, $"engine stopped (seed {seed})");
+        var check = await BadFrameFuzzer.CheckServerAsync(s.Port, idBase: 9_000_000_000).WaitAsync(TestServer.Timeout);
+        var problems = BadFrameFuzzer.Problems(check, 9_000_000_000, minFramesIn: target);
+        Assert.True(problems.Count == 0, $"seed {seed}: " + string.Join("; ", problems));
+        Assert.True(check.Metrics.FramesIn >= target, $"server counted {check.Metrics.FramesIn} frames in");
+        Assert.Equal(WireOrderStatus.Open, check.Order.Status);
     }
 }

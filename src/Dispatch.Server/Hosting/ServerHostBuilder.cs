@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Dispatch.Server.Hosting;
+
+/// <summary>
+/// Builds the server's generic host from command-line arguments. Configuration, lowest to highest
+/// precedence: appsettings.json, appsettings.{Environment}.json, the file given with
+/// <c>--config &lt;file&gt;</c> (JSON with a "Dispatch" section), environment variables
+/// (Dispatch__Port=7420), the command line (--port 7420 --data ./data, or any option as
+/// --Dispatch:MaxConnections=100). See docs/protocol.md, "Running the server".
+/// </summary>
+public static class ServerHostBuilder
+{
+    /// <summary>The command-line short forms and the configuration keys they set.</summary>
+    public static IReadOnlyDictionary<string, string> SwitchMappings { get; } = new Dictionary<string, string>
+    {
+        ["--port"] = "Dispatch:Port",
+        ["--data"] = "Dispatch:DataDirectory",
+        ["--address"] = "Dispatch:Address",
+        ["--clock"] = "Dispatch:Clock",
+        ["--fsync"] = "Dispatch:Fsync",
+        ["--travel"] = "Dispatch:Travel",
+        ["--speed"] = "Dispatch:MetersPerMinute",
+        ["--record"] = "Dispatch:RecordPath",
+    };
+
+    /// <summary>A host builder with the server's configuration sources and its hosted service.</summary>
+    public static HostApplicationBuilder Create(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        if (ConfigFileArgument(args) is { } file) AddConfigFile(builder.Configuration, file);
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SwitchMappings));
+        builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
+        // Room to drain connections and sync the journal after SIGTERM.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddHostedService<DispatchHostedService>();
+        return builder;
+    }
+
+    /// <summary>The value of <c>--config &lt;file&gt;</c> or <c>--config=&lt;file&gt;</c>, if given (the last one wins).</summary>
+    public static string? ConfigFileArgument(string[] args)
+    {
+        string? file = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--config")
+            {
+                if (i + 1 >= args.Length) throw new ArgumentException("--config needs a file name");
+                file = args[++i];
+            }
+            else if (args[i].StartsWith("--config=", StringComparison.Ordinal))
+            {
+                file = args[i]["--config=".Length..];
+            }
+        }
+        return file;
+    }
+
+    /// <summary>
+    /// Adds a required JSON file just below the environment variables, so it overrides appsettings.json
+    /// and is overridden by the environment and the command line.
+    /// </summary>
+    private static void AddConfigFile(IConfigurationBuilder configuration, string file)
+    {
+        string path = Path.GetFullPath(file);
+        if (!File.Exists(path)) throw new FileNotFoundException($"configuration file {path} (--config) not found", path);
+        var source = new JsonConfigurationSource { Path = Path.GetFileName(path), Optional = false, ReloadOnChange = false };
+        source.FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.GetDirectoryName(path)!);
+        var sources = configuration.Sources;
+        int at = -1;
+        for (int i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is EnvironmentVariablesConfigurationSource) { at = i; break; }
+        }
+        if (at < 0) sources.Add(source);
+        else sources.Insert(at, source);
+    }
+}

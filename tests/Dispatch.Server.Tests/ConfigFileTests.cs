@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using Dispatch.Client;
+using Dispatch.Client.Protocol;
+using Dispatch.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dispatch.Server.Tests;
+
+/// <summary>--config &lt;file&gt;: a JSON file with the Dispatch section, below the environment and the command line.</summary>
+public class ConfigFileTests
+{
+    private static int FreePort()
+    {
+        using var l = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        l.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)l.LocalEndPoint!).Port;
+    }
+
+    [Fact]
+    public async Task Config_file_sets_port_and_limits_and_env_and_command_line_override_it()
+    {
+        string dir = TestServer.NewDataDirectory();
+        Directory.CreateDirectory(dir);
+        int port = FreePort();
+        string file = Path.Combine(dir, "dispatch.json");
+        string data = Path.Combine(dir, "data").Replace("\\", "\\\\", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(file, $$"""
+            {
+              "Dispatch": {
+                "Address": "127.0.0.1",
+                "Port": {{port}},
+                "DataDirectory": "{{data}}",
+                "Clock": "Manual",
+                "Fsync": "Never",
+                "MaxFrameBytes": 2048,
+                "MaxConnections": 7,
+                "InboxCapacity": 123,
+                "ServerName": "from-file"
+              }
+            }
+            """);
+        // The environment beats the file; the command line beats both. (This test alone reads Dispatch__ServerName.)
+        Environment.SetEnvironmentVariable("Dispatch__ServerName", "from-env");
+        IHost host;
+        try
+        {
+            var builder = ServerHostBuilder.Create(["--config", file, "--Dispatch:MaxConnections=9"]);
+            builder.Logging.ClearProviders();
+            host = builder.Build();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Dispatch__ServerName", null);
+        }
+        try
+        {
+            var o = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            Assert.Equal(port, o.Port);
+            Assert.Equal(2048, o.MaxFrameBytes);
+            Assert.Equal(123, o.InboxCapacity);
+            Assert.Equal(ClockMode.Manual, o.Clock);
+            Assert.Equal("from-env", o.ServerName);
+            Assert.Equal(9, o.MaxConnections);
+
+            await host.StartAsync().WaitAsync(TestServer.Timeout);
+            await using var c = await DispatchClient.ConnectAsync("127.0.0.1", port, "config-test").WaitAsync(TestServer.Timeout);
+            Assert.Equal(2048, c.Server.MaxFrameBytes);
+            Assert.Equal(ClockMode.Manual, c.Server.Clock);
+            Assert.Equal("from-env", c.Server.ServerName);
+            await c.AddSiteAsync(1, 0, 0);
+            Assert.True(File.Exists(Path.Combine(dir, "data", "journal.dspj")));
+        }
+        finally
+        {
+            await host.StopAsync().WaitAsync(TestServer.Timeout);
+            host.Dispose();
+            TestServer.TryDelete(dir);
+        }
+    }
+
+    [Fact]
+    public void Missing_config_file_is_an_error_at_start()
+    {
+        var missing = Path.Combine(TestServer.NewDataDirectory(), "nope.json");
+        var ex = Assert.Throws<FileNotFoundException>(() => ServerHostBuilder.Create(["--config", missing]));
+        Assert.Contains("nope.json", ex.Message);
+    }
+
+    [Fact]
+    public void Config_argument_forms()
+    {
+        Assert.Null(ServerHostBuilder.ConfigFileArgument(["--port", "1"]));
+        Assert.Equal("a.json", ServerHostBuilder.ConfigFileArgument(["--config", "a.json"]));
+        Assert.Equal("b.json", ServerHostBuilder.ConfigFileArgument(["--config=b.json", "--port", "1"]));
+    }
+}
