@@ -81,7 +81,7 @@ internal sealed class SparseAssignmentSolver
     public void AddEdge(int col, double cost)
     {
         _edgeCol[_edges] = col;
-        _edgeCost[_edges] = cost;
+        _edgeCost[_edges] = Sane(cost);
         _edges++;
     }
 
@@ -89,7 +89,7 @@ internal sealed class SparseAssignmentSolver
     public int EndRow(double postponeCost)
     {
         int r = _rows++;
-        _postponeCost[r] = postponeCost;
+        _postponeCost[r] = Sane(postponeCost);
         _rowStart[_rows] = _edges;
         return r;
     }
@@ -115,6 +115,12 @@ internal sealed class SparseAssignmentSolver
         return total;
     }
 
+    /// <summary>Largest cost the solver works with: larger, infinite or NaN costs are clamped so that
+    /// reduced costs stay finite and every row keeps a path to its postpone column.</summary>
+    private const double MaxCost = 1e15;
+
+    private static double Sane(double cost) => cost >= 0 ? Math.Min(cost, MaxCost) : cost < 0 ? 0 : MaxCost;
+
     private double EdgeCost(int r, int c)
     {
         for (int e = _rowStart[r]; e < _rowStart[r + 1]; e++)
@@ -137,6 +143,19 @@ internal sealed class SparseAssignmentSolver
             _done[j] = true;
             if (_colMatch[j] < 0) { end = j; delta = d; break; }
             Relax(_colMatch[j], d);
+        }
+
+        if (end < 0)
+        {
+            // Cannot happen with finite costs (the row's own postpone column is always reachable); kept
+            // as a guard so that a pathological input postpones the row instead of failing the tick.
+            end = _cols + s;
+            delta = _dist[end];
+            if (!double.IsFinite(delta)) delta = 0;
+            _pred[end] = s;
+            if (double.IsPositiveInfinity(_dist[end])) _touched[_touchedCount++] = end;
+            _dist[end] = delta;
+            _done[end] = true;
         }
 
         // Potentials: rows reached get +(delta - label), finalized columns -(delta - dist). This keeps

@@ -583,16 +583,23 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         return c;
     }
 
+    /// <summary>Latest time the engine accepts, in minutes (about 1,900 years): beyond it sums of times lose
+    /// the precision the planner needs, so such a value is a caller's unit mistake, not a plan.</summary>
+    public const double MaxTime = 1e9;
+
+    /// <summary>Largest coordinate magnitude the engine accepts (metres: far beyond any city; degrees: any).</summary>
+    public const double MaxCoordinate = 1e9;
+
     private static void RequireTime(double t, string what, long id = long.MinValue)
     {
-        if (!double.IsFinite(t) || t < 0)
-            Throw(DispatchError.InvalidValue, id == long.MinValue ? $"{what} must be a finite time >= 0, got {t}" : $"{what} {id} must be a finite time >= 0, got {t}");
+        if (!double.IsFinite(t) || t < 0 || t > MaxTime)
+            Throw(DispatchError.InvalidValue, id == long.MinValue ? $"{what} must be a finite time in [0, {MaxTime}] minutes, got {t}" : $"{what} {id} must be a finite time in [0, {MaxTime}] minutes, got {t}");
     }
 
     private static void RequireCoordinate(double x, double y, string what, long id)
     {
-        if (!double.IsFinite(x) || !double.IsFinite(y))
-            Throw(DispatchError.InvalidValue, $"{what} {id} has a non-finite coordinate ({x}, {y})");
+        if (!double.IsFinite(x) || !double.IsFinite(y) || Math.Abs(x) > MaxCoordinate || Math.Abs(y) > MaxCoordinate)
+            Throw(DispatchError.InvalidValue, $"{what} {id} has a coordinate that is not finite or beyond {MaxCoordinate} ({x}, {y})");
     }
 
     [DoesNotReturn]
