@@ -71,20 +71,16 @@ public sealed class CommandTraceReader : IDisposable
                 return false;
             }
             var seq = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
-            var r = new MessagePackReader(seq);
             long length;
             try
             {
-                var probe = r;
-                probe.Skip();
-                length = probe.Consumed;
-            }
-            catch (EndOfStreamException)
-            {
-                if (_end - _start >= CommandTraceFormat.MaxRecordBytes)
-                    return Stop($"record {Records + 1} at offset {Offset} is not complete within {CommandTraceFormat.MaxRecordBytes} bytes (corrupt length)", truncated: false);
-                if (Fill()) continue;
-                return Stop($"truncated record {Records + 1} at offset {Offset}: the file ends {_end - _start} bytes into it; {Records} complete records before it were read", truncated: true);
+                if (!TryMeasureNext(out length))
+                {
+                    if (_end - _start >= CommandTraceFormat.MaxRecordBytes)
+                        return Stop($"record {Records + 1} at offset {Offset} is not complete within {CommandTraceFormat.MaxRecordBytes} bytes (corrupt length)", truncated: false);
+                    if (Fill()) continue;
+                    return Stop($"truncated record {Records + 1} at offset {Offset}: the file ends {_end - _start} bytes into it; {Records} complete records before it were read", truncated: true);
+                }
             }
             catch (MessagePackSerializationException ex)
             {
@@ -123,27 +119,41 @@ public sealed class CommandTraceReader : IDisposable
         return false;
     }
 
+    /// <summary>Length of the complete MessagePack value at the start of the buffer; false when the buffer
+    /// ends inside it (read more). Malformed data throws <see cref="MessagePackSerializationException"/>.</summary>
+    private bool TryMeasureNext(out long length)
+    {
+        var r = new MessagePackReader(new ReadOnlySequence<byte>(_buffer, _start, _end - _start));
+        try
+        {
+            r.Skip();
+            length = r.Consumed;
+            return true;
+        }
+        catch (EndOfStreamException)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
     private TraceHeader ReadHeader()
     {
         while (true)
         {
             var seq = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
-            var r = new MessagePackReader(seq);
             long length;
             try
             {
-                var probe = r;
-                probe.Skip();
-                length = probe.Consumed;
-            }
-            catch (EndOfStreamException)
-            {
-                if (_end - _start >= CommandTraceFormat.MaxHeaderBytes)
-                    throw new TraceFormatException($"{_name}: not a dispatch trace (no complete header in the first {CommandTraceFormat.MaxHeaderBytes} bytes)", 0);
-                if (Fill()) continue;
-                throw new TraceFormatException(_end == 0
-                    ? $"{_name}: empty file, not a dispatch trace"
-                    : $"{_name}: the file ends inside the trace header ({_end} bytes)", 0);
+                if (!TryMeasureNext(out length))
+                {
+                    if (_end - _start >= CommandTraceFormat.MaxHeaderBytes)
+                        throw new TraceFormatException($"{_name}: not a dispatch trace (no complete header in the first {CommandTraceFormat.MaxHeaderBytes} bytes)", 0);
+                    if (Fill()) continue;
+                    throw new TraceFormatException(_end == 0
+                        ? $"{_name}: empty file, not a dispatch trace"
+                        : $"{_name}: the file ends inside the trace header ({_end} bytes)", 0);
+                }
             }
             catch (MessagePackSerializationException ex)
             {
