@@ -70,6 +70,16 @@ public sealed class ServerOptions
     /// <summary>How long shutdown waits for connections to flush their last replies.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Write an engine snapshot (<c>snapshot-&lt;records&gt;.snap</c> in the data directory) once this many
+    /// journal records have been appended since the last one, and on graceful shutdown; 0 turns
+    /// snapshots off. Recovery loads the newest valid snapshot and replays only the journal after it.
+    /// </summary>
+    public long SnapshotEveryRecords { get; set; } = 200_000;
+
+    /// <summary>Snapshots kept in the data directory (the newest ones); older ones are deleted after a new one is durable.</summary>
+    public int SnapshotsToKeep { get; set; } = 2;
+
     /// <summary>When set, every accepted command is also recorded to this command trace file (see docs/protocol.md, "Command traces").</summary>
     public string? RecordPath { get; set; }
 
@@ -126,6 +136,8 @@ public sealed class ServerOptions
         if (MaxBatch < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatch), MaxBatch, "must be at least 1");
         if (MaxOutboundBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxOutboundBytes), MaxOutboundBytes, "must be at least 1024");
         if (!(ClockRate > 0) || !double.IsFinite(ClockRate)) throw new ArgumentOutOfRangeException(nameof(ClockRate), ClockRate, "must be positive");
+        if (SnapshotEveryRecords < 0) throw new ArgumentOutOfRangeException(nameof(SnapshotEveryRecords), SnapshotEveryRecords, "must be 0 (off) or positive");
+        if (SnapshotsToKeep < 1) throw new ArgumentOutOfRangeException(nameof(SnapshotsToKeep), SnapshotsToKeep, "must be at least 1");
         if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("a data directory is required", nameof(DataDirectory));
     }
 }

@@ -28,6 +28,9 @@ internal sealed class EngineClock
     /// <summary>The last value of <see cref="Now"/>, readable from any thread (Ping, metrics).</summary>
     public double Published => Volatile.Read(ref _published);
 
+    /// <summary>The clock as last moved (by <see cref="Now"/> or <see cref="AdvanceTo"/>), without reading the wall clock: what a snapshot records.</summary>
+    public double Current => _now;
+
     /// <summary>Sets the wall-clock epoch (from the journal header).</summary>
     public void SetEpoch(long epochUnixMs) => _epochUnixMs = epochUnixMs;
 

@@ -12,6 +12,14 @@ internal sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : stru
 
     public EngineDriver(TTravel travel, DispatchOptions options) => _engine = new DispatchEngine<TTravel>(travel, options);
 
+    private EngineDriver(DispatchEngine<TTravel> engine) => _engine = engine;
+
+    /// <summary>An engine rebuilt from a snapshot (throws InvalidDataException on a file the engine refuses).</summary>
+    public static EngineDriver<TTravel> Load(Stream stream, TTravel travel, DispatchOptions options) =>
+        new(DispatchEngine<TTravel>.LoadSnapshot(stream, travel, options));
+
+    public void SaveSnapshot(Stream stream) => _engine.SaveSnapshot(stream);
+
     public EngineCounts Counts => _engine.Counts;
 
     public double LastTick => _engine.LastTick;

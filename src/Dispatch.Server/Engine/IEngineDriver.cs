@@ -26,4 +26,7 @@ internal interface IEngineDriver
     bool TryGetOrder(long orderId, out OrderView view);
 
     bool TryGetCourier(long courierId, out CourierView view);
+
+    /// <summary>Writes the engine's whole state (<see cref="Dispatch.Engine.DispatchEngine{TTravel}.SaveSnapshot"/>).</summary>
+    void SaveSnapshot(Stream stream);
 }

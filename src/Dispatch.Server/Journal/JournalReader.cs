@@ -13,7 +13,18 @@ namespace Dispatch.Server.Journal;
 /// <param name="Records">Intact records replayed.</param>
 /// <param name="DiscardedBytes">Bytes after the last intact record (a torn or corrupt tail), cut by the writer.</param>
 /// <param name="Problem">Why the tail was cut, or null.</param>
-internal readonly record struct JournalRecovery(bool Exists, long EpochUnixMs, long GoodLength, long Records, long DiscardedBytes, string? Problem);
+/// <param name="Replayed">Records handed to the caller (those after the start position; all of them without a snapshot).</param>
+/// <param name="LastCrc">CRC of the last intact record (0 when there is none).</param>
+internal readonly record struct JournalRecovery(bool Exists, long EpochUnixMs, long GoodLength, long Records, long DiscardedBytes, string? Problem, long Replayed = 0, uint LastCrc = 0);
+
+/// <summary>A point in the journal: after <paramref name="Records"/> records, at byte <paramref name="Offset"/>, the last of them with CRC <paramref name="LastCrc"/>.</summary>
+internal readonly record struct JournalPosition(long Records, long Offset, uint LastCrc);
+
+/// <summary>What a checksum-only scan of the journal found (<see cref="JournalReader.Scan"/>).</summary>
+/// <param name="HeaderOk">False when the file is missing or its header is unusable.</param>
+/// <param name="EpochUnixMs">The clock epoch from the header.</param>
+/// <param name="Positions">The positions after each asked-for record count that the intact part of the journal reaches.</param>
+internal readonly record struct JournalScan(bool HeaderOk, long EpochUnixMs, IReadOnlyDictionary<long, JournalPosition> Positions);
 
 /// <summary>
 /// Reads the journal at start-up and hands every intact record to the caller, in order. A record
@@ -24,7 +35,11 @@ internal readonly record struct JournalRecovery(bool Exists, long EpochUnixMs, l
 /// </summary>
 internal static class JournalReader
 {
-    public static JournalRecovery Replay(string path, Action<double, Command> apply, ILogger log)
+    /// <summary>
+    /// Replays the journal. With <paramref name="start"/> (a position a snapshot covers, checked by
+    /// <see cref="Scan"/>), the records up to it are skipped: reading starts at its offset.
+    /// </summary>
+    public static JournalRecovery Replay(string path, Action<double, Command> apply, ILogger log, JournalPosition? start = null)
     {
         if (!File.Exists(path)) return new JournalRecovery(false, 0, 0, 0, 0, null);
 
@@ -44,6 +59,15 @@ internal static class JournalReader
 
         long offset = JournalFormat.HeaderBytes;
         long records = 0;
+        uint lastCrc = 0;
+        if (start is { } from && from.Offset > offset && from.Offset <= length)
+        {
+            offset = from.Offset;
+            records = from.Records;
+            lastCrc = from.LastCrc;
+            file.Seek(offset, SeekOrigin.Begin);
+        }
+        long skipped = records;
         string? problem = null;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(1024);
         try
@@ -71,6 +95,7 @@ internal static class JournalReader
                     break;
                 }
                 apply(now, command);
+                lastCrc = crc;
                 records++;
                 offset += JournalFormat.RecordHeaderBytes + len;
             }
@@ -84,7 +109,56 @@ internal static class JournalReader
         if (problem is not null)
             log.LogWarning("Journal {Path}: {Problem} at offset {Offset}; kept {Records} intact records, discarding the last {Discarded} bytes (never acknowledged)",
                 path, problem, offset, records, discarded);
-        return new JournalRecovery(true, epoch, offset, records, discarded, problem);
+        return new JournalRecovery(true, epoch, offset, records, discarded, problem, records - skipped, lastCrc);
+    }
+
+    /// <summary>
+    /// Checks record checksums from the start without decoding or applying anything, and reports the
+    /// position after each record count in <paramref name="recordCounts"/> that the intact journal
+    /// reaches (so a snapshot can be matched to the exact record it covers). Stops at the largest
+    /// count or at the first bad record; changes nothing and logs nothing (<see cref="Replay"/> does).
+    /// </summary>
+    public static JournalScan Scan(string path, IReadOnlyCollection<long> recordCounts)
+    {
+        var found = new Dictionary<long, JournalPosition>();
+        if (!File.Exists(path)) return new JournalScan(false, 0, found);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1 << 16);
+        long length = file.Length;
+        Span<byte> header = stackalloc byte[JournalFormat.HeaderBytes];
+        int got = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (!JournalFormat.TryReadHeader(header[..got], out long epoch, out _)) return new JournalScan(false, 0, found);
+        var wanted = new HashSet<long>(recordCounts);
+        long last = wanted.Count == 0 ? 0 : wanted.Max();
+        long offset = JournalFormat.HeaderBytes;
+        long records = 0;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            Span<byte> rh = stackalloc byte[JournalFormat.RecordHeaderBytes];
+            while (records < last && length - offset >= JournalFormat.RecordHeaderBytes)
+            {
+                file.ReadExactly(rh);
+                uint len = BinaryPrimitives.ReadUInt32LittleEndian(rh);
+                uint crc = BinaryPrimitives.ReadUInt32LittleEndian(rh[4..]);
+                if (len == 0 || len > JournalFormat.MaxRecordPayload || length - offset - JournalFormat.RecordHeaderBytes < len) break;
+                if (buffer.Length < len)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent((int)len);
+                }
+                var payload = buffer.AsSpan(0, (int)len);
+                file.ReadExactly(payload);
+                if (Crc32.Compute(payload) != crc) break;
+                records++;
+                offset += JournalFormat.RecordHeaderBytes + len;
+                if (wanted.Contains(records)) found[records] = new JournalPosition(records, offset, crc);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return new JournalScan(true, epoch, found);
     }
 
     private static bool TryDecode(ReadOnlyMemory<byte> payload, out double now, out Command command, out string? problem)

@@ -23,7 +23,7 @@ internal sealed class JournalWriter : IDisposable
     private bool _unsynced;
 
     /// <summary>Opens (or creates) the journal, cutting it to <paramref name="goodLength"/> when recovery found a bad tail.</summary>
-    public JournalWriter(string path, long goodLength, long epochUnixMs, long records, FsyncPolicy policy, TimeSpan fsyncInterval)
+    public JournalWriter(string path, long goodLength, long epochUnixMs, long records, FsyncPolicy policy, TimeSpan fsyncInterval, uint lastRecordCrc = 0)
     {
         _policy = policy;
         _fsyncIntervalTicks = (long)(fsyncInterval.TotalSeconds * Stopwatch.Frequency);
@@ -39,6 +39,7 @@ internal sealed class JournalWriter : IDisposable
             _file.Flush(flushToDisk: true);
             goodLength = JournalFormat.HeaderBytes;
             records = 0;
+            lastRecordCrc = 0;
         }
         else if (_file.Length != goodLength)
         {
@@ -50,6 +51,7 @@ internal sealed class JournalWriter : IDisposable
         _handle = _file.SafeFileHandle;
         Bytes = goodLength;
         Records = records;
+        LastRecordCrc = lastRecordCrc;
         _lastFsync = Stopwatch.GetTimestamp();
     }
 
@@ -61,6 +63,9 @@ internal sealed class JournalWriter : IDisposable
 
     /// <summary>Bytes in the file after the next commit.</summary>
     public long Bytes { get; private set; }
+
+    /// <summary>CRC of the last record appended (0 when there is none): a snapshot names the record it ends at with it.</summary>
+    public uint LastRecordCrc { get; private set; }
 
     /// <summary>True when appended records wait for <see cref="Commit"/>.</summary>
     public bool HasPending => _batch.Length > 0;
@@ -77,9 +82,11 @@ internal sealed class JournalWriter : IDisposable
 
         Span<byte> header = stackalloc byte[JournalFormat.RecordHeaderBytes];
         BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.Compute(payload));
+        uint crc = Crc32.Compute(payload);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], crc);
         _batch.Append(header);
         _batch.Append(payload);
+        LastRecordCrc = crc;
         Records++;
         Bytes += header.Length + payload.Length;
     }

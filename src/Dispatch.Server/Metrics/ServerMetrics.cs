@@ -15,6 +15,9 @@ public sealed class ServerMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _framesIn, _framesOut, _errors, _backpressure;
     private readonly Histogram<double> _tickMs;
+    private readonly Counter<long> _snapshots, _snapshotFailures;
+    private readonly Histogram<double> _snapshotMs;
+    private long _snapshotsTotal, _snapshotFailuresTotal, _lastSnapshotRecords;
     private long _framesInTotal, _framesOutTotal, _errorsTotal, _ticks, _backpressureTotal;
     private int _connections;
     private double _lastTickMs;
@@ -30,6 +33,9 @@ public sealed class ServerMetrics : IDisposable
         _errors = _meter.CreateCounter<long>("dispatch.errors", "{frame}", "Error replies sent");
         _backpressure = _meter.CreateCounter<long>("dispatch.backpressure", "{wait}", "Times a connection paused reading because the engine inbox was full");
         _tickMs = _meter.CreateHistogram<double>("dispatch.tick.duration", "ms", "Engine tick duration");
+        _snapshots = _meter.CreateCounter<long>("dispatch.snapshots", "{snapshot}", "Engine snapshots written");
+        _snapshotFailures = _meter.CreateCounter<long>("dispatch.snapshots.failed", "{snapshot}", "Engine snapshots that could not be written (the journal still holds everything)");
+        _snapshotMs = _meter.CreateHistogram<double>("dispatch.snapshot.duration", "ms", "Time the engine thread spent writing a snapshot");
         _meter.CreateObservableGauge("dispatch.inbox.depth", () => _inboxDepth(), "{command}", "Commands waiting for the engine thread");
         _meter.CreateObservableGauge("dispatch.connections", () => Volatile.Read(ref _connections), "{connection}", "Open connections");
         _meter.CreateObservableGauge("dispatch.orders.open", () => Volatile.Read(ref _openOrders), "{order}", "Orders not yet committed to a courier");
@@ -44,6 +50,29 @@ public sealed class ServerMetrics : IDisposable
     internal double LastTickMs => Volatile.Read(ref _lastTickMs);
     internal int OpenOrders => Volatile.Read(ref _openOrders);
     internal int InboxDepth => _inboxDepth();
+
+    /// <summary>Snapshots written since start.</summary>
+    public long SnapshotsWritten => Interlocked.Read(ref _snapshotsTotal);
+
+    /// <summary>Snapshots that failed since start.</summary>
+    public long SnapshotFailures => Interlocked.Read(ref _snapshotFailuresTotal);
+
+    /// <summary>Journal records the last snapshot written since start covers (0 before the first).</summary>
+    public long LastSnapshotRecords => Interlocked.Read(ref _lastSnapshotRecords);
+
+    internal void SnapshotWritten(long journalRecords, double ms)
+    {
+        Interlocked.Increment(ref _snapshotsTotal);
+        Interlocked.Exchange(ref _lastSnapshotRecords, journalRecords);
+        _snapshots.Add(1);
+        _snapshotMs.Record(ms);
+    }
+
+    internal void SnapshotFailed()
+    {
+        Interlocked.Increment(ref _snapshotFailuresTotal);
+        _snapshotFailures.Add(1);
+    }
 
     internal void SetInboxDepthSource(Func<int> source) => _inboxDepth = source;
 

@@ -44,6 +44,9 @@ public sealed class DispatchServer : IAsyncDisposable
     /// <summary>The server's instruments.</summary>
     public ServerMetrics Metrics { get; }
 
+    /// <summary>How the server rebuilt its state at start: the snapshot used (if any) and the journal records replayed after it. Null before start.</summary>
+    public Snapshots.RecoveryReport? Recovery => _engine.Recovery;
+
     /// <summary>Completes when the engine thread ends: after a stop, or on a fatal journal error.</summary>
     public Task Completion => _engine.Completion;
 

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using Dispatch.Client;
+using Dispatch.Client.Protocol;
+using Dispatch.Server.Journal;
+using Dispatch.Server.Snapshots;
+using Dispatch.Server.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Dispatch.Server.Tests.Snapshots;
+
+/// <summary>What a client can see of the server's state: every order and courier, the counts, the clock.</summary>
+internal sealed record ServerState(OrderInfoMessage[] Orders, CourierInfoMessage[] Couriers, CountsMessage Counts, double Now);
+
+/// <summary>Log lines kept in memory, to assert on warnings.</summary>
+internal sealed class LogSink : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => _lines.ToArray();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(_lines);
+
+    public bool Contains(LogLevel level, string text) => Lines.Any(l => l.StartsWith(level + ":", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal));
+
+    public override string ToString() => string.Join('\n', Lines);
+
+    public void Dispose() { }
+
+    private sealed class Logger(ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue(logLevel + ": " + formatter(state, exception));
+    }
+}
+
+/// <summary>An in-process server with a log sink, and a deterministic workload.</summary>
+internal sealed class SnapshotServer : IAsyncDisposable
+{
+    public const int Sites = 3;
+    public static readonly long[] CourierIds = Enumerable.Range(10, 8).Select(i => (long)i).ToArray();
+
+    private readonly ILoggerFactory _loggers;
+
+    private SnapshotServer(DispatchServer server, ServerOptions options, LogSink log, ILoggerFactory loggers)
+    {
+        Server = server;
+        Options = options;
+        Log = log;
+        _loggers = loggers;
+    }
+
+    public DispatchServer Server { get; }
+    public ServerOptions Options { get; }
+    public LogSink Log { get; }
+    public RecoveryReport Recovery => Server.Recovery!;
+
+    public static async Task<SnapshotServer> StartAsync(string dir, long snapshotEvery, Action<ServerOptions>? configure = null)
+    {
+        var options = new ServerOptions
+        {
+            Address = "127.0.0.1",
+            Port = 0,
+            DataDirectory = dir,
+            Clock = ClockMode.Manual,
+            Fsync = FsyncPolicy.Never,
+            HandshakeTimeout = TimeSpan.FromSeconds(30),
+            DrainTimeout = TimeSpan.FromSeconds(5),
+            SnapshotEveryRecords = snapshotEvery,
+        };
+        configure?.Invoke(options);
+        var log = new LogSink();
+        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(log));
+        var server = new DispatchServer(options, loggers);
+        await server.StartAsync();
+        return new SnapshotServer(server, options, log, loggers);
+    }
+
+    public Task<DispatchClient> ConnectAsync() => DispatchClient.ConnectAsync("127.0.0.1", Server.EndPoint.Port, "snapshot-test").WaitAsync(TestServer.Timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        _loggers.Dispose();
+    }
+
+    /// <summary>Snapshot files in a data directory, oldest first, by the journal records they cover.</summary>
+    public static long[] SnapshotSequences(string dir) => Directory.EnumerateFiles(dir, "snapshot-*.snap")
+        .Select(p => SnapshotFormat.TryParseFileName(Path.GetFileName(p), out long n) ? n : -1).Where(n => n >= 0).Order().ToArray();
+
+    public static string SnapshotPath(string dir, long records) => Path.Combine(dir, SnapshotFormat.FileName(records));
+
+    /// <summary>
+    /// Sites and couriers (once, with <paramref name="setUp"/>), then orders placed a few per minute with a tick
+    /// every <paramref name="perTick"/> orders, a few cancelled. Returns the order ids and the next minute.
+    /// </summary>
+    public static async Task<(List<long> Orders, double Now)> WorkloadAsync(DispatchClient c, long firstOrder, int orders, double from, bool setUp, int perTick = 6)
+    {
+        if (setUp)
+        {
+            for (int s = 1; s <= Sites; s++) await c.AddSiteAsync(s, 1000 * s, 1000 + 300 * s);
+            foreach (long id in CourierIds) await c.CourierOnShiftAsync(id, 800 + 150 * (id % 5), 1200 + 90 * (id % 3), 0, 900);
+        }
+        var ids = new List<long>();
+        double now = from;
+        var pending = new List<Task>();
+        for (int i = 0; i < orders; i++)
+        {
+            long id = firstOrder + i;
+            ids.Add(id);
+            long site = 1 + id % Sites;
+            double dx = 500 + (id * 7919 % 4000), dy = 600 + (id * 104729 % 3500);
+            pending.Add(c.PlaceOrderAsync(id, site, dx, dy, now, now + 4 + id % 9));
+            if (id % 13 == 0) pending.Add(c.CancelOrderAsync(id));
+            if ((i + 1) % perTick == 0)
+            {
+                await Task.WhenAll(pending).WaitAsync(TestServer.Timeout);
+                pending.Clear();
+                await c.TickAsync(now);
+                now += 1;
+            }
+        }
+        await Task.WhenAll(pending).WaitAsync(TestServer.Timeout);
+        return (ids, now);
+    }
+
+    public static async Task<ServerState> CaptureAsync(DispatchClient c, IEnumerable<long> orderIds)
+    {
+        var orders = await Task.WhenAll(orderIds.Select(c.GetOrderAsync)).WaitAsync(TestServer.Timeout);
+        var couriers = await Task.WhenAll(CourierIds.Select(c.GetCourierAsync)).WaitAsync(TestServer.Timeout);
+        var counts = await c.GetCountsAsync();
+        var now = (await c.PingAsync()).Now;
+        return new ServerState(
+            orders.Select(o => o with { RequestId = 0 }).ToArray(),
+            couriers.Select(v => v with { RequestId = 0 }).ToArray(),
+            counts with { RequestId = 0 },
+            now);
+    }
+
+    public static void AssertSame(ServerState expected, ServerState actual)
+    {
+        Assert.Equal(expected.Counts, actual.Counts);
+        Assert.Equal(expected.Now, actual.Now);
+        Assert.Equal(expected.Orders, actual.Orders);
+        Assert.Equal(expected.Couriers, actual.Couriers);
+    }
+
+    public static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.EnumerateFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+    }
+}
