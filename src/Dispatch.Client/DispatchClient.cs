@@ -140,6 +140,22 @@ public sealed class DispatchClient : IAsyncDisposable
     public Task<AckMessage> ConfirmDropoffAsync(long orderId, double at) => RequestAsync<AckMessage>(Command.ConfirmDropoff(0, orderId, at));
     /// <summary>Manual clock: advances the server to <paramref name="now"/> and ticks. Pushes of the tick arrive before this completes.</summary>
     public Task<AckMessage> TickAsync(double now) => RequestAsync<AckMessage>(Command.Tick(0, now));
+    /// <summary>
+    /// Adds a congestion zone: inside <paramref name="polygon"/> (flat x, y pairs, closed automatically) traffic moves at
+    /// <paramref name="speedFactor"/> of normal speed (in (0, 4]) from <paramref name="from"/> until <paramref name="to"/>
+    /// (exclusive; +infinity for open-ended). Applies from the server's next tick.
+    /// </summary>
+    public Task<AckMessage> AddCongestionZoneAsync(long zoneId, double speedFactor, double from, double to, double[] polygon) =>
+        RequestAsync<AckMessage>(Command.AddCongestionZone(0, zoneId, speedFactor, from, to, polygon));
+    /// <summary>Adds a road closure (a line or a polygon of flat x, y pairs) for a window. Applies from the server's next tick.</summary>
+    public Task<AckMessage> AddClosureAsync(long closureId, double from, double to, WireClosureKind kind, double[] points) =>
+        RequestAsync<AckMessage>(Command.AddClosure(0, closureId, from, to, kind, points));
+    /// <summary>Adds a citywide speed factor (rain: 0.7) for a window; overlapping windows multiply. Applies from the server's next tick.</summary>
+    public Task<AckMessage> SetCitywideFactorAsync(double speedFactor, double from, double to) =>
+        RequestAsync<AckMessage>(Command.SetCitywideFactor(0, speedFactor, from, to));
+    /// <summary>A promised drop-off time for an order not placed yet; <see cref="QuoteMessage.Available"/> is false when no courier can take it.</summary>
+    public Task<QuoteMessage> QuoteDropoffAsync(long siteId, double dropX, double dropY, double readyAt) =>
+        RequestAsync<QuoteMessage>(Command.QuoteDropoff(0, siteId, dropX, dropY, readyAt));
     /// <summary>An order's status.</summary>
     public Task<OrderInfoMessage> GetOrderAsync(long orderId) => RequestAsync<OrderInfoMessage>(Command.GetOrder(0, orderId));
     /// <summary>A courier's status.</summary>

@@ -115,6 +115,33 @@ public sealed class ServerOptions
     /// <summary>Engine minutes between the server's own ticks (wall clock); also tells the engine the cadence.</summary>
     public double TickIntervalMinutes { get; set; } = 1;
 
+    // ---- traffic (congestion zones, closures, citywide factors: see docs/protocol.md)
+
+    /// <summary>
+    /// The area the traffic picture covers, <c>minX,minY,maxX,maxY</c> in the travel rule's coordinates
+    /// (default a 100 km square centred on 0,0, in metres). Haversine users set it in degrees around
+    /// their city, e.g. <c>-0.5,51.3,0.3,51.7</c>, with a small <see cref="TrafficCellSize"/> such as 0.0025.
+    /// Outside it only the citywide factor applies.
+    /// </summary>
+    public string TrafficBounds { get; set; } = "-50000,-50000,50000,50000";
+
+    /// <summary>Side of the traffic grid's square cells, in the travel rule's units (250 m; about 0.0025 degrees for Haversine). At most 4 million cells.</summary>
+    public double TrafficCellSize { get; set; } = 250;
+
+    /// <summary>Minutes added to a leg for each road closure it crosses (the detour, approximated).</summary>
+    public double ClosureDetourMinutes { get; set; } = 10;
+
+    /// <summary>Parses <see cref="TrafficBounds"/>; throws ArgumentException on anything but four finite numbers with min &lt; max.</summary>
+    public (double MinX, double MinY, double MaxX, double MaxY) ParseTrafficBounds()
+    {
+        var parts = (TrafficBounds ?? "").Split(',', StringSplitOptions.TrimEntries);
+        var v = new double[4];
+        if (parts.Length != 4 || !parts.Select((p, i) => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out v[i])).All(ok => ok)
+            || !v.All(double.IsFinite) || v[2] <= v[0] || v[3] <= v[1])
+            throw new ArgumentException($"TrafficBounds must be 'minX,minY,maxX,maxY' (four finite numbers, min < max), got '{TrafficBounds}'", nameof(TrafficBounds));
+        return (v[0], v[1], v[2], v[3]);
+    }
+
     /// <summary>The engine options these settings describe.</summary>
     public DispatchOptions ToDispatchOptions() => new()
     {
@@ -138,6 +165,11 @@ public sealed class ServerOptions
         if (!(ClockRate > 0) || !double.IsFinite(ClockRate)) throw new ArgumentOutOfRangeException(nameof(ClockRate), ClockRate, "must be positive");
         if (SnapshotEveryRecords < 0) throw new ArgumentOutOfRangeException(nameof(SnapshotEveryRecords), SnapshotEveryRecords, "must be 0 (off) or positive");
         if (SnapshotsToKeep < 1) throw new ArgumentOutOfRangeException(nameof(SnapshotsToKeep), SnapshotsToKeep, "must be at least 1");
+        var (minX, minY, maxX, maxY) = ParseTrafficBounds();
+        if (!(TrafficCellSize > 0) || !double.IsFinite(TrafficCellSize)) throw new ArgumentOutOfRangeException(nameof(TrafficCellSize), TrafficCellSize, "must be positive");
+        if (Math.Ceiling((maxX - minX) / TrafficCellSize) * Math.Ceiling((maxY - minY) / TrafficCellSize) > 4_000_000)
+            throw new ArgumentOutOfRangeException(nameof(TrafficCellSize), TrafficCellSize, $"the traffic grid over {TrafficBounds} would have more than 4 million cells; use larger cells or smaller bounds");
+        if (!(ClosureDetourMinutes >= 0) || !double.IsFinite(ClosureDetourMinutes)) throw new ArgumentOutOfRangeException(nameof(ClosureDetourMinutes), ClosureDetourMinutes, "must be >= 0");
         if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("a data directory is required", nameof(DataDirectory));
     }
 }

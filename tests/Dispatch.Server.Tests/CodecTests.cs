@@ -25,6 +25,10 @@ public class CodecTests
         Command.GetCourier(15, 10),
         Command.GetCounts(16),
         Command.GetMetrics(17),
+        Command.AddCongestionZone(18, 5, 0.4, 60, 120, [0, 0, 1000, 0, 1000, 1000, 0, 1000]),
+        Command.AddClosure(19, 6, 30, double.PositiveInfinity, WireClosureKind.Line, [0, 500, 2000, 500]),
+        Command.SetCitywideFactor(20, 0.7, 0, 90),
+        Command.QuoteDropoff(21, 7, 1500, 2500, 20),
     ];
 
     public static TheoryData<Command> EveryRequest() => new(Requests);

@@ -113,6 +113,12 @@ internal static class RecordedTraceReplay
                 Console.Error.WriteLine($"   {best.Refused} recorded commands refused; first: {best.FirstRefusal}");
                 notes.AppendLine(inv, $"- {Path.GetFileName(file)}: {best.Refused} recorded commands refused by this engine (first: {best.FirstRefusal}); its decisions differ from the recording server's.");
             }
+            if (best.Unsupported > 0)
+            {
+                exit = 1;
+                Console.Error.WriteLine($"   {best.Unsupported} traffic commands not replayed (first: {best.FirstUnsupported}): this replay has no traffic model, so its decisions may differ from the recording server's");
+                notes.AppendLine(inv, $"- {Path.GetFileName(file)}: {best.Unsupported} traffic commands not replayed (no traffic model in this replay); the figures are approximate.");
+            }
             if (best.AllocatingTicks.Count > 0)
             {
                 string where = string.Join(", ", best.AllocatingTicks.Take(20).Select(a => string.Create(inv, $"minute {a.Minute}: {a.Bytes} B")));
@@ -158,6 +164,8 @@ internal static class RecordedTraceReplay
         public long TickAllocatedBytes;
         public int Refused;
         public string? FirstRefusal;
+        public int Unsupported;
+        public string? FirstUnsupported;
         public EngineCounts Counts;
         public List<double> TickMs = new();
         public List<(double Minute, long Bytes)> AllocatingTicks = new();
@@ -214,6 +222,14 @@ internal static class RecordedTraceReplay
                         case MessageType.UpdateCourierPosition: engine.UpdateCourierPosition(c.Id, c.X, c.Y, now); break;
                         case MessageType.ConfirmPickup: engine.ConfirmPickup(c.Id, c.T1); break;
                         case MessageType.ConfirmDropoff: engine.ConfirmDropoff(c.Id, c.T1); break;
+                        case MessageType.AddCongestionZone:
+                        case MessageType.AddClosure:
+                        case MessageType.SetCitywideFactor:
+                            // This replay drives a plain travel rule: a traffic command would make it diverge
+                            // from the recording server, so it is counted and the run reported as approximate.
+                            res.Unsupported++;
+                            res.FirstUnsupported ??= string.Create(CultureInfo.InvariantCulture, $"{c.Type} at engine time {rec.EngineTime}");
+                            continue;
                         default: continue; // not an engine event: the server records none, a later version might
                     }
                 }

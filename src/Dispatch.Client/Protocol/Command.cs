@@ -10,20 +10,41 @@ namespace Dispatch.Client.Protocol;
 /// <param name="RequestId">Echoed in the reply; 0 is reserved for pushes, clients should start at 1.</param>
 /// <param name="Id">Order, courier or site id, or the protocol version for Hello.</param>
 /// <param name="Other">Second id: the site of PlaceOrder.</param>
-/// <param name="X">X coordinate (drop-off x for PlaceOrder).</param>
+/// <param name="X">X coordinate (drop-off x for PlaceOrder and QuoteDropoff), or the speed factor (AddCongestionZone, SetCitywideFactor).</param>
 /// <param name="Y">Y coordinate.</param>
-/// <param name="T1">First time: placedAt, readyAt, shiftStart, at, or now (Tick).</param>
-/// <param name="T2">Second time: readyAt (PlaceOrder) or shiftEnd.</param>
-/// <param name="Count">Order size or courier capacity.</param>
+/// <param name="T1">First time: placedAt, readyAt, shiftStart, at, now (Tick), or a traffic window's start.</param>
+/// <param name="T2">Second time: readyAt (PlaceOrder), shiftEnd, or a traffic window's end (exclusive; +infinity for open-ended).</param>
+/// <param name="Count">Order size, courier capacity, or closure kind (<see cref="WireClosureKind"/>).</param>
 /// <param name="Flag">Subscribe flag.</param>
 /// <param name="Text">Client name (Hello).</param>
+/// <param name="Points">Flat coordinates x0, y0, x1, y1, ... of a congestion zone or closure (the only array-valued field;
+/// compared by content, so two commands with equal points are equal).</param>
 public readonly record struct Command(
     MessageType Type, uint RequestId,
     long Id = 0, long Other = 0, double X = 0, double Y = 0, double T1 = 0, double T2 = 0,
-    int Count = 0, bool Flag = false, string? Text = null)
+    int Count = 0, bool Flag = false, string? Text = null, double[]? Points = null)
 {
-    /// <summary>True for the types that change engine state (journaled, answered with Ack).</summary>
-    public bool IsEngineEvent => Type is >= MessageType.AddSite and <= MessageType.Tick;
+    /// <summary>True for the types that change engine state (journaled, answered with Ack): tags 10..22, traffic included.</summary>
+    public bool IsEngineEvent => Type is >= MessageType.AddSite and <= MessageType.SetCitywideFactor;
+
+    /// <summary>True for the traffic picture's events (congestion zone, closure, citywide factor).</summary>
+    public bool IsTrafficEvent => Type is MessageType.AddCongestionZone or MessageType.AddClosure or MessageType.SetCitywideFactor;
+
+    /// <summary>Field-by-field equality, <see cref="Points"/> by content.</summary>
+    public bool Equals(Command other) =>
+        Type == other.Type && RequestId == other.RequestId && Id == other.Id && Other == other.Other &&
+        X.Equals(other.X) && Y.Equals(other.Y) && T1.Equals(other.T1) && T2.Equals(other.T2) &&
+        Count == other.Count && Flag == other.Flag && Text == other.Text &&
+        (ReferenceEquals(Points, other.Points) || (Points is not null && other.Points is not null && Points.AsSpan().SequenceEqual(other.Points)));
+
+    /// <inheritdoc />
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        h.Add(Type); h.Add(RequestId); h.Add(Id); h.Add(Other); h.Add(X); h.Add(Y); h.Add(T1); h.Add(T2);
+        h.Add(Count); h.Add(Flag); h.Add(Text); h.Add(Points?.Length ?? -1);
+        return h.ToHashCode();
+    }
 
     /// <summary>Opens a session.</summary>
     public static Command Hello(uint rid, string clientName, bool subscribe, int version = ProtocolConstants.Version) =>
@@ -54,6 +75,21 @@ public readonly record struct Command(
     public static Command ConfirmDropoff(uint rid, long orderId, double at) => new(MessageType.ConfirmDropoff, rid, orderId, T1: at);
     /// <summary>Manual clock: advance to <paramref name="now"/> and tick.</summary>
     public static Command Tick(uint rid, double now) => new(MessageType.Tick, rid, T1: now);
+    /// <summary>
+    /// A congestion zone: inside the polygon (flat x, y pairs; closed automatically) traffic moves at
+    /// <paramref name="speedFactor"/> (in (0, 4]; 0.4 = 40% speed) from <paramref name="from"/> until <paramref name="to"/> (exclusive).
+    /// </summary>
+    public static Command AddCongestionZone(uint rid, long zoneId, double speedFactor, double from, double to, double[] polygon) =>
+        new(MessageType.AddCongestionZone, rid, zoneId, X: speedFactor, T1: from, T2: to, Points: polygon);
+    /// <summary>A road closure (a line or a polygon, flat x, y pairs) from <paramref name="from"/> until <paramref name="to"/> (exclusive).</summary>
+    public static Command AddClosure(uint rid, long closureId, double from, double to, WireClosureKind kind, double[] points) =>
+        new(MessageType.AddClosure, rid, closureId, T1: from, T2: to, Count: (int)kind, Points: points);
+    /// <summary>A citywide speed factor (in (0, 4]; rain: 0.7) from <paramref name="from"/> until <paramref name="to"/> (exclusive).</summary>
+    public static Command SetCitywideFactor(uint rid, double speedFactor, double from, double to) =>
+        new(MessageType.SetCitywideFactor, rid, X: speedFactor, T1: from, T2: to);
+    /// <summary>Asks for a promised drop-off time for an order not yet placed.</summary>
+    public static Command QuoteDropoff(uint rid, long siteId, double dropX, double dropY, double readyAt) =>
+        new(MessageType.QuoteDropoff, rid, siteId, X: dropX, Y: dropY, T1: readyAt);
     /// <summary>Asks for an order's status.</summary>
     public static Command GetOrder(uint rid, long orderId) => new(MessageType.GetOrder, rid, orderId);
     /// <summary>Asks for a courier's status.</summary>

@@ -28,6 +28,10 @@ public static class CommandCodec
         MessageType.ConfirmPickup => 2,
         MessageType.ConfirmDropoff => 2,
         MessageType.Tick => 1,
+        MessageType.AddCongestionZone => 5,
+        MessageType.AddClosure => 5,
+        MessageType.SetCitywideFactor => 3,
+        MessageType.QuoteDropoff => 4,
         MessageType.GetOrder => 1,
         MessageType.GetCourier => 1,
         MessageType.GetCounts => 0,
@@ -54,6 +58,10 @@ public static class CommandCodec
             case MessageType.UpdateCourierPosition: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); break;
             case MessageType.ConfirmPickup or MessageType.ConfirmDropoff: w.Write(c.Id); w.Write(c.T1); break;
             case MessageType.Tick: w.Write(c.T1); break;
+            case MessageType.AddCongestionZone: w.Write(c.Id); w.Write(c.X); w.Write(c.T1); w.Write(c.T2); WritePoints(ref w, c.Points); break;
+            case MessageType.AddClosure: w.Write(c.Id); w.Write(c.T1); w.Write(c.T2); w.Write(c.Count); WritePoints(ref w, c.Points); break;
+            case MessageType.SetCitywideFactor: w.Write(c.X); w.Write(c.T1); w.Write(c.T2); break;
+            case MessageType.QuoteDropoff: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); w.Write(c.T1); break;
             case MessageType.CancelOrder or MessageType.CourierOffShift or MessageType.GetOrder or MessageType.GetCourier: w.Write(c.Id); break;
         }
     }
@@ -116,6 +124,10 @@ public static class CommandCodec
                 MessageType.ConfirmPickup => Command.ConfirmPickup(rid, r.ReadInt64(), ReadNumber(ref r)),
                 MessageType.ConfirmDropoff => Command.ConfirmDropoff(rid, r.ReadInt64(), ReadNumber(ref r)),
                 MessageType.Tick => Command.Tick(rid, ReadNumber(ref r)),
+                MessageType.AddCongestionZone => Command.AddCongestionZone(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), ReadPoints(ref r, rid)),
+                MessageType.AddClosure => Command.AddClosure(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), (WireClosureKind)r.ReadInt32(), ReadPoints(ref r, rid)),
+                MessageType.SetCitywideFactor => Command.SetCitywideFactor(rid, ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r)),
+                MessageType.QuoteDropoff => Command.QuoteDropoff(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r)),
                 MessageType.GetOrder => Command.GetOrder(rid, r.ReadInt64()),
                 MessageType.GetCourier => Command.GetCourier(rid, r.ReadInt64()),
                 MessageType.GetCounts => Command.GetCounts(rid),
@@ -131,6 +143,28 @@ public static class CommandCodec
             string what = type == 0 ? "frame" : type.ToString();
             throw new ProtocolException(ErrorCode.MalformedMessage, rid, $"malformed {what}: {ex.Message}", ex);
         }
+    }
+
+    private static void WritePoints(ref MessagePackWriter w, double[]? points)
+    {
+        if (points is null) { w.WriteArrayHeader(0); return; }
+        w.WriteArrayHeader(points.Length);
+        foreach (double v in points) w.Write(v);
+    }
+
+    /// <summary>
+    /// A flat array of coordinates. The count is checked before anything is allocated: more than
+    /// <see cref="ProtocolConstants.MaxTrafficPoints"/> points is refused with InvalidValue (the frame
+    /// was well formed, the geometry is just too big).
+    /// </summary>
+    private static double[] ReadPoints(ref MessagePackReader r, uint rid)
+    {
+        int n = r.ReadArrayHeader();
+        if (n > 2 * ProtocolConstants.MaxTrafficPoints)
+            throw new ProtocolException(ErrorCode.InvalidValue, rid, $"geometry has {n} coordinates; at most {ProtocolConstants.MaxTrafficPoints} points ({2 * ProtocolConstants.MaxTrafficPoints} numbers) are accepted");
+        var points = n == 0 ? Array.Empty<double>() : new double[n];
+        for (int i = 0; i < n; i++) points[i] = ReadNumber(ref r);
+        return points;
     }
 
     private static string? ReadStringAfterVersion(ref MessagePackReader r, out int version)

@@ -21,8 +21,8 @@ public static class CommandTraceFormat
     /// <summary>The usual file extension.</summary>
     public const string FileExtension = ".dispatchtrace";
 
-    /// <summary>A record is a few dozen bytes; a value longer than this is corruption, not a command.</summary>
-    public const int MaxRecordBytes = 64 * 1024;
+    /// <summary>A record is a few dozen bytes (a traffic polygon at most about 180 KB); a value longer than this is corruption, not a command.</summary>
+    public const int MaxRecordBytes = 1024 * 1024;
 
     /// <summary>The header is a few hundred bytes; longer is corruption.</summary>
     public const int MaxHeaderBytes = 64 * 1024;
@@ -33,7 +33,7 @@ public static class CommandTraceFormat
         w.WriteArrayHeader(3);
         w.Write(Magic);
         w.Write(Version);
-        w.WriteMapHeader(16);
+        w.WriteMapHeader(19);
         w.Write("createdUnixMs"); w.Write(header.CreatedUnixMs);
         w.Write("serverName"); w.Write(header.ServerName);
         w.Write("clock"); w.Write(header.Clock.ToString());
@@ -50,6 +50,9 @@ public static class CommandTraceFormat
         w.Write("tickIntervalMinutes"); w.Write(header.TickIntervalMinutes);
         w.Write("journalEpochUnixMs"); w.Write(header.JournalEpochUnixMs);
         w.Write("priorRecords"); w.Write(header.PriorRecords);
+        w.Write("trafficBounds"); w.Write(header.TrafficBounds);
+        w.Write("trafficCellSize"); w.Write(header.TrafficCellSize);
+        w.Write("closureDetourMinutes"); w.Write(header.ClosureDetourMinutes);
     }
 
     /// <summary>Writes one record: the command, the wall-clock time it was accepted, the engine time it was applied at.</summary>
@@ -102,6 +105,9 @@ public static class CommandTraceFormat
                 case "tickIntervalMinutes": h.TickIntervalMinutes = MessagePackFields.ReadNumber(ref r); break;
                 case "journalEpochUnixMs": h.JournalEpochUnixMs = r.ReadInt64(); break;
                 case "priorRecords": h.PriorRecords = r.ReadInt64(); break;
+                case "trafficBounds": h.TrafficBounds = MessagePackFields.ReadStringOrNil(ref r) ?? h.TrafficBounds; break;
+                case "trafficCellSize": h.TrafficCellSize = MessagePackFields.ReadNumber(ref r); break;
+                case "closureDetourMinutes": h.ClosureDetourMinutes = MessagePackFields.ReadNumber(ref r); break;
                 default: r.Skip(); break; // a later writer may add settings
             }
         }
@@ -188,6 +194,15 @@ public sealed class TraceHeader
     /// command since the engine was empty, so replaying it alone rebuilds the server's state.
     /// </summary>
     public long PriorRecords { get; set; }
+
+    /// <summary>The traffic grid's area, <c>minX,minY,maxX,maxY</c> (server option TrafficBounds; older traces: the default).</summary>
+    public string TrafficBounds { get; set; } = "-50000,-50000,50000,50000";
+
+    /// <summary>The traffic grid's cell size (server option TrafficCellSize).</summary>
+    public double TrafficCellSize { get; set; } = 250;
+
+    /// <summary>Minutes added per closure a leg crosses (server option ClosureDetourMinutes).</summary>
+    public double ClosureDetourMinutes { get; set; } = 10;
 }
 
 /// <summary>A trace whose header is unusable (not a trace, another version, cut short).</summary>

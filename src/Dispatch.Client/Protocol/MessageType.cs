@@ -36,6 +36,12 @@ public enum MessageType
     ConfirmDropoff = 18,
     /// <summary>[19, rid, now]; manual-clock servers only: advance the clock and run the engine's tick.</summary>
     Tick = 19,
+    /// <summary>[20, rid, zoneId:int64, speedFactor, from, to, [x0, y0, x1, y1, ...]]: a congestion zone (polygon) for a time window.</summary>
+    AddCongestionZone = 20,
+    /// <summary>[21, rid, closureId:int64, from, to, kind:int (0 line, 1 polygon), [x0, y0, x1, y1, ...]]: a road closure for a time window.</summary>
+    AddClosure = 21,
+    /// <summary>[22, rid, speedFactor, from, to]: a citywide speed factor for a time window (rain); overlapping windows multiply.</summary>
+    SetCitywideFactor = 22,
 
     // ---- requests: queries (not journaled)
     /// <summary>[30, rid, orderId]. Reply: OrderInfo.</summary>
@@ -46,6 +52,8 @@ public enum MessageType
     GetCounts = 32,
     /// <summary>[33, rid]. Reply: Metrics.</summary>
     GetMetrics = 33,
+    /// <summary>[34, rid, siteId, dropX, dropY, readyAt]. Reply: Quote.</summary>
+    QuoteDropoff = 34,
 
     // ---- replies
     /// <summary>[64, rid, now]: the command was journaled and applied.</summary>
@@ -64,10 +72,12 @@ public enum MessageType
     Counts = 70,
     /// <summary>[71, rid, now, uptimeSeconds, connections, inboxDepth, framesIn, framesOut, errors, ticks, lastTickMs, journalRecords, journalBytes, openOrders]</summary>
     Metrics = 71,
+    /// <summary>[72, rid, promisedDropoff]: NaN when no courier on shift can take the order.</summary>
+    Quote = 72,
 
     // ---- pushes (rid 0)
     /// <summary>[80, 0, courierId, assignedAt, isUpdate:bool, [[kind, orderId, siteId, x, y, departure, arrival, serviceAt, leave], ...]]</summary>
     Assignment = 80,
-    /// <summary>[81, 0, kind:int, orderId, courierId, at]</summary>
+    /// <summary>[81, 0, kind:int, orderId, courierId, at, previousTime, newTime]</summary>
     PlanChange = 81,
 }

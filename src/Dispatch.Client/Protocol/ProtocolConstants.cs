@@ -14,4 +14,7 @@ public static class ProtocolConstants
 
     /// <summary>Request id used by server pushes (assignments, plan changes), which answer no request.</summary>
     public const uint PushRequestId = 0;
+
+    /// <summary>Most points (x, y pairs) a congestion zone or closure may have; longer geometries are refused (InvalidValue).</summary>
+    public const int MaxTrafficPoints = 10_000;
 }

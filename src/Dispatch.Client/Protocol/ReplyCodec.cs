@@ -87,6 +87,14 @@ public static class ReplyCodec
         End(o, ref w);
     }
 
+    /// <summary>Quote: [72, rid, promisedDropoff]; a non-finite quote (no courier can take the order) is sent as NaN.</summary>
+    public static void WriteQuote(FrameBuffer o, uint rid, double promisedDropoff)
+    {
+        var w = Begin(o, MessageType.Quote, rid, 1);
+        w.Write(double.IsFinite(promisedDropoff) ? promisedDropoff : double.NaN);
+        End(o, ref w);
+    }
+
     /// <summary>Starts an Assignment push: [80, 0, courierId, assignedAt, isUpdate, [stops...]]. Follow with exactly <paramref name="stopCount"/> <see cref="WriteStop"/> calls, then <see cref="EndPush"/>.</summary>
     public static MessagePackWriter BeginAssignment(FrameBuffer o, long courierId, double assignedAt, bool isUpdate, int stopCount)
     {
@@ -107,11 +115,11 @@ public static class ReplyCodec
     /// <summary>Ends a push begun with <see cref="BeginAssignment"/>.</summary>
     public static void EndPush(FrameBuffer o, ref MessagePackWriter w) => End(o, ref w);
 
-    /// <summary>PlanChange push: [81, 0, kind, orderId, courierId, at].</summary>
-    public static void WritePlanChange(FrameBuffer o, int kind, long orderId, long courierId, double at)
+    /// <summary>PlanChange push: [81, 0, kind, orderId, courierId, at, previousTime, newTime] (the last two NaN unless the kind uses them).</summary>
+    public static void WritePlanChange(FrameBuffer o, int kind, long orderId, long courierId, double at, double previousTime = double.NaN, double newTime = double.NaN)
     {
-        var w = Begin(o, MessageType.PlanChange, ProtocolConstants.PushRequestId, 4);
-        w.Write(kind); w.Write(orderId); w.Write(courierId); w.Write(at);
+        var w = Begin(o, MessageType.PlanChange, ProtocolConstants.PushRequestId, 6);
+        w.Write(kind); w.Write(orderId); w.Write(courierId); w.Write(at); w.Write(previousTime); w.Write(newTime);
         End(o, ref w);
     }
 
@@ -177,8 +185,17 @@ public static class ReplyCodec
                     }
                     return new AssignmentMessage(courier, at, update, stops);
                 }
+                case MessageType.Quote: return new QuoteMessage(rid, ReadNumber(ref r));
                 case MessageType.PlanChange:
-                    return new PlanChangeMessage((WirePlanChangeKind)r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadNumber(ref r));
+                {
+                    var kind = (WirePlanChangeKind)r.ReadInt32();
+                    long order = r.ReadInt64(), courier = r.ReadInt64();
+                    double at = ReadNumber(ref r);
+                    // Servers before the ETA fields sent 4 fields after [type, rid].
+                    double previous = count >= 8 ? ReadNumber(ref r) : double.NaN;
+                    double next = count >= 8 ? ReadNumber(ref r) : double.NaN;
+                    return new PlanChangeMessage(kind, order, courier, at, previous, next);
+                }
                 default:
                     throw new ProtocolException(ErrorCode.UnknownMessageType, rid, $"unknown server message type {(int)type}");
             }

@@ -54,6 +54,21 @@ public readonly record struct WireStop(WireStopKind Kind, long OrderId, long Sit
 public sealed record AssignmentMessage(long CourierId, double AssignedAt, bool IsUpdate, WireStop[] Stops)
     : ServerMessage(MessageType.Assignment, ProtocolConstants.PushRequestId);
 
-/// <summary>Push: a committed plan changed (order released or cancelled).</summary>
-public sealed record PlanChangeMessage(WirePlanChangeKind Kind, long OrderId, long CourierId, double At)
+/// <summary>
+/// Push: a committed plan changed (order released, cancelled, reassigned, resequenced, or its ETA moved).
+/// For <see cref="WirePlanChangeKind.EtaChanged"/>, <paramref name="PreviousTime"/> and <paramref name="NewTime"/> are the
+/// planned drop-off before and after; for <see cref="WirePlanChangeKind.Reassigned"/> PreviousTime is the courier it was
+/// released from (as a number) and NewTime the planned drop-off; otherwise both are NaN.
+/// </summary>
+public sealed record PlanChangeMessage(WirePlanChangeKind Kind, long OrderId, long CourierId, double At, double PreviousTime = double.NaN, double NewTime = double.NaN)
     : ServerMessage(MessageType.PlanChange, ProtocolConstants.PushRequestId);
+
+/// <summary>
+/// A promised drop-off time for an order not yet placed (engine minutes), never earlier than the order's
+/// own lower bound; NaN when no courier on shift can take it (<see cref="Available"/> false).
+/// </summary>
+public sealed record QuoteMessage(uint RequestId, double PromisedDropoff) : ServerMessage(MessageType.Quote, RequestId)
+{
+    /// <summary>False when no courier on shift could take the order (the quote is NaN).</summary>
+    public bool Available => !double.IsNaN(PromisedDropoff);
+}

@@ -33,4 +33,19 @@ public enum WirePlanChangeKind
     Released = 1,
     /// <summary>The order was cancelled and removed from its courier's plan.</summary>
     Cancelled = 2,
+    /// <summary>A released order was committed to another courier.</summary>
+    Reassigned = 3,
+    /// <summary>A courier's remaining stops were put in a different order.</summary>
+    Resequenced = 4,
+    /// <summary>An order's planned drop-off moved (traffic, a late courier, a kitchen delay); the push carries the old and new times.</summary>
+    EtaChanged = 5,
+}
+
+/// <summary>Geometry kind of a road closure on the wire.</summary>
+public enum WireClosureKind
+{
+    /// <summary>A line: a closed road (at least 2 points).</summary>
+    Line = 0,
+    /// <summary>A polygon: a closed area (at least 3 points).</summary>
+    Polygon = 1,
 }

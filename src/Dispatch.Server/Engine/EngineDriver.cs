@@ -5,18 +5,37 @@ using Dispatch.Travel;
 
 namespace Dispatch.Server.Engine;
 
-/// <summary>Maps protocol commands onto <see cref="DispatchEngine{TTravel}"/> calls.</summary>
+/// <summary>
+/// Maps protocol commands onto <see cref="DispatchEngine{TTravel}"/> calls. The engine's travel rule is
+/// <typeparamref name="TTravel"/> under the traffic picture (<see cref="ServerTravel{TBase}"/>, which is
+/// <see cref="Dispatch.Traffic.TrafficAdjusted{TBase}"/> once any traffic was added); traffic commands
+/// go to the picture, and every tick first brings the picture to its time and, when that changed travel
+/// times, tells the engine (<see cref="DispatchEngine{TTravel}.TravelTimesChanged"/>) before planning.
+/// </summary>
 internal sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct, ITravelTime
 {
-    private readonly DispatchEngine<TTravel> _engine;
+    private readonly DispatchEngine<ServerTravel<TTravel>> _engine;
 
-    public EngineDriver(TTravel travel, DispatchOptions options) => _engine = new DispatchEngine<TTravel>(travel, options);
+    /// <param name="travel">The base travel rule.</param>
+    /// <param name="options">Engine options.</param>
+    /// <param name="traffic">The traffic picture the host owns; null for a fresh one with the default grid.</param>
+    public EngineDriver(TTravel travel, DispatchOptions options, TrafficPicture? traffic = null)
+    {
+        Traffic = traffic ?? new TrafficPicture(TrafficSettings.Default);
+        _engine = new DispatchEngine<ServerTravel<TTravel>>(new ServerTravel<TTravel>(travel, Traffic), options);
+    }
 
-    private EngineDriver(DispatchEngine<TTravel> engine) => _engine = engine;
+    private EngineDriver(DispatchEngine<ServerTravel<TTravel>> engine, TrafficPicture traffic)
+    {
+        _engine = engine;
+        Traffic = traffic;
+    }
 
-    /// <summary>An engine rebuilt from a snapshot (throws InvalidDataException on a file the engine refuses).</summary>
-    public static EngineDriver<TTravel> Load(Stream stream, TTravel travel, DispatchOptions options) =>
-        new(DispatchEngine<TTravel>.LoadSnapshot(stream, travel, options));
+    /// <summary>An engine rebuilt from a snapshot over <paramref name="traffic"/> (restored first; throws InvalidDataException on a file the engine refuses).</summary>
+    public static EngineDriver<TTravel> Load(Stream stream, TTravel travel, DispatchOptions options, TrafficPicture traffic) =>
+        new(DispatchEngine<ServerTravel<TTravel>>.LoadSnapshot(stream, new ServerTravel<TTravel>(travel, traffic), options), traffic);
+
+    public TrafficPicture Traffic { get; }
 
     public void SaveSnapshot(Stream stream) => _engine.SaveSnapshot(stream);
 
@@ -37,21 +56,37 @@ internal sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : stru
             case MessageType.UpdateCourierPosition: _engine.UpdateCourierPosition(c.Id, c.X, c.Y, now); break;
             case MessageType.ConfirmPickup: _engine.ConfirmPickup(c.Id, c.T1); break;
             case MessageType.ConfirmDropoff: _engine.ConfirmDropoff(c.Id, c.T1); break;
+            case MessageType.AddCongestionZone or MessageType.AddClosure or MessageType.SetCitywideFactor: Traffic.Apply(c); break;
             default: throw new ArgumentException($"{c.Type} is not an engine event", nameof(c));
         }
     }
 
     public void Tick(double now, PushFanout fanout)
     {
+        UpdateTraffic(now);
         var sink = new PushSink(fanout);
         _engine.Tick(now, ref sink);
     }
 
     public void ReplayTick(double now)
     {
+        UpdateTraffic(now);
         var sink = default(DiscardSink);
         _engine.Tick(now, ref sink);
     }
+
+    /// <summary>
+    /// Brings the traffic picture to the tick's time and re-times committed routes when it changed. Only
+    /// for a time the tick will accept (the engine refuses the rest and nothing may change then).
+    /// </summary>
+    private void UpdateTraffic(double now)
+    {
+        if (!(now >= 0 && now <= DispatchEngine<ServerTravel<TTravel>>.MaxTime) || now < _engine.LastTick) return;
+        if (Traffic.Update(now)) _engine.TravelTimesChanged(now);
+    }
+
+    public double QuoteDropoff(long siteId, double dropX, double dropY, double readyAt, double now) =>
+        _engine.QuoteDropoff(siteId, dropX, dropY, readyAt, now);
 
     public bool TryGetOrder(long orderId, out OrderView view) => _engine.TryGetOrder(orderId, out view);
 

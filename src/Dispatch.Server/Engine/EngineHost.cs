@@ -66,19 +66,50 @@ internal sealed class EngineHost : IDisposable
         TimeProvider = time;
     }
 
-    /// <summary>A fresh engine, or (with <paramref name="snapshot"/>) one restored from a snapshot's engine state.</summary>
-    private IEngineDriver CreateDriver(Stream? snapshot)
+    /// <summary>
+    /// A fresh engine over a fresh traffic picture, or (with <paramref name="snapshot"/>) one restored from a
+    /// snapshot's engine state over <paramref name="traffic"/> (the picture restored from the same snapshot).
+    /// </summary>
+    private IEngineDriver CreateDriver(Stream? snapshot, TrafficPicture? traffic = null)
     {
         var engineOptions = _options.ToDispatchOptions();
+        traffic ??= new TrafficPicture(TrafficSettings.From(_options));
         return _options.Travel switch
         {
-            TravelMode.Haversine when snapshot is null => new EngineDriver<HaversineMinutes>(Haversine(), engineOptions),
-            TravelMode.Haversine => EngineDriver<HaversineMinutes>.Load(snapshot, Haversine(), engineOptions),
-            _ when snapshot is null => new EngineDriver<EuclideanCeilMinutes>(Euclidean(), engineOptions),
-            _ => EngineDriver<EuclideanCeilMinutes>.Load(snapshot, Euclidean(), engineOptions),
+            TravelMode.Haversine when snapshot is null => new EngineDriver<HaversineMinutes>(Haversine(), engineOptions, traffic),
+            TravelMode.Haversine => EngineDriver<HaversineMinutes>.Load(snapshot, Haversine(), engineOptions, traffic),
+            _ when snapshot is null => new EngineDriver<EuclideanCeilMinutes>(Euclidean(), engineOptions, traffic),
+            _ => EngineDriver<EuclideanCeilMinutes>.Load(snapshot, Euclidean(), engineOptions, traffic),
         };
         HaversineMinutes Haversine() => new(_options.HaversineKmh, _options.DetourFactor);
         EuclideanCeilMinutes Euclidean() => new(_options.MetersPerMinute);
+    }
+
+    /// <summary>
+    /// Writes a snapshot body: the traffic picture section (length u32 LE, then <see cref="TrafficPicture.SaveSection"/>'s
+    /// bytes; the engine snapshot does not hold the traffic model), then the engine's own snapshot.
+    /// </summary>
+    private void WriteSnapshotBody(Stream body)
+    {
+        byte[] traffic = _driver.Traffic.SaveSection();
+        Span<byte> length = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)traffic.Length);
+        body.Write(length);
+        body.Write(traffic);
+        _driver.SaveSnapshot(body);
+    }
+
+    /// <summary>Reads what <see cref="WriteSnapshotBody"/> wrote: the traffic picture, then the engine over it.</summary>
+    private IEngineDriver ReadSnapshotBody(Stream body)
+    {
+        Span<byte> length = stackalloc byte[4];
+        body.ReadExactly(length);
+        uint n = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(length);
+        if (n > body.Length - body.Position) throw new InvalidDataException($"traffic section of {n} bytes is longer than the snapshot");
+        var section = new byte[n];
+        body.ReadExactly(section);
+        var traffic = TrafficPicture.LoadSection(section, TrafficSettings.From(_options));
+        return CreateDriver(body, traffic);
     }
 
     /// <summary>How the state was rebuilt at start (null before <see cref="Start"/>).</summary>
@@ -211,13 +242,13 @@ internal sealed class EngineHost : IDisposable
             long t0 = Stopwatch.GetTimestamp();
             if (!SnapshotStore.VerifyBody(path, h, out problem)) return false;
             IEngineDriver driver;
-            using (var body = SnapshotStore.OpenBody(path, h)) driver = CreateDriver(body);
+            using (var body = SnapshotStore.OpenBody(path, h)) driver = ReadSnapshotBody(body);
             _driver = driver;
             _clock.AdvanceTo(h.ClockNow);
             _log.LogInformation("Loaded snapshot {Path} ({Records} journal records) in {Ms:F0} ms", path, h.JournalRecords, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             return true;
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or IndexOutOfRangeException or OverflowException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or IndexOutOfRangeException or OverflowException or EndOfStreamException)
         {
             problem = "the engine refused its state: " + ex.Message;
             return false;
@@ -325,7 +356,7 @@ internal sealed class EngineHost : IDisposable
         {
             var header = new SnapshotHeader(records, journal.Bytes, journal.LastRecordCrc, journal.EpochUnixMs, _clock.Current,
                 TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), _fingerprint, _settings);
-            var (path, bytes) = _snapshots.Write(header, _driver.SaveSnapshot);
+            var (path, bytes) = _snapshots.Write(header, WriteSnapshotBody);
             double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             _lastSnapshotRecords = records;
             _metrics.SnapshotWritten(records, ms);
@@ -426,6 +457,23 @@ internal sealed class EngineHost : IDisposable
                 if (t is null) return;
                 ReplyCodec.WriteMetrics(Out(t), c.RequestId, Snapshot());
                 break;
+            case MessageType.QuoteDropoff:
+            {
+                if (t is null) return;
+                double quote;
+                try
+                {
+                    // A query: reads the traffic picture as of the last tick, changes nothing, is not journaled.
+                    quote = _driver.QuoteDropoff(c.Id, c.X, c.Y, c.T1, _clock.Now());
+                }
+                catch (DispatchException ex)
+                {
+                    Error(t, c.RequestId, Map(ex.Error), ex.Message);
+                    break;
+                }
+                ReplyCodec.WriteQuote(Out(t), c.RequestId, quote);
+                break;
+            }
             case MessageType.Tick:
                 if (_options.Clock != ClockMode.Manual)
                 {

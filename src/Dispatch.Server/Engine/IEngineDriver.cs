@@ -10,7 +10,7 @@ namespace Dispatch.Server.Engine;
 /// </summary>
 internal interface IEngineDriver
 {
-    /// <summary>Applies an engine event at <paramref name="now"/>. Throws DispatchException (state unchanged) on refusal.</summary>
+    /// <summary>Applies an engine event (traffic events included) at <paramref name="now"/>. Throws DispatchException (state unchanged) on refusal.</summary>
     void Apply(in Command command, double now);
 
     /// <summary>Runs the tick, pushing decisions to subscribers through <paramref name="fanout"/>.</summary>
@@ -18,6 +18,12 @@ internal interface IEngineDriver
 
     /// <summary>Runs the tick with decisions discarded (journal replay: they were pushed before the crash).</summary>
     void ReplayTick(double now);
+
+    /// <summary>A promised drop-off time (+infinity when no courier can take the order). Throws DispatchException on bad input.</summary>
+    double QuoteDropoff(long siteId, double dropX, double dropY, double readyAt, double now);
+
+    /// <summary>The traffic picture the engine's travel rule reads.</summary>
+    TrafficPicture Traffic { get; }
 
     EngineCounts Counts { get; }
 

@@ -16,7 +16,7 @@ internal static class JournalFormat
     public const uint FormatVersion = 1;
 
     /// <summary>Commands are a few dozen bytes; anything longer in a length field is corruption.</summary>
-    public const int MaxRecordPayload = 64 * 1024;
+    public const int MaxRecordPayload = 1024 * 1024; // a traffic polygon of ProtocolConstants.MaxTrafficPoints points is about 180 KB
 
     public static ReadOnlySpan<byte> Magic => "DSPJ"u8;
 

@@ -108,6 +108,9 @@ internal sealed class TraceRecorder : IDisposable
         TickIntervalMinutes = options.TickIntervalMinutes,
         JournalEpochUnixMs = journalEpochUnixMs,
         PriorRecords = priorRecords,
+        TrafficBounds = options.TrafficBounds,
+        TrafficCellSize = options.TrafficCellSize,
+        ClosureDetourMinutes = options.ClosureDetourMinutes,
     };
 
     /// <summary>Engine thread: records an accepted command applied at <paramref name="engineTime"/>.</summary>

@@ -30,6 +30,10 @@ internal static class EngineSettings
                 lines.Add("travel.metersPerMinute=" + Format(options.MetersPerMinute));
                 break;
         }
+        var (minX, minY, maxX, maxY) = options.ParseTrafficBounds();
+        lines.Add("traffic.bounds=" + string.Join(',', Format(minX), Format(minY), Format(maxX), Format(maxY)));
+        lines.Add("traffic.cellSize=" + Format(options.TrafficCellSize));
+        lines.Add("traffic.closureDetourMinutes=" + Format(options.ClosureDetourMinutes));
         var engine = options.ToDispatchOptions();
         foreach (var p in typeof(DispatchOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {

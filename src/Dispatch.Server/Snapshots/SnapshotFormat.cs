@@ -26,13 +26,15 @@ internal sealed record SnapshotHeader(long JournalRecords, long JournalOffset, u
 ///          | journal records i64 | journal offset i64 | last record CRC u32 | journal epoch i64 (Unix ms)
 ///          | clock now f64 (engine minutes) | created i64 (Unix ms) | settings SHA-256 (32 bytes)
 ///          | settings length u32 | settings UTF-8 | header CRC-32 u32 (of every header byte before it)
-/// body:    the engine's own snapshot (DispatchEngine.SaveSnapshot)
+/// body:    traffic section length u32 | traffic section (MessagePack, TrafficPicture.SaveSection)
+///          | the engine's own snapshot (DispatchEngine.SaveSnapshot)
 /// trailer: body length i64 | body CRC-32 u32 | "DSPE"
 /// </code>
 /// </summary>
 internal static class SnapshotFormat
 {
-    public const uint Version = 1;
+    /// <summary>2: the body starts with the traffic picture section (version 1 had the engine state alone; such files are ignored with a warning and the journal replayed).</summary>
+    public const uint Version = 2;
     public const string Prefix = "snapshot-";
     public const string Extension = ".snap";
     public const string TempSuffix = ".tmp";
@@ -90,7 +92,7 @@ internal static class SnapshotFormat
         if (got < start.Length) { problem = $"file is {got} bytes, too short for a header"; return false; }
         if (!start[..4].SequenceEqual(Magic)) { problem = "bad magic (not a dispatch server snapshot)"; return false; }
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(start[4..]);
-        if (version != Version) { problem = $"snapshot format version {version}, this server reads {Version}"; return false; }
+        if (version != Version) { problem = version < Version ? $"snapshot format version {version} is older than this server's {Version} (no traffic section); the journal is replayed instead" : $"snapshot format version {version}, this server reads {Version}"; return false; }
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(start[8..]);
         if (length < FixedHeaderBytes + 4 || length > FixedHeaderBytes + 4 + MaxSettingsBytes) { problem = $"header length {length} out of range"; return false; }
         var b = new byte[length];
