@@ -7,65 +7,8 @@ using Dispatch.Client.Protocol;
 namespace Dispatch.Server.Tests;
 
 /// <summary>The real server as a child process, killed with SIGKILL mid-stream, restarted on the same data directory.</summary>
-public partial class CrashTests
+public class CrashTests
 {
-    [GeneratedRegex(@"listening on 127\.0\.0\.1:(\d+)")]
-    private static partial Regex Listening();
-
-    private sealed class ServerProcess : IDisposable
-    {
-        public required Process Process { get; init; }
-        public required int Port { get; init; }
-        public required StringWriter Log { get; init; }
-
-        public void Dispose()
-        {
-            try { if (!Process.HasExited) Process.Kill(); } catch (InvalidOperationException) { }
-            Process.WaitForExit(10_000);
-            Process.Dispose();
-        }
-    }
-
-    private static async Task<ServerProcess> StartAsync(string dataDir, string fsync)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Dispatch.Server.dll");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = dataDir, // no stray appsettings.json
-        };
-        foreach (var a in new[] { dll, "--port", "0", "--address", "127.0.0.1", "--data", dataDir, "--clock", "Manual", "--fsync", fsync })
-            psi.ArgumentList.Add(a);
-        var log = new StringWriter();
-        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var p = new Process { StartInfo = psi };
-        DataReceivedEventHandler onLine = (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (log) log.WriteLine(e.Data);
-            var m = Listening().Match(e.Data);
-            if (m.Success) port.TrySetResult(int.Parse(m.Groups[1].Value));
-        };
-        p.OutputDataReceived += onLine;
-        p.ErrorDataReceived += onLine;
-        p.Exited += (_, _) => port.TrySetException(new Xunit.Sdk.XunitException("server exited early:\n" + log));
-        p.EnableRaisingEvents = true;
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        try
-        {
-            return new ServerProcess { Process = p, Port = await port.Task.WaitAsync(TimeSpan.FromSeconds(60)), Log = log };
-        }
-        catch
-        {
-            try { p.Kill(); } catch (InvalidOperationException) { }
-            throw;
-        }
-    }
-
     [Theory]
     [InlineData("Never")]
     [InlineData("Always")]
@@ -76,7 +19,7 @@ public partial class CrashTests
         try
         {
             var acked = new ConcurrentBag<long>();
-            using (var server = await StartAsync(dir, fsync))
+            using (var server = await ChildServer.StartAsync(dir, "--fsync", fsync))
             {
                 await using var c = await DispatchClient.ConnectAsync("127.0.0.1", server.Port, "crash-test");
                 await c.AddSiteAsync(1, 1000, 1000);
@@ -96,13 +39,12 @@ public partial class CrashTests
                     }
                     await c.TickAsync(now++);
                 }
-                server.Process.Kill(); // SIGKILL on Linux: no shutdown code runs
-                await server.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                await server.KillAsync();
                 await Task.WhenAll(inFlight).WaitAsync(TimeSpan.FromSeconds(30)); // every pending request fails or completes
             }
 
             Assert.True(acked.Count >= 400);
-            using (var server = await StartAsync(dir, fsync))
+            using (var server = await ChildServer.StartAsync(dir, "--fsync", fsync))
             {
                 await using var c = await DispatchClient.ConnectAsync("127.0.0.1", server.Port, "crash-test-check");
                 var ids = acked.ToArray();
