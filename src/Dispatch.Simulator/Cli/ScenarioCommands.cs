@@ -90,9 +90,8 @@ internal static class ScenarioCommands
         if (r.Solution is null || r.Trace is null) return;
         r.Solution.Write(dir);
         var ticks = r.TickMilliseconds.OrderBy(v => v).ToArray();
-        double P(double q) => ticks.Length == 0 ? 0 : ticks[Math.Clamp((int)Math.Ceiling(q * ticks.Length) - 1, 0, ticks.Length - 1)];
         var summary = new Reports.RunSummary(r.Instance, $"{policy}, scenario {r.Scenario}, re-planning {(r.Replan ? "on" : "off")}",
-            Evaluation.SolutionEvaluator.Evaluate(r.Trace, r.Solution), P(0.5), P(0.99), ticks.Length == 0 ? 0 : ticks[^1], ticks.Length, r.TickMilliseconds.Sum(), r.WallMs);
+            Evaluation.SolutionEvaluator.Evaluate(r.Trace, r.Solution), Evaluation.EvaluationMetrics.NearestRank(ticks, 50), Evaluation.EvaluationMetrics.NearestRank(ticks, 99), ticks.Length == 0 ? 0 : ticks[^1], ticks.Length, r.TickMilliseconds.Sum(), r.WallMs);
         Reports.RunReport.Write(dir, r.Trace, r.Solution, summary, new Reports.RunReportOptions
         {
             Overlays = r.Overlays,

@@ -25,8 +25,7 @@ public sealed class ReplayResult
         if (TickMilliseconds.Length == 0) return 0;
         var sorted = (double[])TickMilliseconds.Clone();
         Array.Sort(sorted);
-        int rank = (int)Math.Ceiling(p / 100.0 * sorted.Length);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+        return Evaluation.EvaluationMetrics.NearestRank(sorted, p);
     }
 
     public double TickMax => TickMilliseconds.Length == 0 ? 0 : TickMilliseconds.Max();

@@ -408,7 +408,6 @@ public static class WorldReplay
                 solution.Orders.Add(new MdrpOrderRecord(orders[i].Id, orders[i].Placed, orders[i].Ready, orders[i].Pickup, orders[i].Drop, inst.Couriers[deliveredBy[i]].Id));
         var delivered = orders.Where(o => !double.IsNaN(o.Drop)).ToList();
         var c2d = delivered.Select(o => o.Drop - o.Placed).OrderBy(v => v).ToArray();
-        double P(double q) => c2d.Length == 0 ? 0 : c2d[Math.Clamp((int)Math.Ceiling(q * c2d.Length) - 1, 0, c2d.Length - 1)];
         var sortedTicks = ticks.OrderBy(v => v).ToArray();
         return new WorldResult(
             inst.Name, scenario?.Name ?? "none", options.Replan, orders.Count, delivered.Count,
@@ -417,7 +416,7 @@ public static class WorldReplay
             // else not delivered or cancelled (assigned or picked up and never finished, or unknown).
             Enumerable.Range(0, orders.Count).Count(i => !orders[i].Cancelled && double.IsNaN(orders[i].Drop) && engine.GetOrderStatus(i) == OrderStatus.Open),
             Enumerable.Range(0, orders.Count).Count(i => !orders[i].Cancelled && double.IsNaN(orders[i].Drop) && engine.GetOrderStatus(i) != OrderStatus.Open),
-            c2d.Length == 0 ? 0 : c2d.Average(), P(0.9),
+            c2d.Length == 0 ? 0 : c2d.Average(), Evaluation.EvaluationMetrics.NearestRank(c2d, 90),
             c2d.Length == 0 ? 0 : c2d.Count(v => v > p.TargetClickToDoor) / (double)c2d.Length,
             delivered.Count == 0 ? 0 : delivered.Average(o => o.Pickup - o.ActualReady),
             delivered.Count == 0 ? 0 : delivered.Where(o => double.IsFinite(o.Promise)).Select(o => Math.Abs(o.Drop - o.Promise)).DefaultIfEmpty(0).Average(),
