@@ -390,7 +390,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             if (r.Kind != StopKind.Pickup || os.Status[o] != OrderStatus.Assigned) continue;
             if (onlyBeyondHead)
             {
-                if (i == 0 || (route[0].Kind == StopKind.Pickup && route[0].X == r.X && route[0].Y == r.Y && AllPickupsBefore(route, i))) continue;
+                if (i < RouteTiming.GroupEnd(route, 0)) continue; // the stop it is heading to, with its bundle
                 if (!(r.ServiceAt - PickupBefore(o) > slip)) continue;
             }
             _commit.RemoveFromRoute(c, o, now);
@@ -402,12 +402,6 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             _s.QueueChange(new PlanChange(PlanChangeKind.Released, os.Id[o], cs.Id[c], now, reason));
         }
         SyncPlanned(c);
-    }
-
-    private static bool AllPickupsBefore(ReadOnlySpan<RouteStop> route, int i)
-    {
-        for (int k = 0; k < i; k++) if (route[k].Kind != StopKind.Pickup || route[k].X != route[i].X || route[k].Y != route[i].Y) return false;
-        return true;
     }
 
     // Planned pickup and drop-off of each order on a route before a re-plan, to report what moved.
@@ -480,23 +474,9 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         for (int i = 0; i < route.Length; i++)
         {
             if (route[i].Order != o || route[i].Kind != StopKind.Pickup) continue;
-            // The pickup group this stop belongs to: same place, consecutive pickups, one service.
-            int g = i;
-            while (g > 0 && route[g - 1].Kind == StopKind.Pickup && route[g - 1].X == route[i].X && route[g - 1].Y == route[i].Y) g--;
-            int e = i;
-            while (e + 1 < route.Length && route[e + 1].Kind == StopKind.Pickup && route[e + 1].X == route[i].X && route[e + 1].Y == route[i].Y) e++;
-            double ready = 0;
-            for (int k = g; k <= e; k++) ready = Math.Max(ready, _s.Orders.ReadyAt[route[k].Order]);
-            // The group shares the first stop's arrival; the pickup cannot be earlier than now either.
-            double departure = route[g].Departure, arrival = route[g].Arrival;
-            double pickup = Math.Max(Math.Max(ready, arrival + halfP), now);
-            for (int k = g; k <= e; k++)
-            {
-                route[k].Departure = departure;
-                route[k].Arrival = arrival;
-                route[k].ServiceAt = pickup;
-                route[k].Leave = pickup + halfP;
-            }
+            // The pickup group this stop belongs to keeps its arrival; the pickup cannot be earlier than now.
+            int g = RouteTiming.GroupStart(route, i);
+            RouteTiming.ServeGroup(route, g, RouteTiming.GroupEnd(route, i), route[g].Departure, route[g].Arrival, _s.Orders.ReadyAt, halfP, notBefore: now);
             _commit.RetimeAfter(route, g);
             break;
         }

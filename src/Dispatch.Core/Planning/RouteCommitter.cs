@@ -233,19 +233,14 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
     /// departs at <paramref name="departure"/> from where the courier is estimated to be.</summary>
     private void SetHeadArrival(Span<RouteStop> route, double departure, double arrival)
     {
-        var os = _s.Orders;
-        double halfP = _s.Options.PickupServiceMinutes * 0.5, halfD = _s.Options.DropoffServiceMinutes * 0.5;
         ref RouteStop h = ref route[0];
         if (h.Kind == StopKind.Dropoff)
         {
+            double halfD = _s.Options.DropoffServiceMinutes * 0.5;
             h.Departure = departure; h.Arrival = arrival; h.ServiceAt = arrival + halfD; h.Leave = h.ServiceAt + halfD;
             return;
         }
-        int e = 0;
-        double ready = os.ReadyAt[h.Order];
-        while (e + 1 < route.Length && route[e + 1].Kind == StopKind.Pickup && route[e + 1].X == h.X && route[e + 1].Y == h.Y) { e++; ready = Math.Max(ready, os.ReadyAt[route[e].Order]); }
-        double pickup = Math.Max(ready, arrival + halfP);
-        for (int k = 0; k <= e; k++) { route[k].Departure = departure; route[k].Arrival = arrival; route[k].ServiceAt = pickup; route[k].Leave = pickup + halfP; }
+        RouteTiming.ServeGroup(route, 0, RouteTiming.GroupEnd(route, 0), departure, arrival, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes * 0.5);
     }
 
     private void EndAtLastStop(int c, Span<RouteStop> route)
@@ -255,14 +250,12 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         cs.X[c] = last.X; cs.Y[c] = last.Y; cs.FreeAt[c] = last.Leave;
     }
 
-    /// <summary>Re-times the stops after index <paramref name="i"/> of a route, keeping stop i's times.</summary>
+    /// <summary>Re-times the stops after index <paramref name="i"/> of a route, keeping stop i's times
+    /// (and those of the pickups grouped with it: a bundle being collected stays whole).</summary>
     public void RetimeAfter(Span<RouteStop> route, int i)
     {
-        ref RouteStop h = ref route[i];
-        // Keep the bundle at the head intact: re-time from the end of the head's pickup group.
-        int j = i;
-        while (j + 1 < route.Length && route[j + 1].Kind == StopKind.Pickup && h.Kind == StopKind.Pickup && route[j + 1].X == h.X && route[j + 1].Y == h.Y) j++;
-        ref RouteStop e = ref route[j];
-        RouteTiming.Retime(ref _travel, route, j + 1, e.X, e.Y, e.Leave, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        int j = RouteTiming.GroupEnd(route, i);
+        ref RouteStop e = ref route[j - 1];
+        RouteTiming.Retime(ref _travel, route, j, e.X, e.Y, e.Leave, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
     }
 }

@@ -26,9 +26,7 @@ internal sealed class RouteInsertion<TTravel> where TTravel : struct, ITravelTim
     /// <summary>Index of the first stop that may move: the head (and the pickups grouped with it) stays.</summary>
     public static int FixedHead(ReadOnlySpan<RouteStop> route)
     {
-        int keep = route.Length > 0 ? 1 : 0;
-        while (keep > 0 && keep < route.Length && route[keep].Kind == StopKind.Pickup && route[0].Kind == StopKind.Pickup && route[keep].X == route[0].X && route[keep].Y == route[0].Y) keep++;
-        return keep;
+        return route.Length > 0 ? RouteTiming.GroupEnd(route, 0) : 0;
     }
 
     /// <summary>

@@ -21,64 +21,75 @@ internal static class RouteTiming
     {
         double halfP = pickupService * 0.5, halfD = dropoffService * 0.5;
         int i = from;
-        if (i > 0 && i < stops.Length && stops[i].Kind == StopKind.Pickup && stops[i - 1].Kind == StopKind.Pickup
-            && stops[i].X == stops[i - 1].X && stops[i].Y == stops[i - 1].Y)
+        if (i > 0 && i < stops.Length && SameService(stops[i - 1], stops[i]))
         {
             // The first stop joins the pickup group before it (same place, one service): the whole group
             // keeps its arrival and waits for the latest ready time; timing goes on from the group's end.
-            int g = i - 1;
-            while (g > 0 && stops[g - 1].Kind == StopKind.Pickup && stops[g - 1].X == stops[i].X && stops[g - 1].Y == stops[i].Y) g--;
-            int j = i;
-            while (j < stops.Length && stops[j].Kind == StopKind.Pickup && stops[j].X == stops[i].X && stops[j].Y == stops[i].Y) j++;
-            double ready = 0;
-            for (int k = g; k < j; k++) ready = Math.Max(ready, readyAt[stops[k].Order]);
-            double departure = stops[g].Departure, arrival = stops[g].Arrival;
-            double pickup = Math.Max(ready, arrival + halfP);
-            for (int k = g; k < j; k++)
-            {
-                ref RouteStop b = ref stops[k];
-                b.Departure = departure; b.Arrival = arrival; b.ServiceAt = pickup; b.Leave = pickup + halfP;
-            }
-            x = stops[g].X; y = stops[g].Y; time = pickup + halfP;
+            int g = GroupStart(stops, i), j = GroupEnd(stops, i);
+            time = ServeGroup(stops, g, j, stops[g].Departure, stops[g].Arrival, readyAt, halfP);
+            x = stops[g].X; y = stops[g].Y;
             i = j;
         }
         while (i < stops.Length)
         {
             ref RouteStop s = ref stops[i];
+            double arrival = time + travel.Minutes(x, y, s.X, s.Y);
+            x = s.X; y = s.Y;
             if (s.Kind == StopKind.Pickup)
             {
                 // The bundle: this pickup and the following pickups at the same place.
-                int j = i + 1;
-                double ready = readyAt[s.Order];
-                while (j < stops.Length && stops[j].Kind == StopKind.Pickup && stops[j].X == s.X && stops[j].Y == s.Y)
-                {
-                    ready = Math.Max(ready, readyAt[stops[j].Order]);
-                    j++;
-                }
-                double arrival = time + travel.Minutes(x, y, s.X, s.Y);
-                double pickup = Math.Max(ready, arrival + halfP);
-                double leave = pickup + halfP;
-                for (int k = i; k < j; k++)
-                {
-                    ref RouteStop b = ref stops[k];
-                    b.Departure = time;
-                    b.Arrival = arrival;
-                    b.ServiceAt = pickup;
-                    b.Leave = leave;
-                }
-                x = s.X; y = s.Y; time = leave;
+                int j = GroupEnd(stops, i);
+                time = ServeGroup(stops, i, j, time, arrival, readyAt, halfP);
                 i = j;
             }
             else
             {
-                double arrival = time + travel.Minutes(x, y, s.X, s.Y);
                 s.Departure = time;
                 s.Arrival = arrival;
                 s.ServiceAt = arrival + halfD;
                 s.Leave = s.ServiceAt + halfD;
-                x = s.X; y = s.Y; time = s.Leave;
+                time = s.Leave;
                 i++;
             }
         }
+    }
+
+    /// <summary>True when both stops are pickups at the same place: they share one service.</summary>
+    public static bool SameService(in RouteStop a, in RouteStop b) =>
+        a.Kind == StopKind.Pickup && b.Kind == StopKind.Pickup && a.X == b.X && a.Y == b.Y;
+
+    /// <summary>First index of the pickup group that stop <paramref name="i"/> belongs to (i itself for a drop-off).</summary>
+    public static int GroupStart(ReadOnlySpan<RouteStop> stops, int i)
+    {
+        while (i > 0 && SameService(stops[i - 1], stops[i])) i--;
+        return i;
+    }
+
+    /// <summary>One past the last index of the pickup group that stop <paramref name="i"/> belongs to (i + 1 for a drop-off).</summary>
+    public static int GroupEnd(ReadOnlySpan<RouteStop> stops, int i)
+    {
+        int j = i + 1;
+        while (j < stops.Length && SameService(stops[j - 1], stops[j])) j++;
+        return j;
+    }
+
+    /// <summary>
+    /// Times the pickup group [<paramref name="g"/>, <paramref name="end"/>) as one service: every stop
+    /// arrives at <paramref name="arrival"/>, the pickup is at max(latest ready, arrival + half service,
+    /// <paramref name="notBefore"/>), the courier leaves half a service later. Returns that leave time.
+    /// </summary>
+    public static double ServeGroup(Span<RouteStop> stops, int g, int end, double departure, double arrival, double[] readyAt, double halfPickup,
+        double notBefore = double.NegativeInfinity)
+    {
+        double ready = double.NegativeInfinity;
+        for (int k = g; k < end; k++) ready = Math.Max(ready, readyAt[stops[k].Order]);
+        double pickup = Math.Max(Math.Max(ready, arrival + halfPickup), notBefore);
+        double leave = pickup + halfPickup;
+        for (int k = g; k < end; k++)
+        {
+            ref RouteStop b = ref stops[k];
+            b.Departure = departure; b.Arrival = arrival; b.ServiceAt = pickup; b.Leave = leave;
+        }
+        return leave;
     }
 }
