@@ -25,7 +25,6 @@ public sealed partial class DispatchEngine<TTravel>
         w.Write((byte)Options.Profile);
         w.Write(Options.MaxRouteStops);
         w.Write(_lastTick);
-        w.Write(_s.Now);
 
         var ss = _s.Sites;
         w.Write(ss.Count);
@@ -93,7 +92,7 @@ public sealed partial class DispatchEngine<TTravel>
             int maxStops = r.ReadInt32();
             if (profile != options.Profile || maxStops != options.MaxRouteStops)
                 throw new InvalidDataException($"snapshot taken under profile {profile} with {maxStops} route stops; the options say {options.Profile} and {options.MaxRouteStops}");
-            double lastTick = r.ReadDouble(), now = r.ReadDouble();
+            double lastTick = r.ReadDouble();
 
             int nSites = r.ReadInt32();
             var sites = new (long Id, double X, double Y)[nSites];
@@ -171,7 +170,6 @@ public sealed partial class DispatchEngine<TTravel>
             }
             if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");
             e._lastTick = lastTick;
-            s.Now = now;
             e.GrowIfNeeded();
             return e;
         }

@@ -308,7 +308,6 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         RequireTime(now, "tick time");
         if (now < _lastTick) Throw(DispatchError.InvalidValue, $"tick time {now} is before the previous tick {_lastTick}");
         _lastTick = now;
-        _s.Now = now;
 
         var cs = _s.Couriers;
         for (int c = 0; c < cs.Count; c++)

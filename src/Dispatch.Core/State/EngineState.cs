@@ -34,8 +34,6 @@ internal sealed class EngineState
     public PlanChange[] PendingChanges;
     public int PendingCount;
 
-    public double Now = double.NegativeInfinity;
-
     public int Known, Open, Assigned, PickedUp, Delivered, Cancelled;
 
     public EngineState(DispatchOptions options)
