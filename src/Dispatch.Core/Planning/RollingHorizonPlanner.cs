@@ -47,6 +47,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
     private int _stamp;
     private int[] _siteStamp = [], _siteSlot = [];
     private int _slots;
+    private int _openRows; // open orders grouped this tick: one row (and one bundle slot) each
     private int[] _slotSite = [], _slotStart = [], _slotCount = [];
     private int[] _slotOrders = [];
     private int[] _candCol = [];
@@ -126,8 +127,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
         _grid.Build(_colX, _colY, _colAvail, _cols);
         GroupBySite(now, open);
         if (_slots == 0) return;
-        int openRows = 0;
-        for (int t = 0; t < _slots; t++) openRows += _slotCount[t];
+        int openRows = _openRows;
         // Very large problems get shorter candidate lists: the matching's cost grows with rows x candidates.
         _kEff = openRows > _s.Options.LargeProblemOpenOrders ? Math.Min(_k, _s.Options.LargeProblemCandidateCouriers) : _k;
         FindCandidates(now);
@@ -179,6 +179,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
         }
         int acc = 0;
         for (int t = 0; t < slots; t++) { _slotStart[t] = acc; acc += _slotCount[t]; _slotCount[t] = 0; }
+        _openRows = acc;
         for (int i = 0; i < open.Length; i++)
         {
             int o = open[i];
@@ -269,8 +270,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
 
     private void MatchSingles()
     {
-        int rows = 0;
-        for (int t = 0; t < _slots; t++) rows += _slotCount[t];
+        int rows = _openRows;
         _solver.Begin(rows, _cols, rows * _k);
         int b = 0;
         for (int t = 0; t < _slots; t++)
@@ -390,8 +390,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
     private void MatchBundles()
     {
         int rows = 0;
-        int total = 0;
-        for (int t = 0; t < _slots; t++) total += _slotCount[t];
+        int total = _openRows;
         _solver.Begin(total, _cols, total * _k);
         for (int b = 0; b < total; b++)
         {
@@ -425,8 +424,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
         var cs = _s.Couriers;
         var os = _s.Orders;
         double tick = _s.Options.TickIntervalMinutes;
-        int total = 0;
-        for (int t = 0; t < _slots; t++) total += _slotCount[t];
+        int total = _openRows;
         for (int b = 0; b < total; b++)
         {
             int col = _bCol[b];
