@@ -87,6 +87,9 @@ internal static class Cli
         }));
         root.Subcommands.Add(generate);
 
+        // solve, solve-all: the route optimizer
+        RoutingCommands.Add(root);
+
         // no command: the embedded default
         root.Options.Add(outOpt);
         root.SetAction(pr => Guard(() =>

@@ -1,0 +1,146 @@
+namespace Dispatch.Routing.Search;
+
+/// <summary>
+/// A whole solution in search form: one <see cref="RouteState"/> per vehicle, the vehicle of each
+/// request (-1 when pending), the pending requests, and each stop's position in its route.
+/// </summary>
+internal sealed class SolutionState
+{
+    public readonly CompiledProblem Pb;
+    public readonly RouteState[] Routes;
+    public readonly int[] RequestVehicle;
+    public readonly int[] StopPosition;
+    public readonly int[] Pending;
+    public int PendingCount;
+    public int UsedRoutes;
+    public double RoutesCost;
+    private readonly bool[] _dirty;
+    private readonly int[] _dirtyList;
+    private int _dirtyCount;
+
+    public SolutionState(CompiledProblem pb)
+    {
+        Pb = pb;
+        Routes = new RouteState[pb.Vehicles];
+        // Routes sized for every stop when that is affordable, so a search never grows a buffer
+        // mid-flight; on very large problems they start smaller and double when needed.
+        long all = 2L * pb.Requests;
+        int guess = all * pb.Vehicles <= 1 << 22 ? (int)all : (int)Math.Min(all, 2 * (pb.Requests / Math.Max(1, pb.Vehicles) + 8));
+        for (int v = 0; v < pb.Vehicles; v++) Routes[v] = new RouteState(pb, v, guess);
+        RequestVehicle = new int[pb.Requests];
+        Array.Fill(RequestVehicle, -1);
+        StopPosition = new int[pb.Stops];
+        Pending = new int[pb.Requests];
+        _dirty = new bool[pb.Vehicles];
+        _dirtyList = new int[pb.Vehicles];
+    }
+
+    /// <summary>Routes changed since <see cref="ClearDirty"/>: what an accept or a reject has to copy.</summary>
+    public ReadOnlySpan<int> DirtyRoutes => _dirtyList.AsSpan(0, _dirtyCount);
+
+    public void MarkDirty(int v)
+    {
+        if (_dirty[v]) return;
+        _dirty[v] = true;
+        _dirtyList[_dirtyCount++] = v;
+    }
+
+    public void ClearDirty()
+    {
+        for (int k = 0; k < _dirtyCount; k++) _dirty[_dirtyList[k]] = false;
+        _dirtyCount = 0;
+    }
+
+    /// <summary>Route cost plus the penalty of every pending request.</summary>
+    public double Objective(double penaltyPerPending) => RoutesCost + penaltyPerPending * PendingCount;
+
+    public void AddPending(int r) => Pending[PendingCount++] = r;
+
+    public void RemovePendingAt(int index) => Pending[index] = Pending[--PendingCount];
+
+    /// <summary>Puts a request on a route at the given positions and refreshes that route.</summary>
+    public void Insert(int request, int vehicle, int i, int j)
+    {
+        var route = Routes[vehicle];
+        MarkDirty(vehicle);
+        bool wasEmpty = route.IsEmpty;
+        double before = route.Cost;
+        if (Pb.HasPickup[request] && Pb.HasDelivery[request])
+            route.InsertPair(Pb.Dims, CompiledProblem.PickupStop(request), CompiledProblem.DeliveryStop(request), i, j);
+        else
+            route.InsertStop(Pb.Dims, Pb.HasPickup[request] ? CompiledProblem.PickupStop(request) : CompiledProblem.DeliveryStop(request), i);
+        route.Recompute(Pb, StopPosition);
+        RoutesCost += route.Cost - before;
+        if (wasEmpty) UsedRoutes++;
+        RequestVehicle[request] = vehicle;
+    }
+
+    /// <summary>Takes a request off its route (the route is refreshed) and makes it pending.</summary>
+    public void Remove(int request)
+    {
+        int v = RequestVehicle[request];
+        var route = Routes[v];
+        MarkDirty(v);
+        double before = route.Cost;
+        // The later stop first, so the earlier position stays valid.
+        if (Pb.HasDelivery[request]) route.RemoveAt(StopPosition[CompiledProblem.DeliveryStop(request)]);
+        if (Pb.HasPickup[request]) route.RemoveAt(StopPosition[CompiledProblem.PickupStop(request)]);
+        route.Recompute(Pb, StopPosition);
+        RoutesCost += route.Cost - before;
+        if (route.IsEmpty) UsedRoutes--;
+        RequestVehicle[request] = -1;
+        AddPending(request);
+    }
+
+    /// <summary>Takes every request off a route, without refreshing it stop by stop.</summary>
+    public void ClearRoute(int vehicle)
+    {
+        var route = Routes[vehicle];
+        if (route.IsEmpty) return;
+        MarkDirty(vehicle);
+        for (int k = 1; k <= route.Count; k++)
+        {
+            int r = CompiledProblem.RequestOf(route.Stop[k]);
+            if (RequestVehicle[r] == vehicle) { RequestVehicle[r] = -1; AddPending(r); }
+        }
+        RoutesCost -= route.Cost;
+        route.Stop[1] = route.Stop[route.Count + 1];
+        route.Count = 0;
+        route.Recompute(Pb, StopPosition);
+        UsedRoutes--;
+    }
+
+    /// <summary>Copies the routes flagged in <paramref name="routes"/> (all when null) and the bookkeeping.</summary>
+    public void CopyFrom(SolutionState other, ReadOnlySpan<int> routes, bool all)
+    {
+        int dims = Pb.Dims;
+        if (all)
+        {
+            for (int v = 0; v < Routes.Length; v++) Routes[v].CopyFrom(other.Routes[v], dims);
+        }
+        else
+        {
+            foreach (int v in routes) Routes[v].CopyFrom(other.Routes[v], dims);
+        }
+        Array.Copy(other.RequestVehicle, RequestVehicle, RequestVehicle.Length);
+        Array.Copy(other.StopPosition, StopPosition, StopPosition.Length);
+        Array.Copy(other.Pending, Pending, other.PendingCount);
+        PendingCount = other.PendingCount;
+        UsedRoutes = other.UsedRoutes;
+        RoutesCost = other.RoutesCost;
+    }
+
+    /// <summary>Re-adds the route costs from scratch, so rounding drift from many deltas never builds up.</summary>
+    public void Resum()
+    {
+        double c = 0;
+        int used = 0;
+        foreach (var r in Routes)
+        {
+            c += r.Cost;
+            if (!r.IsEmpty) used++;
+        }
+        RoutesCost = c;
+        UsedRoutes = used;
+    }
+}

@@ -1,0 +1,103 @@
+using Dispatch.Routing;
+
+namespace Dispatch.Core.Tests.Routing;
+
+/// <summary>Small random pickup-and-delivery problems with windows, and an independent route simulator.</summary>
+internal static class RoutingTestProblems
+{
+    /// <summary>
+    /// A depot at location 0 and <paramref name="requests"/> shipments on a 100 x 100 square; windows
+    /// wide enough that most requests fit, tight enough that some orders of stops do not.
+    /// </summary>
+    public static RoutingProblem Random(int seed, int requests, int vehicles, int capacity = 3, double horizon = 400)
+    {
+        var rng = new Random(seed);
+        int n = 1 + 2 * requests;
+        var x = new double[n];
+        var y = new double[n];
+        x[0] = y[0] = 50;
+        for (int i = 1; i < n; i++) { x[i] = rng.Next(0, 101); y[i] = rng.Next(0, 101); }
+        var matrix = TravelMatrix.FromCoordinates(x, y);
+        var list = new List<RoutingRequest>();
+        for (int r = 0; r < requests; r++)
+        {
+            int p = 1 + 2 * r, d = p + 1;
+            double ready = rng.Next(0, (int)(horizon / 2));
+            double pickupLatest = ready + rng.Next(20, 150);
+            double deliveryEarliest = rng.Next(0, 2) == 0 ? 0 : ready + rng.Next(0, 60);
+            double deliveryLatest = Math.Max(pickupLatest, deliveryEarliest) + rng.Next(40, 200);
+            list.Add(new RoutingRequest(100 + r, p, d)
+            {
+                PickupWindow = new TimeWindow(ready, pickupLatest),
+                DeliveryWindow = new TimeWindow(deliveryEarliest, deliveryLatest),
+                PickupServiceMinutes = rng.Next(0, 10),
+                DeliveryServiceMinutes = rng.Next(0, 10),
+                Amount = [rng.Next(1, capacity + 1)],
+            });
+        }
+        var fleet = new List<RoutingVehicle>();
+        for (int v = 0; v < vehicles; v++)
+            fleet.Add(new RoutingVehicle(v) { StartLocation = 0, EndLocation = 0, Shift = new TimeWindow(0, horizon), Capacity = [capacity], CostPerMinute = 0, CostPerDistance = 1 });
+        return new RoutingProblem(matrix, list, fleet);
+    }
+
+    /// <summary>
+    /// Re-simulates a route from the problem alone (not the optimizer's caches): returns null when it
+    /// keeps every rule (windows, shift end, capacity, pickup before delivery), else the first rule broken.
+    /// </summary>
+    public static string? Violation(RoutingProblem problem, PlannedRoute route)
+    {
+        var vehicle = problem.Vehicles[route.VehicleIndex];
+        var m = problem.Matrix;
+        int dims = problem.Dimensions;
+        var load = new long[dims];
+        // Deliveries without a pickup are on board from the start.
+        foreach (var v in route.Visits)
+        {
+            var q = problem.Requests[v.RequestIndex];
+            if (q.PickupLocation < 0) for (int d = 0; d < q.Amount.Length; d++) load[d] += q.Amount[d];
+        }
+        for (int d = 0; d < dims; d++)
+            if (vehicle.Capacity.Length > 0 && load[d] > vehicle.Capacity[d]) return $"start load {load[d]} above capacity";
+        double t = vehicle.Shift.Earliest;
+        int at = vehicle.StartLocation;
+        var picked = new HashSet<int>();
+        foreach (var v in route.Visits)
+        {
+            var q = problem.Requests[v.RequestIndex];
+            int loc = v.IsPickup ? q.PickupLocation : q.DeliveryLocation;
+            var w = v.IsPickup ? q.PickupWindow : q.DeliveryWindow;
+            double travel = at < 0 ? 0 : m.Duration(at, loc);
+            t = Math.Max(t + travel, w.Earliest);
+            if (t > w.Latest + 1e-6) return $"request {q.Id} {(v.IsPickup ? "pickup" : "delivery")} at {t}, after {w.Latest}";
+            if (v.IsPickup) picked.Add(v.RequestIndex);
+            else if (q.PickupLocation >= 0 && !picked.Contains(v.RequestIndex)) return $"request {q.Id} delivered before its pickup";
+            for (int d = 0; d < q.Amount.Length; d++) load[d] += v.IsPickup ? q.Amount[d] : -q.Amount[d];
+            for (int d = 0; d < dims; d++)
+                if (vehicle.Capacity.Length > 0 && load[d] > vehicle.Capacity[d]) return $"load {load[d]} above capacity after request {q.Id}";
+            t += v.IsPickup ? q.PickupServiceMinutes : q.DeliveryServiceMinutes;
+            at = loc;
+        }
+        if (vehicle.EndLocation >= 0 && at >= 0) t += m.Duration(at, vehicle.EndLocation);
+        if (t > vehicle.Shift.Latest + 1e-6) return $"back at {t}, after the shift ends at {vehicle.Shift.Latest}";
+        return null;
+    }
+
+    /// <summary>Route distance from the matrix alone.</summary>
+    public static double Distance(RoutingProblem problem, PlannedRoute route)
+    {
+        var vehicle = problem.Vehicles[route.VehicleIndex];
+        var m = problem.Matrix;
+        double dist = 0;
+        int at = vehicle.StartLocation;
+        foreach (var v in route.Visits)
+        {
+            var q = problem.Requests[v.RequestIndex];
+            int loc = v.IsPickup ? q.PickupLocation : q.DeliveryLocation;
+            if (at >= 0) dist += m.Distance(at, loc);
+            at = loc;
+        }
+        if (vehicle.EndLocation >= 0 && at >= 0) dist += m.Distance(at, vehicle.EndLocation);
+        return dist;
+    }
+}
