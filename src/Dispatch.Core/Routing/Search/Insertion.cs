@@ -45,6 +45,16 @@ internal static class Insertion
         double emptyExtra = n == 0 ? pb.FixedCost[route.Vehicle] + cost[loc[stops[0]] * w + loc[stops[1]]] : 0;
         double best = double.PositiveInfinity;
 
+        // The cheapest detour of the delivery between any two neighbours: a bound that lets a pickup
+        // position skip the whole delivery scan when even that detour cannot beat the best so far.
+        double minDeliveryDetour = double.PositiveInfinity;
+        for (int j = 1; j <= n; j++)
+        {
+            int l0 = loc[stops[j]], l1 = loc[stops[j + 1]];
+            double detour = cost[l0 * w + ld] + cost[ld * w + l1] - cost[l0 * w + l1];
+            if (detour < minDeliveryDetour) minDeliveryDetour = detour;
+        }
+
         for (int i = 0; i <= n; i++)
         {
             int a = stops[i], b = stops[i + 1];
@@ -72,6 +82,7 @@ internal static class Insertion
             if (cur < early[b]) cur = early[b];
             if (cur > latest[i + 1]) continue;
             double costAfterP = costP + cost[lp * w + lb];
+            if (costAfterP + minDeliveryDetour >= best) continue;
             for (int j = i + 1; j <= n; j++)
             {
                 if (!LoadFitsAt(pb, route, j, request)) break;
