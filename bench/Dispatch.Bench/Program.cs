@@ -3,6 +3,9 @@ using Dispatch.Bench.Snapshots;
 
 // Dispatch.Bench: BenchmarkDotNet suites (default), plus commands that are not BenchmarkDotNet runs.
 //   peer [--limits 1,5] [--snapshots trace,city-300]   engine vs OR-Tools routing on the same snapshots
+//   pdptw-ortools <instance-file-or-folder> [--time-limit s] [--out dir] [--distance-only]
+//                                                      OR-Tools routing on Li & Lim PDPTW instances (the peer)
+//   pdptw-compare [instances] [--limits 1,5,30]        route optimizer vs OR-Tools at equal time -> bench/results/pdptw-compare.md
 //   replay-speed [instance-dir] [--runs N]             a trace as fast as possible: commands/s, tick latency
 //   replay-recorded <trace.dispatchtrace> [--runs N]   a server-recorded command trace as fast as possible
 //   alloc-check                                        every hot path run in a loop: fails unless 0 bytes
@@ -19,6 +22,8 @@ string[] rest = args.Length > 0 ? args[1..] : [];
 switch (command)
 {
     case "peer": return Dispatch.Bench.Peer.PeerCommand.Run(rest);
+    case "pdptw-ortools": return Dispatch.Bench.Peer.PdptwOrToolsCommand.Run(rest);
+    case "pdptw-compare": return Dispatch.Bench.Peer.PdptwCompareCommand.Run(rest);
     case "replay-speed": return Dispatch.Bench.Replay.ReplaySpeed.Run(rest);
     case "replay-recorded": return Dispatch.Bench.Replay.RecordedTraceReplay.Run(rest);
     case "alloc-check": return Dispatch.Bench.AllocCheck.Run(rest);

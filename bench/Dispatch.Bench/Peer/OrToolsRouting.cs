@@ -159,7 +159,12 @@ internal static class OrToolsRouting
         }
 
         var search = operations_research_constraint_solver.DefaultRoutingSearchParameters();
-        search.FirstSolutionStrategy = FirstSolutionStrategy.Types.Value.ParallelCheapestInsertion;
+        // The objective lives in the soft upper bounds of the time dimensions (arc cost is only a 0.1
+        // tie-break), so the first solution must be built on the full cost: LOCAL_CHEAPEST_COST_INSERTION
+        // evaluates each insertion on the model's cost. The *_CHEAPEST_INSERTION strategies without COST
+        // (PARALLEL_CHEAPEST_INSERTION was used before) insert by arc cost only, ignore click-to-door and
+        // left the local search a far worse start.
+        search.FirstSolutionStrategy = FirstSolutionStrategy.Types.Value.LocalCheapestCostInsertion;
         search.LogSearch = Environment.GetEnvironmentVariable("PEER_LOG") == "1";
         search.LocalSearchMetaheuristic = LocalSearchMetaheuristic.Types.Value.GuidedLocalSearch;
         search.TimeLimit = Duration.FromTimeSpan(TimeSpan.FromSeconds(limitSeconds));

@@ -37,7 +37,7 @@ internal static class PeerCommand
         md.AppendLine();
         md.AppendLine("Objective (the same yardstick for both; OR-Tools is given exactly this as its cost) over served orders: click-to-door + minutes past the 40-minute target + 20 x minutes past the 90-minute maximum (lower is better). ");
         md.AppendLine("Ours = the engine run forward from the snapshot, no new orders, until every order is delivered; its wall time is the one decision tick at the snapshot minute (median of 7, commits included) and, in brackets, all ticks of the forward run. ");
-        md.AppendLine("OR-Tools = one pickup-and-delivery solve (PARALLEL_CHEAPEST_INSERTION, then GUIDED_LOCAL_SEARCH until the time limit); wall = model build + search. Its routes are re-timed under the MDRP rules and scored alike. See bench/README.md for the model.");
+        md.AppendLine("OR-Tools = one pickup-and-delivery solve (LOCAL_CHEAPEST_COST_INSERTION, then GUIDED_LOCAL_SEARCH until the time limit; the warm-started row skips the first solution); wall = model build + search. Its routes are re-timed under the MDRP rules and scored alike. See bench/README.md for the model.");
         md.AppendLine();
 
         foreach (var name in snapshots)
