@@ -62,6 +62,18 @@ internal static class AllocCheck
             failures += Report($"tick with commits ({name}, {commits} committed)", bytes, sw.Elapsed.TotalMilliseconds);
         }
 
+        // Route optimizer: ALNS iterations (ruin, regret recreate, acceptance, copies) on Li & Lim instances.
+        foreach (var name in new[] { "lr1_2_1", "lrc2_4_1" })
+        {
+            string file = Path.Combine("..", "shared", "lilim", "instances", name + ".txt");
+            if (!File.Exists(file)) { Console.WriteLine($"skip route optimizer ({name}): {file} not found"); continue; }
+            var pb = new Dispatch.Routing.Search.CompiledProblem(Dispatch.Simulator.LiLim.LiLimRouting.ToProblem(Dispatch.Simulator.LiLim.LiLimInstance.Load(file)));
+            var search = new Dispatch.Routing.Search.AlnsSearch(pb, vehiclesFirst: true, seed: 1);
+            search.Construct(Enumerable.Range(0, pb.Requests).ToArray());
+            failures += Check($"route optimizer 100 iterations ({name})", 10, () =>
+                search.ImproveCost(new Dispatch.Routing.Search.SearchBudget(null, search.Iterations + 100, Stopwatch.GetTimestamp()), default));
+        }
+
         Console.WriteLine(failures == 0 ? "alloc-check: every hot path allocated 0 bytes" : $"alloc-check: {failures} hot path(s) allocated");
         return failures == 0 ? 0 : 1;
     }

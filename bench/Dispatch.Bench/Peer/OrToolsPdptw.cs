@@ -254,7 +254,7 @@ internal static class PdptwOrToolsCommand
             {
                 double g = BestKnown.GapPercent(check.Distance, b.Distance);
                 gaps.Add(g);
-                gap = Signed(g);
+                gap = BestKnown.FormatPercent(g);
             }
             string first = result.FirstSolutionSeconds is { } f ? f.ToString("F3", inv) : "-";
             string verdict = check.Feasible ? "feasible" : $"INFEASIBLE: {string.Join("; ", check.Violations)}";
@@ -262,15 +262,10 @@ internal static class PdptwOrToolsCommand
             if (outDir is not null)
                 new LiLimSolution(instance.Name, result.Routes).Save(Path.Combine(outDir, instance.Name + ".txt"), "Dispatch", peer.Describe(), today);
         }
-        if (gaps.Count > 1) Console.WriteLine(string.Create(inv, $"# mean distance gap {Signed(gaps.Average())} % over {gaps.Count} instances"));
+        if (gaps.Count > 1) Console.WriteLine(string.Create(inv, $"# mean distance gap {BestKnown.FormatPercent(gaps.Average())} % over {gaps.Count} instances"));
         return failures == 0 ? 0 : 1;
     }
 
-    private static string Signed(double percent)
-    {
-        double r = Math.Round(percent, 2);
-        return r == 0 ? "0.00" : r.ToString("+0.00;-0.00", CultureInfo.InvariantCulture);
-    }
 
     private static string Next(string[] args, ref int i) =>
         ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value");

@@ -65,7 +65,7 @@ internal static class PdptwCompareCommand
                 string peerV = peerCheck is null ? "none" : peerCheck.Feasible ? peerCheck.Vehicles.ToString(inv) : "infeasible";
                 string peerD = peerCheck is null ? "-" : peerCheck.Distance.ToString("F2", inv);
                 double peerGap = peerCheck is null ? double.NaN : BestKnown.GapPercent(peerCheck.Distance, best.Distance);
-                string line = string.Create(inv, $"| {instance.Name} | {limit} | {best.Vehicles} / {best.Distance:F2} | {(ourCheck.Feasible ? ourCheck.Vehicles : -1)} | {ourCheck.Distance:F2} | {ourGap:+0.00;-0.00;0.00} | {ours.FirstComplete?.TotalSeconds:F2} | {peerV} | {peerD} | {(double.IsNaN(peerGap) ? "-" : peerGap.ToString("+0.00;-0.00;0.00", inv))} | {peer.FirstSolutionSeconds:F2} |");
+                string line = string.Create(inv, $"| {instance.Name} | {limit} | {best.Vehicles} / {best.Distance:F2} | {(ourCheck.Feasible ? ourCheck.Vehicles : -1)} | {ourCheck.Distance:F2} | {BestKnown.FormatPercent(ourGap)} | {ours.FirstComplete?.TotalSeconds:F2} | {peerV} | {peerD} | {(double.IsNaN(peerGap) ? "-" : BestKnown.FormatPercent(peerGap))} | {peer.FirstSolutionSeconds:F2} |");
                 Console.WriteLine(line);
                 md.AppendLine(line);
                 if (peerCheck is { Feasible: true }) perLimit[limit].Add((ourCheck.Vehicles, ourGap, peerCheck.Vehicles, peerGap, best.Vehicles));
@@ -77,7 +77,7 @@ internal static class PdptwCompareCommand
         foreach (var (limit, rows) in perLimit)
         {
             if (rows.Count == 0) continue;
-            string line = string.Create(inv, $"| {limit} | {rows.Count} | {rows.Sum(r => r.OurV)} | {rows.Sum(r => r.PeerV)} | {rows.Sum(r => r.BestV)} | {rows.Count(r => r.OurV <= r.PeerV)}/{rows.Count} | {rows.Average(r => r.OurGap):+0.00;-0.00;0.00} | {rows.Average(r => r.PeerGap):+0.00;-0.00;0.00} |");
+            string line = string.Create(inv, $"| {limit} | {rows.Count} | {rows.Sum(r => r.OurV)} | {rows.Sum(r => r.PeerV)} | {rows.Sum(r => r.BestV)} | {rows.Count(r => r.OurV <= r.PeerV)}/{rows.Count} | {BestKnown.FormatPercent(rows.Average(r => r.OurGap))} | {BestKnown.FormatPercent(rows.Average(r => r.PeerGap))} |");
             Console.WriteLine(line);
             md.AppendLine(line);
         }

@@ -79,17 +79,10 @@ public sealed class RouteOptimizer
             lock (s.BestLock)
             {
                 var b = s.Best;
-                if (pickState is null || Better(b, pickState)) { pick = s; pickState = b; }
+                if (pickState is null || SolutionState.IsBetter(b, pickState, _options.MinimizeVehiclesFirst)) { pick = s; pickState = b; }
             }
         }
         lock (pick!.BestLock) return Build(pick.Best, iterations, firstComplete);
-    }
-
-    private bool Better(SolutionState a, SolutionState b)
-    {
-        if (a.PendingCount != b.PendingCount) return a.PendingCount < b.PendingCount;
-        if (_options.MinimizeVehiclesFirst && a.UsedRoutes != b.UsedRoutes) return a.UsedRoutes < b.UsedRoutes;
-        return a.RoutesCost < b.RoutesCost;
     }
 
     private RoutingSolution Build(SolutionState s, long iterations, long firstCompleteTimestamp)

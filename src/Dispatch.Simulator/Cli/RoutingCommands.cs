@@ -66,7 +66,7 @@ internal static class RoutingCommands
 
         public string ToText() =>
             $"{Instance}: {Vehicles} vehicles, distance {Distance.ToString("F2", CultureInfo.InvariantCulture)}"
-            + (BestDistance is { } b ? $" (best known {BestVehicles} / {b.ToString("F2", CultureInfo.InvariantCulture)}, gap {Signed(Gap!.Value)} %)" : "")
+            + (BestDistance is { } b ? $" (best known {BestVehicles} / {b.ToString("F2", CultureInfo.InvariantCulture)}, gap {BestKnown.FormatPercent(Gap!.Value)} %)" : "")
             + $", {(Feasible ? "feasible" : $"INFEASIBLE ({Violations} violations)")}, {Seconds.ToString("F1", CultureInfo.InvariantCulture)} s, {Iterations:N0} iterations";
     }
 
@@ -132,9 +132,6 @@ internal static class RoutingCommands
 
     private static string F(double x, string fmt = "F2") => x.ToString(fmt, CultureInfo.InvariantCulture);
 
-    /// <summary>A signed percentage to two decimals; rounding noise around zero prints as 0.00, not -0.00.</summary>
-    internal static string Signed(double x) => (Math.Round(x, 2) + 0.0).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
-
     internal static string SummaryMarkdown(IReadOnlyList<SolveRow> rows, OptimizerOptions options, double wallSeconds)
     {
         var sb = new StringBuilder();
@@ -158,7 +155,7 @@ internal static class RoutingCommands
         var withBest = rows.Where(r => r.BestDistance is not null).ToList();
         string vehicles = F(rows.Average(r => r.Vehicles));
         string bestVehicles = withBest.Count > 0 ? F(withBest.Average(r => r.BestVehicles!.Value)) : "-";
-        string vehicleGap = withBest.Count > 0 ? $" ({Signed(100.0 * (withBest.Sum(r => r.Vehicles) - withBest.Sum(r => r.BestVehicles!.Value)) / withBest.Sum(r => r.BestVehicles!.Value))} % vehicles)" : "";
+        string vehicleGap = withBest.Count > 0 ? $" ({BestKnown.FormatPercent(100.0 * (withBest.Sum(r => r.Vehicles) - withBest.Sum(r => r.BestVehicles!.Value)) / withBest.Sum(r => r.BestVehicles!.Value))} % vehicles)" : "";
         string gap = withBest.Count > 0 ? F(withBest.Average(r => r.Gap!.Value)) : "-";
         int atBestVehicles = withBest.Count(r => r.Vehicles <= r.BestVehicles);
         return $"| {label} | {rows.Count} instances | {vehicles}{vehicleGap} | {bestVehicles} | {F(rows.Average(r => r.Distance))} | {(withBest.Count > 0 ? F(withBest.Average(r => r.BestDistance!.Value)) : "-")} | {gap} | {rows.Count(r => r.Feasible)}/{rows.Count} | {atBestVehicles}/{withBest.Count} at best vehicles | {F(rows.Average(r => r.Seconds), "F1")} | {F(rows.Average(r => (double)r.Iterations), "F0")} |";

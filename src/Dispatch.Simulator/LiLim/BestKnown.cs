@@ -69,6 +69,9 @@ public static class BestKnown
         return 100 * (distance - best) / best;
     }
 
+    /// <summary>A gap (or any signed percentage) to two decimals, sign shown; rounding noise around zero prints as 0.00, never -0.00.</summary>
+    public static string FormatPercent(double percent) => (Math.Round(percent, 2) + 0.0).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+
     private static int PositiveInt(string s, string at, string field) =>
         int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v > 0 ? v
         : throw new InvalidDataException($"{at}: {field} '{s}' is not a positive integer");

@@ -153,7 +153,7 @@ internal sealed class AlnsSearch
             if (accept) _current.CopyFrom(_work, _work.DirtyRoutes, all: false);
             else _work.CopyFrom(_current, _work.DirtyRoutes, all: false);
             _work.ClearDirty();
-            if (accept && IsBetter(_current, _best)) PublishBest(_current);
+            if (accept && SolutionState.IsBetter(_current, _best, _vehiclesFirst)) PublishBest(_current);
 
             _ruinScore[ruin] += score; _ruinUses[ruin]++;
             _insertScore[insert] += score; _insertUses[insert]++;
@@ -170,13 +170,6 @@ internal sealed class AlnsSearch
             }
             if (stopWhenComplete && _current.PendingCount == 0) return true;
         }
-    }
-
-    private bool IsBetter(SolutionState a, SolutionState b)
-    {
-        if (a.PendingCount != b.PendingCount) return a.PendingCount < b.PendingCount;
-        if (_vehiclesFirst && a.UsedRoutes != b.UsedRoutes) return a.UsedRoutes < b.UsedRoutes;
-        return a.RoutesCost < b.RoutesCost - 1e-9;
     }
 
     private void PublishBest(SolutionState from)

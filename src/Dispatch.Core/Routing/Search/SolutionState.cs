@@ -51,6 +51,17 @@ internal sealed class SolutionState
         _dirtyCount = 0;
     }
 
+    /// <summary>
+    /// The search's order of solutions: fewer pending requests, then (when vehicles come first) fewer
+    /// routes, then lower route cost.
+    /// </summary>
+    public static bool IsBetter(SolutionState a, SolutionState b, bool vehiclesFirst)
+    {
+        if (a.PendingCount != b.PendingCount) return a.PendingCount < b.PendingCount;
+        if (vehiclesFirst && a.UsedRoutes != b.UsedRoutes) return a.UsedRoutes < b.UsedRoutes;
+        return a.RoutesCost < b.RoutesCost - 1e-9;
+    }
+
     /// <summary>Route cost plus the penalty of every pending request.</summary>
     public double Objective(double penaltyPerPending) => RoutesCost + penaltyPerPending * PendingCount;
 
