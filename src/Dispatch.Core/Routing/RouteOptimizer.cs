@@ -41,8 +41,9 @@ public sealed class RouteOptimizer
         }
         _servable = servable.ToArray();
         _searches = new AlnsSearch[_options.Threads];
+        var shared = _searches.Length > 1 ? new SharedBest(_pb, _options.MinimizeVehiclesFirst) : null;
         for (int k = 0; k < _searches.Length; k++)
-            _searches[k] = new AlnsSearch(_pb, _options.MinimizeVehiclesFirst, _options.Seed + 7919L * k);
+            _searches[k] = new AlnsSearch(_pb, _options.MinimizeVehiclesFirst, _options.Seed + 7919L * k, shared);
     }
 
     /// <summary>Searches until the budget is spent (or <paramref name="cancel"/> fires) and returns the best solution.</summary>

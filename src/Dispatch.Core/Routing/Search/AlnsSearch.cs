@@ -6,7 +6,8 @@ namespace Dispatch.Routing.Search;
 /// phase empties the smallest route and searches with one vehicle less until every request is back
 /// on a route (and tries again) or the phase's share of the budget is spent; then the rest of the
 /// budget lowers cost with the fleet it reached. Each iteration ruins (random, worst, related,
-/// whole route) and recreates (greedy or regret-2/3/4, with or without noise), operators chosen by
+/// whole route) and recreates (greedy, regret-2/3/4, or regret-2 with the requests most often left
+/// pending first; with or without noise), operators chosen by
 /// adaptive weights, accepted by simulated annealing. Everything is preallocated: an iteration
 /// allocates nothing.
 /// </summary>
@@ -22,6 +23,13 @@ internal sealed class AlnsSearch
     private const double CoolTo = 0.002;
     /// <summary>Share of the budget the vehicle-elimination phase may use.</summary>
     private const double EliminationShare = 0.5;
+    /// <summary>
+    /// Most requests one ruin removes. Ropke &amp; Pisinger remove up to 40 % of the requests (at most
+    /// 100), for a fixed iteration count; under a time limit an iteration's repair cost grows with the
+    /// square of what was removed, so large problems would get few iterations. Capped lower, a
+    /// 400-task instance gets 2-4 times the iterations for the same or better result.
+    /// </summary>
+    private const int MaxRuin = 40;
 
     private readonly CompiledProblem _pb;
     private readonly SolutionState _work, _current, _best;
@@ -31,16 +39,26 @@ internal sealed class AlnsSearch
     private readonly double _penalty;
     private SearchRandom _rng;
     private int _servable;
+    private readonly SharedBest? _shared;
+    private long _sharedSeen;
+
+    /// <summary>Why a run of iterations stopped.</summary>
+    private enum Outcome : byte { BudgetSpent, Complete, Adopted }
 
     private readonly double[] _ruinWeight = [1, 1, 1, 1], _ruinScore = new double[4];
     private readonly int[] _ruinUses = new int[4];
-    private readonly double[] _insertWeight = [1, 1, 1, 1], _insertScore = new double[4];
-    private readonly int[] _insertUses = new int[4];
+    // Insertion operators: greedy, regret-2, regret-3, regret-4, and regret-2 hardest first.
+    private const int HardestFirst = 4;
+    private readonly double[] _insertWeight = [1, 1, 1, 1, 1], _insertScore = new double[5];
+    private readonly int[] _insertUses = new int[5];
+    /// <summary>How often each request was left pending after an iteration: learned hardness.</summary>
+    private readonly int[] _hardness;
     private readonly double[] _noiseWeight = [1, 1], _noiseScore = new double[2];
     private readonly int[] _noiseUses = new int[2];
 
-    public AlnsSearch(CompiledProblem pb, bool vehiclesFirst, long seed)
+    public AlnsSearch(CompiledProblem pb, bool vehiclesFirst, long seed, SharedBest? shared = null)
     {
+        _shared = shared;
         _pb = pb;
         _work = new SolutionState(pb);
         _current = new SolutionState(pb);
@@ -50,6 +68,7 @@ internal sealed class AlnsSearch
         _vehiclesFirst = vehiclesFirst;
         _penalty = pb.UnassignedPenalty;
         _rng = new SearchRandom(seed);
+        _hardness = new int[pb.Requests];
     }
 
     /// <summary>Held while the best solution is written; take it to read <see cref="Best"/> from another thread.</summary>
@@ -82,10 +101,17 @@ internal sealed class AlnsSearch
     /// <summary>The cost phase: from the best solution, never with more vehicles than it has when vehicles come first.</summary>
     internal void ImproveCost(SearchBudget budget, CancellationToken cancel)
     {
-        int maxRoutes = _vehiclesFirst && _best.PendingCount == 0 ? _best.UsedRoutes : _pb.Vehicles;
-        _current.CopyFrom(_best, default, all: true);
-        _work.CopyFrom(_best, default, all: true);
-        Improve(budget, budget.Progress(Iterations), 1.0, maxRoutes, stopWhenComplete: false, cancel);
+        double from = budget.Progress(Iterations);
+        Outcome outcome;
+        do
+        {
+            // Restarted from the best whenever another search's better solution was adopted.
+            int maxRoutes = _vehiclesFirst && _best.PendingCount == 0 ? _best.UsedRoutes : _pb.Vehicles;
+            _current.CopyFrom(_best, default, all: true);
+            _work.CopyFrom(_best, default, all: true);
+            outcome = Improve(budget, from, 1.0, maxRoutes, stopWhenComplete: false, cancel);
+        }
+        while (outcome == Outcome.Adopted);
     }
 
     private void EliminateVehicles(SearchBudget budget, CancellationToken cancel)
@@ -105,28 +131,30 @@ internal sealed class AlnsSearch
                 PublishBest(_work);
                 continue;
             }
-            if (!Improve(budget, now, EliminationShare, target, stopWhenComplete: true, cancel)) return;
+            if (Improve(budget, now, EliminationShare, target, stopWhenComplete: true, cancel) == Outcome.BudgetSpent) return;
         }
     }
 
     /// <summary>
     /// ALNS iterations between two budget fractions with at most <paramref name="maxRoutes"/> routes.
-    /// Returns true when it stopped because every request is on a route (with <paramref name="stopWhenComplete"/>).
+    /// Stops when the budget share is spent, when every request is on a route (with
+    /// <paramref name="stopWhenComplete"/>), or when a better solution of a parallel search was adopted
+    /// into the best (the caller restarts from it).
     /// </summary>
-    private bool Improve(SearchBudget budget, double from, double to, int maxRoutes, bool stopWhenComplete, CancellationToken cancel)
+    private Outcome Improve(SearchBudget budget, double from, double to, int maxRoutes, bool stopWhenComplete, CancellationToken cancel)
     {
         double startCost = _current.RoutesCost > 0 ? _current.RoutesCost : 1;
         double t0 = StartWorse * startCost / Math.Log(2);
         double span = Math.Max(1e-9, to - from);
         double phaseBest = _current.Objective(_penalty);
-        int qMax = Math.Max(1, Math.Min(100, (int)(0.4 * _servable)));
+        int qMax = Math.Max(1, Math.Min(MaxRuin, (int)(0.4 * _servable)));
         int qMin = Math.Min(4, qMax);
         int inSegment = 0;
 
         while (true)
         {
             double progress = budget.Progress(Iterations);
-            if (progress >= to || cancel.IsCancellationRequested) return false;
+            if (progress >= to || cancel.IsCancellationRequested) return Outcome.BudgetSpent;
             double temperature = t0 * Math.Pow(CoolTo, (progress - from) / span);
 
             int ruin = Roulette(_ruinWeight);
@@ -134,7 +162,9 @@ internal sealed class AlnsSearch
             int noise = Roulette(_noiseWeight);
             int q = _rng.Next(qMin, qMax);
             _ruin.Apply((RuinKind)ruin, _work, q, ref _rng);
-            _recreate.Run(_work, insert + 1, noise == 1, maxRoutes, ref _rng);
+            if (insert == HardestFirst) _recreate.Run(_work, 2, noise == 1, maxRoutes, ref _rng, _hardness);
+            else _recreate.Run(_work, insert + 1, noise == 1, maxRoutes, ref _rng);
+            for (int k = 0; k < _work.PendingCount; k++) _hardness[_work.Pending[k]]++;
             Iterations++;
 
             double next = _work.Objective(_penalty);
@@ -167,14 +197,21 @@ internal sealed class AlnsSearch
                 // Re-add route costs now and then so float drift from many deltas never builds up.
                 _current.Resum();
                 _work.Resum();
+                if (_shared is not null && Adopt()) return Outcome.Adopted;
             }
-            if (stopWhenComplete && _current.PendingCount == 0) return true;
+            if (stopWhenComplete && _current.PendingCount == 0) return Outcome.Complete;
         }
+    }
+
+    private bool Adopt()
+    {
+        lock (BestLock) return _shared!.TakeIfBetter(_best, ref _sharedSeen);
     }
 
     private void PublishBest(SolutionState from)
     {
         lock (BestLock) _best.CopyFrom(from, default, all: true);
+        _shared?.Offer(from);
         if (FirstCompleteTimestamp < 0 && from.PendingCount == 0) FirstCompleteTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 

@@ -32,8 +32,12 @@ internal sealed class Recreate
         _noiseAmplitude = 0.025 * pb.MaxArcCost;
     }
 
-    /// <summary>Inserts pending requests until none fits; those left stay pending.</summary>
-    public void Run(SolutionState s, int regret, bool noise, int maxRoutes, ref SearchRandom rng)
+    /// <summary>
+    /// Inserts pending requests until none fits; those left stay pending. With
+    /// <paramref name="hardness"/>, requests that were left pending more often go first (regret breaks
+    /// ties): what the search has learned is hard gets the room before the easy ones take it.
+    /// </summary>
+    public void Run(SolutionState s, int regret, bool noise, int maxRoutes, ref SearchRandom rng, int[]? hardness = null)
     {
         if (s.PendingCount == 0) return;
         int vehicles = _pb.Vehicles;
@@ -44,6 +48,7 @@ internal sealed class Recreate
         {
             int bestIdx = -1, bestVehicle = -1;
             double bestScore = double.NegativeInfinity, bestFirst = double.PositiveInfinity;
+            int bestHard = int.MinValue;
             for (int idx = 0; idx < s.PendingCount; idx++)
             {
                 int r = s.Pending[idx];
@@ -71,9 +76,10 @@ internal sealed class Recreate
                     if (regret >= 3) score += Math.Min(c3 - c1, big);
                     if (regret >= 4) score += Math.Min(c4 - c1, big);
                 }
-                if (score > bestScore || (score == bestScore && c1 < bestFirst))
+                int hard = hardness is null ? 0 : hardness[r];
+                if (hard > bestHard || (hard == bestHard && (score > bestScore || (score == bestScore && c1 < bestFirst))))
                 {
-                    bestScore = score; bestFirst = c1; bestIdx = idx; bestVehicle = v1;
+                    bestHard = hard; bestScore = score; bestFirst = c1; bestIdx = idx; bestVehicle = v1;
                 }
             }
             if (bestIdx < 0) break;
