@@ -8,7 +8,8 @@ namespace Dispatch.Routing.Search;
 /// budget lowers cost with the fleet it reached. Each iteration ruins (random, worst, related,
 /// whole route) and recreates (greedy, regret-2/3/4, or regret-2 with the requests most often left
 /// pending first; with or without noise), operators chosen by
-/// adaptive weights, accepted by simulated annealing. Everything is preallocated: an iteration
+/// adaptive weights, accepted by simulated annealing; a solution about to become the best is first
+/// taken to its local optimum by <see cref="LocalSearch"/> (pair relocate, 2-opt*). Everything is preallocated: an iteration
 /// allocates nothing.
 /// </summary>
 internal sealed class AlnsSearch
@@ -35,6 +36,7 @@ internal sealed class AlnsSearch
     private readonly SolutionState _work, _current, _best;
     private readonly Ruin _ruin;
     private readonly Recreate _recreate;
+    private readonly LocalSearch _localSearch;
     private readonly bool _vehiclesFirst;
     private readonly double _penalty;
     private SearchRandom _rng;
@@ -65,6 +67,7 @@ internal sealed class AlnsSearch
         _best = new SolutionState(pb);
         _ruin = new Ruin(pb);
         _recreate = new Recreate(pb);
+        _localSearch = new LocalSearch(pb);
         _vehiclesFirst = vehiclesFirst;
         _penalty = pb.UnassignedPenalty;
         _rng = new SearchRandom(seed);
@@ -165,6 +168,8 @@ internal sealed class AlnsSearch
             if (insert == HardestFirst) _recreate.Run(_work, 2, noise == 1, maxRoutes, ref _rng, _hardness);
             else _recreate.Run(_work, insert + 1, noise == 1, maxRoutes, ref _rng);
             for (int k = 0; k < _work.PendingCount; k++) _hardness[_work.Pending[k]]++;
+            // A would-be best is taken to its local optimum under relocate and 2-opt* first.
+            if (SolutionState.IsBetter(_work, _best, _vehiclesFirst)) _localSearch.Descend(_work);
             Iterations++;
 
             double next = _work.Objective(_penalty);
@@ -197,15 +202,15 @@ internal sealed class AlnsSearch
                 // Re-add route costs now and then so float drift from many deltas never builds up.
                 _current.Resum();
                 _work.Resum();
-                if (_shared is not null && Adopt()) return Outcome.Adopted;
+                if (_shared is not null && Adopt(forCost: !stopWhenComplete)) return Outcome.Adopted;
             }
             if (stopWhenComplete && _current.PendingCount == 0) return Outcome.Complete;
         }
     }
 
-    private bool Adopt()
+    private bool Adopt(bool forCost)
     {
-        lock (BestLock) return _shared!.TakeIfBetter(_best, ref _sharedSeen);
+        lock (BestLock) return _shared!.TakeIfBetter(_best, ref _sharedSeen, forCost);
     }
 
     private void PublishBest(SolutionState from)

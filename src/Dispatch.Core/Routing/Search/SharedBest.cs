@@ -33,8 +33,13 @@ internal sealed class SharedBest
         }
     }
 
-    /// <summary>Copies the shared solution into <paramref name="into"/> when it is worth adopting and has changed since <paramref name="seen"/>.</summary>
-    public bool TakeIfBetter(SolutionState into, ref long seen)
+    /// <summary>
+    /// Copies the shared solution into <paramref name="into"/> when it is worth adopting and has changed
+    /// since <paramref name="seen"/>. Without <paramref name="forCost"/> (while emptying routes) only
+    /// fewer pending requests or routes count: two searches trying different ways to lose a route
+    /// should not be pulled onto one track by a cheaper solution with the same routes.
+    /// </summary>
+    public bool TakeIfBetter(SolutionState into, ref long seen, bool forCost)
     {
         if (Volatile.Read(ref _version) == seen) return false;
         lock (_lock)
@@ -42,7 +47,7 @@ internal sealed class SharedBest
             seen = _version;
             bool adopt = _state.PendingCount < into.PendingCount
                 || (_state.PendingCount == into.PendingCount && _vehiclesFirst && _state.UsedRoutes < into.UsedRoutes)
-                || (_state.PendingCount == into.PendingCount && (!_vehiclesFirst || _state.UsedRoutes == into.UsedRoutes)
+                || (forCost && _state.PendingCount == into.PendingCount && (!_vehiclesFirst || _state.UsedRoutes == into.UsedRoutes)
                     && _state.RoutesCost < into.RoutesCost * (1 - AdoptMargin));
             if (!adopt) return false;
             into.CopyFrom(_state, default, all: true);
