@@ -62,6 +62,34 @@ internal static class AllocCheck
             failures += Report($"tick with commits ({name}, {commits} committed)", bytes, sw.Elapsed.TotalMilliseconds);
         }
 
+        // General profile with its improvement moves: city-1000 ticked from its snapshot minute on, the couriers
+        // confirming stops between ticks (outside the window); the first tick inserts 1,000 orders, the next ones
+        // improve the routes it built. A first run warms the JIT; the second is measured.
+        foreach (int moves in new[] { Dispatch.Engine.DispatchOptions.DefaultGeneralImprovementMovesPerTick, 4 * Dispatch.Engine.DispatchOptions.DefaultGeneralImprovementMovesPerTick })
+        {
+            var city = SnapshotBuilder.City(1_000);
+            long generalBytes = 0;
+            double generalMs = 0;
+            const int GeneralTicks = 6;
+            for (int pass = 0; pass < 2; pass++)
+            {
+                var run = new General.GeneralTickRun(city, moves);
+                generalBytes = 0;
+                var sw = new Stopwatch();
+                for (int t = 0; t < GeneralTicks; t++)
+                {
+                    run.ConfirmDue();
+                    long a0 = GC.GetAllocatedBytesForCurrentThread();
+                    sw.Start();
+                    run.Tick();
+                    sw.Stop();
+                    generalBytes += GC.GetAllocatedBytesForCurrentThread() - a0;
+                }
+                generalMs = sw.Elapsed.TotalMilliseconds / GeneralTicks;
+            }
+            failures += Report($"{GeneralTicks} General ticks, {moves} moves (city-1000; ms/tick)", generalBytes, generalMs);
+        }
+
         // Route optimizer: ALNS iterations (ruin, regret recreate, acceptance, copies) on Li & Lim instances.
         foreach (var name in new[] { "lr1_2_1", "lrc2_4_1" })
         {

@@ -9,6 +9,8 @@ using Dispatch.Bench.Snapshots;
 //   replay-speed [instance-dir] [--runs N]             a trace as fast as possible: commands/s, tick latency
 //   replay-recorded <trace.dispatchtrace> [--runs N]   a server-recorded command trace as fast as possible
 //   alloc-check                                        every hot path run in a loop: fails unless 0 bytes
+//   general-tick [--moves 0,64,256] [--runs 15]        the General profile's tick at 1,000 open orders per improvement budget
+//   general-improvement [--seeds 1,2,3]                General profile with delivery promises on generated waves, per budget
 //   snapshot [name ...]                                describes snapshots (trace, city-N, instance folder)
 // Anything else goes to BenchmarkSwitcher (e.g. --filter '*Tick*' --job short).
 if (BuildGuard.Problem() is { } problem)
@@ -27,6 +29,8 @@ switch (command)
     case "replay-speed": return Dispatch.Bench.Replay.ReplaySpeed.Run(rest);
     case "replay-recorded": return Dispatch.Bench.Replay.RecordedTraceReplay.Run(rest);
     case "alloc-check": return Dispatch.Bench.AllocCheck.Run(rest);
+    case "general-tick": return Dispatch.Bench.General.GeneralTickTiming.Run(rest);
+    case "general-improvement": return Dispatch.Bench.General.GeneralImprovement.Run(rest);
     case "snapshot":
         foreach (var name in rest.Length > 0 ? rest : ["trace", "city-1000", "city-10000", "city-50000"])
             Console.WriteLine(SnapshotBuilder.ByName(name));

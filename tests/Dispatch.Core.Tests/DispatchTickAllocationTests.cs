@@ -46,16 +46,21 @@ public class DispatchTickAllocationTests
         public void OnPlanChange(in PlanChange change) => buffer.Changes++;
     }
 
-    /// <summary>Drives the engine minute by minute; returns the bytes allocated inside the measured ticks.</summary>
-    private static (long Bytes, int Delivered, int Committed) Run(DispatchProfile profile, bool allocatingSink = false)
+    /// <summary>Drives the engine minute by minute; returns the bytes allocated inside the measured ticks.
+    /// <paramref name="moves"/>: the general profile's improvement budget (null: the default); <paramref name="windows"/>:
+    /// every order must be delivered within 60 minutes of ready, a third also picked up within 20.</summary>
+    private static (long Bytes, int Delivered, int Committed, long MovesApplied) Run(DispatchProfile profile, bool allocatingSink = false, int? moves = null, bool windows = false)
     {
         var rng = new Random(42);
-        var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), new DispatchOptions { Profile = profile });
+        var options = new DispatchOptions { Profile = profile };
+        if (moves is int m) options = options with { GeneralImprovementMovesPerTick = m };
+        var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
         for (int s = 0; s < Sites; s++) engine.AddSite(s, rng.Next(0, 8000), rng.Next(0, 8000));
         for (int c = 0; c < Couriers; c++) engine.CourierOnShift(new CourierShift(c, rng.Next(0, 8000), rng.Next(0, 8000), 0, 2000), 0);
         // Orders spread over the first 700 minutes (about 3 a minute), ready 5-25 minutes after placement.
         var orders = Enumerable.Range(0, Orders)
             .Select(i => { int placed = rng.Next(0, 700); return new OrderRequest(i, rng.Next(0, Sites), rng.Next(0, 8000), rng.Next(0, 8000), placed, placed + rng.Next(5, 26)); })
+            .Select(o => windows ? o with { DeliverBy = o.ReadyAt + 60, PickupBy = o.OrderId % 3 == 0 ? o.ReadyAt + 20 : double.PositiveInfinity } : o)
             .OrderBy(o => o.PlacedAt).ToArray();
 
         var buffer = new Buffer { Allocate = allocatingSink };
@@ -85,7 +90,7 @@ public class DispatchTickAllocationTests
                     pending.Enqueue((buffer.Kind[i], buffer.Order[i]), buffer.At[i]);
             buffer.Count = 0;
         }
-        return (bytes, engine.Counts.Delivered, committed);
+        return (bytes, engine.Counts.Delivered, committed, engine.ImprovementMoves.Applied);
     }
 
     [Theory]
@@ -94,17 +99,31 @@ public class DispatchTickAllocationTests
     [InlineData(DispatchProfile.General)]
     public void The_tick_allocates_nothing_in_steady_state(DispatchProfile profile)
     {
-        var (bytes, delivered, committed) = Run(profile);
+        var (bytes, delivered, committed, _) = Run(profile);
         // The run really is busy: work is committed and delivered throughout.
         Assert.True(committed > 300, $"only {committed} assignments");
         Assert.True(delivered > 300, $"only {delivered} deliveries");
         Assert.Equal(0, bytes);
     }
 
+    /// <summary>The general profile with its improvement moves (default and four times the default budget), with and without time windows.</summary>
+    [Theory]
+    [InlineData(DispatchOptions.DefaultGeneralImprovementMovesPerTick, false)]
+    [InlineData(4 * DispatchOptions.DefaultGeneralImprovementMovesPerTick, false)]
+    [InlineData(DispatchOptions.DefaultGeneralImprovementMovesPerTick, true)]
+    public void The_general_tick_with_improvement_moves_allocates_nothing(int moves, bool windows)
+    {
+        var (bytes, delivered, committed, applied) = Run(DispatchProfile.General, moves: moves, windows: windows);
+        Assert.True(committed > 300, $"only {committed} assignments");
+        Assert.True(delivered > 300, $"only {delivered} deliveries");
+        Assert.True(applied > 20, $"only {applied} improvement moves applied");
+        Assert.Equal(0, bytes);
+    }
+
     [Fact]
     public void The_measurement_sees_an_allocation_inside_the_tick()
     {
-        var (bytes, _, committed) = Run(DispatchProfile.Greedy, allocatingSink: true);
+        var (bytes, _, committed, _) = Run(DispatchProfile.Greedy, allocatingSink: true);
         Assert.True(bytes > 0 && committed > 0, $"{bytes} bytes measured with a sink that allocates");
     }
 }

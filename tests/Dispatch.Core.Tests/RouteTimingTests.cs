@@ -20,7 +20,7 @@ public class RouteTimingTests
         // Courier at (0, 0) free at 100; site at (10, 0); orders 0 and 1 ready at 105 and 117.
         var stops = new[] { Pickup(0, 10, 0), Pickup(1, 10, 0), Drop(0, 10, 20), Drop(1, 40, 20) };
         double[] ready = [105, 117];
-        RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 100, ready, pickupService: 4, dropoffService: 6);
+        RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 100, new StopTimes(ready, pickupService: 4, dropoffService: 6));
 
         foreach (var p in stops.AsSpan(0, 2))
         {
@@ -43,7 +43,7 @@ public class RouteTimingTests
     public void When_the_orders_are_ready_the_pickup_is_arrival_plus_half_service()
     {
         var stops = new[] { Pickup(0, 10, 0), Pickup(1, 10, 0), Drop(1, 10, 5), Drop(0, 10, 8) };
-        RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 100, [50, 90], pickupService: 5, dropoffService: 3);
+        RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 100, new StopTimes([50, 90], pickupService: 5, dropoffService: 3));
         Assert.Equal(112.5, stops[0].ServiceAt);
         Assert.Equal(112.5, stops[1].ServiceAt);
         Assert.Equal(115, stops[1].Leave);
@@ -58,7 +58,7 @@ public class RouteTimingTests
     public void Pickups_at_different_places_are_separate_services()
     {
         var stops = new[] { Pickup(0, 10, 0), Pickup(1, 10, 7), Drop(0, 0, 7), Drop(1, 0, 0) };
-        RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 0, [0, 30], pickupService: 4, dropoffService: 4);
+        RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 0, new StopTimes([0, 30], pickupService: 4, dropoffService: 4));
         Assert.Equal((0.0, 10.0, 12.0, 14.0), (stops[0].Departure, stops[0].Arrival, stops[0].ServiceAt, stops[0].Leave));
         Assert.Equal((14.0, 21.0, 30.0, 32.0), (stops[1].Departure, stops[1].Arrival, stops[1].ServiceAt, stops[1].Leave));
         Assert.Equal((32.0, 42.0, 44.0, 46.0), (stops[2].Departure, stops[2].Arrival, stops[2].ServiceAt, stops[2].Leave));
@@ -70,7 +70,7 @@ public class RouteTimingTests
     {
         var stops = new[] { Pickup(0, 10, 0), Drop(0, 20, 0), Pickup(1, 20, 30), Drop(1, 0, 30) };
         stops[0].ServiceAt = -1; stops[1].ServiceAt = -2; stops[1].Leave = 77;
-        RouteTiming.Retime(ref Travel, stops, 2, 20, 0, 77, [0, 0], pickupService: 2, dropoffService: 2);
+        RouteTiming.Retime(ref Travel, stops, 2, 20, 0, 77, new StopTimes([0, 0], pickupService: 2, dropoffService: 2));
         Assert.Equal(-1, stops[0].ServiceAt);
         Assert.Equal(-2, stops[1].ServiceAt);
         Assert.Equal(77, stops[2].Departure);
@@ -85,7 +85,7 @@ public class RouteTimingTests
     public void Zero_service_times_and_fractional_distances()
     {
         var stops = new[] { Pickup(0, 0.5, 0), Drop(0, 0.5, 2.25) };
-        RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 3, [0], pickupService: 0, dropoffService: 0);
+        RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 3, new StopTimes([0], pickupService: 0, dropoffService: 0));
         Assert.Equal((3.0, 4.0, 4.0, 4.0), (stops[0].Departure, stops[0].Arrival, stops[0].ServiceAt, stops[0].Leave));
         Assert.Equal((4.0, 7.0, 7.0, 7.0), (stops[1].Departure, stops[1].Arrival, stops[1].ServiceAt, stops[1].Leave));
     }

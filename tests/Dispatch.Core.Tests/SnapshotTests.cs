@@ -45,23 +45,40 @@ public class SnapshotTests
         }
     }
 
+    /// <summary>The scenario of these tests (a v1 snapshot of it is in tests/data/snapshots): 12 sites, 8 couriers,
+    /// 120 orders; with <paramref name="windows"/>, deliver-by, pickup-by, deliver-after and service minutes on some.</summary>
+    private static OrderRequest[] Setup(DispatchEngine<EuclideanCeilMinutes> a, Random rng, bool windows)
+    {
+        for (int s = 0; s < 12; s++) a.AddSite(s, rng.Next(8000), rng.Next(8000));
+        for (int c = 0; c < 8; c++) a.CourierOnShift(new CourierShift(c, rng.Next(8000), rng.Next(8000), rng.Next(30), 200 + rng.Next(60), 3), 0);
+        return Enumerable.Range(0, 120).Select(i =>
+        {
+            int placed = rng.Next(150);
+            var o = new OrderRequest(i, rng.Next(12), rng.Next(8000), rng.Next(8000), placed, placed + 5 + rng.Next(20));
+            if (!windows) return o;
+            return (i % 4) switch
+            {
+                0 => o with { DeliverBy = o.ReadyAt + 50 },
+                1 => o with { PickupBy = o.ReadyAt + 25, DropoffServiceMinutes = 6 },
+                2 => o with { DeliverAfter = o.ReadyAt + 30, DeliverBy = o.ReadyAt + 70, PickupServiceMinutes = 2 },
+                _ => o,
+            };
+        }).ToArray();
+    }
+
     [Theory]
-    [InlineData(DispatchProfile.Mdrp, 60)]
-    [InlineData(DispatchProfile.Mdrp, 95)]
-    [InlineData(DispatchProfile.General, 70)]
-    [InlineData(DispatchProfile.Greedy, 80)]
-    public void A_restored_engine_decides_exactly_like_the_original(DispatchProfile profile, int cut)
+    [InlineData(DispatchProfile.Mdrp, 60, false)]
+    [InlineData(DispatchProfile.Mdrp, 95, false)]
+    [InlineData(DispatchProfile.General, 70, false)]
+    [InlineData(DispatchProfile.General, 70, true)]
+    [InlineData(DispatchProfile.General, 97, true)]
+    [InlineData(DispatchProfile.Greedy, 80, false)]
+    public void A_restored_engine_decides_exactly_like_the_original(DispatchProfile profile, int cut, bool windows)
     {
         var rng = new Random(5);
         var options = new DispatchOptions { Profile = profile };
         var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
-        for (int s = 0; s < 12; s++) a.AddSite(s, rng.Next(8000), rng.Next(8000));
-        for (int c = 0; c < 8; c++) a.CourierOnShift(new CourierShift(c, rng.Next(8000), rng.Next(8000), rng.Next(30), 200 + rng.Next(60), 3), 0);
-        var orders = Enumerable.Range(0, 120).Select(i =>
-        {
-            int placed = rng.Next(150);
-            return new OrderRequest(i, rng.Next(12), rng.Next(8000), rng.Next(8000), placed, placed + 5 + rng.Next(20));
-        }).ToArray();
+        var orders = Setup(a, rng, windows);
         var logA = new Log();
         Drive(a, logA, orders, 0, cut);
 
@@ -87,6 +104,59 @@ public class SnapshotTests
             Assert.True(b.TryGetOrder(i, out var vb));
             Assert.Equal(va, vb);
         }
+    }
+
+    /// <summary>
+    /// A version-1 snapshot (before time windows; written by the engine of commit 5229890, see
+    /// tests/data/snapshots/README.md) still loads: its orders get no windows and the options' service minutes,
+    /// and the engine then decides exactly like one that ran the same events from the start. The improvement
+    /// moves are off in both: the engine that wrote the file had none.
+    /// </summary>
+    [Theory]
+    [InlineData(DispatchProfile.General, 70)]
+    [InlineData(DispatchProfile.Mdrp, 60)]
+    public void A_version_1_snapshot_still_loads_and_decides_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
+    {
+        var options = new DispatchOptions { Profile = profile, GeneralImprovementMovesPerTick = 0 };
+        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
+        var orders = Setup(a, new Random(5), windows: false);
+        var logA = new Log();
+        Drive(a, logA, orders, 0, cut);
+
+        string file = Path.Combine(AppContext.BaseDirectory, "data", "snapshots", $"engine-v1-{profile.ToString().ToLowerInvariant()}-{cut}.snapshot");
+        using var v1 = File.OpenRead(file);
+        Assert.Equal(1, BitConverter.ToInt32(File.ReadAllBytes(file), 4)); // the file really is version 1
+        var b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v1, new EuclideanCeilMinutes(320), options);
+        Assert.Equal(a.Counts, b.Counts);
+        Assert.Equal(a.LastTick, b.LastTick);
+        // Same state: the new engine's snapshot of either is byte for byte the same.
+        using (var sa = new MemoryStream())
+        using (var sb = new MemoryStream())
+        {
+            a.SaveSnapshot(sa);
+            b.SaveSnapshot(sb);
+            Assert.Equal(sa.ToArray(), sb.ToArray());
+        }
+
+        var logB = new Log();
+        logB.Due.AddRange(logA.Due);
+        int before = logA.Lines.Count;
+        Drive(a, logA, orders, cut, 400);
+        Drive(b, logB, orders, cut, 400);
+        Assert.Equal(logA.Lines.Skip(before), logB.Lines);
+        Assert.True(a.Counts.Delivered > 40, $"the run delivers: {a.Counts}");
+    }
+
+    [Fact]
+    public void A_snapshot_of_an_unknown_version_is_refused_clearly()
+    {
+        var e = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320));
+        using var ms = new MemoryStream();
+        e.SaveSnapshot(ms);
+        byte[] bytes = ms.ToArray();
+        BitConverter.GetBytes(99).CopyTo(bytes, 4);
+        var ex = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(320)));
+        Assert.Contains("snapshot version 99", ex.Message);
     }
 
     [Fact]

@@ -48,9 +48,10 @@ internal sealed class Snapshot
 
     public EuclideanCeilMinutes Travel => new(Parameters.MetersPerMinute);
 
-    public DispatchOptions EngineOptions() => new()
+    /// <summary>Engine options for this snapshot: the trace's parameters, room for every order, courier and site.</summary>
+    public DispatchOptions EngineOptions(DispatchProfile profile = DispatchProfile.Mdrp) => new()
     {
-        Profile = DispatchProfile.Mdrp,
+        Profile = profile,
         PickupServiceMinutes = Parameters.PickupServiceMinutes,
         DropoffServiceMinutes = Parameters.DropoffServiceMinutes,
         TargetClickToDoorMinutes = Parameters.TargetClickToDoor,
@@ -69,9 +70,9 @@ internal sealed class Snapshot
     /// A fresh engine grows its tick buffers (candidate grid, and the matching solver past 4,096 rows) in
     /// its first tick. A benchmark that wants the steady state warms it with <see cref="WarmUp"/> first.
     /// </remarks>
-    public DispatchEngine<EuclideanCeilMinutes> BuildEngine(SnapshotMode mode)
+    public DispatchEngine<EuclideanCeilMinutes> BuildEngine(SnapshotMode mode, DispatchOptions? options = null)
     {
-        var engine = new DispatchEngine<EuclideanCeilMinutes>(Travel, EngineOptions());
+        var engine = new DispatchEngine<EuclideanCeilMinutes>(Travel, options ?? EngineOptions());
         for (int s = 0; s < SiteX.Length; s++) engine.AddSite(s, SiteX[s], SiteY[s]);
         foreach (var c in Couriers)
         {

@@ -7,7 +7,9 @@ namespace Dispatch.Engine;
 public sealed partial class DispatchEngine<TTravel>
 {
     private const uint SnapshotMagic = 0x504E5344; // "DSNP"
-    private const int SnapshotVersion = 1;
+    /// <summary>2: per-order time windows and service minutes, the improvement moves' cursor. 1 still loads
+    /// (orders without windows, options' services; the cursor at the first courier).</summary>
+    private const int SnapshotVersion = 2;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
@@ -39,6 +41,8 @@ public sealed partial class DispatchEngine<TTravel>
             w.Write(os.Courier[o]); w.Write(os.PlannedPickup[o]); w.Write(os.PlannedDrop[o]);
             w.Write(os.PickedAt[o]); w.Write(os.DroppedAt[o]);
             w.Write(_s.LowerBoundDrop[o]); w.Write(_s.ReleasedFrom[o]); w.Write((byte)_s.ReleaseReason[o]); w.Write(_s.ReportedDrop[o]);
+            w.Write(os.PickupBy[o]); w.Write(os.DeliverAfter[o]); w.Write(os.DeliverBy[o]);
+            w.Write(os.PickupService[o]); w.Write(os.DropoffService[o]);
         }
         // The open set's order decides iteration order in the tick: keep it so decisions stay identical.
         var open = _s.OpenOrders.Items;
@@ -70,13 +74,15 @@ public sealed partial class DispatchEngine<TTravel>
             w.Write((byte)p.Kind); w.Write(p.OrderId); w.Write(p.CourierId); w.Write(p.At);
             w.Write((byte)p.Reason); w.Write(p.PreviousTime); w.Write(p.NewTime);
         }
+        w.Write(_improver?.Cursor ?? 0);
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
     }
 
     /// <summary>
     /// Rebuilds an engine from a snapshot written by <see cref="SaveSnapshot"/>. Throws
-    /// <see cref="InvalidDataException"/> on a file that is not a snapshot, of another version, torn, or
-    /// taken under another profile or route size.
+    /// <see cref="InvalidDataException"/> on a file that is not a snapshot, of an unknown version, torn, or
+    /// taken under another profile or route size. A snapshot of the previous format (version 1, before
+    /// per-order time windows) loads with no windows and the options' service minutes on every order.
     /// </summary>
     public static DispatchEngine<TTravel> LoadSnapshot(Stream stream, TTravel travel, DispatchOptions? options = null)
     {
@@ -87,7 +93,7 @@ public sealed partial class DispatchEngine<TTravel>
         {
             if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("not a dispatch engine snapshot");
             int version = r.ReadInt32();
-            if (version != SnapshotVersion) throw new InvalidDataException($"snapshot version {version}; this engine reads version {SnapshotVersion}");
+            if (version < 1 || version > SnapshotVersion) throw new InvalidDataException($"snapshot version {version}; this engine reads versions 1 to {SnapshotVersion}");
             var profile = (DispatchProfile)r.ReadByte();
             int maxStops = r.ReadInt32();
             if (profile != options.Profile || maxStops != options.MaxRouteStops)
@@ -113,13 +119,18 @@ public sealed partial class DispatchEngine<TTravel>
                 long id = r.ReadInt64(); int site = r.ReadInt32();
                 double dx = r.ReadDouble(), dy = r.ReadDouble(), placed = r.ReadDouble(), ready = r.ReadDouble();
                 int size = r.ReadInt32();
-                int idx = os.Add(new OrderRequest(id, s.Sites.Id[site], dx, dy, placed, ready, size), site);
+                int idx = os.Add(new OrderRequest(id, s.Sites.Id[site], dx, dy, placed, ready, size), site, options.PickupServiceMinutes, options.DropoffServiceMinutes);
                 os.Status[idx] = (OrderStatus)r.ReadByte();
                 os.Courier[idx] = r.ReadInt32(); os.PlannedPickup[idx] = r.ReadDouble(); os.PlannedDrop[idx] = r.ReadDouble();
                 os.PickedAt[idx] = r.ReadDouble(); os.DroppedAt[idx] = r.ReadDouble();
                 e.GrowIfNeeded();
                 s.LowerBoundDrop[idx] = r.ReadDouble(); s.ReleasedFrom[idx] = r.ReadInt32();
                 s.ReleaseReason[idx] = (PlanChangeReason)r.ReadByte(); s.ReportedDrop[idx] = r.ReadDouble();
+                if (version >= 2)
+                {
+                    os.PickupBy[idx] = r.ReadDouble(); os.DeliverAfter[idx] = r.ReadDouble(); os.DeliverBy[idx] = r.ReadDouble();
+                    os.PickupService[idx] = r.ReadDouble(); os.DropoffService[idx] = r.ReadDouble();
+                }
                 s.OrderIndex[id] = idx;
                 switch (os.Status[idx])
                 {
@@ -168,7 +179,9 @@ public sealed partial class DispatchEngine<TTravel>
                 double prev = r.ReadDouble(), next = r.ReadDouble();
                 s.QueueChange(new PlanChange(kind, orderId, courierId, at, reason, prev, next));
             }
+            int cursor = version >= 2 ? r.ReadInt32() : 0;
             if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");
+            if (e._improver is not null) e._improver.Cursor = cursor;
             e._lastTick = lastTick;
             e.GrowIfNeeded();
             return e;

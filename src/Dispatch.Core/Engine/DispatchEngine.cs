@@ -29,6 +29,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     private readonly GreedyPlanner<TTravel>? _greedy;
     private readonly InsertionPlanner<TTravel>? _insertion;
     private readonly RouteResequencer<TTravel>? _resequencer;
+    private readonly RouteImprover<TTravel>? _improver;
     private double _lastTick = double.NegativeInfinity;
     private int _orderCapacity, _courierCapacity, _siteCapacity;
 
@@ -47,9 +48,13 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             case DispatchProfile.Mdrp: _rolling = new RollingHorizonPlanner<TTravel>(_s, travel, _commit); break;
             case DispatchProfile.Greedy: _greedy = new GreedyPlanner<TTravel>(_s, travel, _commit); break;
             case DispatchProfile.General:
+            {
                 _insertion = new InsertionPlanner<TTravel>(_s, travel, _commit);
-                _resequencer = new RouteResequencer<TTravel>(_s, travel, new RouteInsertion<TTravel>(_s, travel));
+                var insert = new RouteInsertion<TTravel>(_s, travel);
+                _resequencer = new RouteResequencer<TTravel>(_s, travel, insert);
+                _improver = new RouteImprover<TTravel>(_s, travel, _commit, insert, _resequencer, _insertion);
                 break;
+            }
             default: throw new ArgumentOutOfRangeException(nameof(options), options.Profile, "unknown dispatch profile");
         }
         RememberCapacities();
@@ -67,6 +72,16 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>Time of the last tick (negative infinity before the first).</summary>
     public double LastTick => _lastTick;
 
+    /// <summary>General profile: improvement moves tried and applied since the engine was built (diagnostics, not in snapshots).</summary>
+    internal (long Tried, long Applied) ImprovementMoves => _improver is null ? (0, 0) : (_improver.Tried, _improver.Applied);
+
+    /// <summary>General profile, for tests: runs <paramref name="moves"/> improvement moves now, as a tick does after its insertions.</summary>
+    internal void ImproveRoutes<TSink>(double now, int moves, ref TSink sink) where TSink : IAssignmentSink =>
+        _improver!.Run(now, moves, ref sink);
+
+    /// <summary>General profile, for tests: the objective the improvement moves lower, over every courier at <paramref name="now"/>.</summary>
+    internal double RouteObjective(double now) => _improver!.Objective(now);
+
     // ---------------------------------------------------------------- events
 
     /// <summary>Adds a pickup site (restaurant).</summary>
@@ -78,7 +93,9 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         GrowIfNeeded();
     }
 
-    /// <summary>An order was placed. It is considered from the next tick on (and never before its placement time).</summary>
+    /// <summary>An order was placed. It is considered from the next tick on (and never before its placement time).
+    /// Its time windows and service minutes (<see cref="OrderRequest"/>) are validated under every profile and
+    /// honoured by the general profile only.</summary>
     public void PlaceOrder(in OrderRequest order, double now)
     {
         RequireTime(now, "now");
@@ -88,10 +105,11 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         if (order.ReadyAt < order.PlacedAt)
             Throw(DispatchError.InvalidValue, $"order {order.OrderId}: ready time {order.ReadyAt} is before its placement time {order.PlacedAt}");
         if (order.Size < 1) Throw(DispatchError.InvalidValue, $"order {order.OrderId}: size {order.Size} must be at least 1");
+        RequireWindows(order);
         if (!_s.SiteIndex.TryGetValue(order.SiteId, out int site)) Throw(DispatchError.UnknownId, $"order {order.OrderId}: unknown site {order.SiteId}");
         if (_s.OrderIndex.ContainsKey(order.OrderId)) Throw(DispatchError.DuplicateId, $"order {order.OrderId} already exists");
 
-        int o = _s.Orders.Add(order, site);
+        int o = _s.Orders.Add(order, site, Options.PickupServiceMinutes, Options.DropoffServiceMinutes);
         _s.OrderIndex[order.OrderId] = o;
         GrowIfNeeded();
         _s.LowerBoundDrop[o] = order.ReadyAt + Options.PickupServiceMinutes * 0.5
@@ -205,7 +223,9 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// Travel times changed (the caller updated the traffic picture its <typeparamref name="TTravel"/>
     /// reads: congestion, a closure, rain). Every committed route is re-timed from where its courier is
     /// now; ETA changes are reported at the next tick, and not-yet-started pickups that slipped too far
-    /// are released to other couriers. Does nothing when <see cref="DispatchOptions.Replanning"/> is off.
+    /// are released to other couriers. A re-timed drop-off may now miss its order's DeliverBy (general
+    /// profile): it stays planned and is reported as an ETA change, however small the move. Does nothing
+    /// when <see cref="DispatchOptions.Replanning"/> is off.
     /// </summary>
     public void TravelTimesChanged(double now)
     {
@@ -292,7 +312,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         if (cs.RouteLength(c) == 0)
         {
             cs.X[c] = os.DropX[o]; cs.Y[c] = os.DropY[o];
-            cs.FreeAt[c] = at + Options.DropoffServiceMinutes * 0.5;
+            cs.FreeAt[c] = at + _s.Times.HalfDropoff(o);
         }
     }
 
@@ -300,8 +320,10 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
 
     /// <summary>
     /// Decides at time <paramref name="now"/>: reports plan changes made by events since the last
-    /// tick, then commits what must start now and leaves the rest open for later ticks.
-    /// Returns the number of assignments committed. Allocates nothing in steady state.
+    /// tick, then commits what must start now and leaves the rest open for later ticks (general
+    /// profile: then runs up to <see cref="DispatchOptions.GeneralImprovementMovesPerTick"/> improvement
+    /// moves on the not-yet-started part of the routes). Returns the number of assignments committed
+    /// (route updates included). Allocates nothing in steady state.
     /// </summary>
     public int Tick<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
@@ -322,7 +344,11 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
 
         if (_rolling is not null) _rolling.Plan(now, ref sink);
         else if (_greedy is not null) _greedy.Plan(now, ref sink);
-        else _insertion!.Plan(now, ref sink);
+        else
+        {
+            _insertion!.Plan(now, ref sink);
+            _improver!.Run(now, Options.GeneralImprovementMovesPerTick, ref sink);
+        }
         return _commit.TakeCommitCount();
     }
 
@@ -438,7 +464,9 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             int o = _snapOrders[i];
             if (os.Courier[o] != c || (os.Status[o] != OrderStatus.Assigned && os.Status[o] != OrderStatus.PickedUp)) continue;
             double before = _s.ReportedDrop[o], after = os.PlannedDrop[o];
-            if (Math.Abs(after - before) >= Options.EtaChangeThresholdMinutes)
+            // A drop-off that now misses its DeliverBy (general profile) is reported however small the move.
+            bool breaksWindow = _s.OrderWindows && after > os.DeliverBy[o] && !(before > os.DeliverBy[o]);
+            if (Math.Abs(after - before) >= Options.EtaChangeThresholdMinutes || breaksWindow)
             {
                 _s.QueueChange(new PlanChange(PlanChangeKind.EtaChanged, os.Id[o], _s.Couriers.Id[c], now, reason, before, after));
                 _s.ReportedDrop[o] = after;
@@ -469,13 +497,12 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     {
         var cs = _s.Couriers;
         var route = cs.Route(c);
-        double halfP = Options.PickupServiceMinutes * 0.5;
         for (int i = 0; i < route.Length; i++)
         {
             if (route[i].Order != o || route[i].Kind != StopKind.Pickup) continue;
             // The pickup group this stop belongs to keeps its arrival; the pickup cannot be earlier than now.
             int g = RouteTiming.GroupStart(route, i);
-            RouteTiming.ServeGroup(route, g, RouteTiming.GroupEnd(route, i), route[g].Departure, route[g].Arrival, _s.Orders.ReadyAt, halfP, notBefore: now);
+            RouteTiming.ServeGroup(route, g, RouteTiming.GroupEnd(route, i), route[g].Departure, route[g].Arrival, _s.Times, notBefore: now);
             _commit.RetimeAfter(route, g);
             break;
         }
@@ -573,6 +600,30 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     {
         if (!double.IsFinite(t) || t < 0 || t > MaxTime)
             Throw(DispatchError.InvalidValue, id == long.MinValue ? $"{what} must be a finite time in [0, {MaxTime}] minutes, got {t}" : $"{what} {id} must be a finite time in [0, {MaxTime}] minutes, got {t}");
+    }
+
+    /// <summary>An order's time windows and service minutes: each a time (or +inf for "none" where allowed),
+    /// latest bounds not before earliest ones. Names the order and the field at fault.</summary>
+    private static void RequireWindows(in OrderRequest order)
+    {
+        long id = order.OrderId;
+        static bool TimeOrNone(double t) => double.IsPositiveInfinity(t) || (double.IsFinite(t) && t >= 0 && t <= MaxTime);
+        if (!TimeOrNone(order.PickupBy))
+            Throw(DispatchError.InvalidValue, $"order {id}: PickupBy {order.PickupBy} must be a time in [0, {MaxTime}] minutes or +infinity for none");
+        if (!double.IsFinite(order.DeliverAfter) || order.DeliverAfter < 0 || order.DeliverAfter > MaxTime)
+            Throw(DispatchError.InvalidValue, $"order {id}: DeliverAfter {order.DeliverAfter} must be a time in [0, {MaxTime}] minutes (0 for none)");
+        if (!TimeOrNone(order.DeliverBy))
+            Throw(DispatchError.InvalidValue, $"order {id}: DeliverBy {order.DeliverBy} must be a time in [0, {MaxTime}] minutes or +infinity for none");
+        if (order.PickupBy < order.ReadyAt)
+            Throw(DispatchError.InvalidValue, $"order {id}: PickupBy {order.PickupBy} is before its ReadyAt {order.ReadyAt}");
+        if (order.DeliverBy < order.ReadyAt)
+            Throw(DispatchError.InvalidValue, $"order {id}: DeliverBy {order.DeliverBy} is before its ReadyAt {order.ReadyAt}");
+        if (order.DeliverBy < order.DeliverAfter)
+            Throw(DispatchError.InvalidValue, $"order {id}: DeliverBy {order.DeliverBy} is before its DeliverAfter {order.DeliverAfter}");
+        if (order.PickupServiceMinutes is double p && !(double.IsFinite(p) && p >= 0 && p <= MaxTime))
+            Throw(DispatchError.InvalidValue, $"order {id}: PickupServiceMinutes {p} must be a finite number of minutes in [0, {MaxTime}]");
+        if (order.DropoffServiceMinutes is double d && !(double.IsFinite(d) && d >= 0 && d <= MaxTime))
+            Throw(DispatchError.InvalidValue, $"order {id}: DropoffServiceMinutes {d} must be a finite number of minutes in [0, {MaxTime}]");
     }
 
     private static void RequireCoordinate(double x, double y, string what, long id)

@@ -28,8 +28,8 @@ public sealed record DispatchOptions
     /// <summary>How many candidate couriers (nearest by arrival time) each site's orders are scored against.</summary>
     public int CandidateCouriersPerSite { get; init; } = 20;
 
-    /// <summary>Above this many open orders in one tick, each site is scored against only
-    /// <see cref="LargeProblemCandidateCouriers"/> couriers, so the tick stays in tens of milliseconds.</summary>
+    /// <summary>Above this many open orders in one tick, each site (Mdrp profile) or order (General profile) is
+    /// scored against only <see cref="LargeProblemCandidateCouriers"/> couriers, so the tick stays in tens of milliseconds.</summary>
     public int LargeProblemOpenOrders { get; init; } = 500;
 
     /// <summary>Candidate couriers per site in a tick with more than <see cref="LargeProblemOpenOrders"/> open orders.</summary>
@@ -96,6 +96,21 @@ public sealed record DispatchOptions
     /// <summary>Largest number of planned stops a courier may hold.</summary>
     public int MaxRouteStops { get; init; } = 24;
 
+    /// <summary>
+    /// General profile: improvement moves tried per tick on the not-yet-started part of committed routes,
+    /// after new orders are inserted. A move is one order not yet picked up taken out of its route and put
+    /// back at its cheapest place in its own or a nearby courier's route, or one route's picked-up orders'
+    /// drop-offs re-sequenced; it is applied only when it lowers courier time plus the click-to-door
+    /// penalties the insertion prices (a courier minute weighing as much as a customer's), within capacity,
+    /// shift ends and time windows.
+    /// The stop a courier is heading to never moves, and picked-up orders never change courier. A count,
+    /// not a time, so results are deterministic; couriers are visited round-robin across ticks. 0 disables.
+    /// </summary>
+    public int GeneralImprovementMovesPerTick { get; init; } = DefaultGeneralImprovementMovesPerTick;
+
+    /// <summary>Default of <see cref="GeneralImprovementMovesPerTick"/>.</summary>
+    public const int DefaultGeneralImprovementMovesPerTick = 64;
+
     internal void Validate()
     {
         static void Positive(double v, string name)
@@ -128,6 +143,7 @@ public sealed record DispatchOptions
         if (LargeProblemCandidateCouriers < 1) throw new ArgumentOutOfRangeException(nameof(LargeProblemCandidateCouriers), LargeProblemCandidateCouriers, "need at least one candidate courier");
         if (MaxBundleSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBundleSize), MaxBundleSize, "bundles hold at least one order");
         if (MaxRouteStops < 2 * MaxBundleSize) throw new ArgumentOutOfRangeException(nameof(MaxRouteStops), MaxRouteStops, "a route must hold at least one full bundle (2 x MaxBundleSize stops)");
+        if (GeneralImprovementMovesPerTick < 0) throw new ArgumentOutOfRangeException(nameof(GeneralImprovementMovesPerTick), GeneralImprovementMovesPerTick, "must be >= 0 (0 disables the improvement moves)");
         if (InitialOrderCapacity < 1 || InitialCourierCapacity < 1 || InitialSiteCapacity < 1)
             throw new ArgumentOutOfRangeException(nameof(InitialOrderCapacity), "initial capacities must be at least 1");
     }

@@ -12,7 +12,10 @@ public enum DispatchProfile : byte
 
     /// <summary>
     /// Multi-site routes: a courier may carry orders of several sites at once, within capacity, with
-    /// pickup before drop-off. New orders are inserted into the not-yet-started part of routes.
+    /// pickup before drop-off. New orders are inserted into the not-yet-started part of routes, then up to
+    /// <see cref="DispatchOptions.GeneralImprovementMovesPerTick"/> improvement moves rework that part each
+    /// tick. The only profile that honours orders' time windows (hard: an order that fits no courier stays
+    /// open) and per-order service minutes (<see cref="Model.OrderRequest"/>).
     /// </summary>
     General = 1,
 

@@ -7,7 +7,8 @@ public enum PlanChangeKind : byte
     Released = 1,
     /// <summary>An order was cancelled and removed from its courier's plan.</summary>
     Cancelled = 2,
-    /// <summary>A released order was committed to another courier.</summary>
+    /// <summary>A released order was committed to another courier, or (general profile, reason
+    /// <see cref="PlanChangeReason.Improvement"/>) an order not yet picked up was moved to another courier's route.</summary>
     Reassigned = 3,
     /// <summary>A courier's remaining stops were put in a different order.</summary>
     Resequenced = 4,

@@ -15,4 +15,7 @@ public enum PlanChangeReason : byte
     ReadyTimeChanged = 4,
     /// <summary>Travel times changed: congestion, a road closure, weather.</summary>
     Traffic = 5,
+    /// <summary>The general profile's per-tick improvement moves found a cheaper plan
+    /// (<see cref="Engine.DispatchOptions.GeneralImprovementMovesPerTick"/>).</summary>
+    Improvement = 6,
 }

@@ -13,7 +13,11 @@ namespace Dispatch.Planning;
 /// capacity and before its shift end for pickups. The stop a courier is heading to stays fixed. An
 /// insertion into an idle courier is postponed while waiting one more tick still makes the pickup
 /// on time; an insertion into a moving courier's route is committed at once (it can still be
-/// re-sequenced later because only the head stop is fixed).
+/// re-sequenced later because only the head stop is fixed). Time windows are hard (see
+/// <see cref="RouteInsertion{TTravel}"/>): an order that fits no candidate courier stays open. Above
+/// <c>LargeProblemOpenOrders</c> open orders each order is tried on <c>LargeProblemCandidateCouriers</c>
+/// couriers instead of <c>CandidateCouriersPerSite</c>. The improvement moves that follow in the tick
+/// (<see cref="RouteImprover{TTravel}"/>) find their candidate couriers here too.
 /// </summary>
 internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelTime
 {
@@ -68,18 +72,26 @@ internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelT
         UrgencyOrder.Sort(span, os.ReadyAt);
 
         var cs = _s.Couriers;
+        // Above LargeProblemOpenOrders open orders, fewer candidates per order keep the tick short.
+        int k = n > _s.Options.LargeProblemOpenOrders ? Math.Min(_k, _s.Options.LargeProblemCandidateCouriers) : _k;
         double horizon = now + _s.Options.CourierLookaheadMinutes;
         double tick = _s.Options.TickIntervalMinutes;
-        double halfP = _s.Options.PickupServiceMinutes * 0.5;
+        var times = _s.Times;
+        bool stale = true;
         for (int i = 0; i < n; i++)
         {
             int o = span[i];
-            // Candidate couriers are rebuilt per order because each insertion moves a route's end.
-            BuildColumns(now, horizon);
-            if (_cols == 0) return;
-            _grid.Build(_colX, _colY, _colAvail, _cols);
+            // Candidate couriers are rebuilt after each commit, because a commit moves a route's end
+            // (an order left open changes nothing, so the columns stay as they are).
+            if (stale)
+            {
+                BuildColumns(now, horizon);
+                if (_cols == 0) return;
+                _grid.Build(_colX, _colY, _colAvail, _cols);
+                stale = false;
+            }
             int site = os.Site[o];
-            int found = _grid.Nearest(ref _travel, _s.Sites.X[site], _s.Sites.Y[site], now, _k, _cand, _candArrival);
+            int found = _grid.Nearest(ref _travel, _s.Sites.X[site], _s.Sites.Y[site], now, k, _cand, _candArrival);
             double bestCost = double.PositiveInfinity;
             int bestCourier = -1, bestLen = 0, bestKeep = 0;
             for (int j = 0; j < found; j++)
@@ -98,10 +110,31 @@ internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelT
             {
                 if (cs.State[bestCourier] != CourierState.OnShift || cs.FreeAt[bestCourier] > now) continue;
                 double arrive = now + _travel.Minutes(cs.X[bestCourier], cs.Y[bestCourier], _s.Sites.X[site], _s.Sites.Y[site]);
-                if (arrive + halfP + tick <= os.ReadyAt[o]) continue;
+                if (arrive + times.HalfPickup(o) + tick <= os.ReadyAt[o]) continue;
             }
             _commit.CommitRoute(ref sink, bestCourier, bestKeep, _best.AsSpan(bestKeep, bestLen - bestKeep), 1, now);
+            stale = true;
         }
+    }
+
+    /// <summary>Builds the candidate couriers (columns and grid) once, for the improvement moves of this tick.</summary>
+    public void PrepareCandidates(double now)
+    {
+        BuildColumns(now, now + _s.Options.CourierLookaheadMinutes);
+        if (_cols > 0) _grid.Build(_colX, _colY, _colAvail, _cols);
+    }
+
+    /// <summary>
+    /// The couriers nearest (by arrival) to site <paramref name="site"/> among those of the last
+    /// <see cref="PrepareCandidates"/>, at most <paramref name="couriers"/>' length of them, written into it; returns how many.
+    /// </summary>
+    public int NearestCandidates(double now, int site, Span<int> couriers)
+    {
+        if (_cols == 0) return 0;
+        int k = Math.Min(Math.Min(_k, couriers.Length), _cols);
+        int found = _grid.Nearest(ref _travel, _s.Sites.X[site], _s.Sites.Y[site], now, k, _cand, _candArrival);
+        for (int j = 0; j < found; j++) couriers[j] = _colCourier[_cand[j]];
+        return found;
     }
 
     private void BuildColumns(double now, double horizon)

@@ -68,7 +68,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         cs.RouteEnd[c] = start + 2 * n;
         double from = Math.Max(now, cs.FreeAt[c]);
         var route = cs.Stops.AsSpan(b, start + 2 * n);
-        RouteTiming.Retime(ref _travel, route, start, cs.X[c], cs.Y[c], from, os.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        RouteTiming.Retime(ref _travel, route, start, cs.X[c], cs.Y[c], from, _s.Times);
         if (start == 0) cs.SetLeg(c, fromX, fromY);
         Finish(ref sink, c, route, start, n, now, isUpdate: false);
     }
@@ -89,7 +89,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         double x, y, t;
         if (keep > 0) { ref RouteStop k = ref route[keep - 1]; x = k.X; y = k.Y; t = k.Leave; }
         else { x = cs.X[c]; y = cs.Y[c]; t = Math.Max(now, cs.FreeAt[c]); }
-        RouteTiming.Retime(ref _travel, route, keep, x, y, t, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        RouteTiming.Retime(ref _travel, route, keep, x, y, t, _s.Times);
         if (keep == 0) cs.SetLeg(c, x, y);
         Finish(ref sink, c, route, 0, newOrders, now, isUpdate: true);
     }
@@ -165,7 +165,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
                 cs.X[c] = px; cs.Y[c] = py; cs.FreeAt[c] = Math.Max(t, cs.ShiftStart[c]);
                 return;
             }
-            RouteTiming.Retime(ref _travel, route, 0, px, py, t, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+            RouteTiming.Retime(ref _travel, route, 0, px, py, t, _s.Times);
             cs.SetLeg(c, px, py);
         }
         else if (w > 0)
@@ -187,7 +187,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         var route = cs.Route(c);
         if (route.Length == 0) return;
         double start = Math.Max(now, route[0].Departure);
-        RouteTiming.Retime(ref _travel, route, 0, x, y, start, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        RouteTiming.Retime(ref _travel, route, 0, x, y, start, _s.Times);
         cs.LegFromX[c] = x; cs.LegFromY[c] = y;
         cs.LegStart[c] = start;
         cs.LegBase[c] = route[0].Arrival - start;
@@ -209,7 +209,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         double legStart = cs.LegStart[c];
         if (now < legStart)
         {
-            RouteTiming.Retime(ref _travel, route, 0, cs.LegFromX[c], cs.LegFromY[c], legStart, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+            RouteTiming.Retime(ref _travel, route, 0, cs.LegFromX[c], cs.LegFromY[c], legStart, _s.Times);
             cs.LegBase[c] = h.Arrival - legStart;
         }
         else if (now < h.Arrival)
@@ -234,13 +234,9 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
     private void SetHeadArrival(Span<RouteStop> route, double departure, double arrival)
     {
         ref RouteStop h = ref route[0];
-        if (h.Kind == StopKind.Dropoff)
-        {
-            double halfD = _s.Options.DropoffServiceMinutes * 0.5;
-            h.Departure = departure; h.Arrival = arrival; h.ServiceAt = arrival + halfD; h.Leave = h.ServiceAt + halfD;
-            return;
-        }
-        RouteTiming.ServeGroup(route, 0, RouteTiming.GroupEnd(route, 0), departure, arrival, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes * 0.5);
+        var times = _s.Times;
+        if (h.Kind == StopKind.Dropoff) RouteTiming.ServeDropoff(ref h, departure, arrival, times);
+        else RouteTiming.ServeGroup(route, 0, RouteTiming.GroupEnd(route, 0), departure, arrival, times);
     }
 
     private void EndAtLastStop(int c, Span<RouteStop> route)
@@ -256,6 +252,6 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
     {
         int j = RouteTiming.GroupEnd(route, i);
         ref RouteStop e = ref route[j - 1];
-        RouteTiming.Retime(ref _travel, route, j, e.X, e.Y, e.Leave, _s.Orders.ReadyAt, _s.Options.PickupServiceMinutes, _s.Options.DropoffServiceMinutes);
+        RouteTiming.Retime(ref _travel, route, j, e.X, e.Y, e.Leave, _s.Times);
     }
 }

@@ -7,26 +7,26 @@ namespace Dispatch.Planning;
 /// <summary>
 /// Computes planned times along a route under the published MDRP conventions: a pickup happens at
 /// max(ready, arrival + half the pickup service) and the courier leaves half a service later;
-/// consecutive pickups at one place form one bundle pickup (one service, waiting for the latest
-/// ready time); a drop-off happens at arrival + half the drop-off service.
+/// consecutive pickups at one place form one bundle pickup (one service, as long as the longest of
+/// its orders', waiting for the latest ready time); a drop-off happens at max(arrival + half the
+/// drop-off service, the order's earliest drop-off) and the courier leaves half a service later.
+/// Services and earliest drop-offs come from <see cref="StopTimes"/> (fixed under MDRP rules).
 /// </summary>
 internal static class RouteTiming
 {
     /// <summary>Re-times <paramref name="stops"/> from index <paramref name="from"/>, the courier being at
     /// (x, y) and free at <paramref name="time"/> before it. A pickup at <paramref name="from"/> that
     /// continues the pickup group before it joins that group's single service instead.</summary>
-    public static void Retime<TTravel>(ref TTravel travel, Span<RouteStop> stops, int from, double x, double y, double time,
-        double[] readyAt, double pickupService, double dropoffService)
+    public static void Retime<TTravel>(ref TTravel travel, Span<RouteStop> stops, int from, double x, double y, double time, in StopTimes times)
         where TTravel : struct, ITravelTime
     {
-        double halfP = pickupService * 0.5, halfD = dropoffService * 0.5;
         int i = from;
         if (i > 0 && i < stops.Length && SameService(stops[i - 1], stops[i]))
         {
             // The first stop joins the pickup group before it (same place, one service): the whole group
             // keeps its arrival and waits for the latest ready time; timing goes on from the group's end.
             int g = GroupStart(stops, i), j = GroupEnd(stops, i);
-            time = ServeGroup(stops, g, j, stops[g].Departure, stops[g].Arrival, readyAt, halfP);
+            time = ServeGroup(stops, g, j, stops[g].Departure, stops[g].Arrival, times);
             x = stops[g].X; y = stops[g].Y;
             i = j;
         }
@@ -39,16 +39,12 @@ internal static class RouteTiming
             {
                 // The bundle: this pickup and the following pickups at the same place.
                 int j = GroupEnd(stops, i);
-                time = ServeGroup(stops, i, j, time, arrival, readyAt, halfP);
+                time = ServeGroup(stops, i, j, time, arrival, times);
                 i = j;
             }
             else
             {
-                s.Departure = time;
-                s.Arrival = arrival;
-                s.ServiceAt = arrival + halfD;
-                s.Leave = s.ServiceAt + halfD;
-                time = s.Leave;
+                time = ServeDropoff(ref s, time, arrival, times);
                 i++;
             }
         }
@@ -75,21 +71,38 @@ internal static class RouteTiming
 
     /// <summary>
     /// Times the pickup group [<paramref name="g"/>, <paramref name="end"/>) as one service: every stop
-    /// arrives at <paramref name="arrival"/>, the pickup is at max(latest ready, arrival + half service,
-    /// <paramref name="notBefore"/>), the courier leaves half a service later. Returns that leave time.
+    /// arrives at <paramref name="arrival"/>, the pickup is at max(latest ready, arrival + half the longest
+    /// service, <paramref name="notBefore"/>), the courier leaves half that service later. Returns that leave time.
     /// </summary>
-    public static double ServeGroup(Span<RouteStop> stops, int g, int end, double departure, double arrival, double[] readyAt, double halfPickup,
+    public static double ServeGroup(Span<RouteStop> stops, int g, int end, double departure, double arrival, in StopTimes times,
         double notBefore = double.NegativeInfinity)
     {
-        double ready = double.NegativeInfinity;
-        for (int k = g; k < end; k++) ready = Math.Max(ready, readyAt[stops[k].Order]);
-        double pickup = Math.Max(Math.Max(ready, arrival + halfPickup), notBefore);
-        double leave = pickup + halfPickup;
+        double ready = double.NegativeInfinity, half = 0;
+        for (int k = g; k < end; k++)
+        {
+            int o = stops[k].Order;
+            ready = Math.Max(ready, times.ReadyAt[o]);
+            half = Math.Max(half, times.HalfPickup(o));
+        }
+        double pickup = Math.Max(Math.Max(ready, arrival + half), notBefore);
+        double leave = pickup + half;
         for (int k = g; k < end; k++)
         {
             ref RouteStop b = ref stops[k];
             b.Departure = departure; b.Arrival = arrival; b.ServiceAt = pickup; b.Leave = leave;
         }
         return leave;
+    }
+
+    /// <summary>Times a drop-off reached at <paramref name="arrival"/> after leaving the previous place at
+    /// <paramref name="departure"/>: served at max(arrival + half its service, its earliest drop-off). Returns the leave time.</summary>
+    public static double ServeDropoff(ref RouteStop s, double departure, double arrival, in StopTimes times)
+    {
+        double half = times.HalfDropoff(s.Order);
+        s.Departure = departure;
+        s.Arrival = arrival;
+        s.ServiceAt = Math.Max(arrival + half, times.DropNotBefore(s.Order));
+        s.Leave = s.ServiceAt + half;
+        return s.Leave;
     }
 }

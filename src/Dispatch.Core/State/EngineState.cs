@@ -1,5 +1,6 @@
 using Dispatch.Engine;
 using Dispatch.Model;
+using Dispatch.Planning;
 
 namespace Dispatch.State;
 
@@ -36,9 +37,19 @@ internal sealed class EngineState
 
     public int Known, Open, Assigned, PickedUp, Delivered, Cancelled;
 
+    /// <summary>True under the general profile: per-order time windows and services are honoured.</summary>
+    public readonly bool OrderWindows;
+
+    /// <summary>What route timing reads of the orders (per-order services and earliest drop-offs under the
+    /// general profile, the options' fixed services otherwise). Built per use: the store's arrays grow.</summary>
+    public StopTimes Times => OrderWindows
+        ? new StopTimes(Orders.ReadyAt, Orders.PickupService, Orders.DropoffService, Orders.DeliverAfter)
+        : new StopTimes(Orders.ReadyAt, Options.PickupServiceMinutes, Options.DropoffServiceMinutes);
+
     public EngineState(DispatchOptions options)
     {
         Options = options;
+        OrderWindows = options.Profile == DispatchProfile.General;
         Orders = new OrderStore(options.InitialOrderCapacity);
         Couriers = new CourierStore(options.InitialCourierCapacity, options.MaxRouteStops);
         Sites = new SiteStore(options.InitialSiteCapacity);

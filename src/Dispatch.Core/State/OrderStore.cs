@@ -16,6 +16,10 @@ internal sealed class OrderStore
     public OrderStatus[] Status;
     public int[] Courier;
     public double[] PlannedPickup, PlannedDrop, PickedAt, DroppedAt;
+    /// <summary>Time windows as placed (see <see cref="OrderRequest"/>): +inf / 0 / +inf when none.</summary>
+    public double[] PickupBy, DeliverAfter, DeliverBy;
+    /// <summary>Service minutes of the order: as placed, or the options' defaults.</summary>
+    public double[] PickupService, DropoffService;
 
     public OrderStore(int capacity)
     {
@@ -28,11 +32,14 @@ internal sealed class OrderStore
         Courier = new int[capacity];
         PlannedPickup = new double[capacity]; PlannedDrop = new double[capacity];
         PickedAt = new double[capacity]; DroppedAt = new double[capacity];
+        PickupBy = new double[capacity]; DeliverAfter = new double[capacity]; DeliverBy = new double[capacity];
+        PickupService = new double[capacity]; DropoffService = new double[capacity];
     }
 
     public int Capacity => Id.Length;
 
-    public int Add(in OrderRequest r, int site)
+    /// <summary>Adds an order; its service minutes default to <paramref name="pickupService"/> and <paramref name="dropoffService"/>.</summary>
+    public int Add(in OrderRequest r, int site, double pickupService, double dropoffService)
     {
         if (Count == Id.Length) Grow(Id.Length * 2);
         int i = Count++;
@@ -44,6 +51,9 @@ internal sealed class OrderStore
         Courier[i] = -1;
         PlannedPickup[i] = double.NaN; PlannedDrop[i] = double.NaN;
         PickedAt[i] = double.NaN; DroppedAt[i] = double.NaN;
+        PickupBy[i] = r.PickupBy; DeliverAfter[i] = r.DeliverAfter; DeliverBy[i] = r.DeliverBy;
+        PickupService[i] = r.PickupServiceMinutes ?? pickupService;
+        DropoffService[i] = r.DropoffServiceMinutes ?? dropoffService;
         return i;
     }
 
@@ -55,5 +65,7 @@ internal sealed class OrderStore
         Array.Resize(ref Size, n); Array.Resize(ref Status, n); Array.Resize(ref Courier, n);
         Array.Resize(ref PlannedPickup, n); Array.Resize(ref PlannedDrop, n);
         Array.Resize(ref PickedAt, n); Array.Resize(ref DroppedAt, n);
+        Array.Resize(ref PickupBy, n); Array.Resize(ref DeliverAfter, n); Array.Resize(ref DeliverBy, n);
+        Array.Resize(ref PickupService, n); Array.Resize(ref DropoffService, n);
     }
 }

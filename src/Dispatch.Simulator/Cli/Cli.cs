@@ -67,15 +67,22 @@ internal static class Cli
         var seedOpt = new Option<int>("--seed") { Description = "random seed (same seed, same wave)", DefaultValueFactory = _ => 42 };
         var weatherOpt = new Option<double>("--weather") { Description = "demand multiplier for weather (rain > 1)", DefaultValueFactory = _ => 1.0 };
         var holidayOpt = new Option<double>("--holiday") { Description = "demand multiplier for holidays", DefaultValueFactory = _ => 1.0 };
+        var promisesOpt = new Option<bool>("--promises") { Description = "give each order a promised latest drop-off (deliver_by column: placement + a promise, a hard window for the General profile)" };
+        var promiseMinOpt = new Option<int>("--promise-min") { Description = "shortest promise in minutes after placement (with --promises)", DefaultValueFactory = _ => 45 };
+        var promiseMaxOpt = new Option<int>("--promise-max") { Description = "longest promise in minutes after placement (with --promises)", DefaultValueFactory = _ => 60 };
         var genOutArg = new Argument<string>("out-dir") { Description = "folder to write the instance to" };
-        var generate = new Command("generate", "generate a peak-hour order wave in the MDRP folder format") { genOutArg, ordersOpt, seedOpt, weatherOpt, holidayOpt, quietOpt };
+        var generate = new Command("generate", "generate a peak-hour order wave in the MDRP folder format") { genOutArg, ordersOpt, seedOpt, weatherOpt, holidayOpt, promisesOpt, promiseMinOpt, promiseMaxOpt, quietOpt };
         generate.SetAction(pr => Guard(() =>
         {
             var sw = Stopwatch.StartNew();
             var inst = ProgressReporter.Run("generate", 2, ProgressReporter.Detect(pr.GetValue(quietOpt)), progress =>
             {
                 progress.Status($"generating {pr.GetValue(ordersOpt):N0} orders");
-                var wave = WaveGenerator.Generate(new WaveOptions { OrdersPerDay = pr.GetValue(ordersOpt), Seed = pr.GetValue(seedOpt), WeatherMultiplier = pr.GetValue(weatherOpt), HolidayMultiplier = pr.GetValue(holidayOpt) });
+                var wave = WaveGenerator.Generate(new WaveOptions
+                {
+                    OrdersPerDay = pr.GetValue(ordersOpt), Seed = pr.GetValue(seedOpt), WeatherMultiplier = pr.GetValue(weatherOpt), HolidayMultiplier = pr.GetValue(holidayOpt),
+                    DeliveryPromises = pr.GetValue(promisesOpt), PromiseMinMinutes = pr.GetValue(promiseMinOpt), PromiseMaxMinutes = pr.GetValue(promiseMaxOpt),
+                });
                 progress.Increment();
                 progress.Status($"writing {wave.Orders.Length:N0} orders");
                 wave.Save(pr.GetValue(genOutArg)!);

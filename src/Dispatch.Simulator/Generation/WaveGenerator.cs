@@ -21,7 +21,7 @@ namespace Dispatch.Simulator.Generation;
 /// </remarks>
 public static class WaveGenerator
 {
-    private const ulong CityStream = 1, OrderStream = 2, CourierStream = 3;
+    private const ulong CityStream = 1, OrderStream = 2, CourierStream = 3, PromiseStream = 4;
 
     /// <summary>Shifts start on the hour or half hour and last whole half hours.</summary>
     public const int ShiftSlotMinutes = 30;
@@ -57,6 +57,7 @@ public static class WaveGenerator
         var city = City.Build(options, new WaveRandom(options.Seed, CityStream));
         var orders = GenerateOrders(options, city, new WaveRandom(options.Seed, OrderStream));
         var couriers = GenerateCouriers(options, city, orders, new WaveRandom(options.Seed, CourierStream));
+        if (options.DeliveryPromises) AddPromises(options, city, orders, new WaveRandom(options.Seed, PromiseStream));
         string name = string.Create(CultureInfo.InvariantCulture, $"gen-{orders.Length}-s{options.Seed}");
         return new MdrpInstance(name, options.Parameters, city.Restaurants, orders, couriers);
     }
@@ -112,6 +113,26 @@ public static class WaveGenerator
             }
         }
         return orders;
+    }
+
+    /// <summary>DeliverBy = max(placement + a promise in [min, max], ceil(earliest drop-off) + slack); see <see cref="WaveOptions.DeliveryPromises"/>.</summary>
+    private static void AddPromises(WaveOptions o, City city, MdrpOrder[] orders, WaveRandom rng)
+    {
+        var p = o.Parameters;
+        var restaurants = city.Restaurants;
+        var index = new Dictionary<string, int>(restaurants.Length, StringComparer.Ordinal);
+        for (int i = 0; i < restaurants.Length; i++) index[restaurants[i].Id] = i;
+        int span = o.PromiseMaxMinutes - o.PromiseMinMinutes + 1;
+        for (int i = 0; i < orders.Length; i++)
+        {
+            ref MdrpOrder order = ref orders[i];
+            var r = restaurants[index[order.Restaurant]];
+            double dx = r.X - order.X, dy = r.Y - order.Y;
+            double ride = Math.Ceiling(Math.Sqrt(dx * dx + dy * dy) / p.MetersPerMinute);
+            int earliest = (int)Math.Ceiling(order.ReadyTime + p.PickupServiceMinutes / 2 + ride + p.DropoffServiceMinutes / 2);
+            int promise = o.PromiseMinMinutes + rng.NextInt(span);
+            order = order with { DeliverBy = Math.Max(order.PlacementTime + promise, earliest + o.PromiseSlackMinutes) };
+        }
     }
 
     private static double PeakMinute(WaveRandom rng, double centre, double spread, int start, int window)

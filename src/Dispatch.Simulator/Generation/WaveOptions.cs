@@ -101,6 +101,26 @@ public sealed record WaveOptions
     /// <summary>Couriers on duty at every moment of the operating day, however quiet.</summary>
     public int MinCouriersOnDuty { get; init; } = 2;
 
+    /// <summary>
+    /// Give every order a promised latest drop-off (<see cref="MdrpOrder.DeliverBy"/>, a hard time window
+    /// for the engine's General profile): placement + a promise drawn uniformly from
+    /// <see cref="PromiseMinMinutes"/> .. <see cref="PromiseMaxMinutes"/>, and never earlier than the order's
+    /// earliest possible drop-off (ready + half the pickup service + the direct ride + half the drop-off
+    /// service, rounded up) + <see cref="PromiseSlackMinutes"/>, as a platform quotes a slow kitchen a later
+    /// time. Drawn from a stream of its own: the city, orders and couriers are the same with or without it.
+    /// Off by default, so waves generated without it are unchanged.
+    /// </summary>
+    public bool DeliveryPromises { get; init; }
+
+    /// <summary>Shortest promise, minutes after placement (with <see cref="DeliveryPromises"/>).</summary>
+    public int PromiseMinMinutes { get; init; } = 45;
+
+    /// <summary>Longest promise, minutes after placement (with <see cref="DeliveryPromises"/>).</summary>
+    public int PromiseMaxMinutes { get; init; } = 60;
+
+    /// <summary>A promise is at least this many minutes after the order's earliest possible drop-off (with <see cref="DeliveryPromises"/>).</summary>
+    public int PromiseSlackMinutes { get; init; } = 15;
+
     /// <summary>The city radius used: <see cref="CityRadiusMeters"/> or the default for <see cref="OrdersPerDay"/>.</summary>
     public double ResolvedCityRadiusMeters => CityRadiusMeters ?? DefaultCityRadiusMeters(OrdersPerDay);
 
@@ -167,6 +187,12 @@ public sealed record WaveOptions
         CheckRange(nameof(CourierSupplyFactor), CourierSupplyFactor, 0.05, 20);
         if (MinCouriersOnDuty < 1 || MinCouriersOnDuty > 100_000)
             throw Bad(nameof(MinCouriersOnDuty), MinCouriersOnDuty, "must be between 1 and 100,000");
+        if (PromiseMinMinutes < 1 || PromiseMinMinutes > 1440)
+            throw Bad(nameof(PromiseMinMinutes), PromiseMinMinutes, "must be between 1 and 1,440");
+        if (PromiseMaxMinutes < PromiseMinMinutes || PromiseMaxMinutes > 1440)
+            throw Bad(nameof(PromiseMaxMinutes), PromiseMaxMinutes, $"must be between PromiseMinMinutes ({PromiseMinMinutes}) and 1,440");
+        if (PromiseSlackMinutes < 0 || PromiseSlackMinutes > 1440)
+            throw Bad(nameof(PromiseSlackMinutes), PromiseSlackMinutes, "must be between 0 and 1,440");
     }
 
     private static void CheckRange(string name, double value, double min, double max)

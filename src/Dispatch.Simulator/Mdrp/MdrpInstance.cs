@@ -20,7 +20,16 @@ public sealed record MdrpParameters(
 public readonly record struct MdrpRestaurant(string Id, double X, double Y);
 
 /// <summary>An order as recorded in orders.txt.</summary>
-public readonly record struct MdrpOrder(string Id, double X, double Y, int PlacementTime, string Restaurant, int ReadyTime);
+/// <param name="Id">Order id.</param>
+/// <param name="X">Drop-off x, metres.</param>
+/// <param name="Y">Drop-off y, metres.</param>
+/// <param name="PlacementTime">Minute it was placed.</param>
+/// <param name="Restaurant">Its restaurant's id.</param>
+/// <param name="ReadyTime">Minute it is ready for pickup.</param>
+/// <param name="DeliverBy">Promised latest drop-off minute, or null: not part of the published format; an
+/// optional seventh column <c>deliver_by</c> written by the generator's <c>DeliveryPromises</c> option
+/// (readers of the published format ignore it). Honoured by the engine's General profile.</param>
+public readonly record struct MdrpOrder(string Id, double X, double Y, int PlacementTime, string Restaurant, int ReadyTime, int? DeliverBy = null);
 
 /// <summary>A courier shift as recorded in couriers.txt.</summary>
 public readonly record struct MdrpCourier(string Id, double X, double Y, int OnTime, int OffTime);
@@ -83,8 +92,11 @@ public sealed class MdrpInstance
 
         var restaurants = ReadRows(Path.Combine(dir, "restaurants.txt"), 3)
             .Select(r => new MdrpRestaurant(r.Fields[0], Num(r, 1), Num(r, 2))).ToArray();
-        var orders = ReadRows(Path.Combine(dir, "orders.txt"), 6)
-            .Select(r => new MdrpOrder(r.Fields[0], Num(r, 1), Num(r, 2), Int(r, 3), r.Fields[4], Int(r, 5))).ToArray();
+        string ordersFile = Path.Combine(dir, "orders.txt");
+        bool deliverBy = File.Exists(ordersFile) && File.ReadLines(ordersFile).FirstOrDefault() is { } header
+            && header.Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries) is { Length: > 6 } columns && columns[6] == DeliverByColumn;
+        var orders = ReadRows(ordersFile, deliverBy ? 7 : 6)
+            .Select(r => new MdrpOrder(r.Fields[0], Num(r, 1), Num(r, 2), Int(r, 3), r.Fields[4], Int(r, 5), deliverBy ? Int(r, 6) : null)).ToArray();
         var couriers = ReadRows(Path.Combine(dir, "couriers.txt"), 5)
             .Select(r => new MdrpCourier(r.Fields[0], Num(r, 1), Num(r, 2), Int(r, 3), Int(r, 4))).ToArray();
 
@@ -92,6 +104,8 @@ public sealed class MdrpInstance
         {
             if (o.PlacementTime < 0 || o.ReadyTime < o.PlacementTime)
                 throw new InvalidDataException($"{dir}/orders.txt: order '{o.Id}' has placement {o.PlacementTime} and ready {o.ReadyTime} (need 0 <= placement <= ready)");
+            if (o.DeliverBy is int by && by < o.ReadyTime)
+                throw new InvalidDataException($"{dir}/orders.txt: order '{o.Id}' has deliver_by {by} before its ready time {o.ReadyTime}");
         }
         foreach (var c in couriers)
         {
@@ -113,8 +127,14 @@ public sealed class MdrpInstance
         }
         using (var w = new StreamWriter(Path.Combine(dir, "orders.txt")))
         {
-            w.Write("order\tx\ty\tplacement_time\trestaurant\tready_time\n");
-            foreach (var o in Orders) w.Write(string.Format(inv, "{0}\t{1}\t{2}\t{3}\t{4}\t{5}\n", o.Id, Fmt(o.X), Fmt(o.Y), o.PlacementTime, o.Restaurant, o.ReadyTime));
+            // The deliver_by column only when every order has one: the published six columns otherwise.
+            bool deliverBy = Orders.Length > 0 && Orders.All(o => o.DeliverBy is not null);
+            w.Write(deliverBy ? "order\tx\ty\tplacement_time\trestaurant\tready_time\t" + DeliverByColumn + "\n" : "order\tx\ty\tplacement_time\trestaurant\tready_time\n");
+            foreach (var o in Orders)
+            {
+                w.Write(string.Format(inv, "{0}\t{1}\t{2}\t{3}\t{4}\t{5}", o.Id, Fmt(o.X), Fmt(o.Y), o.PlacementTime, o.Restaurant, o.ReadyTime));
+                w.Write(deliverBy ? string.Format(inv, "\t{0}\n", o.DeliverBy) : "\n");
+            }
         }
         using (var w = new StreamWriter(Path.Combine(dir, "couriers.txt")))
         {
@@ -132,6 +152,9 @@ public sealed class MdrpInstance
             "number of orders: {0}\nnumber of restaurants: {1}\nnumber of couriers: {2}\ntotal courier hours: {3:F2}\noperating period (minutes): {4}\n",
             Orders.Length, Restaurants.Length, Couriers.Length, hours, Math.Max(0, end - start)));
     }
+
+    /// <summary>Header of the optional seventh column of orders.txt: the promised latest drop-off minute.</summary>
+    public const string DeliverByColumn = "deliver_by";
 
     internal static string Fmt(double v) =>
         v == Math.Floor(v) && Math.Abs(v) < 1e15 ? ((long)v).ToString(CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);

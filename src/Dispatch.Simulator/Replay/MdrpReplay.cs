@@ -82,7 +82,7 @@ public static class MdrpReplay
                     var o = instance.Orders[ev.Id];
                     int site = instance.RestaurantIndex[o.Restaurant];
                     engineTime.Start();
-                    engine.PlaceOrder(new OrderRequest(ev.Id, site, o.X, o.Y, o.PlacementTime, o.ReadyTime), now);
+                    engine.PlaceOrder(new OrderRequest(ev.Id, site, o.X, o.Y, o.PlacementTime, o.ReadyTime, DeliverBy: o.DeliverBy ?? double.PositiveInfinity), now);
                     engineTime.Stop();
                     break;
                 }

@@ -30,6 +30,10 @@ public sealed record WorldReplayOptions
 
     /// <summary>Minutes a leg pays per road closure it crosses (the detour).</summary>
     public double ClosureDetourMinutes { get; init; } = 8;
+
+    /// <summary>Extra engine options (e.g. the General profile's improvement budget); profile, tick, service
+    /// times and targets come from this record and the trace.</summary>
+    public DispatchOptions? Engine { get; init; }
 }
 
 /// <summary>What happened in a world replay, measured from the world's own clock (actual times).
@@ -53,6 +57,21 @@ public sealed record WorldResult(
 
     /// <summary>Wall time of each engine tick, in milliseconds.</summary>
     public double[] TickMilliseconds { get; init; } = [];
+
+    /// <summary>Orders with a promised latest drop-off (the trace's deliver_by).</summary>
+    public int PromisedOrders { get; init; }
+
+    /// <summary>Delivered orders dropped off after their deliver_by, as the world ran them.</summary>
+    public int LateDropoffs { get; init; }
+
+    /// <summary>Minutes past deliver_by summed over the late drop-offs.</summary>
+    public double MinutesPastDeliverBy { get; init; }
+
+    /// <summary>Drop-offs the engine planned after their deliver_by, in any plan it committed or updated.</summary>
+    public int PlannedLateDropoffs { get; init; }
+
+    /// <summary>Minutes the world's couriers spent driving (legs cut short by a new plan count what was driven).</summary>
+    public double DrivingMinutes { get; init; }
 }
 
 /// <summary>
@@ -71,7 +90,7 @@ public static class WorldReplay
     private sealed class WorldCourier
     {
         public CourierMode Mode;
-        public double X, Y, FromX, FromY, LegStart, LegEnd;
+        public double X, Y, FromX, FromY, LegStart, LegEnd, Driving;
         public long TargetOrder = -1;
         public StopKind TargetKind;
         public int Version;
@@ -83,6 +102,7 @@ public static class WorldReplay
         public required string Id;
         public int Site;
         public double X, Y, Placed, Ready, ActualReady, Promise = double.NaN, Pickup = double.NaN, Drop = double.NaN;
+        public double DeliverBy = double.PositiveInfinity;
         public bool Cancelled, DelayAnnounced;
     }
 
@@ -116,7 +136,7 @@ public static class WorldReplay
         // Orders, with demand surges cloned in, kitchen delays and cancellations drawn, all from the seed.
         var orders = new List<WorldOrder>(inst.Orders.Length);
         foreach (var o in inst.Orders)
-            orders.Add(new WorldOrder { Id = o.Id, Site = inst.RestaurantIndex[o.Restaurant], X = o.X, Y = o.Y, Placed = o.PlacementTime, Ready = o.ReadyTime, ActualReady = o.ReadyTime });
+            orders.Add(new WorldOrder { Id = o.Id, Site = inst.RestaurantIndex[o.Restaurant], X = o.X, Y = o.Y, Placed = o.PlacementTime, Ready = o.ReadyTime, ActualReady = o.ReadyTime, DeliverBy = o.DeliverBy ?? double.PositiveInfinity });
         var queue = new PriorityQueue<(Ev Kind, int A, int B), (double, int, long)>();
         long seq = 0;
         void Push(double t, Ev k, int a, int b = 0) => queue.Enqueue((k, a, b), (t, (int)k, seq++));
@@ -164,6 +184,7 @@ public static class WorldReplay
                             orders.Add(new WorldOrder
                             {
                                 Id = $"{o.Id}-surge{k + 1}", Site = o.Site, Placed = placed, Ready = placed + (o.Ready - o.Placed), ActualReady = placed + (o.Ready - o.Placed),
+                                DeliverBy = o.DeliverBy + (placed - o.Placed),
                                 X = o.X + (rng.NextDouble() - 0.5) * 600, Y = o.Y + (rng.NextDouble() - 0.5) * 600,
                             });
                         }
@@ -199,7 +220,7 @@ public static class WorldReplay
         for (int i = 0; i < offline.Count; i++) Push(offline[i].At, Ev.Offline, i);
 
         var engine = new DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>>(engineTravel,
-            Replay.MdrpReplay.EngineOptionsFor(inst, null, options.Profile, options.TickMinutes, orders.Count - inst.Orders.Length) with { Replanning = options.Replan });
+            Replay.MdrpReplay.EngineOptionsFor(inst, options.Engine, options.Profile, options.TickMinutes, orders.Count - inst.Orders.Length) with { Replanning = options.Replan });
         double first = Math.Min(start, inst.Couriers.Length == 0 ? start : inst.Couriers.Min(c => c.OnTime));
         double lastShiftEnd = inst.Couriers.Length == 0 ? first : inst.Couriers.Max(c => c.OffTime);
         double lastPlacement = orders.Count == 0 ? first : orders.Max(o => o.Placed);
@@ -216,7 +237,7 @@ public static class WorldReplay
 
         double halfP = p.PickupServiceMinutes / 2, halfD = p.DropoffServiceMinutes / 2;
         var route = new PlannedStop[64];
-        var counter = new ChangeCounter { Assignments = new List<MdrpAssignmentRecord>(), CourierIds = inst.Couriers.Select(c => c.Id).ToArray(), OrderIds = orders.Select(o => o.Id).ToArray() };
+        var counter = new ChangeCounter { Assignments = new List<MdrpAssignmentRecord>(), CourierIds = inst.Couriers.Select(c => c.Id).ToArray(), OrderIds = orders.Select(o => o.Id).ToArray(), DeliverBy = orders.Select(o => o.DeliverBy).ToArray() };
         var moves = new List<MdrpCourierMove>();
         var lastPlace = new string[couriers.Length];
         Array.Fill(lastPlace, MdrpSolution.StartLocation);
@@ -261,6 +282,7 @@ public static class WorldReplay
             }
             if (n > 0 && route[0].OrderId == w.TargetOrder && route[0].Kind == w.TargetKind) return;
             Position(w, now, out double x, out double y);
+            w.Driving += Math.Min(now, w.LegEnd) - w.LegStart;
             w.X = x; w.Y = y;
             w.Version++;
             w.Mode = CourierMode.Idle;
@@ -277,7 +299,7 @@ public static class WorldReplay
                 {
                     var o = orders[ev.A];
                     o.Promise = engine.QuoteDropoff(o.Site, o.X, o.Y, o.Ready, now);
-                    engine.PlaceOrder(new OrderRequest(ev.A, o.Site, o.X, o.Y, o.Placed, o.Ready), now);
+                    engine.PlaceOrder(new OrderRequest(ev.A, o.Site, o.X, o.Y, o.Placed, o.Ready, DeliverBy: o.DeliverBy), now);
                     break;
                 }
                 case Ev.Delay:
@@ -313,6 +335,7 @@ public static class WorldReplay
                 {
                     var w = couriers[ev.A];
                     if (ev.B != w.Version) break;
+                    w.Driving += w.LegEnd - w.LegStart;
                     int n = engine.CopyRoute(ev.A, route);
                     if (n == 0 || route[0].OrderId != w.TargetOrder || route[0].Kind != w.TargetKind)
                     {
@@ -344,6 +367,16 @@ public static class WorldReplay
                     double leave = now;
                     if (n > 0 && route[0].Kind == StopKind.Pickup && route[0].X == w.X && route[0].Y == w.Y)
                     {
+                        // The plan may have added an order to this pickup while the courier was here (general
+                        // profile): when it says to wait for that order, the courier waits.
+                        double wait = 0;
+                        for (int i = 0; i < n && route[i].Kind == StopKind.Pickup && route[i].X == w.X && route[i].Y == w.Y; i++)
+                            wait = Math.Max(wait, orders[(int)route[i].OrderId].ActualReady);
+                        if (wait > now && route[0].ServiceAt >= wait - 1e-9)
+                        {
+                            Push(wait, Ev.Service, ev.A, w.Version);
+                            break;
+                        }
                         for (int i = 0; i < n && route[i].Kind == StopKind.Pickup && route[i].X == w.X && route[i].Y == w.Y; i++)
                         {
                             int oi = (int)route[i].OrderId;
@@ -398,7 +431,8 @@ public static class WorldReplay
         }
 
         var trace = new MdrpInstance(inst.Name, inst.Parameters, inst.Restaurants,
-            orders.Select(o => new MdrpOrder(o.Id, o.X, o.Y, (int)Math.Round(o.Placed), inst.Restaurants[o.Site].Id, (int)Math.Round(o.Ready))).ToArray(), inst.Couriers);
+            orders.Select(o => new MdrpOrder(o.Id, o.X, o.Y, (int)Math.Round(o.Placed), inst.Restaurants[o.Site].Id, (int)Math.Round(o.Ready),
+                double.IsFinite(o.DeliverBy) ? (int)Math.Round(o.DeliverBy) : null)).ToArray(), inst.Couriers);
         var solution = new MdrpSolution();
         solution.Assignments.AddRange(counter.Assignments);
         foreach (var g in moves.Select((m, i) => (m, i)).GroupBy(x => x.m.Courier).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -407,6 +441,7 @@ public static class WorldReplay
             if (!double.IsNaN(orders[i].Drop))
                 solution.Orders.Add(new MdrpOrderRecord(orders[i].Id, orders[i].Placed, orders[i].Ready, orders[i].Pickup, orders[i].Drop, inst.Couriers[deliveredBy[i]].Id));
         var delivered = orders.Where(o => !double.IsNaN(o.Drop)).ToList();
+        var late = delivered.Where(o => o.Drop > o.DeliverBy + 1e-9).ToList();
         var c2d = delivered.Select(o => o.Drop - o.Placed).OrderBy(v => v).ToArray();
         var sortedTicks = ticks.OrderBy(v => v).ToArray();
         return new WorldResult(
@@ -429,6 +464,11 @@ public static class WorldReplay
             Solution = solution,
             Overlays = new Reports.MapOverlays { CongestionZones = zones, Closures = closures },
             TickMilliseconds = ticks.ToArray(),
+            PromisedOrders = orders.Count(o => double.IsFinite(o.DeliverBy)),
+            LateDropoffs = late.Count,
+            MinutesPastDeliverBy = late.Sum(o => o.Drop - o.DeliverBy),
+            PlannedLateDropoffs = counter.PlannedLate,
+            DrivingMinutes = couriers.Sum(c => c.Driving),
         };
     }
 
@@ -471,9 +511,10 @@ public static class WorldReplay
 
     private struct ChangeCounter : IAssignmentSink
     {
-        public int Released, Reassigned, EtaChanged;
+        public int Released, Reassigned, EtaChanged, PlannedLate;
         public List<MdrpAssignmentRecord> Assignments;
         public string[] CourierIds, OrderIds;
+        public double[] DeliverBy;
 
         public void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops)
         {
@@ -482,7 +523,11 @@ public static class WorldReplay
             foreach (var s in stops)
             {
                 if (s.Kind == StopKind.Pickup) { if (double.IsNaN(pickup)) pickup = s.ServiceAt; }
-                else drops.Add(OrderIds[s.OrderId]);
+                else
+                {
+                    drops.Add(OrderIds[s.OrderId]);
+                    if (s.ServiceAt > DeliverBy[s.OrderId] + 1e-9) PlannedLate++;
+                }
             }
             Assignments.Add(new MdrpAssignmentRecord(assignment.AssignedAt, pickup, CourierIds[assignment.CourierId], drops.ToArray()));
         }

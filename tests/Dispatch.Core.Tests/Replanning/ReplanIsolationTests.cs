@@ -111,7 +111,8 @@ public class ReplanIsolationTests
         // The next tick reports a release for each order it had not picked up, and nothing about anyone else's orders.
         var sink = new RecordingSink(w.Rec);
         w.Engine.Tick(w.Now + 1, ref sink);
-        var reported = w.Rec.Changes.Skip(changesBefore).ToList();
+        // (General profile: the tick's improvement moves may also move other orders, reason Improvement: another mechanism.)
+        var reported = w.Rec.Changes.Skip(changesBefore).Where(c => c.Reason != PlanChangeReason.Improvement).ToList();
         var released = reported.Where(c => c.Kind == PlanChangeKind.Released).ToList();
         Assert.Equal(mine.Where(kv => kv.Value.Status == OrderStatus.Assigned).Select(kv => kv.Key).Order(), released.Select(c => c.OrderId).Order());
         Assert.All(released, c => Assert.Equal((victim, PlanChangeReason.CourierOffline), (c.CourierId, c.Reason)));

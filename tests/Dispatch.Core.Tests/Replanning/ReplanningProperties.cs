@@ -19,9 +19,10 @@ namespace Dispatch.Core.Tests.Replanning;
 /// </summary>
 public class ReplanningProperties
 {
-    private static void Holds(PlentifulScenario p, int seed, DispatchProfile profile)
+    private static void Holds(PlentifulScenario p, int seed, DispatchProfile profile) => Holds(p.Scenario, seed, profile);
+
+    private static void Holds(Scenario s, int seed, DispatchProfile profile)
     {
-        var s = p.Scenario;
         var options = new DispatchOptions
         {
             Profile = profile,
@@ -59,6 +60,11 @@ public class ReplanningProperties
 
     [Property(MaxTest = 100, Arbitrary = [typeof(ScenarioArbitrary)])]
     public void General_profile_loses_and_moves_nothing_under_re_planning(PlentifulScenario p, int seed) => Holds(p, seed, DispatchProfile.General);
+
+    /// <summary>With time windows the world breaks (traffic, late kitchens, couriers behind): nothing crashes or is
+    /// lost, broken windows are reported as ETA changes, and an order whose window can no longer be kept stays open.</summary>
+    [Property(MaxTest = 100, Arbitrary = [typeof(ScenarioArbitrary)])]
+    public void General_profile_with_time_windows_loses_and_moves_nothing_under_re_planning(WindowedScenario w, int seed) => Holds(w.Scenario, seed, DispatchProfile.General);
 
     /// <summary>The events really happen in these runs (the property is not vacuous).</summary>
     [Fact]

@@ -63,7 +63,8 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
         for (double t = 0; t <= hardStop; t++)
         {
             foreach (var o in s.Orders)
-                if (o.PlacedAt == t) e.PlaceOrder(new OrderRequest(o.Id, o.SiteId, o.X, o.Y, o.PlacedAt, o.ReadyAt), t);
+                if (o.PlacedAt == t)
+                    e.PlaceOrder(new OrderRequest(o.Id, o.SiteId, o.X, o.Y, o.PlacedAt, o.ReadyAt, PickupBy: o.PickupBy, DeliverAfter: o.DeliverAfter, DeliverBy: o.DeliverBy), t);
             ExecuteRoutes(t, prev);
             if (t <= lastPlacement + 60) RandomEvents(t, maxOff);
             if (Model is not null && Model.Update(t)) { e.TravelTimesChanged(t); TrafficChanges++; }
@@ -194,6 +195,12 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
                     if (PickedBy.ContainsKey(ch.OrderId)) Fail(t, $"picked-up order {ch.OrderId} released: {ch}");
                     _releasedFrom[ch.OrderId] = ch.CourierId;
                     break;
+                case PlanChangeKind.Reassigned when ch.Reason == PlanChangeReason.Improvement:
+                    // The general profile's improvement moves: an order not yet picked up, to another courier.
+                    Reassignments++;
+                    if (PickedBy.ContainsKey(ch.OrderId)) Fail(t, $"picked-up order {ch.OrderId} moved by an improvement: {ch}");
+                    if (ch.PreviousTime == ch.CourierId) Fail(t, $"improvement 'moved' order {ch.OrderId} to the courier it was on: {ch}");
+                    break;
                 case PlanChangeKind.Reassigned:
                     Reassignments++;
                     if (!_releasedFrom.Remove(ch.OrderId, out long from)) Fail(t, $"reassigned without a release: {ch}");
@@ -201,7 +208,9 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
                     break;
                 case PlanChangeKind.EtaChanged:
                     EtaChanges++;
-                    if (!(Math.Abs(ch.NewTime - ch.PreviousTime) >= Engine.Options.EtaChangeThresholdMinutes)) Fail(t, $"ETA change below the threshold: {ch}");
+                    // (A drop-off that newly misses its DeliverBy is reported however small the move.)
+                    bool crossed = ch.NewTime > _orders[ch.OrderId].DeliverBy && !(ch.PreviousTime > _orders[ch.OrderId].DeliverBy);
+                    if (!(Math.Abs(ch.NewTime - ch.PreviousTime) >= Engine.Options.EtaChangeThresholdMinutes) && !crossed) Fail(t, $"ETA change below the threshold: {ch}");
                     break;
                 case PlanChangeKind.Cancelled:
                     if (!Cancelled.Contains(ch.OrderId)) Fail(t, $"cancelled by nobody: {ch}");
@@ -300,6 +309,8 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
             var st = e.GetOrderStatus(spec.Id);
             if (st == OrderStatus.Delivered || st == OrderStatus.Cancelled) continue;
             if (st == OrderStatus.Open && !anyoneOnShift) continue;
+            // A hard window that can no longer be kept (general profile): the order fits nobody and stays open.
+            if (st == OrderStatus.Open && (spec.DeliverBy < EndTime || spec.PickupBy < EndTime)) continue;
             Fail(EndTime, $"order {spec.Id} ends {st} although couriers are on shift");
         }
         if (Delivered.Count != n.Delivered) Fail(EndTime, $"engine counts {n.Delivered} delivered, couriers delivered {Delivered.Count}");

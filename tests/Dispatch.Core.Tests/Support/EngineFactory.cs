@@ -6,9 +6,10 @@ namespace Dispatch.Core.Tests.Support;
 
 internal static class EngineFactory
 {
-    /// <summary>320 m/min (the traces' speed): 320 m is one minute. Service times 4 and 4 (halves of 2).</summary>
-    public static DispatchEngine<EuclideanCeilMinutes> Create(DispatchProfile profile, double tick = 1) =>
-        new(new EuclideanCeilMinutes(320), new DispatchOptions { Profile = profile, TickIntervalMinutes = tick });
+    /// <summary>320 m/min (the traces' speed): 320 m is one minute. Service times 4 and 4 (halves of 2).
+    /// <paramref name="improvementMoves"/>: the general profile's per-tick improvement budget (default: the options' default).</summary>
+    public static DispatchEngine<EuclideanCeilMinutes> Create(DispatchProfile profile, double tick = 1, int improvementMoves = DispatchOptions.DefaultGeneralImprovementMovesPerTick) =>
+        new(new EuclideanCeilMinutes(320), new DispatchOptions { Profile = profile, TickIntervalMinutes = tick, GeneralImprovementMovesPerTick = improvementMoves });
 
     /// <summary>Ticks every minute from <paramref name="from"/> until <paramref name="done"/> holds; returns that tick (fails past <paramref name="to"/>).</summary>
     public static double TickUntil<TSink>(DispatchEngine<EuclideanCeilMinutes> e, ref TSink sink, double from, double to, Func<bool> done)

@@ -32,14 +32,19 @@ internal static class Invariants
             if (st.Length == 0) { v.Add($"{at}: no stops"); continue; }
             if (profile != DispatchProfile.General && info.IsUpdate) v.Add($"{at}: an update outside the general profile");
 
-            // Orders never move between couriers; outside route updates an order is assigned once.
+            // Orders never move between couriers (general profile: not once picked up; its improvement
+            // moves may give an order not yet picked up to another courier); outside route updates an
+            // order is assigned once.
             var distinct = st.Select(x => x.OrderId).Distinct().ToArray();
             foreach (long o in distinct)
             {
                 if (!orders.TryGetValue(o, out var spec)) { v.Add($"{at}: unknown order {o}"); continue; }
                 if (courierOf.TryGetValue(o, out long prev))
                 {
-                    if (prev != info.CourierId) v.Add($"{at}: order {o} moved from courier {prev} to {info.CourierId}");
+                    bool pickedUp = sim.Confirmations.Any(c => c.Kind == StopKind.Pickup && c.Order == o && c.At <= info.AssignedAt);
+                    bool relocated = profile == DispatchProfile.General && info.IsUpdate && !pickedUp
+                        && sim.Recorder.Changes.Any(c => c.Kind == PlanChangeKind.Reassigned && c.OrderId == o && c.CourierId == info.CourierId && c.At == info.AssignedAt);
+                    if (prev != info.CourierId && !relocated) v.Add($"{at}: order {o} moved from courier {prev} to {info.CourierId}");
                     else if (!info.IsUpdate) v.Add($"{at}: order {o} assigned a second time");
                 }
                 courierOf[o] = info.CourierId;
@@ -68,7 +73,9 @@ internal static class Invariants
                 {
                     if (p.SiteId != -1) v.Add($"{stop}: drop-off with site {p.SiteId}");
                     if (p.X != spec.X || p.Y != spec.Y) v.Add($"{stop}: drop-off at ({p.X}, {p.Y}), customer at ({spec.X}, {spec.Y})");
-                    if (Math.Abs(p.ServiceAt - (p.Arrival + halfD)) > Eps) v.Add($"{stop}: drop-off at {p.ServiceAt} != arrival {p.Arrival} + {halfD}");
+                    // General profile: a courier arriving before the earliest drop-off waits for it.
+                    double dropAt = profile == DispatchProfile.General ? Math.Max(p.Arrival + halfD, spec.DeliverAfter) : p.Arrival + halfD;
+                    if (Math.Abs(p.ServiceAt - dropAt) > Eps) v.Add($"{stop}: drop-off at {p.ServiceAt} != max(arrival {p.Arrival} + {halfD}, earliest drop-off {spec.DeliverAfter})");
                     if (Math.Abs(p.Leave - (p.ServiceAt + halfD)) > Eps) v.Add($"{stop}: leave {p.Leave} != drop-off {p.ServiceAt} + {halfD}");
                     // Its pickup is earlier in this plan, or already done.
                     bool pickedInPlan = st.Take(i).Any(x => x.Kind == StopKind.Pickup && x.OrderId == p.OrderId);

@@ -9,7 +9,12 @@ public sealed record SiteSpec(long Id, double X, double Y);
 
 public sealed record CourierSpec(long Id, double X, double Y, double Start, double End, int Capacity);
 
-public sealed record OrderSpec(long Id, long SiteId, double X, double Y, double PlacedAt, double ReadyAt);
+/// <summary>An order; the time windows (general profile) default to none.</summary>
+public sealed record OrderSpec(long Id, long SiteId, double X, double Y, double PlacedAt, double ReadyAt,
+    double PickupBy = double.PositiveInfinity, double DeliverAfter = 0, double DeliverBy = double.PositiveInfinity)
+{
+    public bool HasWindows => PickupBy < double.PositiveInfinity || DeliverAfter > 0 || DeliverBy < double.PositiveInfinity;
+}
 
 /// <summary>A small random instance: sites, couriers with shifts, orders with placement and ready times,
 /// plus the service times and speed it runs under. Coordinates are metres in a 10 km square.</summary>
@@ -24,13 +29,24 @@ public sealed record Scenario(
         b.Append(ic, $"Scenario(pickup {PickupService}, dropoff {DropoffService}, {MetersPerMinute} m/min)\n");
         foreach (var s in Sites) b.Append(ic, $"  site {s.Id} ({s.X}, {s.Y})\n");
         foreach (var c in Couriers) b.Append(ic, $"  courier {c.Id} ({c.X}, {c.Y}) shift {c.Start}-{c.End} cap {c.Capacity}\n");
-        foreach (var o in Orders) b.Append(ic, $"  order {o.Id} site {o.SiteId} drop ({o.X}, {o.Y}) placed {o.PlacedAt} ready {o.ReadyAt}\n");
+        foreach (var o in Orders)
+        {
+            b.Append(ic, $"  order {o.Id} site {o.SiteId} drop ({o.X}, {o.Y}) placed {o.PlacedAt} ready {o.ReadyAt}");
+            if (o.HasWindows) b.Append(ic, $" pickup by {o.PickupBy} deliver {o.DeliverAfter}..{o.DeliverBy}");
+            b.Append('\n');
+        }
         return b.ToString();
     }
 }
 
 /// <summary>A scenario with many long-shift couriers: every order can be delivered.</summary>
 public sealed record PlentifulScenario(Scenario Scenario)
+{
+    public override string ToString() => Scenario.ToString();
+}
+
+/// <summary>A scenario whose orders have time windows (some tight enough that no courier can keep them).</summary>
+public sealed record WindowedScenario(Scenario Scenario)
 {
     public override string ToString() => Scenario.ToString();
 }
@@ -69,6 +85,24 @@ public static class ScenarioArbitrary
         from dropoff in Gen.Elements(0, 3, 4, 5)
         from speed in Gen.Elements(200, 320, 450)
         select new Scenario(sites, couriers, orders, pickup, dropoff, speed);
+
+    /// <summary>Windows on top of an order: a latest drop-off 15..90 minutes after ready (often), a latest
+    /// pickup 0..40 after ready (sometimes), an earliest drop-off up to an hour after placement (sometimes).</summary>
+    private static Gen<OrderSpec> WithWindows(OrderSpec o) =>
+        from latest in Gen.Frequency((1, Gen.Constant(-1)), (4, Gen.Choose(15, 90)))
+        from pickupBy in Gen.Frequency((3, Gen.Constant(-1)), (1, Gen.Choose(0, 40)))
+        from after in Gen.Frequency((3, Gen.Constant(-1)), (1, Gen.Choose(0, 60)))
+        let deliverAfter = after < 0 ? 0 : o.PlacedAt + after
+        let deliverBy = latest < 0 ? double.PositiveInfinity : Math.Max(o.ReadyAt + latest, deliverAfter)
+        select o with { PickupBy = pickupBy < 0 ? double.PositiveInfinity : o.ReadyAt + pickupBy, DeliverAfter = deliverAfter, DeliverBy = deliverBy };
+
+    internal static Gen<Scenario> WindowedGen() =>
+        from s in ScenarioGen(plentiful: false)
+        from orders in Gen.CollectToArray(s.Orders, WithWindows)
+        select s with { Orders = orders };
+
+    public static Arbitrary<WindowedScenario> Windowed() =>
+        Arb.From(WindowedGen().Select(s => new WindowedScenario(s)), w => Shrink(w.Scenario).Select(s => new WindowedScenario(s)));
 
     internal static IEnumerable<Scenario> Shrink(Scenario s)
     {

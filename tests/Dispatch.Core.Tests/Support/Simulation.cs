@@ -50,12 +50,17 @@ internal sealed class Simulation
     private readonly Dictionary<(long, StopKind), int> _version = new();
     private readonly Dictionary<long, long> _plannedCourier = new();
 
-    public Simulation(Scenario scenario, DispatchProfile profile, double tick = 1)
+    /// <param name="scenario">The instance.</param>
+    /// <param name="profile">Engine profile.</param>
+    /// <param name="tick">Minutes between ticks.</param>
+    /// <param name="improvementMoves">The general profile's improvement budget (default: the options' default).</param>
+    public Simulation(Scenario scenario, DispatchProfile profile, double tick = 1, int improvementMoves = DispatchOptions.DefaultGeneralImprovementMovesPerTick)
     {
         Scenario = scenario;
         Tick = tick;
         Engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(scenario.MetersPerMinute), new DispatchOptions
         {
+            GeneralImprovementMovesPerTick = improvementMoves,
             Profile = profile,
             PickupServiceMinutes = scenario.PickupService,
             DropoffServiceMinutes = scenario.DropoffService,
@@ -68,6 +73,10 @@ internal sealed class Simulation
     }
 
     public double Tick { get; }
+
+    /// <summary>Called right after each tick (before its decisions are scheduled), with the tick's time and the sink:
+    /// decisions it makes through the sink are scheduled like the tick's.</summary>
+    public Action<double, RecordingSink>? AfterTick { get; init; }
 
     /// <summary>The assignments as received (for failure messages).</summary>
     public string Describe(int max = 40)
@@ -109,7 +118,8 @@ internal sealed class Simulation
                 case KindPlace:
                 {
                     var o = orders[ev.Id];
-                    e.PlaceOrder(new OrderRequest(o.Id, o.SiteId, o.X, o.Y, o.PlacedAt, o.ReadyAt), now);
+                    e.PlaceOrder(new OrderRequest(o.Id, o.SiteId, o.X, o.Y, o.PlacedAt, o.ReadyAt,
+                        PickupBy: o.PickupBy, DeliverAfter: o.DeliverAfter, DeliverBy: o.DeliverBy), now);
                     break;
                 }
                 case KindPickup:
@@ -136,6 +146,7 @@ internal sealed class Simulation
                 case KindTick:
                 {
                     e.Tick(now, ref sink);
+                    AfterTick?.Invoke(now, sink);
                     for (int i = Recorder.Drained; i < Recorder.Assignments.Count; i++)
                     {
                         var a = Recorder.Assignments[i];

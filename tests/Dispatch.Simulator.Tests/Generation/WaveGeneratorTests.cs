@@ -200,6 +200,54 @@ public class WaveGeneratorTests
     }
 
     [Fact]
+    public void Delivery_promises_are_off_by_default_and_change_nothing_else()
+    {
+        var options = new WaveOptions { Seed = 8, OrdersPerDay = 2_000 };
+        var plain = WaveGenerator.Generate(options);
+        var promised = WaveGenerator.Generate(options with { DeliveryPromises = true });
+        Assert.All(plain.Orders, o => Assert.Null(o.DeliverBy));
+        Assert.Equal(plain.Restaurants, promised.Restaurants);
+        Assert.Equal(plain.Couriers, promised.Couriers);
+        Assert.Equal(plain.Orders, promised.Orders.Select(o => o with { DeliverBy = null }));
+        var p = promised.Parameters;
+        int slow = 0;
+        foreach (var o in promised.Orders)
+        {
+            var r = promised.Restaurants[promised.RestaurantIndex[o.Restaurant]];
+            int earliest = (int)Math.Ceiling(o.ReadyTime + p.PickupServiceMinutes / 2 + promised.TravelMinutes(r.X, r.Y, o.X, o.Y) + p.DropoffServiceMinutes / 2);
+            int by = Assert.NotNull(o.DeliverBy);
+            Assert.True(by >= o.PlacementTime + 45 && by >= earliest + 15, $"{o}: deliver by {by}, earliest drop-off {earliest}");
+            Assert.True(by <= o.PlacementTime + 60 || by == earliest + 15, $"{o}: deliver by {by}, earliest drop-off {earliest}");
+            if (by > o.PlacementTime + 60) slow++;
+        }
+        // Most promises are 45-60 minutes; slow kitchens get later ones.
+        Assert.InRange(slow, 1, promised.Orders.Length / 5);
+    }
+
+    [Fact]
+    public void Promises_survive_save_and_load_in_a_seventh_column()
+    {
+        var instance = WaveGenerator.Generate(new WaveOptions { Seed = 4, OrdersPerDay = 1_000, DeliveryPromises = true, PromiseMinMinutes = 30, PromiseMaxMinutes = 31 });
+        string root = Path.Combine(Path.GetTempPath(), "dispatch-wave-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string dir = Path.Combine(root, instance.Name);
+            instance.Save(dir);
+            Assert.EndsWith("\tready_time\tdeliver_by", File.ReadLines(Path.Combine(dir, "orders.txt")).First());
+            InstanceAssert.Identical(instance, MdrpInstance.Load(dir));
+            // Without promises the file keeps the published six columns.
+            var plain = WaveGenerator.Generate(new WaveOptions { Seed = 4, OrdersPerDay = 1_000 });
+            plain.Save(dir);
+            Assert.EndsWith("\tready_time", File.ReadLines(Path.Combine(dir, "orders.txt")).First());
+            Assert.All(MdrpInstance.Load(dir).Orders, o => Assert.Null(o.DeliverBy));
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_million_orders_are_generated()
     {
         var instance = WaveGenerator.Generate(new WaveOptions { Seed = 1, OrdersPerDay = 1_000_000 });

@@ -34,6 +34,9 @@ public class WaveOptionsTests
         { new WaveOptions { OrdersPerCourierHour = 0 }, nameof(WaveOptions.OrdersPerCourierHour) },
         { new WaveOptions { CourierSupplyFactor = 0 }, nameof(WaveOptions.CourierSupplyFactor) },
         { new WaveOptions { MinCouriersOnDuty = 0 }, nameof(WaveOptions.MinCouriersOnDuty) },
+        { new WaveOptions { DeliveryPromises = true, PromiseMinMinutes = 0 }, nameof(WaveOptions.PromiseMinMinutes) },
+        { new WaveOptions { DeliveryPromises = true, PromiseMinMinutes = 50, PromiseMaxMinutes = 40 }, nameof(WaveOptions.PromiseMaxMinutes) },
+        { new WaveOptions { DeliveryPromises = true, PromiseSlackMinutes = -1 }, nameof(WaveOptions.PromiseSlackMinutes) },
     };
 
     [Theory]

@@ -79,6 +79,21 @@ public class ScenarioTests(ITestOutputHelper output)
         Assert.Equal(0, world.Lost);
     }
 
+    /// <summary>The General profile on a generated wave with delivery promises, in an unchanging world: every
+    /// plan and every drop-off keeps its promise (hard windows), nothing is lost, and driving is measured.</summary>
+    [Fact]
+    public void An_unchanging_world_keeps_every_promise_under_the_General_profile()
+    {
+        var wave = Dispatch.Simulator.Generation.WaveGenerator.Generate(new Dispatch.Simulator.Generation.WaveOptions { Seed = 6, OrdersPerDay = 1_000, DeliveryPromises = true });
+        var world = WorldReplay.Run(wave, new WorldReplayOptions { Profile = Dispatch.Engine.DispatchProfile.General });
+        Assert.Equal(wave.Orders.Length, world.PromisedOrders);
+        Assert.Equal(0, world.Lost);
+        Assert.True(world.Delivered > wave.Orders.Length * 0.95, $"{world.Delivered} of {wave.Orders.Length} delivered");
+        Assert.Equal(wave.Orders.Length, world.Delivered + world.Unserved);
+        Assert.Equal((0, 0), (world.LateDropoffs, world.PlannedLateDropoffs));
+        Assert.True(world.DrivingMinutes > 5 * world.Delivered, $"{world.DrivingMinutes} minutes driven");
+    }
+
     [Theory]
     [InlineData("dinner-rain.json", "0o100t100s2p100")]
     [InlineData("downtown-jam-and-closure.json", "5o100t100s2p100")]
