@@ -141,7 +141,7 @@ internal static class RoutingCommands
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
         foreach (var r in rows)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.Instance} | {r.Tasks} | {r.Vehicles} | {r.BestVehicles?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {F(r.Distance)} | {(r.BestDistance is { } b ? F(b) : "-")} | {(r.Gap is { } g ? F(g) : "-")} | {(r.Feasible ? "yes" : $"NO ({r.Violations})")} | {(r.FirstFeasibleSeconds is { } f ? F(f) : "-")} | {F(r.Seconds, "F1")} | {r.Iterations} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.Instance} | {r.Tasks} | {r.Vehicles} | {r.BestVehicles?.ToString(CultureInfo.InvariantCulture) ?? "-"} | {F(r.Distance)} | {(r.BestDistance is { } b ? F(b) : "-")} | {(r.Gap is { } g ? BestKnown.FormatPercent(g) : "-")} | {(r.Feasible ? "yes" : $"NO ({r.Violations})")} | {(r.FirstFeasibleSeconds is { } f ? F(f) : "-")} | {F(r.Seconds, "F1")} | {r.Iterations} |");
         }
         foreach (var group in rows.GroupBy(r => r.SizeClass).OrderBy(g => g.Key))
             sb.AppendLine(MeanRow($"**mean {group.Key}-task set**", group.ToList()));
