@@ -245,3 +245,47 @@ public class RouteOptimizerTests
         Assert.Throws<ArgumentException>(() => new RouteOptimizer(problem, new OptimizerOptions { TimeLimit = null, MaxIterations = null }));
     }
 }
+
+public class NonMetricMatrixTests
+{
+    /// <summary>
+    /// Road matrices do not always keep the triangle inequality: a direct leg can be slower than a
+    /// detour. Taking a stop out of a route can then make a later stop late; the search must notice
+    /// and never return such a route.
+    /// </summary>
+    [Property(MaxTest = 40)]
+    public Property Routes_keep_every_window_when_shortcuts_are_slower()
+    {
+        return Prop.ForAll(Arb.From(Gen.Choose(1, 1_000_000)), seed =>
+        {
+            var rng = new Random(seed);
+            int requests = 12, n = 1 + 2 * requests;
+            var durations = new double[n * n];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                    durations[i * n + j] = i == j ? 0 : rng.Next(0, 4) == 0 ? rng.Next(40, 120) : rng.Next(1, 15);
+            var matrix = TravelMatrix.FromMatrices(n, durations);
+            var list = new List<RoutingRequest>();
+            for (int r = 0; r < requests; r++)
+            {
+                double ready = rng.Next(0, 60);
+                list.Add(new RoutingRequest(r, 1 + 2 * r, 2 + 2 * r)
+                {
+                    PickupWindow = new TimeWindow(ready, ready + rng.Next(5, 40)),
+                    DeliveryWindow = new TimeWindow(0, ready + rng.Next(20, 90)),
+                    Amount = [1],
+                });
+            }
+            var fleet = Enumerable.Range(0, 6).Select(v => new RoutingVehicle(v) { StartLocation = 0, EndLocation = 0, Capacity = [3], Shift = new TimeWindow(0, 400) }).ToArray();
+            var problem = new RoutingProblem(matrix, list, fleet);
+            var solution = new RouteOptimizer(problem, new OptimizerOptions { TimeLimit = null, MaxIterations = 300, Threads = 1, Seed = seed }).Solve();
+            foreach (var route in solution.Routes)
+            {
+                var broken = RoutingTestProblems.Violation(problem, route);
+                if (broken is not null) return false.Label($"seed {seed}: {broken}");
+            }
+            int served = solution.Routes.Sum(r => r.Visits.Count) / 2;
+            return (served + solution.Unassigned.Count == requests).Label("every request accounted for");
+        });
+    }
+}

@@ -62,7 +62,10 @@ internal sealed class LocalSearch
             // inequality (a shortcut that takes longer); then it stays pending for the search to place.
             if (bestV < 0) continue;
             s.Insert(r, bestV, bestI, bestJ);
-            s.RemovePendingAt(s.PendingCount - 1);
+            // r is the last pending request unless taking it out also took out a stop it had kept on time.
+            int at = s.PendingCount - 1;
+            while (s.Pending[at] != r) at--;
+            s.RemovePendingAt(at);
             if (s.RoutesCost < before - Epsilon || s.UsedRoutes < usedBefore) improved = true;
         }
         return improved;

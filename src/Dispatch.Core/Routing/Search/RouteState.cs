@@ -18,6 +18,12 @@ internal sealed class RouteState
     public int[] MaxBefore;           // highest load over positions 0..k, Dims per position
     public int[] MaxAfter;            // highest load over positions k..Count+1, Dims per position
     public double Cost, Distance, Travel;
+    /// <summary>
+    /// First position whose service starts after its window (0: none). Insertions never cause one, but
+    /// taking a stop out can where the matrix breaks the triangle inequality (the direct leg is slower
+    /// than the detour), as road matrices sometimes do.
+    /// </summary>
+    public int FirstLate;
 
     public RouteState(CompiledProblem pb, int vehicle, int initialStops)
     {
@@ -88,6 +94,12 @@ internal sealed class RouteState
             travel += t;
             for (int d = 0; d < dims; d++) Load[k * dims + d] = Load[(k - 1) * dims + d] + pb.StopDelta[b * dims + d];
             if (stopPosition is not null) stopPosition[b] = k;
+        }
+        FirstLate = 0;
+        for (int k = 1; k <= last; k++)
+        {
+            // A hair of tolerance: unrounded sums of square roots differ in the last bits.
+            if (Start[k] > pb.StopLatest[Stop[k]] + 1e-9) { FirstLate = k; break; }
         }
         Latest[last] = pb.StopLatest[Stop[last]];
         for (int k = last - 1; k >= 0; k--)
@@ -169,6 +181,7 @@ internal sealed class RouteState
         Array.Copy(other.MaxBefore, MaxBefore, n * dims);
         Array.Copy(other.MaxAfter, MaxAfter, n * dims);
         Count = other.Count;
+        FirstLate = other.FirstLate;
         Cost = other.Cost;
         Distance = other.Distance;
         Travel = other.Travel;

@@ -90,6 +90,8 @@ internal sealed class SolutionState
     public void Remove(int request)
     {
         int v = RequestVehicle[request];
+        // Already pending: a ruin's list can name a request an earlier removal took out with it.
+        if (v < 0) return;
         var route = Routes[v];
         MarkDirty(v);
         double before = route.Cost;
@@ -101,6 +103,9 @@ internal sealed class SolutionState
         if (route.IsEmpty) UsedRoutes--;
         RequestVehicle[request] = -1;
         AddPending(request);
+        // Where the shortcut made a later stop late (a matrix without the triangle inequality), that
+        // stop's request goes too, so no route ever breaks a window.
+        if (route.FirstLate > 0) Remove(CompiledProblem.RequestOf(route.Stop[route.FirstLate]));
     }
 
     /// <summary>Takes every request off a route, without refreshing it stop by stop.</summary>
