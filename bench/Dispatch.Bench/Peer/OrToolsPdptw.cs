@@ -271,7 +271,7 @@ internal static class PdptwOrToolsCommand
         ++i < args.Length ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value");
 
     /// <summary>bks.csv in the instances folder or its parent (../shared/lilim/bks.csv for ../shared/lilim/instances); empty if none.</summary>
-    private static IReadOnlyDictionary<string, BestKnownSolution> FindBestKnown(string instanceDir)
+    internal static IReadOnlyDictionary<string, BestKnownSolution> FindBestKnown(string instanceDir)
     {
         foreach (var dir in new[] { instanceDir, Path.GetDirectoryName(instanceDir) })
             if (dir is not null && File.Exists(Path.Combine(dir, "bks.csv"))) return BestKnown.Load(Path.Combine(dir, "bks.csv"));

@@ -37,7 +37,7 @@ internal static class PdptwCompareCommand
             }
         }
         if (names.Count == 0) names.AddRange(DefaultInstances);
-        var bks = BestKnown.Load(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dir))!, "bks.csv"));
+        var bks = PdptwOrToolsCommand.FindBestKnown(Path.GetFullPath(dir));
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
         md.AppendLine("# Route optimizer vs OR-Tools on Li & Lim (equal wall time)");
@@ -53,7 +53,8 @@ internal static class PdptwCompareCommand
         {
             string file = File.Exists(name) ? name : Path.Combine(dir, name + ".txt");
             var instance = LiLimInstance.Load(file);
-            var best = bks[instance.Name];
+            if (!bks.TryGetValue(instance.Name, out var best))
+                throw new InvalidDataException($"{instance.Name}: no best known solution (bks.csv beside or above {dir})");
             foreach (double limit in limits)
             {
                 var ours = new RouteOptimizer(LiLimRouting.ToProblem(instance), new OptimizerOptions { TimeLimit = TimeSpan.FromSeconds(limit) }).Solve();

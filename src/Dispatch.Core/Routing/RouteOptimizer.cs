@@ -33,9 +33,11 @@ public sealed class RouteOptimizer
         if (_options.Threads < 1) throw new ArgumentException($"OptimizerOptions.Threads must be at least 1, got {_options.Threads}");
         _pb = new CompiledProblem(problem);
         var servable = new List<int>(_pb.Requests);
+        // Every vehicle's empty route, built once: each request is tried alone on each of them.
+        var empty = new SolutionState(_pb);
         for (int r = 0; r < _pb.Requests; r++)
         {
-            var why = Diagnose(r);
+            var why = Diagnose(r, empty);
             if (why is null) servable.Add(r);
             else _unservable.Add(new UnassignedRequest(r, problem.Requests[r].Id, why.Value.Reason, why.Value.Detail));
         }
@@ -126,9 +128,8 @@ public sealed class RouteOptimizer
     }
 
     /// <summary>Null when some vehicle can serve the request alone; otherwise the first constraint that stops every vehicle.</summary>
-    private (UnassignedReason Reason, string Detail)? Diagnose(int r)
+    private (UnassignedReason Reason, string Detail)? Diagnose(int r, SolutionState empty)
     {
-        var empty = new SolutionState(_pb);
         bool capacityOk = false, pickupOk = false, deliveryOk = false;
         int dims = _pb.Dims;
         var q = _problem.Requests[r];

@@ -38,7 +38,6 @@ internal sealed class CompiledProblem
 
         var profiles = new List<(double perMin, double perDist)>();
         VehicleProfile = new int[Vehicles];
-        ArcCost = [];
         var costs = new List<double[]>();
         for (int v = 0; v < Vehicles; v++)
         {

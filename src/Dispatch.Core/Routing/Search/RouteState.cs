@@ -79,6 +79,7 @@ internal sealed class RouteState
         }
 
         Start[0] = pb.StopEarliest[Stop[0]];
+        FirstLate = 0;
         double c = 0, dist = 0, travel = 0;
         if (stopPosition is not null) stopPosition[Stop[0]] = 0;
         for (int k = 1; k <= last; k++)
@@ -89,17 +90,13 @@ internal sealed class RouteState
             double arrival = Start[k - 1] + pb.StopService[a] + t;
             double early = pb.StopEarliest[b];
             Start[k] = arrival > early ? arrival : early;
+            // A hair of tolerance: unrounded sums of square roots differ in the last bits.
+            if (FirstLate == 0 && Start[k] > pb.StopLatest[b] + 1e-9) FirstLate = k;
             c += cost[arc];
             dist += pb.Distance[arc];
             travel += t;
             for (int d = 0; d < dims; d++) Load[k * dims + d] = Load[(k - 1) * dims + d] + pb.StopDelta[b * dims + d];
             if (stopPosition is not null) stopPosition[b] = k;
-        }
-        FirstLate = 0;
-        for (int k = 1; k <= last; k++)
-        {
-            // A hair of tolerance: unrounded sums of square roots differ in the last bits.
-            if (Start[k] > pb.StopLatest[Stop[k]] + 1e-9) { FirstLate = k; break; }
         }
         Latest[last] = pb.StopLatest[Stop[last]];
         for (int k = last - 1; k >= 0; k--)
