@@ -106,13 +106,16 @@ public sealed class RouteOptimizer
                 var load = new int[outDims];
                 for (int d = 0; d < outDims; d++) load[d] = route.Load[k * dims + d];
                 visits[k - 1] = new RouteVisit(r, _problem.Requests[r].Id, (stop & 1) == 0, _pb.StopLocation[stop] == _pb.Locations - 1 ? -1 : _pb.StopLocation[stop],
-                    arrival, route.Start[k], route.Start[k] + _pb.StopService[stop], load);
+                    arrival, route.Start[k], route.Start[k] + _pb.StopService[stop], load) { LateMinutes = LateAt(stop, route.Start[k]) };
             }
             var startLoad = new int[outDims];
             for (int d = 0; d < outDims; d++) startLoad[d] = route.Load[d];
             int last = route.Count + 1;
             double end = route.Start[last - 1] + _pb.StopService[route.Stop[last - 1]] + _pb.Travel(route.Stop[last - 1], route.Stop[last]);
-            routes.Add(new PlannedRoute(v, _problem.Vehicles[v].Id, route.Start[0], end, startLoad, visits, route.Distance, route.Travel, route.Cost));
+            routes.Add(new PlannedRoute(v, _problem.Vehicles[v].Id, route.Start[0], end, startLoad, visits, route.Distance, route.Travel, route.Cost)
+            {
+                OvertimeMinutes = LateAt(route.Stop[last], route.Start[last]),
+            });
         }
         var unassigned = new List<UnassignedRequest>(_unservable);
         for (int k = 0; k < s.PendingCount; k++)
@@ -126,6 +129,8 @@ public sealed class RouteOptimizer
         TimeSpan? first = firstCompleteTimestamp >= 0 ? Stopwatch.GetElapsedTime(_startTimestamp, firstCompleteTimestamp) : null;
         return new RoutingSolution(routes, unassigned, iterations, Stopwatch.GetElapsedTime(_startTimestamp, now), first);
     }
+
+    private double LateAt(int stop, double start) => Math.Max(0, start - _pb.StopSoftLatest[stop]);
 
     /// <summary>Null when some vehicle can serve the request alone; otherwise the first constraint that stops every vehicle.</summary>
     private (UnassignedReason Reason, string Detail)? Diagnose(int r, SolutionState empty)

@@ -13,12 +13,20 @@ namespace Dispatch.Routing;
 public sealed class RoutingProblem
 {
     /// <summary>Checks and holds the problem. The lists are copied.</summary>
-    public RoutingProblem(TravelMatrix matrix, IReadOnlyList<RoutingRequest> requests, IReadOnlyList<RoutingVehicle> vehicles)
+    /// <param name="matrix">Travel between the locations.</param>
+    /// <param name="requests">What to serve.</param>
+    /// <param name="vehicles">Who can serve it.</param>
+    /// <param name="objective">Weights of lateness and click-to-door; null: <see cref="RoutingObjective.Default"/>.</param>
+    public RoutingProblem(TravelMatrix matrix, IReadOnlyList<RoutingRequest> requests, IReadOnlyList<RoutingVehicle> vehicles,
+        RoutingObjective? objective = null)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(vehicles);
         Matrix = matrix;
+        Objective = objective ?? RoutingObjective.Default;
+        CheckCost(Objective.LatenessWeight, "objective", "lateness weight");
+        CheckCost(Objective.ClickToDoorPerMinute, "objective", "click-to-door per minute");
         var requestList = requests.ToArray();
         var vehicleList = vehicles.ToArray();
         Requests = requestList;
@@ -45,7 +53,12 @@ public sealed class RoutingProblem
                 CheckWindow(q.DeliveryWindow, who, "delivery window");
                 CheckService(q.DeliveryServiceMinutes, who, "delivery service minutes");
             }
-            if (q.IsShipment && q.PickupWindow.Earliest > q.DeliveryWindow.Latest)
+            if (q.PlacedAt is { } placed && (!double.IsFinite(placed) || placed < 0 || placed > 1e9))
+                throw new DispatchException(DispatchError.InvalidValue, $"{who}: placed at {placed} must be finite, 0 or more and at most 1e9");
+            if (q.Priority is < 0 or > 1_000_000)
+                throw new DispatchException(DispatchError.InvalidValue, $"{who}: priority {q.Priority} must be from 0 to 1,000,000");
+            // A soft delivery window may end before the pickup opens: the delivery is then late by design, at its price.
+            if (q.IsShipment && !q.DeliveryWindow.IsSoft && q.PickupWindow.Earliest > q.DeliveryWindow.Latest)
                 throw new DispatchException(DispatchError.InvalidValue,
                     $"{who}: pickup window opens at {q.PickupWindow.Earliest}, after the delivery window closes at {q.DeliveryWindow.Latest}");
             var amount = q.Amount ?? throw new DispatchException(DispatchError.InvalidValue, $"{who}: amount is null");
@@ -82,6 +95,8 @@ public sealed class RoutingProblem
     public IReadOnlyList<RoutingRequest> Requests { get; }
     /// <summary>The vehicles, by index.</summary>
     public IReadOnlyList<RoutingVehicle> Vehicles { get; }
+    /// <summary>Weights of lateness and click-to-door in the cost.</summary>
+    public RoutingObjective Objective { get; }
     /// <summary>Capacity dimensions (0 when nothing has an amount or a capacity).</summary>
     public int Dimensions { get; }
 
@@ -107,6 +122,8 @@ public sealed class RoutingProblem
             throw new DispatchException(DispatchError.InvalidValue, $"{who}: {field} latest {w.Latest} must be a time or +infinity");
         if (w.Latest < w.Earliest)
             throw new DispatchException(DispatchError.InvalidValue, $"{who}: {field} latest {w.Latest} is before earliest {w.Earliest}");
+        if (!double.IsFinite(w.LatePenaltyPerMinute) || w.LatePenaltyPerMinute < 0)
+            throw new DispatchException(DispatchError.InvalidValue, $"{who}: {field} late penalty per minute {w.LatePenaltyPerMinute} must be finite and 0 or more");
     }
 
     private static void CheckService(double minutes, string who, string field)

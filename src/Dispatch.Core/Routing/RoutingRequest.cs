@@ -32,6 +32,16 @@ public sealed class RoutingRequest
     public double DeliveryServiceMinutes { get; init; }
     /// <summary>Load per capacity dimension (empty: takes no room).</summary>
     public int[] Amount { get; init; } = [];
+    /// <summary>
+    /// When the customer placed it, the start of its click-to-door time (see
+    /// <see cref="RoutingObjective.ClickToDoorPerMinute"/>); null: the pickup window's earliest.
+    /// </summary>
+    public double? PlacedAt { get; init; }
+    /// <summary>
+    /// Weight of serving it when not everything can be (0, the default, up to 1,000,000): a solution
+    /// serves the highest total priority first, then the most requests, then the least cost (VROOM's order).
+    /// </summary>
+    public int Priority { get; init; }
 
     /// <summary>True for a pickup-and-delivery pair.</summary>
     public bool IsShipment => PickupLocation >= 0 && DeliveryLocation >= 0;

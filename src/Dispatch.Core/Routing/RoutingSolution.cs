@@ -13,6 +13,8 @@ public readonly record struct RouteVisit(int RequestIndex, long RequestId, bool 
 {
     /// <summary>Minutes waited for the window to open.</summary>
     public double Waiting => ServiceStart - Arrival;
+    /// <summary>Minutes service starts after the end of a soft window (0 for a hard window, which is never missed).</summary>
+    public double LateMinutes { get; init; }
 }
 
 /// <summary>A vehicle's route in a solution.</summary>
@@ -24,9 +26,13 @@ public readonly record struct RouteVisit(int RequestIndex, long RequestId, bool 
 /// <param name="Visits">Its stops in order.</param>
 /// <param name="Distance">Distance driven.</param>
 /// <param name="TravelMinutes">Minutes driving.</param>
-/// <param name="Cost">Fixed cost plus the per-minute and per-distance costs.</param>
+/// <param name="Cost">Fixed cost plus the per-minute and per-distance costs, plus lateness and click-to-door where the objective prices them.</param>
 public sealed record PlannedRoute(int VehicleIndex, long VehicleId, double Departure, double EndArrival, int[] StartLoad,
-    IReadOnlyList<RouteVisit> Visits, double Distance, double TravelMinutes, double Cost);
+    IReadOnlyList<RouteVisit> Visits, double Distance, double TravelMinutes, double Cost)
+{
+    /// <summary>Minutes back at the end after a soft shift's end (overtime; 0 with a hard shift).</summary>
+    public double OvertimeMinutes { get; init; }
+}
 
 /// <summary>What the optimizer found: routes, unassigned requests with reasons, totals.</summary>
 public sealed class RoutingSolution
@@ -43,6 +49,7 @@ public sealed class RoutingSolution
             Cost += r.Cost;
             Distance += r.Distance;
             TravelMinutes += r.TravelMinutes;
+            foreach (var v in r.Visits) LateMinutes += v.LateMinutes;
         }
     }
 
@@ -58,6 +65,8 @@ public sealed class RoutingSolution
     public double Distance { get; }
     /// <summary>Total minutes driving.</summary>
     public double TravelMinutes { get; }
+    /// <summary>Minutes late at soft windows, summed over every visit.</summary>
+    public double LateMinutes { get; }
     /// <summary>Search iterations run.</summary>
     public long Iterations { get; }
     /// <summary>Time spent.</summary>

@@ -21,19 +21,20 @@ internal static class RoutingCommands
         var timeOpt = new Option<double>("--time-limit") { Description = "seconds per instance", DefaultValueFactory = _ => 10 };
         var seedOpt = new Option<int>("--seed") { Description = "random seed of the search", DefaultValueFactory = _ => 1 };
         var threadsOpt = new Option<int>("--threads") { Description = "parallel searches per instance (1: single-threaded)", DefaultValueFactory = _ => Math.Min(2, Environment.ProcessorCount) };
+        var iterationsOpt = new Option<long?>("--iterations") { Description = "stop after this many search iterations instead of a time limit (with --threads 1 the result is the same on any machine)" };
 
         var fileArg = new Argument<string>("problem") { Description = "a Li & Lim instance file (.txt) or a VROOM problem (.json)" };
         var outOpt = new Option<string?>("--out") { Description = "Li & Lim: folder for <instance>.txt; VROOM: the solution .json file" };
-        var solve = new Command("solve", "optimize one problem: a Li & Lim instance (writes <out>/<name>.txt in the benchmark's format) or a VROOM problem JSON (writes VROOM's solution JSON)") { fileArg, outOpt, timeOpt, seedOpt, threadsOpt };
+        var solve = new Command("solve", "optimize one problem: a Li & Lim instance (writes <out>/<name>.txt in the benchmark's format) or a VROOM problem JSON (writes VROOM's solution JSON)") { fileArg, outOpt, timeOpt, seedOpt, threadsOpt, iterationsOpt };
         solve.SetAction(pr => Cli.Guard(() =>
         {
             string file = pr.GetValue(fileArg)!;
             if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             {
                 string output = pr.GetValue(outOpt) ?? Path.ChangeExtension(file, ".solution.json");
-                return Vroom.VroomCommand.Solve(file, output, Options(pr.GetValue(timeOpt), pr.GetValue(seedOpt), pr.GetValue(threadsOpt)), Console.Out);
+                return Vroom.VroomCommand.Solve(file, output, Options(pr.GetValue(timeOpt), pr.GetValue(seedOpt), pr.GetValue(threadsOpt), pr.GetValue(iterationsOpt)), Console.Out);
             }
-            var row = SolveLiLim(LiLimInstance.Load(file), pr.GetValue(outOpt), Options(pr.GetValue(timeOpt), pr.GetValue(seedOpt), pr.GetValue(threadsOpt)), null);
+            var row = SolveLiLim(LiLimInstance.Load(file), pr.GetValue(outOpt), Options(pr.GetValue(timeOpt), pr.GetValue(seedOpt), pr.GetValue(threadsOpt), pr.GetValue(iterationsOpt)), null);
             Console.WriteLine(row.ToText());
             return row.Feasible ? 0 : 1;
         }));
@@ -46,17 +47,27 @@ internal static class RoutingCommands
         var sizeOpt = new Option<int?>("--tasks") { Description = "only instances of this size class (100, 200, 400, ...: the benchmark's nominal task count)" };
         var quietOpt = new Option<bool>("--quiet") { Description = "no progress bar or progress lines" };
         var solveAll = new Command("solve-all", "optimize every Li & Lim instance of a folder; writes each solution and summary.md / summary.json (routes, distance, gap to the best known, feasibility by the project's checker, time)")
-            { folderArg, allOutOpt, timeOpt, seedOpt, threadsOpt, bksOpt, filterOpt, sizeOpt, quietOpt };
-        solveAll.SetAction(pr => Cli.Guard(() => SolveAll(pr.GetValue(folderArg)!, pr.GetValue(allOutOpt)!, Options(pr.GetValue(timeOpt), pr.GetValue(seedOpt), pr.GetValue(threadsOpt)),
+            { folderArg, allOutOpt, timeOpt, seedOpt, threadsOpt, iterationsOpt, bksOpt, filterOpt, sizeOpt, quietOpt };
+        solveAll.SetAction(pr => Cli.Guard(() => SolveAll(pr.GetValue(folderArg)!, pr.GetValue(allOutOpt)!, Options(pr.GetValue(timeOpt), pr.GetValue(seedOpt), pr.GetValue(threadsOpt), pr.GetValue(iterationsOpt)),
             pr.GetValue(bksOpt), pr.GetValue(filterOpt), pr.GetValue(sizeOpt), ProgressReporter.Detect(pr.GetValue(quietOpt)))));
         root.Subcommands.Add(solveAll);
     }
 
-    private static OptimizerOptions Options(double seconds, int seed, int threads)
+    private static OptimizerOptions Options(double seconds, int seed, int threads, long? iterations)
     {
         if (!(seconds > 0)) throw new ArgumentException($"--time-limit must be positive, got {seconds}");
-        return new OptimizerOptions { TimeLimit = TimeSpan.FromSeconds(seconds), Seed = seed, Threads = threads };
+        if (iterations is < 0) throw new ArgumentException($"--iterations must be 0 or more, got {iterations}");
+        if (threads < 1) throw new ArgumentException($"--threads must be at least 1, got {threads}");
+        return iterations is { } n
+            ? new OptimizerOptions { TimeLimit = null, MaxIterations = n, Seed = seed, Threads = threads }
+            : new OptimizerOptions { TimeLimit = TimeSpan.FromSeconds(seconds), Seed = seed, Threads = threads };
     }
+
+    /// <summary>"10 s" or "20,000 iterations": the budget as a summary names it.</summary>
+    internal static string Budget(OptimizerOptions options) =>
+        options.MaxIterations is { } n && options.TimeLimit is null
+            ? string.Create(CultureInfo.InvariantCulture, $"{n:N0} iterations")
+            : string.Create(CultureInfo.InvariantCulture, $"{options.TimeLimit?.TotalSeconds} s");
 
     /// <summary>One instance's result as the summary shows it.</summary>
     internal sealed record SolveRow(string Instance, int SizeClass, int Tasks, int Vehicles, double Distance, bool Feasible, int Violations, double Seconds, double? FirstFeasibleSeconds,
@@ -82,7 +93,7 @@ internal static class RoutingCommands
         {
             Directory.CreateDirectory(outDir);
             new LiLimSolution(instance.Name, routes).Save(Path.Combine(outDir, instance.Name + ".txt"), "Dispatch",
-                $"Dispatch route optimizer, {options.TimeLimit?.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s, seed {options.Seed}", DateOnly.FromDateTime(DateTime.UtcNow));
+                $"Dispatch route optimizer, {Budget(options)}, seed {options.Seed}", DateOnly.FromDateTime(DateTime.UtcNow));
         }
         foreach (var v in check.Violations.Take(20)) Console.Error.WriteLine($"  {instance.Name}: {v}");
         if (solution.Unassigned.Count > 0) Console.Error.WriteLine($"  {instance.Name}: {solution.Unassigned.Count} requests unassigned ({solution.Unassigned[0].Reason}: {solution.Unassigned[0].Detail})");
@@ -135,7 +146,7 @@ internal static class RoutingCommands
     internal static string SummaryMarkdown(IReadOnlyList<SolveRow> rows, OptimizerOptions options, double wallSeconds)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"# Route optimizer on Li & Lim: {rows.Count} instances, {options.TimeLimit?.TotalSeconds} s each, {options.Threads} thread(s), seed {options.Seed}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# Route optimizer on Li & Lim: {rows.Count} instances, {Budget(options)} each, {options.Threads} thread(s), seed {options.Seed}");
         sb.AppendLine();
         sb.AppendLine("| instance | tasks | vehicles | best vehicles | distance | best distance | gap % | feasible | first complete s | s | iterations |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
@@ -178,7 +189,7 @@ internal static class RoutingCommands
         }
         var root = new JsonObject
         {
-            ["timeLimitSeconds"] = options.TimeLimit?.TotalSeconds, ["threads"] = options.Threads, ["seed"] = options.Seed, ["wallSeconds"] = wallSeconds, ["instances"] = arr,
+            ["timeLimitSeconds"] = options.TimeLimit?.TotalSeconds, ["maxIterations"] = options.MaxIterations, ["threads"] = options.Threads, ["seed"] = options.Seed, ["wallSeconds"] = wallSeconds, ["instances"] = arr,
         };
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }

@@ -79,7 +79,7 @@ public sealed class VroomTask
     public long ServiceSeconds { get; }
     /// <summary>The window for service start, or null (any time).</summary>
     public VroomWindow? Window { get; }
-    /// <summary>The input's priority (reported in the output sums, not used by the optimizer).</summary>
+    /// <summary>The input's priority (0..100): what to serve first when not everything fits; summed in the output.</summary>
     public int Priority { get; }
     /// <summary>The JSON item, for messages: <c>jobs[3] (id 17)</c>, <c>shipments[0].pickup (id 4)</c>.</summary>
     public string Who { get; }
@@ -216,8 +216,8 @@ public sealed class VroomProblem
 /// Supported: <c>vehicles</c>, <c>jobs</c>, <c>shipments</c>, <c>matrices.car</c> (durations,
 /// distances) and the older top-level <c>matrix</c>, or coordinates alone (straight-line stand-in
 /// for a router, see <see cref="VroomReaderOptions.StraightLineSpeedKmh"/>). Job and shipment
-/// <c>priority</c> is accepted and echoed in the output sums but ignored by the optimizer, which
-/// always tries to serve every task. Features the optimizer cannot honour (skills, breaks,
+/// <c>priority</c> decides, as in VROOM, which tasks are left out when not all fit (the highest
+/// total priority served first, then the most tasks). Features the optimizer cannot honour (skills, breaks,
 /// several time windows, max_tasks, ...) are refused with an error naming the item and key, never
 /// silently dropped; unknown keys are ignored as VROOM does, with a warning. Full list:
 /// samples/vroom/README.md.
@@ -689,8 +689,8 @@ public static partial class VroomProblemReader
                     // VROOM: delivery amounts are loaded at the start, pickup amounts carried to the end.
                     bool pickup = q.PickupAmount.Any(x => x != 0);
                     requests.Add(pickup
-                        ? new RoutingRequest(q.Index, job.Place.Index, -1) { PickupWindow = Window(job.Window), PickupServiceMinutes = job.ServiceSeconds / 60.0, Amount = q.PickupAmount }
-                        : new RoutingRequest(q.Index, -1, job.Place.Index) { DeliveryWindow = Window(job.Window), DeliveryServiceMinutes = job.ServiceSeconds / 60.0, Amount = q.DeliveryAmount });
+                        ? new RoutingRequest(q.Index, job.Place.Index, -1) { PickupWindow = Window(job.Window), PickupServiceMinutes = job.ServiceSeconds / 60.0, Amount = q.PickupAmount, Priority = job.Priority }
+                        : new RoutingRequest(q.Index, -1, job.Place.Index) { DeliveryWindow = Window(job.Window), DeliveryServiceMinutes = job.ServiceSeconds / 60.0, Amount = q.DeliveryAmount, Priority = job.Priority });
                 }
                 else
                 {
@@ -701,6 +701,8 @@ public static partial class VroomProblemReader
                         PickupServiceMinutes = q.Pickup.ServiceSeconds / 60.0,
                         DeliveryServiceMinutes = q.Delivery.ServiceSeconds / 60.0,
                         Amount = q.DeliveryAmount,
+                        // VROOM sums priority per task, so a shipment's counts at both of its steps.
+                        Priority = 2 * q.Pickup.Priority,
                     });
                 }
             }

@@ -1,3 +1,4 @@
+using Dispatch.Routing;
 using Dispatch.Routing.Search;
 
 namespace Dispatch.Core.Tests.Routing;
@@ -52,5 +53,40 @@ public class LocalSearchTests
         double sum = s.Routes.Sum(r => r.Cost);
         Assert.Equal(sum, s.RoutesCost, 6);
         AssertFeasible(pb, s);
+    }
+
+    /// <summary>
+    /// Depots at 0 and 100, each vehicle with time for one request (pickups due by 100, ready at 50),
+    /// each request put on the far vehicle. Relocate cannot help (neither route has room in time for
+    /// a second request) nor 2-opt* (the vehicles differ); only trading the two requests can, and
+    /// the descent must find it: 2 x (5 + 1 + 6) instead of 2 x (95 + 1 + 94).
+    /// </summary>
+    [Fact]
+    public void Exchange_trades_requests_that_neither_route_could_take_alone()
+    {
+        var matrix = TravelMatrix.FromCoordinates([0, 100, 5, 6, 95, 94], [0, 0, 0, 0, 0, 0]);
+        RoutingRequest[] requests =
+        [
+            new(1, 2, 3) { PickupWindow = new TimeWindow(50, 100) },
+            new(2, 4, 5) { PickupWindow = new TimeWindow(50, 100) },
+        ];
+        RoutingVehicle[] fleet =
+        [
+            new(1) { StartLocation = 0, EndLocation = 0 },
+            new(2) { StartLocation = 1, EndLocation = 1 },
+        ];
+        var pb = new CompiledProblem(new RoutingProblem(matrix, requests, fleet));
+        var s = new SolutionState(pb);
+        s.Insert(0, 1, 0, 0);
+        s.Insert(1, 0, 0, 0);
+        Assert.Equal(2 * (95 + 1 + 94), s.RoutesCost, 6);
+
+        Assert.True(new LocalSearch(pb).Descend(s));
+        Assert.Equal(2 * (5 + 1 + 6), s.RoutesCost, 6);
+        Assert.Equal(0, s.RequestVehicle[0]);
+        Assert.Equal(1, s.RequestVehicle[1]);
+        AssertFeasible(pb, s);
+        s.Resum();
+        Assert.Equal(24, s.RoutesCost, 6);
     }
 }

@@ -207,6 +207,10 @@ public class RouteOptimizerTests
     [InlineData("vehicle-shift", "vehicle 3 (index 0): shift latest 1 is before earliest 2")]
     [InlineData("duplicate", "id 1 appears twice")]
     [InlineData("dimensions", "amount has 2 dimensions, others have 1")]
+    [InlineData("late-penalty", "request 1 (index 0): delivery window late penalty per minute -2 must be finite and 0 or more")]
+    [InlineData("priority", "request 1 (index 0): priority -1 must be from 0 to 1,000,000")]
+    [InlineData("placed-at", "request 1 (index 0): placed at NaN must be finite")]
+    [InlineData("objective", "objective: click-to-door per minute -1 must be finite and 0 or more")]
     public void Bad_problems_are_refused_with_the_item_named(string kind, string message)
     {
         var matrix = TravelMatrix.FromCoordinates([0, 1, 2], [0, 0, 0]);
@@ -219,10 +223,14 @@ public class RouteOptimizerTests
             "negative-amount" => [new RoutingRequest(1, 1, 2) { Amount = [-1] }],
             "duplicate" => [ok, new RoutingRequest(1, 2, 1)],
             "dimensions" => [new RoutingRequest(1, 1, 2) { Amount = [1] }, new RoutingRequest(2, 1, 2) { Amount = [1, 1] }],
+            "late-penalty" => [new RoutingRequest(1, 1, 2) { DeliveryWindow = TimeWindow.Soft(0, 10, -2) }],
+            "priority" => [new RoutingRequest(1, 1, 2) { Priority = -1 }],
+            "placed-at" => [new RoutingRequest(1, 1, 2) { PlacedAt = double.NaN }],
             _ => [ok],
         };
         var vehicle = kind == "vehicle-shift" ? new RoutingVehicle(3) { Shift = new TimeWindow(2, 1) } : new RoutingVehicle(3);
-        var e = Assert.Throws<DispatchException>(() => new RoutingProblem(matrix, requests, [vehicle]));
+        var objective = kind == "objective" ? new RoutingObjective { ClickToDoorPerMinute = -1 } : null;
+        var e = Assert.Throws<DispatchException>(() => new RoutingProblem(matrix, requests, [vehicle], objective));
         Assert.Contains(message, e.Message);
     }
 

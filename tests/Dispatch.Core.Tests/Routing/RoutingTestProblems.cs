@@ -43,7 +43,7 @@ internal static class RoutingTestProblems
 
     /// <summary>
     /// Re-simulates a route from the problem alone (not the optimizer's caches): returns null when it
-    /// keeps every rule (windows, shift end, capacity, pickup before delivery), else the first rule broken.
+    /// keeps every rule (hard windows, hard shift end, capacity, pickup before delivery), else the first rule broken.
     /// </summary>
     public static string? Violation(RoutingProblem problem, PlannedRoute route)
     {
@@ -69,7 +69,8 @@ internal static class RoutingTestProblems
             var w = v.IsPickup ? q.PickupWindow : q.DeliveryWindow;
             double travel = at < 0 ? 0 : m.Duration(at, loc);
             t = Math.Max(t + travel, w.Earliest);
-            if (t > w.Latest + 1e-6) return $"request {q.Id} {(v.IsPickup ? "pickup" : "delivery")} at {t}, after {w.Latest}";
+            // A soft window may be missed (at its price); a hard one never.
+            if (!w.IsSoft && t > w.Latest + 1e-6) return $"request {q.Id} {(v.IsPickup ? "pickup" : "delivery")} at {t}, after {w.Latest}";
             if (v.IsPickup) picked.Add(v.RequestIndex);
             else if (q.PickupLocation >= 0 && !picked.Contains(v.RequestIndex)) return $"request {q.Id} delivered before its pickup";
             for (int d = 0; d < q.Amount.Length; d++) load[d] += v.IsPickup ? q.Amount[d] : -q.Amount[d];
@@ -79,7 +80,7 @@ internal static class RoutingTestProblems
             at = loc;
         }
         if (vehicle.EndLocation >= 0 && at >= 0) t += m.Duration(at, vehicle.EndLocation);
-        if (t > vehicle.Shift.Latest + 1e-6) return $"back at {t}, after the shift ends at {vehicle.Shift.Latest}";
+        if (!vehicle.Shift.IsSoft && t > vehicle.Shift.Latest + 1e-6) return $"back at {t}, after the shift ends at {vehicle.Shift.Latest}";
         return null;
     }
 

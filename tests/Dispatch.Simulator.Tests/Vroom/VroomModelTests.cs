@@ -186,6 +186,32 @@ public class VroomModelTests
         Assert.Empty(VroomOutputValidator.Validate(json, run.Output));
     }
 
+    /// <summary>
+    /// One vehicle with time for one of two jobs (each due 600 s out, 600 s apart): without priorities
+    /// it takes the nearer (cheaper) one; with priority the other, as VROOM does.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(10, 2)]
+    public void Priority_decides_which_job_is_left_out(int farPriority, int served)
+    {
+        string json = """
+            {
+              "vehicles": [{"id": 1, "start_index": 0}],
+              "jobs": [
+                {"id": 1, "location_index": 1, "time_windows": [[0, 600]]},
+                {"id": 2, "location_index": 2, "time_windows": [[0, 600]], "priority": PRIORITY}
+              ],
+              "matrices": {"car": {"durations": [[0, 300, 500], [300, 0, 800], [500, 800, 0]]}}
+            }
+            """.Replace("PRIORITY", farPriority.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        var root = SolveValid(json);
+        var unassigned = root.GetProperty("unassigned");
+        Assert.Equal(1, unassigned.GetArrayLength());
+        Assert.Equal(3 - served, unassigned[0].GetProperty("id").GetInt32());
+        Assert.Equal(served == 2 ? farPriority : 0, root.GetProperty("summary").GetProperty("priority").GetInt32());
+    }
+
     [Fact]
     public void Minimises_cost_not_vehicles()
     {

@@ -14,7 +14,17 @@ internal sealed class CompiledProblem
     public readonly double[][] ArcCost;            // per cost profile
     public readonly int[] VehicleProfile;          // vehicle -> index into ArcCost
     public readonly int[] StopLocation;
-    public readonly double[] StopEarliest, StopLatest, StopService;
+    public readonly double[] StopEarliest, StopLatest, StopService;   // StopLatest: the hard latest (+inf for a soft window)
+    /// <summary>
+    /// Schedule cost of a stop whose service starts at t: LateCost x max(0, t - SoftLatest) +
+    /// TimeCost x max(0, t - TimeFrom). Lateness past a soft window and click-to-door; all zero
+    /// unless <see cref="HasScheduleCosts"/>, and then the search prices how an insertion pushes
+    /// later stops (see <see cref="Insertion"/>).
+    /// </summary>
+    public readonly double[] StopSoftLatest, StopLateCost, StopTimeCost, StopTimeFrom;
+    public readonly bool HasScheduleCosts;
+    public readonly int[] RequestPriority;
+    public readonly bool HasPriorities;
     public readonly int[] StopDelta;               // load change at the stop, Dims per stop
     public readonly bool[] HasPickup, HasDelivery;
     public readonly int[] RequestAmount;           // Dims per request
@@ -64,6 +74,12 @@ internal sealed class CompiledProblem
         StopEarliest = new double[Stops];
         StopLatest = new double[Stops];
         StopService = new double[Stops];
+        StopSoftLatest = new double[Stops];
+        StopLateCost = new double[Stops];
+        StopTimeCost = new double[Stops];
+        StopTimeFrom = new double[Stops];
+        RequestPriority = new int[Requests];
+        var objective = p.Objective;
         StopDelta = new int[Stops * Dims];
         HasPickup = new bool[Requests];
         HasDelivery = new bool[Requests];
@@ -76,12 +92,19 @@ internal sealed class CompiledProblem
             int ps = 2 * r, ds = 2 * r + 1;
             StopLocation[ps] = HasPickup[r] ? q.PickupLocation : virt;
             StopEarliest[ps] = q.PickupWindow.Earliest;
-            StopLatest[ps] = q.PickupWindow.Latest;
             StopService[ps] = q.PickupServiceMinutes;
+            SetWindow(ps, q.PickupWindow, objective.LatenessWeight);
             StopLocation[ds] = HasDelivery[r] ? q.DeliveryLocation : virt;
             StopEarliest[ds] = q.DeliveryWindow.Earliest;
-            StopLatest[ds] = q.DeliveryWindow.Latest;
             StopService[ds] = q.DeliveryServiceMinutes;
+            SetWindow(ds, q.DeliveryWindow, objective.LatenessWeight);
+            if (HasDelivery[r] && objective.ClickToDoorPerMinute > 0)
+            {
+                StopTimeCost[ds] = objective.ClickToDoorPerMinute;
+                StopTimeFrom[ds] = q.PlacedAt ?? q.PickupWindow.Earliest;
+            }
+            RequestPriority[r] = q.Priority;
+            HasPriorities |= q.Priority > 0;
             for (int d = 0; d < q.Amount.Length; d++)
             {
                 RequestAmount[r * Dims + d] = q.Amount[d];
@@ -103,16 +126,58 @@ internal sealed class CompiledProblem
             StopLocation[s] = k.StartLocation >= 0 ? k.StartLocation : virt;
             StopLocation[e] = k.EndLocation >= 0 ? k.EndLocation : virt;
             StopEarliest[s] = StopEarliest[e] = k.Shift.Earliest;
-            StopLatest[s] = StopLatest[e] = k.Shift.Latest;
+            // The start is at the shift's opening; a soft shift end is overtime at the end stop.
+            StopLatest[s] = k.Shift.HardLatest;
+            StopSoftLatest[s] = double.PositiveInfinity;
+            SetWindow(e, k.Shift, objective.LatenessWeight);
             VehicleClass[v] = v;
             for (int u = 0; u < v; u++)
             {
                 if (Interchangeable(p.Vehicles[u], k)) { VehicleClass[v] = VehicleClass[u]; break; }
             }
         }
+        for (int st = 0; st < Stops; st++) HasScheduleCosts |= StopLateCost[st] > 0 || StopTimeCost[st] > 0;
         // Leaving a request out must always cost more than serving it anywhere: a detour of its two
-        // stops costs at most 4 arcs, plus opening a vehicle.
-        UnassignedPenalty = 10 * (4 * maxArc + maxFixed) + 1;
+        // stops costs at most 4 arcs, plus opening a vehicle; with schedule costs, plus the most every
+        // stop's lateness and click-to-door could grow by.
+        UnassignedPenalty = 10 * (4 * maxArc + maxFixed + ScheduleCostBound()) + 1;
+    }
+
+    /// <summary>
+    /// An upper bound on the schedule costs of a whole solution, 0 without them. No service starts
+    /// later than the latest opening plus every service and the longest leg from each stop, so no
+    /// stop's cost exceeds its per-minute rates times that.
+    /// </summary>
+    private double ScheduleCostBound()
+    {
+        double rates = 0, horizon = 0, maxLeg = 0;
+        for (int st = 0; st < Stops; st++)
+        {
+            rates += StopLateCost[st] + StopTimeCost[st];
+            horizon = Math.Max(horizon, StopEarliest[st]);
+        }
+        if (rates == 0) return 0;
+        foreach (double d in Duration) maxLeg = Math.Max(maxLeg, d);
+        for (int st = 0; st < Stops; st++) horizon += StopService[st] + maxLeg;
+        return rates * horizon;
+    }
+
+    private void SetWindow(int stop, TimeWindow window, double latenessWeight)
+    {
+        StopLatest[stop] = window.HardLatest;
+        StopSoftLatest[stop] = window.IsSoft ? window.Latest : double.PositiveInfinity;
+        StopLateCost[stop] = window.IsSoft ? window.LatePenaltyPerMinute * latenessWeight : 0;
+    }
+
+    /// <summary>Schedule cost of <paramref name="stop"/> when its service starts at <paramref name="t"/> (0 without schedule costs).</summary>
+    public double ScheduleCost(int stop, double t)
+    {
+        double c = 0;
+        double late = t - StopSoftLatest[stop];
+        if (late > 0) c += StopLateCost[stop] * late;
+        double since = t - StopTimeFrom[stop];
+        if (since > 0) c += StopTimeCost[stop] * since;
+        return c;
     }
 
     public int StartStop(int v) => 2 * Requests + 2 * v;

@@ -6,6 +6,10 @@ namespace Dispatch.Routing.Search;
 /// re-simulation). For a pickup after position i, the times of the stops between it and its delivery
 /// are pushed forward one step at a time as the delivery position j advances, so a route of n stops
 /// costs O(n^2) at worst and much less where windows or loads cut the scan short.
+/// With schedule costs (soft windows, click-to-door) a position's price also counts how much later
+/// every pushed stop starts: the stops between pickup and delivery as the scan advances, the stops
+/// after the delivery by a walk that ends where waiting absorbs the push, taken only for positions
+/// whose price without that walk (a lower bound: pushes only add cost) beats the best so far.
 /// </summary>
 internal static class Insertion
 {
@@ -42,7 +46,8 @@ internal static class Insertion
         double pToD = dur[lp * w + ld];
         double costPD = cost[lp * w + ld];
         // An unused vehicle costs nothing, so opening it costs its fixed cost and every arc.
-        double emptyExtra = n == 0 ? pb.FixedCost[route.Vehicle] + cost[loc[stops[0]] * w + loc[stops[1]]] : 0;
+        double emptyExtra = EmptyExtra(pb, route, cost);
+        bool schedule = pb.HasScheduleCosts;
         double best = double.PositiveInfinity;
 
         // The cheapest detour of the delivery between any two neighbours: a bound that lets a pickup
@@ -66,6 +71,7 @@ internal static class Insertion
             if (tp > lateP) continue;
             if (!LoadFitsAt(pb, route, i, request)) continue;
             double costP = cost[la * w + lp] - cost[la * w + lb] + emptyExtra;
+            if (schedule) costP += pb.ScheduleCost(p, tp);
             double leaveP = tp + sp;
 
             // Delivery straight after the pickup.
@@ -73,7 +79,12 @@ internal static class Insertion
             if (td < ed) td = ed;
             if (td <= lateD && td + sd + dur[ld * w + lb] <= latest[i + 1])
             {
-                double c = cost[la * w + lp] + costPD + cost[ld * w + lb] - cost[la * w + lb] + emptyExtra;
+                double c = costP + costPD + cost[ld * w + lb];
+                if (schedule)
+                {
+                    c += pb.ScheduleCost(dl, td);
+                    if (c < best) c += PushCost(pb, route, i + 1, td + sd + dur[ld * w + lb]);
+                }
                 if (c < best) { best = c; bestI = i; bestJ = i; }
             }
 
@@ -89,12 +100,23 @@ internal static class Insertion
                 int c0 = stops[j], c1 = stops[j + 1];
                 int l0 = loc[c0], l1 = loc[c1];
                 if (cur > lateD) break;
+                // The stops between pickup and delivery start later by the pickup's detour.
+                if (schedule)
+                {
+                    costAfterP += pb.ScheduleCost(c0, cur) - pb.ScheduleCost(c0, start[j]);
+                    if (costAfterP + minDeliveryDetour >= best) break;   // later positions only push more
+                }
                 double leaveJ = cur + svc[c0];
                 double t = leaveJ + dur[l0 * w + ld];
                 if (t < ed) t = ed;
                 if (t <= lateD && t + sd + dur[ld * w + l1] <= latest[j + 1])
                 {
                     double c = costAfterP + cost[l0 * w + ld] + cost[ld * w + l1] - cost[l0 * w + l1];
+                    if (schedule)
+                    {
+                        c += pb.ScheduleCost(dl, t);
+                        if (c < best) c += PushCost(pb, route, j + 1, t + sd + dur[ld * w + l1]);
+                    }
                     if (c < best) { best = c; bestI = i; bestJ = j; }
                 }
                 if (j == n) break;
@@ -116,7 +138,7 @@ internal static class Insertion
         int s = pickup ? CompiledProblem.PickupStop(request) : CompiledProblem.DeliveryStop(request);
         int ls = loc[s];
         double es = pb.StopEarliest[s], lateS = pb.StopLatest[s], ss = pb.StopService[s];
-        double emptyExtra = n == 0 ? pb.FixedCost[route.Vehicle] + cost[loc[stops[0]] * w + loc[stops[1]]] : 0;
+        double emptyExtra = EmptyExtra(pb, route, cost);
         double best = double.PositiveInfinity;
         for (int i = 0; i <= n; i++)
         {
@@ -137,9 +159,52 @@ internal static class Insertion
             }
             if (!fits) continue;
             double c = cost[loc[a] * w + ls] + cost[ls * w + loc[b]] - cost[loc[a] * w + loc[b]] + emptyExtra;
+            if (pb.HasScheduleCosts)
+            {
+                c += pb.ScheduleCost(s, t);
+                if (c < best) c += PushCost(pb, route, i + 1, t + ss + pb.Duration[ls * w + loc[b]]);
+            }
             if (c < best) { best = c; bestI = i; bestJ = i; }
         }
         return best;
+    }
+
+    /// <summary>
+    /// An unused vehicle costs nothing (it does not drive from its start to its end), so opening it
+    /// costs its fixed cost, the start-to-end arc and the end's schedule cost, which the push from
+    /// the inserted stops then prices as a change from there.
+    /// </summary>
+    private static double EmptyExtra(CompiledProblem pb, RouteState route, double[] cost)
+    {
+        if (route.Count != 0) return 0;
+        int s = route.Stop[0], e = route.Stop[1];
+        double extra = pb.FixedCost[route.Vehicle] + cost[pb.StopLocation[s] * pb.Locations + pb.StopLocation[e]];
+        if (pb.HasScheduleCosts) extra += pb.ScheduleCost(e, route.Start[1]);
+        return extra;
+    }
+
+    /// <summary>
+    /// Schedule-cost change of the stops from position <paramref name="k"/> on when the stop there is
+    /// reached at <paramref name="arrival"/>: a walk that stops as soon as a stop starts no later than
+    /// before (waiting absorbed the push, so nothing after it moves).
+    /// </summary>
+    private static double PushCost(CompiledProblem pb, RouteState route, int k, double arrival)
+    {
+        double delta = 0;
+        int last = route.Count + 1, w = pb.Locations;
+        var stops = route.Stop;
+        var loc = pb.StopLocation;
+        for (; ; k++)
+        {
+            int s = stops[k];
+            double start = arrival > pb.StopEarliest[s] ? arrival : pb.StopEarliest[s];
+            double old = route.Start[k];
+            if (start <= old) break;
+            delta += pb.ScheduleCost(s, start) - pb.ScheduleCost(s, old);
+            if (k == last) break;
+            arrival = start + pb.StopService[s] + pb.Duration[loc[s] * w + loc[stops[k + 1]]];
+        }
+        return delta;
     }
 
     /// <summary>The load after position j with the request on board as well.</summary>

@@ -3,9 +3,11 @@ namespace Dispatch.Routing.Search;
 /// <summary>
 /// Descent to a local optimum with the classic inter-route moves, applied to a solution that is about
 /// to become the best: pair relocate (a request taken off its route and put back at its cheapest
-/// feasible position on any used route, its own included) and 2-opt* (two routes of interchangeable
+/// feasible position on any used route, its own included), pair exchange (two requests on different
+/// routes, each near the other, trade routes, each at its cheapest position) and 2-opt* (two routes of interchangeable
 /// vehicles swap their tails at cuts no request spans, so precedence holds; feasibility in O(1) from
-/// the routes' forward start times and backward latest starts). Only improving moves are taken;
+/// the routes' forward start times and backward latest starts; with schedule costs a swap is
+/// kept only when the two routes' exact costs fall). Only improving moves are taken;
 /// nothing allocates.
 /// </summary>
 internal sealed class LocalSearch
@@ -14,6 +16,10 @@ internal sealed class LocalSearch
     private readonly CompiledProblem _pb;
     private readonly int[] _tail;        // scratch for a route tail while two routes swap
     private readonly bool[] _cleanA, _cleanB;
+    /// <summary>Exchange partners: each request's nearest requests (pickup to pickup plus delivery to delivery), <see cref="Partners"/> each.</summary>
+    private readonly int[] _partners;
+    private const int Partners = 8;
+    private readonly RouteState _withoutA, _withoutB;   // scratch: a route with one request taken off
 
     public LocalSearch(CompiledProblem pb)
     {
@@ -22,6 +28,34 @@ internal sealed class LocalSearch
         _tail = new int[cap];
         _cleanA = new bool[cap];
         _cleanB = new bool[cap];
+        _withoutA = new RouteState(pb, 0, 2 * pb.Requests);
+        _withoutB = new RouteState(pb, 0, 2 * pb.Requests);
+        _partners = NearestPartners(pb);
+    }
+
+    private static int[] NearestPartners(CompiledProblem pb)
+    {
+        int n = pb.Requests;
+        var partners = new int[n * Partners];
+        Array.Fill(partners, -1);
+        var keys = new double[n];
+        var items = new int[n];
+        int w = pb.Locations;
+        for (int r = 0; r < n; r++)
+        {
+            int m = 0;
+            for (int o = 0; o < n; o++)
+            {
+                if (o == r) continue;
+                int pr = CompiledProblem.PickupStop(r), po = CompiledProblem.PickupStop(o);
+                keys[m] = pb.Distance[pb.StopLocation[pr] * w + pb.StopLocation[po]]
+                        + pb.Distance[pb.StopLocation[pr + 1] * w + pb.StopLocation[po + 1]];
+                items[m++] = o;
+            }
+            Array.Sort(keys, items, 0, m);
+            for (int k = 0; k < Math.Min(Partners, m); k++) partners[r * Partners + k] = items[k];
+        }
+        return partners;
     }
 
     /// <summary>Applies improving moves until none is left (or a pass limit) and returns whether anything changed.</summary>
@@ -32,6 +66,7 @@ internal sealed class LocalSearch
         {
             bool improved = TwoOptStar(s);
             improved |= Relocate(s);
+            improved |= Exchange(s);
             if (!improved) break;
             changed = true;
         }
@@ -69,6 +104,75 @@ internal sealed class LocalSearch
             if (s.RoutesCost < before - Epsilon || s.UsedRoutes < usedBefore) improved = true;
         }
         return improved;
+    }
+
+    /// <summary>
+    /// Each request and each of its nearest partners on another route: both taken off, each put at its
+    /// cheapest feasible position on the other's route, kept when the two routes cost less. Priced on
+    /// scratch copies, so a rejected exchange changes nothing.
+    /// </summary>
+    private bool Exchange(SolutionState s)
+    {
+        bool improved = false;
+        int dims = _pb.Dims;
+        for (int r1 = 0; r1 < _pb.Requests; r1++)
+        {
+            int a = s.RequestVehicle[r1];
+            if (a < 0) continue;
+            bool haveA = false;
+            for (int k = 0; k < Partners; k++)
+            {
+                int r2 = _partners[r1 * Partners + k];
+                if (r2 < 0) break;
+                int b = s.RequestVehicle[r2];
+                if (b < 0 || b == a) continue;
+                var ra = s.Routes[a];
+                var rb = s.Routes[b];
+                if (!haveA) { TakeOff(s, ra, r1, _withoutA); haveA = true; }
+                TakeOff(s, rb, r2, _withoutB);
+                // Where a shortcut made a later stop late (no triangle inequality), leave it to the ALNS.
+                if (_withoutA.FirstLate != 0 || _withoutB.FirstLate != 0) continue;
+                double inA = Insertion.Best(_pb, _withoutA, r2, out int ia, out int ja);
+                if (double.IsPositiveInfinity(inA)) continue;
+                double before = ra.Cost + rb.Cost;
+                double baseCost = _withoutA.Cost + _withoutB.Cost + inA;
+                if (baseCost >= before - Epsilon) continue;
+                double inB = Insertion.Best(_pb, _withoutB, r1, out int ib, out int jb);
+                if (baseCost + inB >= before - Epsilon) continue;
+                Put(_withoutA, r2, ia, ja);
+                Put(_withoutB, r1, ib, jb);
+                ra.CopyFrom(_withoutA, dims);
+                rb.CopyFrom(_withoutB, dims);
+                s.RoutesCost += ra.Cost + rb.Cost - before;
+                s.RequestVehicle[r1] = b;
+                s.RequestVehicle[r2] = a;
+                for (int p = 1; p <= ra.Count; p++) s.StopPosition[ra.Stop[p]] = p;
+                for (int p = 1; p <= rb.Count; p++) s.StopPosition[rb.Stop[p]] = p;
+                s.MarkDirty(a);
+                s.MarkDirty(b);
+                improved = true;
+                break;   // r1 moved: its partners' prices from route a no longer hold
+            }
+        }
+        return improved;
+    }
+
+    /// <summary>Copies <paramref name="route"/> into <paramref name="into"/> without request <paramref name="r"/>, refreshed.</summary>
+    private void TakeOff(SolutionState s, RouteState route, int r, RouteState into)
+    {
+        into.CopyFrom(route, _pb.Dims);
+        if (_pb.HasDelivery[r]) into.RemoveAt(s.StopPosition[CompiledProblem.DeliveryStop(r)]);
+        if (_pb.HasPickup[r]) into.RemoveAt(s.StopPosition[CompiledProblem.PickupStop(r)]);
+        into.Recompute(_pb, null);
+    }
+
+    private void Put(RouteState route, int r, int i, int j)
+    {
+        if (_pb.HasPickup[r] && _pb.HasDelivery[r])
+            route.InsertPair(_pb.Dims, CompiledProblem.PickupStop(r), CompiledProblem.DeliveryStop(r), i, j);
+        else
+            route.InsertStop(_pb.Dims, _pb.HasPickup[r] ? CompiledProblem.PickupStop(r) : CompiledProblem.DeliveryStop(r), i);
+        route.Recompute(_pb, null);
     }
 
     /// <summary>Marks in <paramref name="clean"/> the positions of a route after which no request is open (pickup before, delivery after).</summary>
@@ -130,7 +234,15 @@ internal sealed class LocalSearch
                     }
                 }
                 if (bestI < 0) continue;
+                double before = ra.Cost + rb.Cost;
                 SwapTails(s, a, b, bestI, bestJ);
+                // The arcs say it pays; with schedule costs the shifted tails have their say too, and
+                // swapping the same cut again puts both routes back.
+                if (_pb.HasScheduleCosts && ra.Cost + rb.Cost >= before - Epsilon)
+                {
+                    SwapTails(s, a, b, bestI, bestJ);
+                    continue;
+                }
                 improved = true;
                 if (!MarkCleanCuts(ra, _cleanA)) break;
             }

@@ -48,7 +48,7 @@ internal sealed class Recreate
         {
             int bestIdx = -1, bestVehicle = -1;
             double bestScore = double.NegativeInfinity, bestFirst = double.PositiveInfinity;
-            int bestHard = int.MinValue;
+            long bestHard = long.MinValue;
             for (int idx = 0; idx < s.PendingCount; idx++)
             {
                 int r = s.Pending[idx];
@@ -76,7 +76,8 @@ internal sealed class Recreate
                     if (regret >= 3) score += Math.Min(c3 - c1, big);
                     if (regret >= 4) score += Math.Min(c4 - c1, big);
                 }
-                int hard = hardness is null ? 0 : hardness[r];
+                // Higher priority first (what is left out should be what matters least), then learned hardness.
+                long hard = ((long)_pb.RequestPriority[r] << 32) + (hardness is null ? 0 : hardness[r]);
                 if (hard > bestHard || (hard == bestHard && (score > bestScore || (score == bestScore && c1 < bestFirst))))
                 {
                     bestHard = hard; bestScore = score; bestFirst = c1; bestIdx = idx; bestVehicle = v1;

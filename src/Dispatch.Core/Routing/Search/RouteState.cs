@@ -9,7 +9,7 @@ namespace Dispatch.Routing.Search;
 /// </summary>
 internal sealed class RouteState
 {
-    public readonly int Vehicle;
+    public int Vehicle { get; private set; }   // changes only when a scratch route copies another vehicle's
     public int Count;                 // task stops on the route
     public int[] Stop;                // stop id by position, Count + 2 used
     public double[] Start;            // service start by position
@@ -17,7 +17,7 @@ internal sealed class RouteState
     public int[] Load;                // load after service, Dims per position
     public int[] MaxBefore;           // highest load over positions 0..k, Dims per position
     public int[] MaxAfter;            // highest load over positions k..Count+1, Dims per position
-    public double Cost, Distance, Travel;
+    public double Cost, Distance, Travel;   // Cost: fixed + arcs + schedule costs (lateness, click-to-door)
     /// <summary>
     /// First position whose service starts after its window (0: none). Insertions never cause one, but
     /// taking a stop out can where the matrix breaks the triangle inequality (the direct leg is slower
@@ -80,7 +80,8 @@ internal sealed class RouteState
 
         Start[0] = pb.StopEarliest[Stop[0]];
         FirstLate = 0;
-        double c = 0, dist = 0, travel = 0;
+        double c = 0, dist = 0, travel = 0, schedule = 0;
+        bool scheduleCosts = pb.HasScheduleCosts;
         if (stopPosition is not null) stopPosition[Stop[0]] = 0;
         for (int k = 1; k <= last; k++)
         {
@@ -92,6 +93,7 @@ internal sealed class RouteState
             Start[k] = arrival > early ? arrival : early;
             // A hair of tolerance: unrounded sums of square roots differ in the last bits.
             if (FirstLate == 0 && Start[k] > pb.StopLatest[b] + 1e-9) FirstLate = k;
+            if (scheduleCosts) schedule += pb.ScheduleCost(b, Start[k]);
             c += cost[arc];
             dist += pb.Distance[arc];
             travel += t;
@@ -130,7 +132,7 @@ internal sealed class RouteState
         }
         else
         {
-            Cost = c + pb.FixedCost[Vehicle];
+            Cost = c + pb.FixedCost[Vehicle] + schedule;
             Distance = dist;
             Travel = travel;
         }
@@ -166,9 +168,10 @@ internal sealed class RouteState
         Count -= 1;
     }
 
-    /// <summary>Copies another route of the same vehicle, caches included.</summary>
+    /// <summary>Copies another route, caches and vehicle included.</summary>
     public void CopyFrom(RouteState other, int dims)
     {
+        Vehicle = other.Vehicle;
         int n = other.Count + 2;
         if (Stop.Length < n) { Count = 0; Reserve(dims, n); }
         Array.Copy(other.Stop, Stop, n);

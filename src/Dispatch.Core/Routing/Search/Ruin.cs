@@ -85,9 +85,16 @@ internal sealed class Ruin
         double Arc(int a, int b) => cost[loc[a] * w + loc[b]];
         int p = _pb.HasPickup[r] ? s.StopPosition[CompiledProblem.PickupStop(r)] : -1;
         int d = _pb.HasDelivery[r] ? s.StopPosition[CompiledProblem.DeliveryStop(r)] : -1;
+        // Its own lateness and click-to-door go with it (what it pushed on later stops is not counted).
+        double ownSchedule = 0;
+        if (_pb.HasScheduleCosts)
+        {
+            if (p >= 0) ownSchedule += _pb.ScheduleCost(st[p], route.Start[p]);
+            if (d >= 0) ownSchedule += _pb.ScheduleCost(st[d], route.Start[d]);
+        }
         if (p >= 0 && d == p + 1)
-            return Arc(st[p - 1], st[p]) + Arc(st[p], st[d]) + Arc(st[d], st[d + 1]) - Arc(st[p - 1], st[d + 1]);
-        double saving = 0;
+            return ownSchedule + Arc(st[p - 1], st[p]) + Arc(st[p], st[d]) + Arc(st[d], st[d + 1]) - Arc(st[p - 1], st[d + 1]);
+        double saving = ownSchedule;
         if (p >= 0) saving += Arc(st[p - 1], st[p]) + Arc(st[p], st[p + 1]) - Arc(st[p - 1], st[p + 1]);
         if (d >= 0) saving += Arc(st[d - 1], st[d]) + Arc(st[d], st[d + 1]) - Arc(st[d - 1], st[d + 1]);
         return saving;

@@ -45,9 +45,11 @@ internal sealed class SharedBest
         lock (_lock)
         {
             seen = _version;
-            bool adopt = _state.PendingCount < into.PendingCount
-                || (_state.PendingCount == into.PendingCount && _vehiclesFirst && _state.UsedRoutes < into.UsedRoutes)
-                || (forCost && _state.PendingCount == into.PendingCount && (!_vehiclesFirst || _state.UsedRoutes == into.UsedRoutes)
+            bool samePending = _state.PendingPriority == into.PendingPriority && _state.PendingCount == into.PendingCount;
+            bool adopt = _state.PendingPriority < into.PendingPriority
+                || (_state.PendingPriority == into.PendingPriority && _state.PendingCount < into.PendingCount)
+                || (samePending && _vehiclesFirst && _state.UsedRoutes < into.UsedRoutes)
+                || (forCost && samePending && (!_vehiclesFirst || _state.UsedRoutes == into.UsedRoutes)
                     && _state.RoutesCost < into.RoutesCost * (1 - AdoptMargin));
             if (!adopt) return false;
             into.CopyFrom(_state, default, all: true);

@@ -12,6 +12,8 @@ internal sealed class SolutionState
     public readonly int[] StopPosition;
     public readonly int[] Pending;
     public int PendingCount;
+    /// <summary>Sum of the pending requests' priorities: what a solution leaves unserved comes first in its order.</summary>
+    public long PendingPriority;
     public int UsedRoutes;
     public double RoutesCost;
     private readonly bool[] _dirty;
@@ -52,22 +54,35 @@ internal sealed class SolutionState
     }
 
     /// <summary>
-    /// The search's order of solutions: fewer pending requests, then (when vehicles come first) fewer
-    /// routes, then lower route cost.
+    /// The search's order of solutions: less priority left pending, fewer pending requests, then (when
+    /// vehicles come first) fewer routes, then lower route cost.
     /// </summary>
     public static bool IsBetter(SolutionState a, SolutionState b, bool vehiclesFirst)
     {
+        if (a.PendingPriority != b.PendingPriority) return a.PendingPriority < b.PendingPriority;
         if (a.PendingCount != b.PendingCount) return a.PendingCount < b.PendingCount;
         if (vehiclesFirst && a.UsedRoutes != b.UsedRoutes) return a.UsedRoutes < b.UsedRoutes;
         return a.RoutesCost < b.RoutesCost - 1e-9;
     }
 
-    /// <summary>Route cost plus the penalty of every pending request.</summary>
-    public double Objective(double penaltyPerPending) => RoutesCost + penaltyPerPending * PendingCount;
+    /// <summary>
+    /// Route cost plus the penalty of every pending request; a unit of pending priority weighs as much
+    /// as every request pending, so priority stays first as in <see cref="IsBetter"/>.
+    /// </summary>
+    public double Objective(double penaltyPerPending) =>
+        RoutesCost + penaltyPerPending * (PendingCount + (double)(Pb.Requests + 1) * PendingPriority);
 
-    public void AddPending(int r) => Pending[PendingCount++] = r;
+    public void AddPending(int r)
+    {
+        Pending[PendingCount++] = r;
+        PendingPriority += Pb.RequestPriority[r];
+    }
 
-    public void RemovePendingAt(int index) => Pending[index] = Pending[--PendingCount];
+    public void RemovePendingAt(int index)
+    {
+        PendingPriority -= Pb.RequestPriority[Pending[index]];
+        Pending[index] = Pending[--PendingCount];
+    }
 
     /// <summary>Puts a request on a route at the given positions and refreshes that route.</summary>
     public void Insert(int request, int vehicle, int i, int j)
@@ -142,6 +157,7 @@ internal sealed class SolutionState
         Array.Copy(other.StopPosition, StopPosition, StopPosition.Length);
         Array.Copy(other.Pending, Pending, other.PendingCount);
         PendingCount = other.PendingCount;
+        PendingPriority = other.PendingPriority;
         UsedRoutes = other.UsedRoutes;
         RoutesCost = other.RoutesCost;
     }
