@@ -1,4 +1,4 @@
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Engine;
 using Dispatch.Server.Journal;
 

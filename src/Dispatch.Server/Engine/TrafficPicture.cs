@@ -1,5 +1,5 @@
 using System.Buffers;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Engine;
 using Dispatch.Traffic;
 using Dispatch.Travel;

@@ -1,5 +1,5 @@
 using Dispatch.Client;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Engine;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Journal;
