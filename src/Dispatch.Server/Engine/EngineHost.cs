@@ -526,7 +526,7 @@ internal sealed class EngineHost : IDisposable
             if (t.PendingFrames == 0) continue;
             int frames = t.PendingFrames;
             t.PendingFrames = 0;
-            t.Send(t.Pending.Drain(), frames);
+            t.Send(t.Pending.Detach(), frames);
         }
         _dirty.Clear();
         foreach (var t in _finished) t.CompleteOutbound();
@@ -546,7 +546,7 @@ internal sealed class EngineHost : IDisposable
             {
                 t.Queued = false;
                 if (t.PendingFrames == 0) continue;
-                release.Replies.Add((t, t.Pending.Drain(), t.PendingFrames));
+                release.Replies.Add((t, t.Pending.Detach(), t.PendingFrames));
                 t.PendingFrames = 0;
             }
             _dirty.Clear();
