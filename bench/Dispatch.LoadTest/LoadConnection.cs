@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using MessagePack;
 
 namespace Dispatch.LoadTest;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Dispatch.Client;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using SidecarClient;
 
 // A sidecar client in two commands:

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 
 namespace Dispatch.Client;
 

@@ -1,4 +1,5 @@
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
+using Dispatch.Hosting;
 using Dispatch.Engine;
 using Dispatch.Server.Journal;
 
@@ -123,24 +124,19 @@ public sealed class ServerOptions
     /// their city, e.g. <c>-0.5,51.3,0.3,51.7</c>, with a small <see cref="TrafficCellSize"/> such as 0.0025.
     /// Outside it only the citywide factor applies.
     /// </summary>
-    public string TrafficBounds { get; set; } = "-50000,-50000,50000,50000";
+    public string TrafficBounds { get; set; } = TrafficSettings.DefaultBounds;
 
     /// <summary>Side of the traffic grid's square cells, in the travel rule's units (250 m; about 0.0025 degrees for Haversine). At most 4 million cells.</summary>
-    public double TrafficCellSize { get; set; } = 250;
+    public double TrafficCellSize { get; set; } = TrafficSettings.DefaultCellSize;
 
     /// <summary>Minutes added to a leg for each road closure it crosses (the detour, approximated).</summary>
-    public double ClosureDetourMinutes { get; set; } = 10;
+    public double ClosureDetourMinutes { get; set; } = TrafficSettings.DefaultClosureDetourMinutes;
 
     /// <summary>Parses <see cref="TrafficBounds"/>; throws ArgumentException on anything but four finite numbers with min &lt; max.</summary>
-    public (double MinX, double MinY, double MaxX, double MaxY) ParseTrafficBounds()
-    {
-        var parts = (TrafficBounds ?? "").Split(',', StringSplitOptions.TrimEntries);
-        var v = new double[4];
-        if (parts.Length != 4 || !parts.Select((p, i) => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out v[i])).All(ok => ok)
-            || !v.All(double.IsFinite) || v[2] <= v[0] || v[3] <= v[1])
-            throw new ArgumentException($"TrafficBounds must be 'minX,minY,maxX,maxY' (four finite numbers, min < max), got '{TrafficBounds}'", nameof(TrafficBounds));
-        return (v[0], v[1], v[2], v[3]);
-    }
+    public (double MinX, double MinY, double MaxX, double MaxY) ParseTrafficBounds() => TrafficSettings.ParseBounds(TrafficBounds);
+
+    /// <summary>The traffic grid these settings describe.</summary>
+    public TrafficSettings ToTrafficSettings() => TrafficSettings.FromText(TrafficBounds, TrafficCellSize, ClosureDetourMinutes);
 
     /// <summary>The engine options these settings describe.</summary>
     public DispatchOptions ToDispatchOptions() => new()

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Dispatch.Client;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

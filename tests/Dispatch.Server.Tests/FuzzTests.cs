@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Fuzzing;
 using MessagePack;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using Dispatch.Client;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 
 namespace Dispatch.Server.Tests;
 

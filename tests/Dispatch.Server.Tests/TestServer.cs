@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Dispatch.Client;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Server.Journal;
 using Dispatch.Server.Transport;
 

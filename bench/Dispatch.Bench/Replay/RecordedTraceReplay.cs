@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Dispatch.Bench.Infrastructure;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Engine;
+using Dispatch.Hosting;
 using Dispatch.Model;
 using Dispatch.Travel;
 
@@ -15,8 +16,10 @@ namespace Dispatch.Bench.Replay;
 /// every command at its recorded engine time and every tick as recorded, as fast as possible. Reports
 /// commands/s (time inside engine calls only; the trace is decoded before timing starts), tick latency
 /// p50/p99/max and bytes allocated inside ticks. One unmeasured replay warms the JIT; figures are from
-/// the fastest of N measured replays (default 5), tick percentiles over all of them. A command the
-/// engine refuses is counted (the server recorded only accepted ones, so a refusal means the engine's
+/// the fastest of N measured replays (default 5), tick percentiles over all of them. Commands go through
+/// the server's own command router (<see cref="EngineDriver{TTravel}"/>) over a traffic picture with the
+/// recorded grid, so traffic commands replay exactly as the server applied them. A command the engine
+/// refuses is counted (the server recorded only accepted ones, so a refusal means the engine's
 /// decisions changed since the recording).
 /// </summary>
 internal static class RecordedTraceReplay
@@ -81,9 +84,19 @@ internal static class RecordedTraceReplay
             }
             var records = trace.Records.ToArray();
 
+            TrafficSettings traffic;
+            try
+            {
+                traffic = TrafficSettings.FromText(h.TrafficBounds, h.TrafficCellSize, h.ClosureDetourMinutes);
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine($"error: {file}: {ex.Message}");
+                return 1;
+            }
             Result Once() => h.Travel.Equals("Haversine", StringComparison.OrdinalIgnoreCase)
-                ? ReplayOnce(new HaversineMinutes(h.HaversineKmh, h.DetourFactor), OptionsFor(h), records)
-                : ReplayOnce(new EuclideanCeilMinutes(h.MetersPerMinute), OptionsFor(h), records);
+                ? ReplayOnce(new HaversineMinutes(h.HaversineKmh, h.DetourFactor), OptionsFor(h), traffic, records)
+                : ReplayOnce(new EuclideanCeilMinutes(h.MetersPerMinute), OptionsFor(h), traffic, records);
 
             Once(); // warm-up: JIT, tiering
             var allTicks = new List<double>();
@@ -112,12 +125,6 @@ internal static class RecordedTraceReplay
                 exit = 1;
                 Console.Error.WriteLine($"   {best.Refused} recorded commands refused; first: {best.FirstRefusal}");
                 notes.AppendLine(inv, $"- {Path.GetFileName(file)}: {best.Refused} recorded commands refused by this engine (first: {best.FirstRefusal}); its decisions differ from the recording server's.");
-            }
-            if (best.Unsupported > 0)
-            {
-                exit = 1;
-                Console.Error.WriteLine($"   {best.Unsupported} traffic commands not replayed (first: {best.FirstUnsupported}): this replay has no traffic model, so its decisions may differ from the recording server's");
-                notes.AppendLine(inv, $"- {Path.GetFileName(file)}: {best.Unsupported} traffic commands not replayed (no traffic model in this replay); the figures are approximate.");
             }
             if (best.AllocatingTicks.Count > 0)
             {
@@ -164,16 +171,14 @@ internal static class RecordedTraceReplay
         public long TickAllocatedBytes;
         public int Refused;
         public string? FirstRefusal;
-        public int Unsupported;
-        public string? FirstUnsupported;
         public EngineCounts Counts;
         public List<double> TickMs = new();
         public List<(double Minute, long Bytes)> AllocatingTicks = new();
     }
 
-    private static Result ReplayOnce<TTravel>(TTravel travel, DispatchOptions options, TraceRecord[] records) where TTravel : struct, ITravelTime
+    private static Result ReplayOnce<TTravel>(TTravel travel, DispatchOptions options, TrafficSettings traffic, TraceRecord[] records) where TTravel : struct, ITravelTime
     {
-        var engine = new DispatchEngine<TTravel>(travel, options);
+        var driver = new EngineDriver<TTravel>(travel, options, new TrafficPicture(traffic));
         var sink = new CountingSink();
         var res = new Result { TickMs = new List<double>(records.Length) };
         long engineTicks = 0;
@@ -181,69 +186,36 @@ internal static class RecordedTraceReplay
         {
             ref readonly var rec = ref records[i];
             var c = rec.Command;
-            double now = rec.EngineTime;
-            if (c.Type == MessageType.Tick)
+            // The server records engine events and ticks only; anything else (a later version's) is not replayed.
+            if (!c.IsEngineEvent) continue;
+            bool tick = c.Type == MessageType.Tick;
+            long a0 = GC.GetAllocatedBytesForCurrentThread();
+            long s0 = Stopwatch.GetTimestamp();
+            try
             {
-                long a0 = GC.GetAllocatedBytesForCurrentThread();
-                long s0 = Stopwatch.GetTimestamp();
-                try
-                {
-                    engine.Tick(c.T1, ref sink);
-                }
-                catch (DispatchException ex)
-                {
-                    Refuse(res, rec, ex);
-                    continue;
-                }
-                long s1 = Stopwatch.GetTimestamp();
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - a0;
-                engineTicks += s1 - s0;
-                res.Ticks++;
-                res.TickMs.Add(Stopwatch.GetElapsedTime(s0, s1).TotalMilliseconds);
-                if (allocated > 0)
-                {
-                    res.TickAllocatedBytes += allocated;
-                    res.AllocatingTicks.Add((c.T1, allocated));
-                }
+                driver.Route(c, rec.EngineTime, ref sink, null);
             }
-            else
+            catch (DispatchException ex)
             {
-                long s0 = Stopwatch.GetTimestamp();
-                try
-                {
-                    switch (c.Type)
-                    {
-                        case MessageType.AddSite: engine.AddSite(c.Id, c.X, c.Y); break;
-                        case MessageType.PlaceOrder: engine.PlaceOrder(new OrderRequest(c.Id, c.Other, c.X, c.Y, c.T1, c.T2, c.Count), now); break;
-                        case MessageType.ChangeReadyTime: engine.ChangeReadyTime(c.Id, c.T1, now); break;
-                        case MessageType.CancelOrder: engine.CancelOrder(c.Id, now); break;
-                        case MessageType.CourierOnShift: engine.CourierOnShift(new CourierShift(c.Id, c.X, c.Y, c.T1, c.T2, c.Count), now); break;
-                        case MessageType.CourierOffShift: engine.CourierOffShift(c.Id, now); break;
-                        case MessageType.UpdateCourierPosition: engine.UpdateCourierPosition(c.Id, c.X, c.Y, now); break;
-                        case MessageType.ConfirmPickup: engine.ConfirmPickup(c.Id, c.T1); break;
-                        case MessageType.ConfirmDropoff: engine.ConfirmDropoff(c.Id, c.T1); break;
-                        case MessageType.AddCongestionZone:
-                        case MessageType.AddClosure:
-                        case MessageType.SetCitywideFactor:
-                            // This replay drives a plain travel rule: a traffic command would make it diverge
-                            // from the recording server, so it is counted and the run reported as approximate.
-                            res.Unsupported++;
-                            res.FirstUnsupported ??= string.Create(CultureInfo.InvariantCulture, $"{c.Type} at engine time {rec.EngineTime}");
-                            continue;
-                        default: continue; // not an engine event: the server records none, a later version might
-                    }
-                }
-                catch (DispatchException ex)
-                {
-                    Refuse(res, rec, ex);
-                    continue;
-                }
-                engineTicks += Stopwatch.GetTimestamp() - s0;
+                Refuse(res, rec, ex);
+                continue;
             }
+            long s1 = Stopwatch.GetTimestamp();
+            engineTicks += s1 - s0;
             res.Commands++;
+            if (!tick) continue;
+            // Allocation is measured around ticks only: the zero-allocation claim is the tick's.
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - a0;
+            res.Ticks++;
+            res.TickMs.Add(Stopwatch.GetElapsedTime(s0, s1).TotalMilliseconds);
+            if (allocated > 0)
+            {
+                res.TickAllocatedBytes += allocated;
+                res.AllocatingTicks.Add((c.T1, allocated));
+            }
         }
         res.EngineSeconds = (double)engineTicks / Stopwatch.Frequency;
-        res.Counts = engine.Counts;
+        res.Counts = driver.Counts;
         return res;
     }
 

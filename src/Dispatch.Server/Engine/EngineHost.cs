@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Engine;
+using Dispatch.Hosting;
 using Dispatch.Server.Journal;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Recording;
@@ -73,7 +74,7 @@ internal sealed class EngineHost : IDisposable
     private IEngineDriver CreateDriver(Stream? snapshot, TrafficPicture? traffic = null)
     {
         var engineOptions = _options.ToDispatchOptions();
-        traffic ??= new TrafficPicture(TrafficSettings.From(_options));
+        traffic ??= new TrafficPicture(_options.ToTrafficSettings());
         return _options.Travel switch
         {
             TravelMode.Haversine when snapshot is null => new EngineDriver<HaversineMinutes>(Haversine(), engineOptions, traffic),
@@ -108,7 +109,7 @@ internal sealed class EngineHost : IDisposable
         if (n > body.Length - body.Position) throw new InvalidDataException($"traffic section of {n} bytes is longer than the snapshot");
         var section = new byte[n];
         body.ReadExactly(section);
-        var traffic = TrafficPicture.LoadSection(section, TrafficSettings.From(_options));
+        var traffic = TrafficPicture.LoadSection(section, _options.ToTrafficSettings());
         return CreateDriver(body, traffic);
     }
 
@@ -144,8 +145,9 @@ internal sealed class EngineHost : IDisposable
         {
             try
             {
-                if (c.Type == MessageType.Tick) _driver.ReplayTick(now);
-                else _driver.Apply(c, now);
+                // Decisions are discarded: they were pushed before the restart.
+                var discard = default(DiscardSink);
+                _driver.Route(c, now, ref discard, null);
             }
             catch (DispatchException ex)
             {
@@ -387,18 +389,20 @@ internal sealed class EngineHost : IDisposable
             _nextWallTick = double.IsFinite(last) ? last + _options.TickIntervalMinutes : now;
         }
         if (now < _nextWallTick) return;
-        RunTick(now);
         var tick = Command.Tick(0, now);
+        RunTick(tick);
         _journal!.Append(now, tick);
         _recorder?.Append(now, tick);
         // Next boundary on the interval grid, so a slow tick does not drift the cadence.
         _nextWallTick = (Math.Floor(now / _options.TickIntervalMinutes) + 1) * _options.TickIntervalMinutes;
     }
 
-    private void RunTick(double now)
+    /// <summary>Runs a Tick command (at its own time) through the router, its decisions pushed to subscribers, and times it.</summary>
+    private void RunTick(in Command tick)
     {
         long t0 = Stopwatch.GetTimestamp();
-        _driver.Tick(now, _fanout);
+        var sink = new PushSink(_fanout);
+        _driver.Route(tick, tick.T1, ref sink, null);
         _metrics.Tick(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
     }
 
@@ -428,109 +432,82 @@ internal sealed class EngineHost : IDisposable
                 _fanout.SetSubscribed(t, c.Flag);
                 ReplyCodec.WriteAck(Out(t), c.RequestId, _clock.Now());
                 break;
-            case MessageType.GetOrder:
-            {
-                if (t is null) return;
-                if (_driver.TryGetOrder(c.Id, out var o))
-                    ReplyCodec.WriteOrderInfo(Out(t), c.RequestId, o.OrderId, (int)o.Status, o.CourierId, o.PlannedPickup, o.PlannedDropoff, o.PickedUpAt, o.DeliveredAt);
-                else
-                    ReplyCodec.WriteOrderInfo(Out(t), c.RequestId, c.Id, (int)WireOrderStatus.Unknown, -1, double.NaN, double.NaN, double.NaN, double.NaN);
-                break;
-            }
-            case MessageType.GetCourier:
-            {
-                if (t is null) return;
-                if (_driver.TryGetCourier(c.Id, out var v))
-                    ReplyCodec.WriteCourierInfo(Out(t), c.RequestId, v.CourierId, true, v.OnShift, v.FreeX, v.FreeY, v.FreeAt, v.ShiftStart, v.ShiftEnd, v.PlannedStops, v.Delivered);
-                else
-                    ReplyCodec.WriteCourierInfo(Out(t), c.RequestId, c.Id, false, false, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, 0);
-                break;
-            }
-            case MessageType.GetCounts:
-            {
-                if (t is null) return;
-                var k = _driver.Counts;
-                ReplyCodec.WriteCounts(Out(t), c.RequestId, k.Known, k.Open, k.Assigned, k.PickedUp, k.Delivered, k.Cancelled, k.Couriers);
-                break;
-            }
             case MessageType.GetMetrics:
+                // The server's own figures, not the engine's.
                 if (t is null) return;
                 ReplyCodec.WriteMetrics(Out(t), c.RequestId, Snapshot());
                 break;
-            case MessageType.QuoteDropoff:
-            {
-                if (t is null) return;
-                double quote;
-                try
-                {
-                    // A query: reads the traffic picture as of the last tick, changes nothing, is not journaled.
-                    quote = _driver.QuoteDropoff(c.Id, c.X, c.Y, c.T1, _clock.Now());
-                }
-                catch (DispatchException ex)
-                {
-                    Error(t, c.RequestId, Map(ex.Error), ex.Message);
-                    break;
-                }
-                ReplyCodec.WriteQuote(Out(t), c.RequestId, quote);
-                break;
-            }
-            case MessageType.Tick:
-                if (_options.Clock != ClockMode.Manual)
-                {
-                    Error(t, c.RequestId, ErrorCode.WrongClockMode, "this server runs on the wall clock; Tick is only accepted in manual clock mode");
-                    break;
-                }
-                try
-                {
-                    RunTick(c.T1);
-                }
-                catch (DispatchException ex)
-                {
-                    Error(t, c.RequestId, Map(ex.Error), ex.Message);
-                    break;
-                }
-                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
-                {
-                    // An engine bug must not take every client down with it; the tick is not journaled.
-                    _log.LogError(ex, "Engine tick at {Now} failed", c.T1);
-                    Error(t, c.RequestId, ErrorCode.Internal, "internal error during the tick: " + ex.Message);
-                    break;
-                }
-                _clock.AdvanceTo(c.T1);
-                _journal!.Append(c.T1, c);
-                _recorder?.Append(c.T1, c);
-                if (t is not null) ReplyCodec.WriteAck(Out(t), c.RequestId, c.T1);
+            case MessageType.Tick when _options.Clock != ClockMode.Manual:
+                Error(t, c.RequestId, ErrorCode.WrongClockMode, "this server runs on the wall clock; Tick is only accepted in manual clock mode");
                 break;
             default:
-            {
-                if (!c.IsEngineEvent)
-                {
-                    // Connections only forward requests they decoded; anything else is a server bug.
-                    Error(t, c.RequestId, ErrorCode.UnknownMessageType, $"{c.Type} cannot be sent to the engine");
-                    break;
-                }
-                double now = _clock.Now();
-                try
-                {
-                    _driver.Apply(c, now);
-                }
-                catch (DispatchException ex)
-                {
-                    Error(t, c.RequestId, Map(ex.Error), ex.Message);
-                    break;
-                }
-                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
-                {
-                    _log.LogError(ex, "Engine refused {Type} {Id} with an unexpected exception", c.Type, c.Id);
-                    Error(t, c.RequestId, ErrorCode.Internal, "internal error: " + ex.Message);
-                    break;
-                }
-                _journal!.Append(now, c);
-                _recorder?.Append(now, c);
-                if (t is not null) ReplyCodec.WriteAck(Out(t), c.RequestId, now);
+                if (c.IsQuery) Query(t, c);
+                else if (c.IsEngineEvent) Apply(t, c);
+                // Connections only forward requests they decoded; anything else is a server bug.
+                else Error(t, c.RequestId, ErrorCode.UnknownMessageType, $"{c.Type} cannot be sent to the engine");
                 break;
-            }
         }
+    }
+
+    /// <summary>A query: answered from the engine's state through the router; not journaled.</summary>
+    private void Query(ReplyTarget? t, in Command c)
+    {
+        if (t is null) return;
+        int frames;
+        var noDecisions = default(DiscardSink); // a query never ticks
+        try
+        {
+            // The router writes the reply frame straight into the connection's pending batch.
+            frames = _driver.Route(c, _clock.Now(), ref noDecisions, t.Pending);
+        }
+        catch (DispatchException ex)
+        {
+            Error(t, c.RequestId, Map(ex.Error), ex.Message);
+            return;
+        }
+        if (frames == 0) return;
+        Enqueue(t);
+        t.PendingFrames += frames;
+    }
+
+    /// <summary>
+    /// An engine event or a (manual-clock) Tick: applied through the router, then journaled, recorded and
+    /// acknowledged. A Tick runs at its own time and moves the clock; an event is applied at the clock's time.
+    /// </summary>
+    private void Apply(ReplyTarget? t, in Command c)
+    {
+        bool tick = c.Type == MessageType.Tick;
+        double now = tick ? c.T1 : _clock.Now();
+        var noDecisions = default(DiscardSink); // only a tick decides, and it pushes through RunTick
+        try
+        {
+            if (tick) RunTick(c);
+            else _driver.Route(c, now, ref noDecisions, null);
+        }
+        catch (DispatchException ex)
+        {
+            Error(t, c.RequestId, Map(ex.Error), ex.Message);
+            return;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            // An engine bug must not take every client down with it; the command is not journaled.
+            if (tick)
+            {
+                _log.LogError(ex, "Engine tick at {Now} failed", c.T1);
+                Error(t, c.RequestId, ErrorCode.Internal, "internal error during the tick: " + ex.Message);
+            }
+            else
+            {
+                _log.LogError(ex, "Engine refused {Type} {Id} with an unexpected exception", c.Type, c.Id);
+                Error(t, c.RequestId, ErrorCode.Internal, "internal error: " + ex.Message);
+            }
+            return;
+        }
+        if (tick) _clock.AdvanceTo(now);
+        _journal!.Append(now, c);
+        _recorder?.Append(now, c);
+        if (t is not null) ReplyCodec.WriteAck(Out(t), c.RequestId, now);
     }
 
     /// <summary>Group commit, then hand every pending reply to its connection.</summary>
@@ -549,7 +526,7 @@ internal sealed class EngineHost : IDisposable
             if (t.PendingFrames == 0) continue;
             int frames = t.PendingFrames;
             t.PendingFrames = 0;
-            t.Send(t.Pending.Drain(), frames);
+            t.Send(t.Pending.Detach(), frames);
         }
         _dirty.Clear();
         foreach (var t in _finished) t.CompleteOutbound();
@@ -569,7 +546,7 @@ internal sealed class EngineHost : IDisposable
             {
                 t.Queued = false;
                 if (t.PendingFrames == 0) continue;
-                release.Replies.Add((t, t.Pending.Drain(), t.PendingFrames));
+                release.Replies.Add((t, t.Pending.Detach(), t.PendingFrames));
                 t.PendingFrames = 0;
             }
             _dirty.Clear();

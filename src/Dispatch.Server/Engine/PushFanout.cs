@@ -1,4 +1,4 @@
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Model;
 
 namespace Dispatch.Server.Engine;

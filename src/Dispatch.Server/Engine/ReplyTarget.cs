@@ -1,16 +1,18 @@
-using Dispatch.Client.Protocol;
+using System.Buffers;
+using Dispatch.Protocol;
 
 namespace Dispatch.Server.Engine;
 
 /// <summary>
 /// Where the engine thread sends replies and pushes: a connection, seen from the engine's side.
 /// The engine thread collects a batch's frames in <see cref="Pending"/> and hands them over in one
-/// piece only after the batch is journaled, so no reply ever precedes its durability.
+/// piece only after the batch is journaled, so no reply ever precedes its durability. The frames are
+/// encoded once, into pooled memory, and handed over by moving that memory, not by copying it.
 /// </summary>
 internal abstract class ReplyTarget
 {
     // Engine-thread state: never touched by any other thread, so no locks.
-    internal readonly FrameBuffer Pending = new(512);
+    internal readonly FrameBuffer Pending = new(512, ArrayPool<byte>.Shared);
     internal int PendingFrames;
     internal bool Queued;
     internal bool Subscribed;
@@ -18,8 +20,12 @@ internal abstract class ReplyTarget
     /// <summary>A short name for logs.</summary>
     public abstract string Name { get; }
 
-    /// <summary>Takes whole frames for sending. Thread-safe; a no-op once the target closed.</summary>
-    public abstract void Send(byte[] frames, int frameCount);
+    /// <summary>
+    /// Takes whole frames for sending, and with them the array they are in, which comes from
+    /// <see cref="ArrayPool{T}.Shared"/> (<see cref="FrameBuffer.Detach"/> of a pooled buffer): the target
+    /// returns it there once the bytes are written or dropped. Thread-safe; drops the frames once the target closed.
+    /// </summary>
+    public abstract void Send(ArraySegment<byte> frames, int frameCount);
 
     /// <summary>Called by the engine thread after the target's last command was processed and its replies sent: nothing more will come.</summary>
     public abstract void CompleteOutbound();

@@ -18,7 +18,7 @@ internal sealed class GroupCommitSyncer : IDisposable
     /// <summary>One engine batch's replies, released together after the fsync.</summary>
     internal sealed class Release
     {
-        public readonly List<(ReplyTarget Target, byte[] Frames, int Count)> Replies = new();
+        public readonly List<(ReplyTarget Target, ArraySegment<byte> Frames, int Count)> Replies = new();
         public readonly List<ReplyTarget> Finished = new();
         public long WriteSequence;
     }

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using MessagePack;
 using Microsoft.Extensions.Logging;
 

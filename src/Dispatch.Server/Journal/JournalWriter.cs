@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using MessagePack;
 
 namespace Dispatch.Server.Journal;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using MessagePack;
 using Microsoft.Extensions.Logging;
 

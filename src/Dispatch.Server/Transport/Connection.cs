@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Metrics;
 using Microsoft.Extensions.Logging;
@@ -24,8 +24,9 @@ internal sealed class Connection : ReplyTarget
     private readonly ServerOptions _options;
     private readonly ServerMetrics _metrics;
     private readonly ILogger _log;
-    private readonly Channel<byte[]> _outbound = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly FrameBuffer _local = new(128); // replies made by the read loop itself (errors, Pong)
+    // Pooled arrays, each holding whole frames; the write loop returns them to the pool once written.
+    private readonly Channel<ArraySegment<byte>> _outbound = Channel.CreateUnbounded<ArraySegment<byte>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly FrameBuffer _local = new(128, ArrayPool<byte>.Shared); // replies made by the read loop itself (errors, Pong)
     private readonly object _localLock = new();
     private long _outboundBytes;
     private int _closed;
@@ -114,21 +115,29 @@ internal sealed class Connection : ReplyTarget
         _stream.Dispose();
     }
 
-    public override void Send(byte[] frames, int frameCount)
+    public override void Send(ArraySegment<byte> frames, int frameCount)
     {
-        if (Volatile.Read(ref _closed) == 1) return;
-        long queued = Interlocked.Add(ref _outboundBytes, frames.Length);
+        if (Volatile.Read(ref _closed) == 1)
+        {
+            ReturnToPool(frames);
+            return;
+        }
+        long queued = Interlocked.Add(ref _outboundBytes, frames.Count);
         if (queued > _options.MaxOutboundBytes)
         {
             // It is not reading its replies. Queuing more would grow without bound; closing it is the
             // only way to keep the engine and everyone else going.
             _log.LogWarning("Connection {Name}: {Bytes} reply bytes queued (limit {Limit}); closing a slow consumer", Name, queued, _options.MaxOutboundBytes);
             _metrics.Error();
+            ReturnToPool(frames);
             Close();
             return;
         }
         if (_outbound.Writer.TryWrite(frames)) _metrics.FramesOutAdd(frameCount);
+        else ReturnToPool(frames);
     }
+
+    private static void ReturnToPool(ArraySegment<byte> frames) => ArrayPool<byte>.Shared.Return(frames.Array!);
 
     public override void CompleteOutbound() => _outbound.Writer.TryComplete();
 
@@ -209,7 +218,7 @@ internal sealed class Connection : ReplyTarget
             lock (_localLock)
             {
                 ReplyCodec.WritePong(_local, command.RequestId, _host.Now);
-                Send(_local.Drain(), 1);
+                Send(_local.Detach(), 1);
             }
             return Verdict.Continue;
         }
@@ -261,7 +270,7 @@ internal sealed class Connection : ReplyTarget
         lock (_localLock)
         {
             ReplyCodec.WriteError(_local, rid, code, message);
-            Send(_local.Drain(), 1);
+            Send(_local.Detach(), 1);
         }
     }
 
@@ -282,11 +291,13 @@ internal sealed class Connection : ReplyTarget
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                // Batch: everything queued so far goes out in one flush.
+                // Batch: everything queued so far goes out in one flush. A chunk's pooled array goes back
+                // to the pool as soon as the pipe holds its bytes.
                 while (reader.TryRead(out var chunk))
                 {
                     _output.Write(chunk);
-                    Interlocked.Add(ref _outboundBytes, -chunk.Length);
+                    Interlocked.Add(ref _outboundBytes, -chunk.Count);
+                    ReturnToPool(chunk);
                 }
                 var flush = await _output.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled) break;

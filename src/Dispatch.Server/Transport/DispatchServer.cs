@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Metrics;
 using Microsoft.Extensions.Logging;

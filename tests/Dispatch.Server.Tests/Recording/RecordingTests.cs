@@ -1,6 +1,7 @@
 using Dispatch.Client;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Engine;
+using Dispatch.Hosting;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Journal;
 using Dispatch.Travel;

@@ -224,7 +224,7 @@ public sealed class SnapshotRecoveryTests : IDisposable
         Assert.Contains("engine.Profile=Mdrp", text);
         Assert.Contains("engine.MaxRouteStops=24", text);
         Assert.DoesNotContain("Initial", text);
-        Assert.Equal(EngineSettings.Fingerprint(text), EngineSettings.Fingerprint(EngineSettings.Describe(new ServerOptions { Port = 1, SnapshotEveryRecords = 5, Clock = Client.Protocol.ClockMode.Manual })));
+        Assert.Equal(EngineSettings.Fingerprint(text), EngineSettings.Fingerprint(EngineSettings.Describe(new ServerOptions { Port = 1, SnapshotEveryRecords = 5, Clock = Dispatch.Protocol.ClockMode.Manual })));
         Assert.NotEqual(EngineSettings.Fingerprint(text), EngineSettings.Fingerprint(EngineSettings.Describe(new ServerOptions { TickIntervalMinutes = 2 })));
         Assert.NotEqual(EngineSettings.Fingerprint(text), EngineSettings.Fingerprint(EngineSettings.Describe(new ServerOptions { Travel = TravelMode.Haversine })));
     }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Dispatch.Client;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Server.Journal;
 using Dispatch.Server.Snapshots;
 using Dispatch.Server.Transport;

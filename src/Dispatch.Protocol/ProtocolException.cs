@@ -1,4 +1,4 @@
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>A frame that does not decode. Carries the error code to reply with and the request id, when it was readable.</summary>
 public sealed class ProtocolException : Exception

@@ -1,9 +1,9 @@
 using System.Buffers;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using FsCheck;
 using FsCheck.Xunit;
 
-namespace Dispatch.Server.Tests;
+namespace Dispatch.Protocol.Tests;
 
 public class FrameReaderTests
 {

@@ -1,8 +1,8 @@
 using System.Buffers;
 using MessagePack;
-using static Dispatch.Client.Protocol.MessagePackFields;
+using static Dispatch.Protocol.MessagePackFields;
 
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>
 /// Encodes replies and pushes (server side, straight from primitives into a <see cref="FrameBuffer"/>,

@@ -1,4 +1,4 @@
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>A decoded server-to-client frame: a reply (RequestId echoes the request) or a push (RequestId 0).</summary>
 public abstract record ServerMessage(MessageType Type, uint RequestId);

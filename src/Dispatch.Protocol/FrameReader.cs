@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>
 /// Splits a byte stream into frames: a 4-byte big-endian payload length, then the payload.

@@ -1,4 +1,4 @@
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>
 /// The type tag, the first element of every frame's MessagePack array. Requests (client to server)

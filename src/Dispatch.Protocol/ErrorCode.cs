@@ -1,4 +1,4 @@
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>
 /// Codes carried by <see cref="MessageType.Error"/>. 1..4 are the engine's own refusal categories

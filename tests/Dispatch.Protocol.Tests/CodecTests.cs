@@ -1,8 +1,8 @@
 using System.Buffers;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using MessagePack;
 
-namespace Dispatch.Server.Tests;
+namespace Dispatch.Protocol.Tests;
 
 public class CodecTests
 {
@@ -92,8 +92,9 @@ public class CodecTests
         // A reply type sent as a request is unknown too.
         Assert.Equal(ErrorCode.UnknownMessageType, Refused(Pack(w => { w.WriteArrayHeader(3); w.Write((int)MessageType.Ack); w.Write(1u); w.Write(0.0); w.Flush(); })).Code);
         // Truncated MessagePack inside a frame.
-        var ok = RawConnection.Frame(Command.PlaceOrder(3, 1, 1, 1, 1, 1, 1));
-        Assert.Equal(ErrorCode.MalformedMessage, Refused(ok.AsSpan(4, ok.Length - 9).ToArray()).Code);
+        var ok = new FrameBuffer();
+        CommandCodec.WriteFrame(ok, Command.PlaceOrder(3, 1, 1, 1, 1, 1, 1));
+        Assert.Equal(ErrorCode.MalformedMessage, Refused(ok.WrittenSpan[4..^5].ToArray()).Code);
     }
 
     [Fact]

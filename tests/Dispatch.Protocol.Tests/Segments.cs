@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Dispatch.Server.Tests;
+namespace Dispatch.Protocol.Tests;
 
 /// <summary>Builds multi-segment sequences, to test parsing across segment boundaries.</summary>
 internal sealed class Segment : ReadOnlySequenceSegment<byte>

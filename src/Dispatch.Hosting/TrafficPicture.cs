@@ -1,5 +1,5 @@
 using System.Buffers;
-using Dispatch.Client.Protocol;
+using Dispatch.Protocol;
 using Dispatch.Engine;
 using Dispatch.Traffic;
 using Dispatch.Travel;
@@ -7,29 +7,17 @@ using MessagePack;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Valid;
 
-namespace Dispatch.Server.Engine;
-
-/// <summary>Where the traffic grid lies and how fine it is (server options TrafficBounds, TrafficCellSize, ClosureDetourMinutes).</summary>
-internal readonly record struct TrafficSettings(double MinX, double MinY, double MaxX, double MaxY, double CellSize, double ClosureDetourMinutes)
-{
-    public static TrafficSettings From(ServerOptions o)
-    {
-        var (minX, minY, maxX, maxY) = o.ParseTrafficBounds();
-        return new(minX, minY, maxX, maxY, o.TrafficCellSize, o.ClosureDetourMinutes);
-    }
-
-    /// <summary>The server defaults: a 100 km square centred on 0,0 with 250 m cells, 10 minutes per closure.</summary>
-    public static TrafficSettings Default => From(new ServerOptions());
-}
+namespace Dispatch.Hosting;
 
 /// <summary>
-/// The server's traffic picture: the engine's <see cref="TrafficModel"/> plus what the model does not
-/// keep and the server needs: the definitions as they arrived (the model holds geometries, not the
+/// The traffic picture an engine host keeps: the engine's <see cref="TrafficModel"/> plus what the model
+/// does not keep and a host needs: the definitions as they arrived (the model holds geometries, not the
 /// commands; a server snapshot stores the commands and re-adds them), the ids in use, and when the
 /// model was last brought up to date. Validates traffic commands completely before touching the model,
-/// so a refused command changes nothing. Engine thread only.
+/// so a refused command changes nothing: the server and every replay of its commands refuse the same
+/// ones. Engine thread only.
 /// </summary>
-internal sealed class TrafficPicture
+public sealed class TrafficPicture
 {
     private const int SectionVersion = 1;
     private static readonly GeometryFactory Geometry = new();
@@ -249,26 +237,4 @@ internal sealed class TrafficPicture
             throw new DispatchException(DispatchError.InvalidValue, $"{what}: {ex.Message}");
         }
     }
-}
-
-/// <summary>
-/// The server's travel rule: <see cref="TrafficAdjusted{TBase}"/> over the base rule once the traffic
-/// picture is engaged, the base rule alone before (so a server that never hears of traffic pays
-/// nothing for it and decides exactly as before). A struct, so the engine's tick still inlines it.
-/// </summary>
-internal readonly struct ServerTravel<TBase> : ITravelTime where TBase : struct, ITravelTime
-{
-    private readonly TBase _base;
-    private readonly TrafficAdjusted<TBase> _traffic;
-    private readonly TrafficPicture _picture;
-
-    public ServerTravel(TBase baseRule, TrafficPicture picture)
-    {
-        _base = baseRule;
-        _picture = picture;
-        _traffic = new TrafficAdjusted<TBase>(baseRule, picture.Model);
-    }
-
-    public double Minutes(double x1, double y1, double x2, double y2) =>
-        _picture.Engaged ? _traffic.Minutes(x1, y1, x2, y2) : _base.Minutes(x1, y1, x2, y2);
 }

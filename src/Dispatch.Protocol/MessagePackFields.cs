@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>Small reading helpers shared by the codecs: lenient where the wire format allows it (numbers), strict elsewhere.</summary>
 internal static class MessagePackFields

@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>
 /// The command trace file (<c>.dispatchtrace</c>) a server writes with <c>--record</c>: a plain

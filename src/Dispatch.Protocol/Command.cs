@@ -1,4 +1,4 @@
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>
 /// One request, client to server. A flat struct rather than a class per message type: it travels
@@ -26,6 +26,9 @@ public readonly record struct Command(
 {
     /// <summary>True for the types that change engine state (journaled, answered with Ack): tags 10..22, traffic included.</summary>
     public bool IsEngineEvent => Type is >= MessageType.AddSite and <= MessageType.SetCitywideFactor;
+
+    /// <summary>True for the queries (tags 30..34): they read state and change nothing, so they are not journaled.</summary>
+    public bool IsQuery => Type is >= MessageType.GetOrder and <= MessageType.QuoteDropoff;
 
     /// <summary>True for the traffic picture's events (congestion zone, closure, citywide factor).</summary>
     public bool IsTrafficEvent => Type is MessageType.AddCongestionZone or MessageType.AddClosure or MessageType.SetCitywideFactor;

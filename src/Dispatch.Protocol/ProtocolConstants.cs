@@ -1,4 +1,4 @@
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>Numbers both sides must agree on. See docs/protocol.md.</summary>
 public static class ProtocolConstants

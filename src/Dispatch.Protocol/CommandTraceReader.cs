@@ -1,7 +1,7 @@
 using System.Buffers;
 using MessagePack;
 
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>
 /// Reads a command trace (<see cref="CommandTraceFormat"/>) record by record from a stream.

@@ -1,4 +1,4 @@
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>How the server's engine clock advances (reported in HelloOk).</summary>
 public enum ClockMode

@@ -1,4 +1,4 @@
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>What <see cref="FrameReader.TryReadFrame"/> found at the start of the buffer.</summary>
 public enum FrameStatus

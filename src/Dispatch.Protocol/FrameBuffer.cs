@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>
 /// A growable byte buffer that holds one or more whole frames. A frame's length is only known
@@ -10,12 +10,24 @@ namespace Dispatch.Client.Protocol;
 /// </summary>
 public sealed class FrameBuffer : IBufferWriter<byte>
 {
+    private readonly ArrayPool<byte>? _pool;
     private byte[] _buffer;
     private int _length;
     private int _frameStart = -1;
 
     /// <summary>Creates a buffer with an initial capacity.</summary>
-    public FrameBuffer(int initialCapacity = 256) => _buffer = new byte[Math.Max(16, initialCapacity)];
+    public FrameBuffer(int initialCapacity = 256) : this(initialCapacity, null) { }
+
+    /// <summary>
+    /// Creates a buffer whose memory comes from <paramref name="pool"/> (null: plain arrays). With a pool,
+    /// <see cref="Detach"/> hands the written bytes over without a copy; the receiver returns the array
+    /// to the same pool when it is done with it.
+    /// </summary>
+    public FrameBuffer(int initialCapacity, ArrayPool<byte>? pool)
+    {
+        _pool = pool;
+        _buffer = Allocate(Math.Max(16, initialCapacity));
+    }
 
     /// <summary>Bytes written (whole frames plus any frame in progress).</summary>
     public int Length => _length;
@@ -73,6 +85,21 @@ public sealed class FrameBuffer : IBufferWriter<byte>
         return copy;
     }
 
+    /// <summary>
+    /// Hands the written bytes over without copying them: the returned segment is this buffer's own
+    /// array (from the pool, when the buffer has one, and then the receiver returns it there), and the
+    /// buffer carries on with a fresh one. Only whole frames may be detached.
+    /// </summary>
+    public ArraySegment<byte> Detach()
+    {
+        if (_frameStart >= 0) throw new InvalidOperationException("a frame is in progress");
+        var written = new ArraySegment<byte>(_buffer, 0, _length);
+        // As large as the one handed over, as Reset keeps its capacity: a busy connection does not regrow every batch.
+        _buffer = Allocate(_buffer.Length);
+        _length = 0;
+        return written;
+    }
+
     /// <summary>Empties the buffer, keeping its capacity.</summary>
     public void Reset()
     {
@@ -106,6 +133,16 @@ public sealed class FrameBuffer : IBufferWriter<byte>
         int need = Math.Max(sizeHint, 1);
         if (_buffer.Length - _length >= need) return;
         int size = Math.Max(_buffer.Length * 2, _length + need);
-        Array.Resize(ref _buffer, size);
+        if (_pool is null)
+        {
+            Array.Resize(ref _buffer, size);
+            return;
+        }
+        var bigger = _pool.Rent(size);
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        _pool.Return(_buffer);
+        _buffer = bigger;
     }
+
+    private byte[] Allocate(int size) => _pool is null ? new byte[size] : _pool.Rent(size);
 }

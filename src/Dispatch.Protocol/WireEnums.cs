@@ -1,4 +1,4 @@
-namespace Dispatch.Client.Protocol;
+namespace Dispatch.Protocol;
 
 /// <summary>Order status on the wire (same numbers as Dispatch.Model.OrderStatus).</summary>
 public enum WireOrderStatus

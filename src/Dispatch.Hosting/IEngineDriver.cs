@@ -1,0 +1,41 @@
+using Dispatch.Engine;
+using Dispatch.Model;
+using Dispatch.Protocol;
+
+namespace Dispatch.Hosting;
+
+/// <summary>
+/// The command router behind one non-generic face, so a host does not care which travel rule it was
+/// built with. One interface call per command is noise; the tick itself stays specialised for its
+/// struct sink inside <see cref="EngineDriver{TTravel}"/>.
+/// </summary>
+public interface IEngineDriver
+{
+    /// <summary>
+    /// Carries out one engine command: an event (traffic included) at <paramref name="now"/>; a Tick at
+    /// its own time (<see cref="Command.T1"/>), decisions to <paramref name="sink"/>; or a query, whose
+    /// reply frame is written to <paramref name="reply"/>. Returns the number of reply frames written (1
+    /// for a query, 0 otherwise: events and ticks are acknowledged by the host once journaled). Throws
+    /// DispatchException (state unchanged, nothing written) when the engine refuses, and
+    /// ArgumentException for a command that is not the engine's (Hello, Ping, Subscribe, GetMetrics).
+    /// </summary>
+    int Route<TSink>(in Command command, double now, ref TSink sink, FrameBuffer? reply) where TSink : struct, IAssignmentSink;
+
+    /// <summary>Applies an engine event (traffic events included) at <paramref name="now"/>, through <see cref="Route"/>. Throws DispatchException (state unchanged) on refusal.</summary>
+    void Apply(in Command command, double now);
+
+    /// <summary>Runs the tick with decisions discarded (journal replay: they were pushed before the crash).</summary>
+    void ReplayTick(double now);
+
+    /// <summary>The traffic picture the engine's travel rule reads.</summary>
+    TrafficPicture Traffic { get; }
+
+    /// <summary>Orders by status and couriers known.</summary>
+    EngineCounts Counts { get; }
+
+    /// <summary>Time of the last tick (negative infinity before the first).</summary>
+    double LastTick { get; }
+
+    /// <summary>Writes the engine's whole state (<see cref="Dispatch.Engine.DispatchEngine{TTravel}.SaveSnapshot"/>).</summary>
+    void SaveSnapshot(Stream stream);
+}

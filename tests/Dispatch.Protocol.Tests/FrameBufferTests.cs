@@ -1,0 +1,52 @@
+using System.Buffers;
+
+namespace Dispatch.Protocol.Tests;
+
+/// <summary>The pooled frame buffer the server encodes replies into: frames leave by moving its memory, not by copying it.</summary>
+public class FrameBufferTests
+{
+    [Fact]
+    public void Detach_hands_over_the_written_frames_and_carries_on_with_fresh_memory()
+    {
+        var pool = ArrayPool<byte>.Create();
+        var f = new FrameBuffer(16, pool);
+        ReplyCodec.WriteAck(f, 1, 2.5);
+        ReplyCodec.WriteError(f, 2, ErrorCode.UnknownId, new string('x', 300)); // grows the buffer past its first array
+        var expected = f.WrittenSpan.ToArray();
+
+        var frames = f.Detach();
+        Assert.Equal(expected, frames.AsSpan().ToArray());
+        Assert.Equal(0, f.Length);
+        ReplyCodec.WriteAck(f, 3, 4);
+        Assert.Equal(expected, frames.AsSpan().ToArray()); // the detached array is no longer written to
+        pool.Return(frames.Array!);
+
+        var seq = new ReadOnlySequence<byte>(f.WrittenMemory);
+        Assert.Equal(FrameStatus.Frame, FrameReader.TryReadFrame(ref seq, 1 << 20, out var payload, out _));
+        Assert.Equal(new AckMessage(3, 4), ReplyCodec.Read(payload));
+    }
+
+    [Fact]
+    public void A_frame_in_progress_cannot_be_detached()
+    {
+        var f = new FrameBuffer(16, ArrayPool<byte>.Shared);
+        f.BeginFrame();
+        Assert.Throws<InvalidOperationException>(() => f.Detach());
+    }
+
+    [Fact]
+    public void Encoding_replies_and_handing_them_over_allocates_nothing_once_warm()
+    {
+        var f = new FrameBuffer(512, ArrayPool<byte>.Shared);
+        void Batch()
+        {
+            for (uint rid = 1; rid <= 50; rid++) ReplyCodec.WriteAck(f, rid, rid);
+            var frames = f.Detach();
+            ArrayPool<byte>.Shared.Return(frames.Array!); // what the connection's write loop does once the pipe holds the bytes
+        }
+        for (int i = 0; i < 10; i++) Batch();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) Batch();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
