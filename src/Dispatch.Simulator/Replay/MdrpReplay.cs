@@ -41,9 +41,11 @@ public static class MdrpReplay
         var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(instance.Parameters.MetersPerMinute), engineOptions);
         var recorder = new Recorder(instance);
         var followers = new PlanFollowers(4 * instance.Orders.Length + 16);
+        var ticks = new List<double>(2048);
         var world = new TraceWorld<RecorderSink>(instance, engine, options.TickMinutes, followers, new RecorderSink(recorder, followers))
         {
-            TickMilliseconds = new List<double>(2048),
+            TickMilliseconds = ticks,
+            MeasureEngine = true,
         };
         world.Driver.Run(world);
 
@@ -51,7 +53,7 @@ public static class MdrpReplay
         return new ReplayResult
         {
             Solution = recorder.BuildSolution(world.PickedUpAt, world.DroppedOffAt),
-            TickMilliseconds = world.TickMilliseconds.ToArray(),
+            TickMilliseconds = ticks.ToArray(),
             EngineMilliseconds = (double)world.EngineTimestampTicks * 1000 / Stopwatch.Frequency,
             WallMilliseconds = wall.Elapsed.TotalMilliseconds,
             EndMinute = world.Driver.Now,
