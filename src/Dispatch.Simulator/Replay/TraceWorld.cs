@@ -99,18 +99,16 @@ internal sealed class TraceWorld<TSink> : IWorld<EuclideanCeilMinutes> where TSi
                 Engine.PlaceOrder(new OrderRequest(e.Id, site, o.X, o.Y, o.PlacementTime, o.ReadyTime, DeliverBy: o.DeliverBy ?? double.PositiveInfinity), now);
                 break;
             }
-            case WorldEventKind.PlannedPickup:
+            case WorldEventKind.PlannedPickup or WorldEventKind.PlannedDropoff:
+            {
                 if (!_followers.IsLatest(e)) return;
+                bool pickup = e.Kind == WorldEventKind.PlannedPickup;
                 if (MeasureEngine) t0 = Stopwatch.GetTimestamp();
-                Engine.ConfirmPickup(e.Id, now);
-                PickedUpAt[e.Id] = now;
+                if (pickup) Engine.ConfirmPickup(e.Id, now);
+                else Engine.ConfirmDropoff(e.Id, now);
+                (pickup ? PickedUpAt : DroppedOffAt)[e.Id] = now;
                 break;
-            case WorldEventKind.PlannedDropoff:
-                if (!_followers.IsLatest(e)) return;
-                if (MeasureEngine) t0 = Stopwatch.GetTimestamp();
-                Engine.ConfirmDropoff(e.Id, now);
-                DroppedOffAt[e.Id] = now;
-                break;
+            }
             default:
                 throw new InvalidOperationException($"a trace world has no {e.Kind} events");
         }
