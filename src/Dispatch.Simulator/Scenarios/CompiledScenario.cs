@@ -92,52 +92,14 @@ internal sealed class CompiledScenario
                     break;
                 }
                 case "demand-surge":
-                {
-                    double from = T(e.From), to = T(e.To);
-                    Geometry? area = e.Area is null ? null : Polygon(gf, e.Area, At);
-                    int n = orders.Count;
-                    for (int i = 0; i < n; i++)
-                    {
-                        var o = orders[i];
-                        if (o.Placed < from || o.Placed >= to) continue;
-                        if (area is not null && !area.Contains(gf.CreatePoint(new Coordinate(o.X, o.Y)))) continue;
-                        double extra = e.Factor!.Value - 1;
-                        int copies = (int)extra + (rng.NextDouble() < extra - (int)extra ? 1 : 0);
-                        for (int k = 0; k < copies; k++)
-                        {
-                            double jitter = Math.Round(rng.NextDouble() * 6 - 3);
-                            double placed = Math.Clamp(o.Placed + jitter, from, to);
-                            orders.Add(new WorldOrder
-                            {
-                                Id = $"{o.Id}-surge{k + 1}", Site = o.Site, Placed = placed, Ready = placed + (o.Ready - o.Placed), ActualReady = placed + (o.Ready - o.Placed),
-                                DeliverBy = o.DeliverBy + (placed - o.Placed),
-                                X = o.X + (rng.NextDouble() - 0.5) * 600, Y = o.Y + (rng.NextDouble() - 0.5) * 600,
-                            });
-                        }
-                    }
+                    AddSurge(orders, T(e.From), T(e.To), e.Area is null ? null : Polygon(gf, e.Area, At), e.Factor!.Value, rng, gf);
                     break;
-                }
                 case "kitchen-delay":
-                {
-                    double from = T(e.From), to = T(e.To);
-                    for (int i = 0; i < orders.Count; i++)
-                    {
-                        var o = orders[i];
-                        if (o.Ready < from || o.Ready >= to || rng.NextDouble() >= e.Share!.Value) continue;
-                        o.ActualReady = o.Ready + e.Minutes!.Value;
-                        // The kitchen says so five minutes before the food was due (or at placement).
-                        events.Add((Math.Max(o.Placed, o.Ready - 5), WorldEventKind.KitchenDelay, i));
-                    }
+                    DrawKitchenDelays(orders, T(e.From), T(e.To), e.Share!.Value, e.Minutes!.Value, rng, events);
                     break;
-                }
                 case "cancellations":
-                {
-                    double from = T(e.From), to = T(e.To);
-                    for (int i = 0; i < orders.Count; i++)
-                        if (orders[i].Placed >= from && orders[i].Placed < to && rng.NextDouble() < e.Share!.Value)
-                            events.Add((orders[i].Placed + 2 + Math.Floor(rng.NextDouble() * 9), WorldEventKind.Cancel, i));
+                    DrawCancellations(orders, T(e.From), T(e.To), e.Share!.Value, rng, events);
                     break;
-                }
                 case "courier-offline":
                     outages.Add((T(e.At), e));
                     break;
@@ -149,6 +111,53 @@ internal sealed class CompiledScenario
             Overlays = new Reports.MapOverlays { CongestionZones = zones, Closures = closures },
             CenterX = (minX + maxX) / 2, CenterY = (minY + maxY) / 2,
         };
+    }
+
+    /// <summary>Clones the orders placed in [from, to) (inside <paramref name="area"/> if given) so that there are
+    /// <paramref name="factor"/> times as many, each clone placed within 3 minutes of its original and dropped off near it.</summary>
+    private static void AddSurge(List<WorldOrder> orders, double from, double to, Geometry? area, double factor, Random rng, GeometryFactory gf)
+    {
+        int n = orders.Count;
+        for (int i = 0; i < n; i++)
+        {
+            var o = orders[i];
+            if (o.Placed < from || o.Placed >= to) continue;
+            if (area is not null && !area.Contains(gf.CreatePoint(new Coordinate(o.X, o.Y)))) continue;
+            double extra = factor - 1;
+            int copies = (int)extra + (rng.NextDouble() < extra - (int)extra ? 1 : 0);
+            for (int k = 0; k < copies; k++)
+            {
+                double jitter = Math.Round(rng.NextDouble() * 6 - 3);
+                double placed = Math.Clamp(o.Placed + jitter, from, to);
+                orders.Add(new WorldOrder
+                {
+                    Id = $"{o.Id}-surge{k + 1}", Site = o.Site, Placed = placed, Ready = placed + (o.Ready - o.Placed), ActualReady = placed + (o.Ready - o.Placed),
+                    DeliverBy = o.DeliverBy + (placed - o.Placed),
+                    X = o.X + (rng.NextDouble() - 0.5) * 600, Y = o.Y + (rng.NextDouble() - 0.5) * 600,
+                });
+            }
+        }
+    }
+
+    /// <summary>A <paramref name="share"/> of the orders due ready in [from, to) are really ready <paramref name="minutes"/> later.</summary>
+    private static void DrawKitchenDelays(List<WorldOrder> orders, double from, double to, double share, double minutes, Random rng, List<(double, WorldEventKind, int)> events)
+    {
+        for (int i = 0; i < orders.Count; i++)
+        {
+            var o = orders[i];
+            if (o.Ready < from || o.Ready >= to || rng.NextDouble() >= share) continue;
+            o.ActualReady = o.Ready + minutes;
+            // The kitchen says so five minutes before the food was due (or at placement).
+            events.Add((Math.Max(o.Placed, o.Ready - 5), WorldEventKind.KitchenDelay, i));
+        }
+    }
+
+    /// <summary>A <paramref name="share"/> of the orders placed in [from, to) are cancelled 2 to 10 minutes after placement.</summary>
+    private static void DrawCancellations(List<WorldOrder> orders, double from, double to, double share, Random rng, List<(double, WorldEventKind, int)> events)
+    {
+        for (int i = 0; i < orders.Count; i++)
+            if (orders[i].Placed >= from && orders[i].Placed < to && rng.NextDouble() < share)
+                events.Add((orders[i].Placed + 2 + Math.Floor(rng.NextDouble() * 9), WorldEventKind.Cancel, i));
     }
 
     private static Polygon Polygon(GeometryFactory gf, List<double[]> pts, Func<double[], Coordinate> at)
