@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Dispatch.Bench.Snapshots;
 using Dispatch.Engine;
 using Dispatch.Model;
+using Dispatch.Simulator.World;
+using Dispatch.Travel;
 
 namespace Dispatch.Bench.Peer;
 
@@ -20,46 +22,73 @@ internal static class EngineRun
     {
         var engine = snap.BuildEngine(SnapshotMode.AsIs);
         snap.WarmUp(engine);
-        var schedule = new Schedule(4 * snap.Orders.Length + 16);
-        var index = new Dictionary<long, int>(snap.Orders.Length);
-        for (int i = 0; i < snap.Orders.Length; i++) index[snap.Orders[i].Id] = i;
-        var dropAt = new double[snap.Orders.Length];
-        Array.Fill(dropAt, double.NaN);
-        var courierIndex = new Dictionary<long, int>(snap.Couriers.Length);
-        for (int v = 0; v < snap.Couriers.Length; v++) courierIndex[snap.Couriers[v].Id] = v;
-        routes = new List<int>[snap.Couriers.Length];
-        for (int v = 0; v < routes.Length; v++) routes[v] = new List<int>();
-        var queue = new PriorityQueue<(StopKind Kind, long Order), (double At, int Kind, long Seq)>();
-        long seq = 0;
-        firstTickMs = double.NaN;
-        totalTickMs = 0;
-        ticks = 0;
-        for (double t = snap.Now; t <= snap.Now + 720; t += 1)
-        {
-            // Confirmations due by now, drop-offs before pickups at the same minute (as the trace replay).
-            while (queue.TryPeek(out var ev, out var pri) && pri.At <= t)
-            {
-                queue.Dequeue();
-                if (ev.Kind == StopKind.Pickup) engine.ConfirmPickup(ev.Order, pri.At);
-                else { engine.ConfirmDropoff(ev.Order, pri.At); dropAt[index[ev.Order]] = pri.At; }
-            }
-            var counts = engine.Counts;
-            if (counts.Open == 0 && counts.Assigned + counts.PickedUp == 0) break;
-            var sink = new RouteSink(new ScheduleSink(schedule), routes, courierIndex, index);
-            long t0 = Stopwatch.GetTimestamp();
-            engine.Tick(t, ref sink);
-            double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (ticks == 0) firstTickMs = ms;
-            totalTickMs += ms;
-            ticks++;
-            for (int i = 0; i < schedule.Count; i++)
-                queue.Enqueue((schedule.Kind[i], schedule.Order[i]), (schedule.At[i], schedule.Kind[i] == StopKind.Dropoff ? 0 : 1, seq++));
-            schedule.Count = 0;
-        }
+        var run = new ForwardRun(snap, engine);
+        // No placements and no shift end to wait for: the run stops once nothing is open or in flight, or after 12 hours.
+        var driver = new WorldDriver<EuclideanCeilMinutes>(engine, 1, new WorldStopRule(double.NegativeInfinity, double.PositiveInfinity, snap.Now + 720), snap.Now);
+        driver.Run(run);
+        firstTickMs = run.FirstTickMs;
+        totalTickMs = run.TotalTickMs;
+        ticks = run.Ticks;
+        routes = run.Routes;
         var score = new PlanScore { Solver = "ours", WallSeconds = totalTickMs / 1000, WallNote = "all ticks" };
-        score.Score(snap, dropAt);
-        score.TravelMinutes = schedule.TravelMinutes;
+        score.Score(snap, run.DropAt);
+        score.TravelMinutes = run.Schedule.TravelMinutes;
         return score;
+    }
+
+    /// <summary>The snapshot's world: no new orders, couriers that follow the plan, each courier's stops logged.</summary>
+    private sealed class ForwardRun : IWorld<EuclideanCeilMinutes>
+    {
+        private readonly DispatchEngine<EuclideanCeilMinutes> _engine;
+        private readonly Dictionary<long, int> _orderIndex, _courierIndex;
+
+        public ForwardRun(Snapshot snap, DispatchEngine<EuclideanCeilMinutes> engine)
+        {
+            _engine = engine;
+            Schedule = new Schedule(4 * snap.Orders.Length + 16);
+            _orderIndex = new Dictionary<long, int>(snap.Orders.Length);
+            for (int i = 0; i < snap.Orders.Length; i++) _orderIndex[snap.Orders[i].Id] = i;
+            _courierIndex = new Dictionary<long, int>(snap.Couriers.Length);
+            for (int v = 0; v < snap.Couriers.Length; v++) _courierIndex[snap.Couriers[v].Id] = v;
+            DropAt = new double[snap.Orders.Length];
+            Array.Fill(DropAt, double.NaN);
+            Routes = new List<int>[snap.Couriers.Length];
+            for (int v = 0; v < Routes.Length; v++) Routes[v] = new List<int>();
+        }
+
+        public Schedule Schedule { get; }
+        public double[] DropAt { get; }
+        public List<int>[] Routes { get; }
+        public double FirstTickMs { get; private set; } = double.NaN;
+        public double TotalTickMs { get; private set; }
+        public int Ticks { get; private set; }
+
+        public void Handle(WorldDriver<EuclideanCeilMinutes> driver, in WorldEvent e)
+        {
+            if (!Schedule.Followers.IsLatest(e)) return;
+            if (e.Kind == WorldEventKind.PlannedPickup) _engine.ConfirmPickup(e.Id, driver.Now);
+            else
+            {
+                _engine.ConfirmDropoff(e.Id, driver.Now);
+                DropAt[_orderIndex[e.Id]] = driver.Now;
+            }
+        }
+
+        public void Tick(WorldDriver<EuclideanCeilMinutes> driver)
+        {
+            // A minute with nothing open and nothing in flight has nothing to decide: the run ends there
+            // without ticking, so the tick count and time are those of the ticks that decided.
+            var counts = _engine.Counts;
+            if (counts.Open == 0 && counts.Assigned + counts.PickedUp == 0) return;
+            var sink = new RouteSink(new ScheduleSink(Schedule), Routes, _courierIndex, _orderIndex);
+            long t0 = Stopwatch.GetTimestamp();
+            _engine.Tick(driver.Now, ref sink);
+            double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            if (Ticks == 0) FirstTickMs = ms;
+            TotalTickMs += ms;
+            Ticks++;
+            Schedule.Followers.ScheduleConfirmations(driver);
+        }
     }
 
     /// <summary>Passes decisions to a <see cref="ScheduleSink"/> and logs each courier's stops.</summary>

@@ -2,23 +2,18 @@ using System.Diagnostics;
 using Dispatch.Engine;
 using Dispatch.Model;
 using Dispatch.Simulator.Mdrp;
+using Dispatch.Simulator.World;
 using Dispatch.Travel;
 
 namespace Dispatch.Simulator.Replay;
 
 /// <summary>
-/// Discrete-event replay of an MDRP trace through the engine, in simulated minutes, exactly as a
-/// live system would drive it: the engine learns of an order at its placement time, ticks on a fixed
-/// interval, and hears pickups and drop-offs when the (simulated) courier performs them, at the times
-/// its plan says (couriers follow instructions in the MDRP world). Courier shifts are known in
-/// advance, as published shift schedules are. The replay records the three solution files.
+/// Discrete-event replay of an MDRP trace through the engine, in simulated minutes (the trace's world,
+/// <see cref="TraceWorld{TSink}"/>: placements at their times, a tick on a fixed interval, couriers that
+/// follow the plan). The replay records the three solution files.
 /// </summary>
 public static class MdrpReplay
 {
-    // Same-minute order: drop-offs and pickups first (a courier free at t can be sent at t),
-    // then placements (an order placed at t is seen by the tick at t), then the tick.
-    private const int KindDropoff = 0, KindPickup = 1, KindPlace = 2, KindTick = 3;
-
     /// <summary>Engine options for a trace: service times and targets come from the trace, the rest from <paramref name="baseOptions"/>.</summary>
     internal static DispatchOptions EngineOptionsFor(MdrpInstance instance, DispatchOptions? baseOptions, DispatchProfile profile, double tickMinutes, int extraOrders = 0)
     {
@@ -42,103 +37,37 @@ public static class MdrpReplay
         options ??= new ReplayOptions();
         if (!(options.TickMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.TickMinutes, "tick interval must be positive");
         var wall = Stopwatch.StartNew();
-        var p = instance.Parameters;
         var engineOptions = EngineOptionsFor(instance, options.Engine, options.Profile, options.TickMinutes);
-        var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(p.MetersPerMinute), engineOptions);
+        var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(instance.Parameters.MetersPerMinute), engineOptions);
         var recorder = new Recorder(instance);
-        var engineTime = new Stopwatch();
-
-        double start = Math.Min(
-            instance.Orders.Length == 0 ? 0 : instance.Orders.Min(o => o.PlacementTime),
-            instance.Couriers.Length == 0 ? 0 : instance.Couriers.Min(c => c.OnTime));
-        double lastPlacement = instance.Orders.Length == 0 ? start : instance.Orders.Max(o => o.PlacementTime);
-        double lastShiftEnd = instance.Couriers.Length == 0 ? start : instance.Couriers.Max(c => c.OffTime);
-
-        engineTime.Start();
-        for (int i = 0; i < instance.Restaurants.Length; i++) engine.AddSite(i, instance.Restaurants[i].X, instance.Restaurants[i].Y);
-        for (int i = 0; i < instance.Couriers.Length; i++)
-        {
-            var c = instance.Couriers[i];
-            engine.CourierOnShift(new CourierShift(i, c.X, c.Y, c.OnTime, c.OffTime), start);
-        }
-        engineTime.Stop();
-
-        var queue = new PriorityQueue<(int Kind, long Id), (double Time, int Kind, long Seq)>();
-        long seq = 0;
-        for (int i = 0; i < instance.Orders.Length; i++)
-            queue.Enqueue((KindPlace, i), (instance.Orders[i].PlacementTime, KindPlace, seq++));
-        queue.Enqueue((KindTick, 0), (start, KindTick, seq++));
-
+        var followers = new PlanFollowers(4 * instance.Orders.Length + 16);
         var ticks = new List<double>(2048);
-        var sink = new RecorderSink(recorder);
-        double now = start;
-        while (queue.TryDequeue(out var ev, out var pri))
+        var world = new TraceWorld<RecorderSink>(instance, engine, options.TickMinutes, followers, new RecorderSink(recorder, followers))
         {
-            now = pri.Time;
-            switch (ev.Kind)
-            {
-                case KindPlace:
-                {
-                    var o = instance.Orders[ev.Id];
-                    int site = instance.RestaurantIndex[o.Restaurant];
-                    engineTime.Start();
-                    engine.PlaceOrder(new OrderRequest(ev.Id, site, o.X, o.Y, o.PlacementTime, o.ReadyTime, DeliverBy: o.DeliverBy ?? double.PositiveInfinity), now);
-                    engineTime.Stop();
-                    break;
-                }
-                case KindPickup:
-                    engineTime.Start();
-                    engine.ConfirmPickup(ev.Id, now);
-                    engineTime.Stop();
-                    recorder.PickedUp[ev.Id] = now;
-                    break;
-                case KindDropoff:
-                    engineTime.Start();
-                    engine.ConfirmDropoff(ev.Id, now);
-                    engineTime.Stop();
-                    recorder.DroppedOff[ev.Id] = now;
-                    break;
-                case KindTick:
-                {
-                    long t0 = Stopwatch.GetTimestamp();
-                    engineTime.Start();
-                    engine.Tick(now, ref sink);
-                    engineTime.Stop();
-                    ticks.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                    foreach (var (kind, id, at) in recorder.DrainScheduled())
-                        queue.Enqueue((kind == StopKind.Pickup ? KindPickup : KindDropoff, id), (at, kind == StopKind.Pickup ? KindPickup : KindDropoff, seq++));
-                    var counts = engine.Counts;
-                    bool allPlaced = now >= lastPlacement;
-                    bool nothingInFlight = counts.Assigned + counts.PickedUp == 0;
-                    bool nothingToDo = counts.Open == 0 || now >= lastShiftEnd;
-                    if (!(allPlaced && nothingInFlight && nothingToDo))
-                        queue.Enqueue((KindTick, 0), (now + options.TickMinutes, KindTick, seq++));
-                    break;
-                }
-            }
-        }
+            TickMilliseconds = ticks,
+            MeasureEngine = true,
+        };
+        world.Driver.Run(world);
 
         wall.Stop();
         return new ReplayResult
         {
-            Solution = recorder.BuildSolution(),
+            Solution = recorder.BuildSolution(world.PickedUpAt, world.DroppedOffAt),
             TickMilliseconds = ticks.ToArray(),
-            EngineMilliseconds = engineTime.Elapsed.TotalMilliseconds,
+            EngineMilliseconds = (double)world.EngineTimestampTicks * 1000 / Stopwatch.Frequency,
             WallMilliseconds = wall.Elapsed.TotalMilliseconds,
-            EndMinute = now,
+            EndMinute = world.Driver.Now,
         };
     }
 
-    /// <summary>Collects the engine's decisions as MDRP records and the confirmations to simulate.</summary>
+    /// <summary>Collects the engine's decisions as MDRP records.</summary>
     private sealed class Recorder
     {
         private readonly MdrpInstance _inst;
         private readonly string[] _lastPlace;
-        private readonly List<(StopKind Kind, long Id, double At)> _scheduled = new();
         private readonly List<MdrpAssignmentRecord> _assignments = new();
         private readonly List<MdrpCourierMove> _moves = new();
         private readonly int[] _courierOf;
-        public readonly double[] PickedUp, DroppedOff;
 
         public Recorder(MdrpInstance inst)
         {
@@ -147,10 +76,6 @@ public static class MdrpReplay
             Array.Fill(_lastPlace, MdrpSolution.StartLocation);
             _courierOf = new int[inst.Orders.Length];
             Array.Fill(_courierOf, -1);
-            PickedUp = new double[inst.Orders.Length];
-            DroppedOff = new double[inst.Orders.Length];
-            Array.Fill(PickedUp, double.NaN);
-            Array.Fill(DroppedOff, double.NaN);
         }
 
         public void OnAssignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops)
@@ -172,20 +97,14 @@ public static class MdrpReplay
                 if (s.Kind == StopKind.Pickup) pickupTime = s.ServiceAt;
                 else orders.Add(_inst.Orders[s.OrderId].Id);
                 _courierOf[s.OrderId] = courier;
-                _scheduled.Add((s.Kind, s.OrderId, s.ServiceAt));
             }
             _lastPlace[courier] = place;
             _assignments.Add(new MdrpAssignmentRecord(a.AssignedAt, pickupTime, _inst.Couriers[courier].Id, orders.ToArray()));
         }
 
-        public List<(StopKind Kind, long Id, double At)> DrainScheduled()
-        {
-            var copy = new List<(StopKind, long, double)>(_scheduled);
-            _scheduled.Clear();
-            return copy;
-        }
-
-        public MdrpSolution BuildSolution()
+        /// <param name="pickedUp">Confirmed pickup minute of each order (NaN: never).</param>
+        /// <param name="droppedOff">Confirmed drop-off minute of each order (NaN: never).</param>
+        public MdrpSolution BuildSolution(double[] pickedUp, double[] droppedOff)
         {
             var s = new MdrpSolution();
             s.Assignments.AddRange(_assignments);
@@ -194,17 +113,22 @@ public static class MdrpReplay
                 s.Moves.AddRange(g.OrderBy(x => x.i).Select(x => x.m));
             for (int i = 0; i < _inst.Orders.Length; i++)
             {
-                if (double.IsNaN(DroppedOff[i])) continue;
+                if (double.IsNaN(droppedOff[i])) continue;
                 var o = _inst.Orders[i];
-                s.Orders.Add(new MdrpOrderRecord(o.Id, o.PlacementTime, o.ReadyTime, PickedUp[i], DroppedOff[i], _inst.Couriers[_courierOf[i]].Id));
+                s.Orders.Add(new MdrpOrderRecord(o.Id, o.PlacementTime, o.ReadyTime, pickedUp[i], droppedOff[i], _inst.Couriers[_courierOf[i]].Id));
             }
             return s;
         }
     }
 
-    private readonly struct RecorderSink(Recorder recorder) : IAssignmentSink
+    /// <summary>Records each decision and hands its stops to the couriers, who follow the plan.</summary>
+    private readonly struct RecorderSink(Recorder recorder, PlanFollowers followers) : IAssignmentSink
     {
-        public void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops) => recorder.OnAssignment(assignment, stops);
+        public void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops)
+        {
+            recorder.OnAssignment(assignment, stops);
+            followers.Add(assignment, stops);
+        }
 
         public void OnPlanChange(in PlanChange change)
         {

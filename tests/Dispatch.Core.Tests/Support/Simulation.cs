@@ -1,5 +1,6 @@
 using Dispatch.Engine;
 using Dispatch.Model;
+using Dispatch.Simulator.World;
 using Dispatch.Travel;
 
 namespace Dispatch.Core.Tests.Support;
@@ -27,15 +28,15 @@ internal readonly struct RecordingSink(Recorder recorder) : IAssignmentSink
 }
 
 /// <summary>
-/// A discrete-event driver like the simulator's replay: couriers' shifts are known at time 0, orders
-/// are placed at their placement time, the engine ticks every <c>tick</c> minutes, and the couriers
-/// confirm pickups and drop-offs at the planned <see cref="PlannedStop.ServiceAt"/> times of the latest
-/// plan the sink received (a general-profile route update supersedes earlier times).
+/// The tests' world on the simulator's world driver: couriers' shifts are known at time 0, orders are
+/// placed at their placement time, the engine ticks every <c>tick</c> minutes, and the couriers follow
+/// the plan (<see cref="PlanFollowers"/>): they confirm pickups and drop-offs at the planned
+/// <see cref="PlannedStop.ServiceAt"/> times of the latest plan the sink received (a general-profile
+/// route update supersedes earlier times). The driver stops ticking by the replays' rule, or
+/// <c>extraMinutes</c> after the last placement or shift end.
 /// </summary>
-internal sealed class Simulation
+internal sealed class Simulation : IWorld<EuclideanCeilMinutes>
 {
-    private const int KindDropoff = 0, KindPickup = 1, KindPlace = 2, KindTick = 3;
-
     public readonly Scenario Scenario;
     public readonly DispatchEngine<EuclideanCeilMinutes> Engine;
     public readonly Recorder Recorder = new();
@@ -47,8 +48,8 @@ internal sealed class Simulation
     public double EndTime;
     public bool Finished;
 
-    private readonly Dictionary<(long, StopKind), int> _version = new();
-    private readonly Dictionary<long, long> _plannedCourier = new();
+    private readonly PlanFollowers _followers = new(16);
+    private Dictionary<long, OrderSpec> _orders = new();
 
     /// <param name="scenario">The instance.</param>
     /// <param name="profile">Engine profile.</param>
@@ -95,91 +96,69 @@ internal sealed class Simulation
     public Simulation Run(double extraMinutes = 400)
     {
         var s = Scenario;
-        var e = Engine;
-        foreach (var site in s.Sites) e.AddSite(site.Id, site.X, site.Y);
-        foreach (var c in s.Couriers) e.CourierOnShift(new CourierShift(c.Id, c.X, c.Y, c.Start, c.End, c.Capacity), 0);
-        var orders = s.Orders.ToDictionary(o => o.Id);
-
-        var queue = new PriorityQueue<(int Kind, long Id, int Version), (double Time, int Kind, long Seq)>();
-        long seq = 0;
-        foreach (var o in s.Orders) queue.Enqueue((KindPlace, o.Id, 0), (o.PlacedAt, KindPlace, seq++));
-        queue.Enqueue((KindTick, 0, 0), (0, KindTick, seq++));
+        foreach (var site in s.Sites) Engine.AddSite(site.Id, site.X, site.Y);
+        foreach (var c in s.Couriers) Engine.CourierOnShift(new CourierShift(c.Id, c.X, c.Y, c.Start, c.End, c.Capacity), 0);
+        _orders = s.Orders.ToDictionary(o => o.Id);
         double lastPlacement = s.Orders.Length == 0 ? 0 : s.Orders.Max(o => o.PlacedAt);
         double lastShiftEnd = s.Couriers.Length == 0 ? 0 : s.Couriers.Max(c => c.End);
         double hardStop = Math.Max(lastPlacement, lastShiftEnd) + extraMinutes;
+        var driver = new WorldDriver<EuclideanCeilMinutes>(Engine, Tick, new WorldStopRule(lastPlacement, lastShiftEnd, hardStop), 0);
+        foreach (var o in s.Orders) driver.Schedule(o.PlacedAt, WorldEventKind.Place, o.Id);
+        driver.Run(this);
+        Finished = driver.Finished;
+        EndTime = driver.Now;
+        return this;
+    }
 
-        var sink = new RecordingSink(Recorder);
-        double now = 0;
-        while (queue.TryDequeue(out var ev, out var pri))
+    void IWorld<EuclideanCeilMinutes>.Handle(WorldDriver<EuclideanCeilMinutes> driver, in WorldEvent e)
+    {
+        double now = driver.Now;
+        if (e.Kind == WorldEventKind.Place)
         {
-            now = pri.Time;
-            switch (ev.Kind)
+            var o = _orders[e.Id];
+            Engine.PlaceOrder(new OrderRequest(o.Id, o.SiteId, o.X, o.Y, o.PlacedAt, o.ReadyAt,
+                PickupBy: o.PickupBy, DeliverAfter: o.DeliverAfter, DeliverBy: o.DeliverBy), now);
+            return;
+        }
+        if (!_followers.IsLatest(e)) return; // superseded by a later plan
+        long courier = _followers.CourierOf(e.Id);
+        if (e.Kind == WorldEventKind.PlannedPickup)
+        {
+            if (PickedAt.ContainsKey(e.Id)) { Anomalies.Add($"t={now}: pickup of order {e.Id} scheduled twice"); return; }
+            Engine.ConfirmPickup(e.Id, now);
+            PickedAt[e.Id] = now;
+            Confirmations.Add((now, StopKind.Pickup, e.Id, courier));
+        }
+        else
+        {
+            if (!PickedAt.ContainsKey(e.Id)) { Anomalies.Add($"t={now}: drop-off of order {e.Id} due before its pickup was confirmed"); return; }
+            Engine.ConfirmDropoff(e.Id, now);
+            DroppedAt[e.Id] = now;
+            Confirmations.Add((now, StopKind.Dropoff, e.Id, courier));
+        }
+    }
+
+    void IWorld<EuclideanCeilMinutes>.Tick(WorldDriver<EuclideanCeilMinutes> driver)
+    {
+        double now = driver.Now;
+        var sink = new RecordingSink(Recorder);
+        Engine.Tick(now, ref sink);
+        AfterTick?.Invoke(now, sink);
+        for (int i = Recorder.Drained; i < Recorder.Assignments.Count; i++)
+        {
+            var a = Recorder.Assignments[i];
+            foreach (var stop in a.Stops)
             {
-                case KindPlace:
+                if (stop.Kind == StopKind.Pickup && PickedAt.ContainsKey(stop.OrderId))
                 {
-                    var o = orders[ev.Id];
-                    e.PlaceOrder(new OrderRequest(o.Id, o.SiteId, o.X, o.Y, o.PlacedAt, o.ReadyAt,
-                        PickupBy: o.PickupBy, DeliverAfter: o.DeliverAfter, DeliverBy: o.DeliverBy), now);
-                    break;
+                    Anomalies.Add($"t={now}: assignment #{a.Index} re-emits the pickup of order {stop.OrderId}, picked up at {PickedAt[stop.OrderId]}");
+                    continue;
                 }
-                case KindPickup:
-                case KindDropoff:
-                {
-                    var kind = ev.Kind == KindPickup ? StopKind.Pickup : StopKind.Dropoff;
-                    if (_version[(ev.Id, kind)] != ev.Version) break; // superseded by a later plan
-                    long courier = _plannedCourier[ev.Id];
-                    if (kind == StopKind.Pickup)
-                    {
-                        if (PickedAt.ContainsKey(ev.Id)) { Anomalies.Add($"t={now}: pickup of order {ev.Id} scheduled twice"); break; }
-                        e.ConfirmPickup(ev.Id, now);
-                        PickedAt[ev.Id] = now;
-                    }
-                    else
-                    {
-                        if (!PickedAt.ContainsKey(ev.Id)) { Anomalies.Add($"t={now}: drop-off of order {ev.Id} due before its pickup was confirmed"); break; }
-                        e.ConfirmDropoff(ev.Id, now);
-                        DroppedAt[ev.Id] = now;
-                    }
-                    Confirmations.Add((now, kind, ev.Id, courier));
-                    break;
-                }
-                case KindTick:
-                {
-                    e.Tick(now, ref sink);
-                    AfterTick?.Invoke(now, sink);
-                    for (int i = Recorder.Drained; i < Recorder.Assignments.Count; i++)
-                    {
-                        var a = Recorder.Assignments[i];
-                        foreach (var stop in a.Stops)
-                        {
-                            if (stop.Kind == StopKind.Pickup && PickedAt.ContainsKey(stop.OrderId))
-                            {
-                                Anomalies.Add($"t={now}: assignment #{a.Index} re-emits the pickup of order {stop.OrderId}, picked up at {PickedAt[stop.OrderId]}");
-                                continue;
-                            }
-                            if (stop.ServiceAt < now)
-                                Anomalies.Add($"t={now}: assignment #{a.Index} plans a {stop.Kind} of order {stop.OrderId} in the past ({stop.ServiceAt})");
-                            var key = (stop.OrderId, stop.Kind);
-                            int v = _version.GetValueOrDefault(key) + 1;
-                            _version[key] = v;
-                            _plannedCourier[stop.OrderId] = a.Info.CourierId;
-                            int k = stop.Kind == StopKind.Pickup ? KindPickup : KindDropoff;
-                            queue.Enqueue((k, stop.OrderId, v), (Math.Max(now, stop.ServiceAt), k, seq++));
-                        }
-                    }
-                    Recorder.Drained = Recorder.Assignments.Count;
-                    var counts = e.Counts;
-                    bool allPlaced = now >= lastPlacement;
-                    bool nothingInFlight = counts.Assigned + counts.PickedUp == 0;
-                    bool nothingToDo = counts.Open == 0 || now >= lastShiftEnd;
-                    if (allPlaced && nothingInFlight && nothingToDo) { Finished = true; break; }
-                    if (now + Tick > hardStop) break;
-                    queue.Enqueue((KindTick, 0, 0), (now + Tick, KindTick, seq++));
-                    break;
-                }
+                if (stop.ServiceAt < now)
+                    Anomalies.Add($"t={now}: assignment #{a.Index} plans a {stop.Kind} of order {stop.OrderId} in the past ({stop.ServiceAt})");
+                _followers.Schedule(driver, a.Info.CourierId, stop.Kind, stop.OrderId, stop.ServiceAt);
             }
         }
-        EndTime = now;
-        return this;
+        Recorder.Drained = Recorder.Assignments.Count;
     }
 }

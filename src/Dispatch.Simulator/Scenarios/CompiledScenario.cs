@@ -1,0 +1,183 @@
+using Dispatch.Simulator.Mdrp;
+using Dispatch.Simulator.World;
+using Dispatch.Traffic;
+using NetTopologySuite.Geometries;
+
+namespace Dispatch.Simulator.Scenarios;
+
+/// <summary>
+/// A scenario laid on a trace, everything drawn before the world starts: the traffic the world's couriers
+/// drive in (and the unchanging picture a non-replanning engine keeps), the orders with demand surges
+/// cloned in and kitchen delays drawn, the timed events (delay announcements, cancellations, courier
+/// outages), and the zones and closures for the report's map. Times and places are relative to the
+/// trace's extent; every draw comes from the scenario's seed, in a fixed order.
+/// </summary>
+internal sealed class CompiledScenario
+{
+    public required TrafficModel Traffic { get; init; }
+
+    /// <summary>The picture the engine keeps when it does not re-plan: the trace's plain travel times.</summary>
+    public required TrafficModel Stale { get; init; }
+
+    public required List<WorldOrder> Orders { get; init; }
+
+    /// <summary>Kitchen-delay announcements and cancellations (<see cref="WorldEvent.Id"/>: the order), in the order drawn.</summary>
+    public required List<(double At, WorldEventKind Kind, int Order)> Events { get; init; }
+
+    /// <summary>Courier outages, in the order of the scenario (<see cref="WorldEventKind.CourierOffline"/>'s id indexes this).</summary>
+    public required List<(double At, ScenarioEvent Event)> Outages { get; init; }
+
+    public required Reports.MapOverlays Overlays { get; init; }
+
+    /// <summary>The scenario's random source: it drew the surges, delays and cancellations and goes on to pick the
+    /// couriers of random outages, so one seed gives one run.</summary>
+    public required Random Rng { get; init; }
+
+    /// <summary>Middle of the trace's bounding box (outages of the couriers nearest the centre).</summary>
+    public double CenterX { get; init; }
+
+    /// <inheritdoc cref="CenterX"/>
+    public double CenterY { get; init; }
+
+    public static CompiledScenario Compile(MdrpInstance inst, WorldReplayOptions options)
+    {
+        var scenario = options.Scenario;
+        var rng = new Random(scenario?.Seed ?? 1);
+
+        // The trace's extent: places as fractions of its bounding box, times relative to its placements.
+        double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
+        foreach (var r in inst.Restaurants) { minX = Math.Min(minX, r.X); maxX = Math.Max(maxX, r.X); minY = Math.Min(minY, r.Y); maxY = Math.Max(maxY, r.Y); }
+        foreach (var o in inst.Orders) { minX = Math.Min(minX, o.X); maxX = Math.Max(maxX, o.X); minY = Math.Min(minY, o.Y); maxY = Math.Max(maxY, o.Y); }
+        if (!(maxX > minX)) maxX = minX + 1;
+        if (!(maxY > minY)) maxY = minY + 1;
+        double start = inst.Orders.Length == 0 ? 0 : inst.Orders.Min(o => o.PlacementTime);
+        double end = inst.Orders.Length == 0 ? 0 : inst.Orders.Max(o => o.PlacementTime);
+        double peak = PeakMinute(inst);
+        var gf = new GeometryFactory();
+        Coordinate At(double[] f) => new(minX + f[0] * (maxX - minX), minY + f[1] * (maxY - minY));
+        double T(System.Text.Json.JsonElement? e) => ScenarioEvent.ParseTime(e!.Value, start, end, peak);
+
+        double padX = (maxX - minX) * 0.1, padY = (maxY - minY) * 0.1;
+        var traffic = new TrafficModel(minX - padX, minY - padY, maxX + padX, maxY + padY, options.TrafficCellMeters, options.ClosureDetourMinutes);
+        var stale = new TrafficModel(minX - padX, minY - padY, maxX + padX, maxY + padY, options.TrafficCellMeters, options.ClosureDetourMinutes);
+
+        // Orders, with demand surges cloned in, kitchen delays and cancellations drawn, all from the seed.
+        var orders = new List<WorldOrder>(inst.Orders.Length);
+        foreach (var o in inst.Orders)
+            orders.Add(new WorldOrder { Id = o.Id, Site = inst.RestaurantIndex[o.Restaurant], X = o.X, Y = o.Y, Placed = o.PlacementTime, Ready = o.ReadyTime, ActualReady = o.ReadyTime, DeliverBy = o.DeliverBy ?? double.PositiveInfinity });
+        var events = new List<(double, WorldEventKind, int)>();
+        var outages = new List<(double At, ScenarioEvent E)>();
+        var zones = new List<Reports.CongestionZone>();
+        var closures = new List<Reports.Closure>();
+
+        foreach (var e in scenario?.Events ?? [])
+        {
+            switch (e.Kind)
+            {
+                case "rain":
+                    traffic.AddCitywideFactor(e.Factor!.Value, T(e.From), T(e.To));
+                    break;
+                case "congestion":
+                {
+                    var area = Polygon(gf, e.Area!, At);
+                    traffic.AddZone(new CongestionZone(area, e.Factor!.Value, T(e.From), T(e.To), "congestion"));
+                    zones.Add(new Reports.CongestionZone($"congestion x{e.Factor!.Value:0.##}", area, e.Factor));
+                    break;
+                }
+                case "closure":
+                {
+                    Geometry g = e.Line is not null ? gf.CreateLineString(e.Line.Select(At).ToArray()) : Polygon(gf, e.Area!, At);
+                    traffic.AddClosure(new RoadClosure(g, T(e.From), T(e.To), "closure"));
+                    closures.Add(new Reports.Closure("closure", g is LineString line ? line : ((Polygon)g).ExteriorRing));
+                    break;
+                }
+                case "demand-surge":
+                    AddSurge(orders, T(e.From), T(e.To), e.Area is null ? null : Polygon(gf, e.Area, At), e.Factor!.Value, rng, gf);
+                    break;
+                case "kitchen-delay":
+                    DrawKitchenDelays(orders, T(e.From), T(e.To), e.Share!.Value, e.Minutes!.Value, rng, events);
+                    break;
+                case "cancellations":
+                    DrawCancellations(orders, T(e.From), T(e.To), e.Share!.Value, rng, events);
+                    break;
+                case "courier-offline":
+                    outages.Add((T(e.At), e));
+                    break;
+            }
+        }
+        return new CompiledScenario
+        {
+            Traffic = traffic, Stale = stale, Orders = orders, Events = events, Outages = outages, Rng = rng,
+            Overlays = new Reports.MapOverlays { CongestionZones = zones, Closures = closures },
+            CenterX = (minX + maxX) / 2, CenterY = (minY + maxY) / 2,
+        };
+    }
+
+    /// <summary>Clones the orders placed in [from, to) (inside <paramref name="area"/> if given) so that there are
+    /// <paramref name="factor"/> times as many, each clone placed within 3 minutes of its original and dropped off near it.</summary>
+    private static void AddSurge(List<WorldOrder> orders, double from, double to, Geometry? area, double factor, Random rng, GeometryFactory gf)
+    {
+        int n = orders.Count;
+        for (int i = 0; i < n; i++)
+        {
+            var o = orders[i];
+            if (o.Placed < from || o.Placed >= to) continue;
+            if (area is not null && !area.Contains(gf.CreatePoint(new Coordinate(o.X, o.Y)))) continue;
+            double extra = factor - 1;
+            int copies = (int)extra + (rng.NextDouble() < extra - (int)extra ? 1 : 0);
+            for (int k = 0; k < copies; k++)
+            {
+                double jitter = Math.Round(rng.NextDouble() * 6 - 3);
+                double placed = Math.Clamp(o.Placed + jitter, from, to);
+                orders.Add(new WorldOrder
+                {
+                    Id = $"{o.Id}-surge{k + 1}", Site = o.Site, Placed = placed, Ready = placed + (o.Ready - o.Placed), ActualReady = placed + (o.Ready - o.Placed),
+                    DeliverBy = o.DeliverBy + (placed - o.Placed),
+                    X = o.X + (rng.NextDouble() - 0.5) * 600, Y = o.Y + (rng.NextDouble() - 0.5) * 600,
+                });
+            }
+        }
+    }
+
+    /// <summary>A <paramref name="share"/> of the orders due ready in [from, to) are really ready <paramref name="minutes"/> later.</summary>
+    private static void DrawKitchenDelays(List<WorldOrder> orders, double from, double to, double share, double minutes, Random rng, List<(double, WorldEventKind, int)> events)
+    {
+        for (int i = 0; i < orders.Count; i++)
+        {
+            var o = orders[i];
+            if (o.Ready < from || o.Ready >= to || rng.NextDouble() >= share) continue;
+            o.ActualReady = o.Ready + minutes;
+            // The kitchen says so five minutes before the food was due (or at placement).
+            events.Add((Math.Max(o.Placed, o.Ready - 5), WorldEventKind.KitchenDelay, i));
+        }
+    }
+
+    /// <summary>A <paramref name="share"/> of the orders placed in [from, to) are cancelled 2 to 10 minutes after placement.</summary>
+    private static void DrawCancellations(List<WorldOrder> orders, double from, double to, double share, Random rng, List<(double, WorldEventKind, int)> events)
+    {
+        for (int i = 0; i < orders.Count; i++)
+            if (orders[i].Placed >= from && orders[i].Placed < to && rng.NextDouble() < share)
+                events.Add((orders[i].Placed + 2 + Math.Floor(rng.NextDouble() * 9), WorldEventKind.Cancel, i));
+    }
+
+    private static Polygon Polygon(GeometryFactory gf, List<double[]> pts, Func<double[], Coordinate> at)
+    {
+        var coords = pts.Select(at).ToList();
+        if (!coords[0].Equals2D(coords[^1])) coords.Add(coords[0].Copy());
+        return gf.CreatePolygon(coords.ToArray());
+    }
+
+    /// <summary>Middle minute of the busiest 60-minute window of placements.</summary>
+    internal static double PeakMinute(MdrpInstance inst)
+    {
+        if (inst.Orders.Length == 0) return 0;
+        var times = inst.Orders.Select(o => o.PlacementTime).OrderBy(t => t).ToArray();
+        int best = 0, bestStart = times[0];
+        for (int i = 0, j = 0; i < times.Length; i++)
+        {
+            while (times[i] - times[j] >= 60) j++;
+            if (i - j + 1 > best) { best = i - j + 1; bestStart = times[j]; }
+        }
+        return bestStart + 30;
+    }
+}

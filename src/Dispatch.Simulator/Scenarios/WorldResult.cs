@@ -1,0 +1,41 @@
+using Dispatch.Simulator.Mdrp;
+
+namespace Dispatch.Simulator.Scenarios;
+
+/// <summary>What happened in a world replay, measured from the world's own clock (actual times).
+/// Unserved orders were still open at the end (no courier on shift could take them); lost orders are
+/// any others not delivered nor cancelled, and must be zero.</summary>
+public sealed record WorldResult(
+    string Instance, string Scenario, bool Replan, int Orders, int Delivered, int Cancelled, int Unserved, int Lost,
+    double ClickToDoorMean, double ClickToDoorP90, double OverTargetShare, double ReadyToPickupMean,
+    double PromiseMae, double PromiseLateShare, int Released, int Reassigned, int EtaChanged,
+    double TickMsP50, double TickMsMax, double WallMs)
+{
+    /// <summary>The trace as the world ran it (surge orders included), for reports.</summary>
+    public MdrpInstance? Trace { get; init; }
+
+    /// <summary>What the world did, in the MDRP solution format (actual times, so under traffic the
+    /// published travel rule does not hold by design).</summary>
+    public MdrpSolution? Solution { get; init; }
+
+    /// <summary>The scenario's congestion zones and closures, for the report's map.</summary>
+    public Reports.MapOverlays Overlays { get; init; } = Reports.MapOverlays.None;
+
+    /// <summary>Wall time of each engine tick, in milliseconds.</summary>
+    public double[] TickMilliseconds { get; init; } = [];
+
+    /// <summary>Orders with a promised latest drop-off (the trace's deliver_by).</summary>
+    public int PromisedOrders { get; init; }
+
+    /// <summary>Delivered orders dropped off after their deliver_by, as the world ran them.</summary>
+    public int LateDropoffs { get; init; }
+
+    /// <summary>Minutes past deliver_by summed over the late drop-offs.</summary>
+    public double MinutesPastDeliverBy { get; init; }
+
+    /// <summary>Drop-offs the engine planned after their deliver_by, in any plan it committed or updated.</summary>
+    public int PlannedLateDropoffs { get; init; }
+
+    /// <summary>Minutes the world's couriers spent driving (legs cut short by a new plan count what was driven).</summary>
+    public double DrivingMinutes { get; init; }
+}
