@@ -123,6 +123,9 @@ public sealed class DispatchClient : IAsyncDisposable
     /// <summary>Places an order.</summary>
     public Task<AckMessage> PlaceOrderAsync(long orderId, long siteId, double dropX, double dropY, double placedAt, double readyAt, int size = 1) =>
         RequestAsync<AckMessage>(Command.PlaceOrder(0, orderId, siteId, dropX, dropY, placedAt, readyAt, size));
+    /// <summary>Places an order with time windows and service minutes (honoured by the server's General profile).</summary>
+    public Task<AckMessage> PlaceOrderAsync(long orderId, long siteId, double dropX, double dropY, double placedAt, double readyAt, int size, OrderTerms terms) =>
+        RequestAsync<AckMessage>(Command.PlaceOrder(0, orderId, siteId, dropX, dropY, placedAt, readyAt, size, terms));
     /// <summary>Changes an order's ready time.</summary>
     public Task<AckMessage> ChangeReadyTimeAsync(long orderId, double readyAt) => RequestAsync<AckMessage>(Command.ChangeReadyTime(0, orderId, readyAt));
     /// <summary>Cancels an order.</summary>

@@ -59,7 +59,7 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
         {
             // ---- events: change state, answered by the host with an Ack once journaled
             case MessageType.AddSite: _engine.AddSite(c.Id, c.X, c.Y); return 0;
-            case MessageType.PlaceOrder: _engine.PlaceOrder(new OrderRequest(c.Id, c.Other, c.X, c.Y, c.T1, c.T2, c.Count), now); return 0;
+            case MessageType.PlaceOrder: _engine.PlaceOrder(ToOrderRequest(c), now); return 0;
             case MessageType.ChangeReadyTime: _engine.ChangeReadyTime(c.Id, c.T1, now); return 0;
             case MessageType.CancelOrder: _engine.CancelOrder(c.Id, now); return 0;
             case MessageType.CourierOnShift: _engine.CourierOnShift(new CourierShift(c.Id, c.X, c.Y, c.T1, c.T2, c.Count), now); return 0;
@@ -130,4 +130,19 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
 
     private static FrameBuffer Reply(FrameBuffer? reply, in Command c) =>
         reply ?? throw new ArgumentException($"{c.Type} is a query: it needs a buffer for its reply", nameof(reply));
+
+    /// <summary>PlaceOrder's fields as the engine takes them; terms the client left out keep the engine's defaults.</summary>
+    private static OrderRequest ToOrderRequest(in Command c)
+    {
+        var order = new OrderRequest(c.Id, c.Other, c.X, c.Y, c.T1, c.T2, c.Count);
+        if (c.Terms is not { } t) return order;
+        return order with
+        {
+            PickupBy = t.PickupBy,
+            DeliverAfter = t.DeliverAfter,
+            DeliverBy = t.DeliverBy,
+            PickupServiceMinutes = double.IsNaN(t.PickupServiceMinutes) ? null : t.PickupServiceMinutes,
+            DropoffServiceMinutes = double.IsNaN(t.DropoffServiceMinutes) ? null : t.DropoffServiceMinutes,
+        };
+    }
 }

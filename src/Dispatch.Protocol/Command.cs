@@ -19,10 +19,11 @@ namespace Dispatch.Protocol;
 /// <param name="Text">Client name (Hello).</param>
 /// <param name="Points">Flat coordinates x0, y0, x1, y1, ... of a congestion zone or closure (the only array-valued field;
 /// compared by content, so two commands with equal points are equal).</param>
+/// <param name="Terms">PlaceOrder's windows and service minutes; null when it has none (and for every other type).</param>
 public readonly record struct Command(
     MessageType Type, uint RequestId,
     long Id = 0, long Other = 0, double X = 0, double Y = 0, double T1 = 0, double T2 = 0,
-    int Count = 0, bool Flag = false, string? Text = null, double[]? Points = null)
+    int Count = 0, bool Flag = false, string? Text = null, double[]? Points = null, OrderTerms? Terms = null)
 {
     /// <summary>True for the types that change engine state (journaled, answered with Ack): tags 10..22, traffic included.</summary>
     public bool IsEngineEvent => Type is >= MessageType.AddSite and <= MessageType.SetCitywideFactor;
@@ -37,7 +38,7 @@ public readonly record struct Command(
     public bool Equals(Command other) =>
         Type == other.Type && RequestId == other.RequestId && Id == other.Id && Other == other.Other &&
         X.Equals(other.X) && Y.Equals(other.Y) && T1.Equals(other.T1) && T2.Equals(other.T2) &&
-        Count == other.Count && Flag == other.Flag && Text == other.Text &&
+        Count == other.Count && Flag == other.Flag && Text == other.Text && Nullable.Equals(Terms, other.Terms) &&
         (ReferenceEquals(Points, other.Points) || (Points is not null && other.Points is not null && Points.AsSpan().SequenceEqual(other.Points)));
 
     /// <inheritdoc />
@@ -45,7 +46,7 @@ public readonly record struct Command(
     {
         var h = new HashCode();
         h.Add(Type); h.Add(RequestId); h.Add(Id); h.Add(Other); h.Add(X); h.Add(Y); h.Add(T1); h.Add(T2);
-        h.Add(Count); h.Add(Flag); h.Add(Text); h.Add(Points?.Length ?? -1);
+        h.Add(Count); h.Add(Flag); h.Add(Text); h.Add(Points?.Length ?? -1); h.Add(Terms);
         return h.ToHashCode();
     }
 
@@ -58,9 +59,9 @@ public readonly record struct Command(
     public static Command Subscribe(uint rid, bool on) => new(MessageType.Subscribe, rid, Flag: on);
     /// <summary>Adds a pickup site.</summary>
     public static Command AddSite(uint rid, long siteId, double x, double y) => new(MessageType.AddSite, rid, siteId, X: x, Y: y);
-    /// <summary>Places an order.</summary>
-    public static Command PlaceOrder(uint rid, long orderId, long siteId, double dropX, double dropY, double placedAt, double readyAt, int size = 1) =>
-        new(MessageType.PlaceOrder, rid, orderId, siteId, dropX, dropY, placedAt, readyAt, size);
+    /// <summary>Places an order (with windows and service minutes for the General profile when <paramref name="terms"/> is given).</summary>
+    public static Command PlaceOrder(uint rid, long orderId, long siteId, double dropX, double dropY, double placedAt, double readyAt, int size = 1, OrderTerms? terms = null) =>
+        new(MessageType.PlaceOrder, rid, orderId, siteId, dropX, dropY, placedAt, readyAt, size, Terms: terms is { IsNone: false } ? terms : null);
     /// <summary>Changes an order's ready time.</summary>
     public static Command ChangeReadyTime(uint rid, long orderId, double readyAt) => new(MessageType.ChangeReadyTime, rid, orderId, T1: readyAt);
     /// <summary>Cancels an order.</summary>

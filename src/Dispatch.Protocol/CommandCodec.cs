@@ -44,7 +44,10 @@ public static class CommandCodec
     {
         int n = FieldCount(c.Type);
         if (n < 0) throw new ArgumentException($"{c.Type} is not a request type", nameof(c));
-        w.WriteArrayHeader(2 + n);
+        // An order's terms trail its fields only when it has some, so orders without them (and the
+        // journals and traces holding them) stay byte for byte as before.
+        bool terms = c.Type == MessageType.PlaceOrder && c.Terms is not null;
+        w.WriteArrayHeader(2 + n + (terms ? OrderTerms.WireFields : 0));
         w.Write((int)c.Type);
         w.Write(c.RequestId);
         switch (c.Type)
@@ -52,7 +55,10 @@ public static class CommandCodec
             case MessageType.Hello: w.Write((int)c.Id); w.Write(c.Text); w.Write(c.Flag); break;
             case MessageType.Subscribe: w.Write(c.Flag); break;
             case MessageType.AddSite: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); break;
-            case MessageType.PlaceOrder: w.Write(c.Id); w.Write(c.Other); w.Write(c.X); w.Write(c.Y); w.Write(c.T1); w.Write(c.T2); w.Write(c.Count); break;
+            case MessageType.PlaceOrder:
+                w.Write(c.Id); w.Write(c.Other); w.Write(c.X); w.Write(c.Y); w.Write(c.T1); w.Write(c.T2); w.Write(c.Count);
+                if (c.Terms is { } t) WriteTerms(ref w, t);
+                break;
             case MessageType.ChangeReadyTime: w.Write(c.Id); w.Write(c.T1); break;
             case MessageType.CourierOnShift: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); w.Write(c.T1); w.Write(c.T2); w.Write(c.Count); break;
             case MessageType.UpdateCourierPosition: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); break;
@@ -115,7 +121,8 @@ public static class CommandCodec
                 MessageType.Ping => Command.Ping(rid),
                 MessageType.Subscribe => Command.Subscribe(rid, r.ReadBoolean()),
                 MessageType.AddSite => Command.AddSite(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r)),
-                MessageType.PlaceOrder => Command.PlaceOrder(rid, r.ReadInt64(), r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32()),
+                MessageType.PlaceOrder => Command.PlaceOrder(rid, r.ReadInt64(), r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32(),
+                    count - 2 > need ? ReadTerms(ref r, count - 2 - need) : null),
                 MessageType.ChangeReadyTime => Command.ChangeReadyTime(rid, r.ReadInt64(), ReadNumber(ref r)),
                 MessageType.CancelOrder => Command.CancelOrder(rid, r.ReadInt64()),
                 MessageType.CourierOnShift => Command.CourierOnShift(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32()),
@@ -143,6 +150,46 @@ public static class CommandCodec
             string what = type == 0 ? "frame" : type.ToString();
             throw new ProtocolException(ErrorCode.MalformedMessage, rid, $"malformed {what}: {ex.Message}", ex);
         }
+    }
+
+    private static void WriteTerms(ref MessagePackWriter w, OrderTerms t)
+    {
+        WriteNumberOrNil(ref w, t.PickupBy, double.PositiveInfinity);
+        WriteNumberOrNil(ref w, t.DeliverAfter, 0);
+        WriteNumberOrNil(ref w, t.DeliverBy, double.PositiveInfinity);
+        WriteNumberOrNil(ref w, t.PickupServiceMinutes, double.NaN);
+        WriteNumberOrNil(ref w, t.DropoffServiceMinutes, double.NaN);
+    }
+
+    /// <summary>nil for a field's "none" value, so any client can leave it out with nil.</summary>
+    private static void WriteNumberOrNil(ref MessagePackWriter w, double value, double none)
+    {
+        if (value.Equals(none)) w.WriteNil();
+        else w.Write(value);
+    }
+
+    /// <summary>
+    /// PlaceOrder's optional trailing fields, in order: pickupBy, deliverAfter, deliverBy,
+    /// pickupServiceMinutes, dropoffServiceMinutes; nil or absent for "none". Fields past them are
+    /// left unread like any extra trailing field.
+    /// </summary>
+    private static OrderTerms ReadTerms(ref MessagePackReader r, int available)
+    {
+        var t = OrderTerms.None;
+        int n = Math.Min(available, OrderTerms.WireFields);
+        if (n > 0 && ReadNumberOrNil(ref r, out double pickupBy)) t = t with { PickupBy = pickupBy };
+        if (n > 1 && ReadNumberOrNil(ref r, out double deliverAfter)) t = t with { DeliverAfter = deliverAfter };
+        if (n > 2 && ReadNumberOrNil(ref r, out double deliverBy)) t = t with { DeliverBy = deliverBy };
+        if (n > 3 && ReadNumberOrNil(ref r, out double pickupService)) t = t with { PickupServiceMinutes = pickupService };
+        if (n > 4 && ReadNumberOrNil(ref r, out double dropoffService)) t = t with { DropoffServiceMinutes = dropoffService };
+        return t;
+    }
+
+    private static bool ReadNumberOrNil(ref MessagePackReader r, out double value)
+    {
+        if (r.TryReadNil()) { value = 0; return false; }
+        value = ReadNumber(ref r);
+        return true;
     }
 
     private static void WritePoints(ref MessagePackWriter w, double[]? points)

@@ -29,6 +29,8 @@ public class CodecTests
         Command.AddClosure(19, 6, 30, double.PositiveInfinity, WireClosureKind.Line, [0, 500, 2000, 500]),
         Command.SetCitywideFactor(20, 0.7, 0, 90),
         Command.QuoteDropoff(21, 7, 1500, 2500, 20),
+        Command.PlaceOrder(22, 101, 7, 10, 20, 30, 40, 2, new OrderTerms(PickupBy: 60, DeliverAfter: 45, DeliverBy: 90, PickupServiceMinutes: 3, DropoffServiceMinutes: 1.5)),
+        Command.PlaceOrder(23, 102, 7, 10, 20, 30, 40, 1, new OrderTerms(DeliverBy: 75)),
     ];
 
     public static TheoryData<Command> EveryRequest() => new(Requests);
@@ -50,6 +52,52 @@ public class CodecTests
         var covered = Requests.Select(c => c.Type).ToHashSet();
         var requests = Enum.GetValues<MessageType>().Where(t => CommandCodec.FieldCount(t) >= 0);
         Assert.All(requests, t => Assert.Contains(t, covered));
+    }
+
+    /// <summary>An order without terms is written exactly as before terms existed (journals and traces keep their bytes).</summary>
+    [Fact]
+    public void An_order_without_terms_keeps_its_nine_field_form()
+    {
+        var plain = Command.PlaceOrder(5, 100, 7, 10, 20, 30, 40, 3);
+        var none = Command.PlaceOrder(5, 100, 7, 10, 20, 30, 40, 3, OrderTerms.None);
+        Assert.Null(none.Terms);
+        Assert.Equal(plain, none);
+        var f = new FrameBuffer();
+        CommandCodec.WriteFrame(f, plain);
+        var r = new MessagePackReader(f.WrittenMemory[ProtocolConstants.HeaderBytes..]);
+        Assert.Equal(9, r.ReadArrayHeader());
+    }
+
+    /// <summary>A client in any language may send only the first terms, or nil for those it leaves to the server.</summary>
+    [Fact]
+    public void Order_terms_may_be_partial_or_nil()
+    {
+        byte[] partial = Pack(w =>
+        {
+            w.WriteArrayHeader(10);
+            w.Write(11); w.Write(5u); w.Write(100L); w.Write(7L); w.Write(10.0); w.Write(20.0); w.Write(30.0); w.Write(40.0); w.Write(1);
+            w.Write(55);                                   // pickupBy only, as an integer
+            w.Flush();
+        });
+        Assert.Equal(new OrderTerms(PickupBy: 55), CommandCodec.Read(new ReadOnlySequence<byte>(partial)).Terms);
+
+        byte[] nils = Pack(w =>
+        {
+            w.WriteArrayHeader(14);
+            w.Write(11); w.Write(5u); w.Write(100L); w.Write(7L); w.Write(10.0); w.Write(20.0); w.Write(30.0); w.Write(40.0); w.Write(1);
+            w.WriteNil(); w.WriteNil(); w.Write(80.0); w.WriteNil(); w.Write(2.5);
+            w.Flush();
+        });
+        Assert.Equal(new OrderTerms(DeliverBy: 80, DropoffServiceMinutes: 2.5), CommandCodec.Read(new ReadOnlySequence<byte>(nils)).Terms);
+
+        byte[] wrongType = Pack(w =>
+        {
+            w.WriteArrayHeader(10);
+            w.Write(11); w.Write(5u); w.Write(100L); w.Write(7L); w.Write(10.0); w.Write(20.0); w.Write(30.0); w.Write(40.0); w.Write(1);
+            w.Write("soon");
+            w.Flush();
+        });
+        Assert.Equal(ErrorCode.MalformedMessage, Refused(wrongType).Code);
     }
 
     private static byte[] Pack(Action<MessagePackWriter> write)
