@@ -83,28 +83,6 @@ internal static class BruteForceOracle
         return false;
     }
 
-    private static double Simulate(RoutingProblem problem, (int Request, bool Pickup)[] order)
-    {
-        var vehicle = problem.Vehicles[0];
-        var m = problem.Matrix;
-        double t = vehicle.Shift.Earliest, dist = 0;
-        long load = 0;
-        int at = vehicle.StartLocation;
-        foreach (var (r, pickup) in order)
-        {
-            var q = problem.Requests[r];
-            int loc = pickup ? q.PickupLocation : q.DeliveryLocation;
-            var w = pickup ? q.PickupWindow : q.DeliveryWindow;
-            t = Math.Max(t + m.Duration(at, loc), w.Earliest);
-            if (t > w.Latest) return double.PositiveInfinity;
-            load += pickup ? q.Amount[0] : -q.Amount[0];
-            if (load > vehicle.Capacity[0]) return double.PositiveInfinity;
-            t += pickup ? q.PickupServiceMinutes : q.DeliveryServiceMinutes;
-            dist += m.Distance(at, loc);
-            at = loc;
-        }
-        t += m.Duration(at, vehicle.EndLocation);
-        if (t > vehicle.Shift.Latest) return double.PositiveInfinity;
-        return dist + m.Distance(at, vehicle.EndLocation);
-    }
+    private static double Simulate(RoutingProblem problem, (int Request, bool Pickup)[] order) =>
+        RoutingTestProblems.Simulate(problem, order) is { } sim ? sim.Distance : double.PositiveInfinity;
 }

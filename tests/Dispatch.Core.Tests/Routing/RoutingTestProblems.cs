@@ -101,4 +101,37 @@ internal static class RoutingTestProblems
         if (vehicle.EndLocation >= 0 && at >= 0) dist += m.Distance(at, vehicle.EndLocation);
         return dist;
     }
+
+    /// <summary>
+    /// Vehicle 0 serving the stops in the given order, simulated from the problem alone: distance
+    /// and schedule cost (soft-window lateness and click-to-door, weighed by the objective), or null
+    /// when a hard window, the shift end or the capacity breaks.
+    /// </summary>
+    public static (double Distance, double ScheduleCost)? Simulate(RoutingProblem problem, (int Request, bool Pickup)[] order)
+    {
+        var vehicle = problem.Vehicles[0];
+        var m = problem.Matrix;
+        var objective = problem.Objective;
+        double t = vehicle.Shift.Earliest, dist = 0, schedule = 0;
+        long load = 0;
+        int at = vehicle.StartLocation;
+        foreach (var (r, pickup) in order)
+        {
+            var q = problem.Requests[r];
+            int loc = pickup ? q.PickupLocation : q.DeliveryLocation;
+            var w = pickup ? q.PickupWindow : q.DeliveryWindow;
+            t = Math.Max(t + m.Duration(at, loc), w.Earliest);
+            if (w.IsSoft) schedule += w.LatePenaltyPerMinute * objective.LatenessWeight * Math.Max(0, t - w.Latest);
+            else if (t > w.Latest) return null;
+            if (!pickup) schedule += objective.ClickToDoorPerMinute * Math.Max(0, t - (q.PlacedAt ?? q.PickupWindow.Earliest));
+            load += pickup ? q.Amount[0] : -q.Amount[0];
+            if (load > vehicle.Capacity[0]) return null;
+            t += pickup ? q.PickupServiceMinutes : q.DeliveryServiceMinutes;
+            dist += m.Distance(at, loc);
+            at = loc;
+        }
+        t += m.Duration(at, vehicle.EndLocation);
+        if (t > vehicle.Shift.Latest) return null;
+        return (dist + m.Distance(at, vehicle.EndLocation), schedule);
+    }
 }

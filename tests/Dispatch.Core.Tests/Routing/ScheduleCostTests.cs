@@ -136,32 +136,8 @@ public class ScheduleCostTests
         return best;
     }
 
-    private static double Cost(RoutingProblem problem, (int Request, bool Pickup)[] order)
-    {
-        var vehicle = problem.Vehicles[0];
-        var m = problem.Matrix;
-        double t = vehicle.Shift.Earliest, cost = 0;
-        long load = 0;
-        int at = vehicle.StartLocation;
-        foreach (var (r, pickup) in order)
-        {
-            var q = problem.Requests[r];
-            int loc = pickup ? q.PickupLocation : q.DeliveryLocation;
-            var w = pickup ? q.PickupWindow : q.DeliveryWindow;
-            t = Math.Max(t + m.Duration(at, loc), w.Earliest);
-            if (w.IsSoft) cost += w.LatePenaltyPerMinute * problem.Objective.LatenessWeight * Math.Max(0, t - w.Latest);
-            else if (t > w.Latest) return double.PositiveInfinity;
-            if (!pickup) cost += problem.Objective.ClickToDoorPerMinute * Math.Max(0, t - (q.PlacedAt ?? q.PickupWindow.Earliest));
-            load += pickup ? q.Amount[0] : -q.Amount[0];
-            if (load > vehicle.Capacity[0]) return double.PositiveInfinity;
-            t += pickup ? q.PickupServiceMinutes : q.DeliveryServiceMinutes;
-            cost += m.Distance(at, loc);
-            at = loc;
-        }
-        t += m.Duration(at, vehicle.EndLocation);
-        if (t > vehicle.Shift.Latest) return double.PositiveInfinity;
-        return cost + m.Distance(at, vehicle.EndLocation);
-    }
+    private static double Cost(RoutingProblem problem, (int Request, bool Pickup)[] order) =>
+        RoutingTestProblems.Simulate(problem, order) is { } sim ? sim.Distance + sim.ScheduleCost : double.PositiveInfinity;
 
     /// <summary>
     /// Three deliveries 10 east of the depot, one 4 west, no return. Distance alone goes west first (18
