@@ -100,6 +100,7 @@ public static class CommandCodec
     /// <summary>Decodes one request at the reader's position (the journal stores requests this way too).</summary>
     public static Command Read(ref MessagePackReader r)
     {
+        var start = r;   // a copy of the position (a struct), for naming the field should decoding fail
         uint rid = 0;
         MessageType type = 0;
         try
@@ -148,7 +149,9 @@ public static class CommandCodec
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             string what = type == 0 ? "frame" : type.ToString();
-            throw new ProtocolException(ErrorCode.MalformedMessage, rid, $"malformed {what}: {ex.Message}", ex);
+            // Name the field at fault: walk the payload again from its start with the field table.
+            string detail = type == 0 ? ex.Message : RequestFields.Diagnose(start, type) ?? ex.Message;
+            throw new ProtocolException(ErrorCode.MalformedMessage, rid, $"malformed {what}: {detail}", ex);
         }
     }
 

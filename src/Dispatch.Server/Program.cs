@@ -5,5 +5,11 @@ using Microsoft.Extensions.Hosting;
 // --config <file> (JSON, a "Dispatch" section), environment variables (Dispatch__Port=7420), command
 // line (--port 7420 --data ./data, or any option as --Dispatch:MaxConnections=100).
 // See docs/protocol.md, "Running the server".
+if (ServerUsage.IsRequested(args))
+{
+    Console.Out.Write(ServerUsage.Text());
+    return 0;
+}
 using var host = ServerHostBuilder.Create(args).Build();
 await host.RunAsync();
+return 0;

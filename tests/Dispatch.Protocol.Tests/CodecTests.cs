@@ -100,6 +100,58 @@ public class CodecTests
         Assert.Equal(ErrorCode.MalformedMessage, Refused(wrongType).Code);
     }
 
+    /// <summary>A client written from the document alone learns which field it got wrong and what was expected.</summary>
+    [Fact]
+    public void A_malformed_field_is_named_with_what_was_expected()
+    {
+        var wrongType = Refused(Pack(w =>
+        {
+            w.WriteArrayHeader(9);
+            w.Write(11); w.Write(4u); w.Write(100L); w.Write(7L); w.Write(10.0); w.Write("north"); w.Write(30.0); w.Write(40.0); w.Write(1);
+            w.Flush();
+        }));
+        Assert.Equal(4u, wrongType.RequestId);
+        Assert.Contains("PlaceOrder field dropY (#6): expected a number, found String", wrongType.Message);
+
+        var overflow = Refused(Pack(w =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(13); w.Write(6u); w.Write(ulong.MaxValue);
+            w.Flush();
+        }));
+        Assert.Contains("CancelOrder field orderId (#3): expected an integer that fits in a signed 64-bit id", overflow.Message);
+
+        var badRid = Refused(Pack(w =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(13); w.Write(-5); w.Write(1L);
+            w.Flush();
+        }));
+        Assert.Contains("requestId (#2): expected an integer from 1 to 4294967295", badRid.Message);
+
+        var badTerm = Refused(Pack(w =>
+        {
+            w.WriteArrayHeader(11);
+            w.Write(11); w.Write(8u); w.Write(100L); w.Write(7L); w.Write(10.0); w.Write(20.0); w.Write(30.0); w.Write(40.0); w.Write(1);
+            w.WriteNil(); w.Write(true);
+            w.Flush();
+        }));
+        Assert.Contains("PlaceOrder field deliverAfter (#11): expected a number or nil, found Boolean", badTerm.Message);
+    }
+
+    /// <summary>The field table that names fields in errors agrees with the decoder on how many each type needs.</summary>
+    [Fact]
+    public void The_field_table_matches_every_request_type()
+    {
+        foreach (var type in Enum.GetValues<MessageType>())
+        {
+            int need = CommandCodec.FieldCount(type);
+            if (need < 0) continue;
+            int required = RequestFields.Of(type).Count(f => f.Kind != FieldKind.OptionalNumber);
+            Assert.True(need == required, $"{type}: decoder needs {need}, table lists {required}");
+        }
+    }
+
     private static byte[] Pack(Action<MessagePackWriter> write)
     {
         var f = new FrameBuffer();

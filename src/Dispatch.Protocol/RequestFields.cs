@@ -1,0 +1,142 @@
+using MessagePack;
+
+namespace Dispatch.Protocol;
+
+/// <summary>What a request field holds on the wire.</summary>
+internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber }
+
+/// <summary>One field of a request after [type, requestId]: its name as docs/protocol.md gives it, and its kind.</summary>
+internal readonly record struct RequestField(string Name, FieldKind Kind);
+
+/// <summary>
+/// The fields of every request type, in wire order, as docs/protocol.md lists them. The decoder's
+/// fast path does not consult it; when a request fails to decode, <see cref="Diagnose"/> walks the
+/// payload again with it to say which field is at fault and what it should have been.
+/// </summary>
+internal static class RequestFields
+{
+    private static readonly RequestField[] None = [];
+
+    public static RequestField[] Of(MessageType type) => type switch
+    {
+        MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool)],
+        MessageType.Subscribe => [new("on", FieldKind.Bool)],
+        MessageType.AddSite => [new("siteId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],
+        MessageType.PlaceOrder =>
+        [
+            new("orderId", FieldKind.Int64), new("siteId", FieldKind.Int64), new("dropX", FieldKind.Number), new("dropY", FieldKind.Number),
+            new("placedAt", FieldKind.Number), new("readyAt", FieldKind.Number), new("size", FieldKind.Int32),
+            new("pickupBy", FieldKind.OptionalNumber), new("deliverAfter", FieldKind.OptionalNumber), new("deliverBy", FieldKind.OptionalNumber),
+            new("pickupServiceMinutes", FieldKind.OptionalNumber), new("dropoffServiceMinutes", FieldKind.OptionalNumber),
+        ],
+        MessageType.ChangeReadyTime => [new("orderId", FieldKind.Int64), new("readyAt", FieldKind.Number)],
+        MessageType.CancelOrder => [new("orderId", FieldKind.Int64)],
+        MessageType.CourierOnShift =>
+        [
+            new("courierId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number),
+            new("shiftStart", FieldKind.Number), new("shiftEnd", FieldKind.Number), new("capacity", FieldKind.Int32),
+        ],
+        MessageType.CourierOffShift => [new("courierId", FieldKind.Int64)],
+        MessageType.UpdateCourierPosition => [new("courierId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],
+        MessageType.ConfirmPickup or MessageType.ConfirmDropoff => [new("orderId", FieldKind.Int64), new("at", FieldKind.Number)],
+        MessageType.Tick => [new("now", FieldKind.Number)],
+        MessageType.AddCongestionZone =>
+        [
+            new("zoneId", FieldKind.Int64), new("speedFactor", FieldKind.Number), new("from", FieldKind.Number), new("to", FieldKind.Number),
+            new("points", FieldKind.Points),
+        ],
+        MessageType.AddClosure =>
+        [
+            new("closureId", FieldKind.Int64), new("from", FieldKind.Number), new("to", FieldKind.Number), new("kind", FieldKind.Int32),
+            new("points", FieldKind.Points),
+        ],
+        MessageType.SetCitywideFactor => [new("speedFactor", FieldKind.Number), new("from", FieldKind.Number), new("to", FieldKind.Number)],
+        MessageType.QuoteDropoff => [new("siteId", FieldKind.Int64), new("dropX", FieldKind.Number), new("dropY", FieldKind.Number), new("readyAt", FieldKind.Number)],
+        MessageType.GetOrder => [new("orderId", FieldKind.Int64)],
+        MessageType.GetCourier => [new("courierId", FieldKind.Int64)],
+        _ => None,
+    };
+
+    /// <summary>
+    /// Walks a request that failed to decode and names the first field that is not what its type
+    /// needs ("PlaceOrder field dropX (#5): expected a number, found String"), or null when every
+    /// field reads (the failure was elsewhere).
+    /// </summary>
+    public static string? Diagnose(MessagePackReader r, MessageType type)
+    {
+        try
+        {
+            int count = r.ReadArrayHeader();
+            r.Skip();                                          // the type tag, already read once
+            if (r.NextMessagePackType != MessagePackType.Integer || !Fits(ref r, FieldKind.Int64, unsigned32: true))
+                return "requestId (#2): expected an integer from 1 to 4294967295";
+            var fields = Of(type);
+            for (int i = 0; i < fields.Length && i < count - 2; i++)
+            {
+                var f = fields[i];
+                string? problem = Check(ref r, f.Kind);
+                if (problem is not null) return $"{type} field {f.Name} (#{i + 3}): {problem}";
+            }
+            return null;
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads an integer of the kind's width; false when it does not fit.</summary>
+    private static bool Fits(ref MessagePackReader r, FieldKind kind, bool unsigned32 = false)
+    {
+        try
+        {
+            if (unsigned32) r.ReadUInt32();
+            else if (kind == FieldKind.Int32) r.ReadInt32();
+            else r.ReadInt64();
+            return true;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string? Check(ref MessagePackReader r, FieldKind kind)
+    {
+        var next = r.NextMessagePackType;
+        switch (kind)
+        {
+            case FieldKind.Int32:
+                if (next != MessagePackType.Integer) return $"expected an integer, found {next}";
+                return Fits(ref r, kind) ? null : "expected an integer that fits in 32 bits";
+            case FieldKind.Int64:
+                if (next != MessagePackType.Integer) return $"expected an integer, found {next}";
+                return Fits(ref r, kind) ? null : "expected an integer that fits in a signed 64-bit id";
+            case FieldKind.Number:
+            case FieldKind.OptionalNumber:
+                if (kind == FieldKind.OptionalNumber && r.TryReadNil()) return null;
+                if (next is not (MessagePackType.Integer or MessagePackType.Float))
+                    return kind == FieldKind.OptionalNumber ? $"expected a number or nil, found {next}" : $"expected a number, found {next}";
+                r.Skip();
+                return null;
+            case FieldKind.Bool:
+                if (next != MessagePackType.Boolean) return $"expected true or false, found {next}";
+                r.Skip();
+                return null;
+            case FieldKind.StringOrNil:
+                if (next is not (MessagePackType.String or MessagePackType.Nil)) return $"expected a string or nil, found {next}";
+                r.Skip();
+                return null;
+            default:
+                if (next != MessagePackType.Array) return $"expected an array of numbers, found {next}";
+                int n = r.ReadArrayHeader();
+                for (int k = 0; k < n; k++)
+                {
+                    var t = r.NextMessagePackType;
+                    if (t is not (MessagePackType.Integer or MessagePackType.Float)) return $"element {k} of the coordinates: expected a number, found {t}";
+                    r.Skip();
+                }
+                return null;
+        }
+    }
+}
