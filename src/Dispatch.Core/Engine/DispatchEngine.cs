@@ -23,7 +23,11 @@ namespace Dispatch.Engine;
 public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
 {
     private readonly EngineState _s;
+    // Not readonly, as in every planner: a travel rule is a struct whose Minutes need not be a readonly member, and a
+    // readonly field would be copied before each call (and would drop whatever state the rule keeps).
+#pragma warning disable IDE0044
     private TTravel _travel;
+#pragma warning restore IDE0044
     private readonly RouteCommitter<TTravel> _commit;
     private readonly Planner<TTravel> _planner;
     private double _lastTick = double.NegativeInfinity;

@@ -58,7 +58,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
     private int[] _orderBundle = [];
     private double[] _orderPost = [];
     private int[] _rowBundle = [];
-    private int[] _seq = [];
+    private readonly int[] _seq;
 
     public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
