@@ -1,5 +1,3 @@
-using Xunit.Abstractions;
-
 namespace Dispatch.Simulator.Tests;
 
 /// <summary>
@@ -19,20 +17,25 @@ public static class TestPaths
     /// <summary>True on a CI runner (environment variable CI = "true"), where missing test data is an error.</summary>
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// The folder of one shared instance, or null when the shared folder is absent on a developer
-    /// machine (the test should then return early; a note goes to <paramref name="output"/>).
-    /// In CI a missing folder fails the test: silently skipping there would hide lost coverage.
-    /// </summary>
-    public static string? SharedMdrpInstanceOrSkip(string name, ITestOutputHelper output)
+    /// <summary>The folder of one shared instance; when it is absent, see <see cref="Require"/>.</summary>
+    public static string SharedMdrpInstance(string name)
     {
-        ArgumentNullException.ThrowIfNull(output);
         string dir = Path.Combine(SharedMdrpInstances, name);
-        if (Directory.Exists(dir)) return dir;
-        string message = $"shared MDRP instance '{name}' not found at {dir}";
-        if (IsCi) throw new DirectoryNotFoundException(message + " (CI=true: the shared traces must be present)");
-        output.WriteLine("SKIPPED: " + message);
-        return null;
+        Require(Directory.Exists(dir), $"shared MDRP instance '{name}' not found at {dir}");
+        return dir;
+    }
+
+    /// <summary>
+    /// What a test needs from this machine (shared data, a browser) and may lack: when
+    /// <paramref name="present"/> is false the test is skipped with <paramref name="missing"/> as the
+    /// reason (it must be a <c>[SkippableFact]</c> or <c>[SkippableTheory]</c>), except in CI, where the
+    /// test fails: .ci/run provides all of it, and a skip there would hide lost coverage.
+    /// </summary>
+    public static void Require(bool present, string missing)
+    {
+        if (present) return;
+        if (IsCi) throw new InvalidOperationException(missing + " (CI=true: it must be present)");
+        Skip.If(true, missing);
     }
 
     private static string FindRepoRoot()

@@ -74,7 +74,7 @@ public sealed partial class DispatchEngine<TTravel>
             w.Write((byte)p.Kind); w.Write(p.OrderId); w.Write(p.CourierId); w.Write(p.At);
             w.Write((byte)p.Reason); w.Write(p.PreviousTime); w.Write(p.NewTime);
         }
-        w.Write(_improver?.Cursor ?? 0);
+        w.Write(_planner.Improver?.Cursor ?? 0);
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
     }
 
@@ -181,7 +181,7 @@ public sealed partial class DispatchEngine<TTravel>
             }
             int cursor = version >= 2 ? r.ReadInt32() : 0;
             if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");
-            if (e._improver is not null) e._improver.Cursor = cursor;
+            if (e._planner.Improver is { } improver) improver.Cursor = cursor;
             e._lastTick = lastTick;
             e.GrowIfNeeded();
             return e;

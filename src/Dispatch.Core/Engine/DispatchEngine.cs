@@ -23,13 +23,13 @@ namespace Dispatch.Engine;
 public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITravelTime
 {
     private readonly EngineState _s;
+    // Not readonly, as in every planner: a travel rule is a struct whose Minutes need not be a readonly member, and a
+    // readonly field would be copied before each call (and would drop whatever state the rule keeps).
+#pragma warning disable IDE0044
     private TTravel _travel;
+#pragma warning restore IDE0044
     private readonly RouteCommitter<TTravel> _commit;
-    private readonly RollingHorizonPlanner<TTravel>? _rolling;
-    private readonly GreedyPlanner<TTravel>? _greedy;
-    private readonly InsertionPlanner<TTravel>? _insertion;
-    private readonly RouteResequencer<TTravel>? _resequencer;
-    private readonly RouteImprover<TTravel>? _improver;
+    private readonly Planner<TTravel> _planner;
     private double _lastTick = double.NegativeInfinity;
     private int _orderCapacity, _courierCapacity, _siteCapacity;
 
@@ -43,20 +43,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         _s = new EngineState(options);
         Array.Fill(_s.ReleasedFrom, -1);
         _commit = new RouteCommitter<TTravel>(_s, travel);
-        switch (options.Profile)
-        {
-            case DispatchProfile.Mdrp: _rolling = new RollingHorizonPlanner<TTravel>(_s, travel, _commit); break;
-            case DispatchProfile.Greedy: _greedy = new GreedyPlanner<TTravel>(_s, travel, _commit); break;
-            case DispatchProfile.General:
-            {
-                _insertion = new InsertionPlanner<TTravel>(_s, travel, _commit);
-                var insert = new RouteInsertion<TTravel>(_s, travel);
-                _resequencer = new RouteResequencer<TTravel>(_s, travel, insert);
-                _improver = new RouteImprover<TTravel>(_s, travel, _commit, insert, _resequencer, _insertion);
-                break;
-            }
-            default: throw new ArgumentOutOfRangeException(nameof(options), options.Profile, "unknown dispatch profile");
-        }
+        _planner = Planner<TTravel>.For(_s, travel, _commit);
         RememberCapacities();
     }
 
@@ -73,14 +60,14 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     public double LastTick => _lastTick;
 
     /// <summary>General profile: improvement moves tried and applied since the engine was built (diagnostics, not in snapshots).</summary>
-    internal (long Tried, long Applied) ImprovementMoves => _improver is null ? (0, 0) : (_improver.Tried, _improver.Applied);
+    internal (long Tried, long Applied) ImprovementMoves => _planner.Improver is { } i ? (i.Tried, i.Applied) : (0, 0);
 
     /// <summary>General profile, for tests: runs <paramref name="moves"/> improvement moves now, as a tick does after its insertions.</summary>
     internal void ImproveRoutes<TSink>(double now, int moves, ref TSink sink) where TSink : IAssignmentSink =>
-        _improver!.Run(now, moves, ref sink);
+        _planner.Improver!.Run(now, moves, ref sink);
 
     /// <summary>General profile, for tests: the objective the improvement moves lower, over every courier at <paramref name="now"/>.</summary>
-    internal double RouteObjective(double now) => _improver!.Objective(now);
+    internal double RouteObjective(double now) => _planner.Improver!.Objective(now);
 
     // ---------------------------------------------------------------- events
 
@@ -342,13 +329,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         for (int i = 0; i < _s.PendingCount; i++) sink.OnPlanChange(in _s.PendingChanges[i]);
         _s.PendingCount = 0;
 
-        if (_rolling is not null) _rolling.Plan(now, ref sink);
-        else if (_greedy is not null) _greedy.Plan(now, ref sink);
-        else
-        {
-            _insertion!.Plan(now, ref sink);
-            _improver!.Run(now, Options.GeneralImprovementMovesPerTick, ref sink);
-        }
+        _planner.Plan(now, ref sink);
         return _commit.TakeCommitCount();
     }
 
@@ -486,7 +467,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// that slipped too far, report ETA moves.</summary>
     private void FinishReplan(int c, double now, PlanChangeReason reason)
     {
-        if (_resequencer is not null && _resequencer.Improve(c))
+        if (_planner.Resequence(c))
             _s.QueueChange(new PlanChange(PlanChangeKind.Resequenced, -1, _s.Couriers.Id[c], now, reason));
         SyncPlanned(c);
         ReleaseUnpicked(c, now, reason, onlyBeyondHead: true, slip: Options.ReassignSlipMinutes);
@@ -571,9 +552,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             Array.Resize(ref _s.ReportedDrop, _s.Orders.Capacity);
             Array.Fill(_s.ReleasedFrom, -1, old, _s.ReleasedFrom.Length - old);
         }
-        _rolling?.EnsureCapacity();
-        _greedy?.EnsureCapacity();
-        _insertion?.EnsureCapacity();
+        _planner.EnsureCapacity();
         RememberCapacities();
     }
 

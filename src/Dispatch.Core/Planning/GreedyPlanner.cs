@@ -10,28 +10,22 @@ namespace Dispatch.Planning;
 /// would have to leave to be there when the food is ready (sending it earlier would only park it at
 /// the restaurant). No look-ahead over busy couriers, no matching, no bundling.
 /// </summary>
-internal sealed class GreedyPlanner<TTravel> where TTravel : struct, ITravelTime
+internal sealed class GreedyPlanner<TTravel> : Planner<TTravel> where TTravel : struct, ITravelTime
 {
-    private readonly EngineState _s;
-    private TTravel _travel;
-    private readonly RouteCommitter<TTravel> _commit;
     private int[] _orders = [];
     private readonly int[] _one = new int[1];
 
-    public GreedyPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit)
+    public GreedyPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
-        _s = state;
-        _travel = travel;
-        _commit = commit;
         EnsureCapacity();
     }
 
-    public void EnsureCapacity()
+    public override void EnsureCapacity()
     {
         if (_orders.Length < _s.Orders.Id.Length) _orders = new int[_s.Orders.Id.Length];
     }
 
-    public void Plan<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    public void PlanOrders<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
         var open = _s.OpenOrders.Items;
         int n = 0;

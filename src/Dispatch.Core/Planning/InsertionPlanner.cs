@@ -17,13 +17,11 @@ namespace Dispatch.Planning;
 /// <see cref="RouteInsertion{TTravel}"/>): an order that fits no candidate courier stays open. Above
 /// <c>LargeProblemOpenOrders</c> open orders each order is tried on <c>LargeProblemCandidateCouriers</c>
 /// couriers instead of <c>CandidateCouriersPerSite</c>. The improvement moves that follow in the tick
-/// (<see cref="RouteImprover{TTravel}"/>) find their candidate couriers here too.
+/// (<see cref="RouteImprover{TTravel}"/>, owned here with the re-plans' <see cref="RouteResequencer{TTravel}"/>)
+/// find their candidate couriers here too.
 /// </summary>
-internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelTime
+internal sealed class InsertionPlanner<TTravel> : Planner<TTravel> where TTravel : struct, ITravelTime
 {
-    private readonly EngineState _s;
-    private TTravel _travel;
-    private readonly RouteCommitter<TTravel> _commit;
     private readonly CourierGrid _grid = new();
     private readonly int _k;
     private int[] _orders = [];
@@ -34,22 +32,29 @@ internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelT
     private readonly double[] _candArrival;
     private readonly RouteStop[] _trial, _best;
     private readonly RouteInsertion<TTravel> _insert;
+    private readonly RouteResequencer<TTravel> _resequencer;
+    private readonly RouteImprover<TTravel> _improver;
 
-    public InsertionPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit)
+    public InsertionPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
-        _s = state;
-        _travel = travel;
-        _commit = commit;
         _k = state.Options.CandidateCouriersPerSite;
         _cand = new int[_k];
         _candArrival = new double[_k];
         _trial = new RouteStop[state.Options.MaxRouteStops + 2];
         _best = new RouteStop[state.Options.MaxRouteStops + 2];
         _insert = new RouteInsertion<TTravel>(state, travel);
+        // The improvement moves and re-plans get their own insertion scratch, as when the engine built them.
+        var insert = new RouteInsertion<TTravel>(state, travel);
+        _resequencer = new RouteResequencer<TTravel>(state, travel, insert);
+        _improver = new RouteImprover<TTravel>(state, travel, commit, insert, _resequencer, this);
         EnsureCapacity();
     }
 
-    public void EnsureCapacity()
+    public override RouteImprover<TTravel> Improver => _improver;
+
+    public override bool Resequence(int c) => _resequencer.Improve(c);
+
+    public override void EnsureCapacity()
     {
         if (_orders.Length < _s.Orders.Id.Length) _orders = new int[_s.Orders.Id.Length];
         int nc = _s.Couriers.Id.Length;
@@ -60,7 +65,14 @@ internal sealed class InsertionPlanner<TTravel> where TTravel : struct, ITravelT
         _grid.EnsureCapacity(nc);
     }
 
-    public void Plan<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    /// <summary>Inserts the open orders, then runs the tick's improvement moves.</summary>
+    public void PlanOrders<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    {
+        Insert(now, ref sink);
+        _improver.Run(now, _s.Options.GeneralImprovementMovesPerTick, ref sink);
+    }
+
+    private void Insert<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
         var os = _s.Orders;
         var open = _s.OpenOrders.Items;

@@ -19,7 +19,7 @@ namespace Dispatch.Planning;
 /// </list>
 /// Every buffer is owned here and grown only when the problem outgrows it.
 /// </summary>
-internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITravelTime
+internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TTravel : struct, ITravelTime
 {
     /// <summary>Cost of postponing one order: larger than any real assignment cost, so the matching serves as many orders as it can.</summary>
     private const double PostponeCost = 1_000_000;
@@ -28,9 +28,6 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
     /// <summary>Minutes of delay past an order's lower bound after which it is offered to other bundles.</summary>
     private const double BundleDelayTrigger = 3;
 
-    private readonly EngineState _s;
-    private TTravel _travel;
-    private readonly RouteCommitter<TTravel> _commit;
     private readonly SparseAssignmentSolver _solver = new();
     private readonly CourierGrid _grid = new();
     private readonly int _k, _maxBundle;
@@ -61,13 +58,10 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
     private int[] _orderBundle = [];
     private double[] _orderPost = [];
     private int[] _rowBundle = [];
-    private int[] _seq = [];
+    private readonly int[] _seq;
 
-    public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit)
+    public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
-        _s = state;
-        _travel = travel;
-        _commit = commit;
         _k = state.Options.CandidateCouriersPerSite;
         _postponeDelay = state.Options.PostponeDelayMinutes;
         _starvationAge = state.Options.StarvationAgeMinutes;
@@ -80,8 +74,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
         EnsureCapacity();
     }
 
-    /// <summary>Sizes buffers to the stores' capacities. Called when a store grows, never during the tick.</summary>
-    public void EnsureCapacity()
+    public override void EnsureCapacity()
     {
         int nc = _s.Couriers.Id.Length, no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length;
         if (_colCourier.Length < nc)
@@ -116,7 +109,7 @@ internal sealed class RollingHorizonPlanner<TTravel> where TTravel : struct, ITr
 
 
 
-    public void Plan<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    public void PlanOrders<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
         _now = now;
         _travelWeight = _s.Options.TravelWeight;

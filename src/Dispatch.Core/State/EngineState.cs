@@ -1,6 +1,5 @@
 using Dispatch.Engine;
 using Dispatch.Model;
-using Dispatch.Planning;
 
 namespace Dispatch.State;
 

@@ -20,9 +20,9 @@ public class CourierBehindTests
     [Fact]
     public void A_courier_on_schedule_keeps_its_plan_and_one_far_behind_is_re_timed()
     {
-        var model = EngineQueries.CityModel();
+        var model = EngineFactory.CityModel();
         model.Update(0);
-        var e = EngineQueries.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Greedy });
+        var e = EngineFactory.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Greedy });
         e.AddSite(1, 0, 0);
         e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 300), 0);    // 10 minutes east of the site
         e.CourierOnShift(new CourierShift(11, 0, 10 * Min, 0, 300), 0);    // 10 minutes north
@@ -31,10 +31,10 @@ public class CourierBehindTests
         var rec = new Recorder();
         var sink = new RecordingSink(rec);
         Assert.Equal(2, e.Tick(0, ref sink));
-        long c100 = e.OrderOf(100).CourierId, c101 = e.OrderOf(101).CourierId;
+        long c100 = e.Order(100).CourierId, c101 = e.Order(101).CourierId;
         Assert.NotEqual(c100, c101);
-        var routeOnTime = e.RouteOf(c100);
-        var routeOther = e.RouteOf(c101);
+        var routeOnTime = e.Route(c100);
+        var routeOther = e.Route(c101);
 
         // On schedule: at minute 4 the courier is 6 minutes from the site, where its plan has it.
         var (ox, oy) = c100 == 10 ? (6 * Min, 0.0) : (0.0, 6 * Min);
@@ -42,23 +42,23 @@ public class CourierBehindTests
         // Slightly behind, within the 3-minute tolerance.
         var (sx, sy) = c101 == 10 ? (8 * Min, 0.0) : (0.0, 8 * Min);
         e.UpdateCourierPosition(c101, sx, sy, 4);
-        Assert.Equal(routeOnTime, e.RouteOf(c100));
-        Assert.Equal(routeOther, e.RouteOf(c101));
+        Assert.Equal(routeOnTime, e.Route(c100));
+        Assert.Equal(routeOther, e.Route(c101));
         e.Tick(4, ref sink);
         Assert.Empty(rec.Changes);
 
         // Far behind: 25 minutes away from the site at minute 5 instead of 5.
         var (fx, fy) = c100 == 10 ? (25 * Min, 0.0) : (0.0, 25 * Min);
         e.UpdateCourierPosition(c100, fx, fy, 5);
-        var late = e.RouteOf(c100);
+        var late = e.Route(c100);
         Assert.Equal(5 + 25, late[0].Arrival, 6);
         Assert.Equal(5, late[0].Departure, 6);
         Assert.True(late[1].ServiceAt > routeOnTime[1].ServiceAt + 15);
-        Assert.Equal(late[1].ServiceAt, e.OrderOf(100).PlannedDropoff);
-        Assert.Equal(late[1].Leave, e.CourierOf(c100).FreeAt);
-        Assert.Equal(routeOther, e.RouteOf(c101));                            // the other courier is untouched
+        Assert.Equal(late[1].ServiceAt, e.Order(100).PlannedDropoff);
+        Assert.Equal(late[1].Leave, e.Courier(c100).FreeAt);
+        Assert.Equal(routeOther, e.Route(c101));                            // the other courier is untouched
         Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));            // a head pickup is never released
-        Assert.Equal(c100, e.OrderOf(100).CourierId);
+        Assert.Equal(c100, e.Order(100).CourierId);
 
         e.Tick(5, ref sink);
         var ch = Assert.Single(rec.Changes);
@@ -67,7 +67,7 @@ public class CourierBehindTests
         // Reporting the same position again a minute later, now on its new plan: nothing more.
         var (nx, ny) = c100 == 10 ? (24 * Min, 0.0) : (0.0, 24 * Min);
         e.UpdateCourierPosition(c100, nx, ny, 6);
-        Assert.Equal(late, e.RouteOf(c100));
+        Assert.Equal(late, e.Route(c100));
         e.Tick(6, ref sink);
         Assert.Single(rec.Changes);
     }
@@ -95,13 +95,13 @@ public class CourierBehindTests
         e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
         e.PlaceOrder(new OrderRequest(100, 1, 10 * Min, 0, 0, 0), 0);
         e.Tick(0, ref sink);
-        Assert.Equal(10, e.OrderOf(100).CourierId);
-        e.ConfirmPickup(100, e.OrderOf(100).PlannedPickup);
+        Assert.Equal(10, e.Order(100).CourierId);
+        e.ConfirmPickup(100, e.Order(100).PlannedPickup);
         for (int t = 1; t <= 3; t++) e.Tick(t, ref sink);
         e.PlaceOrder(new OrderRequest(101, 2, 10 * Min, 10 * Min, 3, 3), 3);
         e.Tick(3, ref sink);
-        Assert.Equal(10, e.OrderOf(101).CourierId);
-        var plan = e.RouteOf(10);
+        Assert.Equal(10, e.Order(101).CourierId);
+        var plan = e.Route(10);
         Assert.Equal([(StopKind.Dropoff, 100L), (StopKind.Pickup, 101L), (StopKind.Dropoff, 101L)], plan.Select(s => (s.Kind, s.OrderId)).ToArray());
         Assert.Empty(rec.Changes);
         e.CourierOnShift(new CourierShift(11, 0, 10 * Min, 5, 300), 5);
@@ -113,31 +113,31 @@ public class CourierBehindTests
     public void General_profile_a_courier_far_behind_releases_slipped_pickups_beyond_its_head_which_another_courier_takes(bool traffic)
     {
         var options = new DispatchOptions { Profile = DispatchProfile.General };
-        if (traffic) Run(EngineQueries.TrafficEngine(Model(), options));
+        if (traffic) Run(EngineFactory.TrafficEngine(Model(), options));
         else Run(new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options));
 
-        static TrafficModel Model() { var m = EngineQueries.CityModel(); m.Update(0); return m; }
+        static TrafficModel Model() { var m = EngineFactory.CityModel(); m.Update(0); return m; }
 
         static void Run<T>(DispatchEngine<T> e) where T : struct, ITravelTime
         {
             var rec = new Recorder();
             var sink = new RecordingSink(rec);
             FallBehindWithMultiSiteRoute(e, rec);
-            var before = e.RouteOf(10);
-            double drop100 = e.OrderOf(100).PlannedDropoff;
+            var before = e.Route(10);
+            double drop100 = e.Order(100).PlannedDropoff;
 
             e.UpdateCourierPosition(10, -20 * Min, 0, 5);                     // 30 minutes from the drop-off of 100
 
             // 100 (picked up) stays; 101's pickup slipped by far more than 10 minutes: released.
-            var o100 = e.OrderOf(100);
+            var o100 = e.Order(100);
             Assert.Equal((OrderStatus.PickedUp, 10L), (o100.Status, o100.CourierId));
             Assert.Equal(5 + 30 + 2, o100.PlannedDropoff, 6);
-            var o101 = e.OrderOf(101);
+            var o101 = e.Order(101);
             Assert.Equal((OrderStatus.Open, -1L), (o101.Status, o101.CourierId));
             Assert.True(double.IsNaN(o101.PlannedPickup) && double.IsNaN(o101.PlannedDropoff));
-            var after = e.RouteOf(10);
+            var after = e.Route(10);
             Assert.Equal([(StopKind.Dropoff, 100L)], after.Select(s => (s.Kind, s.OrderId)).ToArray());
-            Assert.Equal(after[0].Leave, e.CourierOf(10).FreeAt);
+            Assert.Equal(after[0].Leave, e.Courier(10).FreeAt);
             Assert.Empty(rec.Changes);
 
             e.Tick(6, ref sink);
@@ -147,28 +147,27 @@ public class CourierBehindTests
             var re = Assert.Single(rec.Changes, c => c.Kind == PlanChangeKind.Reassigned);
             Assert.Equal((101L, 11L, 6.0, PlanChangeReason.CourierBehind, 10.0), (re.OrderId, re.CourierId, re.At, re.Reason, re.PreviousTime));
             Assert.True(rec.Changes.IndexOf(re) > 0);                        // after the release
-            var taken = e.RouteOf(11);
+            var taken = e.Route(11);
             Assert.Equal([(StopKind.Pickup, 101L), (StopKind.Dropoff, 101L)], taken.Select(s => (s.Kind, s.OrderId)).ToArray());
             Assert.Equal(taken[1].ServiceAt, re.NewTime);
             Assert.True(re.NewTime < before[2].ServiceAt + 10, "the new courier delivers sooner than the late one would have");
-            o101 = e.OrderOf(101);
+            o101 = e.Order(101);
             Assert.Equal((OrderStatus.Assigned, 11L, taken[0].ServiceAt), (o101.Status, o101.CourierId, o101.PlannedPickup));
-            Assert.Equal(after, e.RouteOf(10));                               // courier 10 keeps only the picked-up order
+            Assert.Equal(after, e.Route(10));                               // courier 10 keeps only the picked-up order
             Assert.Equal(new EngineCounts(2, 0, 1, 1, 0, 0, 2), e.Counts);
 
             // Both finish; the order that was picked up never changed courier.
             e.ConfirmDropoff(100, after[0].ServiceAt);
             e.ConfirmPickup(101, taken[0].ServiceAt);
             e.ConfirmDropoff(101, taken[1].ServiceAt);
-            Assert.Equal((10L, 11L), (e.OrderOf(100).CourierId, e.OrderOf(101).CourierId));
+            Assert.Equal((10L, 11L), (e.Order(100).CourierId, e.Order(101).CourierId));
             Assert.Equal(new EngineCounts(2, 0, 0, 0, 2, 0, 2), e.Counts);
         }
     }
 
-    // RouteCommitter.Finish (src/Dispatch.Core/Planning/RouteCommitter.cs, the drop-off branch at ~line 113):
-    // for an order with ReleasedFrom >= 0 it reports Reassigned but skips `os.PlannedDrop[o] = r.ServiceAt`
-    // (the assignment is in the final else only). The release set PlannedDrop to NaN, so the order's view shows
-    // NaN, and the next re-plan of its new courier snapshots NaN and never reports its ETA change.
+    // A released order's planned drop-off is NaN until it is committed again; when another courier takes it
+    // (reported as Reassigned), its view shows the new planned drop-off, so the next re-plan of that courier can
+    // measure and report its ETA changes.
     [Fact]
     public void A_reassigned_order_shows_its_new_planned_drop_off()
     {
@@ -178,9 +177,9 @@ public class CourierBehindTests
         FallBehindWithMultiSiteRoute(e, rec);
         e.UpdateCourierPosition(10, -20 * Min, 0, 5);
         e.Tick(6, ref sink);
-        var taken = e.RouteOf(11);
+        var taken = e.Route(11);
         Assert.Equal(taken[1].ServiceAt, rec.Changes.Single(c => c.Kind == PlanChangeKind.Reassigned).NewTime);
-        Assert.Equal(taken[1].ServiceAt, e.OrderOf(101).PlannedDropoff);
+        Assert.Equal(taken[1].ServiceAt, e.Order(101).PlannedDropoff);
 
         // Its new courier falls behind too: the moved drop-off is reported.
         e.UpdateCourierPosition(11, 0, 40 * Min, 7);
@@ -196,18 +195,18 @@ public class CourierBehindTests
         var rec = new Recorder();
         var sink = new RecordingSink(rec);
         FallBehindWithMultiSiteRoute(e, rec);
-        var before = e.RouteOf(10);
+        var before = e.Route(10);
         // At minute 5 the plan has courier 10 five minutes from the drop-off of 100 (leg 4..14);
         // it reports thirteen minutes away: four behind, beyond the tolerance of 3, a slip below 10.
         e.UpdateCourierPosition(10, -3 * Min, 0, 5);
-        var after = e.RouteOf(10);
+        var after = e.Route(10);
         Assert.Equal(before.Select(s => (s.Kind, s.OrderId)), after.Select(s => (s.Kind, s.OrderId)));
         Assert.Equal(14 + 4, after[0].Arrival, 6);
         Assert.InRange(after[1].ServiceAt - before[1].ServiceAt, 1, 10);
-        Assert.Equal(10, e.OrderOf(101).CourierId);
+        Assert.Equal(10, e.Order(101).CourierId);
         e.Tick(6, ref sink);
         Assert.DoesNotContain(rec.Changes, c => c.Kind is PlanChangeKind.Released or PlanChangeKind.Reassigned);
         Assert.Contains(rec.Changes, c => c.Kind == PlanChangeKind.EtaChanged && c.OrderId == 101 && c.Reason == PlanChangeReason.CourierBehind && c.PreviousTime < c.NewTime);
-        Assert.Equal(10, e.OrderOf(101).CourierId);
+        Assert.Equal(10, e.Order(101).CourierId);
     }
 }

@@ -37,10 +37,10 @@ public class QuoteDropoffTests
         for (int round = 0; round < 30; round++)
         {
             var profile = (DispatchProfile)(round % 3);
-            var model = EngineQueries.CityModel();
+            var model = EngineFactory.CityModel();
             if (round % 2 == 0) model.AddCitywideFactor(0.5 + rng.NextDouble(), 0, double.PositiveInfinity);
             model.Update(0);
-            Check(EngineQueries.TrafficEngine(model, new DispatchOptions { Profile = profile }), rng);
+            Check(EngineFactory.TrafficEngine(model, new DispatchOptions { Profile = profile }), rng);
             Check(new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), new DispatchOptions { Profile = profile, PickupServiceMinutes = 5, DropoffServiceMinutes = 3 }), rng);
         }
 

@@ -13,8 +13,8 @@ public class ResequencingTests
 
     private static (DispatchEngine<TrafficAdjusted<Travel.EuclideanCeilMinutes>> Engine, TrafficModel Model, Recorder Rec) TwoDrops()
     {
-        var model = EngineQueries.CityModel();
-        var e = EngineQueries.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.General });
+        var model = EngineFactory.CityModel();
+        var e = EngineFactory.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.General });
         e.AddSite(1, 0, 0);
         e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
         // East drop 10 minutes away, west drop 15: east first is cheaper on a normal day.
@@ -30,7 +30,7 @@ public class ResequencingTests
     public void A_jam_on_the_first_drop_off_puts_the_other_one_first_and_reports_it()
     {
         var (e, model, rec) = TwoDrops();
-        var before = e.RouteOf(10);
+        var before = e.Route(10);
         Assert.Equal(4, before.Length);
         Assert.Equal((StopKind.Dropoff, 100L), (before[2].Kind, before[2].OrderId));   // east first
         Assert.Equal((StopKind.Dropoff, 101L), (before[3].Kind, before[3].OrderId));
@@ -43,13 +43,13 @@ public class ResequencingTests
         rec.Changes.Clear();
         e.TravelTimesChanged(5);
 
-        var after = e.RouteOf(10);
+        var after = e.Route(10);
         Assert.Equal(4, after.Length);
         Assert.Equal((StopKind.Dropoff, 101L), (after[2].Kind, after[2].OrderId));     // west first now
         Assert.Equal((StopKind.Dropoff, 100L), (after[3].Kind, after[3].OrderId));
         for (int i = 1; i < after.Length; i++) Assert.True(after[i].Arrival >= after[i - 1].Leave - 1e-9 || after[i].ServiceAt == after[i - 1].ServiceAt, $"stop {i}");
-        Assert.Equal(after[^1].Leave, e.CourierOf(10).FreeAt);
-        Assert.Equal(after[2].ServiceAt, e.OrderOf(101).PlannedDropoff);
+        Assert.Equal(after[^1].Leave, e.Courier(10).FreeAt);
+        Assert.Equal(after[2].ServiceAt, e.Order(101).PlannedDropoff);
 
         var sink = new RecordingSink(rec);
         e.Tick(5, ref sink);
@@ -62,14 +62,14 @@ public class ResequencingTests
     public void Without_a_change_that_pays_the_order_stays_and_nothing_is_reported()
     {
         var (e, model, rec) = TwoDrops();
-        var before = e.RouteOf(10);
+        var before = e.Route(10);
         model.AddCitywideFactor(0.9, 5, double.PositiveInfinity); // everything a little slower: same best order
         Assert.True(model.Update(5));
         rec.Changes.Clear();
         e.TravelTimesChanged(5);
         var sink = new RecordingSink(rec);
         e.Tick(5, ref sink);
-        Assert.Equal(before.Select(s => (s.Kind, s.OrderId)), e.RouteOf(10).Select(s => (s.Kind, s.OrderId)));
+        Assert.Equal(before.Select(s => (s.Kind, s.OrderId)), e.Route(10).Select(s => (s.Kind, s.OrderId)));
         Assert.DoesNotContain(rec.Changes, c => c.Kind == PlanChangeKind.Resequenced);
     }
 }

@@ -20,9 +20,9 @@ public class TrafficReplanningTests
     /// <summary>Three couriers each committed to one order (greedy: all ready now). Returns the engine at t=0 after the tick.</summary>
     private static (DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>> Engine, TrafficModel Model, Recorder Rec) ThreeRoutes(bool replanning)
     {
-        var model = EngineQueries.CityModel();
+        var model = EngineFactory.CityModel();
         model.Update(0);
-        var e = EngineQueries.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Greedy, Replanning = replanning });
+        var e = EngineFactory.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Greedy, Replanning = replanning });
         e.AddSite(1, 0, 0);
         e.CourierOnShift(new CourierShift(10, 5 * Min, 0, 0, 300), 0);     // east of the site
         e.CourierOnShift(new CourierShift(11, 0, 8 * Min, 0, 300), 0);     // north
@@ -38,7 +38,7 @@ public class TrafficReplanningTests
     }
 
     private static Dictionary<long, (long Courier, double Pickup, double Drop)> Plans(DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>> e, params long[] orders) =>
-        orders.ToDictionary(o => o, o => { var v = e.OrderOf(o); return (v.CourierId, v.PlannedPickup, v.PlannedDropoff); });
+        orders.ToDictionary(o => o, o => { var v = e.Order(o); return (v.CourierId, v.PlannedPickup, v.PlannedDropoff); });
 
     [Fact]
     public void A_citywide_slowdown_re_times_every_route_later_and_reports_each_eta_once_at_the_next_tick()
@@ -47,7 +47,7 @@ public class TrafficReplanningTests
         var sink = new RecordingSink(rec);
         e.Tick(1, ref sink);
         var before = Plans(e, 100, 101, 102);
-        var routesBefore = new[] { 10L, 11, 12 }.ToDictionary(c => c, c => e.RouteOf(c));
+        var routesBefore = new[] { 10L, 11, 12 }.ToDictionary(c => c, c => e.Route(c));
         Assert.Empty(rec.Changes);
 
         model.AddCitywideFactor(0.5, 2, double.PositiveInfinity);           // rain: half speed from minute 2
@@ -63,14 +63,14 @@ public class TrafficReplanningTests
         }
         foreach (var (c, old) in routesBefore)
         {
-            var now = e.RouteOf(c);
+            var now = e.Route(c);
             Assert.Equal(old.Length, now.Length);
             Assert.Equal(old.Select(s => (s.Kind, s.OrderId)), now.Select(s => (s.Kind, s.OrderId)));
             // The drop leg is now twice as long as the plain rule says.
             var drop = now[^1];
             double plainLeg = new EuclideanCeilMinutes(320).Minutes(now[0].X, now[0].Y, drop.X, drop.Y);
             Assert.Equal(2 * plainLeg, drop.Arrival - drop.Departure, 6);
-            Assert.Equal(drop.Leave, e.CourierOf(c).FreeAt);
+            Assert.Equal(drop.Leave, e.Courier(c).FreeAt);
             Assert.True(now[0].Departure >= 2 - 1e-9 || now[0].Arrival == old[0].Arrival, $"courier {c} re-timed from before the change");
         }
         Assert.Empty(rec.Changes);                                            // reported at the tick, not before
@@ -119,7 +119,7 @@ public class TrafficReplanningTests
         Assert.True(during[100].Drop > 12 + 10, $"drop-off at {during[100].Drop} should still be well ahead at 12");
         Assert.True(model.Update(12));
         e.TravelTimesChanged(12);
-        var cleared = e.OrderOf(100);
+        var cleared = e.Order(100);
         Assert.Equal(OrderStatus.PickedUp, cleared.Status);
         Assert.True(cleared.PlannedDropoff < during[100].Drop - 1, $"{during[100].Drop} -> {cleared.PlannedDropoff}");
         e.Tick(12, ref sink);
@@ -135,8 +135,8 @@ public class TrafficReplanningTests
         var (e, model, rec) = ThreeRoutes(replanning: false);
         var sink = new RecordingSink(rec);
         var before = Plans(e, 100, 101, 102);
-        var routesBefore = new[] { 10L, 11, 12 }.ToDictionary(c => c, c => e.RouteOf(c));
-        var couriersBefore = new[] { 10L, 11, 12 }.ToDictionary(c => c, c => e.CourierOf(c));
+        var routesBefore = new[] { 10L, 11, 12 }.ToDictionary(c => c, c => e.Route(c));
+        var couriersBefore = new[] { 10L, 11, 12 }.ToDictionary(c => c, c => e.Courier(c));
 
         model.AddCitywideFactor(0.5, 2, double.PositiveInfinity);
         Assert.True(model.Update(2));
@@ -144,8 +144,8 @@ public class TrafficReplanningTests
         e.UpdateCourierPosition(10, -30 * Min, 0, 2);                        // far behind: still no re-plan
 
         Assert.Equal(before, Plans(e, 100, 101, 102));
-        foreach (var (c, r) in routesBefore) Assert.Equal(r, e.RouteOf(c));
-        foreach (var (c, v) in couriersBefore) Assert.Equal(v, e.CourierOf(c));
+        foreach (var (c, r) in routesBefore) Assert.Equal(r, e.Route(c));
+        foreach (var (c, v) in couriersBefore) Assert.Equal(v, e.Courier(c));
         for (int t = 3; t <= 6; t++) e.Tick(t, ref sink);
         Assert.Empty(rec.Changes);
     }
@@ -153,9 +153,9 @@ public class TrafficReplanningTests
     [Fact]
     public void Travel_times_changed_is_refused_for_a_bad_time_and_harmless_when_nothing_is_committed()
     {
-        var model = EngineQueries.CityModel();
+        var model = EngineFactory.CityModel();
         model.Update(0);
-        var e = EngineQueries.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Mdrp });
+        var e = EngineFactory.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Mdrp });
         Assert.Equal(DispatchError.InvalidValue, Assert.Throws<DispatchException>(() => e.TravelTimesChanged(double.NaN)).Error);
         Assert.Equal(DispatchError.InvalidValue, Assert.Throws<DispatchException>(() => e.TravelTimesChanged(-1)).Error);
         e.AddSite(1, 0, 0);
@@ -165,22 +165,22 @@ public class TrafficReplanningTests
         var sink = new RecordingSink(rec);
         e.Tick(0, ref sink);
         Assert.Empty(rec.Changes);
-        Assert.Equal(new CourierView(10, true, 0, 0, 0, 0, 100, 0, 0), e.CourierOf(10));
+        Assert.Equal(new CourierView(10, true, 0, 0, 0, 0, 100, 0, 0), e.Courier(10));
     }
 
     [Fact]
     public void New_orders_are_planned_with_the_slower_travel_times()
     {
-        var model = EngineQueries.CityModel();
+        var model = EngineFactory.CityModel();
         model.AddCitywideFactor(0.5, 0, double.PositiveInfinity);
         model.Update(0);
-        var e = EngineQueries.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Greedy });
+        var e = EngineFactory.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Greedy });
         e.AddSite(1, 0, 0);
         e.CourierOnShift(new CourierShift(10, 5 * Min, 0, 0, 300), 0);
         e.PlaceOrder(new OrderRequest(100, 1, 10 * Min, 0, 0, 0), 0);
         var sink = new RecordingSink(new Recorder());
         e.Tick(0, ref sink);
-        var r = e.RouteOf(10);
+        var r = e.Route(10);
         Assert.Equal(10, r[0].Arrival, 6);                                    // 5 minutes' distance at half speed
         Assert.Equal(12, r[0].ServiceAt, 6);
         Assert.Equal(14 + 20, r[1].Arrival, 6);

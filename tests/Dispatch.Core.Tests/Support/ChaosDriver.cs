@@ -88,7 +88,7 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
         {
             for (int guard = 0; guard < 64; guard++)
             {
-                var route = e.RouteOf(c.Id);
+                var route = e.Route(c.Id);
                 if (route.Length == 0 || route[0].ServiceAt > t) break;
                 var stop = route[0];
                 double at = Math.Min(t, Math.Max(stop.ServiceAt, prev));
@@ -138,7 +138,7 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
         if (rng.NextDouble() < 0.15)
         {
             var c = Scenario.Couriers[rng.Next(Scenario.Couriers.Length)];
-            var route = e.RouteOf(c.Id);
+            var route = e.Route(c.Id);
             double x, y;
             if (route.Length > 0 && rng.NextDouble() < 0.5 && t >= route[0].Arrival) { x = route[0].X; y = route[0].Y; }
             else { x = rng.Next(-2000, 12_000); y = rng.Next(-2000, 12_000); }
@@ -227,7 +227,7 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
         var seenOn = new Dictionary<long, long>();
         foreach (var c in Scenario.Couriers)
         {
-            var route = e.RouteOf(c.Id);
+            var route = e.Route(c.Id);
             var pickupAt = new Dictionary<long, int>();
             for (int i = 0; i < route.Length; i++)
             {
@@ -235,7 +235,7 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
                 long o = st.OrderId;
                 if (seenOn.TryGetValue(o, out long other) && other != c.Id) Fail(t, $"order {o} on the routes of couriers {other} and {c.Id}");
                 seenOn[o] = c.Id;
-                var view = e.OrderOf(o);
+                var view = e.Order(o);
                 if (view.CourierId != c.Id) Fail(t, $"order {o} on courier {c.Id}'s route but its view says courier {view.CourierId}");
                 if (st.Kind == StopKind.Pickup)
                 {

@@ -1,9 +1,11 @@
 using Dispatch.Engine;
 using Dispatch.Model;
+using Dispatch.Traffic;
 using Dispatch.Travel;
 
 namespace Dispatch.Core.Tests.Support;
 
+/// <summary>Engines for the tests and the queries they make of them (over any travel rule).</summary>
 internal static class EngineFactory
 {
     /// <summary>320 m/min (the traces' speed): 320 m is one minute. Service times 4 and 4 (halves of 2).
@@ -24,20 +26,26 @@ internal static class EngineFactory
         return double.NaN;
     }
 
-    public static PlannedStop[] Route(this DispatchEngine<EuclideanCeilMinutes> e, long courierId)
+    /// <summary>A city of 20 km square in 200 m cells around the origin (coordinates in metres, 320 m/min).</summary>
+    public static TrafficModel CityModel(double detour = 10) => new(-10_000, -10_000, 30_000, 30_000, 200, detour);
+
+    public static DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>> TrafficEngine(TrafficModel model, DispatchOptions options) =>
+        new(new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), model), options);
+
+    public static PlannedStop[] Route<T>(this DispatchEngine<T> e, long courierId) where T : struct, ITravelTime
     {
         var buf = new PlannedStop[64];
         int n = e.CopyRoute(courierId, buf);
         return buf.AsSpan(0, n).ToArray();
     }
 
-    public static OrderView Order(this DispatchEngine<EuclideanCeilMinutes> e, long orderId)
+    public static OrderView Order<T>(this DispatchEngine<T> e, long orderId) where T : struct, ITravelTime
     {
         Assert.True(e.TryGetOrder(orderId, out var v), $"order {orderId} unknown");
         return v;
     }
 
-    public static CourierView Courier(this DispatchEngine<EuclideanCeilMinutes> e, long courierId)
+    public static CourierView Courier<T>(this DispatchEngine<T> e, long courierId) where T : struct, ITravelTime
     {
         Assert.True(e.TryGetCourier(courierId, out var v), $"courier {courierId} unknown");
         return v;

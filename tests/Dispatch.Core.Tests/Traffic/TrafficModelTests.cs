@@ -385,12 +385,9 @@ public class TrafficModelTests
 /// <summary>Cell-walk edge cases of closure counting.</summary>
 public class TrafficModelClosureEdgeTests
 {
-    // TrafficModel.MeanSlowness (src/Dispatch.Core/Traffic/TrafficModel.cs, the Amanatides-Woo loop): when a leg passes
-    // exactly through a grid corner (tMaxX == tMaxY) it steps in y first and visits the side cell with zero length;
-    // the closure check (`closed && !inClosed`) runs for that zero-length visit, so a closed cell that the leg only
-    // touches at a corner counts as a crossing and adds a full detour. Legs through corners are common with
-    // round-number coordinates. Fix: skip the closure check (and the slowness term) when next - t == 0, or step both
-    // axes at once when tMaxX == tMaxY.
+    // The cell walk of a leg that passes exactly through a grid corner visits a side cell with zero length; a closed
+    // cell the leg only touches at a corner is no crossing and adds no detour. Legs through corners are common with
+    // round-number coordinates.
     [Fact]
     public void A_leg_through_a_cell_corner_does_not_pay_for_a_closure_it_never_enters()
     {

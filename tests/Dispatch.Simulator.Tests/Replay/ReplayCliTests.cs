@@ -1,18 +1,16 @@
 using System.Text.Json;
 using Dispatch.Simulator.Evaluation;
 using Dispatch.Simulator.Mdrp;
-using Xunit.Abstractions;
 
 namespace Dispatch.Simulator.Tests.Replay;
 
 /// <summary>The simulator's commands, run in-process as a user would run them.</summary>
-public class ReplayCliTests(ITestOutputHelper output)
+public class ReplayCliTests
 {
-    [Fact]
+    [SkippableFact]
     public void Replay_writes_the_three_solution_files_and_metrics_that_the_evaluator_accepts()
     {
-        string? dir = TestPaths.SharedMdrpInstanceOrSkip("0o100t100s1p100", output);
-        if (dir is null) return;
+        string dir = TestPaths.SharedMdrpInstance("0o100t100s1p100");
         string outDir = Path.Combine(Path.GetTempPath(), "dispatch-cli-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -34,12 +32,11 @@ public class ReplayCliTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Replay_all_writes_a_summary_with_the_engine_and_the_greedy_baseline()
     {
-        string? a = TestPaths.SharedMdrpInstanceOrSkip("0o50t75s1p100", output);
-        string? b = TestPaths.SharedMdrpInstanceOrSkip("3r50t100s2p125", output);
-        if (a is null || b is null) return;
+        string a = TestPaths.SharedMdrpInstance("0o50t75s1p100");
+        string b = TestPaths.SharedMdrpInstance("3r50t100s2p125");
         string root = Path.Combine(Path.GetTempPath(), "dispatch-all-" + Guid.NewGuid().ToString("N"));
         string inDir = Path.Combine(root, "in"), outDir = Path.Combine(root, "out");
         try

@@ -16,15 +16,14 @@ public class ReplayQualityTests(ITestOutputHelper output)
     private static EvaluationReport Replay(MdrpInstance inst, DispatchProfile profile) =>
         SolutionEvaluator.Evaluate(inst, MdrpReplay.Run(inst, new ReplayOptions { Profile = profile }).Solution);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("0o100t100s1p100")]
     [InlineData("2r50t75s2p125")]
     [InlineData("5o100t100s1p100")]
     [InlineData("6o50t100s2p100")]
     public void A_shared_trace_replays_feasibly_and_beats_the_greedy_baseline(string name)
     {
-        string? dir = TestPaths.SharedMdrpInstanceOrSkip(name, output);
-        if (dir is null) return;
+        string dir = TestPaths.SharedMdrpInstance(name);
         var inst = MdrpInstance.Load(dir);
         var engine = Replay(inst, DispatchProfile.Mdrp);
         var greedy = Replay(inst, DispatchProfile.Greedy);
@@ -53,15 +52,10 @@ public class ReplayQualityTests(ITestOutputHelper output)
     /// bound (averaged over instances), and p90 click-to-door and share over 40 minutes below the greedy
     /// baseline's in every seed family.
     /// </summary>
-    [Fact]
+    [SkippableFact]
     public void All_shared_traces_meet_the_quality_bar()
     {
-        if (!Directory.Exists(TestPaths.SharedMdrpInstances))
-        {
-            if (TestPaths.IsCi) throw new DirectoryNotFoundException($"shared traces missing at {TestPaths.SharedMdrpInstances}");
-            output.WriteLine($"SKIPPED: shared traces not found at {TestPaths.SharedMdrpInstances}");
-            return;
-        }
+        TestPaths.Require(Directory.Exists(TestPaths.SharedMdrpInstances), $"shared traces not found at {TestPaths.SharedMdrpInstances}");
         var dirs = Directory.GetDirectories(TestPaths.SharedMdrpInstances).OrderBy(d => d, StringComparer.Ordinal).ToArray();
         Assert.Equal(168, dirs.Length);
         var engine = new EvaluationReport[dirs.Length];

@@ -8,8 +8,8 @@ namespace Dispatch.Simulator.Tests.Reports;
 /// <summary>
 /// The run report as an operator sees it: opened in headless Chromium (no network), its rendered
 /// DOM holds every chart and the map with drawn content, the page logs no console errors, and a
-/// screenshot is kept as a test artifact. Without Chromium the test is skipped with a note, except
-/// in CI (CI=true), where .ci/run installs it and a missing browser is a failure.
+/// screenshot is kept as a test artifact. Without Chromium the tests are skipped, naming the paths
+/// looked at, except in CI (CI=true), where .ci/run installs it and a missing browser is a failure.
 /// </summary>
 public class BrowserReportTests(ReportFixture fixture, ITestOutputHelper output) : IClassFixture<ReportFixture>
 {
@@ -22,14 +22,11 @@ public class BrowserReportTests(ReportFixture fixture, ITestOutputHelper output)
         return Candidates.FirstOrDefault(File.Exists);
     }
 
-    private string? ChromiumOrSkip()
+    private static string RequireChromium()
     {
         string? path = FindChromium();
-        if (path is not null) return path;
-        string message = "headless Chromium not found (" + string.Join(", ", Candidates) + "; install with: apt-get install -y chromium)";
-        if (TestPaths.IsCi) throw new FileNotFoundException(message + " (CI=true: the browser check must run)");
-        output.WriteLine("SKIPPED: " + message);
-        return null;
+        TestPaths.Require(path is not null, "headless Chromium not found (" + string.Join(", ", Candidates) + "; install with: apt-get install -y chromium)");
+        return path!;
     }
 
     private sealed record BrowserRun(int ExitCode, string Stdout, string Stderr);
@@ -70,13 +67,11 @@ public class BrowserReportTests(ReportFixture fixture, ITestOutputHelper output)
                             || l.Contains("console error", StringComparison.OrdinalIgnoreCase)))
             .ToList();
 
-    [Fact]
+    [SkippableFact]
     public void Headless_chromium_renders_every_chart_and_the_map_without_console_errors()
     {
-        string? chromium = ChromiumOrSkip();
-        if (chromium is null) return;
-        string? run = fixture.EngineRun(output);
-        if (run is null) return;
+        string chromium = RequireChromium();
+        string run = fixture.EngineRun();
         string page = Path.Combine(run, RunReport.FileName);
 
         var dom = RunChromium(chromium, page, "--dump-dom");
@@ -106,12 +101,11 @@ public class BrowserReportTests(ReportFixture fixture, ITestOutputHelper output)
         Console.WriteLine("report screenshot: " + shot);
     }
 
-    [Fact]
+    [SkippableFact]
     public void The_console_error_check_catches_a_broken_page()
     {
         // The detector itself, on a page that logs an error and throws: it must not pass silently.
-        string? chromium = ChromiumOrSkip();
-        if (chromium is null) return;
+        string chromium = RequireChromium();
         string dir = Path.Combine(Path.GetTempPath(), "dispatch-broken-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try

@@ -1,5 +1,3 @@
-using Xunit.Abstractions;
-
 namespace Dispatch.Simulator.Tests.Reports;
 
 /// <summary>
@@ -14,25 +12,23 @@ public sealed class ReportFixture : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "dispatch-report-" + Guid.NewGuid().ToString("N"));
     private bool _done;
 
-    /// <summary>Output folder of <c>replay</c> with the Mdrp profile, or null when the shared traces are absent (not in CI).</summary>
-    public string? EngineRun(ITestOutputHelper output) => Ensure(output) ? Path.Combine(_root, "mdrp") : null;
+    /// <summary>Output folder of <c>replay</c> with the Mdrp profile; skips the calling test when the shared traces are absent (not in CI).</summary>
+    public string EngineRun() { Ensure(); return Path.Combine(_root, "mdrp"); }
 
     /// <summary>Output folder of <c>replay --policy Greedy</c>.</summary>
-    public string? GreedyRun(ITestOutputHelper output) => Ensure(output) ? Path.Combine(_root, "greedy") : null;
+    public string GreedyRun() { Ensure(); return Path.Combine(_root, "greedy"); }
 
     public string Root => _root;
 
-    private bool Ensure(ITestOutputHelper output)
+    private void Ensure()
     {
-        string? dir = TestPaths.SharedMdrpInstanceOrSkip(InstanceName, output);
-        if (dir is null) return false;
+        string dir = TestPaths.SharedMdrpInstance(InstanceName);
         lock (_gate)
         {
-            if (_done) return true;
+            if (_done) return;
             Assert.Equal(0, Cli.Run(["replay", dir, "--out", Path.Combine(_root, "mdrp")]));
             Assert.Equal(0, Cli.Run(["replay", dir, "--out", Path.Combine(_root, "greedy"), "--policy", "Greedy"]));
             _done = true;
-            return true;
         }
     }
 

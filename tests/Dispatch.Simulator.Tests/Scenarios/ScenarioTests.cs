@@ -66,11 +66,10 @@ public class ScenarioTests(ITestOutputHelper output)
         Assert.Equal(expected, ScenarioEvent.ParseTime(doc.RootElement, 100, 900, 500));
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_unchanging_world_replays_exactly_like_the_plain_replay()
     {
-        string? dir = TestPaths.SharedMdrpInstanceOrSkip("0o100t100s2p100", output);
-        if (dir is null) return;
+        string dir = TestPaths.SharedMdrpInstance("0o100t100s2p100");
         var inst = MdrpInstance.Load(dir);
         var world = WorldReplay.Run(inst, new WorldReplayOptions());
         var plain = SolutionEvaluator.Evaluate(inst, MdrpReplay.Run(inst).Solution).Metrics;
@@ -94,15 +93,14 @@ public class ScenarioTests(ITestOutputHelper output)
         Assert.True(world.DrivingMinutes > 5 * world.Delivered, $"{world.DrivingMinutes} minutes driven");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("dinner-rain.json", "0o100t100s2p100")]
     [InlineData("downtown-jam-and-closure.json", "5o100t100s2p100")]
     [InlineData("courier-outage-in-rain.json", "3o100t100s1p100")]
     [InlineData("kitchen-backlog-surge.json", "0o100t100s2p100")]
     public void Re_planning_beats_frozen_plans_and_loses_no_order(string scenario, string trace)
     {
-        string? dir = TestPaths.SharedMdrpInstanceOrSkip(trace, output);
-        if (dir is null) return;
+        string dir = TestPaths.SharedMdrpInstance(trace);
         var inst = MdrpInstance.Load(dir);
         var s = ScenarioFile.Load(Path.Combine(ScenarioDir, scenario));
         var on = WorldReplay.Run(inst, new WorldReplayOptions { Scenario = s, Replan = true });
@@ -122,13 +120,12 @@ public class ScenarioTests(ITestOutputHelper output)
 }
 
 /// <summary>A scenario replay with --out writes what the world did and a report whose map shows the scenario's zones and closures.</summary>
-public class ScenarioReportTests(ITestOutputHelper output)
+public class ScenarioReportTests
 {
-    [Fact]
+    [SkippableFact]
     public void A_scenario_replay_writes_the_solution_metrics_and_a_report_with_its_zones_and_closures()
     {
-        string? dir = TestPaths.SharedMdrpInstanceOrSkip("0o100t100s2p100", output);
-        if (dir is null) return;
+        string dir = TestPaths.SharedMdrpInstance("0o100t100s2p100");
         string outDir = Path.Combine(Path.GetTempPath(), "dispatch-scenario-" + Guid.NewGuid().ToString("N"));
         try
         {

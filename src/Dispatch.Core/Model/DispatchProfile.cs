@@ -1,3 +1,6 @@
+// Kept in namespace Dispatch.Engine (public API of the package) but filed under Model, beside the types it
+// speaks of, so that Engine, Planning and State all see it without a folder cycle (.editorconfig exempts it
+// from the folder = namespace rule).
 namespace Dispatch.Engine;
 
 /// <summary>The rules and policy the engine dispatches under.</summary>

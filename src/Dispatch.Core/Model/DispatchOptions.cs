@@ -1,3 +1,6 @@
+// Kept in namespace Dispatch.Engine (public API of the package) but filed under Model, beside the types it
+// speaks of, so that Engine, Planning and State all see it without a folder cycle (.editorconfig exempts it
+// from the folder = namespace rule).
 namespace Dispatch.Engine;
 
 /// <summary>Settings of a <see cref="DispatchEngine{TTravel}"/>, fixed at construction.</summary>
@@ -121,6 +124,7 @@ public sealed record DispatchOptions
         {
             if (!(v >= 0) || !double.IsFinite(v)) throw new ArgumentOutOfRangeException(name, v, $"{name} must be a finite number >= 0");
         }
+        if (!Enum.IsDefined(Profile)) throw new ArgumentOutOfRangeException(nameof(Profile), Profile, "unknown dispatch profile");
         NonNegative(PickupServiceMinutes, nameof(PickupServiceMinutes));
         NonNegative(DropoffServiceMinutes, nameof(DropoffServiceMinutes));
         Positive(TargetClickToDoorMinutes, nameof(TargetClickToDoorMinutes));

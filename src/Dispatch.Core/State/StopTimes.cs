@@ -1,4 +1,4 @@
-namespace Dispatch.Planning;
+namespace Dispatch.State;
 
 /// <summary>
 /// What route timing reads of the orders: ready times, and either the options' fixed pickup and

@@ -1,0 +1,62 @@
+using Dispatch.Engine;
+using Dispatch.State;
+using Dispatch.Travel;
+
+namespace Dispatch.Planning;
+
+/// <summary>
+/// What the engine holds of its profile's policy: one planner, chosen at construction
+/// (<see cref="For"/>), that decides at every tick what to commit. The state, the travel rule and the
+/// committer are shared by every planner; each sizes its own buffers (<see cref="EnsureCapacity"/>).
+/// </summary>
+/// <remarks>
+/// <see cref="Plan{TSink}"/> is not virtual: a generic virtual method is resolved through the runtime's
+/// process-wide cache, whose entries other generic virtual calls can evict, and re-resolving allocates, so
+/// the tick would not stay at 0 B. It tests the planner's (sealed) type once per tick instead and calls that
+/// planner's own <c>PlanOrders</c>, specialised for the struct sink (no boxing, no interface call per
+/// decision). A new planner adds its case there and in <see cref="For"/>.
+/// </remarks>
+internal abstract class Planner<TTravel> where TTravel : struct, ITravelTime
+{
+    protected readonly EngineState _s;
+    protected TTravel _travel;
+    protected readonly RouteCommitter<TTravel> _commit;
+
+    protected Planner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit)
+    {
+        _s = state;
+        _travel = travel;
+        _commit = commit;
+    }
+
+    /// <summary>The planner of <paramref name="state"/>'s profile.</summary>
+    public static Planner<TTravel> For(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) => state.Options.Profile switch
+    {
+        DispatchProfile.Mdrp => new RollingHorizonPlanner<TTravel>(state, travel, commit),
+        DispatchProfile.Greedy => new GreedyPlanner<TTravel>(state, travel, commit),
+        DispatchProfile.General => new InsertionPlanner<TTravel>(state, travel, commit),
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state.Options.Profile, "unknown dispatch profile"),
+    };
+
+    /// <summary>Sizes buffers to the stores' capacities. Called when a store grows, never during the tick.</summary>
+    public abstract void EnsureCapacity();
+
+    /// <summary>Decides for everything placed and not yet committed at <paramref name="now"/>; commits into <paramref name="sink"/>.</summary>
+    public void Plan<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    {
+        switch (this)
+        {
+            case RollingHorizonPlanner<TTravel> rolling: rolling.PlanOrders(now, ref sink); break;
+            case InsertionPlanner<TTravel> insertion: insertion.PlanOrders(now, ref sink); break;
+            case GreedyPlanner<TTravel> greedy: greedy.PlanOrders(now, ref sink); break;
+            default: throw new InvalidOperationException($"no tick dispatch for {GetType().Name}");
+        }
+    }
+
+    /// <summary>After a re-plan re-timed courier <paramref name="c"/>'s route: re-sequences its remaining
+    /// stops where the profile allows it; true when the route changed. None by default.</summary>
+    public virtual bool Resequence(int c) => false;
+
+    /// <summary>The per-tick improvement moves (general profile), or null.</summary>
+    public virtual RouteImprover<TTravel>? Improver => null;
+}
