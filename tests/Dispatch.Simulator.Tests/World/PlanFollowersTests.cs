@@ -45,11 +45,10 @@ public class PlanFollowersTests(ITestOutputHelper output)
     /// can be picked up"). Its solution files still break MDRP rules (multi-site routes, a route update
     /// recorded as a new assignment): the MDRP evaluator does not apply to this profile.
     /// </summary>
-    [Fact]
+    [SkippableFact]
     public void A_General_profile_replay_of_a_trace_runs_to_the_end()
     {
-        string? dir = TestPaths.SharedMdrpInstanceOrSkip("0o100t100s1p100", output);
-        if (dir is null) return;
+        string dir = TestPaths.SharedMdrpInstance("0o100t100s1p100");
         var inst = MdrpInstance.Load(dir);
         var result = MdrpReplay.Run(inst, new ReplayOptions { Profile = DispatchProfile.General });
         output.WriteLine($"delivered {result.Solution.Orders.Count} of {inst.Orders.Length}");
