@@ -1,5 +1,4 @@
 using Dispatch.Spatial;
-using Dispatch.Travel;
 using FsCheck.Xunit;
 
 namespace Dispatch.Core.Tests;

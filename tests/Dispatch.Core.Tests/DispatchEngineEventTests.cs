@@ -1,7 +1,3 @@
-using Dispatch.Core.Tests.Support;
-using Dispatch.Engine;
-using Dispatch.Model;
-
 namespace Dispatch.Core.Tests;
 
 /// <summary>Events that change committed plans (cancel, off shift, ready-time change, position) and the queries.</summary>

@@ -1,7 +1,3 @@
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Travel;
-
 namespace Dispatch.Core.Tests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Dispatch.Core.Tests.Support;
-using Dispatch.Engine;
 using FsCheck.Xunit;
 
 namespace Dispatch.Core.Tests;

@@ -1,7 +1,4 @@
 using Dispatch.Assignment;
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Travel;
 
 namespace Dispatch.Core.Tests;
 

@@ -1,7 +1,5 @@
-using Dispatch.Model;
 using Dispatch.Planning;
 using Dispatch.State;
-using Dispatch.Travel;
 
 namespace Dispatch.Core.Tests;
 

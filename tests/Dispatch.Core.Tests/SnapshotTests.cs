@@ -1,7 +1,3 @@
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Travel;
-
 namespace Dispatch.Core.Tests;
 
 /// <summary>An engine rebuilt from a snapshot decides exactly as the original from then on.</summary>

@@ -1,5 +1,3 @@
-using Dispatch.Travel;
-
 namespace Dispatch.Core.Tests;
 
 /// <summary>The two travel-time rules: the published MDRP ceiling rule and great-circle minutes.</summary>

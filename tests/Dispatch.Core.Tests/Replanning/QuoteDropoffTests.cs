@@ -1,8 +1,3 @@
-using Dispatch.Core.Tests.Support;
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Travel;
-
 namespace Dispatch.Core.Tests.Replanning;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using Dispatch.Core.Tests.Support;
-using Dispatch.Engine;
 using Dispatch.Traffic;
-using Dispatch.Travel;
 using FsCheck.Xunit;
 
 namespace Dispatch.Core.Tests.Replanning;

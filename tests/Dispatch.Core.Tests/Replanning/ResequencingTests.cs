@@ -1,7 +1,4 @@
-using Dispatch.Engine;
-using Dispatch.Model;
 using Dispatch.Traffic;
-using Dispatch.Core.Tests.Support;
 using NetTopologySuite.Geometries;
 
 namespace Dispatch.Core.Tests.Replanning;

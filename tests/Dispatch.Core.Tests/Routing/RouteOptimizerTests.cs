@@ -1,4 +1,3 @@
-using Dispatch.Engine;
 using Dispatch.Routing;
 using Dispatch.Routing.Search;
 using FsCheck;

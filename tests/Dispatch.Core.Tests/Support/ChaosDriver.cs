@@ -1,7 +1,4 @@
-using Dispatch.Engine;
-using Dispatch.Model;
 using Dispatch.Traffic;
-using Dispatch.Travel;
 using NetTopologySuite.Geometries;
 
 namespace Dispatch.Core.Tests.Support;

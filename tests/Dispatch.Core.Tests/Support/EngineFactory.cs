@@ -1,7 +1,4 @@
-using Dispatch.Engine;
-using Dispatch.Model;
 using Dispatch.Traffic;
-using Dispatch.Travel;
 
 namespace Dispatch.Core.Tests.Support;
 

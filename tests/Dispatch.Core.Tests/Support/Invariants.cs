@@ -1,7 +1,3 @@
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Travel;
-
 namespace Dispatch.Core.Tests.Support;
 
 /// <summary>Checks a finished <see cref="Simulation"/> against the rules every profile must keep.

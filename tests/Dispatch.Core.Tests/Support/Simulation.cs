@@ -1,7 +1,4 @@
-using Dispatch.Engine;
-using Dispatch.Model;
 using Dispatch.Simulator.World;
-using Dispatch.Travel;
 
 namespace Dispatch.Core.Tests.Support;
 

@@ -1,6 +1,3 @@
-using Dispatch.Core.Tests.Support;
-using Dispatch.Engine;
-using Dispatch.Model;
 using FsCheck.Xunit;
 
 namespace Dispatch.Core.Tests.TimeWindows;

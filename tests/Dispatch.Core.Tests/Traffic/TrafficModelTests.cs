@@ -1,5 +1,4 @@
 using Dispatch.Traffic;
-using Dispatch.Travel;
 using NetTopologySuite.Geometries;
 
 namespace Dispatch.Core.Tests.Traffic;
