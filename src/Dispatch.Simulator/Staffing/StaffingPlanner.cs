@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dispatch.Simulator.Evaluation;
+using Dispatch.Simulator.Mdrp;
+using Dispatch.Simulator.Replay;
+using Dispatch.Simulator.Reports;
+
+namespace Dispatch.Simulator.Staffing;
+
+/// <summary>
+/// From recorded days to courier shifts, with the dispatch engine in the loop:
+/// <list type="number">
+/// <item>the demand profile per 15-minute slot (<see cref="DemandProfile"/>);</item>
+/// <item>a fluid estimate of couriers per slot: each order keeps a courier busy for the drive to its
+/// restaurant (taken as long as the drive to the customer: couriers wait where their last drop-off was),
+/// the pickup service, the drive and the drop-off service, spread over the slots it overlaps;</item>
+/// <item>the requirement by simulation: the estimate scaled by one factor until every day meets the
+/// target when replayed with couriers on duty exactly per slot (grow by 1.6 until met, then bisect),
+/// then cut slot by slot where orders ready in the slot are comfortably on time, keeping a cut only
+/// when the replay still meets the target (halving the cut otherwise);</item>
+/// <item>the shift cover of that requirement (<see cref="ShiftCover"/>, CP-SAT), replayed with exactly the
+/// plan's couriers; a miss raises the requirement where orders were late and solves again.</item>
+/// </list>
+/// Every replay is bounded by <see cref="StaffingOptions.MaxRequirementReplays"/> and
+/// <see cref="StaffingOptions.MaxPlanChecks"/> per day. Deterministic: same days and options, same plan.
+/// </summary>
+public sealed class StaffingPlanner
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private readonly StaffingOptions _options;
+
+    /// <summary>A planner with <paramref name="options"/> (validated here: bad options throw <see cref="ArgumentException"/>).</summary>
+    public StaffingPlanner(StaffingOptions? options = null)
+    {
+        _options = options ?? new StaffingOptions();
+        _options.Validate();
+    }
+
+    /// <summary>Upper bound on the number of replays <see cref="Plan"/> runs for <paramref name="days"/> recorded days (for progress bars).</summary>
+    public int MaxReplays(int days) => days * (1 + _options.MaxRequirementReplays + _options.MaxPlanChecks);
+
+    /// <summary>
+    /// Plans shifts for <paramref name="days"/>: the plan must meet the target on every day.
+    /// Throws <see cref="StaffingUnreachableException"/> naming the best reached when it cannot.
+    /// </summary>
+    public StaffingResult Plan(IReadOnlyList<MdrpInstance> days, IProgressSink? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        var clock = Stopwatch.StartNew();
+        var run = new Run(_options, days, progress);
+        var demand = DemandProfile.From(days, _options.Areas);
+        run.CheckAttainable();
+
+        progress?.Status("replaying the recorded days with their own couriers");
+        var trace = days.Select(d => run.Replay(d)).ToArray();
+
+        int[] fluid = FluidEstimate(days, run.Slots);
+        var required = run.SearchRequirement(fluid);
+
+        var lengths = _options.ShiftLengthHours.Select(h => (int)Math.Round(h * 60 / DemandProfile.SlotMinutes)).Distinct().Order().ToArray();
+        int firstNeeded = Array.FindIndex(required, r => r > 0), lastNeeded = Array.FindLastIndex(required, r => r > 0);
+        if (firstNeeded < 0) throw new ArgumentException("the requirement is empty: the days have no orders to serve", nameof(days));
+        int earliest = _options.EarliestStartMinute is { } e ? e / DemandProfile.SlotMinutes : firstNeeded;
+        int latest = _options.LatestStartMinute is { } l ? l / DemandProfile.SlotMinutes : lastNeeded;
+        string shiftsText = string.Create(Inv, $"shifts of {string.Join('/', _options.ShiftLengthHours.Select(h => h.ToString("0.##", Inv)))} h starting {SvgCharts.Clock(earliest * DemandProfile.SlotMinutes)}-{SvgCharts.Clock(latest * DemandProfile.SlotMinutes)}");
+
+        (ShiftCover.Solution Cover, Measured Check)? best = null;
+        (ShiftCover.Solution Cover, Measured Check) last = default;
+        for (int check = 0; check < _options.MaxPlanChecks; check++)
+        {
+            progress?.Status(string.Create(Inv, $"covering the requirement with shifts (CP-SAT), check {check + 1}"));
+            var cover = ShiftCover.Solve(required, lengths, earliest, latest, _options.MinCouriersPerStart, _options.MaxCouriersPerStart, _options.CoverTimeLimitSeconds);
+            var shifts = ToShifts(cover);
+            var measured = run.Simulate(d => CourierSupply.FromShifts(d, shifts, _options.Seed), "plan check", cover.CourierSlots * DemandProfile.SlotMinutes / 60.0);
+            last = (cover, measured);
+            if (measured.Meets)
+            {
+                best = last;
+                break;
+            }
+            required = run.Raise(required, measured);
+        }
+        if (best is null)
+        {
+            throw new StaffingUnreachableException(string.Create(Inv,
+                $"{_options.TargetText} not reachable with {shiftsText}: best {run.Describe(last.Check!)} at {last.Cover!.CourierSlots * DemandProfile.SlotMinutes / 60.0:0.##} courier-hours after {_options.MaxPlanChecks} plan checks"));
+        }
+
+        var (finalCover, finalCheck) = best.Value;
+        var finalShifts = ToShifts(finalCover);
+        var outcome = new List<StaffingDay>();
+        for (int d = 0; d < days.Count; d++)
+        {
+            var planDay = finalCheck.Days[d];
+            outcome.Add(new StaffingDay
+            {
+                Trace = trace[d].Service,
+                Plan = planDay.Service,
+                PlanInstance = planDay.Instance,
+                PlanEvaluation = SolutionEvaluator.Evaluate(planDay.Instance, planDay.Solution),
+                TraceOnDuty = CourierSupply.OnDutyPerSlot(days[d].Couriers, run.Slots),
+                PlanOnDuty = CourierSupply.OnDutyPerSlot(planDay.Instance.Couriers, run.Slots),
+            });
+        }
+        return new StaffingResult
+        {
+            Options = _options,
+            Demand = demand,
+            Slots = run.Slots,
+            FluidEstimate = fluid,
+            Required = required,
+            Shifts = finalShifts,
+            CoverOptimal = finalCover.Optimal,
+            Days = outcome,
+            Trials = run.Trials,
+            Replays = run.Replays,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+    }
+
+    /// <summary>
+    /// Busy couriers per slot if every order kept one courier busy from the drive to its restaurant
+    /// (as long as the drive to the customer) until its drop-off service ends, averaged over the days, rounded up.
+    /// </summary>
+    public static int[] FluidEstimate(IReadOnlyList<MdrpInstance> days, int slots)
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        var busy = new double[slots];
+        foreach (var day in days)
+        {
+            var p = day.Parameters;
+            foreach (var o in day.Orders)
+            {
+                var r = day.Restaurants[day.RestaurantIndex[o.Restaurant]];
+                int drive = day.TravelMinutes(r.X, r.Y, o.X, o.Y);
+                double from = o.ReadyTime - drive - p.PickupServiceMinutes / 2;
+                double to = o.ReadyTime + p.PickupServiceMinutes / 2 + drive + p.DropoffServiceMinutes;
+                for (int s = Math.Max(0, (int)Math.Floor(from / DemandProfile.SlotMinutes)); s < slots && s * DemandProfile.SlotMinutes < to; s++)
+                {
+                    double overlap = Math.Min(to, (s + 1) * DemandProfile.SlotMinutes) - Math.Max(from, s * DemandProfile.SlotMinutes);
+                    if (overlap > 0) busy[s] += overlap / DemandProfile.SlotMinutes / days.Count;
+                }
+            }
+        }
+        return busy.Select(b => (int)Math.Ceiling(b - 1e-9)).ToArray();
+    }
+
+    private static PlannedShift[] ToShifts(ShiftCover.Solution cover) =>
+        cover.Shifts.Select(s => new PlannedShift(s.StartSlot * DemandProfile.SlotMinutes, s.LengthSlots * DemandProfile.SlotMinutes, s.Count))
+            .OrderBy(s => s.StartMinute).ThenBy(s => s.LengthMinutes).ToArray();
+
+    private sealed record ReplayedDay(MdrpInstance Instance, MdrpSolution Solution, DayService Service);
+
+    private sealed record Measured(ReplayedDay[] Days, bool Meets, double WorstOnTime, double WorstClickToDoor);
+
+    /// <summary>The state of one planning run: the days, the replay counter and the trials so far.</summary>
+    private sealed class Run(StaffingOptions options, IReadOnlyList<MdrpInstance> days, IProgressSink? progress)
+    {
+        public readonly int Slots = days.Max(d => d.Orders.Length == 0 ? 0 : d.Orders.Max(o => o.ReadyTime)) / DemandProfile.SlotMinutes + 2;
+        public readonly List<StaffingTrial> Trials = new();
+        public int Replays;
+        private int _searchReplays;
+
+        /// <summary>No staffing gets an order to the door faster than its lower bound: a target above the share that can is refused at once.</summary>
+        public void CheckAttainable()
+        {
+            foreach (var day in days)
+            {
+                if (options.TargetClickToDoorMean is { } c2d)
+                {
+                    double bound = day.Orders.Average(o => EvaluationMetrics.OrderLowerBound(day, o));
+                    if (bound > c2d)
+                        throw new StaffingUnreachableException(string.Create(Inv, $"mean click-to-door {c2d:0.##} min not reachable on {day.Name}: even with a courier waiting at every restaurant the mean is {bound:0.##} min"));
+                    continue;
+                }
+                double reachable = (double)day.Orders.Count(o => EvaluationMetrics.OrderLowerBound(day, o) <= day.Parameters.TargetClickToDoor) / day.Orders.Length;
+                if (reachable < options.TargetOnTime)
+                    throw new StaffingUnreachableException(string.Create(Inv, $"target {options.TargetOnTime:0.###} not reachable on {day.Name}: even with a courier waiting at every restaurant only {reachable:0.###} of its orders can be delivered within {day.Parameters.TargetClickToDoor:0.##} min"));
+            }
+        }
+
+        public ReplayedDay Replay(MdrpInstance day)
+        {
+            var result = MdrpReplay.Run(day, new ReplayOptions { Profile = options.Profile });
+            Replays++;
+            progress?.Increment();
+            return new ReplayedDay(day, result.Solution, DayService.Measure(day, result.Solution, Slots));
+        }
+
+        public Measured Simulate(Func<MdrpInstance, MdrpCourier[]> couriersOf, string phase, double courierHours)
+        {
+            var replayed = days.Select(d => Replay(CourierSupply.WithCouriers(d, couriersOf(d)))).ToArray();
+            bool meets = replayed.All(r => options.TargetClickToDoorMean is { } c2d
+                ? r.Service.Delivered == r.Service.Orders && r.Service.ClickToDoorMean <= c2d
+                : r.Service.OnTimeShare >= options.TargetOnTime);
+            var m = new Measured(replayed, meets, replayed.Min(r => r.Service.OnTimeShare), replayed.Max(r => r.Service.ClickToDoorMean));
+            Trials.Add(new StaffingTrial(phase, courierHours, m.WorstOnTime, m.WorstClickToDoor, meets));
+            return m;
+        }
+
+        public string Describe(Measured m) => options.TargetClickToDoorMean is null
+            ? string.Create(Inv, $"{m.WorstOnTime:0.###}")
+            : string.Create(Inv, $"mean click-to-door {m.WorstClickToDoor:0.##} min");
+
+        private bool BudgetLeft => _searchReplays < options.MaxRequirementReplays;
+
+        private Measured SimulateRequirement(int[] perSlot, string phase)
+        {
+            _searchReplays++;
+            progress?.Status(string.Create(Inv, $"{phase}: {perSlot.Sum() * DemandProfile.SlotMinutes / 60.0:0.#} courier-hours (replay {_searchReplays}/{options.MaxRequirementReplays})"));
+            return Simulate(d => CourierSupply.FromRequirement(d, perSlot, options.Seed), phase, perSlot.Sum() * DemandProfile.SlotMinutes / 60.0);
+        }
+
+        /// <summary>Phase 1: one factor on the fluid estimate; phase 2: cuts slot by slot. Returns the cheapest requirement that met the target.</summary>
+        public int[] SearchRequirement(int[] fluid)
+        {
+            static int[] Scale(int[] fluid, double factor) => fluid.Select(f => f == 0 ? 0 : Math.Max(1, (int)Math.Round(f * factor))).ToArray();
+
+            double low = 0, high = double.NaN, factor = 1;
+            int[]? best = null;
+            Measured? bestMeasured = null;
+            Measured? closest = null;
+            int[]? closestRequirement = null;
+            // Grow until met; 8x the estimate is far beyond any trace's own staffing, and leaves budget for the cuts.
+            while (BudgetLeft && double.IsNaN(high) && factor <= 8)
+            {
+                var r = Scale(fluid, factor);
+                var m = SimulateRequirement(r, "scale");
+                if (m.Meets) { high = factor; best = r; bestMeasured = m; }
+                else
+                {
+                    low = factor;
+                    factor *= 1.6;
+                    closest = m;
+                    closestRequirement = r;
+                }
+            }
+            if (best is null)
+            {
+                throw new StaffingUnreachableException(string.Create(Inv,
+                    $"{options.TargetText} not reachable with up to {factor / 1.6:0.#}x the fluid estimate of couriers: best {(closest is null ? "none" : Describe(closest))} at {(closestRequirement?.Sum() ?? 0) * DemandProfile.SlotMinutes / 60.0:0.##} courier-hours"));
+            }
+            // Bisect the factor: three halvings of the bracket, keeping budget for the slot cuts.
+            if (low == 0) low = high / 2.5;
+            for (int i = 0; i < 3 && _searchReplays < options.MaxRequirementReplays - 3; i++)
+            {
+                double mid = (low + high) / 2;
+                var r = Scale(fluid, mid);
+                if (r.Sum() >= best.Sum()) { high = mid; continue; }
+                var m = SimulateRequirement(r, "scale");
+                if (m.Meets) { high = mid; best = r; bestMeasured = m; }
+                else low = mid;
+            }
+
+            // Slot cuts where orders ready in the slot (and the next, which this slot's couriers also serve) are comfortably on time.
+            double step = 0.3;
+            while (BudgetLeft && step >= 0.05)
+            {
+                var trial = (int[])best.Clone();
+                bool any = false;
+                for (int s = 0; s < trial.Length; s++)
+                {
+                    if (trial[s] == 0) continue;
+                    bool comfortable = LocallyMeets(bestMeasured!, s, 0.5) && (s + 1 >= trial.Length || LocallyMeets(bestMeasured!, s + 1, 0.5));
+                    if (!comfortable) continue;
+                    int cut = Math.Max(1, (int)Math.Floor(step * trial[s]));
+                    trial[s] = Math.Max(1, trial[s] - cut); // a slot with work in flight keeps a courier
+                    any |= trial[s] != best[s];
+                }
+                if (!any) break;
+                var m = SimulateRequirement(trial, "slot cuts");
+                if (m.Meets) { best = trial; bestMeasured = m; }
+                else step /= 2;
+            }
+            return best;
+        }
+
+        /// <summary>After a missed plan check: one more courier (or 10 %) in each slot whose ready orders missed the target, and the slot before (the drive to the restaurant).</summary>
+        public int[] Raise(int[] required, Measured check)
+        {
+            var raised = (int[])required.Clone();
+            var behind = Enumerable.Range(0, required.Length).Where(s => !LocallyMeets(check, s, margin: 0)).ToArray();
+            if (behind.Length == 0) behind = Enumerable.Range(0, required.Length).Where(s => required[s] > 0).ToArray();
+            foreach (int s in behind)
+            {
+                for (int t = Math.Max(0, s - 1); t <= s; t++)
+                    raised[t] = Math.Max(raised[t], required[t] + Math.Max(1, (int)Math.Ceiling(0.1 * required[t])));
+            }
+            return raised;
+        }
+
+        /// <summary>
+        /// Whether orders ready in slot <paramref name="s"/> (pooled over the days) meet the target with
+        /// room to spare: <paramref name="margin"/> is the fraction of the allowed lateness (or of the
+        /// click-to-door target) kept back. A slot without ready orders meets it.
+        /// </summary>
+        private bool LocallyMeets(Measured m, int s, double margin)
+        {
+            int orders = m.Days.Sum(d => d.Service.OrdersByReadySlot[s]);
+            if (orders == 0) return true;
+            if (options.TargetClickToDoorMean is { } c2d)
+                return m.Days.Sum(d => d.Service.ClickToDoorSumByReadySlot[s]) / orders <= c2d * (1 - margin);
+            int late = m.Days.Sum(d => d.Service.LateByReadySlot[s]);
+            return late <= (1 - options.TargetOnTime) * (1 - margin) * orders;
+        }
+    }
+}
