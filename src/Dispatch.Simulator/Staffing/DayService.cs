@@ -1,3 +1,4 @@
+using Dispatch.Simulator.Evaluation;
 using Dispatch.Simulator.Mdrp;
 
 namespace Dispatch.Simulator.Staffing;
@@ -27,11 +28,20 @@ public sealed record DayService
     /// <summary>Orders per ready-time slot.</summary>
     public required int[] OrdersByReadySlot { get; init; }
 
-    /// <summary>Late or undelivered orders per ready-time slot.</summary>
-    public required int[] LateByReadySlot { get; init; }
+    /// <summary>
+    /// Late or undelivered orders per ready-time slot that could have been on time: their lower bound
+    /// (<see cref="Evaluation.EvaluationMetrics.OrderLowerBound"/>) is within the target. Couriers can only help these.
+    /// </summary>
+    public required int[] AvoidableLateByReadySlot { get; init; }
 
-    /// <summary>Sum of click-to-door of delivered orders per ready-time slot (undelivered: the maximum click-to-door).</summary>
-    public required double[] ClickToDoorSumByReadySlot { get; init; }
+    /// <summary>Orders whose lower bound is past the target: late whatever the staffing.</summary>
+    public required int InherentlyLate { get; init; }
+
+    /// <summary>Sum over orders of click-to-door minus the order's lower bound, per ready-time slot (undelivered: the maximum click-to-door).</summary>
+    public required double[] GapToLowerBoundByReadySlot { get; init; }
+
+    /// <summary>Mean lower bound of click-to-door over the day's orders.</summary>
+    public required double LowerBoundMean { get; init; }
 
     /// <summary>Orders per placement hour.</summary>
     public required int[] OrdersByHour { get; init; }
@@ -51,7 +61,9 @@ public sealed record DayService
         int hours = day.Orders.Length == 0 ? 1 : day.Orders.Max(o => o.PlacementTime) / 60 + 1;
         var ordersBySlot = new int[slots];
         var lateBySlot = new int[slots];
-        var c2dBySlot = new double[slots];
+        var gapBySlot = new double[slots];
+        int inherentlyLate = 0;
+        double boundSum = 0;
         var ordersByHour = new int[hours];
         var onTimeByHour = new int[hours];
         int delivered = 0, onTime = 0;
@@ -59,6 +71,10 @@ public sealed record DayService
         foreach (var o in day.Orders)
         {
             int s = Math.Min(slots - 1, o.ReadyTime / DemandProfile.SlotMinutes);
+            double bound = EvaluationMetrics.OrderLowerBound(day, o);
+            boundSum += bound;
+            bool avoidable = bound <= target;
+            if (!avoidable) inherentlyLate++;
             ordersBySlot[s]++;
             ordersByHour[o.PlacementTime / 60]++;
             if (dropoff.TryGetValue(o.Id, out double at))
@@ -66,7 +82,7 @@ public sealed record DayService
                 double c2d = at - o.PlacementTime;
                 delivered++;
                 c2dSum += c2d;
-                c2dBySlot[s] += c2d;
+                gapBySlot[s] += c2d - bound;
                 if (c2d <= target)
                 {
                     onTime++;
@@ -74,8 +90,8 @@ public sealed record DayService
                     continue;
                 }
             }
-            else c2dBySlot[s] += day.Parameters.MaxClickToDoor;
-            lateBySlot[s]++;
+            else gapBySlot[s] += day.Parameters.MaxClickToDoor - bound;
+            if (avoidable) lateBySlot[s]++;
         }
         return new DayService
         {
@@ -86,8 +102,10 @@ public sealed record DayService
             ClickToDoorMean = delivered == 0 ? 0 : c2dSum / delivered,
             CourierHours = day.Couriers.Sum(c => (c.OffTime - c.OnTime) / 60.0),
             OrdersByReadySlot = ordersBySlot,
-            LateByReadySlot = lateBySlot,
-            ClickToDoorSumByReadySlot = c2dBySlot,
+            AvoidableLateByReadySlot = lateBySlot,
+            InherentlyLate = inherentlyLate,
+            GapToLowerBoundByReadySlot = gapBySlot,
+            LowerBoundMean = day.Orders.Length == 0 ? 0 : boundSum / day.Orders.Length,
             OrdersByHour = ordersByHour,
             OnTimeByHour = onTimeByHour,
         };

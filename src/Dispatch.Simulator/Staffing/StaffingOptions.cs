@@ -38,7 +38,7 @@ public sealed record StaffingOptions
     /// top, at most <see cref="MaxPlanChecks"/>): bounds the run time (a replay of the largest shared
     /// trace takes about 2 s on a 2-core machine).
     /// </summary>
-    public int MaxRequirementReplays { get; init; } = 14;
+    public int MaxRequirementReplays { get; init; } = 24;
 
     /// <summary>Most replays of the shift plan (each failed check raises the requirement where orders were late and solves again).</summary>
     public int MaxPlanChecks { get; init; } = 3;

@@ -252,25 +252,25 @@ public sealed class StaffingPlanner
                 else low = mid;
             }
 
-            // Slot cuts where orders ready in the slot (and the next, which this slot's couriers also serve) are comfortably on time.
-            double step = 0.3;
-            while (BudgetLeft && step >= 0.05)
+            // Slot cuts where orders ready in the slot (and the next, which this slot's couriers also serve)
+            // are comfortably on time, most comfortable first; a cut that misses the target is undone and
+            // the next one tries half as many slots.
+            const double step = 0.2;
+            int width = int.MaxValue;
+            while (BudgetLeft && width > 0)
             {
+                var candidates = Enumerable.Range(0, best.Length)
+                    .Where(s => best[s] > 1 && LocallyMeets(bestMeasured!, s, 0.5) && (s + 1 >= best.Length || LocallyMeets(bestMeasured!, s + 1, 0.5)))
+                    .OrderBy(s => AllowanceUsed(bestMeasured!, s) + AllowanceUsed(bestMeasured!, Math.Min(best.Length - 1, s + 1))).ThenByDescending(s => best[s]).ThenBy(s => s)
+                    .ToArray();
+                if (candidates.Length == 0) break;
+                width = Math.Min(width, candidates.Length);
                 var trial = (int[])best.Clone();
-                bool any = false;
-                for (int s = 0; s < trial.Length; s++)
-                {
-                    if (trial[s] == 0) continue;
-                    bool comfortable = LocallyMeets(bestMeasured!, s, 0.5) && (s + 1 >= trial.Length || LocallyMeets(bestMeasured!, s + 1, 0.5));
-                    if (!comfortable) continue;
-                    int cut = Math.Max(1, (int)Math.Floor(step * trial[s]));
-                    trial[s] = Math.Max(1, trial[s] - cut); // a slot with work in flight keeps a courier
-                    any |= trial[s] != best[s];
-                }
-                if (!any) break;
+                foreach (int s in candidates.Take(width))
+                    trial[s] = Math.Max(1, trial[s] - Math.Max(1, (int)Math.Floor(step * trial[s]))); // a slot with work in flight keeps a courier
                 var m = SimulateRequirement(trial, "slot cuts");
                 if (m.Meets) { best = trial; bestMeasured = m; }
-                else step /= 2;
+                else width /= 2;
             }
             return best;
         }
@@ -290,18 +290,30 @@ public sealed class StaffingPlanner
         }
 
         /// <summary>
-        /// Whether orders ready in slot <paramref name="s"/> (pooled over the days) meet the target with
-        /// room to spare: <paramref name="margin"/> is the fraction of the allowed lateness (or of the
-        /// click-to-door target) kept back. A slot without ready orders meets it.
+        /// Whether orders ready in slot <paramref name="s"/> (pooled over the days) meet their share of the
+        /// target with room to spare. Only avoidable lateness counts (orders whose lower bound is within the
+        /// target; no courier helps the others): the allowance is what the target leaves after the orders
+        /// late whatever the staffing (on-time target), or the target minus the mean lower bound
+        /// (click-to-door target), spread evenly over the orders. <paramref name="margin"/> is the fraction
+        /// of the allowance kept back. A slot without ready orders meets it.
         /// </summary>
-        private bool LocallyMeets(Measured m, int s, double margin)
+        private bool LocallyMeets(Measured m, int s, double margin) => AllowanceUsed(m, s) <= 1 - margin;
+
+        /// <summary>Avoidable lateness of slot <paramref name="s"/> as a fraction of its allowance (0: none; 1: all of it; no ready orders: 0).</summary>
+        private double AllowanceUsed(Measured m, int s)
         {
             int orders = m.Days.Sum(d => d.Service.OrdersByReadySlot[s]);
-            if (orders == 0) return true;
+            if (orders == 0) return 0;
+            int all = m.Days.Sum(d => d.Service.Orders);
             if (options.TargetClickToDoorMean is { } c2d)
-                return m.Days.Sum(d => d.Service.ClickToDoorSumByReadySlot[s]) / orders <= c2d * (1 - margin);
-            int late = m.Days.Sum(d => d.Service.LateByReadySlot[s]);
-            return late <= (1 - options.TargetOnTime) * (1 - margin) * orders;
+            {
+                double boundMean = m.Days.Sum(d => d.Service.LowerBoundMean * d.Service.Orders) / all;
+                return Ratio(m.Days.Sum(d => d.Service.GapToLowerBoundByReadySlot[s]) / orders, c2d - boundMean);
+            }
+            double allowance = 1 - options.TargetOnTime - (double)m.Days.Sum(d => d.Service.InherentlyLate) / all;
+            return Ratio((double)m.Days.Sum(d => d.Service.AvoidableLateByReadySlot[s]) / orders, allowance);
+
+            static double Ratio(double used, double allowed) => used <= 0 ? 0 : allowed <= 0 ? double.PositiveInfinity : used / allowed;
         }
     }
 }
