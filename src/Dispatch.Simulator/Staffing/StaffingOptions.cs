@@ -40,8 +40,11 @@ public sealed record StaffingOptions
     /// </summary>
     public int MaxRequirementReplays { get; init; } = 24;
 
-    /// <summary>Most replays of the shift plan (each failed check raises the requirement where orders were late and solves again).</summary>
-    public int MaxPlanChecks { get; init; } = 3;
+    /// <summary>
+    /// Most replays of shift plans: until one meets the target each miss raises the requirement where
+    /// orders were late and solves again; the rest try cuts on the plan that met it.
+    /// </summary>
+    public int MaxPlanChecks { get; init; } = 8;
 
     /// <summary>Seed of the draw of couriers' starting points from the trace's courier start points.</summary>
     public int Seed { get; init; } = 1;

@@ -55,38 +55,46 @@ public sealed class StaffingPlanner
         var trace = days.Select(d => run.Replay(d)).ToArray();
 
         int[] fluid = FluidEstimate(days, run.Slots);
-        var required = run.SearchRequirement(fluid);
-
         var lengths = _options.ShiftLengthHours.Select(h => (int)Math.Round(h * 60 / DemandProfile.SlotMinutes)).Distinct().Order().ToArray();
-        int firstNeeded = Array.FindIndex(required, r => r > 0), lastNeeded = Array.FindLastIndex(required, r => r > 0);
-        if (firstNeeded < 0) throw new ArgumentException("the requirement is empty: the days have no orders to serve", nameof(days));
+        int firstNeeded = Array.FindIndex(fluid, r => r > 0), lastNeeded = Array.FindLastIndex(fluid, r => r > 0);
+        if (firstNeeded < 0) throw new ArgumentException("the days have no orders to serve", nameof(days));
         int earliest = _options.EarliestStartMinute is { } e ? e / DemandProfile.SlotMinutes : firstNeeded;
         int latest = _options.LatestStartMinute is { } l ? l / DemandProfile.SlotMinutes : lastNeeded;
-        string shiftsText = string.Create(Inv, $"shifts of {string.Join('/', _options.ShiftLengthHours.Select(h => h.ToString("0.##", Inv)))} h starting {SvgCharts.Clock(earliest * DemandProfile.SlotMinutes)}-{SvgCharts.Clock(latest * DemandProfile.SlotMinutes)}");
+        run.ShiftsText = string.Create(Inv, $"shifts of {string.Join('/', _options.ShiftLengthHours.Select(h => h.ToString("0.##", Inv)))} h starting {SvgCharts.Clock(earliest * DemandProfile.SlotMinutes)}-{SvgCharts.Clock(latest * DemandProfile.SlotMinutes)}");
+        var required = run.SearchRequirement(fluid);
 
-        (ShiftCover.Solution Cover, Measured Check)? best = null;
+        // Cover and replay the plan. Until a plan meets the target, a miss raises the requirement where
+        // orders were late; after that, the remaining checks try the cuts of the search on the plan itself
+        // (the cover rounds up to whole shifts, so the plan often has room the requirement did not).
+        (ShiftCover.Solution Cover, Measured Check, int[] Required)? best = null;
         (ShiftCover.Solution Cover, Measured Check) last = default;
+        int width = int.MaxValue;
+        var tried = required;
         for (int check = 0; check < _options.MaxPlanChecks; check++)
         {
-            progress?.Status(string.Create(Inv, $"covering the requirement with shifts (CP-SAT), check {check + 1}"));
-            var cover = ShiftCover.Solve(required, lengths, earliest, latest, _options.MinCouriersPerStart, _options.MaxCouriersPerStart, _options.CoverTimeLimitSeconds);
+            progress?.Status(string.Create(Inv, $"covering the requirement with shifts (CP-SAT), check {check + 1}/{_options.MaxPlanChecks}"));
+            var cover = ShiftCover.Solve(tried, lengths, earliest, latest, _options.MinCouriersPerStart, _options.MaxCouriersPerStart, _options.CoverTimeLimitSeconds);
             var shifts = ToShifts(cover);
-            var measured = run.Simulate(d => CourierSupply.FromShifts(d, shifts, _options.Seed), "plan check", cover.CourierSlots * DemandProfile.SlotMinutes / 60.0);
+            var measured = run.Simulate(d => CourierSupply.FromShifts(d, shifts, _options.Seed), best is null ? "plan check" : "plan cuts", cover.CourierSlots * DemandProfile.SlotMinutes / 60.0);
             last = (cover, measured);
-            if (measured.Meets)
+            if (measured.Meets && (best is null || cover.CourierSlots < best.Value.Cover.CourierSlots)) best = (cover, measured, tried);
+            else if (best is not null) width /= 2;
+            if (best is null)
             {
-                best = last;
-                break;
+                tried = run.Raise(tried, measured);
+                continue;
             }
-            required = run.Raise(required, measured);
+            var cut = width == 0 ? null : run.Cut(best.Value.Required, best.Value.Check, ref width);
+            if (cut is null) break;
+            tried = cut;
         }
         if (best is null)
         {
             throw new StaffingUnreachableException(string.Create(Inv,
-                $"{_options.TargetText} not reachable with {shiftsText}: best {run.Describe(last.Check!)} at {last.Cover!.CourierSlots * DemandProfile.SlotMinutes / 60.0:0.##} courier-hours after {_options.MaxPlanChecks} plan checks"));
+                $"{_options.TargetText} not reachable with {run.ShiftsText}: best {run.Describe(last.Check!)} at {last.Cover!.CourierSlots * DemandProfile.SlotMinutes / 60.0:0.##} courier-hours after {_options.MaxPlanChecks} plan checks"));
         }
 
-        var (finalCover, finalCheck) = best.Value;
+        var (finalCover, finalCheck, finalRequired) = best.Value;
         var finalShifts = ToShifts(finalCover);
         var outcome = new List<StaffingDay>();
         for (int d = 0; d < days.Count; d++)
@@ -108,7 +116,7 @@ public sealed class StaffingPlanner
             Demand = demand,
             Slots = run.Slots,
             FluidEstimate = fluid,
-            Required = required,
+            Required = finalRequired,
             Shifts = finalShifts,
             CoverOptimal = finalCover.Optimal,
             Days = outcome,
@@ -159,6 +167,9 @@ public sealed class StaffingPlanner
         public readonly int Slots = days.Max(d => d.Orders.Length == 0 ? 0 : d.Orders.Max(o => o.ReadyTime)) / DemandProfile.SlotMinutes + 2;
         public readonly List<StaffingTrial> Trials = new();
         public int Replays;
+
+        /// <summary>The allowed shifts in words, for messages.</summary>
+        public string ShiftsText = "";
         private int _searchReplays;
 
         /// <summary>No staffing gets an order to the door faster than its lower bound: a target above the share that can is refused at once.</summary>
@@ -238,7 +249,7 @@ public sealed class StaffingPlanner
             if (best is null)
             {
                 throw new StaffingUnreachableException(string.Create(Inv,
-                    $"{options.TargetText} not reachable with up to {factor / 1.6:0.#}x the fluid estimate of couriers: best {(closest is null ? "none" : Describe(closest))} at {(closestRequirement?.Sum() ?? 0) * DemandProfile.SlotMinutes / 60.0:0.##} courier-hours"));
+                    $"{options.TargetText} not reachable with {ShiftsText}: best {(closest is null ? "none" : Describe(closest))} at {(closestRequirement?.Sum() ?? 0) * DemandProfile.SlotMinutes / 60.0:0.##} courier-hours (couriers on duty up to {factor / 1.6:0.#}x the fluid estimate in every slot)"));
             }
             // Bisect the factor: three halvings of the bracket, keeping budget for the slot cuts.
             if (low == 0) low = high / 2.5;
@@ -255,24 +266,36 @@ public sealed class StaffingPlanner
             // Slot cuts where orders ready in the slot (and the next, which this slot's couriers also serve)
             // are comfortably on time, most comfortable first; a cut that misses the target is undone and
             // the next one tries half as many slots.
-            const double step = 0.2;
             int width = int.MaxValue;
             while (BudgetLeft && width > 0)
             {
-                var candidates = Enumerable.Range(0, best.Length)
-                    .Where(s => best[s] > 1 && LocallyMeets(bestMeasured!, s, 0.5) && (s + 1 >= best.Length || LocallyMeets(bestMeasured!, s + 1, 0.5)))
-                    .OrderBy(s => AllowanceUsed(bestMeasured!, s) + AllowanceUsed(bestMeasured!, Math.Min(best.Length - 1, s + 1))).ThenByDescending(s => best[s]).ThenBy(s => s)
-                    .ToArray();
-                if (candidates.Length == 0) break;
-                width = Math.Min(width, candidates.Length);
-                var trial = (int[])best.Clone();
-                foreach (int s in candidates.Take(width))
-                    trial[s] = Math.Max(1, trial[s] - Math.Max(1, (int)Math.Floor(step * trial[s]))); // a slot with work in flight keeps a courier
+                var trial = Cut(best, bestMeasured!, ref width);
+                if (trial is null) break;
                 var m = SimulateRequirement(trial, "slot cuts");
                 if (m.Meets) { best = trial; bestMeasured = m; }
                 else width /= 2;
             }
             return best;
+        }
+
+        /// <summary>
+        /// <paramref name="required"/> with 20 % (at least one courier) less in the <paramref name="width"/>
+        /// most comfortable slots (measured by <paramref name="measured"/>; width is capped at the number of
+        /// comfortable slots), never below one courier where work is in flight; null when no slot is comfortable.
+        /// </summary>
+        public int[]? Cut(int[] required, Measured measured, ref int width)
+        {
+            const double step = 0.2;
+            var candidates = Enumerable.Range(0, required.Length)
+                .Where(s => required[s] > 1 && LocallyMeets(measured, s, 0.5) && (s + 1 >= required.Length || LocallyMeets(measured, s + 1, 0.5)))
+                .OrderBy(s => AllowanceUsed(measured, s) + AllowanceUsed(measured, Math.Min(required.Length - 1, s + 1))).ThenByDescending(s => required[s]).ThenBy(s => s)
+                .ToArray();
+            if (candidates.Length == 0) return null;
+            width = Math.Min(width, candidates.Length);
+            var trial = (int[])required.Clone();
+            foreach (int s in candidates.Take(width))
+                trial[s] = Math.Max(1, trial[s] - Math.Max(1, (int)Math.Floor(step * trial[s])));
+            return trial;
         }
 
         /// <summary>After a missed plan check: one more courier (or 10 %) in each slot whose ready orders missed the target, and the slot before (the drive to the restaurant).</summary>
