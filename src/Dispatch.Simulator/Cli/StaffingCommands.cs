@@ -26,10 +26,11 @@ internal static class StaffingCommands
         var areasOpt = new Option<int>("--areas") { Description = "restaurant clusters of the demand profile", DefaultValueFactory = _ => defaults.Areas };
         var replaysOpt = new Option<int>("--max-replays") { Description = "replays of each day while the requirement is searched (bounds the run time)", DefaultValueFactory = _ => defaults.MaxRequirementReplays };
         var seedOpt = new Option<int>("--seed") { Description = "seed of the couriers' starting points (drawn from the trace's courier starts)", DefaultValueFactory = _ => defaults.Seed };
+        var drawsOpt = new Option<int>("--start-draws") { Description = "draws of courier starting points each candidate plan is replayed with; the target must hold on each", DefaultValueFactory = _ => defaults.StartDraws };
         var outOpt = new Option<string>("--out") { Description = "folder for shifts.csv, staffing.json, staffing.html and instance/", DefaultValueFactory = _ => "out/staffing" };
         var quietOpt = new Option<bool>("--quiet") { Description = "no progress bar or progress lines" };
         var cmd = new Command("plan-shifts", "plan courier shifts that meet a service target on recorded days: demand per 15 minutes, couriers required per slot by replaying with the engine, a CP-SAT shift cover, checked by replaying the plan")
-            { tracesArg, onTimeOpt, c2dOpt, lengthsOpt, earliestOpt, latestOpt, minOpt, maxOpt, areasOpt, replaysOpt, seedOpt, outOpt, quietOpt };
+            { tracesArg, onTimeOpt, c2dOpt, lengthsOpt, earliestOpt, latestOpt, minOpt, maxOpt, areasOpt, replaysOpt, seedOpt, drawsOpt, outOpt, quietOpt };
         cmd.SetAction(pr => Cli.Guard(() =>
         {
             var options = new StaffingOptions
@@ -44,6 +45,7 @@ internal static class StaffingCommands
                 Areas = pr.GetValue(areasOpt),
                 MaxRequirementReplays = pr.GetValue(replaysOpt),
                 Seed = pr.GetValue(seedOpt),
+                StartDraws = pr.GetValue(drawsOpt),
             };
             var planner = new StaffingPlanner(options);
             var days = pr.GetValue(tracesArg)!.Select(MdrpInstance.Load).ToArray();

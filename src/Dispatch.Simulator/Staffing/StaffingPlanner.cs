@@ -37,7 +37,7 @@ public sealed class StaffingPlanner
     }
 
     /// <summary>Upper bound on the number of replays <see cref="Plan"/> runs for <paramref name="days"/> recorded days (for progress bars).</summary>
-    public int MaxReplays(int days) => days * (1 + _options.MaxRequirementReplays + _options.MaxPlanChecks);
+    public int MaxReplays(int days) => days * (1 + _options.StartDraws * (_options.MaxRequirementReplays + _options.MaxPlanChecks));
 
     /// <summary>
     /// Plans shifts for <paramref name="days"/>: the plan must meet the target on every day.
@@ -75,7 +75,7 @@ public sealed class StaffingPlanner
             progress?.Status(string.Create(Inv, $"covering the requirement with shifts (CP-SAT), check {check + 1}/{_options.MaxPlanChecks}"));
             var cover = ShiftCover.Solve(tried, lengths, earliest, latest, _options.MinCouriersPerStart, _options.MaxCouriersPerStart, _options.CoverTimeLimitSeconds);
             var shifts = ToShifts(cover);
-            var measured = run.Simulate(d => CourierSupply.FromShifts(d, shifts, _options.Seed), best is null ? "plan check" : "plan cuts", cover.CourierSlots * DemandProfile.SlotMinutes / 60.0);
+            var measured = run.Simulate((d, seed) => CourierSupply.FromShifts(d, shifts, seed), best is null ? "plan check" : "plan cuts", cover.CourierSlots * DemandProfile.SlotMinutes / 60.0);
             last = (cover, measured);
             if (measured.Meets && (best is null || cover.CourierSlots < best.Value.Cover.CourierSlots)) best = (cover, measured, tried);
             else if (best is not null) width /= 2;
@@ -99,7 +99,7 @@ public sealed class StaffingPlanner
         var outcome = new List<StaffingDay>();
         for (int d = 0; d < days.Count; d++)
         {
-            var planDay = finalCheck.Days[d];
+            var planDay = finalCheck.Days[d * _options.StartDraws]; // the first draw: the couriers of instance/
             outcome.Add(new StaffingDay
             {
                 Trace = trace[d].Service,
@@ -198,9 +198,10 @@ public sealed class StaffingPlanner
             return new ReplayedDay(day, result.Solution, DayService.Measure(day, result.Solution, Slots));
         }
 
-        public Measured Simulate(Func<MdrpInstance, MdrpCourier[]> couriersOf, string phase, double courierHours)
+        /// <summary>Replays every day with every draw of starting points (day-major); the target must hold on each.</summary>
+        public Measured Simulate(Func<MdrpInstance, int, MdrpCourier[]> couriersOf, string phase, double courierHours)
         {
-            var replayed = days.Select(d => Replay(CourierSupply.WithCouriers(d, couriersOf(d)))).ToArray();
+            var replayed = days.SelectMany(d => Enumerable.Range(options.Seed, options.StartDraws).Select(seed => Replay(CourierSupply.WithCouriers(d, couriersOf(d, seed))))).ToArray();
             bool meets = replayed.All(r => options.TargetClickToDoorMean is { } c2d
                 ? r.Service.Delivered == r.Service.Orders && r.Service.ClickToDoorMean <= c2d
                 : r.Service.OnTimeShare >= options.TargetOnTime);
@@ -219,7 +220,7 @@ public sealed class StaffingPlanner
         {
             _searchReplays++;
             progress?.Status(string.Create(Inv, $"{phase}: {perSlot.Sum() * DemandProfile.SlotMinutes / 60.0:0.#} courier-hours (replay {_searchReplays}/{options.MaxRequirementReplays})"));
-            return Simulate(d => CourierSupply.FromRequirement(d, perSlot, options.Seed), phase, perSlot.Sum() * DemandProfile.SlotMinutes / 60.0);
+            return Simulate((d, seed) => CourierSupply.FromRequirement(d, perSlot, seed), phase, perSlot.Sum() * DemandProfile.SlotMinutes / 60.0);
         }
 
         /// <summary>Phase 1: one factor on the fluid estimate; phase 2: cuts slot by slot. Returns the cheapest requirement that met the target.</summary>

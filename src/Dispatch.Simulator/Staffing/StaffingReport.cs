@@ -25,8 +25,8 @@ public static class StaffingReport
     {
         ArgumentNullException.ThrowIfNull(result);
         Directory.CreateDirectory(dir);
-        var csv = new StringBuilder("start,length_minutes,count\n");
-        foreach (var s in result.Shifts) csv.Append(Inv, $"{Clock(s.StartMinute)},{s.LengthMinutes},{s.Count}\n");
+        var csv = new StringBuilder("start,start_minute,length_minutes,count\n");
+        foreach (var s in result.Shifts) csv.Append(Inv, $"{Clock(s.StartMinute)},{s.StartMinute},{s.LengthMinutes},{s.Count}\n");
         File.WriteAllText(Path.Combine(dir, ShiftsFile), csv.ToString());
         foreach (var day in result.Days)
             day.PlanInstance.Save(result.Days.Count == 1 ? Path.Combine(dir, InstanceFolder) : Path.Combine(dir, InstanceFolder, day.Trace.Day));

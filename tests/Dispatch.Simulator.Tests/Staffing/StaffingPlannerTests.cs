@@ -29,7 +29,7 @@ public class StaffingPlannerTests(ITestOutputHelper output)
             var plan = MdrpInstance.Load(Path.Combine(outDir, StaffingReport.InstanceFolder));
             Assert.Equal(trace.Orders, plan.Orders);
             var shifts = File.ReadAllLines(Path.Combine(outDir, StaffingReport.ShiftsFile)).Skip(1).Select(l => l.Split(',')).ToArray();
-            Assert.Equal(shifts.Sum(s => int.Parse(s[2], System.Globalization.CultureInfo.InvariantCulture)), plan.Couriers.Length);
+            Assert.Equal(shifts.Sum(s => int.Parse(s[3], System.Globalization.CultureInfo.InvariantCulture)), plan.Couriers.Length);
             Assert.All(plan.Couriers, c => Assert.Contains(c.OffTime - c.OnTime, new[] { 120, 180, 240 }));
 
             // Replayed here, independently of the planner, and checked by the evaluator.
@@ -60,44 +60,44 @@ public class StaffingPlannerTests(ITestOutputHelper output)
     {
         string? dir = TestPaths.SharedMdrpInstanceOrSkip(Trace, output);
         if (dir is null) return;
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try
-        {
-            // 88.5 % of this trace's orders can reach the door within 40 minutes at all.
-            Assert.Equal(StaffingCommands.Unreachable, Cli.Run(["plan-shifts", dir, "--target-on-time", "0.95", "--out", Path.Combine(Path.GetTempPath(), "never-written"), "--quiet"]));
-        }
-        finally
-        {
-            Console.SetError(old);
-        }
-        Assert.Contains("target 0.95 not reachable on 0o100t100s1p100", err.ToString());
-        Assert.Contains("only 0.885 of its orders", err.ToString());
+        // 88.5 % of this trace's orders can reach the door within 40 minutes at all.
+        string err = StandardError(() =>
+            Assert.Equal(StaffingCommands.Unreachable, Cli.Run(["plan-shifts", dir, "--target-on-time", "0.95", "--out", Path.Combine(Path.GetTempPath(), "never-written"), "--quiet"])));
+        Assert.Contains("target 0.95 not reachable on 0o100t100s1p100", err);
+        Assert.Contains("only 0.885 of its orders", err);
     }
 
     [Fact]
     public void Bad_options_name_the_field()
+    {
+        string text = StandardError(() =>
+        {
+            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--shift-lengths", "2,x"]));
+            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--earliest-start", "25:99"]));
+            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--shift-lengths", "2.1"]));
+            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--target-on-time", "1.5"]));
+        });
+        Assert.Contains("--shift-lengths: 'x' is not a positive number of hours", text);
+        Assert.Contains("--earliest-start: '25:99' is not h:mm", text);
+        Assert.Contains("ShiftLengthHours: 2.1 is not a positive whole number of 15-minute slots", text);
+        Assert.Contains("TargetOnTime must be in (0, 1], got 1.5", text);
+    }
+
+    /// <summary>What <paramref name="body"/> wrote to standard error.</summary>
+    private static string StandardError(Action body)
     {
         var err = new StringWriter();
         var old = Console.Error;
         Console.SetError(err);
         try
         {
-            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--shift-lengths", "2,x"]));
-            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--earliest-start", "25:99"]));
-            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--shift-lengths", "2.1"]));
-            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--target-on-time", "1.5"]));
+            body();
         }
         finally
         {
             Console.SetError(old);
         }
-        string text = err.ToString();
-        Assert.Contains("--shift-lengths: 'x' is not a positive number of hours", text);
-        Assert.Contains("--earliest-start: '25:99' is not h:mm", text);
-        Assert.Contains("ShiftLengthHours: 2.1 is not a positive whole number of 15-minute slots", text);
-        Assert.Contains("TargetOnTime must be in (0, 1], got 1.5", text);
+        return err.ToString();
     }
 
     [Fact]
