@@ -163,7 +163,7 @@ internal static class StaffingTable
             for (int s = h * 4; s < Math.Min(d.PlanOnDuty.Length, h * 4 + 4); s++) { sum += d.PlanOnDuty[s] - d.TraceOnDuty[s]; n++; }
             return (Hour: h, Diff: sum / n);
         }).ToArray();
-        string Fmt(IEnumerable<(int Hour, double Diff)> hs) => string.Join(", ", hs.Select(h => string.Create(inv, $"{SvgCharts.Clock(h.Hour * 60)}-{SvgCharts.Clock(h.Hour * 60 + 60)} {h.Diff:+0.#;-0.#}")));
+        string Fmt(IEnumerable<(int Hour, double Diff)> hs) => !hs.Any() ? "none" : string.Join(", ", hs.Select(h => string.Create(inv, $"{SvgCharts.Clock(h.Hour * 60)}-{SvgCharts.Clock(h.Hour * 60 + 60)} {h.Diff:+0.#;-0.#}")));
         var added = diff.Where(h => h.Diff > 0).OrderByDescending(h => h.Diff).Take(2);
         var removed = diff.Where(h => h.Diff < 0).OrderBy(h => h.Diff).Take(2);
         return string.Create(inv, $"{(traceShort ? "trace short of the target; " : "")}most added {Fmt(added)}; most removed {Fmt(removed)}.");
