@@ -4,7 +4,6 @@ using System.Text;
 using Dispatch.Bench.Infrastructure;
 using Dispatch.Simulator.Generation;
 using Dispatch.Simulator.Mdrp;
-using Dispatch.Simulator.Replay;
 using Dispatch.Simulator.Reports;
 using Dispatch.Simulator.Staffing;
 
@@ -65,11 +64,7 @@ internal static class StaffingTable
             }
             planned++;
             var d = result.Days[0];
-            var others = Enumerable.Range(101, 5).Select(seed =>
-            {
-                var replay = MdrpReplay.Run(CourierSupply.WithCouriers(day, CourierSupply.FromShifts(day, result.Shifts, seed)));
-                return DayService.Measure(day, replay.Solution, result.Slots).OnTimeShare;
-            }).ToArray();
+            var others = Enumerable.Range(101, 5).Select(seed => StaffingPlanner.ReplayShifts(day, result.Shifts, seed, result.Slots).OnTimeShare).ToArray();
             bool meets = d.Plan.OnTimeShare >= target;
             if (meets) met++;
             double change = d.Plan.CourierHours / d.Trace.CourierHours - 1;
@@ -140,8 +135,7 @@ internal static class StaffingTable
         for (int seed = 2; seed <= 6; seed++)
         {
             var day = WaveGenerator.Generate(shape with { Seed = seed });
-            var replay = MdrpReplay.Run(CourierSupply.WithCouriers(day, CourierSupply.FromShifts(day, plan.Shifts, options.Seed)));
-            var service = DayService.Measure(day, replay.Solution, plan.Slots);
+            var service = StaffingPlanner.ReplayShifts(day, plan.Shifts, options.Seed, plan.Slots);
             worst = Math.Max(worst, Math.Abs(service.OnTimeShare - options.TargetOnTime));
             sb.AppendLine(inv, $"| {seed} | {day.Orders.Length} | {service.OnTimeShare:P1} | {(service.OnTimeShare - options.TargetOnTime) * 100:+0.0;-0.0} pts | {service.ClickToDoorMean:F1} |");
         }

@@ -16,13 +16,17 @@ namespace Dispatch.Simulator.Staffing;
 /// the pickup service, the drive and the drop-off service, spread over the slots it overlaps;</item>
 /// <item>the requirement by simulation: the estimate scaled by one factor until every day meets the
 /// target when replayed with couriers on duty exactly per slot (grow by 1.6 until met, then bisect),
-/// then cut slot by slot where orders ready in the slot are comfortably on time, keeping a cut only
-/// when the replay still meets the target (halving the cut otherwise);</item>
+/// then 20 % cuts in the slots where orders ready in the slot and the next are comfortably on time (only
+/// avoidable lateness counts), most comfortable first, keeping a cut only when the replay still meets the
+/// target (the next cut tries half as many slots otherwise);</item>
 /// <item>the shift cover of that requirement (<see cref="ShiftCover"/>, CP-SAT), replayed with exactly the
-/// plan's couriers; a miss raises the requirement where orders were late and solves again.</item>
+/// plan's couriers; until a plan meets the target a miss raises the requirement where orders were late
+/// and solves again; then the remaining plan replays try the same cuts on the plan itself.</item>
 /// </list>
-/// Every replay is bounded by <see cref="StaffingOptions.MaxRequirementReplays"/> and
-/// <see cref="StaffingOptions.MaxPlanChecks"/> per day. Deterministic: same days and options, same plan.
+/// Every candidate is replayed on every day with <see cref="StaffingOptions.StartDraws"/> draws of courier
+/// starting points and must meet the target on each. Replays are bounded by
+/// <see cref="StaffingOptions.MaxRequirementReplays"/> and <see cref="StaffingOptions.MaxPlanChecks"/> per day
+/// and draw. Deterministic: same days and options, same plan.
 /// </summary>
 public sealed class StaffingPlanner
 {
@@ -151,6 +155,17 @@ public sealed class StaffingPlanner
             }
         }
         return busy.Select(b => (int)Math.Ceiling(b - 1e-9)).ToArray();
+    }
+
+    /// <summary>
+    /// The service <paramref name="shifts"/> give on <paramref name="day"/> (another day of the same shape,
+    /// another draw of starting points): the day replayed with those couriers, starting at points drawn with
+    /// <paramref name="seed"/> from the day's courier start points, measured over <paramref name="slots"/> slots.
+    /// </summary>
+    public static DayService ReplayShifts(MdrpInstance day, IEnumerable<PlannedShift> shifts, int seed, int slots)
+    {
+        var replay = MdrpReplay.Run(CourierSupply.WithCouriers(day, CourierSupply.FromShifts(day, shifts, seed)));
+        return DayService.Measure(day, replay.Solution, slots);
     }
 
     private static PlannedShift[] ToShifts(ShiftCover.Solution cover) =>

@@ -68,6 +68,18 @@ public class StaffingPlannerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_target_the_replays_cannot_reach_names_the_shifts_and_the_best_reached()
+    {
+        // The hand-made day's lower bounds average 17 minutes; no courier waits at the far restaurant at
+        // every ready time, so a mean of 17.01 fails at every scale of the fluid estimate.
+        var day = DemandProfileTests.Day();
+        var planner = new StaffingPlanner(new StaffingOptions { TargetClickToDoorMean = 17.01, MaxRequirementReplays = 6, StartDraws = 1 });
+        var e = Assert.Throws<StaffingUnreachableException>(() => planner.Plan([day]));
+        Assert.Matches(@"^mean click-to-door 17\.01 min not reachable with shifts of 2/3/4 h starting \d+:\d\d-\d+:\d\d: best mean click-to-door \d+(\.\d+)? min at \d+(\.\d+)? courier-hours", e.Message);
+        output.WriteLine(e.Message);
+    }
+
+    [Fact]
     public void Bad_options_name_the_field()
     {
         string text = StandardError(() =>
