@@ -11,6 +11,7 @@ using Dispatch.Bench.Snapshots;
 //   alloc-check                                        every hot path run in a loop: fails unless 0 bytes
 //   general-tick [--moves 0,64,256] [--runs 15]        the General profile's tick at 1,000 open orders per improvement budget
 //   general-improvement [--seeds 1,2,3]                General profile with delivery promises on generated waves, per budget
+//   staffing [trace ...] [--target 0.8]               plan-shifts on 13 shared traces: trace vs plan -> bench/results/staffing.md
 //   snapshot [name ...]                                describes snapshots (trace, city-N, instance folder)
 // Anything else goes to BenchmarkSwitcher (e.g. --filter '*Tick*' --job short).
 if (BuildGuard.Problem() is { } problem)
@@ -31,6 +32,7 @@ switch (command)
     case "alloc-check": return Dispatch.Bench.AllocCheck.Run(rest);
     case "general-tick": return Dispatch.Bench.General.GeneralTickTiming.Run(rest);
     case "general-improvement": return Dispatch.Bench.General.GeneralImprovement.Run(rest);
+    case "staffing": return Dispatch.Bench.Staffing.StaffingTable.Run(rest);
     case "snapshot":
         foreach (var name in rest.Length > 0 ? rest : ["trace", "city-1000", "city-10000", "city-50000"])
             Console.WriteLine(SnapshotBuilder.ByName(name));

@@ -94,6 +94,9 @@ internal static class Cli
         }));
         root.Subcommands.Add(generate);
 
+        // plan-shifts: courier shifts from recorded days
+        StaffingCommands.Add(root);
+
         // solve, solve-all: the route optimizer
         RoutingCommands.Add(root);
 

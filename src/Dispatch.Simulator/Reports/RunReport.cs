@@ -183,10 +183,10 @@ public static class RunReport
         return sb.ToString();
     }
 
-    private static void Tile(StringBuilder sb, string label, string value, string detail, string cls) =>
+    internal static void Tile(StringBuilder sb, string label, string value, string detail, string cls) =>
         sb.Append(Inv, $"<div class=\"tile {cls}\"><div class=\"label\">{Esc(label)}</div><div class=\"value\">{Esc(value)}</div><div class=\"detail\">{Esc(detail)}</div></div>");
 
-    private static void Section(StringBuilder sb, string id, string heading, string note, string svg) =>
+    internal static void Section(StringBuilder sb, string id, string heading, string note, string svg) =>
         sb.Append(Inv, $"<section id=\"{id}\" class=\"card\"><h2>{Esc(heading)}</h2><p class=\"note\">{Esc(note)}</p>{svg}</section>\n");
 
     internal const string Css = """

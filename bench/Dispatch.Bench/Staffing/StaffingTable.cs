@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Dispatch.Bench.Infrastructure;
+using Dispatch.Simulator.Generation;
+using Dispatch.Simulator.Mdrp;
+using Dispatch.Simulator.Reports;
+using Dispatch.Simulator.Staffing;
+
+namespace Dispatch.Bench.Staffing;
+
+/// <summary>
+/// staffing [trace ...] [--target 0.8] [--out path]: <see cref="StaffingPlanner"/> on each trace with one
+/// target and the default options (no per-trace settings); the trace's own staffing against the plan's,
+/// both replayed with the engine, the plan checked by the project's evaluator, and the plan's on-time share
+/// when its couriers start from five draws of the trace's courier start points not used while planning.
+/// </summary>
+internal static class StaffingTable
+{
+    /// <summary>Seeds 0-6: every seed's full-order trace with historical (s1) shifts, and the optimized (s2) shifts of five of them; 5r50 adds a second seed-5 day.</summary>
+    public static readonly string[] DefaultTraces =
+    [
+        "0o100t100s1p100", "1o100t100s1p100", "2o100t100s1p100", "3o100t100s1p100", "4o100t100s1p100", "5o100t100s1p100", "6o100t100s1p100",
+        "0o100t100s2p100", "1o100t100s2p100", "2o100t100s2p100", "3o100t100s2p100", "6o100t100s2p100", "5r50t100s1p100",
+    ];
+
+    public static int Run(string[] args)
+    {
+        double target = 0.8;
+        string? output = null;
+        var names = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--target": target = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--out": output = args[++i]; break;
+                default: names.Add(args[i]); break;
+            }
+        }
+        if (names.Count == 0) names.AddRange(DefaultTraces);
+        output ??= Path.Combine(BenchPaths.ResultsDir, "staffing.md");
+        var inv = CultureInfo.InvariantCulture;
+        var options = new StaffingOptions { TargetOnTime = target };
+        var rows = new StringBuilder();
+        var notes = new StringBuilder();
+        int met = 0, planned = 0;
+        double traceHoursOverMet = 0, planHoursOverMet = 0;
+        foreach (var name in names)
+        {
+            var day = MdrpInstance.Load(Directory.Exists(name) ? name : BenchPaths.Instance(name));
+            var clock = Stopwatch.StartNew();
+            StaffingResult result;
+            try
+            {
+                result = new StaffingPlanner(options).Plan([day]);
+            }
+            catch (StaffingUnreachableException e)
+            {
+                string unreachable = string.Create(inv, $"| {day.Name} | {day.Orders.Length} | | | | not planned: {e.Message} | | | | | | {clock.Elapsed.TotalSeconds:F1} s |");
+                Console.WriteLine(unreachable);
+                rows.AppendLine(unreachable);
+                continue;
+            }
+            planned++;
+            var d = result.Days[0];
+            var others = Enumerable.Range(101, 5).Select(seed => StaffingPlanner.ReplayShifts(day, result.Shifts, seed, result.Slots).OnTimeShare).ToArray();
+            bool meets = d.Plan.OnTimeShare >= target;
+            if (meets) met++;
+            double change = d.Plan.CourierHours / d.Trace.CourierHours - 1;
+            if (d.Trace.OnTimeShare >= target) { traceHoursOverMet += d.Trace.CourierHours; planHoursOverMet += d.Plan.CourierHours; }
+            string line = string.Create(inv,
+                $"| {day.Name} | {day.Orders.Length} | {d.Trace.CourierHours:F1} | {d.Trace.OnTimeShare:P1} | {d.Trace.ClickToDoorMean:F1} | {d.Plan.CourierHours:F1} ({change:+0.0%;-0.0%}) | {d.Plan.OnTimeShare:P1} | {d.Plan.ClickToDoorMean:F1} | {(d.PlanEvaluation.Feasible ? "yes" : "NO")} | {others.Min():P1}-{others.Max():P1} | {result.Replays} | {clock.Elapsed.TotalSeconds:F1} s |");
+            Console.WriteLine(line);
+            rows.AppendLine(line);
+            notes.AppendLine(inv, $"- {day.Name}: {Where(d, d.Trace.OnTimeShare < target)}");
+        }
+
+        var md = new StringBuilder();
+        md.AppendLine("# Staffing: the trace's own couriers vs a plan from `plan-shifts`");
+        md.AppendLine();
+        md.AppendLine(inv, $"Machine: {Stats.Machine()}. Command: `dotnet run -c Release --project bench/Dispatch.Bench -- staffing --target {target}` (the same `StaffingPlanner` defaults as `plan-shifts`: shifts of 2, 3 or 4 h, starts every 15 min over the day, {options.StartDraws} draws of courier start points per candidate, at most {options.MaxRequirementReplays} requirement and {options.MaxPlanChecks} plan replays of each; nothing set per trace).");
+        md.AppendLine();
+        md.AppendLine(inv, $"Target: {target:P0} of all orders delivered within 40 minutes of placement (an undelivered order is late). Both columns are the engine's replay of the same orders (MDRP profile, tick 1 min): with the trace's couriers.txt, and with the plan's couriers (the `instance/` folder `plan-shifts` writes; evaluator = the project's checker of every published rule on that replay). Other draws: the plan's on-time share when its couriers start from five other draws (seeds 101-105, none used while planning) of the trace's courier start points, min-max. Time: the whole plan for one trace (demand, every replay, CP-SAT) in this process.");
+        md.AppendLine();
+        md.AppendLine("| trace | orders | trace courier-h | trace on time | trace c2d mean | plan courier-h (vs trace) | plan on time | plan c2d mean | evaluator | other draws on time | replays | time |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+        md.Append(rows);
+        md.AppendLine();
+        md.AppendLine(inv, $"{met} of {planned} plans meet the target on their own replay. Over the traces whose own couriers meet the target: {traceHoursOverMet:F1} trace courier-hours, {planHoursOverMet:F1} planned ({(traceHoursOverMet > 0 ? planHoursOverMet / traceHoursOverMet - 1 : 0):+0.0%;-0.0%}).");
+        md.AppendLine();
+        md.Append(Robustness(options));
+        md.AppendLine();
+        md.AppendLine("Where the plan puts couriers compared with the trace (hours with the largest differences in couriers on duty, plan minus trace):");
+        md.AppendLine();
+        md.Append(notes);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, md.ToString());
+        Console.WriteLine($"wrote {Path.GetFullPath(output)}");
+        return 0;
+    }
+
+    /// <summary>
+    /// The plan made from one generated day (seed 1, 1,000 orders), its shifts replayed on five other
+    /// seeds' days of the same shape (same generator options: peaks, volume, city size), couriers starting
+    /// from each day's own courier start points.
+    /// </summary>
+    private static string Robustness(StaffingOptions options)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var shape = new WaveOptions { OrdersPerDay = 1_000, Seed = 1 };
+        var sb = new StringBuilder();
+        sb.AppendLine(inv, $"## Robustness: the plan of one generated day on five other days of the same shape");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"`generate --orders {shape.OrdersPerDay} --seed 1` planned at {options.TargetOnTime:P0}; the same shifts replayed on the days of seeds 2-6 (same generator options, other orders; couriers start from each day's own courier start points).");
+        sb.AppendLine();
+        StaffingResult plan;
+        var planned = WaveGenerator.Generate(shape);
+        try
+        {
+            plan = new StaffingPlanner(options).Plan([planned]);
+        }
+        catch (StaffingUnreachableException e)
+        {
+            sb.AppendLine(inv, $"Not planned: {e.Message}");
+            return sb.ToString();
+        }
+        sb.AppendLine(inv, $"Plan: {plan.CourierHours:F1} courier-hours ({plan.Shifts.Sum(x => x.Count)} couriers) against the generator's own {plan.Days[0].Trace.CourierHours:F1}.");
+        sb.AppendLine();
+        sb.AppendLine("| day (seed) | orders | on time with the plan | minus target | click-to-door mean |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
+        var d0 = plan.Days[0].Plan;
+        sb.AppendLine(inv, $"| 1 (planned on) | {planned.Orders.Length} | {d0.OnTimeShare:P1} | {(d0.OnTimeShare - options.TargetOnTime) * 100:+0.0;-0.0} pts | {d0.ClickToDoorMean:F1} |");
+        double worst = 0;
+        for (int seed = 2; seed <= 6; seed++)
+        {
+            var day = WaveGenerator.Generate(shape with { Seed = seed });
+            var service = StaffingPlanner.ReplayShifts(day, plan.Shifts, options.Seed, plan.Slots);
+            worst = Math.Max(worst, Math.Abs(service.OnTimeShare - options.TargetOnTime));
+            sb.AppendLine(inv, $"| {seed} | {day.Orders.Length} | {service.OnTimeShare:P1} | {(service.OnTimeShare - options.TargetOnTime) * 100:+0.0;-0.0} pts | {service.ClickToDoorMean:F1} |");
+        }
+        sb.AppendLine();
+        sb.AppendLine(inv, $"Largest distance from the target on the other days: {worst * 100:F1} points.");
+        Console.Write(sb.ToString());
+        return sb.ToString();
+    }
+
+    /// <summary>The two hours with the most couriers added and the two with the most removed (mean on duty over the hour's slots).</summary>
+    private static string Where(StaffingDay d, bool traceShort)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        int hours = (d.PlanOnDuty.Length + 3) / 4;
+        var diff = Enumerable.Range(0, hours).Select(h =>
+        {
+            double sum = 0;
+            int n = 0;
+            for (int s = h * 4; s < Math.Min(d.PlanOnDuty.Length, h * 4 + 4); s++) { sum += d.PlanOnDuty[s] - d.TraceOnDuty[s]; n++; }
+            return (Hour: h, Diff: sum / n);
+        }).ToArray();
+        string Fmt(IEnumerable<(int Hour, double Diff)> hs) => !hs.Any() ? "none" : string.Join(", ", hs.Select(h => string.Create(inv, $"{SvgCharts.Clock(h.Hour * 60)}-{SvgCharts.Clock(h.Hour * 60 + 60)} {h.Diff:+0.#;-0.#}")));
+        var added = diff.Where(h => h.Diff > 0).OrderByDescending(h => h.Diff).Take(2);
+        var removed = diff.Where(h => h.Diff < 0).OrderBy(h => h.Diff).Take(2);
+        return string.Create(inv, $"{(traceShort ? "trace short of the target; " : "")}most added {Fmt(added)}; most removed {Fmt(removed)}.");
+    }
+}
