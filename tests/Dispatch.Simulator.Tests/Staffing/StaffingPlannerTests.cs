@@ -12,11 +12,10 @@ public class StaffingPlannerTests(ITestOutputHelper output)
 {
     private const string Trace = "0o100t100s1p100"; // 505 orders: a plan takes a few seconds
 
-    [Fact]
+    [SkippableFact]
     public void Plan_meets_the_target_when_its_instance_folder_is_replayed_and_evaluated()
     {
-        string? dir = TestPaths.SharedMdrpInstanceOrSkip(Trace, output);
-        if (dir is null) return;
+        string dir = TestPaths.SharedMdrpInstance(Trace);
         string outDir = Path.Combine(Path.GetTempPath(), "dispatch-staffing-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -55,11 +54,10 @@ public class StaffingPlannerTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_unreachable_target_exits_3_naming_the_best_reachable()
     {
-        string? dir = TestPaths.SharedMdrpInstanceOrSkip(Trace, output);
-        if (dir is null) return;
+        string dir = TestPaths.SharedMdrpInstance(Trace);
         // 88.5 % of this trace's orders can reach the door within 40 minutes at all.
         string err = StandardError(() =>
             Assert.Equal(StaffingCommands.Unreachable, Cli.Run(["plan-shifts", dir, "--target-on-time", "0.95", "--out", Path.Combine(Path.GetTempPath(), "never-written"), "--quiet"])));
