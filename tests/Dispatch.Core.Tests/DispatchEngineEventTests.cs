@@ -306,4 +306,20 @@ public class DispatchEngineEventTests
         Assert.Equal((3 * Min, 20.0, 30.0, false), (c.FreeX, c.ShiftStart, c.ShiftEnd, c.OnShift));
         Assert.Equal(1, e.Counts.Couriers);
     }
+
+    /// <summary>Replies use -1 for "no courier" and "no site", so no id below 0 is taken, and nothing is stored.</summary>
+    [Fact]
+    public void Negative_ids_are_refused_naming_the_kind_and_nothing_is_stored()
+    {
+        var e = EngineFactory.Create(DispatchProfile.General);
+        var site = Assert.Throws<DispatchException>(() => e.AddSite(-1, 0, 0));
+        Assert.Equal(DispatchError.InvalidValue, site.Error);
+        Assert.Contains("site id -1 must be 0 or more", site.Message);
+        var courier = Assert.Throws<DispatchException>(() => e.CourierOnShift(new CourierShift(-1, 0, 0, 0, 100), 0));
+        Assert.Contains("courier id -1 must be 0 or more", courier.Message);
+        e.AddSite(1, 0, 0);
+        var order = Assert.Throws<DispatchException>(() => e.PlaceOrder(new OrderRequest(-7, 1, 5 * Min, 0, 0, 0), 0));
+        Assert.Contains("order id -7 must be 0 or more", order.Message);
+        Assert.Equal(new EngineCounts(0, 0, 0, 0, 0, 0, 0), e.Counts);
+    }
 }

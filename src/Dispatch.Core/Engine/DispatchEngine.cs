@@ -74,6 +74,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>Adds a pickup site (restaurant).</summary>
     public void AddSite(long siteId, double x, double y)
     {
+        RequireId(siteId, "site");
         RequireCoordinate(x, y, "site", siteId);
         if (_s.SiteIndex.ContainsKey(siteId)) Throw(DispatchError.DuplicateId, $"site {siteId} already exists");
         _s.SiteIndex[siteId] = _s.Sites.Add(siteId, x, y);
@@ -86,6 +87,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     public void PlaceOrder(in OrderRequest order, double now)
     {
         RequireTime(now, "now");
+        RequireId(order.OrderId, "order");
         RequireTime(order.PlacedAt, "placement time of order", order.OrderId);
         RequireTime(order.ReadyAt, "ready time of order", order.OrderId);
         RequireCoordinate(order.DropX, order.DropY, "drop-off of order", order.OrderId);
@@ -152,6 +154,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     public void CourierOnShift(in CourierShift shift, double now)
     {
         RequireTime(now, "now");
+        RequireId(shift.CourierId, "courier");
         RequireCoordinate(shift.X, shift.Y, "start of courier", shift.CourierId);
         RequireTime(shift.ShiftStart, "shift start of courier", shift.CourierId);
         RequireTime(shift.ShiftEnd, "shift end of courier", shift.CourierId);
@@ -603,6 +606,12 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             Throw(DispatchError.InvalidValue, $"order {id}: PickupServiceMinutes {p} must be a finite number of minutes in [0, {MaxTime}]");
         if (order.DropoffServiceMinutes is double d && !(double.IsFinite(d) && d >= 0 && d <= MaxTime))
             Throw(DispatchError.InvalidValue, $"order {id}: DropoffServiceMinutes {d} must be a finite number of minutes in [0, {MaxTime}]");
+    }
+
+    /// <summary>Ids are 0 or more: replies use -1 for "none" (no courier, no site), so a -1 id would be ambiguous.</summary>
+    private static void RequireId(long id, string what)
+    {
+        if (id < 0) Throw(DispatchError.InvalidValue, $"{what} id {id} must be 0 or more (-1 means \"none\" in replies)");
     }
 
     private static void RequireCoordinate(double x, double y, string what, long id)
