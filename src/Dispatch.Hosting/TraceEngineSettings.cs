@@ -23,12 +23,12 @@ public static class TraceEngineSettings
         {
             if (s.SizesStorageOnly) continue;
             string text = s.Format(options);
-            entries[Key(s)] = s.Kind switch
+            entries[Key(s)] = s.ValueType switch
             {
-                DispatchSettingKind.Number => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
-                DispatchSettingKind.Integer => long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture),
-                DispatchSettingKind.Flag => bool.Parse(text),
-                _ => text,
+                var t when t == typeof(double) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture),
+                var t when t == typeof(int) => long.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture),
+                var t when t == typeof(bool) => bool.Parse(text),
+                _ => text, // an enum, by name
             };
         }
         return entries;

@@ -153,19 +153,12 @@ public class RecordingTests : IDisposable
         Assert.Equal(new FileInfo(ShippedTrace).Length, trace.IntactLength);
         var h = trace.Header;
         Assert.Equal((ClockMode.Manual, "Euclidean", 427.0, "Mdrp", 0L), (h.Clock, h.Travel, h.MetersPerMinute, h.EngineSettings["profile"], h.PriorRecords));
-        // Recorded before every engine setting was in the header: only the six the server had then, read into
-        // exactly the options that server ran with (the rest were the defaults).
+        // Recorded before every engine setting was in the header: only the six the server had then (Mdrp, 4, 4, 40,
+        // 90, 1: the defaults), read into exactly the options that server ran with (the rest were the defaults too).
         Assert.Equal(["profile", "pickupServiceMinutes", "dropoffServiceMinutes", "targetClickToDoorMinutes", "maxClickToDoorMinutes", "tickIntervalMinutes"], h.EngineSettings.Keys);
-        var recordedUnder = new DispatchOptions
-        {
-            Profile = DispatchProfile.Mdrp,
-            PickupServiceMinutes = 4,
-            DropoffServiceMinutes = 4,
-            TargetClickToDoorMinutes = 40,
-            MaxClickToDoorMinutes = 90,
-            TickIntervalMinutes = 1,
-        };
-        Assert.Equal(recordedUnder, TraceEngineSettings.OptionsFrom(h));
+        Assert.Equal(("Mdrp", 4.0, 4.0, 40.0, 90.0, 1.0), (h.EngineSettings["profile"], h.EngineSettings["pickupServiceMinutes"], h.EngineSettings["dropoffServiceMinutes"],
+            h.EngineSettings["targetClickToDoorMinutes"], h.EngineSettings["maxClickToDoorMinutes"], h.EngineSettings["tickIntervalMinutes"]));
+        Assert.Equal(new DispatchOptions(), TraceEngineSettings.OptionsFrom(h));
 
         // What the trace implies: the MDRP instance 0o50t75s1p100 (93 restaurants, 61 couriers, 252 orders),
         // every order picked up and delivered, a tick per minute.

@@ -54,7 +54,7 @@ public static class DispatchSettings
     }
 
     private static DispatchSetting Number(string name, Func<DispatchOptions, double> get, Func<DispatchOptions, double, DispatchOptions> set) =>
-        new(name, DispatchSettingKind.Number, sizesStorageOnly: false,
+        new(name, typeof(double), sizesStorageOnly: false,
             o => get(o).ToString("R", CultureInfo.InvariantCulture),
             (o, text) => set(o, double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw NotA(name, text, "a number")));
 
@@ -66,18 +66,18 @@ public static class DispatchSettings
         IntegerSetting(name, sizesStorageOnly: true, get, set);
 
     private static DispatchSetting IntegerSetting(string name, bool sizesStorageOnly, Func<DispatchOptions, int> get, Func<DispatchOptions, int, DispatchOptions> set) =>
-        new(name, DispatchSettingKind.Integer, sizesStorageOnly,
+        new(name, typeof(int), sizesStorageOnly,
             o => get(o).ToString(CultureInfo.InvariantCulture),
             (o, text) => set(o, int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw NotA(name, text, "a whole number")));
 
     private static DispatchSetting Flag(string name, Func<DispatchOptions, bool> get, Func<DispatchOptions, bool, DispatchOptions> set) =>
-        new(name, DispatchSettingKind.Flag, sizesStorageOnly: false,
+        new(name, typeof(bool), sizesStorageOnly: false,
             o => get(o).ToString(),
             (o, text) => set(o, bool.TryParse(text, out bool v) ? v : throw NotA(name, text, "true or false")));
 
     private static DispatchSetting Choice<TEnum>(string name, Func<DispatchOptions, TEnum> get, Func<DispatchOptions, TEnum, DispatchOptions> set)
         where TEnum : struct, Enum =>
-        new(name, DispatchSettingKind.Choice, sizesStorageOnly: false,
+        new(name, typeof(TEnum), sizesStorageOnly: false,
             o => get(o).ToString(),
             (o, text) => set(o, Enum.TryParse(text, ignoreCase: true, out TEnum v) && Enum.IsDefined(v)
                 ? v
