@@ -27,13 +27,16 @@ public static class CommandTraceFormat
     /// <summary>The header is a few hundred bytes; longer is corruption.</summary>
     public const int MaxHeaderBytes = 64 * 1024;
 
+    /// <summary>The header keys the server itself writes (<see cref="TraceHeader"/>'s own properties); the engine settings come on top.</summary>
+    private const int ServerKeys = 13;
+
     /// <summary>Writes the header value.</summary>
     public static void WriteHeader(ref MessagePackWriter w, TraceHeader header)
     {
         w.WriteArrayHeader(3);
         w.Write(Magic);
         w.Write(Version);
-        w.WriteMapHeader(19);
+        w.WriteMapHeader(ServerKeys + header.EngineSettings.Count);
         w.Write("createdUnixMs"); w.Write(header.CreatedUnixMs);
         w.Write("serverName"); w.Write(header.ServerName);
         w.Write("clock"); w.Write(header.Clock.ToString());
@@ -42,12 +45,13 @@ public static class CommandTraceFormat
         w.Write("metersPerMinute"); w.Write(header.MetersPerMinute);
         w.Write("haversineKmh"); w.Write(header.HaversineKmh);
         w.Write("detourFactor"); w.Write(header.DetourFactor);
-        w.Write("profile"); w.Write(header.Profile);
-        w.Write("pickupServiceMinutes"); w.Write(header.PickupServiceMinutes);
-        w.Write("dropoffServiceMinutes"); w.Write(header.DropoffServiceMinutes);
-        w.Write("targetClickToDoorMinutes"); w.Write(header.TargetClickToDoorMinutes);
-        w.Write("maxClickToDoorMinutes"); w.Write(header.MaxClickToDoorMinutes);
-        w.Write("tickIntervalMinutes"); w.Write(header.TickIntervalMinutes);
+        // Where "profile" ... "tickIntervalMinutes" always stood: in DispatchOptions order those six come first, under
+        // the same keys and MessagePack types, so older readers find them as before and skip the settings added since.
+        foreach (var (key, value) in header.EngineSettings)
+        {
+            w.Write(key);
+            WriteSettingValue(ref w, key, value);
+        }
         w.Write("journalEpochUnixMs"); w.Write(header.JournalEpochUnixMs);
         w.Write("priorRecords"); w.Write(header.PriorRecords);
         w.Write("trafficBounds"); w.Write(header.TrafficBounds);
@@ -97,22 +101,48 @@ public static class CommandTraceFormat
                 case "metersPerMinute": h.MetersPerMinute = MessagePackFields.ReadNumber(ref r); break;
                 case "haversineKmh": h.HaversineKmh = MessagePackFields.ReadNumber(ref r); break;
                 case "detourFactor": h.DetourFactor = MessagePackFields.ReadNumber(ref r); break;
-                case "profile": h.Profile = MessagePackFields.ReadStringOrNil(ref r) ?? h.Profile; break;
-                case "pickupServiceMinutes": h.PickupServiceMinutes = MessagePackFields.ReadNumber(ref r); break;
-                case "dropoffServiceMinutes": h.DropoffServiceMinutes = MessagePackFields.ReadNumber(ref r); break;
-                case "targetClickToDoorMinutes": h.TargetClickToDoorMinutes = MessagePackFields.ReadNumber(ref r); break;
-                case "maxClickToDoorMinutes": h.MaxClickToDoorMinutes = MessagePackFields.ReadNumber(ref r); break;
-                case "tickIntervalMinutes": h.TickIntervalMinutes = MessagePackFields.ReadNumber(ref r); break;
                 case "journalEpochUnixMs": h.JournalEpochUnixMs = r.ReadInt64(); break;
                 case "priorRecords": h.PriorRecords = r.ReadInt64(); break;
                 case "trafficBounds": h.TrafficBounds = MessagePackFields.ReadStringOrNil(ref r) ?? h.TrafficBounds; break;
                 case "trafficCellSize": h.TrafficCellSize = MessagePackFields.ReadNumber(ref r); break;
                 case "closureDetourMinutes": h.ClosureDetourMinutes = MessagePackFields.ReadNumber(ref r); break;
-                default: r.Skip(); break; // a later writer may add settings
+                default: ReadEngineSetting(ref r, key, h.EngineSettings); break;
             }
         }
         MessagePackFields.SkipRest(ref r, n - 3);
         return h;
+    }
+
+    /// <summary>Writes one engine setting's value: a double, an integer, a flag or a name.</summary>
+    private static void WriteSettingValue(ref MessagePackWriter w, string key, object value)
+    {
+        switch (value)
+        {
+            case double d: w.Write(d); break;
+            case long l: w.Write(l); break;
+            case int i: w.Write(i); break;
+            case bool b: w.Write(b); break;
+            case string t: w.Write(t); break;
+            default: throw new ArgumentException($"engine setting {key}: a trace header holds numbers, flags and names, not {value.GetType().Name}", nameof(value));
+        }
+    }
+
+    /// <summary>
+    /// A key this reader does not interpret itself is an engine setting (or one a later writer added): scalar values
+    /// are kept for whoever knows the engine (Dispatch.Hosting), nil and anything else are skipped.
+    /// </summary>
+    private static void ReadEngineSetting(ref MessagePackReader r, string? key, Dictionary<string, object> into)
+    {
+        object? value = r.NextMessagePackType switch
+        {
+            MessagePackType.Float => r.ReadDouble(),
+            MessagePackType.Integer => r.ReadInt64(),
+            MessagePackType.Boolean => r.ReadBoolean(),
+            MessagePackType.String => r.ReadString(),
+            _ => null,
+        };
+        if (value is null) r.Skip();
+        else if (key is not null) into[key] = value;
     }
 
     /// <summary>Decodes one record at the reader's position. Throws <see cref="ProtocolException"/> or <see cref="MessagePackSerializationException"/> on a malformed one.</summary>
@@ -138,9 +168,9 @@ public readonly record struct TraceRecord(long WallUnixMs, double EngineTime, Co
 
 /// <summary>
 /// The trace header: the server settings that decide what the engine does with the commands
-/// (travel rule and speed, profile, service and click-to-door times, tick cadence) and where the
-/// trace starts. Travel and profile are names (<c>Euclidean</c>/<c>Haversine</c>,
-/// <c>Mdrp</c>/<c>General</c>/<c>Greedy</c>) so the file does not depend on the engine's enums.
+/// (travel rule and speed, traffic grid, every engine setting) and where the trace starts. Travel and
+/// profile are names (<c>Euclidean</c>/<c>Haversine</c>, <c>Mdrp</c>/<c>General</c>/<c>Greedy</c>) so the
+/// file does not depend on the engine's enums.
 /// </summary>
 public sealed class TraceHeader
 {
@@ -168,23 +198,15 @@ public sealed class TraceHeader
     /// <summary>Detour factor of the Haversine rule.</summary>
     public double DetourFactor { get; set; } = 1.3;
 
-    /// <summary>Dispatch profile: <c>Mdrp</c>, <c>General</c> or <c>Greedy</c>.</summary>
-    public string Profile { get; set; } = "Mdrp";
-
-    /// <summary>Minutes a pickup takes.</summary>
-    public double PickupServiceMinutes { get; set; } = 4;
-
-    /// <summary>Minutes a drop-off takes.</summary>
-    public double DropoffServiceMinutes { get; set; } = 4;
-
-    /// <summary>Click-to-door target, minutes.</summary>
-    public double TargetClickToDoorMinutes { get; set; } = 40;
-
-    /// <summary>Click-to-door maximum, minutes.</summary>
-    public double MaxClickToDoorMinutes { get; set; } = 90;
-
-    /// <summary>Engine minutes between ticks as configured on the server.</summary>
-    public double TickIntervalMinutes { get; set; } = 1;
+    /// <summary>
+    /// The engine's settings (<c>DispatchOptions</c>), keyed by the camelCase of each property name, values as
+    /// written: <see cref="double"/>, <see cref="long"/> (or <see cref="int"/> when writing), <see cref="bool"/> or
+    /// <see cref="string"/> (the profile's name). When read, every key this class does not hold itself lands here;
+    /// a setting absent (older traces carry only profile, service, click-to-door and tick settings) is the engine's
+    /// default. <c>Dispatch.Hosting.TraceEngineSettings</c> converts to and from <c>DispatchOptions</c>; this library
+    /// does not know the engine.
+    /// </summary>
+    public Dictionary<string, object> EngineSettings { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>The journal's clock epoch (Unix ms): engine minute 0 on the wall clock.</summary>
     public long JournalEpochUnixMs { get; set; }

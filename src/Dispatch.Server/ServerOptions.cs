@@ -98,23 +98,13 @@ public sealed class ServerOptions
     /// <summary>Street detour factor for <see cref="TravelMode.Haversine"/>.</summary>
     public double DetourFactor { get; set; } = 1.3;
 
-    /// <summary>Dispatch rules and policy.</summary>
-    public DispatchProfile Profile { get; set; } = DispatchProfile.Mdrp;
-
-    /// <summary>Minutes a pickup takes.</summary>
-    public double PickupServiceMinutes { get; set; } = 4;
-
-    /// <summary>Minutes a drop-off takes.</summary>
-    public double DropoffServiceMinutes { get; set; } = 4;
-
-    /// <summary>Click-to-door target.</summary>
-    public double TargetClickToDoorMinutes { get; set; } = 40;
-
-    /// <summary>Click-to-door maximum.</summary>
-    public double MaxClickToDoorMinutes { get; set; } = 90;
-
-    /// <summary>Engine minutes between the server's own ticks (wall clock); also tells the engine the cadence.</summary>
-    public double TickIntervalMinutes { get; set; } = 1;
+    /// <summary>
+    /// The engine's own settings, every <see cref="DispatchOptions"/> property. In configuration each is a key of the
+    /// "Dispatch" section under its property name (Dispatch:Profile, Dispatch:PickupServiceMinutes,
+    /// Dispatch:GeneralImprovementMovesPerTick, ...; see <see cref="Hosting.EngineConfiguration"/>), never retyped here.
+    /// <see cref="DispatchOptions.TickIntervalMinutes"/> is also the cadence of the server's own ticks (wall clock).
+    /// </summary>
+    public DispatchOptions Engine { get; set; } = new();
 
     // ---- traffic (congestion zones, closures, citywide factors: see docs/protocol.md)
 
@@ -137,17 +127,6 @@ public sealed class ServerOptions
 
     /// <summary>The traffic grid these settings describe.</summary>
     public TrafficSettings ToTrafficSettings() => TrafficSettings.FromText(TrafficBounds, TrafficCellSize, ClosureDetourMinutes);
-
-    /// <summary>The engine options these settings describe.</summary>
-    public DispatchOptions ToDispatchOptions() => new()
-    {
-        Profile = Profile,
-        PickupServiceMinutes = PickupServiceMinutes,
-        DropoffServiceMinutes = DropoffServiceMinutes,
-        TargetClickToDoorMinutes = TargetClickToDoorMinutes,
-        MaxClickToDoorMinutes = MaxClickToDoorMinutes,
-        TickIntervalMinutes = TickIntervalMinutes,
-    };
 
     /// <summary>Throws on settings that cannot work.</summary>
     public void Validate()

@@ -97,4 +97,40 @@ public class ConfigFileTests
         Assert.Equal("a.json", ServerHostBuilder.ConfigFileArgument(["--config", "a.json"]));
         Assert.Equal("b.json", ServerHostBuilder.ConfigFileArgument(["--config=b.json", "--port", "1"]));
     }
+
+    [Fact]
+    public void Every_engine_setting_is_a_flat_key_of_the_Dispatch_section()
+    {
+        Environment.SetEnvironmentVariable("Dispatch__TravelWeight", "0.3");
+        ServerOptions o;
+        try
+        {
+            var builder = ServerHostBuilder.Create(["--Dispatch:Profile=general", "--Dispatch:GeneralImprovementMovesPerTick=7",
+                "--Dispatch:Replanning=false", "--Dispatch:TickIntervalMinutes=0.5", "--port", "7421"]);
+            using var host = builder.Build();
+            o = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Dispatch__TravelWeight", null);
+        }
+        Assert.Equal(7421, o.Port);
+        Assert.Equal(new Dispatch.Engine.DispatchOptions
+        {
+            Profile = Dispatch.Engine.DispatchProfile.General,
+            GeneralImprovementMovesPerTick = 7,
+            Replanning = false,
+            TickIntervalMinutes = 0.5,
+            TravelWeight = 0.3,
+        }, o.Engine);
+    }
+
+    [Fact]
+    public void A_bad_engine_setting_names_its_configuration_key()
+    {
+        using var host = ServerHostBuilder.Create(["--Dispatch:MaxBundleSize=lots"]).Build();
+        var ex = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptions<ServerOptions>>().Value);
+        Assert.Contains("Dispatch:MaxBundleSize", ex.Message);
+        Assert.Contains("lots", ex.Message);
+    }
 }

@@ -10,7 +10,7 @@ public class OrderTermsTests
     [Fact]
     public async Task A_general_profile_server_plans_within_the_windows_sent_on_the_wire()
     {
-        await using var s = await TestServer.StartAsync(o => o.Profile = DispatchProfile.General);
+        await using var s = await TestServer.StartAsync(o => o.Engine = o.Engine with { Profile = DispatchProfile.General });
         await using var c = await s.ConnectAsync(subscribe: true);
         var pushes = new List<AssignmentMessage>();
         c.PushReceived += m => { if (m is AssignmentMessage a) lock (pushes) pushes.Add(a); };
@@ -33,7 +33,7 @@ public class OrderTermsTests
     [Fact]
     public async Task Impossible_windows_are_refused_naming_the_field_and_nothing_is_stored()
     {
-        await using var s = await TestServer.StartAsync(o => o.Profile = DispatchProfile.General);
+        await using var s = await TestServer.StartAsync(o => o.Engine = o.Engine with { Profile = DispatchProfile.General });
         await using var c = await s.ConnectAsync();
         await c.AddSiteAsync(Scenario.Site, 1000, 1000);
         var e = await Assert.ThrowsAsync<DispatchRequestException>(() =>

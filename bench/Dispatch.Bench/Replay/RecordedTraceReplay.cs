@@ -85,18 +85,20 @@ internal static class RecordedTraceReplay
             var records = trace.Records.ToArray();
 
             TrafficSettings traffic;
+            DispatchOptions engineOptions;
             try
             {
                 traffic = TrafficSettings.FromText(h.TrafficBounds, h.TrafficCellSize, h.ClosureDetourMinutes);
+                engineOptions = TraceEngineSettings.OptionsFrom(h);
             }
-            catch (ArgumentException ex)
+            catch (Exception ex) when (ex is ArgumentException or FormatException)
             {
                 Console.Error.WriteLine($"error: {file}: {ex.Message}");
                 return 1;
             }
             Result Once() => h.Travel.Equals("Haversine", StringComparison.OrdinalIgnoreCase)
-                ? ReplayOnce(new HaversineMinutes(h.HaversineKmh, h.DetourFactor), OptionsFor(h), traffic, records)
-                : ReplayOnce(new EuclideanCeilMinutes(h.MetersPerMinute), OptionsFor(h), traffic, records);
+                ? ReplayOnce(new HaversineMinutes(h.HaversineKmh, h.DetourFactor), engineOptions, traffic, records)
+                : ReplayOnce(new EuclideanCeilMinutes(h.MetersPerMinute), engineOptions, traffic, records);
 
             Once(); // warm-up: JIT, tiering
             var allTicks = new List<double>();
@@ -114,8 +116,8 @@ internal static class RecordedTraceReplay
             Array.Sort(sorted);
             double p50 = Stats.Percentile(sorted, 50), p99 = Stats.Percentile(sorted, 99), max = sorted.Length > 0 ? sorted[^1] : double.NaN;
             string settings = h.Travel.Equals("Haversine", StringComparison.OrdinalIgnoreCase)
-                ? string.Create(inv, $"{h.Profile}, Haversine {h.HaversineKmh} km/h x{h.DetourFactor}")
-                : string.Create(inv, $"{h.Profile}, Euclidean {h.MetersPerMinute} m/min");
+                ? string.Create(inv, $"{engineOptions.Profile}, Haversine {h.HaversineKmh} km/h x{h.DetourFactor}")
+                : string.Create(inv, $"{engineOptions.Profile}, Euclidean {h.MetersPerMinute} m/min");
             string line = string.Create(inv,
                 $"| {Path.GetFileName(file)} | {settings} | {best.Commands:N0} | {best.Ticks:N0} | {best.EngineSeconds * 1000:F1} ms | {best.Commands / best.EngineSeconds:N0} | {p50 * 1000:F1} µs | {p99 * 1000:F1} µs | {max * 1000:F1} µs | {allocated:N0} B | {best.Refused} | {best.Counts.Known} / {best.Counts.Delivered} |");
             Console.WriteLine(line);
@@ -151,17 +153,6 @@ internal static class RecordedTraceReplay
         try { return Path.GetRelativePath(BenchPaths.RepoRoot, Path.GetFullPath(path)); }
         catch (InvalidOperationException) { return path; }
     }
-
-    /// <summary>The engine options the recording server ran with (the server's ToDispatchOptions).</summary>
-    private static DispatchOptions OptionsFor(TraceHeader h) => new()
-    {
-        Profile = Enum.Parse<DispatchProfile>(h.Profile, ignoreCase: true),
-        PickupServiceMinutes = h.PickupServiceMinutes,
-        DropoffServiceMinutes = h.DropoffServiceMinutes,
-        TargetClickToDoorMinutes = h.TargetClickToDoorMinutes,
-        MaxClickToDoorMinutes = h.MaxClickToDoorMinutes,
-        TickIntervalMinutes = h.TickIntervalMinutes,
-    };
 
     private sealed class Result
     {

@@ -73,7 +73,7 @@ internal sealed class EngineHost : IDisposable
     /// </summary>
     private IEngineDriver CreateDriver(Stream? snapshot, TrafficPicture? traffic = null)
     {
-        var engineOptions = _options.ToDispatchOptions();
+        var engineOptions = _options.Engine;
         traffic ??= new TrafficPicture(_options.ToTrafficSettings());
         return _options.Travel switch
         {
@@ -386,7 +386,7 @@ internal sealed class EngineHost : IDisposable
         if (double.IsNaN(_nextWallTick))
         {
             double last = _driver.LastTick;
-            _nextWallTick = double.IsFinite(last) ? last + _options.TickIntervalMinutes : now;
+            _nextWallTick = double.IsFinite(last) ? last + _options.Engine.TickIntervalMinutes : now;
         }
         if (now < _nextWallTick) return;
         var tick = Command.Tick(0, now);
@@ -394,7 +394,7 @@ internal sealed class EngineHost : IDisposable
         _journal!.Append(now, tick);
         _recorder?.Append(now, tick);
         // Next boundary on the interval grid, so a slow tick does not drift the cadence.
-        _nextWallTick = (Math.Floor(now / _options.TickIntervalMinutes) + 1) * _options.TickIntervalMinutes;
+        _nextWallTick = (Math.Floor(now / _options.Engine.TickIntervalMinutes) + 1) * _options.Engine.TickIntervalMinutes;
     }
 
     /// <summary>Runs a Tick command (at its own time) through the router, its decisions pushed to subscribers, and times it.</summary>

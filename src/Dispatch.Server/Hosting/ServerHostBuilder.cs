@@ -34,7 +34,9 @@ public static class ServerHostBuilder
         var builder = Host.CreateApplicationBuilder(args);
         if (ConfigFileArgument(args) is { } file) AddConfigFile(builder.Configuration, file);
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SwitchMappings));
-        builder.Services.Configure<ServerOptions>(builder.Configuration.GetSection(ServerOptions.Section));
+        var section = builder.Configuration.GetSection(ServerOptions.Section);
+        builder.Services.Configure<ServerOptions>(section);
+        builder.Services.Configure<ServerOptions>(o => o.Engine = EngineConfiguration.Bind(section, o.Engine));
         // Room to drain connections and sync the journal after SIGTERM.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddHostedService<DispatchHostedService>();

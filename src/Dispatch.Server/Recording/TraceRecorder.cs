@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Dispatch.Hosting;
 using Dispatch.Protocol;
 using MessagePack;
 using Microsoft.Extensions.Logging;
@@ -100,12 +101,7 @@ internal sealed class TraceRecorder : IDisposable
         MetersPerMinute = options.MetersPerMinute,
         HaversineKmh = options.HaversineKmh,
         DetourFactor = options.DetourFactor,
-        Profile = options.Profile.ToString(),
-        PickupServiceMinutes = options.PickupServiceMinutes,
-        DropoffServiceMinutes = options.DropoffServiceMinutes,
-        TargetClickToDoorMinutes = options.TargetClickToDoorMinutes,
-        MaxClickToDoorMinutes = options.MaxClickToDoorMinutes,
-        TickIntervalMinutes = options.TickIntervalMinutes,
+        EngineSettings = TraceEngineSettings.For(options.Engine),
         JournalEpochUnixMs = journalEpochUnixMs,
         PriorRecords = priorRecords,
         TrafficBounds = options.TrafficBounds,

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using Dispatch.Engine;
@@ -11,8 +10,9 @@ namespace Dispatch.Server.Snapshots;
 /// and every <see cref="DispatchOptions"/> value except the initial store capacities (they only size
 /// arrays). A snapshot carries them as text and as a SHA-256 fingerprint; a snapshot taken under other
 /// settings is not used, because the journal after it would then be replayed by a different engine
-/// than the one whose state it holds. Built by reflection so an option added to the engine later is
-/// covered without touching this file.
+/// than the one whose state it holds. The engine lines come from <see cref="DispatchSettings.All"/>, so an
+/// option added to the engine later is covered without touching this file; the text for the same settings
+/// never changes (EngineSettingsTextTests), so snapshots on disk keep their fingerprints.
 /// </summary>
 internal static class EngineSettings
 {
@@ -34,11 +34,9 @@ internal static class EngineSettings
         lines.Add("traffic.bounds=" + string.Join(',', Format(minX), Format(minY), Format(maxX), Format(maxY)));
         lines.Add("traffic.cellSize=" + Format(options.TrafficCellSize));
         lines.Add("traffic.closureDetourMinutes=" + Format(options.ClosureDetourMinutes));
-        var engine = options.ToDispatchOptions();
-        foreach (var p in typeof(DispatchOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var setting in DispatchSettings.All)
         {
-            if (p.Name.StartsWith("Initial", StringComparison.Ordinal) || p.GetIndexParameters().Length > 0) continue;
-            lines.Add("engine." + p.Name + "=" + Format(p.GetValue(engine)));
+            if (!setting.SizesStorageOnly) lines.Add("engine." + setting.Name + "=" + setting.Format(options.Engine));
         }
         lines.Sort(StringComparer.Ordinal);
         return string.Join('\n', lines);
@@ -72,12 +70,5 @@ internal static class EngineSettings
         return diffs.Count == 0 ? "(same text, different fingerprint)" : string.Join("; ", diffs);
     }
 
-    private static string Format(object? value) => value switch
-    {
-        null => "null",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        float f => f.ToString("R", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -68,8 +68,9 @@ public class RecordingTests : IDisposable
         Assert.True(trace.Records.Zip(trace.Records.Skip(1)).All(p => p.First.WallUnixMs <= p.Second.WallUnixMs));
 
         var h = trace.Header;
-        Assert.Equal((ClockMode.Manual, "Euclidean", 427.0, "Mdrp", 0L), (h.Clock, h.Travel, h.MetersPerMinute, h.Profile, h.PriorRecords));
-        Assert.Equal((4.0, 4.0, 40.0, 90.0, 1.0), (h.PickupServiceMinutes, h.DropoffServiceMinutes, h.TargetClickToDoorMinutes, h.MaxClickToDoorMinutes, h.TickIntervalMinutes));
+        Assert.Equal((ClockMode.Manual, "Euclidean", 427.0, "Mdrp", 0L), (h.Clock, h.Travel, h.MetersPerMinute, h.EngineSettings["profile"], h.PriorRecords));
+        Assert.Equal((4.0, 4.0, 40.0, 90.0, 1.0), (h.EngineSettings["pickupServiceMinutes"], h.EngineSettings["dropoffServiceMinutes"], h.EngineSettings["targetClickToDoorMinutes"], h.EngineSettings["maxClickToDoorMinutes"], h.EngineSettings["tickIntervalMinutes"]));
+        Assert.Equal(new DispatchOptions(), TraceEngineSettings.OptionsFrom(h));
         Assert.InRange(h.CreatedUnixMs, before - 60_000, after);
 
         // Durability is untouched: the journal holds exactly the same commands at the same times.
@@ -151,7 +152,13 @@ public class RecordingTests : IDisposable
         Assert.Null(trace.Problem);
         Assert.Equal(new FileInfo(ShippedTrace).Length, trace.IntactLength);
         var h = trace.Header;
-        Assert.Equal((ClockMode.Manual, "Euclidean", 427.0, "Mdrp", 0L), (h.Clock, h.Travel, h.MetersPerMinute, h.Profile, h.PriorRecords));
+        Assert.Equal((ClockMode.Manual, "Euclidean", 427.0, "Mdrp", 0L), (h.Clock, h.Travel, h.MetersPerMinute, h.EngineSettings["profile"], h.PriorRecords));
+        // Recorded before every engine setting was in the header: only the six the server had then (Mdrp, 4, 4, 40,
+        // 90, 1: the defaults), read into exactly the options that server ran with (the rest were the defaults too).
+        Assert.Equal(["profile", "pickupServiceMinutes", "dropoffServiceMinutes", "targetClickToDoorMinutes", "maxClickToDoorMinutes", "tickIntervalMinutes"], h.EngineSettings.Keys);
+        Assert.Equal(("Mdrp", 4.0, 4.0, 40.0, 90.0, 1.0), (h.EngineSettings["profile"], h.EngineSettings["pickupServiceMinutes"], h.EngineSettings["dropoffServiceMinutes"],
+            h.EngineSettings["targetClickToDoorMinutes"], h.EngineSettings["maxClickToDoorMinutes"], h.EngineSettings["tickIntervalMinutes"]));
+        Assert.Equal(new DispatchOptions(), TraceEngineSettings.OptionsFrom(h));
 
         // What the trace implies: the MDRP instance 0o50t75s1p100 (93 restaurants, 61 couriers, 252 orders),
         // every order picked up and delivered, a tick per minute.
@@ -160,18 +167,7 @@ public class RecordingTests : IDisposable
         Assert.True(Count(MessageType.Tick) > 700);
         Assert.True(trace.Records.Zip(trace.Records.Skip(1)).All(p => p.First.EngineTime <= p.Second.EngineTime), "engine time never goes back");
 
-        var options = new ServerOptions
-        {
-            Travel = Enum.Parse<TravelMode>(h.Travel),
-            MetersPerMinute = h.MetersPerMinute,
-            Profile = Enum.Parse<DispatchProfile>(h.Profile),
-            PickupServiceMinutes = h.PickupServiceMinutes,
-            DropoffServiceMinutes = h.DropoffServiceMinutes,
-            TargetClickToDoorMinutes = h.TargetClickToDoorMinutes,
-            MaxClickToDoorMinutes = h.MaxClickToDoorMinutes,
-            TickIntervalMinutes = h.TickIntervalMinutes,
-        };
-        var driver = new EngineDriver<EuclideanCeilMinutes>(new EuclideanCeilMinutes(options.MetersPerMinute), options.ToDispatchOptions());
+        var driver = new EngineDriver<EuclideanCeilMinutes>(new EuclideanCeilMinutes(h.MetersPerMinute), TraceEngineSettings.OptionsFrom(h));
         var refused = new List<string>();
         foreach (var r in trace.Records)
         {

@@ -54,8 +54,7 @@ public class TrafficTraceReplayTests : IDisposable
     private static List<ServerMessage> Replay(TraceContents trace, bool withTraffic)
     {
         var h = trace.Header;
-        var options = new ServerOptions { MetersPerMinute = h.MetersPerMinute };
-        var driver = new EngineDriver<EuclideanCeilMinutes>(new EuclideanCeilMinutes(h.MetersPerMinute), options.ToDispatchOptions(),
+        var driver = new EngineDriver<EuclideanCeilMinutes>(new EuclideanCeilMinutes(h.MetersPerMinute), TraceEngineSettings.OptionsFrom(h),
             new TrafficPicture(TrafficSettings.FromText(h.TrafficBounds, h.TrafficCellSize, h.ClosureDetourMinutes)));
         var discard = default(DiscardSink);
         double now = 0;

@@ -164,7 +164,7 @@ public sealed class SnapshotRecoveryTests : IDisposable
         }
         Assert.Equal([journalRecords], SnapshotServer.SnapshotSequences(_dir));
 
-        await using (var s = await SnapshotServer.StartAsync(_dir, snapshotEvery: 0, o => o.PickupServiceMinutes = 5))
+        await using (var s = await SnapshotServer.StartAsync(_dir, snapshotEvery: 0, o => o.Engine = o.Engine with { PickupServiceMinutes = 5 }))
         {
             Assert.False(s.Recovery.UsedSnapshot);
             Assert.Equal(1, s.Recovery.SnapshotsIgnored);
@@ -225,7 +225,7 @@ public sealed class SnapshotRecoveryTests : IDisposable
         Assert.Contains("engine.MaxRouteStops=24", text);
         Assert.DoesNotContain("Initial", text);
         Assert.Equal(EngineSettings.Fingerprint(text), EngineSettings.Fingerprint(EngineSettings.Describe(new ServerOptions { Port = 1, SnapshotEveryRecords = 5, Clock = Dispatch.Protocol.ClockMode.Manual })));
-        Assert.NotEqual(EngineSettings.Fingerprint(text), EngineSettings.Fingerprint(EngineSettings.Describe(new ServerOptions { TickIntervalMinutes = 2 })));
+        Assert.NotEqual(EngineSettings.Fingerprint(text), EngineSettings.Fingerprint(EngineSettings.Describe(new ServerOptions { Engine = new() { TickIntervalMinutes = 2 } })));
         Assert.NotEqual(EngineSettings.Fingerprint(text), EngineSettings.Fingerprint(EngineSettings.Describe(new ServerOptions { Travel = TravelMode.Haversine })));
     }
 }

@@ -1,0 +1,39 @@
+namespace Dispatch.Engine;
+
+/// <summary>
+/// One engine setting (a <see cref="DispatchOptions"/> property) as text: its name, read and written without
+/// reflection, so the server's configuration, the command-trace header and the snapshot settings fingerprint
+/// all follow <see cref="DispatchOptions"/> instead of retyping it. The table is <see cref="DispatchSettings.All"/>.
+/// </summary>
+/// <param name="name">The property's name.</param>
+/// <param name="valueType">The property's type.</param>
+/// <param name="sizesStorageOnly">True for a setting that only sizes arrays.</param>
+/// <param name="format">The value as invariant text.</param>
+/// <param name="withText">The options with the value parsed from invariant text.</param>
+public sealed class DispatchSetting(string name, Type valueType, bool sizesStorageOnly,
+    Func<DispatchOptions, string> format, Func<DispatchOptions, string, DispatchOptions> withText)
+{
+    /// <summary>The <see cref="DispatchOptions"/> property's name (also the server's configuration key).</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The property's type: <see cref="double"/>, <see cref="int"/>, <see cref="bool"/> or an enum
+    /// (<see cref="DispatchProfile"/>). It decides how the value is parsed and how a trace header carries it.</summary>
+    public Type ValueType { get; } = valueType;
+
+    /// <summary>
+    /// True for the initial store capacities: they size arrays and never change a decision, so the snapshot
+    /// settings fingerprint leaves them out (a snapshot stays usable when only they change) and traces do not carry them.
+    /// </summary>
+    public bool SizesStorageOnly { get; } = sizesStorageOnly;
+
+    /// <summary>The value in <paramref name="options"/> as invariant text (doubles round-trip, flags <c>True</c>/<c>False</c>, enums by name).</summary>
+    public string Format(DispatchOptions options) => format(options);
+
+    /// <summary><paramref name="options"/> with this setting parsed from invariant <paramref name="text"/>.
+    /// Throws <see cref="FormatException"/> naming the setting when the text is not a value of its type; ranges are
+    /// checked when an engine is built from the options.</summary>
+    public DispatchOptions WithText(DispatchOptions options, string text) => withText(options, text);
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}
