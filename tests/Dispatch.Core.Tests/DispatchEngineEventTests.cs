@@ -322,4 +322,32 @@ public class DispatchEngineEventTests
         Assert.Contains("order id -7 must be 0 or more", order.Message);
         Assert.Equal(new EngineCounts(0, 0, 0, 0, 0, 0, 0), e.Counts);
     }
+
+    /// <summary>
+    /// Confirmations that cannot be true are refused and change nothing: a pickup before the order was
+    /// placed, a drop-off before its pickup (the "pickup at 500, drop-off at 13").
+    /// </summary>
+    [Fact]
+    public void Impossible_confirmation_times_are_refused_and_nothing_changes()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, 10, 12), 10);
+        var sink = new RecordingSink(new Recorder());
+        for (int t = 10; t <= 12 && e.GetOrderStatus(100) != OrderStatus.Assigned; t++) e.Tick(t, ref sink);
+        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+
+        var early = Assert.Throws<DispatchException>(() => e.ConfirmPickup(100, 2));
+        Assert.Equal(DispatchError.InvalidValue, early.Error);
+        Assert.Contains("pickup time 2 is before its placement time 10", early.Message);
+        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+
+        e.ConfirmPickup(100, 500);
+        var back = Assert.Throws<DispatchException>(() => e.ConfirmDropoff(100, 13));
+        Assert.Contains("drop-off time 13 is before its pickup time 500", back.Message);
+        Assert.Equal(OrderStatus.PickedUp, e.GetOrderStatus(100));
+        e.ConfirmDropoff(100, 510);
+        Assert.Equal(OrderStatus.Delivered, e.GetOrderStatus(100));
+    }
 }

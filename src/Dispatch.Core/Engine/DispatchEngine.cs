@@ -280,6 +280,9 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         int o = OrderOf(orderId);
         if (_s.Orders.Status[o] != OrderStatus.Assigned)
             Throw(DispatchError.InvalidState, $"order {orderId} is {_s.Orders.Status[o]}; only an assigned order can be picked up");
+        // Impossible, not merely early: nothing is picked up before the customer placed it.
+        if (at < _s.Orders.PlacedAt[o])
+            Throw(DispatchError.InvalidValue, $"order {orderId}: pickup time {at} is before its placement time {_s.Orders.PlacedAt[o]}");
         _s.Orders.PickedAt[o] = at;
         _s.SetStatus(o, OrderStatus.PickedUp);
         MarkStopDone(_s.Orders.Courier[o], o, StopKind.Pickup);
@@ -293,6 +296,8 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         var os = _s.Orders;
         if (os.Status[o] != OrderStatus.PickedUp)
             Throw(DispatchError.InvalidState, $"order {orderId} is {os.Status[o]}; only a picked-up order can be dropped off");
+        if (at < os.PickedAt[o])
+            Throw(DispatchError.InvalidValue, $"order {orderId}: drop-off time {at} is before its pickup time {os.PickedAt[o]}");
         os.DroppedAt[o] = at;
         _s.SetStatus(o, OrderStatus.Delivered);
         int c = os.Courier[o];
