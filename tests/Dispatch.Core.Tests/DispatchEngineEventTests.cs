@@ -350,4 +350,33 @@ public class DispatchEngineEventTests
         e.ConfirmDropoff(100, 510);
         Assert.Equal(OrderStatus.Delivered, e.GetOrderStatus(100));
     }
+
+    /// <summary>
+    /// Off shift with an order on board: a second off-shift says "already off shift", and a new shift
+    /// is refused saying the courier still carries it (not "already on a shift"); after the drop-off
+    /// the courier may start again.
+    /// </summary>
+    [Fact]
+    public void A_courier_off_shift_with_an_order_on_board_gets_consistent_answers()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, 0, 0), 0);
+        var sink = new RecordingSink(new Recorder());
+        e.Tick(0, ref sink);
+        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+        e.ConfirmPickup(100, 2);
+        e.CourierOffShift(10, 3);
+
+        var again = Assert.Throws<DispatchException>(() => e.CourierOffShift(10, 4));
+        Assert.Contains("already off shift", again.Message);
+        var restart = Assert.Throws<DispatchException>(() => e.CourierOnShift(new CourierShift(10, 0, 0, 5, 300), 5));
+        Assert.Equal(DispatchError.InvalidState, restart.Error);
+        Assert.Contains("off shift but still carries", restart.Message);
+
+        e.ConfirmDropoff(100, 8);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 10, 300), 10);
+        Assert.True(e.Courier(10).OnShift);
+    }
 }

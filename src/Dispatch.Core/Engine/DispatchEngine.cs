@@ -163,8 +163,12 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         var cs = _s.Couriers;
         if (_s.CourierIndex.TryGetValue(shift.CourierId, out int c))
         {
-            if (cs.State[c] != CourierState.Ended || cs.RouteLength(c) > 0)
+            if (cs.State[c] != CourierState.Ended)
                 Throw(DispatchError.DuplicateId, $"courier {shift.CourierId} is already on a shift");
+            // Off shift but still carrying picked-up orders: the new shift waits for their drop-offs,
+            // and the answer says so rather than calling the courier on shift.
+            if (cs.RouteLength(c) > 0)
+                Throw(DispatchError.InvalidState, $"courier {shift.CourierId} is off shift but still carries {cs.RouteLength(c)} planned stop(s) of picked-up orders; confirm their drop-offs before a new shift");
         }
         else
         {
