@@ -7,7 +7,6 @@ using Dispatch.Server.Journal;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Recording;
 using Dispatch.Server.Snapshots;
-using Dispatch.Travel;
 using Microsoft.Extensions.Logging;
 
 namespace Dispatch.Server.Engine;
@@ -18,6 +17,8 @@ namespace Dispatch.Server.Engine;
 /// without changing state), appends the accepted ones to the journal, commits the batch (group
 /// commit), and only then releases the batch's replies and pushes. The engine is touched by this
 /// thread alone, so it needs no locks; the bounded channel is what pushes back on clients.
+/// Rebuilding the state at start (<see cref="EngineRecovery"/>) and taking snapshots between batches
+/// (<see cref="PeriodicSnapshots"/>) are the Snapshots folder's; this type only calls them at their moments.
 /// </summary>
 internal sealed class EngineHost : IDisposable
 {
@@ -25,6 +26,7 @@ internal sealed class EngineHost : IDisposable
     private readonly ILogger _log;
     private readonly ServerMetrics _metrics;
     private readonly Channel<InboxItem> _inbox;
+    private readonly EngineRecovery _recovery;
     private IEngineDriver _driver;
     private readonly EngineClock _clock;
     private readonly PushFanout _fanout;
@@ -37,11 +39,7 @@ internal sealed class EngineHost : IDisposable
     private TraceRecorder? _recorder;
     private Thread? _thread;
     private double _nextWallTick = double.NaN;
-    private readonly SnapshotStore _snapshots;
-    private readonly string _settings;
-    private readonly byte[] _fingerprint;
-    private long _lastSnapshotRecords;
-    private long _snapshotDueAt = long.MaxValue;
+    private readonly PeriodicSnapshots _periodicSnapshots;
 
     public EngineHost(ServerOptions options, ILogger log, ServerMetrics metrics, TimeProvider time)
     {
@@ -60,57 +58,13 @@ internal sealed class EngineHost : IDisposable
         metrics.SetInboxDepthSource(() => _inbox.Reader.CanCount ? _inbox.Reader.Count : 0);
         _clock = new EngineClock(options.Clock, time, options.ClockRate);
         _fanout = new PushFanout(Enqueue);
-        _driver = CreateDriver(null);
-        _snapshots = new SnapshotStore(options.DataDirectory, options.SnapshotsToKeep, log);
-        _settings = EngineSettings.Describe(options);
-        _fingerprint = EngineSettings.Fingerprint(_settings);
+        _driver = EngineDrivers.Create(options);
+        var snapshots = new SnapshotStore(options.DataDirectory, options.SnapshotsToKeep, log);
+        string settings = EngineSettings.Describe(options);
+        byte[] fingerprint = EngineSettings.Fingerprint(settings);
+        _recovery = new EngineRecovery(options, snapshots, settings, fingerprint, log);
+        _periodicSnapshots = new PeriodicSnapshots(options, snapshots, settings, fingerprint, metrics, time, log);
         TimeProvider = time;
-    }
-
-    /// <summary>
-    /// A fresh engine over a fresh traffic picture, or (with <paramref name="snapshot"/>) one restored from a
-    /// snapshot's engine state over <paramref name="traffic"/> (the picture restored from the same snapshot).
-    /// </summary>
-    private IEngineDriver CreateDriver(Stream? snapshot, TrafficPicture? traffic = null)
-    {
-        var engineOptions = _options.Engine;
-        traffic ??= new TrafficPicture(_options.ToTrafficSettings());
-        return _options.Travel switch
-        {
-            TravelMode.Haversine when snapshot is null => new EngineDriver<HaversineMinutes>(Haversine(), engineOptions, traffic),
-            TravelMode.Haversine => EngineDriver<HaversineMinutes>.Load(snapshot, Haversine(), engineOptions, traffic),
-            _ when snapshot is null => new EngineDriver<EuclideanCeilMinutes>(Euclidean(), engineOptions, traffic),
-            _ => EngineDriver<EuclideanCeilMinutes>.Load(snapshot, Euclidean(), engineOptions, traffic),
-        };
-        HaversineMinutes Haversine() => new(_options.HaversineKmh, _options.DetourFactor);
-        EuclideanCeilMinutes Euclidean() => new(_options.MetersPerMinute);
-    }
-
-    /// <summary>
-    /// Writes a snapshot body: the traffic picture section (length u32 LE, then <see cref="TrafficPicture.SaveSection"/>'s
-    /// bytes; the engine snapshot does not hold the traffic model), then the engine's own snapshot.
-    /// </summary>
-    private void WriteSnapshotBody(Stream body)
-    {
-        byte[] traffic = _driver.Traffic.SaveSection();
-        Span<byte> length = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)traffic.Length);
-        body.Write(length);
-        body.Write(traffic);
-        _driver.SaveSnapshot(body);
-    }
-
-    /// <summary>Reads what <see cref="WriteSnapshotBody"/> wrote: the traffic picture, then the engine over it.</summary>
-    private IEngineDriver ReadSnapshotBody(Stream body)
-    {
-        Span<byte> length = stackalloc byte[4];
-        body.ReadExactly(length);
-        uint n = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(length);
-        if (n > body.Length - body.Position) throw new InvalidDataException($"traffic section of {n} bytes is longer than the snapshot");
-        var section = new byte[n];
-        body.ReadExactly(section);
-        var traffic = TrafficPicture.LoadSection(section, _options.ToTrafficSettings());
-        return CreateDriver(body, traffic);
     }
 
     /// <summary>How the state was rebuilt at start (null before <see cref="Start"/>).</summary>
@@ -130,131 +84,31 @@ internal sealed class EngineHost : IDisposable
     public Task Completion => _completion.Task;
 
     /// <summary>
-    /// Loads the newest usable snapshot, replays the journal after it (all of it without one) into the
-    /// engine, opens the journal for appending, and starts the engine thread.
+    /// Rebuilds the engine (<see cref="EngineRecovery"/>: the newest usable snapshot, then the journal after
+    /// it, all of it without one), opens the journal for appending, and starts the engine thread.
     /// </summary>
     public void Start()
     {
         Directory.CreateDirectory(_options.DataDirectory);
         string path = Path.Combine(_options.DataDirectory, JournalFormat.FileName);
-        var sw = Stopwatch.StartNew();
-        long refused = 0;
-        _snapshots.DeleteTemporaryFiles();
-        var (start, snapshotPath, ignored) = RestoreSnapshot(path);
-        var recovery = JournalReader.Replay(path, (now, c) =>
-        {
-            try
-            {
-                // Decisions are discarded: they were pushed before the restart.
-                var discard = default(DiscardSink);
-                _driver.Route(c, now, ref discard, null);
-            }
-            catch (DispatchException ex)
-            {
-                // Only accepted commands are journaled, so this means the engine's rules changed between versions.
-                refused++;
-                _log.LogWarning("Journal replay: the engine refused a recorded {Type} ({Message})", c.Type, ex.Message);
-            }
-            _clock.AdvanceTo(now);
-        }, _log, start);
+        _driver = _recovery.Recover(path, _driver);
+        _clock.AdvanceTo(_recovery.ClockNow);
+        var recovery = _recovery.Journal;
         long epoch = recovery.Exists ? recovery.EpochUnixMs : TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         _clock.SetEpoch(epoch);
         // --record: a copy of every accepted command from now on (a diagnostic trace, not part of durability).
         if (!string.IsNullOrWhiteSpace(_options.RecordPath))
             _recorder = TraceRecorder.Create(_options.RecordPath, _options, epoch, recovery.Records, TimeProvider, _log);
         _journal = new JournalWriter(path, recovery.Exists ? recovery.GoodLength : 0, epoch, recovery.Records, _options.Fsync, _options.FsyncInterval, recovery.LastCrc);
-        _lastSnapshotRecords = start?.Records ?? 0;
-        if (_options.SnapshotEveryRecords > 0) _snapshotDueAt = _lastSnapshotRecords + _options.SnapshotEveryRecords;
+        _periodicSnapshots.Resume(_recovery.SnapshotRecords);
         // fsync on every batch: pipeline it on its own thread, so the engine applies the next batches during the fsync.
         if (_options.Fsync == FsyncPolicy.Always)
             _syncer = new GroupCommitSyncer(_journal, _log, ex => _inbox.Writer.TryComplete(ex));
-        var counts = _driver.Counts;
-        _metrics.SetOpenOrders(counts.Open);
-        Recovery = new RecoveryReport(snapshotPath, start?.Records ?? 0, recovery.Replayed, recovery.Records, ignored, sw.Elapsed.TotalMilliseconds);
-        if (snapshotPath is not null)
-            _log.LogInformation("Recovery: loaded snapshot {Snapshot} covering {SnapshotRecords} journal records, then replayed {Replayed} journal records after it in {Ms:F0} ms ({Refused} refused); {Orders} orders, {Couriers} couriers known; engine time {Now:F2} min ({Clock} clock)",
-                snapshotPath, start!.Value.Records, recovery.Replayed, sw.Elapsed.TotalMilliseconds, refused, counts.Known, counts.Couriers, _clock.Now(), _options.Clock);
-        else
-            _log.LogInformation("Journal {Path}: replayed {Records} records in {Ms:F0} ms ({Refused} refused), no snapshot used; {Orders} orders, {Couriers} couriers known; engine time {Now:F2} min ({Clock} clock)",
-                path, recovery.Records, sw.Elapsed.TotalMilliseconds, refused, counts.Known, counts.Couriers, _clock.Now(), _options.Clock);
+        _metrics.SetOpenOrders(_driver.Counts.Open);
+        Recovery = _recovery.Report(_clock.Now());
 
         _thread = new Thread(Run) { IsBackground = true, Name = "dispatch-engine" };
         _thread.Start();
-    }
-
-    /// <summary>
-    /// Picks the newest snapshot that can be trusted and loads it into the engine and the clock. A
-    /// snapshot is used only if its header and engine state check out (CRCs, trailer), it was taken
-    /// under the current engine settings, and it names a record the intact journal really holds (same
-    /// epoch, same byte offset, same record CRC). Anything else is skipped with a warning and the next
-    /// older one tried; with none left the whole journal is replayed. Snapshots that can never match
-    /// this journal (torn, damaged, another journal) are renamed to *.snap.bad; ones taken under other
-    /// settings are left alone (they are valid again if the settings go back).
-    /// </summary>
-    private (JournalPosition? Start, string? Path, int Ignored) RestoreSnapshot(string journalPath)
-    {
-        var files = _snapshots.List();
-        if (files.Count == 0) return (null, null, 0);
-        var scan = JournalReader.Scan(journalPath, files.Where(f => f.Header is not null).Select(f => f.Sequence).ToArray());
-        if (!scan.HeaderOk)
-        {
-            _log.LogWarning("Found {Count} snapshot(s) in {Dir} but no usable journal: the journal is the source of truth, so they are set aside (*.snap.bad) and not used",
-                files.Count, _options.DataDirectory);
-            foreach (var f in files) _snapshots.SetAside(f.Path);
-            return (null, null, files.Count);
-        }
-        int ignored = 0;
-        foreach (var f in files)
-        {
-            if (f.Header is not { } h)
-            {
-                _log.LogWarning("Snapshot {Path} is unreadable ({Problem}); ignoring it (moved to *.snap.bad)", f.Path, f.Problem);
-                _snapshots.SetAside(f.Path);
-                ignored++;
-                continue;
-            }
-            if (!h.Fingerprint.AsSpan().SequenceEqual(_fingerprint))
-            {
-                _log.LogWarning("Snapshot {Path} was taken under different engine settings ({Difference}); not using it: its state would not match what this server's engine makes of the journal",
-                    f.Path, EngineSettings.Difference(h.Settings, _settings));
-                ignored++;
-                continue;
-            }
-            string? problem = null;
-            if (h.JournalEpochUnixMs != scan.EpochUnixMs)
-                problem = $"it belongs to another journal (clock epoch {h.JournalEpochUnixMs}, the journal's is {scan.EpochUnixMs})";
-            else if (!scan.Positions.TryGetValue(h.JournalRecords, out var pos))
-                problem = $"it covers {h.JournalRecords} journal records but the intact journal is shorter";
-            else if (pos.Offset != h.JournalOffset || pos.LastCrc != h.LastRecordCrc)
-                problem = $"journal record {h.JournalRecords} is not the one it was taken after (offset {pos.Offset} vs {h.JournalOffset})";
-            else if (TryLoad(f.Path, h, out problem))
-                return (pos, f.Path, ignored);
-            _log.LogWarning("Snapshot {Path} is not usable: {Problem}; ignoring it (moved to *.snap.bad), trying an older one or the whole journal", f.Path, problem);
-            _snapshots.SetAside(f.Path);
-            ignored++;
-        }
-        return (null, null, ignored);
-    }
-
-    /// <summary>Checks a snapshot's engine state end to end, then loads it into a new engine and the clock.</summary>
-    private bool TryLoad(string path, SnapshotHeader h, out string? problem)
-    {
-        try
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            if (!SnapshotStore.VerifyBody(path, h, out problem)) return false;
-            IEngineDriver driver;
-            using (var body = SnapshotStore.OpenBody(path, h)) driver = ReadSnapshotBody(body);
-            _driver = driver;
-            _clock.AdvanceTo(h.ClockNow);
-            _log.LogInformation("Loaded snapshot {Path} ({Records} journal records) in {Ms:F0} ms", path, h.JournalRecords, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            return true;
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or IndexOutOfRangeException or OverflowException or EndOfStreamException)
-        {
-            problem = "the engine refused its state: " + ex.Message;
-            return false;
-        }
     }
 
     /// <summary>Stops taking commands; the thread applies what is queued, commits, syncs and exits.</summary>
@@ -298,7 +152,7 @@ internal sealed class EngineHost : IDisposable
                 WallTickIfDue();
                 Release();
                 _recorder?.EndBatch();
-                if (_journal!.Records >= _snapshotDueAt) WriteSnapshot("periodic");
+                if (_periodicSnapshots.IsDue(_journal!.Records)) WriteSnapshot("periodic");
                 if (n == _options.MaxBatch) continue;
 
                 if (reader.Completion.IsCompleted) break;
@@ -324,7 +178,7 @@ internal sealed class EngineHost : IDisposable
             try { _syncer?.Dispose(); }
             catch (Exception ex) { fault ??= ex; _log.LogCritical(ex, "Journal sync thread failed"); }
             if (_syncer?.Fault is { } syncFault) fault ??= syncFault;
-            if (fault is null && _options.SnapshotEveryRecords > 0 && _journal is not null)
+            if (fault is null && _periodicSnapshots.Enabled && _journal is not null)
             {
                 try { WriteSnapshot("shutdown"); }
                 catch (Exception ex) { _log.LogError(ex, "Shutdown snapshot failed; the journal still holds everything"); }
@@ -338,38 +192,8 @@ internal sealed class EngineHost : IDisposable
         }
     }
 
-    /// <summary>
-    /// Writes a snapshot of the engine as of the last journaled record (engine thread, between
-    /// batches, so nothing is pending). The journal is fsynced first, so a snapshot never covers
-    /// records the disk might not hold. A failed snapshot is logged and retried after another
-    /// SnapshotEveryRecords records: the journal still holds everything, durability is unaffected.
-    /// A failed journal fsync is not a snapshot problem: it propagates and stops the server, as it
-    /// does everywhere else.
-    /// </summary>
-    private void WriteSnapshot(string why)
-    {
-        var journal = _journal!;
-        long records = journal.Records;
-        if (_options.SnapshotEveryRecords > 0) _snapshotDueAt = records + _options.SnapshotEveryRecords;
-        if (journal.HasPending || records == 0 || records <= _lastSnapshotRecords) return;
-        journal.SyncWritten();
-        long t0 = Stopwatch.GetTimestamp();
-        try
-        {
-            var header = new SnapshotHeader(records, journal.Bytes, journal.LastRecordCrc, journal.EpochUnixMs, _clock.Current,
-                TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), _fingerprint, _settings);
-            var (path, bytes) = _snapshots.Write(header, WriteSnapshotBody);
-            double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            _lastSnapshotRecords = records;
-            _metrics.SnapshotWritten(records, ms);
-            _log.LogInformation("Snapshot {Path} written ({Why}): covers {Records} journal records, {Bytes} bytes in {Ms:F0} ms", path, why, records, bytes, ms);
-        }
-        catch (Exception ex)
-        {
-            _metrics.SnapshotFailed();
-            _log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}); the journal still holds everything, next try after {Every} more records", records, why, _options.SnapshotEveryRecords);
-        }
-    }
+    /// <summary>A snapshot of the engine as the last journaled record left it (between batches: nothing pending).</summary>
+    private void WriteSnapshot(string why) => _periodicSnapshots.Write(_journal!, _driver, _clock.Current, why);
 
     private int WaitMilliseconds()
     {
