@@ -78,6 +78,42 @@ public class BadInputTests
         Assert.IsType<CountsMessage>(await raw.ReadAsync());
     }
 
+    /// <summary>
+    /// A malformed Hello gets one answer (why, and that the connection closes), then the close; a
+    /// request id of 0 (what pushes carry) is refused, before Hello with a close, after it alone.
+    /// </summary>
+    [Fact]
+    public async Task A_malformed_hello_gets_one_answer_and_request_id_0_is_refused()
+    {
+        await using var s = await TestServer.StartAsync();
+        using (var raw = await s.RawAsync())
+        {
+            // [1, 7, "one", "c", true]: the version must be an integer.
+            await raw.SendAsync(RawConnection.RawFrame(new byte[] { 0x95, 0x01, 0x07, 0xA3, (byte)'o', (byte)'n', (byte)'e', 0xA1, (byte)'c', 0xC3 }));
+            var rest = await raw.ReadUntilClosedAsync();
+            var e = Assert.IsType<ErrorMessage>(Assert.Single(rest));
+            Assert.Equal((7u, ErrorCode.HandshakeRequired), (e.RequestId, e.Code));
+            Assert.Contains("Hello field version (#3): expected an integer, found String", e.Message);
+        }
+        using (var raw = await s.RawAsync())
+        {
+            await raw.SendAsync(Command.Hello(0, "zero", false));
+            var rest = await raw.ReadUntilClosedAsync();
+            Assert.Equal(ErrorCode.InvalidValue, Assert.IsType<ErrorMessage>(Assert.Single(rest)).Code);
+        }
+        using (var raw = await s.RawAsync())
+        {
+            await raw.SendAsync(Command.Hello(1, "ok", false));
+            Assert.IsType<HelloOkMessage>(await raw.ReadAsync());
+            await raw.SendAsync(Command.GetCounts(0));
+            var e = Assert.IsType<ErrorMessage>(await raw.ReadAsync());
+            Assert.Equal((0u, ErrorCode.InvalidValue), (e.RequestId, e.Code));
+            Assert.Contains("request id 0 is reserved for pushes", e.Message);
+            await raw.SendAsync(Command.GetCounts(2));
+            Assert.IsType<CountsMessage>(await raw.ReadAsync());
+        }
+    }
+
     [Fact]
     public async Task First_frame_must_be_a_hello_of_a_supported_version()
     {

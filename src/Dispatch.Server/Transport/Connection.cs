@@ -207,10 +207,21 @@ internal sealed class Connection : ReplyTarget
         catch (ProtocolException ex)
         {
             command = default;
-            SendError(ex.RequestId, ex.Code, ex.Message);
-            if (_handshaken) return Verdict.Continue;
-            SendError(ex.RequestId, ErrorCode.HandshakeRequired, "the first frame must be a valid Hello; closing");
+            if (_handshaken)
+            {
+                SendError(ex.RequestId, ex.Code, ex.Message);
+                return Verdict.Continue;
+            }
+            // One answer before the close: why the first frame was not a Hello.
+            SendError(ex.RequestId, ErrorCode.HandshakeRequired, $"the first frame must be a valid Hello ({ex.Message}); closing");
             return Verdict.Close;
+        }
+
+        // Request id 0 is what pushes carry: a reply to it could not be told from a push.
+        if (command.RequestId == ProtocolConstants.PushRequestId)
+        {
+            SendError(0, ErrorCode.InvalidValue, $"{command.Type}: request id 0 is reserved for pushes; use 1 to 4294967295" + (_handshaken ? "" : "; closing"));
+            return _handshaken ? Verdict.Continue : Verdict.Close;
         }
 
         if (command.Type == MessageType.Ping)
