@@ -330,13 +330,7 @@ public class DispatchEngineEventTests
     [Fact]
     public void Impossible_confirmation_times_are_refused_and_nothing_changes()
     {
-        var e = EngineFactory.Create(DispatchProfile.Greedy);
-        e.AddSite(1, 0, 0);
-        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
-        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, 10, 12), 10);
-        var sink = new RecordingSink(new Recorder());
-        for (int t = 10; t <= 12 && e.GetOrderStatus(100) != OrderStatus.Assigned; t++) e.Tick(t, ref sink);
-        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+        var e = OneAssignedOrder(placedAt: 10, readyAt: 12);
 
         var early = Assert.Throws<DispatchException>(() => e.ConfirmPickup(100, 2));
         Assert.Equal(DispatchError.InvalidValue, early.Error);
@@ -359,13 +353,7 @@ public class DispatchEngineEventTests
     [Fact]
     public void A_courier_off_shift_with_an_order_on_board_gets_consistent_answers()
     {
-        var e = EngineFactory.Create(DispatchProfile.Greedy);
-        e.AddSite(1, 0, 0);
-        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
-        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, 0, 0), 0);
-        var sink = new RecordingSink(new Recorder());
-        e.Tick(0, ref sink);
-        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+        var e = OneAssignedOrder(placedAt: 0, readyAt: 0);
         e.ConfirmPickup(100, 2);
         e.CourierOffShift(10, 3);
 
@@ -378,5 +366,18 @@ public class DispatchEngineEventTests
         e.ConfirmDropoff(100, 8);
         e.CourierOnShift(new CourierShift(10, 0, 0, 10, 300), 10);
         Assert.True(e.Courier(10).OnShift);
+    }
+
+    /// <summary>Courier 10 at the site with order 100 (5 minutes away) committed to it.</summary>
+    private static DispatchEngine<EuclideanCeilMinutes> OneAssignedOrder(double placedAt, double readyAt)
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, placedAt, readyAt), placedAt);
+        var sink = new RecordingSink(new Recorder());
+        for (double t = placedAt; t <= readyAt + 1 && e.GetOrderStatus(100) != OrderStatus.Assigned; t++) e.Tick(t, ref sink);
+        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+        return e;
     }
 }
