@@ -3,6 +3,8 @@ using System.Buffers;
 namespace Dispatch.Protocol.Tests;
 
 /// <summary>The pooled frame buffer the server encodes replies into: frames leave by moving its memory, not by copying it.</summary>
+/// <summary>Alone, not beside other test classes: see <see cref="AllocationCollection"/>.</summary>
+[Collection(AllocationCollection.Name)]
 public class FrameBufferTests
 {
     [Fact]

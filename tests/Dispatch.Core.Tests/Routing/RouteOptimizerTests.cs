@@ -6,6 +6,7 @@ using FsCheck.Xunit;
 
 namespace Dispatch.Core.Tests.Routing;
 
+[Collection(AllocationCollection.Name)]
 public class RouteOptimizerTests
 {
     private static OptimizerOptions Deterministic(long iterations, int seed = 1) =>

@@ -10,6 +10,7 @@ namespace Dispatch.Core.Tests.Routing;
 /// Soft windows (a price per minute late), click-to-door weights, soft shift ends and priorities:
 /// the costs that depend on when a stop is served, not only on which arcs are driven.
 /// </summary>
+[Collection(AllocationCollection.Name)]
 public class ScheduleCostTests
 {
     private static OptimizerOptions Deterministic(long iterations, int seed = 1) =>

@@ -13,6 +13,7 @@ namespace Dispatch.Core.Tests.Traffic;
 /// clearly in or out), and legs and closure lines run through cell middles (x or y = k*100 + 50), so
 /// which cells a leg or a closure touches is never a matter of rounding.
 /// </remarks>
+[Collection(AllocationCollection.Name)]
 public class TrafficModelTests
 {
     private static readonly GeometryFactory Geo = new();

@@ -1,0 +1,13 @@
+namespace Dispatch.Protocol.Tests;
+
+/// <summary>
+/// Tests that read <see cref="GC.GetAllocatedBytesForCurrentThread"/> run alone: a collection started
+/// by another thread retires this thread's allocation buffer, and its unused rest can then be counted
+/// as if this thread had allocated it.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "allocation measurements (not in parallel)";
+}
