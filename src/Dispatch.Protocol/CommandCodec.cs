@@ -12,32 +12,9 @@ namespace Dispatch.Protocol;
 /// </summary>
 public static class CommandCodec
 {
-    /// <summary>Number of fields after [type, rid] for each request type, or -1 for a type that is not a request.</summary>
-    public static int FieldCount(MessageType type) => type switch
-    {
-        MessageType.Hello => 3,
-        MessageType.Ping => 0,
-        MessageType.Subscribe => 1,
-        MessageType.AddSite => 3,
-        MessageType.PlaceOrder => 7,
-        MessageType.ChangeReadyTime => 2,
-        MessageType.CancelOrder => 1,
-        MessageType.CourierOnShift => 6,
-        MessageType.CourierOffShift => 1,
-        MessageType.UpdateCourierPosition => 3,
-        MessageType.ConfirmPickup => 2,
-        MessageType.ConfirmDropoff => 2,
-        MessageType.Tick => 1,
-        MessageType.AddCongestionZone => 5,
-        MessageType.AddClosure => 5,
-        MessageType.SetCitywideFactor => 3,
-        MessageType.QuoteDropoff => 4,
-        MessageType.GetOrder => 1,
-        MessageType.GetCourier => 1,
-        MessageType.GetCounts => 0,
-        MessageType.GetMetrics => 0,
-        _ => -1,
-    };
+    /// <summary>Number of fields after [type, rid] for each request type (its optional trailing ones not
+    /// counted), or -1 for a type that is not a request; from <see cref="RequestFields"/>.</summary>
+    public static int FieldCount(MessageType type) => RequestFields.RequiredCount(type);
 
     /// <summary>Writes one request as a MessagePack array (no frame prefix).</summary>
     public static void Write(ref MessagePackWriter w, in Command c)

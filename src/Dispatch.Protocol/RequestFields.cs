@@ -9,16 +9,53 @@ internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points
 internal readonly record struct RequestField(string Name, FieldKind Kind);
 
 /// <summary>
-/// The fields of every request type, in wire order, as docs/protocol.md lists them. The decoder's
-/// fast path does not consult it; when a request fails to decode, <see cref="Diagnose"/> walks the
-/// payload again with it to say which field is at fault and what it should have been.
+/// The fields of every request type, in wire order, as docs/protocol.md lists them: the one list of
+/// them. <see cref="CommandCodec.FieldCount"/> reads how many a type requires from it, and when a
+/// request fails to decode, <see cref="Diagnose"/> walks the payload again with it to say which field
+/// is at fault and what it should have been.
 /// </summary>
 internal static class RequestFields
 {
-    private static readonly RequestField[] None = [];
+    /// <summary>Request tags are below 64 (replies and pushes from 64 on).</summary>
+    private const int Tags = 64;
 
-    public static RequestField[] Of(MessageType type) => type switch
+    private static readonly RequestField[]?[] ByType = BuildTable();
+
+    /// <summary>Fields each type requires (the optional trailing ones left out); -1 for a tag that is not a request.</summary>
+    private static readonly int[] Required = BuildRequired();
+
+    /// <summary>The fields of a request type, in wire order; null for a tag that is not a request.</summary>
+    public static RequestField[]? Of(MessageType type) => (uint)type < Tags ? ByType[(int)type] : null;
+
+    /// <summary>How many fields after [type, requestId] the type requires, or -1 when it is not a request.</summary>
+    public static int RequiredCount(MessageType type) => (uint)type < Tags ? Required[(int)type] : -1;
+
+    private static RequestField[]?[] BuildTable()
     {
+        var table = new RequestField[]?[Tags];
+        for (int t = 0; t < Tags; t++) table[t] = Declared((MessageType)t);
+        return table;
+    }
+
+    private static int[] BuildRequired()
+    {
+        var required = new int[Tags];
+        for (int t = 0; t < Tags; t++)
+        {
+            int n = -1;
+            if (ByType[t] is { } fields)
+            {
+                n = 0;
+                foreach (var f in fields) if (f.Kind != FieldKind.OptionalNumber) n++;
+            }
+            required[t] = n;
+        }
+        return required;
+    }
+
+    private static RequestField[]? Declared(MessageType type) => type switch
+    {
+        MessageType.Ping or MessageType.GetCounts or MessageType.GetMetrics => [],
         MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool)],
         MessageType.Subscribe => [new("on", FieldKind.Bool)],
         MessageType.AddSite => [new("siteId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],
@@ -54,7 +91,7 @@ internal static class RequestFields
         MessageType.QuoteDropoff => [new("siteId", FieldKind.Int64), new("dropX", FieldKind.Number), new("dropY", FieldKind.Number), new("readyAt", FieldKind.Number)],
         MessageType.GetOrder => [new("orderId", FieldKind.Int64)],
         MessageType.GetCourier => [new("courierId", FieldKind.Int64)],
-        _ => None,
+        _ => null,
     };
 
     /// <summary>
@@ -70,7 +107,7 @@ internal static class RequestFields
             r.Skip();                                          // the type tag, already read once
             if (r.NextMessagePackType != MessagePackType.Integer || !Fits(ref r, FieldKind.Int64, unsigned32: true))
                 return "requestId (#2): expected an integer from 1 to 4294967295";
-            var fields = Of(type);
+            var fields = Of(type) ?? [];
             for (int i = 0; i < fields.Length && i < count - 2; i++)
             {
                 var f = fields[i];

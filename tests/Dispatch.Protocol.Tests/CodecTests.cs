@@ -147,7 +147,7 @@ public class CodecTests
         {
             int need = CommandCodec.FieldCount(type);
             if (need < 0) continue;
-            int required = RequestFields.Of(type).Count(f => f.Kind != FieldKind.OptionalNumber);
+            int required = RequestFields.Of(type)!.Count(f => f.Kind != FieldKind.OptionalNumber);
             Assert.True(need == required, $"{type}: decoder needs {need}, table lists {required}");
         }
     }

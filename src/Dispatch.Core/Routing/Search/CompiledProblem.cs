@@ -24,7 +24,6 @@ internal sealed class CompiledProblem
     public readonly double[] StopSoftLatest, StopLateCost, StopTimeCost, StopTimeFrom;
     public readonly bool HasScheduleCosts;
     public readonly int[] RequestPriority;
-    public readonly bool HasPriorities;
     public readonly int[] StopDelta;               // load change at the stop, Dims per stop
     public readonly bool[] HasPickup, HasDelivery;
     public readonly int[] RequestAmount;           // Dims per request
@@ -104,7 +103,6 @@ internal sealed class CompiledProblem
                 StopTimeFrom[ds] = q.PlacedAt ?? q.PickupWindow.Earliest;
             }
             RequestPriority[r] = q.Priority;
-            HasPriorities |= q.Priority > 0;
             for (int d = 0; d < q.Amount.Length; d++)
             {
                 RequestAmount[r * Dims + d] = q.Amount[d];
