@@ -161,17 +161,13 @@ internal sealed class LocalSearch
     private void TakeOff(SolutionState s, RouteState route, int r, RouteState into)
     {
         into.CopyFrom(route, _pb.Dims);
-        if (_pb.HasDelivery[r]) into.RemoveAt(s.StopPosition[CompiledProblem.DeliveryStop(r)]);
-        if (_pb.HasPickup[r]) into.RemoveAt(s.StopPosition[CompiledProblem.PickupStop(r)]);
+        into.RemoveRequest(_pb, r, s.StopPosition);
         into.Recompute(_pb, null);
     }
 
     private void Put(RouteState route, int r, int i, int j)
     {
-        if (_pb.HasPickup[r] && _pb.HasDelivery[r])
-            route.InsertPair(_pb.Dims, CompiledProblem.PickupStop(r), CompiledProblem.DeliveryStop(r), i, j);
-        else
-            route.InsertStop(_pb.Dims, _pb.HasPickup[r] ? CompiledProblem.PickupStop(r) : CompiledProblem.DeliveryStop(r), i);
+        route.InsertRequest(_pb, r, i, j);
         route.Recompute(_pb, null);
     }
 

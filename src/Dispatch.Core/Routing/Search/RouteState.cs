@@ -160,6 +160,23 @@ internal sealed class RouteState
         Count += 1;
     }
 
+    /// <summary>Puts a request's stops in (a pair: pickup after position i, delivery after j; a single stop after i), without refreshing.</summary>
+    public void InsertRequest(CompiledProblem pb, int request, int i, int j)
+    {
+        if (pb.HasPickup[request] && pb.HasDelivery[request])
+            InsertPair(pb.Dims, CompiledProblem.PickupStop(request), CompiledProblem.DeliveryStop(request), i, j);
+        else
+            InsertStop(pb.Dims, pb.HasPickup[request] ? CompiledProblem.PickupStop(request) : CompiledProblem.DeliveryStop(request), i);
+    }
+
+    /// <summary>Takes a request's stops out, given each stop's position on this route, without refreshing.</summary>
+    public void RemoveRequest(CompiledProblem pb, int request, int[] stopPosition)
+    {
+        // The later stop first, so the earlier position stays valid.
+        if (pb.HasDelivery[request]) RemoveAt(stopPosition[CompiledProblem.DeliveryStop(request)]);
+        if (pb.HasPickup[request]) RemoveAt(stopPosition[CompiledProblem.PickupStop(request)]);
+    }
+
     /// <summary>Removes the stop at position <paramref name="pos"/> (1..Count).</summary>
     public void RemoveAt(int pos)
     {

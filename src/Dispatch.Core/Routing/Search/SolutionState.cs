@@ -91,10 +91,7 @@ internal sealed class SolutionState
         MarkDirty(vehicle);
         bool wasEmpty = route.IsEmpty;
         double before = route.Cost;
-        if (Pb.HasPickup[request] && Pb.HasDelivery[request])
-            route.InsertPair(Pb.Dims, CompiledProblem.PickupStop(request), CompiledProblem.DeliveryStop(request), i, j);
-        else
-            route.InsertStop(Pb.Dims, Pb.HasPickup[request] ? CompiledProblem.PickupStop(request) : CompiledProblem.DeliveryStop(request), i);
+        route.InsertRequest(Pb, request, i, j);
         route.Recompute(Pb, StopPosition);
         RoutesCost += route.Cost - before;
         if (wasEmpty) UsedRoutes++;
@@ -110,9 +107,7 @@ internal sealed class SolutionState
         var route = Routes[v];
         MarkDirty(v);
         double before = route.Cost;
-        // The later stop first, so the earlier position stays valid.
-        if (Pb.HasDelivery[request]) route.RemoveAt(StopPosition[CompiledProblem.DeliveryStop(request)]);
-        if (Pb.HasPickup[request]) route.RemoveAt(StopPosition[CompiledProblem.PickupStop(request)]);
+        route.RemoveRequest(Pb, request, StopPosition);
         route.Recompute(Pb, StopPosition);
         RoutesCost += route.Cost - before;
         if (route.IsEmpty) UsedRoutes--;
