@@ -9,9 +9,6 @@ namespace Dispatch.Core.Tests.Routing;
 [Collection(AllocationCollection.Name)]
 public class RouteOptimizerTests
 {
-    private static OptimizerOptions Deterministic(long iterations, int seed = 1) =>
-        new() { TimeLimit = null, MaxIterations = iterations, Threads = 1, Seed = seed };
-
     [Fact]
     public void Matches_the_brute_force_optimum_on_tiny_problems()
     {
@@ -20,7 +17,7 @@ public class RouteOptimizerTests
         {
             var problem = RoutingTestProblems.Random(seed, requests: 4, vehicles: 3, capacity: 3, horizon: 300);
             var exact = BruteForceOracle.Solve(problem);
-            var found = new RouteOptimizer(problem, Deterministic(400, seed)).Solve();
+            var found = new RouteOptimizer(problem, RoutingTestProblems.Deterministic(400, seed)).Solve();
             Assert.Equal(exact.Unserved, found.Unassigned.Count);
             Assert.Equal(exact.Vehicles, found.VehiclesUsed);
             Assert.True(Math.Abs(exact.Distance - found.Distance) < 1e-6, $"seed {seed}: optimizer {found.Distance}, exact {exact.Distance}");
@@ -37,7 +34,7 @@ public class RouteOptimizerTests
         {
             var (((seed, requests), vehicles), capacity) = t;
             var problem = RoutingTestProblems.Random(seed, requests, vehicles, capacity, horizon: 500);
-            var solution = new RouteOptimizer(problem, Deterministic(150, seed)).Solve();
+            var solution = new RouteOptimizer(problem, RoutingTestProblems.Deterministic(150, seed)).Solve();
             var seen = new int[requests];
             foreach (var route in solution.Routes)
             {
@@ -61,8 +58,8 @@ public class RouteOptimizerTests
     public void Same_seed_and_iteration_limit_give_the_same_solution()
     {
         var problem = RoutingTestProblems.Random(7, requests: 30, vehicles: 8, capacity: 4);
-        var a = new RouteOptimizer(problem, Deterministic(2000, 5)).Solve();
-        var b = new RouteOptimizer(problem, Deterministic(2000, 5)).Solve();
+        var a = new RouteOptimizer(problem, RoutingTestProblems.Deterministic(2000, 5)).Solve();
+        var b = new RouteOptimizer(problem, RoutingTestProblems.Deterministic(2000, 5)).Solve();
         Assert.Equal(a.Distance, b.Distance);
         Assert.Equal(a.VehiclesUsed, b.VehiclesUsed);
         Assert.Equal(a.Routes.Select(r => string.Join(',', r.Visits.Select(v => (v.RequestIndex, v.IsPickup)))),
@@ -73,8 +70,8 @@ public class RouteOptimizerTests
     public void Searching_longer_never_ends_worse_than_the_first_solution()
     {
         var problem = RoutingTestProblems.Random(11, requests: 40, vehicles: 12, capacity: 4, horizon: 600);
-        var first = new RouteOptimizer(problem, Deterministic(0)).Solve();
-        var searched = new RouteOptimizer(problem, Deterministic(3000)).Solve();
+        var first = new RouteOptimizer(problem, RoutingTestProblems.Deterministic(0)).Solve();
+        var searched = new RouteOptimizer(problem, RoutingTestProblems.Deterministic(3000)).Solve();
         Assert.True(searched.Unassigned.Count <= first.Unassigned.Count);
         Assert.True(searched.VehiclesUsed < first.VehiclesUsed || (searched.VehiclesUsed == first.VehiclesUsed && searched.Distance <= first.Distance + 1e-9),
             $"first {first.VehiclesUsed} / {first.Distance}, searched {searched.VehiclesUsed} / {searched.Distance}");
@@ -100,17 +97,9 @@ public class RouteOptimizerTests
     [Fact]
     public void An_improvement_iteration_allocates_nothing()
     {
-        var problem = RoutingTestProblems.Random(5, requests: 60, vehicles: 20, capacity: 4, horizon: 600);
-        var pb = new CompiledProblem(problem);
-        var search = new AlnsSearch(pb, vehiclesFirst: true, seed: 3);
-        var requests = Enumerable.Range(0, pb.Requests).ToArray();
-        search.Construct(requests);
-        // Warm up: route buffers grow to their working size.
-        search.ImproveCost(new SearchBudget(null, 3000, System.Diagnostics.Stopwatch.GetTimestamp()), default);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        search.ImproveCost(new SearchBudget(null, search.Iterations + 2000, System.Diagnostics.Stopwatch.GetTimestamp()), default);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(search.Iterations >= 4900, $"ran {search.Iterations} iterations");
+        var pb = new CompiledProblem(RoutingTestProblems.Random(5, requests: 60, vehicles: 20, capacity: 4, horizon: 600));
+        var (allocated, iterations) = RoutingTestProblems.ImprovementAllocations(pb, warmUp: 3000, measured: 2000);
+        Assert.True(iterations >= 4900, $"ran {iterations} iterations");
         Assert.Equal(0, allocated);
     }
 
@@ -124,7 +113,7 @@ public class RouteOptimizerTests
             new RoutingRequest(2, 1, 2) { Amount = [50] },
         };
         var fleet = new[] { new RoutingVehicle(9) { StartLocation = 0, EndLocation = 0, Capacity = [10] } };
-        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), Deterministic(50)).Solve();
+        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), RoutingTestProblems.Deterministic(50)).Solve();
         var u = Assert.Single(s.Unassigned);
         Assert.Equal(2, u.RequestId);
         Assert.Equal(UnassignedReason.CapacityExceeded, u.Reason);
@@ -143,7 +132,7 @@ public class RouteOptimizerTests
             new RoutingRequest(4, 1, -1),                                                              // a pickup-only visit: fits
         };
         var fleet = new[] { new RoutingVehicle(9) { StartLocation = 0, EndLocation = 0, Shift = new TimeWindow(0, 300) } };
-        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), Deterministic(50)).Solve();
+        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), RoutingTestProblems.Deterministic(50)).Solve();
         Assert.Equal(UnassignedReason.PickupWindowUnreachable, s.Unassigned.Single(u => u.RequestId == 1).Reason);
         Assert.Equal(UnassignedReason.DeliveryWindowUnreachable, s.Unassigned.Single(u => u.RequestId == 2).Reason);
         Assert.Equal(UnassignedReason.ShiftTooShort, s.Unassigned.Single(u => u.RequestId == 3).Reason);
@@ -157,7 +146,7 @@ public class RouteOptimizerTests
         var requests = Enumerable.Range(1, 3).Select(i => new RoutingRequest(i, 1, 2) { Amount = [1], DeliveryWindow = new TimeWindow(0, 25) }).ToArray();
         // Capacity 1 and a delivery deadline that allows one trip: one vehicle serves one request.
         var fleet = new[] { new RoutingVehicle(1) { StartLocation = 0, EndLocation = 0, Capacity = [1] }, new RoutingVehicle(2) { StartLocation = 0, EndLocation = 0, Capacity = [1] } };
-        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), Deterministic(100)).Solve();
+        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), RoutingTestProblems.Deterministic(100)).Solve();
         Assert.Equal(2, s.VehiclesUsed);
         var u = Assert.Single(s.Unassigned);
         Assert.Equal(UnassignedReason.FleetExhausted, u.Reason);
@@ -174,7 +163,7 @@ public class RouteOptimizerTests
             new RoutingRequest(2, 2, -1) { Amount = [2] },   // picked up, carried home
         };
         var fleet = new[] { new RoutingVehicle(1) { StartLocation = 0, EndLocation = 0, Capacity = [3] } };
-        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), Deterministic(50)).Solve();
+        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), RoutingTestProblems.Deterministic(50)).Solve();
         var route = Assert.Single(s.Routes);
         Assert.Equal([2], route.StartLoad);
         Assert.Equal([1L, 2L], route.Visits.Select(v => v.RequestId));
@@ -192,7 +181,7 @@ public class RouteOptimizerTests
         var matrix = TravelMatrix.FromMatrices(3, durations, distances);
         var requests = new[] { new RoutingRequest(1, 1, 2) };
         var fleet = new[] { new RoutingVehicle(1) { StartLocation = 0, EndLocation = 0 } };
-        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), Deterministic(20)).Solve();
+        var s = new RouteOptimizer(new RoutingProblem(matrix, requests, fleet), RoutingTestProblems.Deterministic(20)).Solve();
         var route = Assert.Single(s.Routes);
         Assert.Equal(3, route.TravelMinutes);
         Assert.Equal(300, route.Distance);

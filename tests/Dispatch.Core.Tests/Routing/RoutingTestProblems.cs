@@ -1,10 +1,30 @@
 using Dispatch.Routing;
+using Dispatch.Routing.Search;
 
 namespace Dispatch.Core.Tests.Routing;
 
 /// <summary>Small random pickup-and-delivery problems with windows, and an independent route simulator.</summary>
 internal static class RoutingTestProblems
 {
+    /// <summary>
+    /// Builds a first solution, runs <paramref name="warmUp"/> improvement iterations (route buffers grow
+    /// to their working size), then <paramref name="measured"/> more: the bytes those allocated and the
+    /// iterations run in all.
+    /// </summary>
+    public static (long Allocated, long Iterations) ImprovementAllocations(CompiledProblem pb, int warmUp, int measured)
+    {
+        var search = new AlnsSearch(pb, vehiclesFirst: true, seed: 3);
+        search.Construct(Enumerable.Range(0, pb.Requests).ToArray());
+        search.ImproveCost(new SearchBudget(null, warmUp, System.Diagnostics.Stopwatch.GetTimestamp()), default);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        search.ImproveCost(new SearchBudget(null, search.Iterations + measured, System.Diagnostics.Stopwatch.GetTimestamp()), default);
+        return (GC.GetAllocatedBytesForCurrentThread() - before, search.Iterations);
+    }
+
+    /// <summary>One thread and an iteration limit: the same solution on every run and machine.</summary>
+    public static OptimizerOptions Deterministic(long iterations, int seed = 1) =>
+        new() { TimeLimit = null, MaxIterations = iterations, Threads = 1, Seed = seed };
+
     /// <summary>
     /// A depot at location 0 and <paramref name="requests"/> shipments on a 100 x 100 square; windows
     /// wide enough that most requests fit, tight enough that some orders of stops do not.

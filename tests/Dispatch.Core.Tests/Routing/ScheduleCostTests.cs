@@ -13,9 +13,6 @@ namespace Dispatch.Core.Tests.Routing;
 [Collection(AllocationCollection.Name)]
 public class ScheduleCostTests
 {
-    private static OptimizerOptions Deterministic(long iterations, int seed = 1) =>
-        new() { TimeLimit = null, MaxIterations = iterations, Threads = 1, Seed = seed };
-
     /// <summary>The random test problem with soft, tighter delivery windows (some hard), placement times and a click-to-door weight.</summary>
     private static RoutingProblem Soft(int seed, int requests, int vehicles, double clickToDoor = 0.2, double horizon = 400)
     {
@@ -96,7 +93,7 @@ public class ScheduleCostTests
         {
             var problem = Soft(seed, requests: 4, vehicles: 1, clickToDoor: 0.3, horizon: 300);
             double exact = EnumeratedBest(problem);
-            var found = new RouteOptimizer(problem, Deterministic(300, seed)).Solve();
+            var found = new RouteOptimizer(problem, RoutingTestProblems.Deterministic(300, seed)).Solve();
             if (double.IsPositiveInfinity(exact)) continue;
             Assert.Empty(found.Unassigned);
             Assert.True(Math.Abs(exact - found.Cost) < 1e-6, $"seed {seed}: optimizer {found.Cost}, enumerated {exact}");
@@ -157,7 +154,7 @@ public class ScheduleCostTests
         ];
         var vehicle = new RoutingVehicle(1) { StartLocation = 0 };
         var problem = new RoutingProblem(matrix, requests, [vehicle], new RoutingObjective { ClickToDoorPerMinute = perMinute });
-        var solution = new RouteOptimizer(problem, Deterministic(200)).Solve();
+        var solution = new RouteOptimizer(problem, RoutingTestProblems.Deterministic(200)).Solve();
         var route = Assert.Single(solution.Routes);
         Assert.Equal(eastFirst, route.Visits[0].Location == 1);
         Assert.Equal(eastFirst ? 24 : 18, route.TravelMinutes, 6);
@@ -172,15 +169,15 @@ public class ScheduleCostTests
         var soft = new RoutingRequest(1, 1, 2) { DeliveryWindow = TimeWindow.Soft(0, 40, 2) };
         var vehicle = new RoutingVehicle(1) { StartLocation = 0 };
 
-        var refused = new RouteOptimizer(new RoutingProblem(matrix, [hard], [vehicle]), Deterministic(20)).Solve();
+        var refused = new RouteOptimizer(new RoutingProblem(matrix, [hard], [vehicle]), RoutingTestProblems.Deterministic(20)).Solve();
         Assert.Equal(UnassignedReason.DeliveryWindowUnreachable, Assert.Single(refused.Unassigned).Reason);
 
-        var late = new RouteOptimizer(new RoutingProblem(matrix, [soft], [vehicle]), Deterministic(20)).Solve();
+        var late = new RouteOptimizer(new RoutingProblem(matrix, [soft], [vehicle]), RoutingTestProblems.Deterministic(20)).Solve();
         Assert.Empty(late.Unassigned);
         Assert.Equal(20, late.LateMinutes, 6);                      // delivered at 60, due by 40
         Assert.Equal(60 + 2 * 20, late.Cost, 6);
 
-        var ignored = new RouteOptimizer(new RoutingProblem(matrix, [soft], [vehicle], new RoutingObjective { LatenessWeight = 0 }), Deterministic(20)).Solve();
+        var ignored = new RouteOptimizer(new RoutingProblem(matrix, [soft], [vehicle], new RoutingObjective { LatenessWeight = 0 }), RoutingTestProblems.Deterministic(20)).Solve();
         Assert.Equal(60, ignored.Cost, 6);
     }
 
@@ -192,10 +189,10 @@ public class ScheduleCostTests
         var hardShift = new RoutingVehicle(1) { StartLocation = 0, EndLocation = 0, Shift = new TimeWindow(0, 100) };
         var softShift = new RoutingVehicle(1) { StartLocation = 0, EndLocation = 0, Shift = TimeWindow.Soft(0, 100, 3) };
 
-        var refused = new RouteOptimizer(new RoutingProblem(matrix, [request], [hardShift]), Deterministic(20)).Solve();
+        var refused = new RouteOptimizer(new RoutingProblem(matrix, [request], [hardShift]), RoutingTestProblems.Deterministic(20)).Solve();
         Assert.Equal(UnassignedReason.ShiftTooShort, Assert.Single(refused.Unassigned).Reason);
 
-        var overtime = new RouteOptimizer(new RoutingProblem(matrix, [request], [softShift]), Deterministic(20)).Solve();
+        var overtime = new RouteOptimizer(new RoutingProblem(matrix, [request], [softShift]), RoutingTestProblems.Deterministic(20)).Solve();
         var route = Assert.Single(overtime.Routes);
         Assert.Equal(20, route.OvertimeMinutes, 6);                 // back at 120, due by 100
         Assert.Equal(120 + 3 * 20, route.Cost, 6);
@@ -217,7 +214,7 @@ public class ScheduleCostTests
             new(2, 2, 3) { PickupWindow = new TimeWindow(0, 6), Priority = westPriority },
         ];
         var vehicle = new RoutingVehicle(1) { StartLocation = 0 };
-        var solution = new RouteOptimizer(new RoutingProblem(matrix, requests, [vehicle]), Deterministic(100)).Solve();
+        var solution = new RouteOptimizer(new RoutingProblem(matrix, requests, [vehicle]), RoutingTestProblems.Deterministic(100)).Solve();
         var route = Assert.Single(solution.Routes);
         Assert.All(route.Visits, v => Assert.Equal(served, v.RequestId));
         Assert.Equal(3 - served, Assert.Single(solution.Unassigned).RequestId);
@@ -229,7 +226,7 @@ public class ScheduleCostTests
         return Prop.ForAll(Arb.From(Gen.Choose(1, 1_000_000)), seed =>
         {
             var problem = Soft(seed, requests: 15, vehicles: 3);
-            var solution = new RouteOptimizer(problem, Deterministic(120, seed)).Solve();
+            var solution = new RouteOptimizer(problem, RoutingTestProblems.Deterministic(120, seed)).Solve();
             int served = 0;
             foreach (var route in solution.Routes)
             {
@@ -246,12 +243,7 @@ public class ScheduleCostTests
     {
         var pb = new CompiledProblem(Soft(5, requests: 60, vehicles: 20, horizon: 600));
         Assert.True(pb.HasScheduleCosts);
-        var search = new AlnsSearch(pb, vehiclesFirst: true, seed: 3);
-        search.Construct(Enumerable.Range(0, pb.Requests).ToArray());
-        // Warm up: route buffers grow to their working size.
-        search.ImproveCost(new SearchBudget(null, 2000, System.Diagnostics.Stopwatch.GetTimestamp()), default);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        search.ImproveCost(new SearchBudget(null, search.Iterations + 1000, System.Diagnostics.Stopwatch.GetTimestamp()), default);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var (allocated, _) = RoutingTestProblems.ImprovementAllocations(pb, warmUp: 2000, measured: 1000);
+        Assert.Equal(0, allocated);
     }
 }
