@@ -21,15 +21,5 @@ public readonly record struct OrderTerms(
     internal const int WireFields = 5;
 
     /// <summary>True when every field has its "none" value (the order is written without trailing fields).</summary>
-    public bool IsNone =>
-        double.IsPositiveInfinity(PickupBy) && DeliverAfter == 0 && double.IsPositiveInfinity(DeliverBy)
-        && double.IsNaN(PickupServiceMinutes) && double.IsNaN(DropoffServiceMinutes);
-
-    /// <summary>Field-by-field equality with NaN equal to NaN (the "default" marker).</summary>
-    public bool Equals(OrderTerms other) =>
-        PickupBy.Equals(other.PickupBy) && DeliverAfter.Equals(other.DeliverAfter) && DeliverBy.Equals(other.DeliverBy)
-        && PickupServiceMinutes.Equals(other.PickupServiceMinutes) && DropoffServiceMinutes.Equals(other.DropoffServiceMinutes);
-
-    /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(PickupBy, DeliverAfter, DeliverBy, PickupServiceMinutes, DropoffServiceMinutes);
+    public bool IsNone => Equals(None);   // record equality: NaN equals NaN, as the markers need
 }
