@@ -6,22 +6,17 @@ namespace Dispatch.Routing;
 /// start (delivery from the depot); one with only a <see cref="PickupLocation"/> stays on board to the
 /// route's end. Locations are indexes into the problem's <see cref="TravelMatrix"/>.
 /// </summary>
-public sealed class RoutingRequest
+/// <param name="id">Caller's id, unique within the problem.</param>
+/// <param name="pickupLocation">Where it is picked up, or -1 when it has no pickup.</param>
+/// <param name="deliveryLocation">Where it is delivered, or -1 when it has no delivery.</param>
+public sealed class RoutingRequest(long id, int pickupLocation, int deliveryLocation)
 {
-    /// <summary>Creates a request; pass -1 for the side it does not have.</summary>
-    public RoutingRequest(long id, int pickupLocation, int deliveryLocation)
-    {
-        Id = id;
-        PickupLocation = pickupLocation;
-        DeliveryLocation = deliveryLocation;
-    }
-
     /// <summary>Caller's id, unique within the problem.</summary>
-    public long Id { get; }
+    public long Id { get; } = id;
     /// <summary>Where it is picked up, or -1 (loaded at the vehicle's start).</summary>
-    public int PickupLocation { get; }
+    public int PickupLocation { get; } = pickupLocation;
     /// <summary>Where it is delivered, or -1 (carried to the route's end).</summary>
-    public int DeliveryLocation { get; }
+    public int DeliveryLocation { get; } = deliveryLocation;
     /// <summary>When service at the pickup may start (earliest = ready).</summary>
     public TimeWindow PickupWindow { get; init; } = TimeWindow.Always;
     /// <summary>When service at the delivery may start.</summary>

@@ -53,66 +53,26 @@ public sealed record VroomPlace(int Index, double[]? Coordinates, bool HasUserIn
 public readonly record struct VroomWindow(long Start, long End);
 
 /// <summary>One task: a job, a shipment's pickup or a shipment's delivery, in VROOM units (seconds).</summary>
-public sealed class VroomTask
-{
-    internal VroomTask(VroomTaskType type, ulong id, string? description, VroomPlace place, long service, VroomWindow? window, int priority, string who)
-    {
-        Type = type;
-        Id = id;
-        Description = description;
-        Place = place;
-        ServiceSeconds = service;
-        Window = window;
-        Priority = priority;
-        Who = who;
-    }
-
-    /// <summary>Job, pickup or delivery.</summary>
-    public VroomTaskType Type { get; }
-    /// <summary>The task's VROOM id (unique among tasks of the same type).</summary>
-    public ulong Id { get; }
-    /// <summary>The input's <c>description</c>, echoed in the output.</summary>
-    public string? Description { get; }
-    /// <summary>Where it happens.</summary>
-    public VroomPlace Place { get; }
-    /// <summary>Service duration in seconds.</summary>
-    public long ServiceSeconds { get; }
-    /// <summary>The window for service start, or null (any time).</summary>
-    public VroomWindow? Window { get; }
-    /// <summary>The input's priority (0..100): what to serve first when not everything fits; summed in the output.</summary>
-    public int Priority { get; }
-    /// <summary>The JSON item, for messages: <c>jobs[3] (id 17)</c>, <c>shipments[0].pickup (id 4)</c>.</summary>
-    public string Who { get; }
-}
+/// <param name="Type">Job, pickup or delivery.</param>
+/// <param name="Id">The task's VROOM id (unique among tasks of the same type).</param>
+/// <param name="Description">The input's <c>description</c>, echoed in the output.</param>
+/// <param name="Place">Where it happens.</param>
+/// <param name="ServiceSeconds">Service duration in seconds.</param>
+/// <param name="Window">The window for service start, or null (any time).</param>
+/// <param name="Priority">The input's priority (0..100): what to serve first when not everything fits; summed in the output.</param>
+/// <param name="Who">The JSON item, for messages: <c>jobs[3] (id 17)</c>, <c>shipments[0].pickup (id 4)</c>.</param>
+public sealed record VroomTask(VroomTaskType Type, ulong Id, string? Description, VroomPlace Place, long ServiceSeconds, VroomWindow? Window, int Priority, string Who);
 
 /// <summary>One optimizer request and the VROOM tasks it stands for (a job, or a shipment's two steps).</summary>
-public sealed class VroomRequest
+/// <param name="Index">Index of the request in <see cref="VroomProblem.Problem"/> (jobs first, then shipments).</param>
+/// <param name="Job">The job, or null for a shipment.</param>
+/// <param name="Pickup">A shipment's pickup, or null for a job.</param>
+/// <param name="Delivery">A shipment's delivery, or null for a job.</param>
+/// <param name="DeliveryAmount">Amount delivered (a job's <c>delivery</c>, a shipment's <c>amount</c>), one entry per dimension.</param>
+/// <param name="PickupAmount">Amount picked up (a job's <c>pickup</c>, a shipment's <c>amount</c>), one entry per dimension.</param>
+/// <param name="Who">The JSON item, for messages.</param>
+public sealed record VroomRequest(int Index, VroomTask? Job, VroomTask? Pickup, VroomTask? Delivery, int[] DeliveryAmount, int[] PickupAmount, string Who)
 {
-    internal VroomRequest(int index, VroomTask? job, VroomTask? pickup, VroomTask? delivery, int[] deliveryAmount, int[] pickupAmount, string who)
-    {
-        Index = index;
-        Job = job;
-        Pickup = pickup;
-        Delivery = delivery;
-        DeliveryAmount = deliveryAmount;
-        PickupAmount = pickupAmount;
-        Who = who;
-    }
-
-    /// <summary>Index of the request in <see cref="VroomProblem.Problem"/> (jobs first, then shipments).</summary>
-    public int Index { get; }
-    /// <summary>The job, or null for a shipment.</summary>
-    public VroomTask? Job { get; }
-    /// <summary>A shipment's pickup, or null for a job.</summary>
-    public VroomTask? Pickup { get; }
-    /// <summary>A shipment's delivery, or null for a job.</summary>
-    public VroomTask? Delivery { get; }
-    /// <summary>Amount delivered (a job's <c>delivery</c>, a shipment's <c>amount</c>), one entry per dimension.</summary>
-    public int[] DeliveryAmount { get; }
-    /// <summary>Amount picked up (a job's <c>pickup</c>, a shipment's <c>amount</c>), one entry per dimension.</summary>
-    public int[] PickupAmount { get; }
-    /// <summary>The JSON item, for messages.</summary>
-    public string Who { get; }
     /// <summary>True for a shipment.</summary>
     public bool IsShipment => Job is null;
     /// <summary>The task the optimizer's visit stands for.</summary>
@@ -122,43 +82,17 @@ public sealed class VroomRequest
 }
 
 /// <summary>One vehicle in VROOM units.</summary>
-public sealed class VroomVehicle
-{
-    internal VroomVehicle(ulong id, string? description, VroomPlace? start, VroomPlace? end, VroomWindow? window, int[] capacity, double fixedCost, double perHour, double perKm, string who)
-    {
-        Id = id;
-        Description = description;
-        Start = start;
-        End = end;
-        Window = window;
-        Capacity = capacity;
-        FixedCost = fixedCost;
-        PerHour = perHour;
-        PerKm = perKm;
-        Who = who;
-    }
-
-    /// <summary>The vehicle's VROOM id.</summary>
-    public ulong Id { get; }
-    /// <summary>The input's <c>description</c>, echoed in its route.</summary>
-    public string? Description { get; }
-    /// <summary>Where it starts, or null (the route starts at its first task).</summary>
-    public VroomPlace? Start { get; }
-    /// <summary>Where it ends, or null (the route ends at its last task).</summary>
-    public VroomPlace? End { get; }
-    /// <summary>Working hours in seconds, or null (any time).</summary>
-    public VroomWindow? Window { get; }
-    /// <summary>Capacity per dimension (empty: unlimited).</summary>
-    public int[] Capacity { get; }
-    /// <summary><c>costs.fixed</c>.</summary>
-    public double FixedCost { get; }
-    /// <summary><c>costs.per_hour</c> (cost of one hour of travel; VROOM's default 3600).</summary>
-    public double PerHour { get; }
-    /// <summary><c>costs.per_km</c>.</summary>
-    public double PerKm { get; }
-    /// <summary>The JSON item, for messages.</summary>
-    public string Who { get; }
-}
+/// <param name="Id">The vehicle's VROOM id.</param>
+/// <param name="Description">The input's <c>description</c>, echoed in its route.</param>
+/// <param name="Start">Where it starts, or null (the route starts at its first task).</param>
+/// <param name="End">Where it ends, or null (the route ends at its last task).</param>
+/// <param name="Window">Working hours in seconds, or null (any time).</param>
+/// <param name="Capacity">Capacity per dimension (empty: unlimited).</param>
+/// <param name="FixedCost"><c>costs.fixed</c>.</param>
+/// <param name="PerHour"><c>costs.per_hour</c> (cost of one hour of travel; VROOM's default 3600).</param>
+/// <param name="PerKm"><c>costs.per_km</c>.</param>
+/// <param name="Who">The JSON item, for messages.</param>
+public sealed record VroomVehicle(ulong Id, string? Description, VroomPlace? Start, VroomPlace? End, VroomWindow? Window, int[] Capacity, double FixedCost, double PerHour, double PerKm, string Who);
 
 /// <summary>
 /// A VROOM problem read into the optimizer's model, with everything needed to answer in VROOM's
