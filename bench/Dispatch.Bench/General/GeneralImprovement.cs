@@ -22,30 +22,17 @@ internal static class GeneralImprovement
 {
     public static int Run(string[] args)
     {
-        int orders = 2_000;
-        int[] seeds = [1, 2, 3];
+        var cli = new BenchArguments(args);
+        int orders = cli.Int("--orders", 2_000);
+        int[] seeds = cli.Ints("--seeds", [1, 2, 3]);
         int d = DispatchOptions.DefaultGeneralImprovementMovesPerTick;
-        int[] budgets = [0, d, 4 * d];
-        string? output = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--orders": orders = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--seeds": seeds = Ints(args[++i]); break;
-                case "--moves": budgets = Ints(args[++i]); break;
-                case "--out": output = args[++i]; break;
-                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
-            }
-        }
-        output ??= Path.Combine(BenchPaths.ResultsDir, "general-improvement.md");
+        int[] budgets = cli.Ints("--moves", [0, d, 4 * d]);
+        string output = cli.Text("--out") ?? Path.Combine(BenchPaths.ResultsDir, "general-improvement.md");
+        if (cli.Unread.FirstOrDefault() is { } unknown) { Console.Error.WriteLine($"unknown argument {unknown}"); return 2; }
 
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        md.AppendLine("# General profile: time windows and per-tick improvement moves");
-        md.AppendLine();
-        md.AppendLine(inv, $"Machine: {Stats.Machine()}. Command: `dotnet run -c Release --project bench/Dispatch.Bench -- general-improvement --orders {orders} --seeds {string.Join(',', seeds)} --moves {string.Join(',', budgets)}`.");
-        md.AppendLine();
+        var md = ResultsPage.Start("General profile: time windows and per-tick improvement moves",
+            string.Create(inv, $"general-improvement --orders {orders} --seeds {string.Join(',', seeds)} --moves {string.Join(',', budgets)}"));
         md.AppendLine(string.Create(inv, $"Waves: `generate --orders {orders} --seed S --promises`") + " (the wave generator with `DeliveryPromises`: every order must be dropped off by placement + 45..60 minutes, or its earliest possible drop-off + 15 minutes for a slow kitchen). "
             + "Replayed with the General profile in an unchanging world (`WorldReplay` without a scenario: the couriers drive the engine's current plan, a tick every minute). "
             + "`moves/tick` = `DispatchOptions.GeneralImprovementMovesPerTick`; the `no promises` row is the same wave without deliver_by and without improvement moves. "
@@ -84,7 +71,7 @@ internal static class GeneralImprovement
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (name, s) in sums)
             md.AppendLine(inv, $"| {name} | {s.Mean / s.N:F2} | {s.P90 / s.N:F1} | {s.Late} | {s.PlannedLate} | {s.Driving / s.N:N0} | {s.TickMed / s.N:F2} ms | {s.TickP99 / s.N:F2} ms |");
-        File.WriteAllText(output, md.ToString());
+        ResultsPage.Write(output, md.ToString());
         Console.WriteLine($"wrote {Path.GetFullPath(output)}");
         if (failures > 0) Console.Error.WriteLine($"error: {failures} run(s) lost orders or were late on a promise");
         return failures > 0 ? 1 : 0;
@@ -96,6 +83,4 @@ internal static class GeneralImprovement
             Profile = DispatchProfile.General,
             Engine = new DispatchOptions { GeneralImprovementMovesPerTick = moves },
         });
-
-    private static int[] Ints(string csv) => csv.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Dispatch.Bench.Infrastructure;
 using Dispatch.Routing;
 using Dispatch.Simulator.LiLim;
 
@@ -86,8 +87,7 @@ internal static class PdptwCompareCommand
         md.AppendLine("Gap = 100 (distance - best) / best, at whatever vehicle count each solver reached: a solver with more vehicles than the best known can show a negative gap.");
         if (outPath is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-            File.WriteAllText(outPath, md.ToString());
+            ResultsPage.Write(outPath, md.ToString());
             Console.WriteLine($"wrote {Path.GetFullPath(outPath)}");
         }
         return failures == 0 ? 0 : 1;

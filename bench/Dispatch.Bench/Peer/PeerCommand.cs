@@ -29,12 +29,9 @@ internal static class PeerCommand
             }
         }
 
-        var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        md.AppendLine("# Peer comparison: our engine vs Google OR-Tools routing on the same snapshots");
-        md.AppendLine();
-        md.AppendLine(inv, $"Machine: {Stats.Machine()}. Command: `dotnet run -c Release --project bench/Dispatch.Bench -- peer --limits {string.Join(',', limits.Select(l => l.ToString(inv)))} --snapshots {string.Join(',', snapshots)}`.");
-        md.AppendLine();
+        var md = ResultsPage.Start("Peer comparison: our engine vs Google OR-Tools routing on the same snapshots",
+            $"peer --limits {string.Join(',', limits.Select(l => l.ToString(inv)))} --snapshots {string.Join(',', snapshots)}");
         md.AppendLine("Objective (the same yardstick for both; OR-Tools is given exactly this as its cost) over served orders: click-to-door + minutes past the 40-minute target + 20 x minutes past the 90-minute maximum (lower is better). ");
         md.AppendLine("Ours = the engine run forward from the snapshot, no new orders, until every order is delivered; its wall time is the one decision tick at the snapshot minute (median of 7, commits included) and, in brackets, all ticks of the forward run. ");
         md.AppendLine("OR-Tools = one pickup-and-delivery solve (LOCAL_CHEAPEST_COST_INSERTION, then GUIDED_LOCAL_SEARCH until the time limit; the warm-started row skips the first solution); wall = model build + search. Its routes are re-timed under the MDRP rules and scored alike. See bench/README.md for the model.");
@@ -79,8 +76,7 @@ internal static class PeerCommand
         string text = md.ToString();
         Console.WriteLine();
         Console.WriteLine(text);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, text);
+        ResultsPage.Write(output, text);
         Console.WriteLine($"written {output}");
         return 0;
     }

@@ -26,32 +26,20 @@ internal static class RecordedTraceReplay
 {
     public static int Run(string[] args)
     {
-        int runs = 5;
-        var files = new List<string>();
-        string? output = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--runs" when i + 1 < args.Length: runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--out" when i + 1 < args.Length: output = args[++i]; break;
-                default: files.Add(args[i]); break;
-            }
-        }
+        var cli = new BenchArguments(args);
+        int runs = cli.Int("--runs", 5);
+        string output = cli.Text("--out") ?? Path.Combine(BenchPaths.ResultsDir, "replay-recorded.md");
+        var files = cli.Positional;
         if (files.Count == 0)
         {
             Console.Error.WriteLine("usage: replay-recorded <trace.dispatchtrace ...> [--runs N] [--out path]");
             return 2;
         }
         if (runs < 1) runs = 1;
-        output ??= Path.Combine(BenchPaths.ResultsDir, "replay-recorded.md");
 
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        md.AppendLine("# Replay of recorded command traces: as fast as possible");
-        md.AppendLine();
-        md.AppendLine(inv, $"Machine: {Stats.Machine()}. Command: `dotnet run -c Release --project bench/Dispatch.Bench -- replay-recorded {string.Join(' ', files.Select(RepoRelative))} --runs {runs}`.");
-        md.AppendLine();
+        var md = ResultsPage.Start("Replay of recorded command traces: as fast as possible",
+            string.Create(inv, $"replay-recorded {string.Join(' ', files.Select(RepoRelative))} --runs {runs}"));
         md.AppendLine("The trace is decoded first; only the time inside engine calls counts (every recorded command, ticks included, applied at its recorded engine time). Tick latency over every tick of every measured run; figures from the fastest run. Allocated = bytes allocated on the thread inside Tick calls (the sink included) over a whole replay: the zero-allocation claim on a real server trace.");
         md.AppendLine();
         md.AppendLine("| trace | settings | commands | ticks | engine time | commands/s | tick p50 | tick p99 | tick max | allocated in ticks | refused | placed / delivered |");
@@ -135,15 +123,8 @@ internal static class RecordedTraceReplay
                 notes.AppendLine(inv, $"- {Path.GetFileName(file)}: {best.AllocatingTicks.Count} of {best.Ticks} ticks allocated ({where}).");
             }
         }
-        if (notes.Length > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("Notes:");
-            md.AppendLine();
-            md.Append(notes);
-        }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, md.ToString());
+        if (notes.Length > 0) ResultsPage.AppendNotes(md, "Notes:", notes);
+        ResultsPage.Write(output, md.ToString());
         Console.WriteLine($"written {output}");
         return exit;
     }

@@ -18,27 +18,15 @@ internal static class ReplaySpeed
 {
     public static int Run(string[] args)
     {
-        int runs = 5;
-        var dirs = new List<string>();
-        string? output = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--out": output = args[++i]; break;
-                default: dirs.Add(args[i]); break;
-            }
-        }
+        var cli = new BenchArguments(args);
+        int runs = cli.Int("--runs", 5);
+        string output = cli.Text("--out") ?? Path.Combine(BenchPaths.ResultsDir, "replay-speed.md");
+        var dirs = cli.Positional;
         if (dirs.Count == 0) dirs.Add(BenchPaths.Instance(BenchPaths.LargestTrace));
-        output ??= Path.Combine(BenchPaths.ResultsDir, "replay-speed.md");
 
         var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        md.AppendLine("# Replay speed: whole traces through the engine as fast as possible");
-        md.AppendLine();
-        md.AppendLine(inv, $"Machine: {Stats.Machine()}. Command: `dotnet run -c Release --project bench/Dispatch.Bench -- replay-speed {string.Join(' ', dirs.Select(Path.GetFileName))} --runs {runs}`.");
-        md.AppendLine();
+        var md = ResultsPage.Start("Replay speed: whole traces through the engine as fast as possible",
+            string.Create(inv, $"replay-speed {string.Join(' ', dirs.Select(Path.GetFileName))} --runs {runs}"));
         md.AppendLine("Commands = engine calls (sites, shifts, placements, pickup and drop-off confirmations, ticks); only the time inside engine calls counts. Tick latency over every tick of every measured run. Allocated = bytes allocated inside Tick calls (the sink included) over a whole measured replay.");
         md.AppendLine();
         md.AppendLine("| trace | orders | commands | ticks | engine time | commands/s | tick p50 | tick p99 | tick max | allocated in ticks | delivered |");
@@ -78,15 +66,8 @@ internal static class ReplaySpeed
                 notes.AppendLine(inv, $"- {instance.Name}: {allocating.Count} of {ticksPerRun} ticks allocated ({where}).");
             }
         }
-        if (notes.Length > 0)
-        {
-            md.AppendLine();
-            md.AppendLine("Ticks that allocated (buffers growing to a new working size inside the tick):");
-            md.AppendLine();
-            md.Append(notes);
-        }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, md.ToString());
+        if (notes.Length > 0) ResultsPage.AppendNotes(md, "Ticks that allocated (buffers growing to a new working size inside the tick):", notes);
+        ResultsPage.Write(output, md.ToString());
         Console.WriteLine($"written {output}");
         return 0;
     }

@@ -26,20 +26,11 @@ internal static class StaffingTable
 
     public static int Run(string[] args)
     {
-        double target = 0.8;
-        string? output = null;
-        var names = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--target": target = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--out": output = args[++i]; break;
-                default: names.Add(args[i]); break;
-            }
-        }
+        var cli = new BenchArguments(args);
+        double target = cli.Number("--target", 0.8);
+        string output = cli.Text("--out") ?? Path.Combine(BenchPaths.ResultsDir, "staffing.md");
+        var names = cli.Positional;
         if (names.Count == 0) names.AddRange(DefaultTraces);
-        output ??= Path.Combine(BenchPaths.ResultsDir, "staffing.md");
         var inv = CultureInfo.InvariantCulture;
         var options = new StaffingOptions { TargetOnTime = target };
         var rows = new StringBuilder();
@@ -76,11 +67,8 @@ internal static class StaffingTable
             notes.AppendLine(inv, $"- {day.Name}: {Where(d, d.Trace.OnTimeShare < target)}");
         }
 
-        var md = new StringBuilder();
-        md.AppendLine("# Staffing: the trace's own couriers vs a plan from `plan-shifts`");
-        md.AppendLine();
-        md.AppendLine(inv, $"Machine: {Stats.Machine()}. Command: `dotnet run -c Release --project bench/Dispatch.Bench -- staffing --target {target}` (the same `StaffingPlanner` defaults as `plan-shifts`: shifts of 2, 3 or 4 h, starts every 15 min over the day, {options.StartDraws} draws of courier start points per candidate, at most {options.MaxRequirementReplays} requirement and {options.MaxPlanChecks} plan replays of each; nothing set per trace).");
-        md.AppendLine();
+        var md = ResultsPage.Start("Staffing: the trace's own couriers vs a plan from `plan-shifts`", string.Create(inv, $"staffing --target {target}"),
+            string.Create(inv, $" (the same `StaffingPlanner` defaults as `plan-shifts`: shifts of 2, 3 or 4 h, starts every 15 min over the day, {options.StartDraws} draws of courier start points per candidate, at most {options.MaxRequirementReplays} requirement and {options.MaxPlanChecks} plan replays of each; nothing set per trace)"));
         md.AppendLine(inv, $"Target: {target:P0} of all orders delivered within 40 minutes of placement (an undelivered order is late). Both columns are the engine's replay of the same orders (MDRP profile, tick 1 min): with the trace's couriers.txt, and with the plan's couriers (the `instance/` folder `plan-shifts` writes; evaluator = the project's checker of every published rule on that replay). Other draws: the plan's on-time share when its couriers start from five other draws (seeds 101-105, none used while planning) of the trace's courier start points, min-max. Time: the whole plan for one trace (demand, every replay, CP-SAT) in this process.");
         md.AppendLine();
         md.AppendLine("| trace | orders | trace courier-h | trace on time | trace c2d mean | plan courier-h (vs trace) | plan on time | plan c2d mean | evaluator | other draws on time | replays | time |");
@@ -90,12 +78,8 @@ internal static class StaffingTable
         md.AppendLine(inv, $"{met} of {planned} plans meet the target on their own replay. Over the traces whose own couriers meet the target: {traceHoursOverMet:F1} trace courier-hours, {planHoursOverMet:F1} planned ({(traceHoursOverMet > 0 ? planHoursOverMet / traceHoursOverMet - 1 : 0):+0.0%;-0.0%}).");
         md.AppendLine();
         md.Append(Robustness(options));
-        md.AppendLine();
-        md.AppendLine("Where the plan puts couriers compared with the trace (hours with the largest differences in couriers on duty, plan minus trace):");
-        md.AppendLine();
-        md.Append(notes);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        File.WriteAllText(output, md.ToString());
+        ResultsPage.AppendNotes(md, "Where the plan puts couriers compared with the trace (hours with the largest differences in couriers on duty, plan minus trace):", notes);
+        ResultsPage.Write(output, md.ToString());
         Console.WriteLine($"wrote {Path.GetFullPath(output)}");
         return 0;
     }
