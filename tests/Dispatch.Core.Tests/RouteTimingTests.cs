@@ -12,6 +12,9 @@ public class RouteTimingTests
     private static RouteStop Pickup(int order, double x, double y) => new() { Order = order, Kind = StopKind.Pickup, X = x, Y = y };
     private static RouteStop Drop(int order, double x, double y) => new() { Order = order, Kind = StopKind.Dropoff, X = x, Y = y };
 
+    /// <summary>A stop's planned times in route order: departure for it, arrival, service start, leaving.</summary>
+    private static (double Departure, double Arrival, double ServiceAt, double Leave) Times(in RouteStop s) => (s.Departure, s.Arrival, s.ServiceAt, s.Leave);
+
     [Fact]
     public void A_bundle_is_picked_up_at_the_latest_ready_time_or_arrival_plus_half_service()
     {
@@ -22,19 +25,11 @@ public class RouteTimingTests
 
         foreach (var p in stops.AsSpan(0, 2))
         {
-            Assert.Equal(100, p.Departure);
-            Assert.Equal(110, p.Arrival);
-            Assert.Equal(117, p.ServiceAt);     // max(105, 117, 110 + 2)
-            Assert.Equal(119, p.Leave);         // + half the pickup service
+            // Service at max(105, 117, 110 + 2), leaving after half the pickup service.
+            Assert.Equal((100.0, 110.0, 117.0, 119.0), Times(p));
         }
-        Assert.Equal(119, stops[2].Departure);
-        Assert.Equal(139, stops[2].Arrival);
-        Assert.Equal(142, stops[2].ServiceAt);  // arrival + half the drop-off service
-        Assert.Equal(145, stops[2].Leave);
-        Assert.Equal(145, stops[3].Departure);
-        Assert.Equal(175, stops[3].Arrival);
-        Assert.Equal(178, stops[3].ServiceAt);
-        Assert.Equal(181, stops[3].Leave);
+        Assert.Equal((119.0, 139.0, 142.0, 145.0), Times(stops[2]));   // service at arrival + half the drop-off service
+        Assert.Equal((145.0, 175.0, 178.0, 181.0), Times(stops[3]));
     }
 
     [Fact]
@@ -57,10 +52,10 @@ public class RouteTimingTests
     {
         var stops = new[] { Pickup(0, 10, 0), Pickup(1, 10, 7), Drop(0, 0, 7), Drop(1, 0, 0) };
         RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 0, new StopTimes([0, 30], pickupService: 4, dropoffService: 4));
-        Assert.Equal((0.0, 10.0, 12.0, 14.0), (stops[0].Departure, stops[0].Arrival, stops[0].ServiceAt, stops[0].Leave));
-        Assert.Equal((14.0, 21.0, 30.0, 32.0), (stops[1].Departure, stops[1].Arrival, stops[1].ServiceAt, stops[1].Leave));
-        Assert.Equal((32.0, 42.0, 44.0, 46.0), (stops[2].Departure, stops[2].Arrival, stops[2].ServiceAt, stops[2].Leave));
-        Assert.Equal((46.0, 53.0, 55.0, 57.0), (stops[3].Departure, stops[3].Arrival, stops[3].ServiceAt, stops[3].Leave));
+        Assert.Equal((0.0, 10.0, 12.0, 14.0), Times(stops[0]));
+        Assert.Equal((14.0, 21.0, 30.0, 32.0), Times(stops[1]));
+        Assert.Equal((32.0, 42.0, 44.0, 46.0), Times(stops[2]));
+        Assert.Equal((46.0, 53.0, 55.0, 57.0), Times(stops[3]));
     }
 
     [Fact]
@@ -71,10 +66,7 @@ public class RouteTimingTests
         RouteTiming.Retime(ref Travel, stops, 2, 20, 0, 77, new StopTimes([0, 0], pickupService: 2, dropoffService: 2));
         Assert.Equal(-1, stops[0].ServiceAt);
         Assert.Equal(-2, stops[1].ServiceAt);
-        Assert.Equal(77, stops[2].Departure);
-        Assert.Equal(107, stops[2].Arrival);
-        Assert.Equal(108, stops[2].ServiceAt);
-        Assert.Equal(109, stops[2].Leave);
+        Assert.Equal((77.0, 107.0, 108.0, 109.0), Times(stops[2]));
         Assert.Equal(129, stops[3].Arrival);
         Assert.Equal(130, stops[3].ServiceAt);
     }
@@ -84,7 +76,7 @@ public class RouteTimingTests
     {
         var stops = new[] { Pickup(0, 0.5, 0), Drop(0, 0.5, 2.25) };
         RouteTiming.Retime(ref Travel, stops, 0, 0, 0, 3, new StopTimes([0], pickupService: 0, dropoffService: 0));
-        Assert.Equal((3.0, 4.0, 4.0, 4.0), (stops[0].Departure, stops[0].Arrival, stops[0].ServiceAt, stops[0].Leave));
-        Assert.Equal((4.0, 7.0, 7.0, 7.0), (stops[1].Departure, stops[1].Arrival, stops[1].ServiceAt, stops[1].Leave));
+        Assert.Equal((3.0, 4.0, 4.0, 4.0), Times(stops[0]));
+        Assert.Equal((4.0, 7.0, 7.0, 7.0), Times(stops[1]));
     }
 }

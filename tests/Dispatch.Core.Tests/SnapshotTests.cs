@@ -43,6 +43,21 @@ public class SnapshotTests
 
     /// <summary>The scenario of these tests (a v1 snapshot of it is in tests/data/snapshots): 12 sites, 8 couriers,
     /// 120 orders; with <paramref name="windows"/>, deliver-by, pickup-by, deliver-after and service minutes on some.</summary>
+    /// <summary>
+    /// Drives the original engine <paramref name="a"/> (logging into <paramref name="logA"/>) and the
+    /// restored <paramref name="b"/> on from <paramref name="cut"/> to minute 400 with the same events, and
+    /// asserts that the restored engine logs exactly what the original logged after the cut.
+    /// </summary>
+    private static void DriveBothAndCompare(DispatchEngine<EuclideanCeilMinutes> a, Log logA, DispatchEngine<EuclideanCeilMinutes> b, OrderRequest[] orders, int cut)
+    {
+        var logB = new Log();
+        logB.Due.AddRange(logA.Due);
+        int before = logA.Lines.Count;
+        Drive(a, logA, orders, cut, 400);
+        Drive(b, logB, orders, cut, 400);
+        Assert.Equal(logA.Lines.Skip(before), logB.Lines);
+    }
+
     private static OrderRequest[] Setup(DispatchEngine<EuclideanCeilMinutes> a, Random rng, bool windows)
     {
         for (int s = 0; s < 12; s++) a.AddSite(s, rng.Next(8000), rng.Next(8000));
@@ -85,13 +100,7 @@ public class SnapshotTests
         Assert.Equal(a.Counts, b.Counts);
         Assert.Equal(a.LastTick, b.LastTick);
 
-        var logB = new Log();
-        logB.Due.AddRange(logA.Due);
-        int before = logA.Lines.Count;
-        Drive(a, logA, orders, cut, 400);
-        Drive(b, logB, orders, cut, 400);
-
-        Assert.Equal(logA.Lines.Skip(before), logB.Lines);
+        DriveBothAndCompare(a, logA, b, orders, cut);
         Assert.Equal(a.Counts, b.Counts);
         Assert.True(a.Counts.Delivered > 40, $"the run delivers: {a.Counts}");
         for (int i = 0; i < orders.Length; i++)
@@ -134,12 +143,7 @@ public class SnapshotTests
             Assert.Equal(sa.ToArray(), sb.ToArray());
         }
 
-        var logB = new Log();
-        logB.Due.AddRange(logA.Due);
-        int before = logA.Lines.Count;
-        Drive(a, logA, orders, cut, 400);
-        Drive(b, logB, orders, cut, 400);
-        Assert.Equal(logA.Lines.Skip(before), logB.Lines);
+        DriveBothAndCompare(a, logA, b, orders, cut);
         Assert.True(a.Counts.Delivered > 40, $"the run delivers: {a.Counts}");
     }
 

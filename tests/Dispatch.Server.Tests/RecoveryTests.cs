@@ -9,8 +9,7 @@ public class RecoveryTests
     [Fact]
     public async Task State_survives_a_graceful_restart_including_decisions_and_the_manual_clock()
     {
-        string dir = TestServer.NewDataDirectory();
-        try
+        await TestServer.WithDataDirectoryAsync(async dir =>
         {
             OrderInfoMessage before;
             CountsMessage countsBefore;
@@ -32,18 +31,13 @@ public class RecoveryTests
                 Assert.Equal(c.Server.Now, (await c.PingAsync()).Now);
                 Assert.True(c.Server.Now > 0);
             }
-        }
-        finally
-        {
-            TestServer.TryDelete(dir);
-        }
+        });
     }
 
     [Fact]
     public async Task A_corrupt_tail_is_cut_with_a_warning_and_the_server_starts()
     {
-        string dir = TestServer.NewDataDirectory();
-        try
+        await TestServer.WithDataDirectoryAsync(async dir =>
         {
             await using (var s = await TestServer.StartAsync(null, dir))
             await using (var c = await s.ConnectAsync())
@@ -61,10 +55,6 @@ public class RecoveryTests
                 Assert.Equal(ErrorCode.DuplicateId, Assert.IsType<ErrorMessage>(await c.RequestAsync(Command.AddSite(0, 2, 0, 0))).Code);
                 Assert.Equal(good, new FileInfo(path).Length);
             }
-        }
-        finally
-        {
-            TestServer.TryDelete(dir);
-        }
+        });
     }
 }

@@ -29,6 +29,20 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "dispatch-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>Runs <paramref name="body"/> with a new data directory (not created), deleted afterwards whatever happens.</summary>
+    public static async Task WithDataDirectoryAsync(Func<string, Task> body)
+    {
+        string dir = NewDataDirectory();
+        try
+        {
+            await body(dir);
+        }
+        finally
+        {
+            TryDelete(dir);
+        }
+    }
+
     public static async Task<TestServer> StartAsync(Action<ServerOptions>? configure = null, string? dataDirectory = null)
     {
         var options = new ServerOptions

@@ -38,26 +38,7 @@ public class TrafficTests
 
     // ------------------------------------------------------------------ codec
 
-    public static TheoryData<Command> TrafficRequests() => new(
-        Command.AddCongestionZone(1, 42, 0.4, 60, 120, [0, 0, 1000, 0, 1000, 1000, 0, 1000]),
-        Command.AddCongestionZone(2, -1, 4, 0, double.PositiveInfinity, [0.5, 0.25, 10, 0, 5, 5]),
-        Command.AddClosure(3, 7, 30, double.PositiveInfinity, WireClosureKind.Line, [0, 500, 2000, 500]),
-        Command.AddClosure(4, 8, 0, 10, WireClosureKind.Polygon, [0, 0, 10, 0, 10, 10, 0, 0]),
-        Command.SetCitywideFactor(5, 0.7, 0, 90),
-        Command.QuoteDropoff(6, 7, 1500.5, 2500, 20));
-
-    [Theory]
-    [MemberData(nameof(TrafficRequests))]
-    public void Traffic_and_quote_requests_round_trip(Command command)
-    {
-        var f = new FrameBuffer();
-        CommandCodec.WriteFrame(f, command);
-        var seq = new ReadOnlySequence<byte>(f.WrittenMemory);
-        Assert.Equal(FrameStatus.Frame, FrameReader.TryReadFrame(ref seq, 1 << 20, out var payload, out _));
-        var back = CommandCodec.Read(payload);
-        Assert.Equal(command, back);
-        Assert.True(command.IsEngineEvent == command.IsTrafficEvent); // traffic events are engine events; the quote is a query
-    }
+    // (The traffic and quote requests' round trip through the codec: Dispatch.Protocol.Tests, CodecTests.)
 
     [Fact]
     public void Points_compare_by_content_and_integers_are_accepted_as_coordinates()
@@ -307,8 +288,7 @@ public class TrafficTests
     [Fact]
     public async Task The_traffic_picture_survives_a_restart_from_the_journal()
     {
-        string dir = TestServer.NewDataDirectory();
-        try
+        await TestServer.WithDataDirectoryAsync(async dir =>
         {
             await using (var s = await SnapshotServer.StartAsync(dir, snapshotEvery: 0, SmallGrid))
             await using (var c = await s.ConnectAsync())
@@ -319,18 +299,13 @@ public class TrafficTests
                 Assert.False(s.Recovery.UsedSnapshot);
                 await AfterRestartAsync(c);
             }
-        }
-        finally
-        {
-            TestServer.TryDelete(dir);
-        }
+        });
     }
 
     [Fact]
     public async Task The_traffic_picture_survives_a_restart_from_a_snapshot_and_an_old_format_snapshot_is_ignored()
     {
-        string dir = TestServer.NewDataDirectory();
-        try
+        await TestServer.WithDataDirectoryAsync(async dir =>
         {
             await using (var s = await SnapshotServer.StartAsync(dir, snapshotEvery: 1000, SmallGrid))
             await using (var c = await s.ConnectAsync())
@@ -357,18 +332,13 @@ public class TrafficTests
                 Assert.True(s.Log.Contains(LogLevel.Warning, "older than this server's"), s.Log.ToString());
                 await AfterRestartAsync(c);
             }
-        }
-        finally
-        {
-            TestServer.TryDelete(dir);
-        }
+        });
     }
 
     [Fact]
     public async Task A_snapshot_taken_under_other_traffic_settings_is_not_used()
     {
-        string dir = TestServer.NewDataDirectory();
-        try
+        await TestServer.WithDataDirectoryAsync(async dir =>
         {
             await using (var s = await SnapshotServer.StartAsync(dir, snapshotEvery: 1000, SmallGrid))
             await using (var c = await s.ConnectAsync())
@@ -378,10 +348,6 @@ public class TrafficTests
                 Assert.False(s.Recovery.UsedSnapshot);
                 Assert.True(s.Log.Contains(LogLevel.Warning, "traffic.cellSize: 50 -> 100"), s.Log.ToString());
             }
-        }
-        finally
-        {
-            TestServer.TryDelete(dir);
-        }
+        });
     }
 }

@@ -51,35 +51,19 @@ public class LiLimInstanceTests
         Assert.StartsWith("t line 1: speed 2 is not supported", e.Message);
     }
 
-    [Fact]
-    public void A_delivery_naming_a_pickup_that_does_not_name_it_is_refused_with_its_line()
+    // Both files start with the depot and the pair 1 -> 2; the line after them breaks the pairing.
+    private const string DepotAndPair = "2 10 1\n0 0 0  0 0 9 0 0 0\n1 0 0  4 0 5 1 0 2\n2 0 0 -4 0 5 1 1 0\n";
+
+    [Theory]
+    // Delivery 3 also claims pickup 1.
+    [InlineData(DepotAndPair + "3 0 0 -4 0 5 1 1 0\n", "t line 5: delivery 3 names pickup 1, which does not name it back")]
+    // Pickup 3 names delivery 4, but delivery 4 names pickup 1.
+    [InlineData(DepotAndPair + "3 0 0  4 0 5 1 0 4\n4 0 0 -4 0 5 1 1 0\n", "t line 5: pickup 3 names delivery 4, whose pickup is 1")]
+    public void A_pickup_and_delivery_that_do_not_name_each_other_are_refused_with_the_line(string text, string message)
     {
-        // Pickup 1 goes with delivery 2; delivery 3 also claims pickup 1.
-        var e = Assert.Throws<InvalidDataException>(() => Parse("""
-            2 10 1
-            0 0 0  0 0 9 0 0 0
-            1 0 0  4 0 5 1 0 2
-            2 0 0 -4 0 5 1 1 0
-            3 0 0 -4 0 5 1 1 0
-            """));
+        var e = Assert.Throws<InvalidDataException>(() => Parse(text));
 
-        Assert.Equal("t line 5: delivery 3 names pickup 1, which does not name it back", e.Message);
-    }
-
-    [Fact]
-    public void A_pickup_whose_delivery_names_another_pickup_is_refused_with_its_line()
-    {
-        // Pickup 3 names delivery 4, but delivery 4 names pickup 1.
-        var e = Assert.Throws<InvalidDataException>(() => Parse("""
-            2 10 1
-            0 0 0  0 0 9 0 0 0
-            1 0 0  4 0 5 1 0 2
-            2 0 0 -4 0 5 1 1 0
-            3 0 0  4 0 5 1 0 4
-            4 0 0 -4 0 5 1 1 0
-            """));
-
-        Assert.Equal("t line 5: pickup 3 names delivery 4, whose pickup is 1", e.Message);
+        Assert.Equal(message, e.Message);
     }
 
     [Fact]
