@@ -83,11 +83,16 @@ public sealed record StaffingOptions
         if (MinCouriersPerStart < 0) throw new ArgumentException($"MinCouriersPerStart must not be negative, got {MinCouriersPerStart}", nameof(MinCouriersPerStart));
         if (MaxCouriersPerStart < Math.Max(1, MinCouriersPerStart))
             throw new ArgumentException($"MaxCouriersPerStart must be at least 1 and at least MinCouriersPerStart ({MinCouriersPerStart}), got {MaxCouriersPerStart}", nameof(MaxCouriersPerStart));
-        if (Areas < 1) throw new ArgumentException($"Areas must be at least 1, got {Areas}", nameof(Areas));
-        if (MaxRequirementReplays < 2) throw new ArgumentException($"MaxRequirementReplays must be at least 2, got {MaxRequirementReplays}", nameof(MaxRequirementReplays));
-        if (StartDraws < 1) throw new ArgumentException($"StartDraws must be at least 1, got {StartDraws}", nameof(StartDraws));
-        if (MaxPlanChecks < 1) throw new ArgumentException($"MaxPlanChecks must be at least 1, got {MaxPlanChecks}", nameof(MaxPlanChecks));
+        AtLeast(nameof(Areas), Areas, 1);
+        AtLeast(nameof(MaxRequirementReplays), MaxRequirementReplays, 2);
+        AtLeast(nameof(StartDraws), StartDraws, 1);
+        AtLeast(nameof(MaxPlanChecks), MaxPlanChecks, 1);
         if (!(CoverTimeLimitSeconds > 0)) throw new ArgumentException($"CoverTimeLimitSeconds must be positive, got {CoverTimeLimitSeconds}", nameof(CoverTimeLimitSeconds));
+    }
+
+    private static void AtLeast(string name, int value, int min)
+    {
+        if (value < min) throw new ArgumentException($"{name} must be at least {min}, got {value}", name);
     }
 
     /// <summary>The target in words, for messages.</summary>
