@@ -3,9 +3,6 @@ namespace Dispatch.Core.Tests;
 /// <summary>Events that change committed plans (cancel, off shift, ready-time change, position) and the queries.</summary>
 public class DispatchEngineEventTests
 {
-    // 320 m/min: a coordinate of 320 * m is m minutes away from the origin along an axis.
-    private const double Min = 320;
-
     [Fact]
     public void Cancelling_an_open_order_takes_it_out_of_planning_without_a_plan_change()
     {

@@ -6,8 +6,6 @@ namespace Dispatch.Core.Tests;
 /// </summary>
 public class PostponementTests
 {
-    private const double Min = 320;   // metres per minute of the test engines
-
     /// <summary>Returns the tick at which the single order was committed and its planned pickup.</summary>
     private static (double Tick, double Pickup) CommitTick(DispatchProfile profile, int distance, int ready, int placed, double tick)
     {

@@ -3,8 +3,6 @@ namespace Dispatch.Core.Tests;
 /// <summary>What distinguishes the profiles: Greedy's nearest-idle rule, General's multi-site routes within capacity.</summary>
 public class ProfileTests
 {
-    private const double Min = 320;
-
     [Fact]
     public void Greedy_commits_a_ready_order_at_once_to_the_nearest_idle_courier()
     {

@@ -11,8 +11,6 @@ namespace Dispatch.Core.Tests.Replanning;
 /// </summary>
 public class CourierBehindTests
 {
-    private const double Min = 320;
-
     [Fact]
     public void A_courier_on_schedule_keeps_its_plan_and_one_far_behind_is_re_timed()
     {

@@ -7,8 +7,6 @@ namespace Dispatch.Core.Tests.Replanning;
 /// </summary>
 public class QuoteDropoffTests
 {
-    private const double Min = 320;
-
     private static double LowerBound<T>(DispatchEngine<T> e, (double X, double Y) site, double dx, double dy, double ready) where T : struct, ITravelTime =>
         ready + e.Options.PickupServiceMinutes / 2 + e.Travel.Minutes(site.X, site.Y, dx, dy) + e.Options.DropoffServiceMinutes / 2;
 

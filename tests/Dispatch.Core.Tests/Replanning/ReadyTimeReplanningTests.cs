@@ -6,8 +6,6 @@ namespace Dispatch.Core.Tests.Replanning;
 /// </summary>
 public class ReadyTimeReplanningTests
 {
-    private const double Min = 320;
-
     /// <summary>General profile: courier 10 collects orders 100 and 101 at one site; the second pickup, inserted
     /// right after the head, joins the head's pickup (one service at the site).</summary>
     private static DispatchEngine<Dispatch.Travel.EuclideanCeilMinutes> TwoServicesAtOneSite(Recorder rec)

@@ -55,6 +55,20 @@ public class ReplanIsolationTests
             .ThenBy(c => c)
             .First();
 
+    /// <summary>
+    /// Applies <paramref name="replan"/> (an event for <paramref name="victim"/> or one of its orders), asserts that
+    /// every other courier and every order not on <paramref name="victim"/> is exactly as before, and returns the
+    /// orders' views from before.
+    /// </summary>
+    private static Dictionary<long, OrderView> ReplanOnly(World w, long victim, Action replan)
+    {
+        var ordersBefore = OrderViews(w);
+        var couriersBefore = CourierViews(w);
+        replan();
+        OthersUntouched(w, victim, ordersBefore, couriersBefore);
+        return ordersBefore;
+    }
+
     private static void OthersUntouched(World w, long victim, Dictionary<long, OrderView> ordersBefore, Dictionary<long, (CourierView View, PlannedStop[] Route)> couriersBefore)
     {
         foreach (var (c, (view, route)) in couriersBefore)
@@ -76,15 +90,12 @@ public class ReplanIsolationTests
     {
         var w = Busy(profile, seed);
         long victim = Victim(w);
-        var ordersBefore = OrderViews(w);
-        var couriersBefore = CourierViews(w);
-        var mine = ordersBefore.Where(kv => kv.Value.CourierId == victim).ToDictionary();
+        var mine = OrderViews(w).Where(kv => kv.Value.CourierId == victim).ToDictionary();
         Assert.NotEmpty(mine);
         int changesBefore = w.Rec.Changes.Count;
 
-        w.Engine.CourierOffShift(victim, w.Now + 0.5);
+        ReplanOnly(w, victim, () => w.Engine.CourierOffShift(victim, w.Now + 0.5));
 
-        OthersUntouched(w, victim, ordersBefore, couriersBefore);
         foreach (var (o, before) in mine)
         {
             var now = w.Engine.Order(o);
@@ -126,10 +137,7 @@ public class ReplanIsolationTests
     {
         var w = Busy(profile, seed);
         long victim = Victim(w);
-        var ordersBefore = OrderViews(w);
-        var couriersBefore = CourierViews(w);
-        w.Engine.UpdateCourierPosition(victim, -30_000, -30_000, w.Now + 0.5);
-        OthersUntouched(w, victim, ordersBefore, couriersBefore);
+        var ordersBefore = ReplanOnly(w, victim, () => w.Engine.UpdateCourierPosition(victim, -30_000, -30_000, w.Now + 0.5));
         foreach (var (o, before) in ordersBefore.Where(kv => kv.Value.CourierId == victim))
         {
             var now = w.Engine.Order(o);
@@ -150,10 +158,7 @@ public class ReplanIsolationTests
         Assert.NotEmpty(assigned);
         long order = assigned[0];
         long victim = w.Engine.Order(order).CourierId;
-        var ordersBefore = OrderViews(w);
-        var couriersBefore = CourierViews(w);
-        w.Engine.CancelOrder(order, w.Now + 0.5);
-        OthersUntouched(w, victim, ordersBefore, couriersBefore);
+        var ordersBefore = ReplanOnly(w, victim, () => w.Engine.CancelOrder(order, w.Now + 0.5));
         Assert.Equal(OrderStatus.Cancelled, w.Engine.GetOrderStatus(order));
         foreach (var (o, before) in ordersBefore.Where(kv => kv.Value.CourierId == victim && kv.Key != order))
             Assert.Equal((before.Status, victim), (w.Engine.Order(o).Status, w.Engine.Order(o).CourierId));

@@ -6,8 +6,6 @@ namespace Dispatch.Core.Tests.Replanning;
 /// <summary>General profile: when travel times change, a courier's remaining stops are put in a better order and the change is reported.</summary>
 public class ResequencingTests
 {
-    private const double Min = 320; // metres per minute of the plain rule
-
     private static (DispatchEngine<TrafficAdjusted<Travel.EuclideanCeilMinutes>> Engine, TrafficModel Model, Recorder Rec) TwoDrops()
     {
         var model = EngineFactory.CityModel();

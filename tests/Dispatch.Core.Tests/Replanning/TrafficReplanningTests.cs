@@ -11,8 +11,6 @@ namespace Dispatch.Core.Tests.Replanning;
 /// </summary>
 public class TrafficReplanningTests
 {
-    private const double Min = 320;   // metres per minute: 320 m is one minute at normal speed
-
     /// <summary>Three couriers each committed to one order (greedy: all ready now). Returns the engine at t=0 after the tick.</summary>
     private static (DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>> Engine, TrafficModel Model, Recorder Rec) ThreeRoutes(bool replanning)
     {

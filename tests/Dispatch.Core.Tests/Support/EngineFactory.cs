@@ -8,7 +8,7 @@ internal static class EngineFactory
     /// <summary>320 m/min (the traces' speed): 320 m is one minute. Service times 4 and 4 (halves of 2).
     /// <paramref name="improvementMoves"/>: the general profile's per-tick improvement budget (default: the options' default).</summary>
     public static DispatchEngine<EuclideanCeilMinutes> Create(DispatchProfile profile, double tick = 1, int improvementMoves = DispatchOptions.DefaultGeneralImprovementMovesPerTick) =>
-        new(new EuclideanCeilMinutes(320), new DispatchOptions { Profile = profile, TickIntervalMinutes = tick, GeneralImprovementMovesPerTick = improvementMoves });
+        new(new EuclideanCeilMinutes(TestSpeed.Min), new DispatchOptions { Profile = profile, TickIntervalMinutes = tick, GeneralImprovementMovesPerTick = improvementMoves });
 
     /// <summary>Ticks every minute from <paramref name="from"/> until <paramref name="done"/> holds; returns that tick (fails past <paramref name="to"/>).</summary>
     public static double TickUntil<TSink>(DispatchEngine<EuclideanCeilMinutes> e, ref TSink sink, double from, double to, Func<bool> done)
@@ -27,7 +27,7 @@ internal static class EngineFactory
     public static TrafficModel CityModel(double detour = 10) => new(-10_000, -10_000, 30_000, 30_000, 200, detour);
 
     public static DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>> TrafficEngine(TrafficModel model, DispatchOptions options) =>
-        new(new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), model), options);
+        new(new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(TestSpeed.Min), model), options);
 
     public static PlannedStop[] Route<T>(this DispatchEngine<T> e, long courierId) where T : struct, ITravelTime
     {

@@ -2,13 +2,11 @@ namespace Dispatch.Core.Tests.TimeWindows;
 
 /// <summary>
 /// The general profile honours per-order time windows as hard constraints and per-order service minutes;
-/// the Mdrp and Greedy profiles decide exactly as without them. 320 m/min: <see cref="Min"/> metres is one
+/// the Mdrp and Greedy profiles decide exactly as without them. 320 m/min: <see cref="TestSpeed.Min"/> metres is one
 /// minute; default services 4 and 4 (halves of 2).
 /// </summary>
 public class TimeWindowPlanningTests
 {
-    private const double Min = 320;
-
     private static (DispatchEngine<EuclideanCeilMinutes> E, Recorder Rec) General(double courierX = 0)
     {
         var e = EngineFactory.Create(DispatchProfile.General);

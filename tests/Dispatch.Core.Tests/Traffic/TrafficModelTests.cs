@@ -26,7 +26,24 @@ public class TrafficModelTests
     internal static LineString Line(double x0, double y0, double x1, double y1) =>
         Geo.CreateLineString([new(x0, y0), new(x1, y1)]);
 
+    /// <summary>A model with <paramref name="detour"/> minutes per crossing and <paramref name="closures"/> closed from minute 0 on, brought up to date at 0.</summary>
+    private static TrafficModel ClosedFromTheStart(double detour, params (Geometry Where, string Name)[] closures)
+    {
+        var m = NewModel(detour);
+        foreach (var (where, name) in closures) m.AddClosure(new RoadClosure(where, 0, double.PositiveInfinity, name));
+        m.Update(0);
+        return m;
+    }
+
     private static double Mean(TrafficModel m, double x1, double y1, double x2, double y2) => m.MeanSlowness(x1, y1, x2, y2, out _);
+
+    /// <summary>A leg's minutes at 320 m/min without traffic, and with <paramref name="m"/> over it (the engine's travel rule).</summary>
+    private static (double Plain, double WithTraffic) LegMinutes(TrafficModel m, double x1, double y1, double x2, double y2)
+    {
+        var plain = new EuclideanCeilMinutes(320);
+        var rule = new TrafficAdjusted<EuclideanCeilMinutes>(plain, m);
+        return (plain.Minutes(x1, y1, x2, y2), rule.Minutes(x1, y1, x2, y2));
+    }
 
     private static int Crossings(TrafficModel m, double x1, double y1, double x2, double y2)
     {
@@ -218,10 +235,8 @@ public class TrafficModelTests
     [Fact]
     public void A_closed_road_crossed_once_costs_one_detour_and_a_parallel_leg_nothing()
     {
-        var m = NewModel(detour: 10);
         // A north-south road through the middle of the cell column x = [5000, 5100).
-        m.AddClosure(new RoadClosure(Line(5050, 2050, 5050, 7050), 0, double.PositiveInfinity, "high street"));
-        m.Update(0);
+        var m = ClosedFromTheStart(detour: 10, (Line(5050, 2050, 5050, 7050), "high street"));
 
         Assert.Equal(1, Crossings(m, 2050, 5050, 8050, 5050));                // straight across
         Assert.Equal(1, Crossings(m, 8050, 5050, 2050, 5050));                // and back
@@ -232,42 +247,36 @@ public class TrafficModelTests
         Assert.Equal(0, Crossings(m, 2050, 5050, 4050, 5050));                // stops short of it
         Assert.Equal(0, Crossings(m, -5000, -5000, -1000, -1000));            // outside the grid
 
-        var plain = new EuclideanCeilMinutes(320);
-        var rule = new TrafficAdjusted<EuclideanCeilMinutes>(plain, m);
-        Assert.Equal(plain.Minutes(2050, 5050, 8050, 5050) + 10, rule.Minutes(2050, 5050, 8050, 5050), 9);
-        Assert.Equal(plain.Minutes(6050, 2050, 6050, 7050), rule.Minutes(6050, 2050, 6050, 7050), 9);
+        var across = LegMinutes(m, 2050, 5050, 8050, 5050);
+        Assert.Equal(across.Plain + 10, across.WithTraffic, 9);
+        var parallel = LegMinutes(m, 6050, 2050, 6050, 7050);
+        Assert.Equal(parallel.Plain, parallel.WithTraffic, 9);
         Assert.Equal(1.0, Mean(m, 2050, 5050, 8050, 5050));                 // closures add minutes, not slowness
     }
 
     [Fact]
     public void Two_closed_roads_crossed_cost_two_detours()
     {
-        var m = NewModel(detour: 7);
-        m.AddClosure(new RoadClosure(Line(3050, 50, 3050, 9950), 0, double.PositiveInfinity, "a"));
-        m.AddClosure(new RoadClosure(Line(7050, 50, 7050, 9950), 0, double.PositiveInfinity, "b"));
-        m.Update(0);
+        var m = ClosedFromTheStart(detour: 7, (Line(3050, 50, 3050, 9950), "a"), (Line(7050, 50, 7050, 9950), "b"));
         Assert.Equal(2, Crossings(m, 1050, 5050, 9050, 5050));
         Assert.Equal(1, Crossings(m, 1050, 5050, 5050, 5050));
-        var plain = new EuclideanCeilMinutes(320);
-        var rule = new TrafficAdjusted<EuclideanCeilMinutes>(plain, m);
-        Assert.Equal(plain.Minutes(1050, 5050, 9050, 5050) + 14, rule.Minutes(1050, 5050, 9050, 5050), 9);
+        var both = LegMinutes(m, 1050, 5050, 9050, 5050);
+        Assert.Equal(both.Plain + 14, both.WithTraffic, 9);
     }
 
     [Fact]
     public void A_closed_area_entered_costs_one_detour()
     {
-        var m = NewModel(detour: 12);
-        m.AddClosure(new RoadClosure(Box(4000, 4000, 6000, 6000), 0, double.PositiveInfinity, "market"));
-        m.Update(0);
+        var m = ClosedFromTheStart(detour: 12, (Box(4000, 4000, 6000, 6000), "market"));
         Assert.Equal(1, Crossings(m, 1050, 5050, 5050, 5050));                // ends inside
         Assert.Equal(1, Crossings(m, 1050, 5050, 9050, 5050));                // through it: one run of closed cells
         Assert.Equal(1, Crossings(m, 1050, 1250, 9050, 9250));                // diagonally through it
         Assert.Equal(0, Crossings(m, 1050, 8050, 9050, 8050));                // passes north of it
         Assert.Equal(0, Crossings(m, 1050, 1050, 3050, 9050));                // passes west of it
-        var plain = new EuclideanCeilMinutes(320);
-        var rule = new TrafficAdjusted<EuclideanCeilMinutes>(plain, m);
-        Assert.Equal(plain.Minutes(1050, 5050, 9050, 5050) + 12, rule.Minutes(1050, 5050, 9050, 5050), 9);
-        Assert.Equal(plain.Minutes(1050, 8050, 9050, 8050), rule.Minutes(1050, 8050, 9050, 8050), 9);
+        var through = LegMinutes(m, 1050, 5050, 9050, 5050);
+        Assert.Equal(through.Plain + 12, through.WithTraffic, 9);
+        var north = LegMinutes(m, 1050, 8050, 9050, 8050);
+        Assert.Equal(north.Plain, north.WithTraffic, 9);
     }
 
     // ------------------------------------------------------------------ validation

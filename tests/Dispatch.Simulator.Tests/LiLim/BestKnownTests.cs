@@ -1,5 +1,3 @@
-using Dispatch.Simulator.LiLim;
-
 namespace Dispatch.Simulator.Tests.LiLim;
 
 public class BestKnownTests

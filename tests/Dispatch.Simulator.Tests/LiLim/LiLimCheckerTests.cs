@@ -1,5 +1,4 @@
 using System.Globalization;
-using Dispatch.Simulator.LiLim;
 using static Dispatch.Simulator.Tests.LiLim.LiLimTestData;
 
 namespace Dispatch.Simulator.Tests.LiLim;

@@ -1,4 +1,3 @@
-using Dispatch.Simulator.LiLim;
 using static Dispatch.Simulator.Tests.LiLim.LiLimTestData;
 
 namespace Dispatch.Simulator.Tests.LiLim;

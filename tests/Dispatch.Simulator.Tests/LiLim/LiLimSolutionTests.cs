@@ -1,4 +1,3 @@
-using Dispatch.Simulator.LiLim;
 using FsCheck.Xunit;
 
 namespace Dispatch.Simulator.Tests.LiLim;
