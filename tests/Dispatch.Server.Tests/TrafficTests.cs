@@ -256,11 +256,14 @@ public class TrafficTests
     // ------------------------------------------------------------------ recovery
 
     /// <summary>
-    /// Builds a traffic picture with an active zone (half speed everywhere) and a pending citywide factor
-    /// (added after the last tick: applies from the next one), checks what it does, stops gracefully.
+    /// Starts a server on <paramref name="dir"/> (a snapshot every <paramref name="snapshotEvery"/> records, 0: none),
+    /// builds a traffic picture with an active zone (half speed everywhere) and a pending citywide factor
+    /// (added after the last tick: applies from the next one), checks what it does, and stops the server gracefully.
     /// </summary>
-    private static async Task BuildPictureAsync(DispatchClient c)
+    private static async Task BuildPictureAsync(string dir, long snapshotEvery)
     {
+        await using var s = await SnapshotServer.StartAsync(dir, snapshotEvery, SmallGrid);
+        await using var c = await s.ConnectAsync();
         await SiteAndCourierAsync(c);
         await c.TickAsync(0);
         await c.AddCongestionZoneAsync(1, 0.5, 0, double.PositiveInfinity, Everywhere);
@@ -290,9 +293,7 @@ public class TrafficTests
     {
         await TestServer.WithDataDirectoryAsync(async dir =>
         {
-            await using (var s = await SnapshotServer.StartAsync(dir, snapshotEvery: 0, SmallGrid))
-            await using (var c = await s.ConnectAsync())
-                await BuildPictureAsync(c);
+            await BuildPictureAsync(dir, snapshotEvery: 0);
             await using (var s = await SnapshotServer.StartAsync(dir, snapshotEvery: 0, SmallGrid))
             await using (var c = await s.ConnectAsync())
             {
@@ -307,9 +308,7 @@ public class TrafficTests
     {
         await TestServer.WithDataDirectoryAsync(async dir =>
         {
-            await using (var s = await SnapshotServer.StartAsync(dir, snapshotEvery: 1000, SmallGrid))
-            await using (var c = await s.ConnectAsync())
-                await BuildPictureAsync(c);
+            await BuildPictureAsync(dir, snapshotEvery: 1000);
             Assert.Single(SnapshotServer.SnapshotSequences(dir)); // the graceful stop wrote one
             await using (var s = await SnapshotServer.StartAsync(dir, snapshotEvery: 1000, SmallGrid))
             await using (var c = await s.ConnectAsync())
@@ -340,9 +339,7 @@ public class TrafficTests
     {
         await TestServer.WithDataDirectoryAsync(async dir =>
         {
-            await using (var s = await SnapshotServer.StartAsync(dir, snapshotEvery: 1000, SmallGrid))
-            await using (var c = await s.ConnectAsync())
-                await BuildPictureAsync(c);
+            await BuildPictureAsync(dir, snapshotEvery: 1000);
             await using (var s = await SnapshotServer.StartAsync(dir, snapshotEvery: 0, o => { SmallGrid(o); o.TrafficCellSize = 100; }))
             {
                 Assert.False(s.Recovery.UsedSnapshot);
