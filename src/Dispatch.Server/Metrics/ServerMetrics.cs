@@ -20,6 +20,7 @@ public sealed class ServerMetrics : IDisposable
     private readonly Histogram<double> _snapshotMs, _snapshotPauseMs;
     private long _snapshotsTotal, _snapshotFailuresTotal, _lastSnapshotRecords, _snapshotsDeferredTotal, _segmentsCompactedTotal;
     private long _snapshotBytes;
+    private int _snapshotWrites;
     private double _lastSnapshotPauseMs;
     private readonly double[] _pauses = new double[PauseReservoir]; // the last PauseReservoir pauses, a ring
     private int _pauseCount;
@@ -108,6 +109,13 @@ public sealed class ServerMetrics : IDisposable
 
     /// <summary>Bytes of the snapshot files in the data directory, as of the last snapshot written (or the start).</summary>
     public long SnapshotBytesOnDisk => Interlocked.Read(ref _snapshotBytes);
+
+    /// <summary>True while a snapshot is being written in the background (at most one is).</summary>
+    public bool SnapshotWriteInFlight => Volatile.Read(ref _snapshotWrites) > 0;
+
+    internal void SnapshotWriteStarted() => Interlocked.Increment(ref _snapshotWrites);
+
+    internal void SnapshotWriteEnded() => Interlocked.Decrement(ref _snapshotWrites);
 
     internal void SnapshotPause(double ms)
     {

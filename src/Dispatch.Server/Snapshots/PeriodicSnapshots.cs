@@ -89,7 +89,12 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
         double pauseMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         metrics.SnapshotPause(pauseMs);
         _lastRecords = records;
-        _inFlight = Task.Run(() => WriteAndCompact(journal, header, why, pauseMs));
+        metrics.SnapshotWriteStarted();
+        _inFlight = Task.Run(() =>
+        {
+            try { WriteAndCompact(journal, header, why, pauseMs); }
+            finally { metrics.SnapshotWriteEnded(); }
+        });
     }
 
     /// <summary>Blocks until the snapshot being written (if any) is on disk or has failed (shutdown: before the journal closes).</summary>
