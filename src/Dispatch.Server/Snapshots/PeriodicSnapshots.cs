@@ -92,15 +92,27 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
         metrics.SnapshotWriteStarted();
         _inFlight = Task.Run(() =>
         {
-            try { WriteAndCompact(journal, header, why, pauseMs); }
-            finally { metrics.SnapshotWriteEnded(); }
+            try
+            {
+                WriteAndCompact(journal, header, why, pauseMs);
+            }
+            catch (Exception ex)
+            {
+                // Never a faulted task: shutdown waits on it before closing the journal.
+                metrics.SnapshotFailed();
+                log.LogError(ex, "Snapshot at {Records} journal records failed unexpectedly ({Why}); the journal still holds everything", records, why);
+            }
+            finally
+            {
+                metrics.SnapshotWriteEnded();
+            }
         });
     }
 
     /// <summary>Blocks until the snapshot being written (if any) is on disk or has failed (shutdown: before the journal closes).</summary>
     public void WaitForWrite() => _inFlight.Wait();
 
-    /// <summary>The background half: journal fsync, the file, retention, compaction. Never throws (failures are logged and counted).</summary>
+    /// <summary>The background half: journal fsync, the file, retention, compaction. Expected failures are logged and counted here.</summary>
     private void WriteAndCompact(JournalWriter journal, SnapshotHeader header, string why, double pauseMs)
     {
         long t0 = Stopwatch.GetTimestamp();
