@@ -29,7 +29,7 @@ public sealed class ServerOptions
     /// <summary>TCP port; 0 picks a free one (tests).</summary>
     public int Port { get; set; } = 7420;
 
-    /// <summary>Directory of the journal. Created if missing.</summary>
+    /// <summary>Directory of the journal segments and snapshots. Created if missing.</summary>
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>Name sent in HelloOk.</summary>
@@ -74,12 +74,27 @@ public sealed class ServerOptions
     /// <summary>
     /// Write an engine snapshot (<c>snapshot-&lt;records&gt;.snap</c> in the data directory) once this many
     /// journal records have been appended since the last one, and on graceful shutdown; 0 turns
-    /// snapshots off. Recovery loads the newest valid snapshot and replays only the journal after it.
+    /// snapshots off (and with them journal compaction). The engine thread only copies its state into
+    /// memory; the file is written in the background. Recovery loads the newest valid snapshot and
+    /// replays only the journal after it.
     /// </summary>
     public long SnapshotEveryRecords { get; set; } = 200_000;
 
-    /// <summary>Snapshots kept in the data directory (the newest ones); older ones are deleted after a new one is durable.</summary>
+    /// <summary>
+    /// Snapshots kept in the data directory (the newest ones that check out); older ones are deleted after a new
+    /// one is durable, and so are the journal segments wholly covered by the oldest kept one. With 2, a damaged
+    /// newest snapshot still recovers from the one before it plus the journal after that.
+    /// </summary>
     public int SnapshotsToKeep { get; set; } = 2;
+
+    /// <summary>The journal starts a new segment (<c>journal-&lt;records&gt;.dspj</c>) once the current one reaches this many bytes, and at every snapshot.</summary>
+    public long JournalSegmentBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Where compaction moves journal segments the kept snapshots cover, instead of deleting them; a relative
+    /// path is taken inside the data directory. Empty (the default): they are deleted.
+    /// </summary>
+    public string? JournalArchiveDirectory { get; set; }
 
     /// <summary>When set, every accepted command is also recorded to this command trace file (see docs/protocol.md, "Command traces").</summary>
     public string? RecordPath { get; set; }
@@ -140,6 +155,7 @@ public sealed class ServerOptions
         if (!(ClockRate > 0) || !double.IsFinite(ClockRate)) throw new ArgumentOutOfRangeException(nameof(ClockRate), ClockRate, "must be positive");
         if (SnapshotEveryRecords < 0) throw new ArgumentOutOfRangeException(nameof(SnapshotEveryRecords), SnapshotEveryRecords, "must be 0 (off) or positive");
         if (SnapshotsToKeep < 1) throw new ArgumentOutOfRangeException(nameof(SnapshotsToKeep), SnapshotsToKeep, "must be at least 1");
+        if (JournalSegmentBytes < 4096) throw new ArgumentOutOfRangeException(nameof(JournalSegmentBytes), JournalSegmentBytes, "must be at least 4096");
         var (minX, minY, maxX, maxY) = ParseTrafficBounds();
         if (!(TrafficCellSize > 0) || !double.IsFinite(TrafficCellSize)) throw new ArgumentOutOfRangeException(nameof(TrafficCellSize), TrafficCellSize, "must be positive");
         if (Math.Ceiling((maxX - minX) / TrafficCellSize) * Math.Ceiling((maxY - minY) / TrafficCellSize) > 4_000_000)

@@ -72,7 +72,7 @@ public class ConfigFileTests
             Assert.Equal(ClockMode.Manual, c.Server.Clock);
             Assert.Equal("from-env", c.Server.ServerName);
             await c.AddSiteAsync(1, 0, 0);
-            Assert.True(File.Exists(Path.Combine(dir, "data", "journal.dspj")));
+            Assert.True(File.Exists(Path.Combine(dir, "data", "journal-0.dspj")));
         }
         finally
         {

@@ -7,7 +7,7 @@ namespace Dispatch.Server.Tests;
 public class JournalTests : IDisposable
 {
     private readonly string _dir = TestServer.NewDataDirectory();
-    private string PathOf => Path.Combine(_dir, JournalFormat.FileName);
+    private string FirstSegment => Path.Combine(_dir, JournalFormat.SegmentFileName(0));
 
     public JournalTests() => Directory.CreateDirectory(_dir);
 
@@ -22,19 +22,26 @@ public class JournalTests : IDisposable
         Command.ConfirmPickup(4, 100, 12.5),
     ];
 
+    private static readonly JournalRecovery Fresh = new(false, 0, 0, 0, 0, null) { LastRecordSegment = -1 };
+
+    private JournalWriter Open(JournalRecovery recovery, FsyncPolicy policy = FsyncPolicy.Always, long segmentBytes = 1 << 20) =>
+        new(_dir, recovery, recovery.Exists ? recovery.EpochUnixMs : 1234, policy, TimeSpan.FromMilliseconds(10), segmentBytes);
+
     private void Write(IEnumerable<Command> commands, FsyncPolicy policy = FsyncPolicy.Always)
     {
-        using var w = new JournalWriter(PathOf, 0, 1234, 0, policy, TimeSpan.FromMilliseconds(10));
+        using var w = Open(Fresh, policy);
         double now = 0;
         foreach (var c in commands) { w.Append(now++, c); w.Commit(); }
     }
 
-    private (List<(double, Command)> Got, JournalRecovery Recovery) Replay()
+    private (List<(double, Command)> Got, JournalRecovery Recovery) Replay(JournalPosition? start = null)
     {
         var got = new List<(double, Command)>();
-        var r = JournalReader.Replay(PathOf, (now, c) => got.Add((now, c)), NullLogger.Instance);
+        var r = JournalReader.Replay(_dir, (now, c) => got.Add((now, c)), NullLogger.Instance, start);
         return (got, r);
     }
+
+    private long[] SegmentBases() => JournalSegment.List(_dir).Select(s => s.BaseRecords).ToArray();
 
     [Fact]
     public void Crc32_matches_the_standard_check_value() =>
@@ -47,6 +54,7 @@ public class JournalTests : IDisposable
         var (got, r) = Replay();
         Assert.Equal(Records.Select((c, i) => ((double)i, c)), got);
         Assert.Equal((true, 1234L, (long)Records.Length, 0L, (string?)null), (r.Exists, r.EpochUnixMs, r.Records, r.DiscardedBytes, r.Problem));
+        Assert.Equal([0L], SegmentBases());
     }
 
     [Fact]
@@ -61,19 +69,20 @@ public class JournalTests : IDisposable
     public void A_tail_cut_at_every_byte_of_the_last_record_keeps_the_others_and_the_writer_continues()
     {
         Write(Records);
-        byte[] full = File.ReadAllBytes(PathOf);
+        byte[] full = File.ReadAllBytes(FirstSegment);
+        File.Delete(FirstSegment);
         Write(Records.Take(Records.Length - 1));
-        int lastStart = (int)new FileInfo(PathOf).Length;
+        int lastStart = (int)new FileInfo(FirstSegment).Length;
         for (int cut = lastStart + 1; cut < full.Length; cut++)
         {
-            File.WriteAllBytes(PathOf, full.AsSpan(0, cut).ToArray());
+            File.WriteAllBytes(FirstSegment, full.AsSpan(0, cut).ToArray());
             var (got, r) = Replay();
             Assert.Equal(Records.Length - 1, got.Count);
             Assert.Equal(lastStart, r.GoodLength);
             Assert.NotNull(r.Problem);
 
             // The writer cuts the torn tail and appends after the last good record.
-            using (var w = new JournalWriter(PathOf, r.GoodLength, r.EpochUnixMs, r.Records, FsyncPolicy.Never, TimeSpan.Zero))
+            using (var w = Open(r, FsyncPolicy.Never))
             {
                 w.Append(99, Command.CancelOrder(0, 100));
                 w.Commit();
@@ -82,6 +91,7 @@ public class JournalTests : IDisposable
             Assert.Equal(Records.Length, again.Count);
             Assert.Equal((99.0, Command.CancelOrder(0, 100)), again[^1]);
             Assert.Null(r2.Problem);
+            Assert.Equal([0L], SegmentBases());
         }
     }
 
@@ -89,9 +99,9 @@ public class JournalTests : IDisposable
     public void A_flipped_byte_is_caught_by_the_crc()
     {
         Write(Records);
-        byte[] bytes = File.ReadAllBytes(PathOf);
+        byte[] bytes = File.ReadAllBytes(FirstSegment);
         bytes[^3] ^= 0x40;
-        File.WriteAllBytes(PathOf, bytes);
+        File.WriteAllBytes(FirstSegment, bytes);
         var (got, r) = Replay();
         Assert.Equal(Records.Length - 1, got.Count);
         Assert.Equal("CRC mismatch", r.Problem);
@@ -100,11 +110,154 @@ public class JournalTests : IDisposable
     [Fact]
     public void An_unusable_header_is_moved_aside_not_crashed_on()
     {
-        File.WriteAllBytes(PathOf, "not a journal at all"u8.ToArray());
+        File.WriteAllBytes(FirstSegment, "not a journal at all"u8.ToArray());
         var (got, r) = Replay();
         Assert.Empty(got);
         Assert.False(r.Exists);
-        Assert.False(File.Exists(PathOf));
-        Assert.Single(Directory.GetFiles(_dir, JournalFormat.FileName + ".bad-*"));
+        Assert.False(File.Exists(FirstSegment));
+        Assert.Single(Directory.GetFiles(_dir, JournalFormat.SegmentFileName(0) + ".bad-*"));
+    }
+
+    /// <summary>Writes <paramref name="count"/> orders with a commit each into 4 KiB segments; returns the commands.</summary>
+    private List<Command> WriteSegmented(int count, long segmentBytes = 4096)
+    {
+        var written = new List<Command>();
+        using var w = Open(Fresh, FsyncPolicy.Never, segmentBytes);
+        for (int i = 0; i < count; i++)
+        {
+            var c = Command.PlaceOrder(0, 1000 + i, 1, i, 2 * i, i, i + 5);
+            w.Append(i, c);
+            w.Commit();
+            written.Add(c);
+        }
+        return written;
+    }
+
+    [Fact]
+    public void Segments_roll_at_the_size_limit_are_named_by_the_records_before_them_and_replay_in_order()
+    {
+        var written = WriteSegmented(400);
+        var bases = SegmentBases();
+        Assert.True(bases.Length >= 3, string.Join(",", bases));
+        Assert.Equal(0, bases[0]);
+        Assert.All(JournalSegment.List(_dir).SkipLast(1), s => Assert.InRange(new FileInfo(s.Path).Length, 4096, 4096 + 100));
+        var (got, r) = Replay();
+        Assert.Equal(written.Select((c, i) => ((double)i, c)), got);
+        Assert.Equal((400L, (string?)null), (r.Records, r.Problem));
+
+        // A scan knows each segment boundary from both sides, and replay can start at either.
+        long boundary = bases[1];
+        var scan = JournalReader.Scan(_dir, [boundary, boundary + 3]);
+        var atEnd = scan.Positions[boundary];
+        Assert.Equal((0L, false), (atEnd.SegmentBase, atEnd.AtSegmentStart));
+        File.Delete(Path.Combine(_dir, JournalFormat.SegmentFileName(0)));
+        scan = JournalReader.Scan(_dir, [boundary, boundary + 3]);
+        var atStart = scan.Positions[boundary];
+        Assert.Equal((boundary, true, atEnd.LastCrc), (atStart.SegmentBase, atStart.AtSegmentStart, atStart.LastCrc));
+        Assert.Equal(boundary, scan.FirstRecord);
+        var (tail, r2) = Replay(atStart);
+        Assert.Equal(written.Skip((int)boundary), tail.Select(t => t.Item2));
+        Assert.Equal(400 - boundary, r2.Replayed);
+
+        // Without a start, a journal whose first records were compacted away is refused, not half-replayed.
+        var ex = Assert.Throws<JournalDamagedException>(() => Replay());
+        Assert.Contains($"starts at record {boundary + 1}", ex.Message);
+    }
+
+    [Fact]
+    public void Damage_is_a_torn_tail_only_in_the_last_segment_elsewhere_recovery_refuses()
+    {
+        WriteSegmented(300);
+        var segs = JournalSegment.List(_dir);
+        Assert.True(segs.Count >= 3);
+
+        // The last segment torn: its intact part is kept, as with one file.
+        using (var f = new FileStream(segs[^1].Path, FileMode.Open)) f.SetLength(f.Length - 3);
+        var (got, r) = Replay();
+        Assert.Equal(299, got.Count);
+        Assert.NotNull(r.Problem);
+        Assert.Equal(segs[^1], r.Tail);
+
+        // A middle segment damaged: later segments hold acknowledged records, so it is refused.
+        byte[] middle = File.ReadAllBytes(segs[1].Path);
+        middle[^2] ^= 0x10;
+        File.WriteAllBytes(segs[1].Path, middle);
+        var ex = Assert.Throws<JournalDamagedException>(() => Replay());
+        Assert.Contains("CRC mismatch", ex.Message);
+        Assert.Contains("later segments follow", ex.Message);
+        middle[^2] ^= 0x10;
+        File.WriteAllBytes(segs[1].Path, middle);
+
+        // A missing middle segment: a gap.
+        File.Move(segs[1].Path, segs[1].Path + ".away");
+        ex = Assert.Throws<JournalDamagedException>(() => Replay());
+        Assert.Contains("does not continue", ex.Message);
+    }
+
+    [Fact]
+    public void A_segment_torn_while_being_created_is_set_aside_and_the_writer_starts_it_again()
+    {
+        var written = WriteSegmented(150);
+        long records = 150;
+        string torn = Path.Combine(_dir, JournalFormat.SegmentFileName(records));
+        if (File.Exists(torn)) File.Delete(torn); // (only if the last commit happened to roll)
+        File.WriteAllBytes(torn, "DSPJ\u0002\0"u8.ToArray());
+        var (got, r) = Replay();
+        Assert.Equal(150, got.Count);
+        Assert.Null(r.Tail);
+        using (var w = Open(r, FsyncPolicy.Never))
+        {
+            w.Append(500, Command.CancelOrder(0, 1000));
+            w.Commit();
+        }
+        var (again, r2) = Replay();
+        Assert.Equal(written.Append(Command.CancelOrder(0, 1000)), again.Select(g => g.Item2));
+        Assert.Null(r2.Problem);
+    }
+
+    [Fact]
+    public void A_legacy_single_file_journal_replays_and_new_records_go_to_a_segment_after_it()
+    {
+        var legacy = Records.Select((c, i) => ((double)i, c)).ToArray();
+        LegacyJournal.Write(_dir, 777, legacy);
+        string legacyPath = Path.Combine(_dir, JournalFormat.LegacyFileName);
+        File.AppendAllText(legacyPath, "\u0009torn"); // a torn tail, as a crash of the old server leaves it
+        var (got, r) = Replay();
+        Assert.Equal(legacy, got);
+        Assert.Equal((777L, 5L), (r.EpochUnixMs, r.Records));
+        Assert.NotNull(r.Problem);
+
+        using (var w = Open(r, FsyncPolicy.Never))
+        {
+            w.Append(10, Command.CancelOrder(0, 100));
+            w.Commit();
+        }
+        Assert.Equal([0L, 5L], SegmentBases());
+        var (again, r2) = Replay();
+        Assert.Equal(legacy.Append((10.0, Command.CancelOrder(0, 100))), again);
+        Assert.Equal((777L, 6L, (string?)null), (r2.EpochUnixMs, r2.Records, r2.Problem));
+    }
+
+    [Fact]
+    public void Compaction_removes_only_segments_wholly_covered_or_archives_them()
+    {
+        WriteSegmented(400);
+        var bases = SegmentBases();
+        using var w = Open(Replay().Recovery, FsyncPolicy.Never, 4096);
+        long total = w.BytesOnDisk;
+        Assert.Equal(Directory.EnumerateFiles(_dir, "journal-*").Sum(f => new FileInfo(f).Length), total);
+
+        // Covered up to one record before the third segment: only the first goes.
+        Assert.Equal(1, w.RemoveCovered(bases[2] - 1, null, NullLogger.Instance));
+        Assert.Equal(bases.Skip(1), SegmentBases());
+        // Archived instead of deleted.
+        string archive = Path.Combine(_dir, "archive");
+        Assert.Equal(1, w.RemoveCovered(bases[2], archive, NullLogger.Instance));
+        Assert.Equal(bases.Skip(2), SegmentBases());
+        Assert.True(File.Exists(Path.Combine(archive, JournalFormat.SegmentFileName(bases[1]))));
+        // The current segment is never removed.
+        w.RemoveCovered(long.MaxValue, null, NullLogger.Instance);
+        Assert.Equal([bases[^1]], SegmentBases());
+        Assert.Equal(new FileInfo(Path.Combine(_dir, JournalFormat.SegmentFileName(bases[^1]))).Length, w.BytesOnDisk);
     }
 }

@@ -45,7 +45,8 @@ public class RecoveryTests
                 await c.AddSiteAsync(1, 0, 0);
                 await c.AddSiteAsync(2, 0, 0);
             }
-            string path = Path.Combine(dir, JournalFormat.FileName);
+            // The last segment (the shutdown snapshot started a new one): a torn tail is only legal there.
+            string path = JournalSegment.List(dir)[^1].Path;
             long good = new FileInfo(path).Length;
             await File.AppendAllTextAsync(path, "\u0007torn write");
             for (int round = 0; round < 2; round++) // and a second start does not trip on anything

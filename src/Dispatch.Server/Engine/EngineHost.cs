@@ -90,8 +90,7 @@ internal sealed class EngineHost : IDisposable
     public void Start()
     {
         Directory.CreateDirectory(_options.DataDirectory);
-        string path = Path.Combine(_options.DataDirectory, JournalFormat.FileName);
-        _driver = _recovery.Recover(path, _driver);
+        _driver = _recovery.Recover(_options.DataDirectory, _driver);
         _clock.AdvanceTo(_recovery.ClockNow);
         var recovery = _recovery.Journal;
         long epoch = recovery.Exists ? recovery.EpochUnixMs : TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
@@ -99,7 +98,9 @@ internal sealed class EngineHost : IDisposable
         // --record: a copy of every accepted command from now on (a diagnostic trace, not part of durability).
         if (!string.IsNullOrWhiteSpace(_options.RecordPath))
             _recorder = TraceRecorder.Create(_options.RecordPath, _options, epoch, recovery.Records, TimeProvider, _log);
-        _journal = new JournalWriter(path, recovery.Exists ? recovery.GoodLength : 0, epoch, recovery.Records, _options.Fsync, _options.FsyncInterval, recovery.LastCrc);
+        _journal = new JournalWriter(_options.DataDirectory, recovery, epoch, _options.Fsync, _options.FsyncInterval, _options.JournalSegmentBytes);
+        var journal = _journal;
+        _metrics.SetJournalBytesSource(() => journal.BytesOnDisk);
         _periodicSnapshots.Resume(_recovery.SnapshotRecords);
         // fsync on every batch: pipeline it on its own thread, so the engine applies the next batches during the fsync.
         if (_options.Fsync == FsyncPolicy.Always)
@@ -130,7 +131,7 @@ internal sealed class EngineHost : IDisposable
         _metrics.Ticks,
         _metrics.LastTickMs,
         _journal?.Records ?? 0,
-        _journal?.Bytes ?? 0,
+        _journal?.BytesOnDisk ?? 0,
         _metrics.OpenOrders);
 
     // ------------------------------------------------------------------ the engine thread
@@ -180,9 +181,14 @@ internal sealed class EngineHost : IDisposable
             if (_syncer?.Fault is { } syncFault) fault ??= syncFault;
             if (fault is null && _periodicSnapshots.Enabled && _journal is not null)
             {
-                try { WriteSnapshot("shutdown"); }
+                try
+                {
+                    _periodicSnapshots.WaitForWrite();
+                    WriteSnapshot("shutdown");
+                }
                 catch (Exception ex) { _log.LogError(ex, "Shutdown snapshot failed; the journal still holds everything"); }
             }
+            _periodicSnapshots.WaitForWrite(); // the background writer uses the journal: it finishes before the journal closes
             try { _journal?.Dispose(); }
             catch (Exception ex) { fault ??= ex; _log.LogCritical(ex, "Final journal sync failed"); }
             _recorder?.Dispose();
@@ -193,7 +199,7 @@ internal sealed class EngineHost : IDisposable
     }
 
     /// <summary>A snapshot of the engine as the last journaled record left it (between batches: nothing pending).</summary>
-    private void WriteSnapshot(string why) => _periodicSnapshots.Write(_journal!, _driver, _clock.Current, why);
+    private void WriteSnapshot(string why) => _periodicSnapshots.Start(_journal!, _driver, _clock.Current, why);
 
     private int WaitMilliseconds()
     {

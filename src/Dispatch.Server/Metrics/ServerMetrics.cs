@@ -16,8 +16,16 @@ public sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _framesIn, _framesOut, _errors, _backpressure;
     private readonly Histogram<double> _tickMs;
     private readonly Counter<long> _snapshots, _snapshotFailures;
-    private readonly Histogram<double> _snapshotMs;
-    private long _snapshotsTotal, _snapshotFailuresTotal, _lastSnapshotRecords;
+    private readonly Counter<long> _snapshotsDeferred, _segmentsCompacted;
+    private readonly Histogram<double> _snapshotMs, _snapshotPauseMs;
+    private long _snapshotsTotal, _snapshotFailuresTotal, _lastSnapshotRecords, _snapshotsDeferredTotal, _segmentsCompactedTotal;
+    private long _snapshotBytes;
+    private int _snapshotWrites;
+    private double _lastSnapshotPauseMs;
+    private readonly double[] _pauses = new double[PauseReservoir]; // the last PauseReservoir pauses, a ring
+    private int _pauseCount;
+    private readonly object _pauseLock = new();
+    private Func<long> _journalBytes = () => 0;
     private long _framesInTotal, _framesOutTotal, _errorsTotal, _ticks, _backpressureTotal;
     private int _connections;
     private double _lastTickMs;
@@ -35,7 +43,12 @@ public sealed class ServerMetrics : IDisposable
         _tickMs = _meter.CreateHistogram<double>("dispatch.tick.duration", "ms", "Engine tick duration");
         _snapshots = _meter.CreateCounter<long>("dispatch.snapshots", "{snapshot}", "Engine snapshots written");
         _snapshotFailures = _meter.CreateCounter<long>("dispatch.snapshots.failed", "{snapshot}", "Engine snapshots that could not be written (the journal still holds everything)");
-        _snapshotMs = _meter.CreateHistogram<double>("dispatch.snapshot.duration", "ms", "Time the engine thread spent writing a snapshot");
+        _snapshotMs = _meter.CreateHistogram<double>("dispatch.snapshot.duration", "ms", "Time the background writer took to write a snapshot file (journal fsync, file, fsyncs, rename)");
+        _snapshotPauseMs = _meter.CreateHistogram<double>("dispatch.snapshot.pause", "ms", "Time the engine thread paused for a snapshot (segment roll and the copy of the state)");
+        _snapshotsDeferred = _meter.CreateCounter<long>("dispatch.snapshots.deferred", "{snapshot}", "Snapshots that fell due while the previous one was still being written, and waited for it");
+        _segmentsCompacted = _meter.CreateCounter<long>("dispatch.journal.segments.compacted", "{segment}", "Journal segments deleted or archived after a snapshot covered them");
+        _meter.CreateObservableGauge("dispatch.journal.bytes", () => _journalBytes(), "By", "Bytes of the journal segments in the data directory");
+        _meter.CreateObservableGauge("dispatch.snapshot.bytes", () => Interlocked.Read(ref _snapshotBytes), "By", "Bytes of the snapshot files in the data directory");
         _meter.CreateObservableGauge("dispatch.inbox.depth", () => _inboxDepth(), "{command}", "Commands waiting for the engine thread");
         _meter.CreateObservableGauge("dispatch.connections", () => Volatile.Read(ref _connections), "{connection}", "Open connections");
         _meter.CreateObservableGauge("dispatch.orders.open", () => Volatile.Read(ref _openOrders), "{order}", "Orders not yet committed to a courier");
@@ -59,6 +72,77 @@ public sealed class ServerMetrics : IDisposable
 
     /// <summary>Journal records the last snapshot written since start covers (0 before the first).</summary>
     public long LastSnapshotRecords => Interlocked.Read(ref _lastSnapshotRecords);
+
+    /// <summary>Snapshot pauses kept for <see cref="SnapshotPauseP99Ms"/>: the most recent ones.</summary>
+    public const int PauseReservoir = 256;
+
+    /// <summary>Snapshots that fell due while the previous one was still being written (each waited, then was taken).</summary>
+    public long SnapshotsDeferred => Interlocked.Read(ref _snapshotsDeferredTotal);
+
+    /// <summary>Journal segments deleted (or archived) since start because a kept snapshot covered them.</summary>
+    public long JournalSegmentsCompacted => Interlocked.Read(ref _segmentsCompactedTotal);
+
+    /// <summary>Milliseconds the engine thread paused for the last snapshot (segment roll and the copy of the state; 0 before the first).</summary>
+    public double LastSnapshotPauseMs => Volatile.Read(ref _lastSnapshotPauseMs);
+
+    /// <summary>99th percentile of the engine-thread snapshot pauses over the last <see cref="PauseReservoir"/> snapshots, in ms (nearest rank; 0 before the first).</summary>
+    public double SnapshotPauseP99Ms
+    {
+        get
+        {
+            Span<double> sorted = stackalloc double[PauseReservoir];
+            int n;
+            lock (_pauseLock)
+            {
+                n = Math.Min(_pauseCount, PauseReservoir);
+                _pauses.AsSpan(0, n).CopyTo(sorted);
+            }
+            if (n == 0) return 0;
+            sorted = sorted[..n];
+            sorted.Sort();
+            return sorted[(int)Math.Ceiling(0.99 * n) - 1];
+        }
+    }
+
+    /// <summary>Bytes of the journal segments in the data directory now.</summary>
+    public long JournalBytesOnDisk => _journalBytes();
+
+    /// <summary>Bytes of the snapshot files in the data directory, as of the last snapshot written (or the start).</summary>
+    public long SnapshotBytesOnDisk => Interlocked.Read(ref _snapshotBytes);
+
+    /// <summary>True while a snapshot is being written in the background (at most one is).</summary>
+    public bool SnapshotWriteInFlight => Volatile.Read(ref _snapshotWrites) > 0;
+
+    internal void SnapshotWriteStarted() => Interlocked.Increment(ref _snapshotWrites);
+
+    internal void SnapshotWriteEnded() => Interlocked.Decrement(ref _snapshotWrites);
+
+    internal void SnapshotPause(double ms)
+    {
+        Volatile.Write(ref _lastSnapshotPauseMs, ms);
+        lock (_pauseLock)
+        {
+            _pauses[_pauseCount % PauseReservoir] = ms;
+            _pauseCount++;
+        }
+        _snapshotPauseMs.Record(ms);
+    }
+
+    internal void SnapshotDeferred()
+    {
+        Interlocked.Increment(ref _snapshotsDeferredTotal);
+        _snapshotsDeferred.Add(1);
+    }
+
+    internal void SegmentsCompacted(int n)
+    {
+        Interlocked.Add(ref _segmentsCompactedTotal, n);
+        _segmentsCompacted.Add(n);
+    }
+
+    internal void SetSnapshotBytes(long bytes) => Interlocked.Exchange(ref _snapshotBytes, bytes);
+
+    internal void SetJournalBytesSource(Func<long> source) => _journalBytes = source;
 
     internal void SnapshotWritten(long journalRecords, double ms)
     {

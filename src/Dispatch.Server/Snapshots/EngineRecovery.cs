@@ -22,7 +22,7 @@ internal sealed class EngineRecovery
     private readonly byte[] _fingerprint;
     private readonly ILogger _log;
     private IEngineDriver? _driver;
-    private string _journalPath = "";
+    private string _journalDirectory = "";
     private long _started;
     private long _refused;
     private JournalPosition? _start;
@@ -51,17 +51,19 @@ internal sealed class EngineRecovery
 
     /// <summary>
     /// Loads the newest usable snapshot into a new engine (else keeps <paramref name="fresh"/>, the engine the
-    /// server built empty), then replays the journal at <paramref name="journalPath"/> after it. Returns the engine so rebuilt.
+    /// server built empty), then replays the journal segments in <paramref name="journalDirectory"/> after it.
+    /// Returns the engine so rebuilt. Throws <see cref="JournalDamagedException"/> when that would drop
+    /// acknowledged records (damage before the last segment, or compacted records no usable snapshot covers).
     /// </summary>
-    public IEngineDriver Recover(string journalPath, IEngineDriver fresh)
+    public IEngineDriver Recover(string journalDirectory, IEngineDriver fresh)
     {
-        _journalPath = journalPath;
+        _journalDirectory = journalDirectory;
         _started = Stopwatch.GetTimestamp();
         _driver = fresh;
         _snapshots.DeleteTemporaryFiles();
-        (_start, _snapshotPath, _snapshotsIgnored) = RestoreSnapshot(journalPath);
+        (_start, _snapshotPath, _snapshotsIgnored) = RestoreSnapshot(journalDirectory);
         var driver = _driver;
-        Journal = JournalReader.Replay(journalPath, (now, c) =>
+        Journal = JournalReader.Replay(journalDirectory, (now, c) =>
         {
             try
             {
@@ -94,7 +96,7 @@ internal sealed class EngineRecovery
                 _snapshotPath, SnapshotRecords, Journal.Replayed, elapsed.TotalMilliseconds, _refused, counts.Known, counts.Couriers, now, _options.Clock);
         else
             _log.LogInformation("Journal {Path}: replayed {Records} records in {Ms:F0} ms ({Refused} refused), no snapshot used; {Orders} orders, {Couriers} couriers known; engine time {Now:F2} min ({Clock} clock)",
-                _journalPath, Journal.Records, elapsed.TotalMilliseconds, _refused, counts.Known, counts.Couriers, now, _options.Clock);
+                _journalDirectory, Journal.Records, elapsed.TotalMilliseconds, _refused, counts.Known, counts.Couriers, now, _options.Clock);
         return report;
     }
 
@@ -102,16 +104,17 @@ internal sealed class EngineRecovery
     /// Picks the newest snapshot that can be trusted and loads it into the engine and the clock. A
     /// snapshot is used only if its header and engine state check out (CRCs, trailer), it was taken
     /// under the current engine settings, and it names a record the intact journal really holds (same
-    /// epoch, same byte offset, same record CRC). Anything else is skipped with a warning and the next
+    /// epoch, same record CRC, and the same byte offset when the segment holding that record is still on
+    /// disk; when it was compacted, the next segment's header chains to that CRC). Anything else is skipped with a warning and the next
     /// older one tried; with none left the whole journal is replayed. Snapshots that can never match
     /// this journal (torn, damaged, another journal) are renamed to *.snap.bad; ones taken under other
     /// settings are left alone (they are valid again if the settings go back).
     /// </summary>
-    private (JournalPosition? Start, string? Path, int Ignored) RestoreSnapshot(string journalPath)
+    private (JournalPosition? Start, string? Path, int Ignored) RestoreSnapshot(string journalDirectory)
     {
         var files = _snapshots.List();
         if (files.Count == 0) return (null, null, 0);
-        var scan = JournalReader.Scan(journalPath, files.Where(f => f.Header is not null).Select(f => f.Sequence).ToArray());
+        var scan = JournalReader.Scan(journalDirectory, files.Where(f => f.Header is not null).Select(f => f.Sequence).ToArray());
         if (!scan.HeaderOk)
         {
             _log.LogWarning("Found {Count} snapshot(s) in {Dir} but no usable journal: the journal is the source of truth, so they are set aside (*.snap.bad) and not used",
@@ -140,8 +143,12 @@ internal sealed class EngineRecovery
             if (h.JournalEpochUnixMs != scan.EpochUnixMs)
                 problem = $"it belongs to another journal (clock epoch {h.JournalEpochUnixMs}, the journal's is {scan.EpochUnixMs})";
             else if (!scan.Positions.TryGetValue(h.JournalRecords, out var pos))
-                problem = $"it covers {h.JournalRecords} journal records but the intact journal is shorter";
-            else if (pos.Offset != h.JournalOffset || pos.LastCrc != h.LastRecordCrc)
+                problem = h.JournalRecords < scan.FirstRecord
+                    ? $"the journal after it was compacted (the journal now starts after record {scan.FirstRecord})"
+                    : $"it covers {h.JournalRecords} journal records but the intact journal is shorter";
+            else if (pos.LastCrc != h.LastRecordCrc)
+                problem = $"journal record {h.JournalRecords} is not the one it was taken after (CRC {pos.LastCrc:x8} vs {h.LastRecordCrc:x8})";
+            else if (!pos.AtSegmentStart && pos.Offset != h.JournalOffset)
                 problem = $"journal record {h.JournalRecords} is not the one it was taken after (offset {pos.Offset} vs {h.JournalOffset})";
             else if (TryLoad(f.Path, h, out problem))
                 return (pos, f.Path, ignored);

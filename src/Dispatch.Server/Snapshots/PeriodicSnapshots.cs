@@ -9,14 +9,27 @@ namespace Dispatch.Server.Snapshots;
 /// <summary>
 /// Snapshots of the running engine: one every <see cref="ServerOptions.SnapshotEveryRecords"/> journal
 /// records and one at shutdown, so a restart replays only the journal after the newest (see
-/// <see cref="EngineRecovery"/>). Called by the engine thread between batches, the only time the engine is
-/// not being changed; <see cref="IsDue"/> is a comparison, so the check after every batch costs nothing.
+/// <see cref="EngineRecovery"/>), and the journal compacted behind them. Split in two:
+/// <list type="number">
+/// <item>on the engine thread, between batches (the only time the engine is not being changed), <see cref="Start"/>
+/// rolls the journal to a new segment and serialises the engine into a pooled in-memory buffer: that copy of
+/// the state is the whole pause, measured (<see cref="ServerMetrics.LastSnapshotPauseMs"/>);</item>
+/// <item>a background task fsyncs the journal up to the snapshot's record, writes the file (temporary file,
+/// fsync, rename, directory fsync), keeps the newest <see cref="ServerOptions.SnapshotsToKeep"/> and deletes
+/// (or archives) the journal segments the oldest of them covers.</item>
+/// </list>
+/// One snapshot is in flight at most: one that falls due while the previous is still being written waits
+/// (counted in <see cref="ServerMetrics.SnapshotsDeferred"/>, logged) and is taken after the first batch that
+/// ends with the writer idle. <see cref="IsDue"/> is a comparison, so the check after every batch costs nothing.
 /// </summary>
 internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore store, string settings, byte[] fingerprint,
     ServerMetrics metrics, TimeProvider time, ILogger log)
 {
+    private readonly SnapshotBuffer _buffer = new();
+    private Task _inFlight = Task.CompletedTask;
     private long _lastRecords;
     private long _dueAt = long.MaxValue;
+    private bool _deferred;
 
     /// <summary>Whether periodic snapshots are on (SnapshotEveryRecords above 0); off, not even a shutdown snapshot is taken.</summary>
     public bool Enabled => options.SnapshotEveryRecords > 0;
@@ -24,43 +37,116 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     /// <summary>True when the journal holds <paramref name="journalRecords"/> records and a periodic snapshot is due.</summary>
     public bool IsDue(long journalRecords) => journalRecords >= _dueAt;
 
-    /// <summary>Counts from the snapshot recovery started from (<paramref name="snapshotRecords"/>, 0 without one).</summary>
+    /// <summary>Counts from the snapshot recovery started from (<paramref name="snapshotRecords"/>, 0 without one); publishes the snapshot bytes on disk.</summary>
     public void Resume(long snapshotRecords)
     {
         _lastRecords = snapshotRecords;
         if (Enabled) _dueAt = _lastRecords + options.SnapshotEveryRecords;
+        metrics.SetSnapshotBytes(store.BytesOnDisk());
     }
 
     /// <summary>
-    /// Writes a snapshot of the engine as of the last journaled record (engine thread, between
-    /// batches, so nothing is pending). The journal is fsynced first, so a snapshot never covers
-    /// records the disk might not hold. A failed snapshot is logged and retried after another
-    /// SnapshotEveryRecords records: the journal still holds everything, durability is unaffected.
-    /// A failed journal fsync is not a snapshot problem: it propagates and stops the server, as it
-    /// does everywhere else.
+    /// Engine thread, between batches (nothing pending): takes a snapshot of the engine as of the last journaled
+    /// record and hands it to the background writer, unless the previous one is still being written (then it
+    /// stays due). A snapshot that cannot be serialised or written is logged and retried after another
+    /// SnapshotEveryRecords records: the journal still holds everything, durability is unaffected. Journal
+    /// errors (a segment that cannot be created) propagate and stop the server, as they do everywhere else.
     /// </summary>
     /// <param name="clockNow">The engine clock as last moved (<c>EngineClock.Current</c>): where a restart from this snapshot resumes it.</param>
-    public void Write(JournalWriter journal, IEngineDriver driver, double clockNow, string why)
+    public void Start(JournalWriter journal, IEngineDriver driver, double clockNow, string why)
     {
         long records = journal.Records;
+        if (!_inFlight.IsCompleted)
+        {
+            if (!_deferred)
+            {
+                _deferred = true;
+                metrics.SnapshotDeferred();
+                log.LogWarning("Snapshot at {Records} journal records ({Why}) deferred: the previous one is still being written; taken after the first batch that ends with it done", records, why);
+            }
+            return;
+        }
+        _deferred = false;
         if (Enabled) _dueAt = records + options.SnapshotEveryRecords;
         if (journal.HasPending || records == 0 || records <= _lastRecords) return;
-        journal.SyncWritten();
+
         long t0 = Stopwatch.GetTimestamp();
+        journal.Roll(); // the snapshot's records end a segment: compaction deletes whole files
+        SnapshotHeader header;
         try
         {
-            var header = new SnapshotHeader(records, journal.Bytes, journal.LastRecordCrc, journal.EpochUnixMs, clockNow,
+            _buffer.Reset();
+            SnapshotBody.Write(_buffer, driver);
+            header = new SnapshotHeader(records, journal.LastRecordOffset, journal.LastRecordCrc, journal.EpochUnixMs, clockNow,
                 time.GetUtcNow().ToUnixTimeMilliseconds(), fingerprint, settings);
-            var (path, bytes) = store.Write(header, body => SnapshotBody.Write(body, driver));
-            double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            _lastRecords = records;
-            metrics.SnapshotWritten(records, ms);
-            log.LogInformation("Snapshot {Path} written ({Why}): covers {Records} journal records, {Bytes} bytes in {Ms:F0} ms", path, why, records, bytes, ms);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            metrics.SnapshotFailed();
+            log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}): the engine state could not be serialised; the journal still holds everything, next try after {Every} more records", records, why, options.SnapshotEveryRecords);
+            return;
+        }
+        double pauseMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        metrics.SnapshotPause(pauseMs);
+        _lastRecords = records;
+        metrics.SnapshotWriteStarted();
+        _inFlight = Task.Run(() =>
+        {
+            try
+            {
+                WriteAndCompact(journal, header, why, pauseMs);
+            }
+            catch (Exception ex)
+            {
+                // Never a faulted task: shutdown waits on it before closing the journal.
+                metrics.SnapshotFailed();
+                log.LogError(ex, "Snapshot at {Records} journal records failed unexpectedly ({Why}); the journal still holds everything", records, why);
+            }
+            finally
+            {
+                metrics.SnapshotWriteEnded();
+            }
+        });
+    }
+
+    /// <summary>Blocks until the snapshot being written (if any) is on disk or has failed (shutdown: before the journal closes).</summary>
+    public void WaitForWrite() => _inFlight.Wait();
+
+    /// <summary>The background half: journal fsync, the file, retention, compaction. Expected failures are logged and counted here.</summary>
+    private void WriteAndCompact(JournalWriter journal, SnapshotHeader header, string why, double pauseMs)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        long records = header.JournalRecords;
+        try
+        {
+            // The records the snapshot covers reach the disk first, so a snapshot never stands for records the disk might not hold.
+            journal.SyncWritten();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            metrics.SnapshotFailed();
+            log.LogCritical(ex, "Journal fsync before the snapshot at {Records} records failed; no snapshot written (the journal refuses every later fsync, so nothing more is acknowledged under Fsync=Always)", records);
+            return;
+        }
+        try
+        {
+            var (path, bytes) = store.Write(header, _buffer.WriteTo);
+            double ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            metrics.SnapshotWritten(records, ms);
+            long? covered = store.Retain(fingerprint, header.JournalEpochUnixMs);
+            int removed = covered is { } c ? journal.RemoveCovered(c, ArchiveDirectory, log) : 0;
+            if (removed > 0) metrics.SegmentsCompacted(removed);
+            metrics.SetSnapshotBytes(store.BytesOnDisk());
+            log.LogInformation("Snapshot {Path} written ({Why}): covers {Records} journal records, {Bytes} bytes; engine thread paused {Pause:F2} ms, file written in {Ms:F0} ms; {Removed} journal segment(s) {Action}, journal on disk {JournalBytes} bytes",
+                path, why, records, bytes, pauseMs, ms, removed, ArchiveDirectory is null ? "deleted" : "archived", journal.BytesOnDisk);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             metrics.SnapshotFailed();
             log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}); the journal still holds everything, next try after {Every} more records", records, why, options.SnapshotEveryRecords);
         }
     }
+
+    /// <summary>Where compacted journal segments go (<see cref="ServerOptions.JournalArchiveDirectory"/>, relative to the data directory); null: deleted.</summary>
+    private string? ArchiveDirectory => string.IsNullOrWhiteSpace(options.JournalArchiveDirectory) ? null : Path.Combine(options.DataDirectory, options.JournalArchiveDirectory);
 }

@@ -11,11 +11,14 @@ internal sealed record SnapshotFile(string Path, long Sequence, SnapshotHeader? 
 /// <summary>
 /// The snapshot files of a data directory: written atomically (temporary file, fsync, rename,
 /// directory fsync), listed newest first, checked end to end before use, and pruned to the newest
-/// <c>keep</c>. Snapshots are a cache of the journal: any snapshot that cannot be trusted is simply
-/// not used, and the journal (the source of truth) is replayed instead.
+/// <c>keep</c> (<see cref="Retain"/>, which also says how much of the journal they still need). Any
+/// snapshot that cannot be trusted is simply not used: an older one and the journal after it are.
+/// Used by recovery before the engine thread starts, then only by the snapshot writer task.
 /// </summary>
 internal sealed class SnapshotStore(string directory, int keep, ILogger log)
 {
+    private readonly Dictionary<string, long> _verified = new(StringComparer.Ordinal); // path -> length whose body CRC checked out
+
     public string Directory { get; } = directory;
 
     /// <summary>Removes temporary files left by a snapshot that was being written when the process died.</summary>
@@ -116,9 +119,9 @@ internal sealed class SnapshotStore(string directory, int keep, ILogger log)
     }
 
     /// <summary>
-    /// Writes a snapshot: header, engine state, trailer into <c>snapshot-N.snap.tmp</c>, fsync, rename
-    /// over <c>snapshot-N.snap</c>, fsync of the directory; then deletes the snapshots beyond the newest
-    /// <c>keep</c>. Returns the path and size. On failure the temporary file is removed and the exception thrown.
+    /// Writes a snapshot: header, engine state (<paramref name="writeBody"/>), trailer into <c>snapshot-N.snap.tmp</c>,
+    /// fsync, rename over <c>snapshot-N.snap</c>, fsync of the directory. Returns the path and size. On failure the
+    /// temporary file is removed and the exception thrown. Pruning is <see cref="Retain"/>'s, once the caller is done.
     /// </summary>
     public (string Path, long Bytes) Write(SnapshotHeader header, Action<Stream> writeBody)
     {
@@ -146,28 +149,80 @@ internal sealed class SnapshotStore(string directory, int keep, ILogger log)
             throw;
         }
         DirectorySync.Flush(Directory);
-        Prune(header.JournalRecords);
+        _verified[final] = bytes; // its bytes are the ones just checksummed and fsynced
         return (final, bytes);
     }
 
-    /// <summary>Deletes every snapshot older than the newest <c>keep</c>, and set-aside files older than the oldest kept one.</summary>
-    private void Prune(long newest)
+    /// <summary>
+    /// Retention, after a new snapshot is durable: keeps the newest <c>keep</c> snapshots that can stand for this
+    /// journal (readable header, taken under <paramref name="fingerprint"/>'s settings after a record of the
+    /// journal with <paramref name="journalEpochUnixMs"/>, engine state checked end to end once), and once there
+    /// are that many, deletes every snapshot file older than the oldest of them (set-aside <c>*.snap.bad</c> ones
+    /// included). Returns the journal records that oldest kept snapshot covers: the journal segments wholly
+    /// before it are no longer needed, not even if the newer snapshots turn out damaged. Null while fewer than
+    /// <c>keep</c> such snapshots exist: then the whole journal stays, so a damaged snapshot still falls back to it.
+    /// </summary>
+    public long? Retain(byte[] fingerprint, long journalEpochUnixMs)
     {
-        var snaps = new List<(long Seq, string Path)>();
-        var bad = new List<(long Seq, string Path)>();
+        var kept = new List<SnapshotFile>();
+        foreach (var f in List())
+        {
+            if (kept.Count == keep) break;
+            if (f.Header is not { } h || !h.Fingerprint.AsSpan().SequenceEqual(fingerprint) || h.JournalEpochUnixMs != journalEpochUnixMs) continue;
+            if (!IsVerified(f.Path, h)) continue;
+            kept.Add(f);
+        }
+        if (kept.Count < keep) return null;
+        long oldestKept = kept[^1].Sequence;
         foreach (var path in System.IO.Directory.EnumerateFiles(Directory, SnapshotFormat.Prefix + "*"))
         {
             string name = System.IO.Path.GetFileName(path);
-            if (SnapshotFormat.TryParseFileName(name, out long seq)) snaps.Add((seq, path));
-            else if (name.EndsWith(SnapshotFormat.BadSuffix, StringComparison.Ordinal) && SnapshotFormat.TryParseFileName(name[..^SnapshotFormat.BadSuffix.Length], out seq)) bad.Add((seq, path));
-        }
-        snaps.Sort((a, b) => b.Seq.CompareTo(a.Seq));
-        long oldestKept = snaps.Take(keep).Select(s => s.Seq).DefaultIfEmpty(newest).Min();
-        foreach (var (_, path) in snaps.Skip(keep).Concat(bad.Where(b => b.Seq < oldestKept)))
-        {
-            try { File.Delete(path); }
+            if (name.EndsWith(SnapshotFormat.TempSuffix, StringComparison.Ordinal)) continue; // being written
+            string plain = name.EndsWith(SnapshotFormat.BadSuffix, StringComparison.Ordinal) ? name[..^SnapshotFormat.BadSuffix.Length] : name;
+            if (!SnapshotFormat.TryParseFileName(plain, out long seq) || seq >= oldestKept) continue;
+            try
+            {
+                File.Delete(path);
+                _verified.Remove(path);
+            }
             catch (IOException ex) { log.LogWarning("Could not delete old snapshot {Path}: {Message}", path, ex.Message); }
             catch (UnauthorizedAccessException ex) { log.LogWarning("Could not delete old snapshot {Path}: {Message}", path, ex.Message); }
         }
+        return oldestKept;
+    }
+
+    /// <summary>Bytes of every snapshot file in the directory (set-aside and unfinished ones included).</summary>
+    public long BytesOnDisk()
+    {
+        long total = 0;
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, SnapshotFormat.Prefix + "*"))
+        {
+            try { total += new FileInfo(path).Length; }
+            catch (IOException) { } // deleted meanwhile
+        }
+        return total;
+    }
+
+    /// <summary>Whether the file's engine state checks out end to end (read once per file, then remembered).</summary>
+    private bool IsVerified(string path, SnapshotHeader header)
+    {
+        long length;
+        try { length = new FileInfo(path).Length; }
+        catch (IOException) { return false; }
+        if (_verified.TryGetValue(path, out long known) && known == length) return true;
+        try
+        {
+            if (!VerifyBody(path, header, out string? problem))
+            {
+                log.LogWarning("Snapshot {Path} does not check out ({Problem}); it is not counted among the snapshots kept", path, problem);
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        _verified[path] = length;
+        return true;
     }
 }

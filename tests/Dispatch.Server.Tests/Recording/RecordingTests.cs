@@ -75,7 +75,7 @@ public class RecordingTests : IDisposable
 
         // Durability is untouched: the journal holds exactly the same commands at the same times.
         var journal = new List<(double, Command)>();
-        JournalReader.Replay(Path.Combine(_dir, "data", JournalFormat.FileName), (now, c) => journal.Add((now, Plain(c))), NullLogger.Instance);
+        JournalReader.Replay(Path.Combine(_dir, "data"), (now, c) => journal.Add((now, Plain(c))), NullLogger.Instance);
         Assert.Equal(journal, trace.Records.Select(r => (r.EngineTime, Plain(r.Command))));
     }
 
@@ -277,7 +277,7 @@ public class RecordingTests : IDisposable
         {
             case "journal":
                 byte[] header = new byte[JournalFormat.HeaderBytes];
-                JournalFormat.WriteHeader(header, 1234);
+                JournalFormat.WriteHeader(header, 1234, 0, 0);
                 buf.Append(header);
                 break;
             case "text": buf.Append("order_id\tx\ty\n1\t2\t3\n"u8); break;

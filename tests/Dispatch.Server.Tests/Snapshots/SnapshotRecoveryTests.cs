@@ -22,7 +22,9 @@ public sealed class SnapshotRecoveryTests : IDisposable
             var (ids, _) = await SnapshotServer.WorkloadAsync(c, 1000, 150, 0, setUp: true);
             before = await SnapshotServer.CaptureAsync(c, ids);
             journalRecords = (await c.GetMetricsAsync()).Snapshot.JournalRecords;
-            Assert.True(s.Server.Metrics.SnapshotsWritten >= 3, $"periodic snapshots: {s.Server.Metrics.SnapshotsWritten}");
+            // Written in the background: one that falls due while the previous is being written waits for it, so fewer than records / 40.
+            await SnapshotServer.SettleAsync(s);
+            Assert.True(s.Server.Metrics.SnapshotsWritten >= 1, $"periodic snapshots: {s.Server.Metrics.SnapshotsWritten}");
         }
         // The shutdown snapshot covers the whole journal; two snapshots are kept.
         var seqs = SnapshotServer.SnapshotSequences(_dir);
@@ -54,10 +56,14 @@ public sealed class SnapshotRecoveryTests : IDisposable
             List<long> ids;
             double now;
             long journalRecords;
-            await using (var s = await SnapshotServer.StartAsync(_dir, snapshotEvery: 37))
+            // Enough snapshots kept that nothing is compacted: the full replay needs the whole journal.
+            await using (var s = await SnapshotServer.StartAsync(_dir, snapshotEvery: 37, o => o.SnapshotsToKeep = 100))
             {
                 await using var c = await s.ConnectAsync();
                 (ids, now) = await SnapshotServer.WorkloadAsync(c, 1000, 130, 0, setUp: true);
+                await SnapshotServer.SettleAsync(s);
+                // If the last snapshot happened to cover everything, one more record puts the journal ahead of it.
+                if (s.Server.Metrics.LastSnapshotRecords == (await c.GetMetricsAsync()).Snapshot.JournalRecords) await c.TickAsync(now++);
                 before = await SnapshotServer.CaptureAsync(c, ids);
                 journalRecords = (await c.GetMetricsAsync()).Snapshot.JournalRecords;
                 Assert.NotEqual(journalRecords, s.Server.Metrics.LastSnapshotRecords);
@@ -91,9 +97,9 @@ public sealed class SnapshotRecoveryTests : IDisposable
             var all = ids.Concat(more).ToArray();
             var after = await SnapshotServer.CaptureAsync(ca, all);
             SnapshotServer.AssertSame(await SnapshotServer.CaptureAsync(cb, all), after);
-            // ...and there were decisions to agree on: orders placed after the restart went to couriers.
-            var placedAfter = after.Orders.Where(o => o.OrderId >= 5000).ToArray();
-            Assert.True(placedAfter.Count(o => o.CourierId >= 0) >= 2, string.Join(", ", placedAfter.Select(o => $"{o.OrderId}:{o.Status}:{o.CourierId}")));
+            // ...and there were decisions to agree on: more orders went to couriers after the restart.
+            Assert.True(after.Orders.Count(o => o.CourierId >= 0) > before.Orders.Count(o => o.CourierId >= 0),
+                string.Join(", ", after.Orders.Select(o => $"{o.OrderId}:{o.Status}:{o.CourierId}")));
         }
         finally
         {
@@ -136,19 +142,14 @@ public sealed class SnapshotRecoveryTests : IDisposable
         }
         Assert.True(File.Exists(newestPath + ".bad"));
 
-        // The last one damaged in its engine state (one byte flipped): the CRC catches it, the whole journal is replayed.
+        // The last one damaged in its engine state too (one byte flipped): the CRC catches it, and the journal before
+        // it was compacted (two snapshots were kept), so no state can be rebuilt: the start is refused, saying why.
         string olderPath = SnapshotServer.SnapshotPath(_dir, older);
         var bytes = File.ReadAllBytes(olderPath);
         bytes[bytes.Length / 2] ^= 0x40;
         File.WriteAllBytes(olderPath, bytes);
-        await using (var s = await SnapshotServer.StartAsync(_dir, snapshotEvery: 0))
-        {
-            Assert.False(s.Recovery.UsedSnapshot, s.Log.ToString());
-            Assert.Equal(journalRecords, s.Recovery.RecordsReplayed);
-            Assert.True(s.Log.Contains(LogLevel.Warning, "engine state CRC mismatch"), s.Log.ToString());
-            await using var c = await s.ConnectAsync();
-            SnapshotServer.AssertSame(before, await SnapshotServer.CaptureAsync(c, before.Orders.Select(o => o.OrderId)));
-        }
+        var refused = await Assert.ThrowsAsync<Journal.JournalDamagedException>(() => SnapshotServer.StartAsync(_dir, snapshotEvery: 0));
+        Assert.Contains("compacted into snapshots, and no usable snapshot covers them", refused.Message);
         Assert.Empty(SnapshotServer.SnapshotSequences(_dir));
     }
 
@@ -195,7 +196,7 @@ public sealed class SnapshotRecoveryTests : IDisposable
             await SnapshotServer.WorkloadAsync(c, 1000, 30, 0, setUp: true);
         }
         Assert.NotEmpty(SnapshotServer.SnapshotSequences(_dir));
-        File.Delete(Path.Combine(_dir, Journal.JournalFormat.FileName));
+        foreach (var seg in Journal.JournalSegment.List(_dir)) File.Delete(seg.Path);
         await using (var s = await SnapshotServer.StartAsync(_dir, snapshotEvery: 0))
         {
             Assert.False(s.Recovery.UsedSnapshot);

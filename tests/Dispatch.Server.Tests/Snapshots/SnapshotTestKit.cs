@@ -148,6 +148,16 @@ internal sealed class SnapshotServer : IAsyncDisposable
         Assert.Equal(expected.Couriers, actual.Couriers);
     }
 
+    /// <summary>Waits until no snapshot is being written in the background (they are started between batches; a due one may wait for the engine's next idle round).</summary>
+    public static async Task SettleAsync(SnapshotServer s)
+    {
+        for (int quiet = 0; quiet < 3;)
+        {
+            await Task.Delay(400);
+            quiet = s.Server.Metrics.SnapshotWriteInFlight ? 0 : quiet + 1;
+        }
+    }
+
     public static void CopyDirectory(string from, string to)
     {
         Directory.CreateDirectory(to);

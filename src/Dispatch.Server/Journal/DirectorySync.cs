@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Dispatch.Server.Snapshots;
+namespace Dispatch.Server.Journal;
 
 /// <summary>
 /// fsync of a directory, so a rename into it survives a power cut. .NET cannot open a directory as a
