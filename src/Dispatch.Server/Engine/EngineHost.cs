@@ -133,6 +133,26 @@ internal sealed class EngineHost : IDisposable
         _journal?.Bytes ?? 0,
         _metrics.OpenOrders);
 
+    /// <summary>
+    /// The ServerStats reply (engine thread: the engine's counts are read here). The bytes on disk are measured
+    /// now, by listing the data directory; the snapshot pauses are those <see cref="WriteSnapshot"/> timed.
+    /// </summary>
+    private ServerStats Stats()
+    {
+        var (journal, snapshots) = ProcessStats.BytesOnDisk(_options.DataDirectory);
+        _metrics.SetBytesOnDisk(journal, snapshots);
+        var k = _driver.Counts;
+        return new ServerStats(
+            _clock.Published,
+            Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds,
+            ProcessStats.RssBytes(),
+            GC.GetGCMemoryInfo().HeapSizeBytes,
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+            _metrics.JournalBytesOnDisk, _metrics.SnapshotBytesOnDisk, _metrics.SnapshotsWritten,
+            _metrics.LastSnapshotPauseMs, _metrics.SnapshotPauseP99Ms, _metrics.SnapshotPauseMaxMs,
+            k.Known, k.Open + k.Assigned + k.PickedUp, k.Couriers);
+    }
+
     // ------------------------------------------------------------------ the engine thread
 
     private void Run()
@@ -192,8 +212,18 @@ internal sealed class EngineHost : IDisposable
         }
     }
 
-    /// <summary>A snapshot of the engine as the last journaled record left it (between batches: nothing pending).</summary>
-    private void WriteSnapshot(string why) => _periodicSnapshots.Write(_journal!, _driver, _clock.Current, why);
+    /// <summary>
+    /// A snapshot of the engine as the last journaled record left it (between batches: nothing pending). The
+    /// whole call is the engine thread's pause (journal fsync, serialisation, file writes), timed for ServerStats.
+    /// </summary>
+    private void WriteSnapshot(string why)
+    {
+        long written = _metrics.SnapshotsWritten, failed = _metrics.SnapshotFailures;
+        long t0 = Stopwatch.GetTimestamp();
+        _periodicSnapshots.Write(_journal!, _driver, _clock.Current, why);
+        if (_metrics.SnapshotsWritten != written || _metrics.SnapshotFailures != failed)
+            _metrics.SnapshotPause(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+    }
 
     private int WaitMilliseconds()
     {
@@ -260,6 +290,11 @@ internal sealed class EngineHost : IDisposable
                 // The server's own figures, not the engine's.
                 if (t is null) return;
                 ReplyCodec.WriteMetrics(Out(t), c.RequestId, Snapshot());
+                break;
+            case MessageType.GetServerStats:
+                // The server process's figures (memory, disk, snapshot pauses) with the engine's size.
+                if (t is null) return;
+                ReplyCodec.WriteServerStats(Out(t), c.RequestId, Stats());
                 break;
             case MessageType.Tick when _options.Clock != ClockMode.Manual:
                 Error(t, c.RequestId, ErrorCode.WrongClockMode, "this server runs on the wall clock; Tick is only accepted in manual clock mode");

@@ -23,6 +23,10 @@ public sealed class ServerMetrics : IDisposable
     private double _lastTickMs;
     private int _openOrders;
     private Func<int> _inboxDepth = () => 0;
+    private readonly double[] _pauses = new double[4096]; // the latest snapshot pauses (a ring), for the p99
+    private long _pauseCount;
+    private double _lastPauseMs = double.NaN, _maxPauseMs = double.NaN;
+    private long _journalBytesOnDisk, _snapshotBytesOnDisk;
 
     /// <summary>Creates the instruments.</summary>
     public ServerMetrics()
@@ -59,6 +63,45 @@ public sealed class ServerMetrics : IDisposable
 
     /// <summary>Journal records the last snapshot written since start covers (0 before the first).</summary>
     public long LastSnapshotRecords => Interlocked.Read(ref _lastSnapshotRecords);
+
+    /// <summary>Engine-thread time of the last snapshot in milliseconds (NaN before the first).</summary>
+    public double LastSnapshotPauseMs => Volatile.Read(ref _lastPauseMs);
+
+    /// <summary>Longest engine-thread snapshot pause since start in milliseconds (NaN before the first).</summary>
+    public double SnapshotPauseMaxMs => Volatile.Read(ref _maxPauseMs);
+
+    /// <summary>99th percentile (nearest rank) of the engine-thread snapshot pauses since start (the latest 4,096), milliseconds; NaN before the first.</summary>
+    public double SnapshotPauseP99Ms
+    {
+        get
+        {
+            double[] kept;
+            lock (_pauses) kept = _pauses.AsSpan(0, (int)Math.Min(_pauseCount, _pauses.Length)).ToArray();
+            if (kept.Length == 0) return double.NaN;
+            Array.Sort(kept);
+            return kept[(int)Math.Ceiling(0.99 * kept.Length) - 1];
+        }
+    }
+
+    /// <summary>Bytes of the journal files in the data directory, as last measured.</summary>
+    public long JournalBytesOnDisk => Interlocked.Read(ref _journalBytesOnDisk);
+
+    /// <summary>Bytes of the snapshot files in the data directory, as last measured.</summary>
+    public long SnapshotBytesOnDisk => Interlocked.Read(ref _snapshotBytesOnDisk);
+
+    /// <summary>The engine thread spent <paramref name="ms"/> on a snapshot (the journal fsync before it included).</summary>
+    internal void SnapshotPause(double ms)
+    {
+        lock (_pauses) _pauses[_pauseCount++ % _pauses.Length] = ms;
+        Volatile.Write(ref _lastPauseMs, ms);
+        if (!(ms <= _maxPauseMs)) Volatile.Write(ref _maxPauseMs, ms);
+    }
+
+    internal void SetBytesOnDisk(long journal, long snapshots)
+    {
+        Interlocked.Exchange(ref _journalBytesOnDisk, journal);
+        Interlocked.Exchange(ref _snapshotBytesOnDisk, snapshots);
+    }
 
     internal void SnapshotWritten(long journalRecords, double ms)
     {
