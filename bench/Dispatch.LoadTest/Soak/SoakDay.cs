@@ -21,6 +21,9 @@ internal sealed class SoakDay
     /// <summary>Courier ids are <c>(day + 1) x CourierIdBase + index + 1</c>.</summary>
     public const long CourierIdBase = 1_000_000;
 
+    /// <summary>Share of couriers (on shifts of two hours or more) who stop early.</summary>
+    public const double EarlyLeaverShare = 0.1;
+
     private SoakDay(int day, int orders, int couriers)
     {
         Day = day;
@@ -34,6 +37,7 @@ internal sealed class SoakDay
         CourierY = new double[couriers];
         On = new int[couriers];
         Off = new int[couriers];
+        LeaveAt = new int[couriers];
     }
 
     /// <summary>Day number from 0.</summary>
@@ -77,6 +81,12 @@ internal sealed class SoakDay
 
     /// <summary>Shift end of each courier (minutes from the day's start).</summary>
     public int[] Off { get; }
+
+    /// <summary>
+    /// Minute (from the day's start) a courier asks to stop early, or -1: it works to its shift end, where the engine
+    /// takes it off shift by itself. One in ten stops within the last hour of a shift of two hours or more.
+    /// </summary>
+    public int[] LeaveAt { get; }
 
     /// <summary>Last minute of the day's shifts (WaveOptions.EndMinute).</summary>
     public int Close { get; private init; }
@@ -124,6 +134,7 @@ internal sealed class SoakDay
             result.CourierY[i] = c.Y;
             result.On[i] = c.OnTime;
             result.Off[i] = c.OffTime;
+            result.LeaveAt[i] = c.OffTime - c.OnTime >= 120 && cancels.NextDouble() < EarlyLeaverShare ? c.OffTime - cancels.Next(5, 61) : -1;
         }
         return result;
     }

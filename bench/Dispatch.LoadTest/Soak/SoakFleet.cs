@@ -9,7 +9,9 @@ namespace Dispatch.LoadTest.Soak;
 /// Assignment push is confirmed at its planned service time (<c>serviceAt</c>), once the engine clock has
 /// reached it. A later plan for a stop supersedes an earlier one (versions, as the simulator's PlanFollowers);
 /// a released or cancelled order's queued stops are dropped. Single-threaded: the driver feeds it the
-/// replies and pushes it drained, then asks it for the minute's events.
+/// replies and pushes it drained, then asks it for the minute's events. Couriers reach their shift end without a
+/// command (the engine takes them off shift then); one in ten asks to stop early and is sent off shift (CourierOffShift)
+/// as soon as it has nothing planned.
 /// </summary>
 internal sealed class SoakFleet
 {
@@ -33,10 +35,10 @@ internal sealed class SoakFleet
     private readonly int[] _courierOf, _pickVersion, _dropVersion;
     private readonly int[] _outstanding;          // per courier: orders planned on it, not yet dropped off
     private readonly byte[] _courierState;        // 0 not on shift yet, 1 on shift, 2 sent off shift
-    private readonly int[] _byCancel, _byOff;     // order indexes by cancellation minute, courier indexes by shift end
-    private readonly List<int> _shiftOver = new(); // couriers past their shift end, waiting for their last drop-off
+    private readonly int[] _byCancel, _byLeave;   // order indexes by cancellation minute, early leavers by the minute they ask to stop
+    private readonly List<int> _leaving = new();  // couriers who asked to stop, waiting for their last drop-off
     private readonly PriorityQueue<(int Order, bool Drop, int Version), (double At, int DropFirst)> _due = new();
-    private int _nextOrder, _nextCourier, _nextCancel, _nextOff;
+    private int _nextOrder, _nextCourier, _nextCancel, _nextLeave;
 
     public SoakFleet(SoakDay day, SoakErrors errors)
     {
@@ -50,7 +52,7 @@ internal sealed class SoakFleet
         _outstanding = new int[day.Couriers];
         _courierState = new byte[day.Couriers];
         _byCancel = Enumerable.Range(0, day.Orders).Where(i => day.CancelAt[i] >= 0).OrderBy(i => day.CancelAt[i]).ToArray();
-        _byOff = Enumerable.Range(0, day.Couriers).OrderBy(i => day.Off[i]).ToArray();
+        _byLeave = Enumerable.Range(0, day.Couriers).Where(k => day.LeaveAt[k] >= 0).OrderBy(k => day.LeaveAt[k]).ToArray();
     }
 
     public OrderFlags[] Flags { get; }
@@ -65,7 +67,7 @@ internal sealed class SoakFleet
     public int Released { get; private set; }
     public int CouriersOn { get; private set; }
     public int CouriersOff { get; private set; }
-    public int ForcedOff { get; private set; }
+    public int LeftAtShiftEnd { get; private set; }
     public int StaleStops { get; private set; }
 
     /// <summary>Orders acknowledged and not yet finished (delivered or cancelled) by an acknowledged command.</summary>
@@ -140,19 +142,25 @@ internal sealed class SoakFleet
             _courierState[k] = 1;
             CouriersOn++;
         }
-        for (; _nextOff < _byOff.Length && _day.Off[_byOff[_nextOff]] <= minute; _nextOff++)
-            if (_courierState[_byOff[_nextOff]] == 1) _shiftOver.Add(_byOff[_nextOff]);
-        bool last = minute == SoakDay.Minutes - 1;
-        for (int j = _shiftOver.Count - 1; j >= 0; j--)
+        // A courier stopping early goes off shift once it has nothing planned (at its shift end the engine takes it off by itself).
+        for (; _nextLeave < _byLeave.Length && _day.LeaveAt[_byLeave[_nextLeave]] <= minute; _nextLeave++)
+            if (_courierState[_byLeave[_nextLeave]] == 1) _leaving.Add(_byLeave[_nextLeave]);
+        for (int j = _leaving.Count - 1; j >= 0; j--)
         {
-            int k = _shiftOver[j];
-            if (_outstanding[k] > 0 && !last) continue;
-            if (_outstanding[k] > 0) ForcedOff++;
-            c.Add(Command.CourierOffShift(0, _day.CourierId(k)), _day.CourierId(k));
-            _courierState[k] = 2;
-            CouriersOff++;
-            _shiftOver[j] = _shiftOver[^1];
-            _shiftOver.RemoveAt(_shiftOver.Count - 1);
+            int k = _leaving[j];
+            if (_outstanding[k] > 0 && minute < _day.Off[k] - 1) continue;
+            if (_outstanding[k] == 0 && minute < _day.Off[k] - 1)
+            {
+                c.Add(Command.CourierOffShift(0, _day.CourierId(k)), _day.CourierId(k));
+                _courierState[k] = 2;
+                CouriersOff++;
+            }
+            else
+            {
+                LeftAtShiftEnd++; // busy until its shift was over anyway
+            }
+            _leaving[j] = _leaving[^1];
+            _leaving.RemoveAt(_leaving.Count - 1);
         }
 
         // 4. New orders.
