@@ -12,7 +12,7 @@ internal sealed record SoakSettings(string ServerDll, int Days, int OrdersPerDay
 internal sealed record SoakDayResult(
     int Day, int Orders, int Acked, int Refused, int Delivered, int CancelledByCustomer, int CancelledAtClose, int Unfinished,
     int Couriers, int CouriersOff, int Released, long Errors, ServerStats Stats, double RestartMs, string Recovery,
-    long Checked, long Lost, long ConfirmationsLost, long FinishedForgotten, double DriveSeconds);
+    long Checked, long Lost, long ConfirmationsLost, long FinishedForgotten, double DriveSeconds, double ServerCpuSeconds, double DriverCpuSeconds);
 
 /// <summary>
 /// <c>soak</c>: N generated days through the real server (a child process, manual clock), a kill -9 at the end of
@@ -57,6 +57,8 @@ internal static partial class SoakRun
                 var fleet = new SoakFleet(day, errors);
                 long errorsBefore = errors.Total;
                 var drive = Stopwatch.StartNew();
+                var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var serverCpu = ServerCpu(server);
                 int sweep = day.Close + SweepAfterCloseMinutes;
                 for (int m = 0; m < SoakDay.Minutes; m++)
                 {
@@ -76,6 +78,9 @@ internal static partial class SoakRun
                     else fleet.Handle(item);
                 }
                 drive.Stop();
+                // CPU of the day's driving (the restart's recovery not included): the machine's load does not distort it.
+                double serverCpuSeconds = (ServerCpu(server) - serverCpu).TotalSeconds;
+                double driverCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - driverCpu).TotalSeconds;
 
                 // kill -9 at the end of the day, nothing in flight; restart and time it up to the first answered request.
                 conn.Dispose();
@@ -101,13 +106,13 @@ internal static partial class SoakRun
 
                 var r = new SoakDayResult(d + 1, day.Orders, fleet.Acked, fleet.Refused, fleet.Delivered, fleet.CancelledByCustomer, fleet.CancelledAtClose,
                     fleet.Unfinished, day.Couriers, fleet.CouriersOff, fleet.Released, errors.Total - errorsBefore, stats, restartMs, recovery,
-                    today.Checked, today.Lost, today.ConfirmationsLost, today.Forgotten, drive.Elapsed.TotalSeconds);
+                    today.Checked, today.Lost, today.ConfirmationsLost, today.Forgotten, drive.Elapsed.TotalSeconds, serverCpuSeconds, driverCpuSeconds);
                 results.Add(r);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"day {r.Day}: {r.Acked:N0}/{r.Orders:N0} orders acknowledged, {r.Delivered:N0} delivered, {r.CancelledByCustomer + r.CancelledAtClose:N0} cancelled, {r.Errors} refusals; " +
                     $"RSS {Mb(stats.RssBytes)} MB, heap {Mb(stats.ManagedHeapBytes)} MB, journal {Mb(stats.JournalBytesOnDisk)} MB, snapshots {Mb(stats.SnapshotBytesOnDisk)} MB, " +
                     $"pause p99 {Ms(stats.SnapshotPauseP99Ms)} max {Ms(stats.SnapshotPauseMaxMs)} ms ({stats.SnapshotsWritten} snapshots); restart {restartMs:F0} ms ({recovery}); " +
-                    $"lost {r.Lost} of {r.Checked:N0}; {r.DriveSeconds:F1} s"));
+                    $"lost {r.Lost} of {r.Checked:N0}; {r.DriveSeconds:F1} s (CPU: server {r.ServerCpuSeconds:F1} s, driver {r.DriverCpuSeconds:F1} s)"));
             }
             conn.Dispose();
         }
@@ -180,6 +185,12 @@ internal static partial class SoakRun
         }
     }
 
+    private static TimeSpan ServerCpu(ServerProcess server)
+    {
+        server.Process.Refresh();
+        return server.Process.TotalProcessorTime;
+    }
+
     private static string Recovery(string log)
     {
         var m = FromSnapshot().Match(log);
@@ -225,18 +236,19 @@ internal static partial class SoakRun
             $"times it from process start to the first answered engine request (GetServerStats: recovery done); then it asks GetOrder for every order acknowledged that day. " +
             $"After the last day every order of every day is checked."));
         b.AppendLine();
-        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders held | server RSS MB | managed heap MB | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms | recovery | acknowledged orders lost | driver s |");
-        b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
+        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders held | server RSS MB | managed heap MB | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
+        b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
         foreach (var r in days)
         {
             var st = r.Stats;
             b.AppendLine(string.Create(inv,
                 $"| {r.Day} | {r.Acked:N0} | {r.Delivered:N0} | {r.CancelledByCustomer + r.CancelledAtClose:N0} | {r.Errors} | {st.KnownOrders:N0} | {Mb(st.RssBytes)} | {Mb(st.ManagedHeapBytes)} | " +
-                $"{Mb(st.JournalBytesOnDisk)} | {Mb(st.SnapshotBytesOnDisk)} | {st.SnapshotsWritten} | {Ms(st.SnapshotPauseP99Ms)} | {Ms(st.SnapshotPauseMaxMs)} | {r.RestartMs:F0} | {r.Recovery} | {r.Lost} of {r.Checked:N0} | {r.DriveSeconds:F0} |"));
+                $"{Mb(st.JournalBytesOnDisk)} | {Mb(st.SnapshotBytesOnDisk)} | {st.SnapshotsWritten} | {Ms(st.SnapshotPauseP99Ms)} | {Ms(st.SnapshotPauseMaxMs)} | {r.RestartMs:F0} | {r.Recovery} | {r.Lost} of {r.Checked:N0} | {r.DriveSeconds:F0} | {r.ServerCpuSeconds:F0} | {r.DriverCpuSeconds:F0} |"));
         }
         b.AppendLine();
         b.AppendLine("Server figures are GetServerStats at the end of the day, before the kill (the process started at the end of the day before, so the pauses are the day's); " +
-            "managed heap = `GC.GetGCMemoryInfo().HeapSizeBytes` (the GC heap at the last collection); pause = engine-thread time of a snapshot (journal fsync, serialisation, writes).");
+            "managed heap = `GC.GetGCMemoryInfo().HeapSizeBytes` (the GC heap at the last collection); pause = engine-thread time of a snapshot (journal fsync, serialisation, writes); " +
+            "wall and CPU seconds are the day's driving (ticks, events, confirmations), without the restart.");
         b.AppendLine();
 
         // The Must-show bars of issue 11.
