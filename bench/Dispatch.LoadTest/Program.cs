@@ -7,6 +7,7 @@ const string Usage = """
       Dispatch.LoadTest [load] [options]      UpdateCourierPosition load at 1, 16, 64 connections -> bench/results/server-load.md
       Dispatch.LoadTest crash-cycles [options] kill -9 cycles, count lost acknowledged orders   -> bench/results/server-crash.md
       Dispatch.LoadTest fuzz [options]         bad frames at scale, then a post-check             -> bench/results/server-fuzz.md
+      Dispatch.LoadTest soak [options]         simulated days, kill -9 each night: memory, disk, pauses, restarts -> bench/results/server-soak.md
 
     load options:
       --port P               use a running server on 127.0.0.1:P instead of starting one
@@ -32,6 +33,13 @@ const string Usage = """
       --window N             bad frames pipelined per connection (default 256)
       --seed N               default 20261126
       --fsync P              default Always (the server default)
+    soak options:
+      --days N               simulated days (default 14)
+      --orders-per-day N     orders of each generated day (default 100,000; at least 1,000)
+      --fsync P              journal fsync policy of the server (default Always, the server default)
+      --cancel-share X       share of orders the customer cancels 2-15 minutes after placing it (default 0.02)
+      --seed N               day d is the wave of seed N + d (default 11)
+      --keep-data true       keep the server's data directory (default false: deleted at the end)
     common:
       --server-dll PATH      default src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll (build it with -c Release)
       --out PATH             report file
@@ -106,6 +114,24 @@ try
                 Fsync: Opt("fsync", "Always"),
                 OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-fuzz.md"))));
             return await FuzzRun.RunAsync(settings);
+        }
+        case "soak":
+        {
+            var settings = new Dispatch.LoadTest.Soak.SoakSettings(
+                ServerDll: ServerProcess.LocateServerDll(opts.GetValueOrDefault("server-dll")),
+                Days: Int("days", 14),
+                OrdersPerDay: Int("orders-per-day", 100_000),
+                Fsync: Opt("fsync", "Always"),
+                Seed: Int("seed", 11),
+                CancelShare: Num("cancel-share", 0.02),
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-soak.md"))),
+                KeepData: bool.Parse(Opt("keep-data", "false")));
+            if (settings.Days < 1 || settings.OrdersPerDay < 1_000 || settings.OrdersPerDay > 1_000_000 || !(settings.CancelShare is >= 0 and <= 1))
+            {
+                Console.Error.WriteLine($"soak: --days must be at least 1, --orders-per-day 1,000..1,000,000, --cancel-share 0..1\n{Usage}");
+                return 2;
+            }
+            return await Dispatch.LoadTest.Soak.SoakRun.RunAsync(settings);
         }
         default:
             Console.Error.WriteLine(Usage);

@@ -167,6 +167,8 @@ public sealed class DispatchClient : IAsyncDisposable
     public Task<CountsMessage> GetCountsAsync() => RequestAsync<CountsMessage>(Command.GetCounts(0));
     /// <summary>A metrics snapshot.</summary>
     public Task<MetricsMessage> GetMetricsAsync() => RequestAsync<MetricsMessage>(Command.GetMetrics(0));
+    /// <summary>The server process's figures: RSS, managed heap, GC counts, journal and snapshot bytes on disk, snapshot pauses, engine size.</summary>
+    public Task<ServerStatsMessage> GetServerStatsAsync() => RequestAsync<ServerStatsMessage>(Command.GetServerStats(0));
 
     private async Task SendLoopAsync()
     {

@@ -28,8 +28,8 @@ public readonly record struct Command(
     /// <summary>True for the types that change engine state (journaled, answered with Ack): tags 10..22, traffic included.</summary>
     public bool IsEngineEvent => Type is >= MessageType.AddSite and <= MessageType.SetCitywideFactor;
 
-    /// <summary>True for the queries (tags 30..34): they read state and change nothing, so they are not journaled.</summary>
-    public bool IsQuery => Type is >= MessageType.GetOrder and <= MessageType.QuoteDropoff;
+    /// <summary>True for the queries (tags 30..35): they read state and change nothing, so they are not journaled.</summary>
+    public bool IsQuery => Type is >= MessageType.GetOrder and <= MessageType.GetServerStats;
 
     /// <summary>True for the traffic picture's events (congestion zone, closure, citywide factor).</summary>
     public bool IsTrafficEvent => Type is MessageType.AddCongestionZone or MessageType.AddClosure or MessageType.SetCitywideFactor;
@@ -102,4 +102,6 @@ public readonly record struct Command(
     public static Command GetCounts(uint rid) => new(MessageType.GetCounts, rid);
     /// <summary>Asks for a metrics snapshot.</summary>
     public static Command GetMetrics(uint rid) => new(MessageType.GetMetrics, rid);
+    /// <summary>Asks for the server process's figures: memory, GC, bytes on disk, snapshot pauses, engine size.</summary>
+    public static Command GetServerStats(uint rid) => new(MessageType.GetServerStats, rid);
 }

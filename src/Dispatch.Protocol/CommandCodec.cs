@@ -117,6 +117,7 @@ public static class CommandCodec
                 MessageType.GetCourier => Command.GetCourier(rid, r.ReadInt64()),
                 MessageType.GetCounts => Command.GetCounts(rid),
                 MessageType.GetMetrics => Command.GetMetrics(rid),
+                MessageType.GetServerStats => Command.GetServerStats(rid),
                 _ => throw new ProtocolException(ErrorCode.UnknownMessageType, rid, $"unknown request type {(int)type}"),
             };
         }

@@ -54,6 +54,8 @@ public enum MessageType
     GetMetrics = 33,
     /// <summary>[34, rid, siteId, dropX, dropY, readyAt]. Reply: Quote.</summary>
     QuoteDropoff = 34,
+    /// <summary>[35, rid]. Reply: ServerStats (the server process: memory, GC, disk, snapshot pauses, engine size).</summary>
+    GetServerStats = 35,
 
     // ---- replies
     /// <summary>[64, rid, now]: the command was journaled and applied.</summary>
@@ -74,6 +76,9 @@ public enum MessageType
     Metrics = 71,
     /// <summary>[72, rid, promisedDropoff]: NaN when no courier on shift can take the order.</summary>
     Quote = 72,
+    /// <summary>[73, rid, now, uptimeSeconds, rssBytes, managedHeapBytes, gen0, gen1, gen2, journalBytesOnDisk, snapshotBytesOnDisk,
+    /// snapshotsWritten, lastSnapshotPauseMs, snapshotPauseP99Ms, snapshotPauseMaxMs, knownOrders, openOrders, couriers]</summary>
+    ServerStats = 73,
 
     // ---- pushes (rid 0)
     /// <summary>[80, 0, courierId, assignedAt, isUpdate:bool, [[kind, orderId, siteId, x, y, departure, arrival, serviceAt, leave], ...]]</summary>

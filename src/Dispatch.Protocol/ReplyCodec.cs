@@ -95,6 +95,21 @@ public static class ReplyCodec
         End(o, ref w);
     }
 
+    /// <summary>
+    /// ServerStats: [73, rid, now, uptimeSeconds, rssBytes, managedHeapBytes, gen0, gen1, gen2, journalBytesOnDisk,
+    /// snapshotBytesOnDisk, snapshotsWritten, lastSnapshotPauseMs, snapshotPauseP99Ms, snapshotPauseMaxMs, knownOrders, openOrders, couriers].
+    /// </summary>
+    public static void WriteServerStats(FrameBuffer o, uint rid, in ServerStats s)
+    {
+        var w = Begin(o, MessageType.ServerStats, rid, 16);
+        w.Write(s.Now); w.Write(s.UptimeSeconds); w.Write(s.RssBytes); w.Write(s.ManagedHeapBytes);
+        w.Write(s.Gen0Collections); w.Write(s.Gen1Collections); w.Write(s.Gen2Collections);
+        w.Write(s.JournalBytesOnDisk); w.Write(s.SnapshotBytesOnDisk); w.Write(s.SnapshotsWritten);
+        w.Write(s.LastSnapshotPauseMs); w.Write(s.SnapshotPauseP99Ms); w.Write(s.SnapshotPauseMaxMs);
+        w.Write(s.KnownOrders); w.Write(s.OpenOrders); w.Write(s.Couriers);
+        End(o, ref w);
+    }
+
     /// <summary>Starts an Assignment push: [80, 0, courierId, assignedAt, isUpdate, [stops...]]. Follow with exactly <paramref name="stopCount"/> <see cref="WriteStop"/> calls, then <see cref="EndPush"/>.</summary>
     public static MessagePackWriter BeginAssignment(FrameBuffer o, long courierId, double assignedAt, bool isUpdate, int stopCount)
     {
@@ -186,6 +201,10 @@ public static class ReplyCodec
                     return new AssignmentMessage(courier, at, update, stops);
                 }
                 case MessageType.Quote: return new QuoteMessage(rid, ReadNumber(ref r));
+                case MessageType.ServerStats:
+                    return new ServerStatsMessage(rid, new ServerStats(ReadNumber(ref r), ReadNumber(ref r), r.ReadInt64(), r.ReadInt64(),
+                        r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(),
+                        ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
                 case MessageType.PlanChange:
                 {
                     var kind = (WirePlanChangeKind)r.ReadInt32();

@@ -55,7 +55,7 @@ internal static class RequestFields
 
     private static RequestField[]? Declared(MessageType type) => type switch
     {
-        MessageType.Ping or MessageType.GetCounts or MessageType.GetMetrics => [],
+        MessageType.Ping or MessageType.GetCounts or MessageType.GetMetrics or MessageType.GetServerStats => [],
         MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool)],
         MessageType.Subscribe => [new("on", FieldKind.Bool)],
         MessageType.AddSite => [new("siteId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],

@@ -72,3 +72,32 @@ public sealed record QuoteMessage(uint RequestId, double PromisedDropoff) : Serv
     /// <summary>False when no courier on shift could take the order (the quote is NaN).</summary>
     public bool Available => !double.IsNaN(PromisedDropoff);
 }
+
+/// <summary>
+/// The server process at one instant (the GetServerStats reply): what a long run needs watched. Memory and
+/// GC figures are the process's own; the snapshot pauses are the time the engine thread spent on snapshots
+/// since the process started (NaN before the first); the engine figures are its counts.
+/// </summary>
+/// <param name="Now">Engine time (minutes).</param>
+/// <param name="UptimeSeconds">Seconds since the server process started taking commands.</param>
+/// <param name="RssBytes">Resident set size of the process: VmRSS of /proc/self/status on Linux, Environment.WorkingSet elsewhere.</param>
+/// <param name="ManagedHeapBytes">GC heap size at the last collection (GCMemoryInfo.HeapSizeBytes: live objects plus fragmentation, every generation).</param>
+/// <param name="Gen0Collections">Gen-0 collections since start (GC.CollectionCount(0); includes the gen-1 and gen-2 ones).</param>
+/// <param name="Gen1Collections">Gen-1 collections since start (includes the gen-2 ones).</param>
+/// <param name="Gen2Collections">Gen-2 (full) collections since start.</param>
+/// <param name="JournalBytesOnDisk">Bytes of the journal files in the data directory.</param>
+/// <param name="SnapshotBytesOnDisk">Bytes of the snapshot files in the data directory.</param>
+/// <param name="SnapshotsWritten">Snapshots written since start.</param>
+/// <param name="LastSnapshotPauseMs">Engine-thread time of the last snapshot, milliseconds; NaN before the first.</param>
+/// <param name="SnapshotPauseP99Ms">99th percentile of the engine-thread snapshot pauses since start (nearest rank), milliseconds; NaN before the first.</param>
+/// <param name="SnapshotPauseMaxMs">Longest engine-thread snapshot pause since start, milliseconds; NaN before the first.</param>
+/// <param name="KnownOrders">Orders the engine holds, finished ones included (Counts.known).</param>
+/// <param name="OpenOrders">Orders not finished: open, assigned or picked up.</param>
+/// <param name="Couriers">Couriers the engine holds (Counts.couriers).</param>
+public readonly record struct ServerStats(double Now, double UptimeSeconds, long RssBytes, long ManagedHeapBytes,
+    int Gen0Collections, int Gen1Collections, int Gen2Collections, long JournalBytesOnDisk, long SnapshotBytesOnDisk,
+    long SnapshotsWritten, double LastSnapshotPauseMs, double SnapshotPauseP99Ms, double SnapshotPauseMaxMs,
+    int KnownOrders, int OpenOrders, int Couriers);
+
+/// <summary>ServerStats reply.</summary>
+public sealed record ServerStatsMessage(uint RequestId, ServerStats Stats) : ServerMessage(MessageType.ServerStats, RequestId);

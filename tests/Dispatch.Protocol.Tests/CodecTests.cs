@@ -31,6 +31,7 @@ public class CodecTests
         Command.QuoteDropoff(21, 7, 1500, 2500, 20),
         Command.PlaceOrder(22, 101, 7, 10, 20, 30, 40, 2, new OrderTerms(PickupBy: 60, DeliverAfter: 45, DeliverBy: 90, PickupServiceMinutes: 3, DropoffServiceMinutes: 1.5)),
         Command.PlaceOrder(23, 102, 7, 10, 20, 30, 40, 1, new OrderTerms(DeliverBy: 75)),
+        Command.GetServerStats(24),
     ];
 
     public static TheoryData<Command> EveryRequest() => new(Requests);
@@ -255,5 +256,32 @@ public class CodecTests
         Assert.Equal((10L, 3.0, false), (a.CourierId, a.AssignedAt, a.IsUpdate));
         Assert.Equal([new WireStop(WireStopKind.Pickup, 100, 1, 5, 6, 1, 2, 3, 4), new WireStop(WireStopKind.Dropoff, 100, -1, 7, 8, 4, 5, 6, 7)], a.Stops);
         Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Released, 100, 10, 9), got[9]);
+    }
+
+    /// <summary>Every ServerStats field keeps its value and place, the NaN of "no snapshot yet" and 64-bit byte counts included.</summary>
+    [Fact]
+    public void Server_stats_round_trip()
+    {
+        var before = new ServerStats(12.5, 3.25, 5L << 33, 3L << 32, 40, 7, 2, 123_456_789_012, 9_876_543_210, 0,
+            double.NaN, double.NaN, double.NaN, 1_400_000, 2_345, 678);
+        var after = before with { SnapshotsWritten = 3, LastSnapshotPauseMs = 4.5, SnapshotPauseP99Ms = 6.75, SnapshotPauseMaxMs = 6.75 };
+        var f = new FrameBuffer();
+        ReplyCodec.WriteServerStats(f, 9, before);
+        ReplyCodec.WriteServerStats(f, 10, after);
+
+        var seq = new ReadOnlySequence<byte>(f.WrittenMemory);
+        var got = new List<ServerMessage>();
+        while (FrameReader.TryReadFrame(ref seq, 1 << 20, out var payload, out _) == FrameStatus.Frame) got.Add(ReplyCodec.Read(payload));
+
+        Assert.Equal([new ServerStatsMessage(9, before), new ServerStatsMessage(10, after)], got);
+        var first = Assert.IsType<ServerStatsMessage>(got[0]).Stats;
+        Assert.True(double.IsNaN(first.LastSnapshotPauseMs) && double.IsNaN(first.SnapshotPauseP99Ms) && double.IsNaN(first.SnapshotPauseMaxMs));
+
+        // The array as docs/protocol.md lists it: [73, rid, 16 fields].
+        var r = new MessagePackReader(f.WrittenMemory[ProtocolConstants.HeaderBytes..]);
+        Assert.Equal(18, r.ReadArrayHeader());
+        Assert.Equal((int)MessageType.ServerStats, r.ReadInt32());
+        Assert.Equal(73, (int)MessageType.ServerStats);
+        Assert.Equal(35, (int)MessageType.GetServerStats);
     }
 }

@@ -16,7 +16,7 @@ public class FuzzTests(ITestOutputHelper output)
         Command.PlaceOrder(5, 1, 1, 5, 5, 0, 3), Command.ChangeReadyTime(6, 1, 4), Command.CancelOrder(7, 1),
         Command.CourierOnShift(8, 1, 0, 0, 0, 100), Command.CourierOffShift(9, 1), Command.UpdateCourierPosition(10, 1, 1, 1),
         Command.ConfirmPickup(11, 1, 5), Command.ConfirmDropoff(12, 1, 6), Command.Tick(13, 1), Command.GetOrder(14, 1),
-        Command.GetCourier(15, 1), Command.GetCounts(16), Command.GetMetrics(17),
+        Command.GetCourier(15, 1), Command.GetCounts(16), Command.GetMetrics(17), Command.GetServerStats(18),
     ];
 
     private static byte[] Mutate(Random rng, int maxFrame)

@@ -145,6 +145,41 @@ public class ServerMessageTests
     }
 
     [Fact]
+    public async Task Server_stats_report_memory_disk_snapshot_pauses_and_engine_size()
+    {
+        await using var s = await TestServer.StartAsync(o => o.SnapshotEveryRecords = 4);
+        await using var c = await s.ConnectAsync();
+
+        var empty = (await c.GetServerStatsAsync()).Stats;
+        Assert.Equal((0L, 0, 0, 0), (empty.SnapshotsWritten, empty.KnownOrders, empty.OpenOrders, empty.Couriers));
+        Assert.True(double.IsNaN(empty.LastSnapshotPauseMs) && double.IsNaN(empty.SnapshotPauseP99Ms) && double.IsNaN(empty.SnapshotPauseMaxMs));
+        Assert.Equal(0, empty.SnapshotBytesOnDisk);
+
+        // Four journal records (site, courier, order, tick): one snapshot, between two batches.
+        await Scenario.SetUpAsync(c);
+        await c.TickAsync(1);
+        await c.PingAsync();
+        var st = (await c.GetServerStatsAsync()).Stats;
+        Assert.Equal(1, st.Now);
+        Assert.True(st.UptimeSeconds > 0);
+        Assert.True(st.RssBytes > 10 << 20, $"RSS {st.RssBytes}");              // a .NET process is tens of MB at least
+        Assert.True(st.ManagedHeapBytes >= 0 && st.Gen0Collections >= st.Gen1Collections && st.Gen1Collections >= st.Gen2Collections);
+        Assert.Equal((1, 1, 1), (st.KnownOrders, st.OpenOrders, st.Couriers));
+        Assert.Equal(1, st.SnapshotsWritten);
+        Assert.True(st.LastSnapshotPauseMs > 0 && st.SnapshotPauseP99Ms == st.LastSnapshotPauseMs && st.SnapshotPauseMaxMs == st.LastSnapshotPauseMs);
+
+        // The bytes on disk are the data directory's files, measured when asked.
+        long journal = Directory.GetFiles(s.DataDirectory, "journal*").Sum(f => new FileInfo(f).Length);
+        long snapshots = Directory.GetFiles(s.DataDirectory, "snapshot-*.snap").Sum(f => new FileInfo(f).Length);
+        Assert.True(journal > 16 && snapshots > 0);
+        Assert.Equal((journal, snapshots), (st.JournalBytesOnDisk, st.SnapshotBytesOnDisk));
+        Assert.Equal(journal, (await c.GetMetricsAsync()).Snapshot.JournalBytes);
+
+        // A query: not journaled, so it does not count towards the next snapshot.
+        Assert.Equal(4, (await c.GetMetricsAsync()).Snapshot.JournalRecords);
+    }
+
+    [Fact]
     public async Task Engine_refusals_map_to_error_replies_and_the_connection_keeps_working()
     {
         await using var s = await TestServer.StartAsync();

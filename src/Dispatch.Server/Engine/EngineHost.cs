@@ -134,6 +134,25 @@ internal sealed class EngineHost : IDisposable
         _journal?.BytesOnDisk ?? 0,
         _metrics.OpenOrders);
 
+    /// <summary>
+    /// The ServerStats reply (engine thread: the engine's counts are read here). The bytes on disk are the
+    /// journal's segments and the snapshot files as the metrics keep them; the snapshot pauses are those
+    /// <see cref="PeriodicSnapshots"/> timed on the engine thread.
+    /// </summary>
+    private ServerStats Stats()
+    {
+        var k = _driver.Counts;
+        return new ServerStats(
+            _clock.Published,
+            Stopwatch.GetElapsedTime(_startTimestamp).TotalSeconds,
+            ProcessStats.RssBytes(),
+            GC.GetGCMemoryInfo().HeapSizeBytes,
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+            _metrics.JournalBytesOnDisk, _metrics.SnapshotBytesOnDisk, _metrics.SnapshotsWritten,
+            _metrics.LastSnapshotPauseMs, _metrics.SnapshotPauseP99Ms, _metrics.SnapshotPauseMaxMs,
+            k.Known, k.Open + k.Assigned + k.PickedUp, k.Couriers);
+    }
+
     // ------------------------------------------------------------------ the engine thread
 
     private void Run()
@@ -266,6 +285,11 @@ internal sealed class EngineHost : IDisposable
                 // The server's own figures, not the engine's.
                 if (t is null) return;
                 ReplyCodec.WriteMetrics(Out(t), c.RequestId, Snapshot());
+                break;
+            case MessageType.GetServerStats:
+                // The server process's figures (memory, disk, snapshot pauses) with the engine's size.
+                if (t is null) return;
+                ReplyCodec.WriteServerStats(Out(t), c.RequestId, Stats());
                 break;
             case MessageType.Tick when _options.Clock != ClockMode.Manual:
                 Error(t, c.RequestId, ErrorCode.WrongClockMode, "this server runs on the wall clock; Tick is only accepted in manual clock mode");

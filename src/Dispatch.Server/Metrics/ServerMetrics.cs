@@ -21,7 +21,7 @@ public sealed class ServerMetrics : IDisposable
     private long _snapshotsTotal, _snapshotFailuresTotal, _lastSnapshotRecords, _snapshotsDeferredTotal, _segmentsCompactedTotal;
     private long _snapshotBytes;
     private int _snapshotWrites;
-    private double _lastSnapshotPauseMs;
+    private double _lastSnapshotPauseMs, _maxSnapshotPauseMs;
     private readonly double[] _pauses = new double[PauseReservoir]; // the last PauseReservoir pauses, a ring
     private int _pauseCount;
     private readonly object _pauseLock = new();
@@ -85,6 +85,9 @@ public sealed class ServerMetrics : IDisposable
     /// <summary>Milliseconds the engine thread paused for the last snapshot (segment roll and the copy of the state; 0 before the first).</summary>
     public double LastSnapshotPauseMs => Volatile.Read(ref _lastSnapshotPauseMs);
 
+    /// <summary>Longest engine-thread snapshot pause since start, in ms (0 before the first).</summary>
+    public double SnapshotPauseMaxMs => Volatile.Read(ref _maxSnapshotPauseMs);
+
     /// <summary>99th percentile of the engine-thread snapshot pauses over the last <see cref="PauseReservoir"/> snapshots, in ms (nearest rank; 0 before the first).</summary>
     public double SnapshotPauseP99Ms
     {
@@ -120,6 +123,7 @@ public sealed class ServerMetrics : IDisposable
     internal void SnapshotPause(double ms)
     {
         Volatile.Write(ref _lastSnapshotPauseMs, ms);
+        if (ms > _maxSnapshotPauseMs) Volatile.Write(ref _maxSnapshotPauseMs, ms); // written by the engine thread only
         lock (_pauseLock)
         {
             _pauses[_pauseCount % PauseReservoir] = ms;

@@ -1,0 +1,263 @@
+using Dispatch.Protocol;
+
+namespace Dispatch.LoadTest.Soak;
+
+/// <summary>
+/// The simulated world of one soak day on the driver's side: customers placing and cancelling orders,
+/// couriers coming on shift at their start and going off once their shift is over and nothing is left on
+/// board, and couriers that follow the pushed plans exactly (an MDRP fleet): every pickup and drop-off of an
+/// Assignment push is confirmed at its planned service time (<c>serviceAt</c>), once the engine clock has
+/// reached it. A later plan for a stop supersedes an earlier one (versions, as the simulator's PlanFollowers);
+/// a released or cancelled order's queued stops are dropped. Single-threaded: the driver feeds it the
+/// replies and pushes it drained, then asks it for the minute's events. Couriers reach their shift end without a
+/// command (the engine takes them off shift then); one in ten asks to stop early and is sent off shift (CourierOffShift)
+/// as soon as it has nothing planned.
+/// </summary>
+internal sealed class SoakFleet
+{
+    /// <summary>Per-order flags.</summary>
+    [Flags]
+    public enum OrderFlags : byte
+    {
+        None = 0,
+        Sent = 1,
+        Acked = 2,
+        PickupSent = 4,
+        DropSent = 8,
+        DropAcked = 16,
+        CancelSent = 32,
+        CancelAcked = 64,
+        Refused = 128,
+    }
+
+    private readonly SoakDay _day;
+    private readonly SoakErrors _errors;
+    private readonly int[] _courierOf, _pickVersion, _dropVersion;
+    private readonly int[] _outstanding;          // per courier: orders planned on it, not yet dropped off
+    private readonly byte[] _courierState;        // 0 not on shift yet, 1 on shift, 2 sent off shift
+    private readonly int[] _byCancel, _byLeave;   // order indexes by cancellation minute, early leavers by the minute they ask to stop
+    private readonly List<int> _leaving = new();  // couriers who asked to stop, waiting for their last drop-off
+    private readonly PriorityQueue<(int Order, bool Drop, int Version), (double At, int DropFirst)> _due = new();
+    private int _nextOrder, _nextCourier, _nextCancel, _nextLeave;
+
+    public SoakFleet(SoakDay day, SoakErrors errors)
+    {
+        _day = day;
+        _errors = errors;
+        Flags = new OrderFlags[day.Orders];
+        _courierOf = new int[day.Orders];
+        Array.Fill(_courierOf, -1);
+        _pickVersion = new int[day.Orders];
+        _dropVersion = new int[day.Orders];
+        _outstanding = new int[day.Couriers];
+        _courierState = new byte[day.Couriers];
+        _byCancel = Enumerable.Range(0, day.Orders).Where(i => day.CancelAt[i] >= 0).OrderBy(i => day.CancelAt[i]).ToArray();
+        _byLeave = Enumerable.Range(0, day.Couriers).Where(k => day.LeaveAt[k] >= 0).OrderBy(k => day.LeaveAt[k]).ToArray();
+    }
+
+    public OrderFlags[] Flags { get; }
+
+    public int Placed { get; private set; }
+    public int Acked { get; private set; }
+    public int Refused { get; private set; }
+    public int Delivered { get; private set; }
+    public int CancelledByCustomer { get; private set; }
+    public int CancelledAtClose { get; private set; }
+    public int Assignments { get; private set; }
+    public int Released { get; private set; }
+    public int CouriersOn { get; private set; }
+    public int CouriersOff { get; private set; }
+    public int LeftAtShiftEnd { get; private set; }
+    public int StaleStops { get; private set; }
+
+    /// <summary>Orders acknowledged and not yet finished (delivered or cancelled) by an acknowledged command.</summary>
+    public int Unfinished => Flags.Count(f => (f & OrderFlags.Acked) != 0 && (f & (OrderFlags.DropAcked | OrderFlags.CancelAcked)) == 0);
+
+    /// <summary>A reply or push, in wire order.</summary>
+    public void Handle(in Incoming item)
+    {
+        switch (item.Message)
+        {
+            case AssignmentMessage a: OnAssignment(a); return;
+            case PlanChangeMessage p: OnPlanChange(p); return;
+            case ErrorMessage e:
+                _errors.Add(item.Asked, e);
+                if (item.Asked == MessageType.PlaceOrder && Index(item.Ref) is int refused) { Flags[refused] |= OrderFlags.Refused; Refused++; }
+                return;
+            case AckMessage:
+                if (Index(item.Ref) is not int i) return;
+                switch (item.Asked)
+                {
+                    case MessageType.PlaceOrder: Flags[i] |= OrderFlags.Acked; Acked++; break;
+                    case MessageType.ConfirmDropoff: Flags[i] |= OrderFlags.DropAcked; Delivered++; break;
+                    case MessageType.CancelOrder: Flags[i] |= OrderFlags.CancelAcked; break;
+                }
+                return;
+        }
+    }
+
+    /// <summary>
+    /// The events of minute <paramref name="minute"/> of the day (engine time <paramref name="now"/>, the last tick's):
+    /// confirmations that fell due, customer cancellations, couriers coming on and going off shift, new orders.
+    /// <paramref name="closeSweepMinute"/>: orders still not picked up then are cancelled (no courier can take them any more).
+    /// </summary>
+    public void AddEvents(SoakConnection c, int minute, double now, int closeSweepMinute)
+    {
+        // 1. Couriers follow their plans: every stop due by now, at its planned time.
+        while (_due.TryPeek(out var stop, out var when) && when.At <= now)
+        {
+            _due.Dequeue();
+            int i = stop.Order;
+            var f = Flags[i];
+            if ((f & (OrderFlags.CancelSent | OrderFlags.DropSent)) != 0) { StaleStops++; continue; }
+            if (stop.Drop)
+            {
+                if (stop.Version != _dropVersion[i]) continue;
+                if ((f & OrderFlags.PickupSent) == 0) { StaleStops++; continue; } // its pickup was superseded or dropped: wait for the next plan
+                c.Add(Command.ConfirmDropoff(0, _day.OrderId(i), when.At), _day.OrderId(i));
+                Flags[i] |= OrderFlags.DropSent;
+                if (_courierOf[i] >= 0) _outstanding[_courierOf[i]]--;
+            }
+            else
+            {
+                if (stop.Version != _pickVersion[i] || (f & OrderFlags.PickupSent) != 0) continue;
+                c.Add(Command.ConfirmPickup(0, _day.OrderId(i), when.At), _day.OrderId(i));
+                Flags[i] |= OrderFlags.PickupSent;
+            }
+        }
+
+        // 2. Customers cancel a few minutes after ordering, unless the food is already on its way.
+        for (; _nextCancel < _byCancel.Length && _day.CancelAt[_byCancel[_nextCancel]] <= minute; _nextCancel++)
+            if (Cancel(c, _byCancel[_nextCancel])) CancelledByCustomer++;
+        // At the sweep, orders no courier collected (placed too late for the last shifts) are cancelled by the platform.
+        if (minute == closeSweepMinute)
+            for (int i = 0; i < Flags.Length; i++)
+                if (Cancel(c, i)) CancelledAtClose++;
+
+        // 3. Couriers whose shift starts now; those whose shift is over and who carry nothing go off shift.
+        for (; _nextCourier < _day.Couriers && _day.On[_nextCourier] <= minute; _nextCourier++)
+        {
+            int k = _nextCourier;
+            c.Add(Command.CourierOnShift(0, _day.CourierId(k), _day.CourierX[k], _day.CourierY[k], now, _day.Start + _day.Off[k]), _day.CourierId(k));
+            _courierState[k] = 1;
+            CouriersOn++;
+        }
+        // A courier stopping early goes off shift once it has nothing planned (at its shift end the engine takes it off by itself).
+        for (; _nextLeave < _byLeave.Length && _day.LeaveAt[_byLeave[_nextLeave]] <= minute; _nextLeave++)
+            if (_courierState[_byLeave[_nextLeave]] == 1) _leaving.Add(_byLeave[_nextLeave]);
+        for (int j = _leaving.Count - 1; j >= 0; j--)
+        {
+            int k = _leaving[j];
+            if (_outstanding[k] > 0 && minute < _day.Off[k] - 1) continue;
+            if (_outstanding[k] == 0 && minute < _day.Off[k] - 1)
+            {
+                c.Add(Command.CourierOffShift(0, _day.CourierId(k)), _day.CourierId(k));
+                _courierState[k] = 2;
+                CouriersOff++;
+            }
+            else
+            {
+                LeftAtShiftEnd++; // busy until its shift was over anyway
+            }
+            _leaving[j] = _leaving[^1];
+            _leaving.RemoveAt(_leaving.Count - 1);
+        }
+
+        // 4. New orders.
+        for (; _nextOrder < _day.Orders && _day.Placed[_nextOrder] <= minute; _nextOrder++)
+        {
+            int i = _nextOrder;
+            c.Add(Command.PlaceOrder(0, _day.OrderId(i), _day.Site[i], _day.X[i], _day.Y[i], now, _day.Start + _day.Ready[i]), _day.OrderId(i));
+            Flags[i] |= OrderFlags.Sent;
+            Placed++;
+        }
+    }
+
+    /// <summary>Cancels an acknowledged order that is not picked up, not finished and not cancelled yet; false otherwise.</summary>
+    private bool Cancel(SoakConnection c, int i)
+    {
+        var f = Flags[i];
+        if ((f & OrderFlags.Acked) == 0 || (f & (OrderFlags.PickupSent | OrderFlags.DropSent | OrderFlags.CancelSent)) != 0) return false;
+        c.Add(Command.CancelOrder(0, _day.OrderId(i)), _day.OrderId(i));
+        Flags[i] |= OrderFlags.CancelSent;
+        Unplan(i);
+        return true;
+    }
+
+    /// <summary>The order leaves its courier's plan: its queued stops no longer count.</summary>
+    private void Unplan(int i)
+    {
+        _pickVersion[i]++;
+        _dropVersion[i]++;
+        if (_courierOf[i] < 0) return;
+        _outstanding[_courierOf[i]]--;
+        _courierOf[i] = -1;
+    }
+
+    private void OnAssignment(AssignmentMessage a)
+    {
+        Assignments++;
+        var (day, k) = SoakDay.OfCourier(a.CourierId);
+        if (day != _day.Day || (uint)k >= (uint)_day.Couriers) { StaleStops += a.Stops.Length; return; }
+        foreach (var s in a.Stops)
+        {
+            if (Index(s.OrderId) is not int i) { StaleStops++; continue; }
+            if ((Flags[i] & (OrderFlags.CancelSent | OrderFlags.DropSent)) != 0) { StaleStops++; continue; }
+            if (_courierOf[i] != k)
+            {
+                if (_courierOf[i] >= 0) _outstanding[_courierOf[i]]--;
+                _outstanding[k]++;
+                _courierOf[i] = k;
+            }
+            if (s.Kind == WireStopKind.Pickup)
+            {
+                if ((Flags[i] & OrderFlags.PickupSent) != 0) continue;
+                _due.Enqueue((i, false, ++_pickVersion[i]), (s.ServiceAt, 1));
+            }
+            else
+            {
+                _due.Enqueue((i, true, ++_dropVersion[i]), (s.ServiceAt, 0));
+            }
+        }
+    }
+
+    private void OnPlanChange(PlanChangeMessage p)
+    {
+        if (Index(p.OrderId) is not int i) return;
+        switch (p.Kind)
+        {
+            case WirePlanChangeKind.Released:
+                Released++;
+                if ((Flags[i] & OrderFlags.PickupSent) == 0) Unplan(i);
+                break;
+            case WirePlanChangeKind.EtaChanged when double.IsFinite(p.NewTime) && (Flags[i] & (OrderFlags.DropSent | OrderFlags.CancelSent)) == 0:
+                _due.Enqueue((i, true, ++_dropVersion[i]), (p.NewTime, 0));
+                break;
+        }
+    }
+
+    private int? Index(long orderId)
+    {
+        var (day, i) = SoakDay.OfOrder(orderId);
+        return day == _day.Day && (uint)i < (uint)_day.Orders ? i : null;
+    }
+}
+
+/// <summary>Refusals by request type and code, with the first few messages.</summary>
+internal sealed class SoakErrors
+{
+    private readonly Dictionary<(MessageType, ErrorCode), long> _counts = new();
+    private readonly List<string> _samples = new();
+
+    public long Total { get; private set; }
+
+    public void Add(MessageType asked, ErrorMessage e)
+    {
+        Total++;
+        _counts[(asked, e.Code)] = _counts.GetValueOrDefault((asked, e.Code)) + 1;
+        if (_samples.Count < 10) _samples.Add($"{asked}: {e.Code}: {e.Message}");
+    }
+
+    public IEnumerable<string> Summary() =>
+        _counts.OrderByDescending(p => p.Value).Select(p => $"{p.Key.Item1} {p.Key.Item2} x{p.Value}").Concat(_samples.Select(s => "e.g. " + s));
+}
