@@ -41,6 +41,7 @@ public static class DispatchSettings
         Number(nameof(DispatchOptions.EtaChangeThresholdMinutes), o => o.EtaChangeThresholdMinutes, (o, v) => o with { EtaChangeThresholdMinutes = v }),
         Integer(nameof(DispatchOptions.MaxRouteStops), o => o.MaxRouteStops, (o, v) => o with { MaxRouteStops = v }),
         Integer(nameof(DispatchOptions.GeneralImprovementMovesPerTick), o => o.GeneralImprovementMovesPerTick, (o, v) => o with { GeneralImprovementMovesPerTick = v }),
+        Number(nameof(DispatchOptions.FinishedOrderRetentionMinutes), o => o.FinishedOrderRetentionMinutes, (o, v) => o with { FinishedOrderRetentionMinutes = v }),
     ];
 
     /// <summary>The setting called <paramref name="name"/> (ordinal, case-insensitive like configuration keys), or null.</summary>
