@@ -46,7 +46,7 @@ public class DispatchTickAllocationTests
     /// <summary>Drives the engine minute by minute; returns the bytes allocated inside the measured ticks.
     /// <paramref name="moves"/>: the general profile's improvement budget (null: the default); <paramref name="windows"/>:
     /// every order must be delivered within 60 minutes of ready, a third also picked up within 20.</summary>
-    private static (long Bytes, int Delivered, int Committed, long MovesApplied) Run(DispatchProfile profile, bool allocatingSink = false, int? moves = null, bool windows = false)
+    private static (long Bytes, int Delivered, int Committed, long MovesApplied, int Slots) Run(DispatchProfile profile, bool allocatingSink = false, int? moves = null, bool windows = false)
     {
         var rng = new Random(42);
         var options = new DispatchOptions { Profile = profile };
@@ -91,7 +91,7 @@ public class DispatchTickAllocationTests
             buffer.Count = 0;
         }
         Assert.True(measured >= MeasuredTicks * 3 / 4, $"only {measured} of {MeasuredTicks} ticks ran without a collection");
-        return (bytes, engine.Counts.Delivered, committed, engine.ImprovementMoves.Applied);
+        return (bytes, engine.Counts.Delivered, committed, engine.ImprovementMoves.Applied, engine.OrderSlots);
     }
 
     [Theory]
@@ -100,10 +100,12 @@ public class DispatchTickAllocationTests
     [InlineData(DispatchProfile.General)]
     public void The_tick_allocates_nothing_in_steady_state(DispatchProfile profile)
     {
-        var (bytes, delivered, committed, _) = Run(profile);
+        var (bytes, delivered, committed, _, slots) = Run(profile);
         // The run really is busy: work is committed and delivered throughout.
         Assert.True(committed > 300, $"only {committed} assignments");
         Assert.True(delivered > 300, $"only {delivered} deliveries");
+        // Finished orders were forgotten and their slots reused inside the measured ticks (default retention, 60 minutes).
+        Assert.True(slots < delivered, $"{slots} order slots for {delivered} deliveries");
         Assert.Equal(0, bytes);
     }
 
@@ -114,7 +116,7 @@ public class DispatchTickAllocationTests
     [InlineData(DispatchOptions.DefaultGeneralImprovementMovesPerTick, true)]
     public void The_general_tick_with_improvement_moves_allocates_nothing(int moves, bool windows)
     {
-        var (bytes, delivered, committed, applied) = Run(DispatchProfile.General, moves: moves, windows: windows);
+        var (bytes, delivered, committed, applied, _) = Run(DispatchProfile.General, moves: moves, windows: windows);
         Assert.True(committed > 300, $"only {committed} assignments");
         Assert.True(delivered > 300, $"only {delivered} deliveries");
         Assert.True(applied > 20, $"only {applied} improvement moves applied");
@@ -124,7 +126,7 @@ public class DispatchTickAllocationTests
     [Fact]
     public void The_measurement_sees_an_allocation_inside_the_tick()
     {
-        var (bytes, _, committed, _) = Run(DispatchProfile.Greedy, allocatingSink: true);
+        var (bytes, _, committed, _, _) = Run(DispatchProfile.Greedy, allocatingSink: true);
         Assert.True(bytes > 0 && committed > 0, $"{bytes} bytes measured with a sink that allocates");
     }
 }

@@ -7,13 +7,17 @@ namespace Dispatch.Engine;
 public sealed partial class DispatchEngine<TTravel>
 {
     private const uint SnapshotMagic = 0x504E5344; // "DSNP"
-    /// <summary>2: per-order time windows and service minutes, the improvement moves' cursor. 1 still loads
-    /// (orders without windows, options' services; the cursor at the first courier).</summary>
-    private const int SnapshotVersion = 2;
+    /// <summary>3: order slots with their placement sequence, the free slots and the finished-order queue
+    /// (retention), the counters. 2: per-order time windows and service minutes, the improvement moves'
+    /// cursor. 1 and 2 still load (orders without windows, options' services; the cursor at the first courier;
+    /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).</summary>
+    private const int SnapshotVersion = 3;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
-    /// plan changes, the clock) to <paramref name="stream"/>. <see cref="LoadSnapshot"/> with the same
+    /// plan changes, the clock) to <paramref name="stream"/>: open work and the finished orders still
+    /// retained (<see cref="DispatchOptions.FinishedOrderRetentionMinutes"/>), so its size follows open work,
+    /// not history. <see cref="LoadSnapshot"/> with the same
     /// options and travel rule gives an engine that decides exactly as this one would from here on: a
     /// server restarts from a snapshot plus the journal after it instead of replaying everything.
     /// Not for the hot path (it writes everything).
@@ -36,7 +40,7 @@ public sealed partial class DispatchEngine<TTravel>
         w.Write(os.Count);
         for (int o = 0; o < os.Count; o++)
         {
-            w.Write(os.Id[o]); w.Write(os.Site[o]); w.Write(os.DropX[o]); w.Write(os.DropY[o]);
+            w.Write(os.Id[o]); w.Write(os.Seq[o]); w.Write(os.Site[o]); w.Write(os.DropX[o]); w.Write(os.DropY[o]);
             w.Write(os.PlacedAt[o]); w.Write(os.ReadyAt[o]); w.Write(os.Size[o]); w.Write((byte)os.Status[o]);
             w.Write(os.Courier[o]); w.Write(os.PlannedPickup[o]); w.Write(os.PlannedDrop[o]);
             w.Write(os.PickedAt[o]); w.Write(os.DroppedAt[o]);
@@ -48,6 +52,14 @@ public sealed partial class DispatchEngine<TTravel>
         var open = _s.OpenOrders.Items;
         w.Write(open.Length);
         foreach (int o in open) w.Write(o);
+        // Which slot the next placements take, and which finished orders are freed first.
+        var free = os.FreeSlots;
+        w.Write(free.Length);
+        foreach (int o in free) w.Write(o);
+        w.Write(_s.Finished.Count);
+        for (int i = 0; i < _s.Finished.Count; i++) { var (o, at) = _s.Finished[i]; w.Write(o); w.Write(at); }
+        w.Write(os.NextSeq);
+        w.Write(_s.Known); w.Write(_s.Delivered); w.Write(_s.Cancelled);
 
         var cs = _s.Couriers;
         w.Write(cs.Count);
@@ -116,10 +128,15 @@ public sealed partial class DispatchEngine<TTravel>
             var os = s.Orders;
             for (int o = 0; o < nOrders; o++)
             {
-                long id = r.ReadInt64(); int site = r.ReadInt32();
+                long id = r.ReadInt64();
+                long seq = version >= 3 ? r.ReadInt64() : o;
+                int site = r.ReadInt32();
                 double dx = r.ReadDouble(), dy = r.ReadDouble(), placed = r.ReadDouble(), ready = r.ReadDouble();
                 int size = r.ReadInt32();
-                int idx = os.Add(new OrderRequest(id, s.Sites.Id[site], dx, dy, placed, ready, size), site, options.PickupServiceMinutes, options.DropoffServiceMinutes);
+                // A free slot (version 3) holds id -1 and status Unknown: added as a placeholder, freed below.
+                int idx = os.Add(new OrderRequest(Math.Max(id, 0), site < s.Sites.Count ? s.Sites.Id[site] : 0, dx, dy, placed, ready, Math.Max(size, 1)), site, options.PickupServiceMinutes, options.DropoffServiceMinutes);
+                os.Id[idx] = id;
+                os.Seq[idx] = seq;
                 os.Status[idx] = (OrderStatus)r.ReadByte();
                 os.Courier[idx] = r.ReadInt32(); os.PlannedPickup[idx] = r.ReadDouble(); os.PlannedDrop[idx] = r.ReadDouble();
                 os.PickedAt[idx] = r.ReadDouble(); os.DroppedAt[idx] = r.ReadDouble();
@@ -131,6 +148,7 @@ public sealed partial class DispatchEngine<TTravel>
                     os.PickupBy[idx] = r.ReadDouble(); os.DeliverAfter[idx] = r.ReadDouble(); os.DeliverBy[idx] = r.ReadDouble();
                     os.PickupService[idx] = r.ReadDouble(); os.DropoffService[idx] = r.ReadDouble();
                 }
+                if (os.Status[idx] == OrderStatus.Unknown) continue;
                 s.OrderIndex[id] = idx;
                 switch (os.Status[idx])
                 {
@@ -142,7 +160,27 @@ public sealed partial class DispatchEngine<TTravel>
                 }
             }
             int nOpen = r.ReadInt32();
-            for (int i = 0; i < nOpen; i++) s.OpenOrders.Add(r.ReadInt32());
+            for (int i = 0; i < nOpen; i++) s.OpenOrders.Add(ReadSlot(r, nOrders));
+            if (version >= 3)
+            {
+                int nFree = r.ReadInt32();
+                for (int i = 0; i < nFree; i++) os.Free(ReadSlot(r, nOrders));
+                int nFinished = r.ReadInt32();
+                for (int i = 0; i < nFinished; i++) { int o = ReadSlot(r, nOrders); s.Finished.Push(o, r.ReadDouble()); }
+                os.NextSeq = r.ReadInt64();
+                s.Known = r.ReadInt32(); s.Delivered = r.ReadInt32(); s.Cancelled = r.ReadInt32();
+            }
+            else
+            {
+                // Earlier formats kept every order: all of them were placed, the finished ones start their retention.
+                os.NextSeq = nOrders;
+                s.Known = nOrders;
+                for (int o = 0; o < nOrders; o++)
+                {
+                    if (os.Status[o] == OrderStatus.Delivered) s.Retain(o, os.DroppedAt[o]);
+                    else if (os.Status[o] == OrderStatus.Cancelled) s.Retain(o, lastTick);
+                }
+            }
 
             int nCouriers = r.ReadInt32();
             var cs = s.Couriers;
@@ -190,5 +228,12 @@ public sealed partial class DispatchEngine<TTravel>
         {
             throw new InvalidDataException("snapshot ends early: the file is torn", ex);
         }
+    }
+
+    private static int ReadSlot(BinaryReader r, int slots)
+    {
+        int o = r.ReadInt32();
+        if (o < 0 || o >= slots) throw new InvalidDataException($"snapshot names order slot {o}; it holds {slots}");
+        return o;
     }
 }

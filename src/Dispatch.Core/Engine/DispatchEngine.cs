@@ -54,7 +54,10 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     public TTravel Travel => _travel;
 
     /// <summary>Order and courier counts.</summary>
-    public EngineCounts Counts => new(_s.Orders.Count, _s.Open, _s.Assigned, _s.PickedUp, _s.Delivered, _s.Cancelled, _s.Couriers.Count);
+    public EngineCounts Counts => new(_s.Known, _s.Open, _s.Assigned, _s.PickedUp, _s.Delivered, _s.Cancelled, _s.Couriers.Count);
+
+    /// <summary>Order slots in use or free (the store's high-water mark): what the engine's memory follows, for tests.</summary>
+    internal int OrderSlots => _s.Orders.Count;
 
     /// <summary>Time of the last tick (negative infinity before the first).</summary>
     public double LastTick => _lastTick;
@@ -105,6 +108,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], order.DropX, order.DropY) + Options.DropoffServiceMinutes * 0.5;
         _s.Orders.Status[o] = OrderStatus.Unknown;
         _s.ReleasedFrom[o] = -1;
+        _s.Known++;
         _s.SetStatus(o, OrderStatus.Open);
     }
 
@@ -138,14 +142,14 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         RequireTime(now, "now");
         int o = OrderOf(orderId);
         var st = _s.Orders.Status[o];
-        if (st == OrderStatus.Open) { _s.SetStatus(o, OrderStatus.Cancelled); return; }
+        if (st == OrderStatus.Open) { _s.Finish(o, OrderStatus.Cancelled, now); return; }
         if (st != OrderStatus.Assigned)
             Throw(DispatchError.InvalidState, $"order {orderId} is {st}; only open or assigned orders can be cancelled");
         int c = _s.Orders.Courier[o];
         SnapshotDrops(c);
         _commit.RemoveFromRoute(c, o, now);
         SyncPlanned(c);
-        _s.SetStatus(o, OrderStatus.Cancelled);
+        _s.Finish(o, OrderStatus.Cancelled, now);
         _s.QueueChange(new PlanChange(PlanChangeKind.Cancelled, orderId, _s.Couriers.Id[c], now, PlanChangeReason.OrderCancelled));
         ReportEtaChanges(c, now, PlanChangeReason.OrderCancelled);
     }
@@ -303,7 +307,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         if (at < os.PickedAt[o])
             Throw(DispatchError.InvalidValue, $"order {orderId}: drop-off time {at} is before its pickup time {os.PickedAt[o]}");
         os.DroppedAt[o] = at;
-        _s.SetStatus(o, OrderStatus.Delivered);
+        _s.Finish(o, OrderStatus.Delivered, at);
         int c = os.Courier[o];
         _s.Couriers.Delivered[c]++;
         MarkStopDone(c, o, StopKind.Dropoff);
@@ -340,6 +344,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
 
         for (int i = 0; i < _s.PendingCount; i++) sink.OnPlanChange(in _s.PendingChanges[i]);
         _s.PendingCount = 0;
+        _s.RetireFinished(now);
 
         _planner.Plan(now, ref sink);
         return _commit.TakeCommitCount();
@@ -347,11 +352,13 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
 
     // ---------------------------------------------------------------- queries
 
-    /// <summary>Status of an order; <see cref="OrderStatus.Unknown"/> for an id never placed.</summary>
+    /// <summary>Status of an order; <see cref="OrderStatus.Unknown"/> for an id never placed, or finished longer
+    /// ago than <see cref="DispatchOptions.FinishedOrderRetentionMinutes"/>.</summary>
     public OrderStatus GetOrderStatus(long orderId) =>
         _s.OrderIndex.TryGetValue(orderId, out int o) ? _s.Orders.Status[o] : OrderStatus.Unknown;
 
-    /// <summary>Everything known of an order; false for an unknown id.</summary>
+    /// <summary>Everything known of an order; false for an unknown id (never placed, or finished longer ago than
+    /// <see cref="DispatchOptions.FinishedOrderRetentionMinutes"/>).</summary>
     public bool TryGetOrder(long orderId, out OrderView view)
     {
         if (!_s.OrderIndex.TryGetValue(orderId, out int o)) { view = default; return false; }
@@ -555,6 +562,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     {
         if (_s.Orders.Capacity == _orderCapacity && _s.Couriers.Id.Length == _courierCapacity && _s.Sites.Id.Length == _siteCapacity) return;
         _s.OpenOrders.EnsureCapacity(_s.Orders.Capacity);
+        _s.Finished.EnsureCapacity(_s.Orders.Capacity);
         if (_s.LowerBoundDrop.Length < _s.Orders.Capacity)
         {
             int old = _s.ReleasedFrom.Length;

@@ -10,8 +10,9 @@ namespace Dispatch.Engine;
 /// <param name="sizesStorageOnly">True for a setting that only sizes arrays.</param>
 /// <param name="format">The value as invariant text.</param>
 /// <param name="withText">The options with the value parsed from invariant text.</param>
+/// <param name="addedLater">True for a setting added after snapshots existed (see <see cref="AddedLater"/>).</param>
 public sealed class DispatchSetting(string name, Type valueType, bool sizesStorageOnly,
-    Func<DispatchOptions, string> format, Func<DispatchOptions, string, DispatchOptions> withText)
+    Func<DispatchOptions, string> format, Func<DispatchOptions, string, DispatchOptions> withText, bool addedLater = false)
 {
     /// <summary>The <see cref="DispatchOptions"/> property's name (also the server's configuration key).</summary>
     public string Name { get; } = name;
@@ -25,6 +26,18 @@ public sealed class DispatchSetting(string name, Type valueType, bool sizesStora
     /// settings fingerprint leaves them out (a snapshot stays usable when only they change) and traces do not carry them.
     /// </summary>
     public bool SizesStorageOnly { get; } = sizesStorageOnly;
+
+    /// <summary>
+    /// True for a setting added after engine snapshots were first written: the snapshot settings fingerprint
+    /// carries it only when it differs from its default, so the snapshots on disk of a server upgraded with its
+    /// defaults keep their fingerprints (they load, and the new setting takes its default).
+    /// </summary>
+    public bool AddedLater { get; } = addedLater;
+
+    /// <summary>Whether <paramref name="options"/> holds this setting's default value.</summary>
+    public bool IsDefault(DispatchOptions options) => Format(options) == Format(Defaults);
+
+    private static readonly DispatchOptions Defaults = new();
 
     /// <summary>The value in <paramref name="options"/> as invariant text (doubles round-trip, flags <c>True</c>/<c>False</c>, enums by name).</summary>
     public string Format(DispatchOptions options) => format(options);

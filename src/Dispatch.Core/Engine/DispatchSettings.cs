@@ -41,6 +41,7 @@ public static class DispatchSettings
         Number(nameof(DispatchOptions.EtaChangeThresholdMinutes), o => o.EtaChangeThresholdMinutes, (o, v) => o with { EtaChangeThresholdMinutes = v }),
         Integer(nameof(DispatchOptions.MaxRouteStops), o => o.MaxRouteStops, (o, v) => o with { MaxRouteStops = v }),
         Integer(nameof(DispatchOptions.GeneralImprovementMovesPerTick), o => o.GeneralImprovementMovesPerTick, (o, v) => o with { GeneralImprovementMovesPerTick = v }),
+        Number(nameof(DispatchOptions.FinishedOrderRetentionMinutes), o => o.FinishedOrderRetentionMinutes, (o, v) => o with { FinishedOrderRetentionMinutes = v }, addedLater: true),
     ];
 
     /// <summary>The setting called <paramref name="name"/> (ordinal, case-insensitive like configuration keys), or null.</summary>
@@ -53,10 +54,11 @@ public static class DispatchSettings
         return null;
     }
 
-    private static DispatchSetting Number(string name, Func<DispatchOptions, double> get, Func<DispatchOptions, double, DispatchOptions> set) =>
+    private static DispatchSetting Number(string name, Func<DispatchOptions, double> get, Func<DispatchOptions, double, DispatchOptions> set, bool addedLater = false) =>
         new(name, typeof(double), sizesStorageOnly: false,
             o => get(o).ToString("R", CultureInfo.InvariantCulture),
-            (o, text) => set(o, double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw NotA(name, text, "a number")));
+            (o, text) => set(o, double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw NotA(name, text, "a number")),
+            addedLater);
 
     private static DispatchSetting Integer(string name, Func<DispatchOptions, int> get, Func<DispatchOptions, int, DispatchOptions> set) =>
         IntegerSetting(name, sizesStorageOnly: false, get, set);

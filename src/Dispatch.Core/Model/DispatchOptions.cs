@@ -114,6 +114,17 @@ public sealed record DispatchOptions
     /// <summary>Default of <see cref="GeneralImprovementMovesPerTick"/>.</summary>
     public const int DefaultGeneralImprovementMovesPerTick = 64;
 
+    /// <summary>
+    /// Minutes a finished order (delivered or cancelled) stays known after it finished: queries answer it
+    /// and its id cannot be placed again. After that, the first tick at or past the end forgets it
+    /// (<see cref="DispatchEngine{TTravel}.GetOrderStatus"/> says <see cref="Model.OrderStatus.Unknown"/>, its id
+    /// may be placed again) and reuses its storage, so a long-running engine holds open work plus this
+    /// window, not every order it ever saw. <see cref="Model.EngineCounts"/> keeps counting every order.
+    /// <see cref="double.PositiveInfinity"/> keeps finished orders for the engine's life (batch replays
+    /// that read every order back at the end).
+    /// </summary>
+    public double FinishedOrderRetentionMinutes { get; init; } = 60;
+
     internal void Validate()
     {
         static void Positive(double v, string name)
@@ -142,6 +153,8 @@ public sealed record DispatchOptions
         NonNegative(BehindToleranceMinutes, nameof(BehindToleranceMinutes));
         NonNegative(ReassignSlipMinutes, nameof(ReassignSlipMinutes));
         NonNegative(EtaChangeThresholdMinutes, nameof(EtaChangeThresholdMinutes));
+        if (!(FinishedOrderRetentionMinutes >= 0))
+            throw new ArgumentOutOfRangeException(nameof(FinishedOrderRetentionMinutes), FinishedOrderRetentionMinutes, $"{nameof(FinishedOrderRetentionMinutes)} must be >= 0 minutes (+infinity keeps finished orders for good)");
         if (CandidateCouriersPerSite < 1) throw new ArgumentOutOfRangeException(nameof(CandidateCouriersPerSite), CandidateCouriersPerSite, "need at least one candidate courier");
         if (LargeProblemOpenOrders < 1) throw new ArgumentOutOfRangeException(nameof(LargeProblemOpenOrders), LargeProblemOpenOrders, "must be at least 1");
         if (LargeProblemCandidateCouriers < 1) throw new ArgumentOutOfRangeException(nameof(LargeProblemCandidateCouriers), LargeProblemCandidateCouriers, "need at least one candidate courier");

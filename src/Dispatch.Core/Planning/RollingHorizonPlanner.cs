@@ -181,7 +181,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
             // Insertion by ready time keeps each site's orders in the order bundling considers them.
             int p = _slotStart[t] + _slotCount[t]++;
             double r = os.ReadyAt[o];
-            while (p > _slotStart[t] && (os.ReadyAt[_slotOrders[p - 1]] > r || (os.ReadyAt[_slotOrders[p - 1]] == r && _slotOrders[p - 1] > o)))
+            long q = os.Seq[o]; // ties by placement, not by slot (slots are reused)
+            while (p > _slotStart[t] && (os.ReadyAt[_slotOrders[p - 1]] > r || (os.ReadyAt[_slotOrders[p - 1]] == r && os.Seq[_slotOrders[p - 1]] > q)))
             {
                 _slotOrders[p] = _slotOrders[p - 1];
                 p--;

@@ -20,6 +20,9 @@ internal sealed class EngineState
     /// <summary>Orders with status Open.</summary>
     public readonly IndexSet OpenOrders;
 
+    /// <summary>Delivered and cancelled orders still held, oldest first: freed when their retention ends.</summary>
+    public readonly FinishedQueue Finished;
+
     /// <summary>Earliest drop-off an order could have: ready + half pickup + direct travel + half drop-off.</summary>
     public double[] LowerBoundDrop;
 
@@ -34,6 +37,8 @@ internal sealed class EngineState
     public PlanChange[] PendingChanges;
     public int PendingCount;
 
+    /// <summary>Orders ever placed, and orders by status (delivered and cancelled ones counted for good,
+    /// after their slots are freed too).</summary>
     public int Known, Open, Assigned, PickedUp, Delivered, Cancelled;
 
     /// <summary>True under the general profile: per-order time windows and services are honoured.</summary>
@@ -56,6 +61,7 @@ internal sealed class EngineState
         CourierIndex = new Dictionary<long, int>(options.InitialCourierCapacity);
         SiteIndex = new Dictionary<long, int>(options.InitialSiteCapacity);
         OpenOrders = new IndexSet(options.InitialOrderCapacity);
+        Finished = new FinishedQueue(options.InitialOrderCapacity);
         LowerBoundDrop = new double[options.InitialOrderCapacity];
         ReleasedFrom = new int[options.InitialOrderCapacity];
         ReleaseReason = new PlanChangeReason[options.InitialOrderCapacity];
@@ -68,6 +74,48 @@ internal sealed class EngineState
     {
         if (PendingCount == PendingChanges.Length) Array.Resize(ref PendingChanges, PendingChanges.Length * 2);
         PendingChanges[PendingCount++] = change;
+    }
+
+    /// <summary>Delivers or cancels an order at <paramref name="at"/>: its retention starts.</summary>
+    public void Finish(int o, OrderStatus terminal, double at)
+    {
+        SetStatus(o, terminal);
+        Retain(o, at);
+    }
+
+    /// <summary>Starts a finished order's retention at <paramref name="at"/> (nothing to queue when it is kept for good).</summary>
+    public void Retain(int o, double at)
+    {
+        if (!double.IsPositiveInfinity(Options.FinishedOrderRetentionMinutes)) Finished.Push(o, at);
+    }
+
+    /// <summary>
+    /// Forgets the finished orders whose retention ended by <paramref name="now"/> and frees their slots.
+    /// An order still named by a route stop (a drop-off confirmed before an earlier stop) waits for another
+    /// window. Allocates nothing: the queue and the free list are sized with the store.
+    /// </summary>
+    public void RetireFinished(double now)
+    {
+        double keep = Options.FinishedOrderRetentionMinutes;
+        if (double.IsPositiveInfinity(keep)) return;
+        for (int n = Finished.Count; n > 0; n--)
+        {
+            var (o, at) = Finished.Peek();
+            if (at + keep > now) break;
+            Finished.Pop();
+            if (OnRoute(o)) { Finished.Push(o, now); continue; }
+            OrderIndex.Remove(Orders.Id[o]);
+            Orders.Free(o);
+        }
+    }
+
+    private bool OnRoute(int o)
+    {
+        int c = Orders.Courier[o];
+        if (c < 0) return false;
+        foreach (ref readonly RouteStop r in Couriers.Route(c))
+            if (r.Order == o) return true;
+        return false;
     }
 
     public void SetStatus(int o, OrderStatus next)

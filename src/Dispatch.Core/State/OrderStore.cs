@@ -3,13 +3,19 @@ using Dispatch.Model;
 namespace Dispatch.State;
 
 /// <summary>
-/// Orders as struct-of-arrays, indexed by a dense int the engine assigns at placement. Fields are
+/// Orders as struct-of-arrays, indexed by a dense slot the engine assigns at placement. Fields are
 /// public arrays on purpose: the tick reads them in tight loops. Grown by doubling, never in the tick.
+/// A finished order's slot is freed once its retention ends (<see cref="Free"/>) and the next placement
+/// reuses it, so the store holds open work plus the retention window, not every order ever placed.
 /// </summary>
 internal sealed class OrderStore
 {
+    /// <summary>Slots ever used (the high-water mark): live slots and free ones lie below it.</summary>
     public int Count;
     public long[] Id;
+    /// <summary>Placement sequence number: ties between orders are broken by it, never by slot, so a reused
+    /// slot decides exactly as a fresh one would.</summary>
+    public long[] Seq;
     public int[] Site;
     public double[] DropX, DropY, PlacedAt, ReadyAt;
     public int[] Size;
@@ -21,9 +27,16 @@ internal sealed class OrderStore
     /// <summary>Service minutes of the order: as placed, or the options' defaults.</summary>
     public double[] PickupService, DropoffService;
 
+    // Sized with the store, so freeing (in the tick) never grows it.
+    private int[] _free;
+    private int _freeCount;
+    private long _nextSeq;
+
     public OrderStore(int capacity)
     {
         Id = new long[capacity];
+        Seq = new long[capacity];
+        _free = new int[capacity];
         Site = new int[capacity];
         DropX = new double[capacity]; DropY = new double[capacity];
         PlacedAt = new double[capacity]; ReadyAt = new double[capacity];
@@ -41,9 +54,14 @@ internal sealed class OrderStore
     /// <summary>Adds an order; its service minutes default to <paramref name="pickupService"/> and <paramref name="dropoffService"/>.</summary>
     public int Add(in OrderRequest r, int site, double pickupService, double dropoffService)
     {
-        if (Count == Id.Length) Grow(Id.Length * 2);
-        int i = Count++;
-        Id[i] = r.OrderId; Site[i] = site;
+        int i;
+        if (_freeCount > 0) i = _free[--_freeCount];
+        else
+        {
+            if (Count == Id.Length) Grow(Id.Length * 2);
+            i = Count++;
+        }
+        Id[i] = r.OrderId; Seq[i] = _nextSeq++; Site[i] = site;
         DropX[i] = r.DropX; DropY[i] = r.DropY;
         PlacedAt[i] = r.PlacedAt; ReadyAt[i] = r.ReadyAt;
         Size[i] = r.Size;
@@ -57,9 +75,26 @@ internal sealed class OrderStore
         return i;
     }
 
+    /// <summary>Slots free for reuse, in the order they will be taken (last first).</summary>
+    public ReadOnlySpan<int> FreeSlots => _free.AsSpan(0, _freeCount);
+
+    /// <summary>Slots holding an order (used minus free).</summary>
+    public int Live => Count - _freeCount;
+
+    /// <summary>Sequence number the next placement gets.</summary>
+    public long NextSeq { get => _nextSeq; set => _nextSeq = value; }
+
+    /// <summary>Frees a finished order's slot for the next placement. The caller has dropped every reference to it.</summary>
+    public void Free(int o)
+    {
+        Status[o] = OrderStatus.Unknown;
+        Id[o] = -1;
+        _free[_freeCount++] = o;
+    }
+
     private void Grow(int n)
     {
-        Array.Resize(ref Id, n); Array.Resize(ref Site, n);
+        Array.Resize(ref Id, n); Array.Resize(ref Seq, n); Array.Resize(ref _free, n); Array.Resize(ref Site, n);
         Array.Resize(ref DropX, n); Array.Resize(ref DropY, n);
         Array.Resize(ref PlacedAt, n); Array.Resize(ref ReadyAt, n);
         Array.Resize(ref Size, n); Array.Resize(ref Status, n); Array.Resize(ref Courier, n);

@@ -12,7 +12,8 @@ namespace Dispatch.Server.Snapshots;
 /// settings is not used, because the journal after it would then be replayed by a different engine
 /// than the one whose state it holds. The engine lines come from <see cref="DispatchSettings.All"/>, so an
 /// option added to the engine later is covered without touching this file; the text for the same settings
-/// never changes (EngineSettingsTextTests), so snapshots on disk keep their fingerprints.
+/// never changes (EngineSettingsTextTests), so snapshots on disk keep their fingerprints: a setting added later
+/// (<see cref="DispatchSetting.AddedLater"/>) appears only when it differs from its default.
 /// </summary>
 internal static class EngineSettings
 {
@@ -36,7 +37,8 @@ internal static class EngineSettings
         lines.Add("traffic.closureDetourMinutes=" + Format(options.ClosureDetourMinutes));
         foreach (var setting in DispatchSettings.All)
         {
-            if (!setting.SizesStorageOnly) lines.Add("engine." + setting.Name + "=" + setting.Format(options.Engine));
+            if (setting.SizesStorageOnly || (setting.AddedLater && setting.IsDefault(options.Engine))) continue;
+            lines.Add("engine." + setting.Name + "=" + setting.Format(options.Engine));
         }
         lines.Sort(StringComparer.Ordinal);
         return string.Join('\n', lines);

@@ -261,7 +261,9 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
         {
             if (!e.TryGetOrder(spec.Id, out var view))
             {
-                if (spec.PlacedAt <= t) Fail(t, $"order {spec.Id} was placed but is unknown");
+                // Unknown is right only before placement, or once the order finished and its retention ended.
+                if (spec.PlacedAt <= t && !Delivered.Contains(spec.Id) && !Cancelled.Contains(spec.Id)) Fail(t, $"order {spec.Id} was placed but is unknown");
+                if (seenOn.ContainsKey(spec.Id)) Fail(t, $"unknown order {spec.Id} is on courier {seenOn[spec.Id]}'s route");
                 continue;
             }
             switch (view.Status)
@@ -305,6 +307,7 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
         {
             var st = e.GetOrderStatus(spec.Id);
             if (st == OrderStatus.Delivered || st == OrderStatus.Cancelled) continue;
+            if (st == OrderStatus.Unknown && (Delivered.Contains(spec.Id) || Cancelled.Contains(spec.Id))) continue; // finished, retention over
             if (st == OrderStatus.Open && !anyoneOnShift) continue;
             // A hard window that can no longer be kept (general profile): the order fits nobody and stays open.
             if (st == OrderStatus.Open && (spec.DeliverBy < EndTime || spec.PickupBy < EndTime)) continue;

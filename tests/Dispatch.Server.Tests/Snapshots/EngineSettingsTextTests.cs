@@ -71,4 +71,14 @@ public class EngineSettingsTextTests
         Assert.Equal(expected, text);
         Assert.Equal("510cb541bf8a4b295a065f8385d6562e2c2c1e56090b865d86822ed256a3df63", Convert.ToHexStringLower(EngineSettings.Fingerprint(text)));
     }
+
+    /// <summary>A setting added after snapshots existed joins the text only when it differs from its default, so
+    /// the default text above (the fingerprint of the snapshots on disk) stays as it was.</summary>
+    [Fact]
+    public void A_setting_added_later_appears_only_when_changed()
+    {
+        Assert.DoesNotContain("FinishedOrderRetentionMinutes", EngineSettings.Describe(new ServerOptions()));
+        string text = EngineSettings.Describe(new ServerOptions { Engine = new DispatchOptions { FinishedOrderRetentionMinutes = double.PositiveInfinity } });
+        Assert.Contains("engine.FinishedOrderRetentionMinutes=Infinity", text.Split('\n'));
+    }
 }
