@@ -9,7 +9,7 @@ namespace Dispatch.Simulator.Tests.Scenarios;
 /// <summary>The scenario replay tells its engine of the scenario's traffic through the command router, as the server does.</summary>
 public class ScenarioRouterTests
 {
-    private static readonly MdrpInstance Wave = WaveGenerator.Generate(new WaveOptions { Seed = 3, OrdersPerDay = 200 });
+    private static readonly MdrpInstance Wave = WaveGenerator.Generate(new WaveOptions { Seed = 3, OrdersPerDay = 1_000 });
 
     private static ScenarioFile Load(string json)
     {
