@@ -57,10 +57,11 @@ public static class WorldReplay
             Replay.MdrpReplay.EngineOptionsFor(inst, options.Engine, options.Profile, options.TickMinutes, orders.Count - inst.Orders.Length) with { Replanning = options.Replan },
             new TrafficPicture(scenario.TrafficSettings));
         // First the city at normal speed: it puts the engine's travel on the grid the world's couriers drive
-        // on, so that it times a leg exactly as they do (a walk over a grid of ones can differ from the plain
-        // rule by a rounding) even when it hears of no traffic. A re-planning engine then hears every traffic
-        // event, each with its window, as a traffic service announces it; a frozen one keeps the picture it
-        // started with.
+        // on even when it hears of no traffic, as before the router: its minutes are theirs to the bit (a
+        // walk over a grid of ones is the plain rule only to within a rounding) and its tick does the work
+        // the published scenario and General-profile tick times measured. A re-planning engine then hears
+        // every traffic event, each with its window, as a traffic service announces it; a frozen one keeps
+        // the picture it started with.
         router.Apply(NormalSpeed, first);
         if (options.Replan) ApplyTraffic(options, scenario, report => router.Apply(report, first));
         var worldTraffic = new TrafficPicture(scenario.TrafficSettings);
