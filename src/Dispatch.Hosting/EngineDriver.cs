@@ -43,6 +43,13 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
     /// <inheritdoc />
     public TrafficPicture Traffic { get; }
 
+    /// <summary>
+    /// The engine, for reads no command answers without a reply frame (a courier's planned route, an
+    /// order's status, a quote): the scenario replay's couriers read their plan here. Every change goes
+    /// through <see cref="Route"/>, so it is validated and applied as the server applies it.
+    /// </summary>
+    public DispatchEngine<TrafficPictureTravel<TTravel>> Engine => _engine;
+
     /// <inheritdoc />
     public void SaveSnapshot(Stream stream) => _engine.SaveSnapshot(stream);
 
@@ -120,9 +127,12 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
 
     /// <summary>
     /// Brings the traffic picture to the tick's time and re-times committed routes when it changed. Only
-    /// for a time the tick will accept (the engine refuses the rest and nothing may change then).
+    /// for a time the tick will accept (the engine refuses the rest and nothing may change then). Every
+    /// tick does this first; a host that reports what it measured at <paramref name="now"/> just before
+    /// the tick (the scenario replay's courier positions) calls it before those reports, so the engine
+    /// judges them under the traffic of <paramref name="now"/>, and the tick then finds nothing new.
     /// </summary>
-    private void UpdateTraffic(double now)
+    public void UpdateTraffic(double now)
     {
         if (!(now >= 0 && now <= DispatchEngine<TrafficPictureTravel<TTravel>>.MaxTime) || now < _engine.LastTick) return;
         if (Traffic.Update(now)) _engine.TravelTimesChanged(now);

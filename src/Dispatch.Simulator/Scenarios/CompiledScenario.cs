@@ -1,23 +1,34 @@
+using Dispatch.Hosting;
+using Dispatch.Protocol;
 using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.World;
-using Dispatch.Traffic;
 using NetTopologySuite.Geometries;
 
 namespace Dispatch.Simulator.Scenarios;
 
 /// <summary>
-/// A scenario laid on a trace, everything drawn before the world starts: the traffic the world's couriers
-/// drive in (and the unchanging picture a non-replanning engine keeps), the orders with demand surges
-/// cloned in and kitchen delays drawn, the timed events (delay announcements, cancellations, courier
-/// outages), and the zones and closures for the report's map. Times and places are relative to the
-/// trace's extent; every draw comes from the scenario's seed, in a fixed order.
+/// A scenario laid on a trace, everything drawn before the world starts: the traffic (rain, congestion,
+/// closures) as the protocol commands that report it, the orders with demand surges cloned in and kitchen
+/// delays drawn, the timed events (delay announcements, cancellations, courier outages), and the zones and
+/// closures for the report's map. Times and places are relative to the trace's extent; every draw comes
+/// from the scenario's seed, in a fixed order.
 /// </summary>
 internal sealed class CompiledScenario
 {
-    public required TrafficModel Traffic { get; init; }
+    /// <summary>
+    /// The traffic grid over the trace's extent (plus a tenth on each side), for the world's traffic and
+    /// the engine's picture alike: told the same reports, the engine times a leg as the world's couriers
+    /// drive it.
+    /// </summary>
+    public required TrafficSettings TrafficSettings { get; init; }
 
-    /// <summary>The picture the engine keeps when it does not re-plan: the trace's plain travel times.</summary>
-    public required TrafficModel Stale { get; init; }
+    /// <summary>
+    /// The scenario's traffic events as commands (SetCitywideFactor, AddCongestionZone, AddClosure), in the
+    /// scenario's order, each with the number of its event in the file (also the zone's or closure's id, so
+    /// a refusal names the event). One definition of the traffic: the world drives in it, and the engine,
+    /// when it re-plans, is told of it through the command router.
+    /// </summary>
+    public required List<(int EventNumber, Command Report)> TrafficReports { get; init; }
 
     public required List<WorldOrder> Orders { get; init; }
 
@@ -57,48 +68,54 @@ internal sealed class CompiledScenario
         Coordinate At(double[] f) => new(minX + f[0] * (maxX - minX), minY + f[1] * (maxY - minY));
         double T(System.Text.Json.JsonElement? e) => ScenarioEvent.ParseTime(e!.Value, start, end, peak);
 
+        double[] Flat(List<double[]> points) => points.Select(At).SelectMany(c => new[] { c.X, c.Y }).ToArray();
+
         double padX = (maxX - minX) * 0.1, padY = (maxY - minY) * 0.1;
-        var traffic = new TrafficModel(minX - padX, minY - padY, maxX + padX, maxY + padY, options.TrafficCellMeters, options.ClosureDetourMinutes);
-        var stale = new TrafficModel(minX - padX, minY - padY, maxX + padX, maxY + padY, options.TrafficCellMeters, options.ClosureDetourMinutes);
+        var trafficSettings = new TrafficSettings(minX - padX, minY - padY, maxX + padX, maxY + padY, options.TrafficCellMeters, options.ClosureDetourMinutes);
+        var trafficReports = new List<(int, Command)>();
 
         // Orders, with demand surges cloned in, kitchen delays and cancellations drawn, all from the seed.
         var orders = new List<WorldOrder>(inst.Orders.Length);
         foreach (var o in inst.Orders)
             orders.Add(new WorldOrder { Id = o.Id, Site = inst.RestaurantIndex[o.Restaurant], X = o.X, Y = o.Y, Placed = o.PlacementTime, Ready = o.ReadyTime, ActualReady = o.ReadyTime, DeliverBy = o.DeliverBy ?? double.PositiveInfinity });
-        var events = new List<(double, WorldEventKind, int)>();
+        var timed = new List<(double, WorldEventKind, int)>();
         var outages = new List<(double At, ScenarioEvent E)>();
         var zones = new List<Reports.CongestionZone>();
         var closures = new List<Reports.Closure>();
 
-        foreach (var e in scenario?.Events ?? [])
+        var events = scenario?.Events ?? [];
+        for (int n = 1; n <= events.Count; n++)
         {
+            var e = events[n - 1];
             switch (e.Kind)
             {
                 case "rain":
-                    traffic.AddCitywideFactor(e.Factor!.Value, T(e.From), T(e.To));
+                    trafficReports.Add((n, Command.SetCitywideFactor(0, e.Factor!.Value, T(e.From), T(e.To))));
                     break;
                 case "congestion":
-                {
-                    var area = Polygon(gf, e.Area!, At);
-                    traffic.AddZone(new CongestionZone(area, e.Factor!.Value, T(e.From), T(e.To), "congestion"));
-                    zones.Add(new Reports.CongestionZone($"congestion x{e.Factor!.Value:0.##}", area, e.Factor));
+                    trafficReports.Add((n, Command.AddCongestionZone(0, n, e.Factor!.Value, T(e.From), T(e.To), Flat(e.Area!))));
+                    zones.Add(new Reports.CongestionZone($"congestion x{e.Factor!.Value:0.##}", Polygon(gf, e.Area!, At), e.Factor));
                     break;
-                }
                 case "closure":
-                {
-                    Geometry g = e.Line is not null ? gf.CreateLineString(e.Line.Select(At).ToArray()) : Polygon(gf, e.Area!, At);
-                    traffic.AddClosure(new RoadClosure(g, T(e.From), T(e.To), "closure"));
-                    closures.Add(new Reports.Closure("closure", g is LineString line ? line : ((Polygon)g).ExteriorRing));
+                    if (e.Line is not null)
+                    {
+                        trafficReports.Add((n, Command.AddClosure(0, n, T(e.From), T(e.To), WireClosureKind.Line, Flat(e.Line))));
+                        closures.Add(new Reports.Closure("closure", gf.CreateLineString(e.Line.Select(At).ToArray())));
+                    }
+                    else
+                    {
+                        trafficReports.Add((n, Command.AddClosure(0, n, T(e.From), T(e.To), WireClosureKind.Polygon, Flat(e.Area!))));
+                        closures.Add(new Reports.Closure("closure", Polygon(gf, e.Area!, At).ExteriorRing));
+                    }
                     break;
-                }
                 case "demand-surge":
                     AddSurge(orders, T(e.From), T(e.To), e.Area is null ? null : Polygon(gf, e.Area, At), e.Factor!.Value, rng, gf);
                     break;
                 case "kitchen-delay":
-                    DrawKitchenDelays(orders, T(e.From), T(e.To), e.Share!.Value, e.Minutes!.Value, rng, events);
+                    DrawKitchenDelays(orders, T(e.From), T(e.To), e.Share!.Value, e.Minutes!.Value, rng, timed);
                     break;
                 case "cancellations":
-                    DrawCancellations(orders, T(e.From), T(e.To), e.Share!.Value, rng, events);
+                    DrawCancellations(orders, T(e.From), T(e.To), e.Share!.Value, rng, timed);
                     break;
                 case "courier-offline":
                     outages.Add((T(e.At), e));
@@ -107,7 +124,7 @@ internal sealed class CompiledScenario
         }
         return new CompiledScenario
         {
-            Traffic = traffic, Stale = stale, Orders = orders, Events = events, Outages = outages, Rng = rng,
+            TrafficSettings = trafficSettings, TrafficReports = trafficReports, Orders = orders, Events = timed, Outages = outages, Rng = rng,
             Overlays = new Reports.MapOverlays { CongestionZones = zones, Closures = closures },
             CenterX = (minX + maxX) / 2, CenterY = (minY + maxY) / 2,
         };

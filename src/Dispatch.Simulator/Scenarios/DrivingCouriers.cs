@@ -1,8 +1,12 @@
 using Dispatch.Engine;
+using Dispatch.Hosting;
 using Dispatch.Model;
+using Dispatch.Protocol;
 using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.World;
-using ScenarioTravel = Dispatch.Traffic.TrafficAdjusted<Dispatch.Travel.EuclideanCeilMinutes>;
+using Dispatch.Travel;
+using EngineTravel = Dispatch.Hosting.TrafficPictureTravel<Dispatch.Travel.EuclideanCeilMinutes>;
+using WorldTravel = Dispatch.Traffic.TrafficAdjusted<Dispatch.Travel.EuclideanCeilMinutes>;
 
 namespace Dispatch.Simulator.Scenarios;
 
@@ -11,7 +15,8 @@ namespace Dispatch.Simulator.Scenarios;
 /// at the world's traffic speed, a leg's time fixed when it starts; they wait at a restaurant for food
 /// that is really late, confirm pickups and drop-offs at their actual times, and turn where they are
 /// when the plan changes under way. An arrival, end of service or departure is an event of the world's
-/// queue, stamped with the courier's version so that a turn makes the old leg's events stale.
+/// queue, stamped with the courier's version so that a turn makes the old leg's events stale. They read
+/// their plan from the engine and tell it their positions, pickups and drop-offs through the command router.
 /// </summary>
 internal sealed class DrivingCouriers
 {
@@ -28,21 +33,23 @@ internal sealed class DrivingCouriers
     }
 
     private readonly Courier[] _couriers;
-    private readonly DispatchEngine<ScenarioTravel> _engine;
-    private readonly ScenarioTravel _travel;
+    private readonly EngineDriver<EuclideanCeilMinutes> _router;
+    private readonly DispatchEngine<EngineTravel> _engine;
+    private readonly WorldTravel _travel;
     private readonly MdrpInstance _inst;
     private readonly List<WorldOrder> _orders;
     private readonly double _halfPickup, _halfDropoff;
     private readonly PlannedStop[] _route = new PlannedStop[64];
     private readonly string[] _lastPlace;
 
-    /// <param name="engine">The engine whose plan the couriers follow.</param>
+    /// <param name="router">The command router in front of the engine whose plan the couriers follow.</param>
     /// <param name="travel">The world's travel times (which the engine may not know).</param>
     /// <param name="inst">The trace: courier start positions, restaurant and courier ids.</param>
     /// <param name="orders">The world's orders.</param>
-    public DrivingCouriers(DispatchEngine<ScenarioTravel> engine, ScenarioTravel travel, MdrpInstance inst, List<WorldOrder> orders)
+    public DrivingCouriers(EngineDriver<EuclideanCeilMinutes> router, WorldTravel travel, MdrpInstance inst, List<WorldOrder> orders)
     {
-        _engine = engine;
+        _router = router;
+        _engine = router.Engine;
         _travel = travel;
         _inst = inst;
         _orders = orders;
@@ -79,18 +86,18 @@ internal sealed class DrivingCouriers
         {
             if (_couriers[ci].Mode != Mode.Moving) continue;
             Position(ci, now, out double x, out double y);
-            _engine.UpdateCourierPosition(ci, x, y, now);
+            _router.Apply(Command.UpdateCourierPosition(0, ci, x, y), now);
         }
     }
 
     /// <summary>Every courier takes up the engine's current plan.</summary>
-    public void SyncAll(WorldDriver<ScenarioTravel> driver)
+    public void SyncAll(WorldDriver<EngineTravel> driver)
     {
         for (int ci = 0; ci < _couriers.Length; ci++) Sync(driver, ci);
     }
 
     /// <summary>The courier follows the engine's current plan: an idle one sets off, a redirected one turns.</summary>
-    public void Sync(WorldDriver<ScenarioTravel> driver, int ci)
+    public void Sync(WorldDriver<EngineTravel> driver, int ci)
     {
         var w = _couriers[ci];
         if (w.Mode == Mode.Servicing) return;
@@ -111,7 +118,7 @@ internal sealed class DrivingCouriers
     }
 
     /// <summary>The courier's events: <see cref="WorldEventKind.Arrive"/>, <see cref="WorldEventKind.ServiceDone"/>, <see cref="WorldEventKind.Leave"/>.</summary>
-    public void Handle(WorldDriver<ScenarioTravel> driver, in WorldEvent e)
+    public void Handle(WorldDriver<EngineTravel> driver, in WorldEvent e)
     {
         int ci = (int)e.Id;
         if (e.Version != _couriers[ci].Version) return; // a turn made this leg's event stale
@@ -127,7 +134,7 @@ internal sealed class DrivingCouriers
         }
     }
 
-    private void Depart(WorldDriver<ScenarioTravel> driver, int ci, in PlannedStop s)
+    private void Depart(WorldDriver<EngineTravel> driver, int ci, in PlannedStop s)
     {
         var w = _couriers[ci];
         double now = driver.Now;
@@ -155,7 +162,7 @@ internal sealed class DrivingCouriers
         x = w.FromX + (tx - w.FromX) * f; y = w.FromY + (ty - w.FromY) * f;
     }
 
-    private void Arrive(WorldDriver<ScenarioTravel> driver, int ci)
+    private void Arrive(WorldDriver<EngineTravel> driver, int ci)
     {
         var w = _couriers[ci];
         double now = driver.Now;
@@ -183,7 +190,7 @@ internal sealed class DrivingCouriers
         driver.Schedule(service, WorldEventKind.ServiceDone, ci, w.Version);
     }
 
-    private void ServiceDone(WorldDriver<ScenarioTravel> driver, int ci)
+    private void ServiceDone(WorldDriver<EngineTravel> driver, int ci)
     {
         var w = _couriers[ci];
         double now = driver.Now;
@@ -205,7 +212,7 @@ internal sealed class DrivingCouriers
             {
                 int oi = (int)_route[i].OrderId;
                 if (_orders[oi].ActualReady > now) continue; // not ready yet: it stays for a later visit
-                _engine.ConfirmPickup(oi, now);
+                _router.Apply(Command.ConfirmPickup(0, oi, now), now);
                 _orders[oi].Pickup = now;
             }
             leave = now + _halfPickup;
@@ -213,7 +220,7 @@ internal sealed class DrivingCouriers
         else if (n > 0 && _route[0].Kind == StopKind.Dropoff && _route[0].X == w.X && _route[0].Y == w.Y)
         {
             int oi = (int)_route[0].OrderId;
-            _engine.ConfirmDropoff(oi, now);
+            _router.Apply(Command.ConfirmDropoff(0, oi, now), now);
             _orders[oi].Drop = now;
             DeliveredBy[oi] = ci;
             leave = now + _halfDropoff;

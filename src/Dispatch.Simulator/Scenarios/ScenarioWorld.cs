@@ -1,9 +1,13 @@
 using System.Diagnostics;
 using Dispatch.Engine;
+using Dispatch.Hosting;
 using Dispatch.Model;
+using Dispatch.Protocol;
 using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.World;
-using ScenarioTravel = Dispatch.Traffic.TrafficAdjusted<Dispatch.Travel.EuclideanCeilMinutes>;
+using Dispatch.Traffic;
+using Dispatch.Travel;
+using EngineTravel = Dispatch.Hosting.TrafficPictureTravel<Dispatch.Travel.EuclideanCeilMinutes>;
 
 namespace Dispatch.Simulator.Scenarios;
 
@@ -11,19 +15,28 @@ namespace Dispatch.Simulator.Scenarios;
 /// A trace run through a compiled scenario: orders placed (with a promised drop-off quoted at
 /// placement), kitchen delays announced, cancellations and courier outages applied at their times,
 /// couriers that drive the plan (<see cref="DrivingCouriers"/>). Each tick first updates the world's
-/// traffic and, when the engine re-plans, tells it the new travel times and where the couriers are.
+/// traffic and the engine's picture (which re-times committed routes when it changed) and, when the engine
+/// re-plans, tells it where the couriers are. The engine hears everything as commands through the router.
 /// </summary>
-internal sealed class ScenarioWorld : IWorld<ScenarioTravel>
+internal sealed class ScenarioWorld : IWorld<EngineTravel>
 {
     private readonly CompiledScenario _scenario;
     private readonly bool _replan;
+    private readonly TrafficModel _worldTraffic;
     private DecisionLog _log;
 
-    public ScenarioWorld(MdrpInstance inst, CompiledScenario scenario, bool replan, DispatchEngine<ScenarioTravel> engine, DrivingCouriers couriers)
+    /// <param name="inst">The trace.</param>
+    /// <param name="scenario">The compiled scenario.</param>
+    /// <param name="replan">Whether the engine hears what it could miss (positions, kitchen delays).</param>
+    /// <param name="router">The command router in front of the engine.</param>
+    /// <param name="worldTraffic">The traffic the world's couriers really drive in.</param>
+    /// <param name="couriers">The world's couriers.</param>
+    public ScenarioWorld(MdrpInstance inst, CompiledScenario scenario, bool replan, EngineDriver<EuclideanCeilMinutes> router, TrafficModel worldTraffic, DrivingCouriers couriers)
     {
         _scenario = scenario;
         _replan = replan;
-        Engine = engine;
+        _worldTraffic = worldTraffic;
+        Router = router;
         Couriers = couriers;
         _log = new DecisionLog
         {
@@ -34,7 +47,11 @@ internal sealed class ScenarioWorld : IWorld<ScenarioTravel>
         };
     }
 
-    public DispatchEngine<ScenarioTravel> Engine { get; }
+    /// <summary>The command router: every change to the engine goes through it.</summary>
+    public EngineDriver<EuclideanCeilMinutes> Router { get; }
+
+    /// <summary>The engine, for reads (order status, courier state, quotes).</summary>
+    public DispatchEngine<EngineTravel> Engine => Router.Engine;
 
     public DrivingCouriers Couriers { get; }
 
@@ -45,14 +62,14 @@ internal sealed class ScenarioWorld : IWorld<ScenarioTravel>
     public List<double> TickMilliseconds { get; } = new();
 
     /// <summary>Queues the scenario's timed events and every placement.</summary>
-    public void ScheduleEvents(WorldDriver<ScenarioTravel> driver)
+    public void ScheduleEvents(WorldDriver<EngineTravel> driver)
     {
         foreach (var (at, kind, order) in _scenario.Events) driver.Schedule(at, kind, order);
         for (int i = 0; i < _scenario.Outages.Count; i++) driver.Schedule(_scenario.Outages[i].At, WorldEventKind.CourierOffline, i);
         for (int i = 0; i < _scenario.Orders.Count; i++) driver.Schedule(_scenario.Orders[i].Placed, WorldEventKind.Place, i);
     }
 
-    public void Handle(WorldDriver<ScenarioTravel> driver, in WorldEvent e)
+    public void Handle(WorldDriver<EngineTravel> driver, in WorldEvent e)
     {
         double now = driver.Now;
         int i = (int)e.Id;
@@ -62,7 +79,7 @@ internal sealed class ScenarioWorld : IWorld<ScenarioTravel>
             {
                 var o = _scenario.Orders[i];
                 o.Promise = Engine.QuoteDropoff(o.Site, o.X, o.Y, o.Ready, now);
-                Engine.PlaceOrder(new OrderRequest(i, o.Site, o.X, o.Y, o.Placed, o.Ready, DeliverBy: o.DeliverBy), now);
+                Router.Apply(Command.PlaceOrder(0, i, o.Site, o.X, o.Y, o.Placed, o.Ready, terms: new OrderTerms(DeliverBy: o.DeliverBy)), now);
                 break;
             }
             case WorldEventKind.KitchenDelay:
@@ -70,7 +87,7 @@ internal sealed class ScenarioWorld : IWorld<ScenarioTravel>
                 var o = _scenario.Orders[i];
                 o.DelayAnnounced = true;
                 var st = Engine.GetOrderStatus(i);
-                if (_replan && st is OrderStatus.Open or OrderStatus.Assigned) Engine.ChangeReadyTime(i, o.ActualReady, now);
+                if (_replan && st is OrderStatus.Open or OrderStatus.Assigned) Router.Apply(Command.ChangeReadyTime(0, i, o.ActualReady), now);
                 break;
             }
             case WorldEventKind.Cancel:
@@ -78,7 +95,7 @@ internal sealed class ScenarioWorld : IWorld<ScenarioTravel>
                 var st = Engine.GetOrderStatus(i);
                 if (st is OrderStatus.Open or OrderStatus.Assigned)
                 {
-                    Engine.CancelOrder(i, now);
+                    Router.Apply(Command.CancelOrder(0, i), now);
                     _scenario.Orders[i].Cancelled = true;
                 }
                 break;
@@ -87,7 +104,7 @@ internal sealed class ScenarioWorld : IWorld<ScenarioTravel>
                 foreach (int ci in PickCouriers(_scenario.Outages[i].Event))
                 {
                     Couriers.SetOffline(ci);
-                    Engine.CourierOffShift(ci, now);
+                    Router.Apply(Command.CourierOffShift(0, ci), now);
                 }
                 Couriers.SyncAll(driver);
                 break;
@@ -97,13 +114,16 @@ internal sealed class ScenarioWorld : IWorld<ScenarioTravel>
         }
     }
 
-    public void Tick(WorldDriver<ScenarioTravel> driver)
+    public void Tick(WorldDriver<EngineTravel> driver)
     {
         double now = driver.Now;
-        if (_scenario.Traffic.Update(now) && _replan) Engine.TravelTimesChanged(now);
+        _worldTraffic.Update(now);
+        // The engine's picture first (the tick would do it), so the positions below are judged under the
+        // traffic they were driven in; the tick then finds the picture already current.
+        Router.UpdateTraffic(now);
         if (_replan) Couriers.ReportPositions(now);
         long t0 = Stopwatch.GetTimestamp();
-        Engine.Tick(now, ref _log);
+        Router.Route(Command.Tick(0, now), now, ref _log, null);
         TickMilliseconds.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
         Couriers.SyncAll(driver);
     }

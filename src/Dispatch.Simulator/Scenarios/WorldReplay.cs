@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using Dispatch.Engine;
+using Dispatch.Hosting;
 using Dispatch.Model;
+using Dispatch.Protocol;
 using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.World;
 using Dispatch.Travel;
-using ScenarioTravel = Dispatch.Traffic.TrafficAdjusted<Dispatch.Travel.EuclideanCeilMinutes>;
+using EngineTravel = Dispatch.Hosting.TrafficPictureTravel<Dispatch.Travel.EuclideanCeilMinutes>;
+using WorldTravel = Dispatch.Traffic.TrafficAdjusted<Dispatch.Travel.EuclideanCeilMinutes>;
 
 namespace Dispatch.Simulator.Scenarios;
 
@@ -14,11 +17,18 @@ namespace Dispatch.Simulator.Scenarios;
 /// finish at the delayed ready time, couriers really drop out. The world's couriers follow the engine's
 /// current plan (read back after every decision), confirm pickups and drop-offs at their actual
 /// times and report their positions every tick. Scenario events are applied at their times.
+/// Everything the engine learns (sites, shifts, orders, delays, cancellations, outages, positions,
+/// confirmations, traffic, ticks) reaches it as a protocol command through the command router
+/// (<see cref="EngineDriver{TTravel}.Route"/>), as the server's commands do; the world's own traffic, what
+/// its couriers really drive in, is a picture of its own.
 /// Three steps: compile the scenario (<see cref="CompiledScenario"/>), run the world
 /// (<see cref="ScenarioWorld"/> on the <see cref="WorldDriver{TTravel}"/>), assemble the result.
 /// </summary>
 public static class WorldReplay
 {
+    /// <summary>The citywide factor 1 (normal speed) from minute 0 on, open-ended.</summary>
+    private static readonly Command NormalSpeed = Command.SetCitywideFactor(0, 1, 0, double.PositiveInfinity);
+
     public static WorldResult Run(MdrpInstance inst, WorldReplayOptions? options = null)
     {
         options ??= new WorldReplayOptions();
@@ -29,30 +39,62 @@ public static class WorldReplay
         return Assemble(inst, options, scenario, world, wall);
     }
 
-    /// <summary>The engine with the trace's restaurants and courier shifts, the couriers at their start
-    /// positions, and the driver with every scenario event and placement queued.</summary>
-    private static ScenarioWorld Start(MdrpInstance inst, WorldReplayOptions options, CompiledScenario scenario, out WorldDriver<ScenarioTravel> driver)
+    /// <summary>
+    /// The engine behind the command router, told the traffic it knows of and the trace's restaurants and
+    /// courier shifts; the world's traffic; the couriers at their start positions; and the driver with
+    /// every scenario event and placement queued. Throws <see cref="InvalidDataException"/> naming the
+    /// scenario's event when the router refuses its traffic (an invalid polygon, an empty window).
+    /// </summary>
+    internal static ScenarioWorld Start(MdrpInstance inst, WorldReplayOptions options, CompiledScenario scenario, out WorldDriver<EngineTravel> driver)
     {
         var p = inst.Parameters;
         var orders = scenario.Orders;
-        var worldTravel = new ScenarioTravel(new EuclideanCeilMinutes(p.MetersPerMinute), scenario.Traffic);
-        var engineTravel = new ScenarioTravel(new EuclideanCeilMinutes(p.MetersPerMinute), options.Replan ? scenario.Traffic : scenario.Stale);
-        var engine = new DispatchEngine<ScenarioTravel>(engineTravel,
-            Replay.MdrpReplay.EngineOptionsFor(inst, options.Engine, options.Profile, options.TickMinutes, orders.Count - inst.Orders.Length) with { Replanning = options.Replan });
         double start = inst.Orders.Length == 0 ? 0 : inst.Orders.Min(o => o.PlacementTime);
         double first = Math.Min(start, inst.Couriers.Length == 0 ? start : inst.Couriers.Min(c => c.OnTime));
         double lastShiftEnd = inst.Couriers.Length == 0 ? first : inst.Couriers.Max(c => c.OffTime);
         double lastPlacement = orders.Count == 0 ? first : orders.Max(o => o.Placed);
-        for (int i = 0; i < inst.Restaurants.Length; i++) engine.AddSite(i, inst.Restaurants[i].X, inst.Restaurants[i].Y);
+        var router = new EngineDriver<EuclideanCeilMinutes>(new EuclideanCeilMinutes(p.MetersPerMinute),
+            Replay.MdrpReplay.EngineOptionsFor(inst, options.Engine, options.Profile, options.TickMinutes, orders.Count - inst.Orders.Length) with { Replanning = options.Replan },
+            new TrafficPicture(scenario.TrafficSettings));
+        // First the city at normal speed: it puts the engine's travel on the grid the world's couriers drive
+        // on even when it hears of no traffic, as before the router: its minutes are theirs to the bit (a
+        // walk over a grid of ones is the plain rule only to within a rounding) and its tick does the work
+        // the published scenario and General-profile tick times measured. A re-planning engine then hears
+        // every traffic event, each with its window, as a traffic service announces it; a frozen one keeps
+        // the picture it started with.
+        router.Apply(NormalSpeed, first);
+        if (options.Replan) ApplyTraffic(options, scenario, report => router.Apply(report, first));
+        var worldTraffic = new TrafficPicture(scenario.TrafficSettings);
+        ApplyTraffic(options, scenario, report => worldTraffic.Apply(report));
+
+        for (int i = 0; i < inst.Restaurants.Length; i++) router.Apply(Command.AddSite(0, i, inst.Restaurants[i].X, inst.Restaurants[i].Y), first);
         for (int i = 0; i < inst.Couriers.Length; i++)
         {
             var c = inst.Couriers[i];
-            engine.CourierOnShift(new CourierShift(i, c.X, c.Y, c.OnTime, c.OffTime), first);
+            router.Apply(Command.CourierOnShift(0, i, c.X, c.Y, c.OnTime, c.OffTime), first);
         }
-        var world = new ScenarioWorld(inst, scenario, options.Replan, engine, new DrivingCouriers(engine, worldTravel, inst, orders));
-        driver = new WorldDriver<ScenarioTravel>(engine, options.TickMinutes, new WorldStopRule(lastPlacement, lastShiftEnd), first);
+        var worldTravel = new WorldTravel(new EuclideanCeilMinutes(p.MetersPerMinute), worldTraffic.Model);
+        var world = new ScenarioWorld(inst, scenario, options.Replan, router, worldTraffic.Model, new DrivingCouriers(router, worldTravel, inst, orders));
+        driver = new WorldDriver<EngineTravel>(router.Engine, options.TickMinutes, new WorldStopRule(lastPlacement, lastShiftEnd), first);
         world.ScheduleEvents(driver);
         return world;
+    }
+
+    /// <summary>Applies the scenario's traffic reports in order; a refusal (the router's message) is reported with the scenario's event.</summary>
+    private static void ApplyTraffic(WorldReplayOptions options, CompiledScenario scenario, Action<Command> apply)
+    {
+        foreach (var (n, report) in scenario.TrafficReports)
+        {
+            try
+            {
+                apply(report);
+            }
+            catch (DispatchException ex)
+            {
+                var s = options.Scenario;
+                throw new InvalidDataException($"scenario '{s?.Name}': event {n} ({s?.Events[n - 1].Kind}): {ex.Message}", ex);
+            }
+        }
     }
 
     /// <summary>What the world did: its metrics, the trace as run, the solution files at actual times.</summary>
