@@ -42,18 +42,9 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
         for (double t = start; ; t += 1)
         {
             DrainPushes(t);
-            while (_due.TryPeek(out var stop, out var pri) && pri.At <= t)
-            {
-                _due.Dequeue();
-                if (_released.Contains(stop.OrderId)) continue;
-                if (stop.Kind == WireStopKind.Pickup) Send(Command.ConfirmPickup(0, stop.OrderId, pri.At));
-                else
-                {
-                    Send(Command.ConfirmDropoff(0, stop.OrderId, pri.At));
-                    _inFlight--;
-                    _delivered++;
-                }
-            }
+            // Stops done since the last tick: a confirmation carries the time it happened, which may not be later
+            // than the server's now (the last tick), so those of the minute ending at t follow Tick(t) below.
+            ConfirmDue(t - 1);
             for (; next < orders.Length && orders[next].Placement <= t; next++)
             {
                 var o = orders[next];
@@ -97,6 +88,23 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
     }
 
     private void Send(in Command command) => _requests.Add(client.RequestAsync(command));
+
+    /// <summary>Confirms every planned stop due at or before <paramref name="upTo"/> at its planned time.</summary>
+    private void ConfirmDue(double upTo)
+    {
+        while (_due.TryPeek(out var stop, out var pri) && pri.At <= upTo)
+        {
+            _due.Dequeue();
+            if (_released.Contains(stop.OrderId)) continue;
+            if (stop.Kind == WireStopKind.Pickup) Send(Command.ConfirmPickup(0, stop.OrderId, pri.At));
+            else
+            {
+                Send(Command.ConfirmDropoff(0, stop.OrderId, pri.At));
+                _inFlight--;
+                _delivered++;
+            }
+        }
+    }
 
     private void DrainPushes(double t)
     {

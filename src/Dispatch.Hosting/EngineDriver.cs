@@ -24,21 +24,29 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
     /// <param name="travel">The base travel rule.</param>
     /// <param name="options">Engine options.</param>
     /// <param name="traffic">The traffic picture the host owns; null for a fresh one with the default grid.</param>
-    public EngineDriver(TTravel travel, DispatchOptions options, TrafficPicture? traffic = null)
+    /// <param name="confirmationToleranceMinutes">How far ahead of now a confirmation's time may be (<see cref="ConfirmationTolerance"/>): 0 on a manual clock.</param>
+    public EngineDriver(TTravel travel, DispatchOptions options, TrafficPicture? traffic = null, double confirmationToleranceMinutes = 0)
     {
         Traffic = traffic ?? new TrafficPicture(TrafficSettings.Default);
         _engine = new DispatchEngine<TrafficPictureTravel<TTravel>>(new TrafficPictureTravel<TTravel>(travel, Traffic), options);
+        ConfirmationToleranceMinutes = confirmationToleranceMinutes;
     }
 
-    private EngineDriver(DispatchEngine<TrafficPictureTravel<TTravel>> engine, TrafficPicture traffic)
+    private EngineDriver(DispatchEngine<TrafficPictureTravel<TTravel>> engine, TrafficPicture traffic, double confirmationToleranceMinutes)
     {
         _engine = engine;
         Traffic = traffic;
+        ConfirmationToleranceMinutes = confirmationToleranceMinutes;
     }
 
     /// <summary>An engine rebuilt from a snapshot over <paramref name="traffic"/> (restored first; throws InvalidDataException on a file the engine refuses).</summary>
-    public static EngineDriver<TTravel> Load(Stream stream, TTravel travel, DispatchOptions options, TrafficPicture traffic) =>
-        new(DispatchEngine<TrafficPictureTravel<TTravel>>.LoadSnapshot(stream, new TrafficPictureTravel<TTravel>(travel, traffic), options), traffic);
+    public static EngineDriver<TTravel> Load(Stream stream, TTravel travel, DispatchOptions options, TrafficPicture traffic, double confirmationToleranceMinutes = 0) =>
+        new(DispatchEngine<TrafficPictureTravel<TTravel>>.LoadSnapshot(stream, new TrafficPictureTravel<TTravel>(travel, traffic), options), traffic,
+            confirmationToleranceMinutes);
+
+    /// <summary>How far ahead of now a confirmation's time may be, in engine minutes (<see cref="ConfirmationTolerance"/>):
+    /// a ConfirmPickup / ConfirmDropoff whose <c>at</c> is later than now plus this is refused.</summary>
+    public double ConfirmationToleranceMinutes { get; }
 
     /// <inheritdoc />
     public TrafficPicture Traffic { get; }
@@ -72,8 +80,9 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
             case MessageType.CourierOnShift: _engine.CourierOnShift(new CourierShift(c.Id, c.X, c.Y, c.T1, c.T2, c.Count), now); return 0;
             case MessageType.CourierOffShift: _engine.CourierOffShift(c.Id, now); return 0;
             case MessageType.UpdateCourierPosition: _engine.UpdateCourierPosition(c.Id, c.X, c.Y, now); return 0;
-            case MessageType.ConfirmPickup: _engine.ConfirmPickup(c.Id, c.T1); return 0;
-            case MessageType.ConfirmDropoff: _engine.ConfirmDropoff(c.Id, c.T1); return 0;
+            // A confirmation carries the courier's time `at`; it may not be later than now (plus the wall-clock slack).
+            case MessageType.ConfirmPickup: _engine.ConfirmPickup(c.Id, c.T1, now + ConfirmationToleranceMinutes); return 0;
+            case MessageType.ConfirmDropoff: _engine.ConfirmDropoff(c.Id, c.T1, now + ConfirmationToleranceMinutes); return 0;
             case MessageType.AddCongestionZone or MessageType.AddClosure or MessageType.SetCitywideFactor: Traffic.Apply(c); return 0;
             // ---- the tick runs at the command's own time
             case MessageType.Tick: Tick(c.T1, ref sink); return 0;
@@ -92,7 +101,8 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
                 return 1;
             case MessageType.GetCounts:
                 var k = _engine.Counts;
-                ReplyCodec.WriteCounts(Reply(reply, c), c.RequestId, k.Known, k.Open, k.Assigned, k.PickedUp, k.Delivered, k.Cancelled, k.Couriers);
+                ReplyCodec.WriteCounts(Reply(reply, c), c.RequestId, k.Known, k.Open, k.Assigned, k.PickedUp, k.Delivered, k.Cancelled, k.Couriers,
+                    _engine.CouriersOnShift);
                 return 1;
             case MessageType.QuoteDropoff:
                 // Reads the traffic picture as of the last tick; computed before anything is written, so a refusal writes nothing.

@@ -69,11 +69,13 @@ public static class ReplyCodec
         End(o, ref w);
     }
 
-    /// <summary>Counts: [70, rid, known, open, assigned, pickedUp, delivered, cancelled, couriers].</summary>
-    public static void WriteCounts(FrameBuffer o, uint rid, int known, int open, int assigned, int pickedUp, int delivered, int cancelled, int couriers)
+    /// <summary>Counts: [70, rid, known, open, assigned, pickedUp, delivered, cancelled, couriers, couriersOnShift].</summary>
+    public static void WriteCounts(FrameBuffer o, uint rid, int known, int open, int assigned, int pickedUp, int delivered, int cancelled, int couriers,
+        int couriersOnShift)
     {
-        var w = Begin(o, MessageType.Counts, rid, 7);
+        var w = Begin(o, MessageType.Counts, rid, 8);
         w.Write(known); w.Write(open); w.Write(assigned); w.Write(pickedUp); w.Write(delivered); w.Write(cancelled); w.Write(couriers);
+        w.Write(couriersOnShift);
         End(o, ref w);
     }
 
@@ -179,7 +181,13 @@ public static class ReplyCodec
                     return new CourierInfoMessage(rid, r.ReadInt64(), r.ReadBoolean(), r.ReadBoolean(), ReadNumber(ref r), ReadNumber(ref r),
                         ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32(), r.ReadInt32());
                 case MessageType.Counts:
-                    return new CountsMessage(rid, r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+                {
+                    int known = r.ReadInt32(), open = r.ReadInt32(), assigned = r.ReadInt32(), pickedUp = r.ReadInt32();
+                    int delivered = r.ReadInt32(), cancelled = r.ReadInt32(), couriers = r.ReadInt32();
+                    // Servers before couriersOnShift sent 7 fields after [type, rid]: -1 = not reported.
+                    int onShift = count >= 10 ? r.ReadInt32() : -1;
+                    return new CountsMessage(rid, known, open, assigned, pickedUp, delivered, cancelled, couriers, onShift);
+                }
                 case MessageType.Metrics:
                     return new MetricsMessage(rid, new MetricsSnapshot(ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(),
                         r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadNumber(ref r), r.ReadInt64(), r.ReadInt64(), r.ReadInt32()));

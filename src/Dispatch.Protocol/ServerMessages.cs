@@ -24,8 +24,19 @@ public sealed record OrderInfoMessage(uint RequestId, long OrderId, WireOrderSta
 public sealed record CourierInfoMessage(uint RequestId, long CourierId, bool Known, bool OnShift, double FreeX, double FreeY, double FreeAt,
     double ShiftStart, double ShiftEnd, int PlannedStops, int Delivered) : ServerMessage(MessageType.CourierInfo, RequestId);
 
-/// <summary>Order and courier counts.</summary>
-public sealed record CountsMessage(uint RequestId, int Known, int Open, int Assigned, int PickedUp, int Delivered, int Cancelled, int Couriers)
+/// <summary>Order and courier counts: <paramref name="Couriers"/> every courier known (gone off shift included),
+/// <paramref name="CouriersOnShift"/> those on shift now (-1 from a server that does not report it).</summary>
+/// <param name="RequestId">The request answered.</param>
+/// <param name="Known">Orders ever placed.</param>
+/// <param name="Open">Placed, not committed to a courier.</param>
+/// <param name="Assigned">Committed, not picked up.</param>
+/// <param name="PickedUp">Picked up, not delivered.</param>
+/// <param name="Delivered">Delivered.</param>
+/// <param name="Cancelled">Cancelled.</param>
+/// <param name="Couriers">Couriers known: every courier id ever given a shift, those gone off shift included.</param>
+/// <param name="CouriersOnShift">Couriers whose shift has started and not ended (as of the last tick) and not sent off shift.</param>
+public sealed record CountsMessage(uint RequestId, int Known, int Open, int Assigned, int PickedUp, int Delivered, int Cancelled, int Couriers,
+    int CouriersOnShift)
     : ServerMessage(MessageType.Counts, RequestId);
 
 /// <summary>Server metrics at one instant (totals since start; rates are for the reader to derive).</summary>

@@ -18,12 +18,13 @@ internal static class EngineDrivers
     {
         var engineOptions = options.Engine;
         traffic ??= new TrafficPicture(options.ToTrafficSettings());
+        double tolerance = ConfirmationTolerance.Minutes(options.Clock, options.ClockRate);
         return options.Travel switch
         {
-            TravelMode.Haversine when snapshot is null => new EngineDriver<HaversineMinutes>(Haversine(), engineOptions, traffic),
-            TravelMode.Haversine => EngineDriver<HaversineMinutes>.Load(snapshot, Haversine(), engineOptions, traffic),
-            _ when snapshot is null => new EngineDriver<EuclideanCeilMinutes>(Euclidean(), engineOptions, traffic),
-            _ => EngineDriver<EuclideanCeilMinutes>.Load(snapshot, Euclidean(), engineOptions, traffic),
+            TravelMode.Haversine when snapshot is null => new EngineDriver<HaversineMinutes>(Haversine(), engineOptions, traffic, tolerance),
+            TravelMode.Haversine => EngineDriver<HaversineMinutes>.Load(snapshot, Haversine(), engineOptions, traffic, tolerance),
+            _ when snapshot is null => new EngineDriver<EuclideanCeilMinutes>(Euclidean(), engineOptions, traffic, tolerance),
+            _ => EngineDriver<EuclideanCeilMinutes>.Load(snapshot, Euclidean(), engineOptions, traffic, tolerance),
         };
         HaversineMinutes Haversine() => new(options.HaversineKmh, options.DetourFactor);
         EuclideanCeilMinutes Euclidean() => new(options.MetersPerMinute);

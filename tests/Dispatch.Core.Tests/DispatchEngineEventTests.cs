@@ -331,15 +331,84 @@ public class DispatchEngineEventTests
 
         var early = Assert.Throws<DispatchException>(() => e.ConfirmPickup(100, 2));
         Assert.Equal(DispatchError.InvalidValue, early.Error);
-        Assert.Contains("pickup time 2 is before its placement time 10", early.Message);
+        Assert.Contains("pickup time at=2 is before its placement time 10", early.Message);
         Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
 
         e.ConfirmPickup(100, 500);
         var back = Assert.Throws<DispatchException>(() => e.ConfirmDropoff(100, 13));
-        Assert.Contains("drop-off time 13 is before its pickup time 500", back.Message);
+        Assert.Contains("drop-off time at=13 is before its pickup time 500", back.Message);
         Assert.Equal(OrderStatus.PickedUp, e.GetOrderStatus(100));
         e.ConfirmDropoff(100, 510);
         Assert.Equal(OrderStatus.Delivered, e.GetOrderStatus(100));
+    }
+
+    /// <summary>
+    /// A pickup more than <see cref="DispatchOptions.PickupBeforeReadyToleranceMinutes"/> (5) before the order's ready
+    /// time is refused naming <c>at</c>; within the tolerance it is accepted; +infinity accepts any pickup after placement.
+    /// </summary>
+    [Fact]
+    public void A_pickup_long_before_the_ready_time_is_refused_within_the_tolerance_accepted()
+    {
+        var e = OneAssignedOrder(placedAt: 0, readyAt: 20);
+        Assert.Equal(5, e.Options.PickupBeforeReadyToleranceMinutes);
+
+        var early = Assert.Throws<DispatchException>(() => e.ConfirmPickup(100, 14.5, now: 21));
+        Assert.Equal(DispatchError.InvalidValue, early.Error);
+        Assert.Contains("pickup time at=14.5 is before its ready time 20 less the 5 min tolerance", early.Message);
+        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+        Assert.True(double.IsNaN(e.Order(100).PickedUpAt));
+
+        e.ConfirmPickup(100, 15, now: 21);                                 // a kitchen 5 minutes early
+        Assert.Equal((OrderStatus.PickedUp, 15.0), (e.GetOrderStatus(100), e.Order(100).PickedUpAt));
+
+        var any = OneAssignedOrder(placedAt: 0, readyAt: 20, new DispatchOptions { Profile = DispatchProfile.Greedy, PickupBeforeReadyToleranceMinutes = double.PositiveInfinity });
+        any.ConfirmPickup(100, 0, now: 21);
+        Assert.Equal(OrderStatus.PickedUp, any.GetOrderStatus(100));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), new DispatchOptions { PickupBeforeReadyToleranceMinutes = -1 }));
+    }
+
+    /// <summary>
+    /// A confirmation reports what has happened: a pickup or drop-off time later than the caller's now is refused
+    /// naming <c>at</c> and changes nothing; one at now or earlier is accepted. (The two-argument forms take <c>at</c> as now.)
+    /// </summary>
+    [Fact]
+    public void A_confirmation_later_than_now_is_refused_and_nothing_changes()
+    {
+        var e = OneAssignedOrder(placedAt: 0, readyAt: 0);
+
+        var pickup = Assert.Throws<DispatchException>(() => e.ConfirmPickup(100, 2.5, now: 2));
+        Assert.Equal(DispatchError.InvalidValue, pickup.Error);
+        Assert.Contains("order 100: pickup time at=2.5 is later than now (2)", pickup.Message);
+        Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
+
+        e.ConfirmPickup(100, 2, now: 2);
+        var drop = Assert.Throws<DispatchException>(() => e.ConfirmDropoff(100, 9, now: 8));
+        Assert.Contains("order 100: drop-off time at=9 is later than now (8)", drop.Message);
+        Assert.Equal(OrderStatus.PickedUp, e.GetOrderStatus(100));
+        e.ConfirmDropoff(100, 7, now: 8);
+        Assert.Equal((OrderStatus.Delivered, 7.0), (e.GetOrderStatus(100), e.Order(100).DeliveredAt));
+    }
+
+    /// <summary>
+    /// <see cref="EngineCounts.Couriers"/> counts every courier known; <see cref="DispatchEngine{TTravel}.CouriersOnShift"/>
+    /// only those on shift: not a shift that starts later (until the tick that starts it), not one sent off shift.
+    /// </summary>
+    [Fact]
+    public void Couriers_on_shift_leave_out_later_shifts_and_couriers_gone_off_shift()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 100), 0);
+        e.CourierOnShift(new CourierShift(11, 0, 0, 0, 100), 0);
+        e.CourierOnShift(new CourierShift(12, 0, 0, 30, 100), 0);
+        Assert.Equal((3, 2), (e.Counts.Couriers, e.CouriersOnShift));
+        e.CourierOffShift(11, 5);
+        Assert.Equal((3, 1), (e.Counts.Couriers, e.CouriersOnShift));
+        var sink = new RecordingSink(new Recorder());
+        e.Tick(30, ref sink);
+        Assert.Equal((3, 2), (e.Counts.Couriers, e.CouriersOnShift));
+        e.Tick(100, ref sink);                                              // both shifts over
+        Assert.Equal((3, 0), (e.Counts.Couriers, e.CouriersOnShift));
     }
 
     /// <summary>
@@ -365,10 +434,10 @@ public class DispatchEngineEventTests
         Assert.True(e.Courier(10).OnShift);
     }
 
-    /// <summary>Courier 10 at the site with order 100 (5 minutes away) committed to it.</summary>
-    private static DispatchEngine<EuclideanCeilMinutes> OneAssignedOrder(double placedAt, double readyAt)
+    /// <summary>Courier 10 at the site with order 100 (5 minutes away) committed to it (greedy profile unless <paramref name="options"/>).</summary>
+    private static DispatchEngine<EuclideanCeilMinutes> OneAssignedOrder(double placedAt, double readyAt, DispatchOptions? options = null)
     {
-        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        var e = options is null ? EngineFactory.Create(DispatchProfile.Greedy) : new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
         e.AddSite(1, 0, 0);
         e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
         e.PlaceOrder(new OrderRequest(100, 1, 5 * Min, 0, placedAt, readyAt), placedAt);

@@ -229,7 +229,7 @@ public class CodecTests
         ReplyCodec.WritePong(f, 4, 8);
         ReplyCodec.WriteOrderInfo(f, 5, 100, 2, 10, 20, 30, double.NaN, double.NaN);
         ReplyCodec.WriteCourierInfo(f, 6, 10, true, true, 1, 2, 3, 4, 5, 6, 7);
-        ReplyCodec.WriteCounts(f, 7, 1, 2, 3, 4, 5, 6, 7);
+        ReplyCodec.WriteCounts(f, 7, 1, 2, 3, 4, 5, 6, 7, 8);
         ReplyCodec.WriteMetrics(f, 8, new MetricsSnapshot(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
         var w = ReplyCodec.BeginAssignment(f, 10, 3, false, 2);
         ReplyCodec.WriteStop(ref w, 1, 100, 1, 5, 6, 1, 2, 3, 4);
@@ -250,7 +250,7 @@ public class CodecTests
         Assert.Equal((100L, WireOrderStatus.Assigned, 10L, 20.0, 30.0), (o.OrderId, o.Status, o.CourierId, o.PlannedPickup, o.PlannedDropoff));
         Assert.True(double.IsNaN(o.PickedUpAt) && double.IsNaN(o.DeliveredAt));
         Assert.Equal(new CourierInfoMessage(6, 10, true, true, 1, 2, 3, 4, 5, 6, 7), got[5]);
-        Assert.Equal(new CountsMessage(7, 1, 2, 3, 4, 5, 6, 7), got[6]);
+        Assert.Equal(new CountsMessage(7, 1, 2, 3, 4, 5, 6, 7, 8), got[6]);
         Assert.Equal(new MetricsMessage(8, new MetricsSnapshot(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)), got[7]);
         var a = Assert.IsType<AssignmentMessage>(got[8]);
         Assert.Equal((10L, 3.0, false), (a.CourierId, a.AssignedAt, a.IsUpdate));

@@ -46,7 +46,7 @@ public class ServerMessageTests
         await c.ChangeReadyTimeAsync(Scenario.Order, 14);
 
         var counts = await c.GetCountsAsync();
-        Assert.Equal(new CountsMessage(counts.RequestId, 1, 1, 0, 0, 0, 0, 1), counts);
+        Assert.Equal(new CountsMessage(counts.RequestId, 1, 1, 0, 0, 0, 0, 1, 1), counts);
 
         Assert.Equal(WireOrderStatus.Unknown, (await c.GetOrderAsync(999)).Status);
         Assert.False((await c.GetCourierAsync(999)).Known);

@@ -85,8 +85,8 @@ internal static class RecordedTraceReplay
                 return 1;
             }
             Result Once() => h.Travel.Equals("Haversine", StringComparison.OrdinalIgnoreCase)
-                ? ReplayOnce(new HaversineMinutes(h.HaversineKmh, h.DetourFactor), engineOptions, traffic, records)
-                : ReplayOnce(new EuclideanCeilMinutes(h.MetersPerMinute), engineOptions, traffic, records);
+                ? ReplayOnce(new HaversineMinutes(h.HaversineKmh, h.DetourFactor), engineOptions, traffic, ConfirmationTolerance.Minutes(h.Clock, h.ClockRate), records)
+                : ReplayOnce(new EuclideanCeilMinutes(h.MetersPerMinute), engineOptions, traffic, ConfirmationTolerance.Minutes(h.Clock, h.ClockRate), records);
 
             Once(); // warm-up: JIT, tiering
             var allTicks = new List<double>();
@@ -148,9 +148,11 @@ internal static class RecordedTraceReplay
         public List<(double Minute, long Bytes)> AllocatingTicks = new();
     }
 
-    private static Result ReplayOnce<TTravel>(TTravel travel, DispatchOptions options, TrafficSettings traffic, TraceRecord[] records) where TTravel : struct, ITravelTime
+    private static Result ReplayOnce<TTravel>(TTravel travel, DispatchOptions options, TrafficSettings traffic, double confirmationTolerance,
+        TraceRecord[] records) where TTravel : struct, ITravelTime
     {
-        var driver = new EngineDriver<TTravel>(travel, options, new TrafficPicture(traffic));
+        // The recording server's slack for confirmations ahead of its clock, so what it accepted replays accepted.
+        var driver = new EngineDriver<TTravel>(travel, options, new TrafficPicture(traffic), confirmationTolerance);
         var sink = new CountingSink();
         var res = new Result { TickMs = new List<double>(records.Length) };
         long engineTicks = 0;

@@ -53,11 +53,26 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>The travel-time rule.</summary>
     public TTravel Travel => _travel;
 
-    /// <summary>Order and courier counts.</summary>
+    /// <summary>Order and courier counts (<see cref="EngineCounts.Couriers"/>: every courier known, gone off shift
+    /// included; <see cref="CouriersOnShift"/> for those on shift).</summary>
     public EngineCounts Counts => new(_s.Known, _s.Open, _s.Assigned, _s.PickedUp, _s.Delivered, _s.Cancelled, _s.Couriers.Count);
 
     /// <summary>Order slots in use or free (the store's high-water mark): what the engine's memory follows, for tests.</summary>
     internal int OrderSlots => _s.Orders.Count;
+
+    /// <summary>Couriers on shift: their shift has started and not ended as of the last tick, and they were not sent
+    /// off shift (what <see cref="CourierView.OnShift"/> says of each). Not counted: shifts that start later, couriers
+    /// gone off shift (also those still delivering orders on board). Scans the couriers: for queries, not the hot path.</summary>
+    public int CouriersOnShift
+    {
+        get
+        {
+            var cs = _s.Couriers;
+            int n = 0;
+            for (int c = 0; c < cs.Count; c++) if (cs.State[c] == CourierState.OnShift) n++;
+            return n;
+        }
+    }
 
     /// <summary>Time of the last tick (negative infinity before the first).</summary>
     public double LastTick => _lastTick;
@@ -201,7 +216,17 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         ReleaseUnpicked(c, now, PlanChangeReason.CourierOffline, onlyBeyondHead: false, slip: 0);
     }
 
-    /// <summary>Where a courier is now. An idle courier is planned from here; a busy one keeps its plan.</summary>
+    /// <summary>
+    /// Where a courier is now. An idle courier is planned from here. A busy one is compared with where its plan has
+    /// it now (on the leg to its head stop, interpolated in time from the leg's start to the head's arrival): the
+    /// report is <c>delta</c> = (minutes from the report to the head stop) - (minutes from the planned position to
+    /// it) off plan. Beyond <see cref="DispatchOptions.BehindToleranceMinutes"/> either way the head arrival moves by
+    /// <c>delta</c>, later (behind) or earlier (ahead, never before now or the leg's departure), the rest of the route
+    /// follows, ETA changes are reported at the next tick and pickups that slipped too far are released. Within the
+    /// tolerance the plan stands. Because both sides of <c>delta</c> are timed by the same travel rule, a client that
+    /// reports the positions its plan gives (or a courier that keeps to it) never moves it, even where the rule is not
+    /// linear along the leg (a closure's detour, congestion, minutes rounded up). Needs <see cref="DispatchOptions.Replanning"/>.
+    /// </summary>
     public void UpdateCourierPosition(long courierId, double x, double y, double now)
     {
         RequireTime(now, "now");
@@ -211,10 +236,12 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         cs.SeenX[c] = x; cs.SeenY[c] = y; cs.SeenAt[c] = now;
         if (cs.RouteLength(c) == 0) { cs.X[c] = x; cs.Y[c] = y; return; }
         if (!Options.Replanning) return;
-        // Behind plan: from here, the head stop is reached later than planned by more than the tolerance.
         ref RouteStop h = ref cs.Route(c)[0];
-        if (now + _travel.Minutes(x, y, h.X, h.Y) <= h.Arrival + Options.BehindToleranceMinutes) return;
-        Replan(c, now, x, y, PlanChangeReason.CourierBehind);
+        double f = cs.LegFraction(c, now);
+        double px = cs.LegFromX[c] + (h.X - cs.LegFromX[c]) * f, py = cs.LegFromY[c] + (h.Y - cs.LegFromY[c]) * f;
+        double delta = _travel.Minutes(x, y, h.X, h.Y) - _travel.Minutes(px, py, h.X, h.Y);
+        if (delta > Options.BehindToleranceMinutes) Replan(c, now, x, y, h.Arrival + delta, PlanChangeReason.CourierBehind);
+        else if (delta < -Options.BehindToleranceMinutes) Replan(c, now, x, y, h.Arrival + delta, PlanChangeReason.CourierAhead);
     }
 
     /// <summary>
@@ -281,31 +308,58 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         return Math.Max(lowerBound, quote);
     }
 
-    /// <summary>The courier picked the order up at <paramref name="at"/>. From now on the order never changes courier.</summary>
-    public void ConfirmPickup(long orderId, double at)
+    /// <summary>The courier picked the order up at <paramref name="at"/>, which is the caller's now (a simulation, a
+    /// caller that is the clock). From now on the order never changes courier. Same rules as
+    /// <see cref="ConfirmPickup(long, double, double)"/> with <c>now = at</c>.</summary>
+    public void ConfirmPickup(long orderId, double at) => ConfirmPickup(orderId, at, now: at);
+
+    /// <summary>
+    /// The courier picked the order up at <paramref name="at"/> (a time reported by the courier's device), the caller's
+    /// clock reading <paramref name="now"/>. From now on the order never changes courier. Refused with
+    /// <see cref="DispatchError.InvalidValue"/> naming <c>at</c>, nothing changed: a time later than
+    /// <paramref name="now"/> (a confirmation reports what has happened; a caller whose reporters' clocks may run a
+    /// little ahead of its own passes its now plus that slack), before the order's placement, or more than
+    /// <see cref="DispatchOptions.PickupBeforeReadyToleranceMinutes"/> before its ready time.
+    /// </summary>
+    public void ConfirmPickup(long orderId, double at, double now)
     {
         RequireTime(at, "pickup time of order", orderId);
+        RequireTime(now, "now");
         int o = OrderOf(orderId);
-        if (_s.Orders.Status[o] != OrderStatus.Assigned)
-            Throw(DispatchError.InvalidState, $"order {orderId} is {_s.Orders.Status[o]}; only an assigned order can be picked up");
+        var os = _s.Orders;
+        if (os.Status[o] != OrderStatus.Assigned)
+            Throw(DispatchError.InvalidState, $"order {orderId} is {os.Status[o]}; only an assigned order can be picked up");
+        RequireNotAfterNow(orderId, "pickup", at, now);
         // Impossible, not merely early: nothing is picked up before the customer placed it.
-        if (at < _s.Orders.PlacedAt[o])
-            Throw(DispatchError.InvalidValue, $"order {orderId}: pickup time {at} is before its placement time {_s.Orders.PlacedAt[o]}");
-        _s.Orders.PickedAt[o] = at;
+        if (at < os.PlacedAt[o])
+            Throw(DispatchError.InvalidValue, $"order {orderId}: pickup time at={at} is before its placement time {os.PlacedAt[o]}");
+        // A kitchen may hand over a little early; much earlier is a wrong clock or a wrong order id.
+        double earliest = os.ReadyAt[o] - Options.PickupBeforeReadyToleranceMinutes;
+        if (at < earliest)
+            Throw(DispatchError.InvalidValue, $"order {orderId}: pickup time at={at} is before its ready time {os.ReadyAt[o]} less the {Options.PickupBeforeReadyToleranceMinutes} min tolerance (PickupBeforeReadyToleranceMinutes)");
+        os.PickedAt[o] = at;
         _s.SetStatus(o, OrderStatus.PickedUp);
-        MarkStopDone(_s.Orders.Courier[o], o, StopKind.Pickup);
+        MarkStopDone(os.Courier[o], o, StopKind.Pickup);
     }
 
-    /// <summary>The courier handed the order over at <paramref name="at"/>.</summary>
-    public void ConfirmDropoff(long orderId, double at)
+    /// <summary>The courier handed the order over at <paramref name="at"/>, which is the caller's now. Same rules as
+    /// <see cref="ConfirmDropoff(long, double, double)"/> with <c>now = at</c>.</summary>
+    public void ConfirmDropoff(long orderId, double at) => ConfirmDropoff(orderId, at, now: at);
+
+    /// <summary>The courier handed the order over at <paramref name="at"/> (a reported time), the caller's clock reading
+    /// <paramref name="now"/>. Refused with <see cref="DispatchError.InvalidValue"/> naming <c>at</c>, nothing changed: a
+    /// time later than <paramref name="now"/> or before the order's pickup.</summary>
+    public void ConfirmDropoff(long orderId, double at, double now)
     {
         RequireTime(at, "drop-off time of order", orderId);
+        RequireTime(now, "now");
         int o = OrderOf(orderId);
         var os = _s.Orders;
         if (os.Status[o] != OrderStatus.PickedUp)
             Throw(DispatchError.InvalidState, $"order {orderId} is {os.Status[o]}; only a picked-up order can be dropped off");
+        RequireNotAfterNow(orderId, "drop-off", at, now);
         if (at < os.PickedAt[o])
-            Throw(DispatchError.InvalidValue, $"order {orderId}: drop-off time {at} is before its pickup time {os.PickedAt[o]}");
+            Throw(DispatchError.InvalidValue, $"order {orderId}: drop-off time at={at} is before its pickup time {os.PickedAt[o]}");
         os.DroppedAt[o] = at;
         _s.Finish(o, OrderStatus.Delivered, at);
         int c = os.Courier[o];
@@ -317,6 +371,13 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             cs.X[c] = os.DropX[o]; cs.Y[c] = os.DropY[o];
             cs.FreeAt[c] = at + _s.Times.HalfDropoff(o);
         }
+    }
+
+    /// <summary>A confirmation reports what has happened: its time may not be later than the caller's now.</summary>
+    private static void RequireNotAfterNow(long orderId, string what, double at, double now)
+    {
+        if (at > now)
+            Throw(DispatchError.InvalidValue, $"order {orderId}: {what} time at={at} is later than now ({now}); a confirmation reports what has happened");
     }
 
     // ---------------------------------------------------------------- tick
@@ -474,11 +535,25 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         }
     }
 
-    /// <summary>Re-plans one courier from where it is: re-time, release slipped pickups, report.</summary>
-    private void Replan(int c, double now, double x, double y, PlanChangeReason reason)
+    /// <summary>Re-plans one courier from a reported position (<paramref name="x"/>, <paramref name="y"/>) at
+    /// <paramref name="now"/>: its head stop is reached at <paramref name="arrival"/> (not before now nor the leg's
+    /// departure), the leg restarts from the report, the rest of the route follows; then release slipped pickups, report.</summary>
+    private void Replan(int c, double now, double x, double y, double arrival, PlanChangeReason reason)
     {
         SnapshotDrops(c);
-        _commit.RetimeFromPosition(c, now, x, y);
+        var cs = _s.Couriers;
+        var route = cs.Route(c);
+        ref RouteStop h = ref route[0];
+        double departure = Math.Max(now, h.Departure);
+        arrival = Math.Max(arrival, departure);
+        if (h.Kind == StopKind.Dropoff) RouteTiming.ServeDropoff(ref h, departure, arrival, _s.Times);
+        else RouteTiming.ServeGroup(route, 0, RouteTiming.GroupEnd(route, 0), departure, arrival, _s.Times);
+        _commit.RetimeAfter(route, 0);
+        // The leg model restarts at the report; its base is what the travel rule says of the leg from there, so a
+        // later change of travel times scales the rest of it (RouteCommitter.RetimeForTravelChange).
+        cs.LegFromX[c] = x; cs.LegFromY[c] = y;
+        cs.LegStart[c] = departure;
+        cs.LegBase[c] = _travel.Minutes(x, y, h.X, h.Y);
         FinishReplan(c, now, reason);
     }
 

@@ -39,6 +39,7 @@ public static class DispatchSettings
         Number(nameof(DispatchOptions.BehindToleranceMinutes), o => o.BehindToleranceMinutes, (o, v) => o with { BehindToleranceMinutes = v }),
         Number(nameof(DispatchOptions.ReassignSlipMinutes), o => o.ReassignSlipMinutes, (o, v) => o with { ReassignSlipMinutes = v }),
         Number(nameof(DispatchOptions.EtaChangeThresholdMinutes), o => o.EtaChangeThresholdMinutes, (o, v) => o with { EtaChangeThresholdMinutes = v }),
+        Number(nameof(DispatchOptions.PickupBeforeReadyToleranceMinutes), o => o.PickupBeforeReadyToleranceMinutes, (o, v) => o with { PickupBeforeReadyToleranceMinutes = v }, addedLater: true),
         Integer(nameof(DispatchOptions.MaxRouteStops), o => o.MaxRouteStops, (o, v) => o with { MaxRouteStops = v }),
         Integer(nameof(DispatchOptions.GeneralImprovementMovesPerTick), o => o.GeneralImprovementMovesPerTick, (o, v) => o with { GeneralImprovementMovesPerTick = v }),
         Number(nameof(DispatchOptions.FinishedOrderRetentionMinutes), o => o.FinishedOrderRetentionMinutes, (o, v) => o with { FinishedOrderRetentionMinutes = v }, addedLater: true),

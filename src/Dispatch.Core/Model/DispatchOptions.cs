@@ -96,6 +96,16 @@ public sealed record DispatchOptions
     /// <summary>Drop-off moves smaller than this are not reported as <see cref="Model.PlanChangeKind.EtaChanged"/>.</summary>
     public double EtaChangeThresholdMinutes { get; init; } = 1;
 
+    /// <summary>
+    /// How many minutes before an order's ready time a pickup confirmation may be: an earlier one is refused
+    /// (<see cref="DispatchError.InvalidValue"/> naming <c>at</c>). Default 5: kitchens hand food over a few minutes
+    /// ahead of the ready time they announced (a ready time is an estimate; the MDRP traces' are), and a courier's
+    /// device may be a minute or two off; a pickup ten or more minutes before the food was due is a wrong clock or a
+    /// wrong order id. A simulated courier that follows the plan never picks up before ready (the planned pickup is
+    /// never before it), so replays are unaffected. Use +infinity to accept any pickup after placement.
+    /// </summary>
+    public double PickupBeforeReadyToleranceMinutes { get; init; } = 5;
+
     /// <summary>Largest number of planned stops a courier may hold.</summary>
     public int MaxRouteStops { get; init; } = 24;
 
@@ -155,6 +165,7 @@ public sealed record DispatchOptions
         NonNegative(EtaChangeThresholdMinutes, nameof(EtaChangeThresholdMinutes));
         if (!(FinishedOrderRetentionMinutes >= 0))
             throw new ArgumentOutOfRangeException(nameof(FinishedOrderRetentionMinutes), FinishedOrderRetentionMinutes, $"{nameof(FinishedOrderRetentionMinutes)} must be >= 0 minutes (+infinity keeps finished orders for good)");
+        if (!(PickupBeforeReadyToleranceMinutes >= 0)) throw new ArgumentOutOfRangeException(nameof(PickupBeforeReadyToleranceMinutes), PickupBeforeReadyToleranceMinutes, "must be >= 0 (+infinity accepts any pickup after placement)");
         if (CandidateCouriersPerSite < 1) throw new ArgumentOutOfRangeException(nameof(CandidateCouriersPerSite), CandidateCouriersPerSite, "need at least one candidate courier");
         if (LargeProblemOpenOrders < 1) throw new ArgumentOutOfRangeException(nameof(LargeProblemOpenOrders), LargeProblemOpenOrders, "must be at least 1");
         if (LargeProblemCandidateCouriers < 1) throw new ArgumentOutOfRangeException(nameof(LargeProblemCandidateCouriers), LargeProblemCandidateCouriers, "need at least one candidate courier");

@@ -7,5 +7,6 @@ namespace Dispatch.Model;
 /// <param name="PickedUp">Picked up, not delivered.</param>
 /// <param name="Delivered">Delivered.</param>
 /// <param name="Cancelled">Cancelled.</param>
-/// <param name="Couriers">Couriers known.</param>
+/// <param name="Couriers">Couriers known: every courier id ever given a shift, those gone off shift included (couriers on
+/// shift: <see cref="Engine.DispatchEngine{TTravel}.CouriersOnShift"/>).</param>
 public readonly record struct EngineCounts(int Known, int Open, int Assigned, int PickedUp, int Delivered, int Cancelled, int Couriers);

@@ -18,4 +18,6 @@ public enum PlanChangeReason : byte
     /// <summary>The general profile's per-tick improvement moves found a cheaper plan
     /// (<see cref="Engine.DispatchOptions.GeneralImprovementMovesPerTick"/>).</summary>
     Improvement = 6,
+    /// <summary>The courier's reported position is ahead of what its plan assumed: its ETAs come forward.</summary>
+    CourierAhead = 7,
 }

@@ -178,23 +178,6 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
     }
 
     /// <summary>
-    /// Re-times a courier's whole route from a reported position (<paramref name="x"/>, <paramref name="y"/>)
-    /// at <paramref name="now"/>: it is behind plan. The leg to the head restarts from there.
-    /// </summary>
-    public void RetimeFromPosition(int c, double now, double x, double y)
-    {
-        var cs = _s.Couriers;
-        var route = cs.Route(c);
-        if (route.Length == 0) return;
-        double start = Math.Max(now, route[0].Departure);
-        RouteTiming.Retime(ref _travel, route, 0, x, y, start, _s.Times);
-        cs.LegFromX[c] = x; cs.LegFromY[c] = y;
-        cs.LegStart[c] = start;
-        cs.LegBase[c] = route[0].Arrival - start;
-        EndAtLastStop(c, route);
-    }
-
-    /// <summary>
     /// Re-times a courier's route after travel times changed. Not yet under way: the whole route from
     /// where it sets off. Under way: the rest of the current leg scales by how much its travel time
     /// changed (the leg is then re-based at the courier's estimated position, so calling this again with

@@ -66,6 +66,80 @@ public class CourierBehindTests
         Assert.Single(rec.Changes);
     }
 
+    /// <summary>A courier re-timed far behind then reports being nearly at its head stop: the ETAs come forward
+    /// (<see cref="PlanChangeReason.CourierAhead"/>), by as much as the report is ahead of the plan.</summary>
+    [Fact]
+    public void A_courier_ahead_of_its_plan_brings_its_ETAs_forward()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Greedy);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 300), 0);    // 10 minutes east of the site
+        e.PlaceOrder(new OrderRequest(100, 1, -5 * Min, 0, 0, 0), 0);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        e.Tick(0, ref sink);
+        e.UpdateCourierPosition(10, 25 * Min, 0, 5);                       // far behind: head arrival 10 -> 30
+        Assert.Equal(30, e.Route(10)[0].Arrival, 6);
+        e.Tick(5, ref sink);
+        double late = e.Order(100).PlannedDropoff;
+
+        // At minute 8 the plan has it 22 minutes from the site; it reports 3: 19 minutes ahead.
+        e.UpdateCourierPosition(10, 3 * Min, 0, 8);
+        var ahead = e.Route(10);
+        Assert.Equal((8.0, 11.0), (ahead[0].Departure, ahead[0].Arrival));
+        Assert.Equal(late - 19, e.Order(100).PlannedDropoff, 6);
+        e.Tick(8, ref sink);
+        Assert.Equal(new PlanChange(PlanChangeKind.EtaChanged, 100, 10, 8, PlanChangeReason.CourierAhead, late, late - 19), rec.Changes[^1]);
+
+        // Within the tolerance (the plan has it 2 minutes from the site at minute 9; it reports being there): nothing moves.
+        e.UpdateCourierPosition(10, 0, 0, 9);
+        Assert.Equal(ahead, e.Route(10));
+    }
+
+    /// <summary>
+    /// The issue's drift: a client that feeds the plan it was pushed back as positions (interpolated along the leg to
+    /// the next stop) behind a closure near the drop-off. The closure's 10-minute detour is charged from the planned
+    /// position and from the report alike, so the plan never moves and the order is delivered when first planned
+    /// (before, a report was timed from the courier's position against the planned arrival: short of the closure every
+    /// report re-charged the whole detour and looked behind, so the drop-off kept receding, and nothing ever brought it back).
+    /// </summary>
+    [Fact]
+    public void A_client_that_reports_its_plan_as_positions_does_not_drift()
+    {
+        var model = EngineFactory.CityModel(detour: 10);
+        model.AddClosure(new RoadClosure(Traffic.TrafficModelTests.Line(5.5 * Min, -1000, 5.5 * Min, 1000), 0, double.PositiveInfinity));
+        model.Update(0);
+        var e = EngineFactory.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Greedy });
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 6 * Min, 0, 0, 0), 0);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        e.Tick(0, ref sink);
+        e.Tick(2, ref sink);
+        e.ConfirmPickup(100, e.Order(100).PlannedPickup);
+        var leg = e.Route(10)[0];
+        double planned = leg.ServiceAt;
+        Assert.Equal(4 + 6 + 10, leg.Arrival, 6);                           // 6 minutes' drive and the detour
+
+        // The client's model of the leg: from where the plan starts it (the site, then its last report after a
+        // re-plan) at the head's departure to the head at its arrival, uniformly.
+        double fromX = 0, fromY = 0, x = 0, y = 0, dep = leg.Departure, arr = leg.Arrival;
+        for (double t = 4; e.GetOrderStatus(100) != OrderStatus.Delivered; t += 1)
+        {
+            Assert.True(t < 120, $"not delivered by minute 120 (planned {planned}; changes: {string.Join(", ", rec.Changes)})");
+            e.Tick(t, ref sink);
+            var head = e.Route(10)[0];
+            if (head.Departure != dep || head.Arrival != arr) (fromX, fromY, dep, arr) = (x, y, head.Departure, head.Arrival);
+            if (t >= head.ServiceAt) { e.ConfirmDropoff(100, head.ServiceAt, t); break; }
+            double f = Math.Clamp((t - dep) / (arr - dep), 0, 1);
+            (x, y) = (fromX + (head.X - fromX) * f, fromY + (head.Y - fromY) * f);
+            e.UpdateCourierPosition(10, x, y, t);
+        }
+        Assert.Equal(planned, e.Order(100).DeliveredAt, 6);
+        Assert.DoesNotContain(rec.Changes, c => c.Kind == PlanChangeKind.EtaChanged);
+    }
+
     [Fact]
     public void Position_updates_are_validated()
     {

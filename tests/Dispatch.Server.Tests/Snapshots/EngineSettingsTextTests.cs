@@ -78,6 +78,9 @@ public class EngineSettingsTextTests
     public void A_setting_added_later_appears_only_when_changed()
     {
         Assert.DoesNotContain("FinishedOrderRetentionMinutes", EngineSettings.Describe(new ServerOptions()));
+        Assert.DoesNotContain("PickupBeforeReadyToleranceMinutes", EngineSettings.Describe(new ServerOptions()));
+        Assert.Contains("engine.PickupBeforeReadyToleranceMinutes=2",
+            EngineSettings.Describe(new ServerOptions { Engine = new DispatchOptions { PickupBeforeReadyToleranceMinutes = 2 } }).Split('\n'));
         string text = EngineSettings.Describe(new ServerOptions { Engine = new DispatchOptions { FinishedOrderRetentionMinutes = double.PositiveInfinity } });
         Assert.Contains("engine.FinishedOrderRetentionMinutes=Infinity", text.Split('\n'));
     }

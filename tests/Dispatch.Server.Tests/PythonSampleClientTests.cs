@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace Dispatch.Server.Tests;
+
+/// <summary>
+/// samples/python-client, written from docs/protocol.md alone, against the real server: it runs one order through
+/// (Hello, site, courier, order, ticks to the Assignment push, pickup, refused bad confirmations, drop-off) and exits
+/// non-zero on any answer the document does not promise. Needs /usr/bin/python3 with msgpack: skipped with the reason
+/// when absent, except in CI (CI=true), where .ci/run installs them and their absence fails the test.
+/// </summary>
+public class PythonSampleClientTests
+{
+    private const string Python = "/usr/bin/python3";
+
+    [SkippableFact]
+    public async Task The_python_sample_client_runs_an_order_through_the_server()
+    {
+        string? missing = await MissingInterpreter();
+        if (missing is not null)
+        {
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException(missing + " (CI=true: .ci/run installs python3-msgpack, it must be present)");
+            Skip.If(true, missing);
+        }
+
+        await using var s = await TestServer.StartAsync();
+        string script = Path.Combine(RepoRoot(), "samples", "python-client", "dispatch_client.py");
+        var (code, output) = await Run(Python, script, "--host", "127.0.0.1", "--port", s.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(code == 0, $"the sample client exited {code}:\n{output}");
+        Assert.Contains("ok: order 100 assigned", output);
+        Assert.Contains("at=", output);
+    }
+
+    private static async Task<string?> MissingInterpreter()
+    {
+        if (!File.Exists(Python)) return $"{Python} not found (Debian: apt-get install python3-msgpack)";
+        var (code, output) = await Run(Python, "-c", "import msgpack");
+        return code == 0 ? null : $"{Python} has no msgpack package (Debian: apt-get install python3-msgpack): {output.Trim()}";
+    }
+
+    private static async Task<(int Code, string Output)> Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            return (-1, "timed out after 60 s\n" + await stdout + await stderr);
+        }
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Dispatch.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException($"Dispatch.sln not found above {AppContext.BaseDirectory}");
+    }
+}
