@@ -73,7 +73,7 @@ public class RetentionTests
         Assert.Equal(a.Counts, b.Counts);
         Assert.Equal(a.OrderSlots, b.OrderSlots);
 
-        var logB = new Log();
+        var logB = new DecisionLog();
         logB.Due.AddRange(logA.Due);
         int before = logA.Lines.Count;
         Run(a, Minutes / 2, Minutes, logA);
@@ -86,7 +86,7 @@ public class RetentionTests
 
     /// <summary>2,000 orders over 1,000 minutes (2 a minute), couriers that confirm every stop at its planned time.
     /// The same seed every time: two engines see the same events as long as they decide the same.</summary>
-    private static Log Run(DispatchEngine<EuclideanCeilMinutes> e, int from, int to, Log? log = null)
+    private static DecisionLog Run(DispatchEngine<EuclideanCeilMinutes> e, int from, int to, DecisionLog? log = null)
     {
         var rng = new Random(11);
         var orders = Enumerable.Range(0, Orders).Select(i =>
@@ -99,39 +99,16 @@ public class RetentionTests
             for (int s = 0; s < Sites; s++) e.AddSite(s, rng.Next(6000), rng.Next(6000));
             for (int c = 0; c < Couriers; c++) e.CourierOnShift(new CourierShift(c, rng.Next(6000), rng.Next(6000), 0, 1200, 2), 0);
         }
-        log ??= new Log();
-        var sink = new Forward(log);
+        log ??= new DecisionLog();
+        var sink = log.ToSink();
         for (int t = from; t < to; t++)
         {
-            foreach (var d in log.Due.Where(d => d.At <= t).OrderBy(d => d.At).ThenBy(d => d.Kind).ThenBy(d => d.Order).ToList())
-            {
-                log.Due.Remove(d);
-                var st = e.GetOrderStatus(d.Order);
-                if (d.Kind == StopKind.Pickup && st == OrderStatus.Assigned) e.ConfirmPickup(d.Order, d.At);
-                else if (d.Kind == StopKind.Dropoff && st == OrderStatus.PickedUp) e.ConfirmDropoff(d.Order, d.At);
-            }
+            log.ConfirmDue(e, t);
             foreach (var o in orders.Where(o => o.PlacedAt == t)) e.PlaceOrder(o, t);
             if (t % 97 == 50 && e.GetOrderStatus(t) is OrderStatus.Open or OrderStatus.Assigned) e.CancelOrder(t, t);
             e.Tick(t, ref sink);
         }
         return log;
-    }
-
-    private sealed class Log
-    {
-        public readonly List<string> Lines = new();
-        public readonly List<(double At, long Order, StopKind Kind)> Due = new();
-    }
-
-    private struct Forward(Log log) : IAssignmentSink
-    {
-        public void OnAssignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops)
-        {
-            log.Lines.Add($"{a}|{string.Join(";", stops.ToArray())}");
-            foreach (var s in stops) log.Due.Add((s.ServiceAt, s.OrderId, s.Kind));
-        }
-
-        public void OnPlanChange(in PlanChange change) => log.Lines.Add(change.ToString());
     }
 
     private struct NullSink : IAssignmentSink

@@ -3,37 +3,13 @@ namespace Dispatch.Core.Tests;
 /// <summary>An engine rebuilt from a snapshot decides exactly as the original from then on.</summary>
 public class SnapshotTests
 {
-    private sealed class Log : IAssignmentSink
-    {
-        public readonly List<string> Lines = new();
-        public readonly List<(double At, long Order, StopKind Kind)> Due = new();
-        public void OnAssignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops)
-        {
-            Lines.Add($"{a}|{string.Join(";", stops.ToArray())}");
-            foreach (var s in stops) Due.Add((s.ServiceAt, s.OrderId, s.Kind));
-        }
-        public void OnPlanChange(in PlanChange change) => Lines.Add(change.ToString());
-    }
-
-    private struct Forward(Log log) : IAssignmentSink
-    {
-        public void OnAssignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops) => log.OnAssignment(a, stops);
-        public void OnPlanChange(in PlanChange change) => log.OnPlanChange(change);
-    }
-
     /// <summary>Drives an engine from minute <paramref name="from"/> to <paramref name="to"/>: places due orders, confirms due stops, a courier drops out at 90, ticks.</summary>
-    private static void Drive(DispatchEngine<EuclideanCeilMinutes> e, Log log, OrderRequest[] orders, int from, int to)
+    private static void Drive(DispatchEngine<EuclideanCeilMinutes> e, DecisionLog log, OrderRequest[] orders, int from, int to)
     {
-        var sink = new Forward(log);
+        var sink = log.ToSink();
         for (int t = from; t < to; t++)
         {
-            foreach (var d in log.Due.Where(d => d.At <= t).OrderBy(d => d.At).ThenBy(d => d.Kind).ThenBy(d => d.Order).ToList())
-            {
-                log.Due.Remove(d);
-                var st = e.GetOrderStatus(d.Order);
-                if (d.Kind == StopKind.Pickup && st == OrderStatus.Assigned) e.ConfirmPickup(d.Order, d.At);
-                else if (d.Kind == StopKind.Dropoff && st == OrderStatus.PickedUp) e.ConfirmDropoff(d.Order, d.At);
-            }
+            log.ConfirmDue(e, t);
             foreach (var o in orders.Where(o => o.PlacedAt == t)) e.PlaceOrder(o, t);
             if (t == 90) e.CourierOffShift(3, t);
             if (t == 100 && e.GetOrderStatus(40) is OrderStatus.Open or OrderStatus.Assigned) e.CancelOrder(40, t);
@@ -41,16 +17,14 @@ public class SnapshotTests
         }
     }
 
-    /// <summary>The scenario of these tests (a v1 snapshot of it is in tests/data/snapshots): 12 sites, 8 couriers,
-    /// 120 orders; with <paramref name="windows"/>, deliver-by, pickup-by, deliver-after and service minutes on some.</summary>
     /// <summary>
     /// Drives the original engine <paramref name="a"/> (logging into <paramref name="logA"/>) and the
     /// restored <paramref name="b"/> on from <paramref name="cut"/> to minute 400 with the same events, and
     /// asserts that the restored engine logs exactly what the original logged after the cut.
     /// </summary>
-    private static void DriveBothAndCompare(DispatchEngine<EuclideanCeilMinutes> a, Log logA, DispatchEngine<EuclideanCeilMinutes> b, OrderRequest[] orders, int cut)
+    private static void DriveBothAndCompare(DispatchEngine<EuclideanCeilMinutes> a, DecisionLog logA, DispatchEngine<EuclideanCeilMinutes> b, OrderRequest[] orders, int cut)
     {
-        var logB = new Log();
+        var logB = new DecisionLog();
         logB.Due.AddRange(logA.Due);
         int before = logA.Lines.Count;
         Drive(a, logA, orders, cut, 400);
@@ -58,6 +32,8 @@ public class SnapshotTests
         Assert.Equal(logA.Lines.Skip(before), logB.Lines);
     }
 
+    /// <summary>The scenario of these tests (a v1 snapshot of it is in tests/data/snapshots): 12 sites, 8 couriers,
+    /// 120 orders; with <paramref name="windows"/>, deliver-by, pickup-by, deliver-after and service minutes on some.</summary>
     private static OrderRequest[] Setup(DispatchEngine<EuclideanCeilMinutes> a, Random rng, bool windows)
     {
         for (int s = 0; s < 12; s++) a.AddSite(s, rng.Next(8000), rng.Next(8000));
@@ -90,7 +66,7 @@ public class SnapshotTests
         var options = new DispatchOptions { Profile = profile };
         var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
         var orders = Setup(a, rng, windows);
-        var logA = new Log();
+        var logA = new DecisionLog();
         Drive(a, logA, orders, 0, cut);
 
         using var snapshot = new MemoryStream();
@@ -130,7 +106,7 @@ public class SnapshotTests
         var options = new DispatchOptions { Profile = profile, GeneralImprovementMovesPerTick = 0, FinishedOrderRetentionMinutes = double.PositiveInfinity };
         var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
         var orders = Setup(a, new Random(5), windows: false);
-        var logA = new Log();
+        var logA = new DecisionLog();
         Drive(a, logA, orders, 0, cut);
 
         string file = Path.Combine(AppContext.BaseDirectory, "data", "snapshots", $"engine-v1-{profile.ToString().ToLowerInvariant()}-{cut}.snapshot");

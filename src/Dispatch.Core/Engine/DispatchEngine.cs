@@ -323,13 +323,8 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// </summary>
     public void ConfirmPickup(long orderId, double at, double now)
     {
-        RequireTime(at, "pickup time of order", orderId);
-        RequireTime(now, "now");
-        int o = OrderOf(orderId);
+        int o = ConfirmedOrder(orderId, at, now, OrderStatus.Assigned, "pickup", "only an assigned order can be picked up");
         var os = _s.Orders;
-        if (os.Status[o] != OrderStatus.Assigned)
-            Throw(DispatchError.InvalidState, $"order {orderId} is {os.Status[o]}; only an assigned order can be picked up");
-        RequireNotAfterNow(orderId, "pickup", at, now);
         // Impossible, not merely early: nothing is picked up before the customer placed it.
         if (at < os.PlacedAt[o])
             Throw(DispatchError.InvalidValue, $"order {orderId}: pickup time at={at} is before its placement time {os.PlacedAt[o]}");
@@ -342,6 +337,19 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         MarkStopDone(os.Courier[o], o, StopKind.Pickup);
     }
 
+    /// <summary>The order a confirmation names, checked: times valid, the order in <paramref name="expected"/> status,
+    /// <paramref name="at"/> not after <paramref name="now"/>. Throws naming the order and the field otherwise.</summary>
+    private int ConfirmedOrder(long orderId, double at, double now, OrderStatus expected, string what, string rule)
+    {
+        RequireTime(at, what + " time of order", orderId);
+        RequireTime(now, "now");
+        int o = OrderOf(orderId);
+        if (_s.Orders.Status[o] != expected)
+            Throw(DispatchError.InvalidState, $"order {orderId} is {_s.Orders.Status[o]}; {rule}");
+        RequireNotAfterNow(orderId, what, at, now);
+        return o;
+    }
+
     /// <summary>The courier handed the order over at <paramref name="at"/>, which is the caller's now. Same rules as
     /// <see cref="ConfirmDropoff(long, double, double)"/> with <c>now = at</c>.</summary>
     public void ConfirmDropoff(long orderId, double at) => ConfirmDropoff(orderId, at, now: at);
@@ -351,13 +359,8 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// time later than <paramref name="now"/> or before the order's pickup.</summary>
     public void ConfirmDropoff(long orderId, double at, double now)
     {
-        RequireTime(at, "drop-off time of order", orderId);
-        RequireTime(now, "now");
-        int o = OrderOf(orderId);
+        int o = ConfirmedOrder(orderId, at, now, OrderStatus.PickedUp, "drop-off", "only a picked-up order can be dropped off");
         var os = _s.Orders;
-        if (os.Status[o] != OrderStatus.PickedUp)
-            Throw(DispatchError.InvalidState, $"order {orderId} is {os.Status[o]}; only a picked-up order can be dropped off");
-        RequireNotAfterNow(orderId, "drop-off", at, now);
         if (at < os.PickedAt[o])
             Throw(DispatchError.InvalidValue, $"order {orderId}: drop-off time at={at} is before its pickup time {os.PickedAt[o]}");
         os.DroppedAt[o] = at;
