@@ -391,7 +391,7 @@ public class DispatchEngineEventTests
     }
 
     /// <summary>
-    /// <see cref="EngineCounts.Couriers"/> counts every courier known; <see cref="DispatchEngine{TTravel}.CouriersOnShift"/>
+    /// <see cref="EngineCounts.Couriers"/> counts every courier known (until its retention ends); <see cref="DispatchEngine{TTravel}.CouriersOnShift"/>
     /// only those on shift: not a shift that starts later (until the tick that starts it), not one sent off shift.
     /// </summary>
     [Fact]
@@ -408,7 +408,9 @@ public class DispatchEngineEventTests
         e.Tick(30, ref sink);
         Assert.Equal((3, 2), (e.Counts.Couriers, e.CouriersOnShift));
         e.Tick(100, ref sink);                                              // both shifts over
-        Assert.Equal((3, 0), (e.Counts.Couriers, e.CouriersOnShift));
+        // Courier 11, off shift at 5 with nothing planned, is forgotten an hour later (the default retention).
+        Assert.Equal((2, 0), (e.Counts.Couriers, e.CouriersOnShift));
+        Assert.False(e.TryGetCourier(11, out _));
     }
 
     /// <summary>

@@ -41,6 +41,36 @@ public class RetentionTests
         Assert.Equal(3, e.Counts.Known);
     }
 
+    [Fact]
+    public void A_courier_off_shift_is_forgotten_once_its_last_drop_off_is_a_retention_window_old_and_its_slot_reused()
+    {
+        var e = Engine(retention: 30);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(7, 0, 0, 0, 600), 0);
+        e.CourierOnShift(new CourierShift(8, 5000, 5000, 0, 600), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 3000, 0, 0, 0), 0);
+        var sink = new NullSink();
+        e.Tick(0, ref sink);
+        e.ConfirmPickup(100, 2);
+        e.CourierOffShift(7, 3);                     // still carries order 100
+        e.CourierOffShift(8, 3);                     // nothing planned
+        e.Tick(33, ref sink);                        // 8 ended at 3: forgotten at 33; 7 still delivering
+        Assert.False(e.TryGetCourier(8, out _));
+        Assert.True(e.TryGetCourier(7, out _));
+        e.ConfirmDropoff(100, 40, 40);
+        e.Tick(69, ref sink);                        // 7's retention counts from its last drop-off, 40
+        Assert.True(e.TryGetCourier(7, out _));
+        e.Tick(70, ref sink);
+        Assert.False(e.TryGetCourier(7, out _));
+        Assert.Equal(0, e.Counts.Couriers);
+
+        // The ids may start new shifts; the new couriers take the freed slots.
+        e.CourierOnShift(new CourierShift(9, 0, 0, 70, 600), 70);
+        e.CourierOnShift(new CourierShift(7, 0, 0, 70, 600), 70);
+        Assert.Equal(2, e.CourierSlots);
+        Assert.Equal(2, e.Counts.Couriers);
+    }
+
     [Theory]
     [InlineData(DispatchProfile.Mdrp)]
     [InlineData(DispatchProfile.General)]

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Dispatch.Model;
 using Dispatch.State;
 using Dispatch.Travel;
@@ -7,20 +8,21 @@ namespace Dispatch.Engine;
 public sealed partial class DispatchEngine<TTravel>
 {
     private const uint SnapshotMagic = 0x504E5344; // "DSNP"
-    /// <summary>3: order slots with their placement sequence, the free slots and the finished-order queue
-    /// (retention), the counters. 2: per-order time windows and service minutes, the improvement moves'
+    /// <summary>3: column by column (block copies of the struct-of-arrays stores); order and courier slots with the
+    /// placement sequence, the free slots and the retention queues, the counters, released-from as a courier id. 2: per-order time windows and service minutes, the improvement moves'
     /// cursor. 1 and 2 still load (orders without windows, options' services; the cursor at the first courier;
     /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).</summary>
     private const int SnapshotVersion = 3;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
-    /// plan changes, the clock) to <paramref name="stream"/>: open work and the finished orders still
-    /// retained (<see cref="DispatchOptions.FinishedOrderRetentionMinutes"/>), so its size follows open work,
+    /// plan changes, the clock) to <paramref name="stream"/>: open work and the finished orders and couriers
+    /// still retained (<see cref="DispatchOptions.FinishedOrderRetentionMinutes"/>), so its size follows open work,
     /// not history. <see cref="LoadSnapshot"/> with the same
     /// options and travel rule gives an engine that decides exactly as this one would from here on: a
     /// server restarts from a snapshot plus the journal after it instead of replaying everything.
-    /// Not for the hot path (it writes everything).
+    /// The stores are struct-of-arrays, so most of it is written a column at a time (a block copy each, little-endian
+    /// as every platform .NET runs on): a server's snapshot pauses its engine thread for milliseconds.
     /// </summary>
     public void SaveSnapshot(Stream stream)
     {
@@ -33,43 +35,38 @@ public sealed partial class DispatchEngine<TTravel>
         w.Write(_lastTick);
 
         var ss = _s.Sites;
-        w.Write(ss.Count);
-        for (int i = 0; i < ss.Count; i++) { w.Write(ss.Id[i]); w.Write(ss.X[i]); w.Write(ss.Y[i]); }
+        int n = ss.Count;
+        w.Write(n);
+        Column(w, ss.Id, n); Column(w, ss.X, n); Column(w, ss.Y, n);
 
         var os = _s.Orders;
-        w.Write(os.Count);
-        for (int o = 0; o < os.Count; o++)
-        {
-            w.Write(os.Id[o]); w.Write(os.Seq[o]); w.Write(os.Site[o]); w.Write(os.DropX[o]); w.Write(os.DropY[o]);
-            w.Write(os.PlacedAt[o]); w.Write(os.ReadyAt[o]); w.Write(os.Size[o]); w.Write((byte)os.Status[o]);
-            w.Write(os.Courier[o]); w.Write(os.PlannedPickup[o]); w.Write(os.PlannedDrop[o]);
-            w.Write(os.PickedAt[o]); w.Write(os.DroppedAt[o]);
-            w.Write(_s.LowerBoundDrop[o]); w.Write(_s.ReleasedFrom[o]); w.Write((byte)_s.ReleaseReason[o]); w.Write(_s.ReportedDrop[o]);
-            w.Write(os.PickupBy[o]); w.Write(os.DeliverAfter[o]); w.Write(os.DeliverBy[o]);
-            w.Write(os.PickupService[o]); w.Write(os.DropoffService[o]);
-        }
+        n = os.Count;
+        w.Write(n);
+        Column(w, os.Id, n); Column(w, os.Seq, n); Column(w, os.Site, n);
+        Column(w, os.DropX, n); Column(w, os.DropY, n); Column(w, os.PlacedAt, n); Column(w, os.ReadyAt, n);
+        Column(w, os.Size, n); Column(w, os.Status, n); Column(w, os.Courier, n);
+        Column(w, os.PlannedPickup, n); Column(w, os.PlannedDrop, n); Column(w, os.PickedAt, n); Column(w, os.DroppedAt, n);
+        Column(w, _s.LowerBoundDrop, n); Column(w, _s.ReleasedFrom, n); Column(w, _s.ReleaseReason, n); Column(w, _s.ReportedDrop, n);
+        Column(w, os.PickupBy, n); Column(w, os.DeliverAfter, n); Column(w, os.DeliverBy, n);
+        Column(w, os.PickupService, n); Column(w, os.DropoffService, n);
         // The open set's order decides iteration order in the tick: keep it so decisions stay identical.
-        var open = _s.OpenOrders.Items;
-        w.Write(open.Length);
-        foreach (int o in open) w.Write(o);
-        // Which slot the next placements take, and which finished orders are freed first.
-        var free = os.FreeSlots;
-        w.Write(free.Length);
-        foreach (int o in free) w.Write(o);
-        w.Write(_s.Finished.Count);
-        for (int i = 0; i < _s.Finished.Count; i++) { var (o, at) = _s.Finished[i]; w.Write(o); w.Write(at); }
+        List(w, _s.OpenOrders.Items);
+        // Which slots the next placements take, and which finished orders are freed first.
+        List(w, os.FreeSlots);
+        Queue(w, _s.Finished);
         w.Write(os.NextSeq);
         w.Write(_s.Known); w.Write(_s.Delivered); w.Write(_s.Cancelled);
 
         var cs = _s.Couriers;
-        w.Write(cs.Count);
-        for (int c = 0; c < cs.Count; c++)
+        n = cs.Count;
+        w.Write(n);
+        Column(w, cs.Id, n); Column(w, cs.EndedAt, n); Column(w, cs.X, n); Column(w, cs.Y, n); Column(w, cs.FreeAt, n);
+        Column(w, cs.ShiftStart, n); Column(w, cs.ShiftEnd, n);
+        Column(w, cs.SeenX, n); Column(w, cs.SeenY, n); Column(w, cs.SeenAt, n);
+        Column(w, cs.LegFromX, n); Column(w, cs.LegFromY, n); Column(w, cs.LegStart, n); Column(w, cs.LegBase, n);
+        Column(w, cs.Capacity, n); Column(w, cs.State, n); Column(w, cs.Delivered, n);
+        for (int c = 0; c < n; c++)
         {
-            w.Write(cs.Id[c]); w.Write(cs.X[c]); w.Write(cs.Y[c]); w.Write(cs.FreeAt[c]);
-            w.Write(cs.ShiftStart[c]); w.Write(cs.ShiftEnd[c]);
-            w.Write(cs.SeenX[c]); w.Write(cs.SeenY[c]); w.Write(cs.SeenAt[c]);
-            w.Write(cs.LegFromX[c]); w.Write(cs.LegFromY[c]); w.Write(cs.LegStart[c]); w.Write(cs.LegBase[c]);
-            w.Write(cs.Capacity[c]); w.Write((byte)cs.State[c]); w.Write(cs.Delivered[c]);
             var route = cs.Route(c);
             w.Write(route.Length);
             foreach (ref readonly RouteStop r in route)
@@ -78,6 +75,8 @@ public sealed partial class DispatchEngine<TTravel>
                 w.Write(r.Departure); w.Write(r.Arrival); w.Write(r.ServiceAt); w.Write(r.Leave); w.Write(r.Done);
             }
         }
+        List(w, cs.FreeSlots);
+        Queue(w, _s.Ended);
 
         w.Write(_s.PendingCount);
         for (int i = 0; i < _s.PendingCount; i++)
@@ -88,6 +87,21 @@ public sealed partial class DispatchEngine<TTravel>
         }
         w.Write(_planner.Improver?.Cursor ?? 0);
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
+    }
+
+    private static void Column<T>(BinaryWriter w, T[] column, int n) where T : unmanaged =>
+        w.Write(MemoryMarshal.AsBytes(column.AsSpan(0, n)));
+
+    private static void List(BinaryWriter w, ReadOnlySpan<int> items)
+    {
+        w.Write(items.Length);
+        w.Write(MemoryMarshal.AsBytes(items));
+    }
+
+    private static void Queue(BinaryWriter w, RetentionQueue q)
+    {
+        w.Write(q.Count);
+        for (int i = 0; i < q.Count; i++) { var (slot, at) = q[i]; w.Write(slot); w.Write(at); }
     }
 
     /// <summary>
@@ -111,6 +125,7 @@ public sealed partial class DispatchEngine<TTravel>
             if (profile != options.Profile || maxStops != options.MaxRouteStops)
                 throw new InvalidDataException($"snapshot taken under profile {profile} with {maxStops} route stops; the options say {options.Profile} and {options.MaxRouteStops}");
             double lastTick = r.ReadDouble();
+            if (version >= 3) return LoadColumns(r, travel, options, lastTick);
 
             int nSites = r.ReadInt32();
             var sites = new (long Id, double X, double Y)[nSites];
@@ -126,29 +141,26 @@ public sealed partial class DispatchEngine<TTravel>
             foreach (var (id, x, y) in sites) s.SiteIndex[id] = s.Sites.Add(id, x, y);
 
             var os = s.Orders;
+            // Versions 1-2 name the courier an order was released from by slot: turned into its id once couriers are read.
+            var releasedSlot = new int[nOrders];
             for (int o = 0; o < nOrders; o++)
             {
                 long id = r.ReadInt64();
-                long seq = version >= 3 ? r.ReadInt64() : o;
                 int site = r.ReadInt32();
                 double dx = r.ReadDouble(), dy = r.ReadDouble(), placed = r.ReadDouble(), ready = r.ReadDouble();
                 int size = r.ReadInt32();
-                // A free slot (version 3) holds id -1 and status Unknown: added as a placeholder, freed below.
-                int idx = os.Add(new OrderRequest(Math.Max(id, 0), site < s.Sites.Count ? s.Sites.Id[site] : 0, dx, dy, placed, ready, Math.Max(size, 1)), site, options.PickupServiceMinutes, options.DropoffServiceMinutes);
-                os.Id[idx] = id;
-                os.Seq[idx] = seq;
+                int idx = os.Add(new OrderRequest(id, s.Sites.Id[site], dx, dy, placed, ready, size), site, options.PickupServiceMinutes, options.DropoffServiceMinutes);
                 os.Status[idx] = (OrderStatus)r.ReadByte();
                 os.Courier[idx] = r.ReadInt32(); os.PlannedPickup[idx] = r.ReadDouble(); os.PlannedDrop[idx] = r.ReadDouble();
                 os.PickedAt[idx] = r.ReadDouble(); os.DroppedAt[idx] = r.ReadDouble();
                 e.GrowIfNeeded();
-                s.LowerBoundDrop[idx] = r.ReadDouble(); s.ReleasedFrom[idx] = r.ReadInt32();
+                s.LowerBoundDrop[idx] = r.ReadDouble(); releasedSlot[idx] = r.ReadInt32();
                 s.ReleaseReason[idx] = (PlanChangeReason)r.ReadByte(); s.ReportedDrop[idx] = r.ReadDouble();
                 if (version >= 2)
                 {
                     os.PickupBy[idx] = r.ReadDouble(); os.DeliverAfter[idx] = r.ReadDouble(); os.DeliverBy[idx] = r.ReadDouble();
                     os.PickupService[idx] = r.ReadDouble(); os.DropoffService[idx] = r.ReadDouble();
                 }
-                if (os.Status[idx] == OrderStatus.Unknown) continue;
                 s.OrderIndex[id] = idx;
                 switch (os.Status[idx])
                 {
@@ -161,25 +173,13 @@ public sealed partial class DispatchEngine<TTravel>
             }
             int nOpen = r.ReadInt32();
             for (int i = 0; i < nOpen; i++) s.OpenOrders.Add(ReadSlot(r, nOrders));
-            if (version >= 3)
+            // Earlier formats kept every order: all of them were placed, the finished ones start their retention.
+            os.NextSeq = nOrders;
+            s.Known = nOrders;
+            for (int o = 0; o < nOrders; o++)
             {
-                int nFree = r.ReadInt32();
-                for (int i = 0; i < nFree; i++) os.Free(ReadSlot(r, nOrders));
-                int nFinished = r.ReadInt32();
-                for (int i = 0; i < nFinished; i++) { int o = ReadSlot(r, nOrders); s.Finished.Push(o, r.ReadDouble()); }
-                os.NextSeq = r.ReadInt64();
-                s.Known = r.ReadInt32(); s.Delivered = r.ReadInt32(); s.Cancelled = r.ReadInt32();
-            }
-            else
-            {
-                // Earlier formats kept every order: all of them were placed, the finished ones start their retention.
-                os.NextSeq = nOrders;
-                s.Known = nOrders;
-                for (int o = 0; o < nOrders; o++)
-                {
-                    if (os.Status[o] == OrderStatus.Delivered) s.Retain(o, os.DroppedAt[o]);
-                    else if (os.Status[o] == OrderStatus.Cancelled) s.Retain(o, lastTick);
-                }
+                if (os.Status[o] == OrderStatus.Delivered) s.Retain(o, os.DroppedAt[o]);
+                else if (os.Status[o] == OrderStatus.Cancelled) s.Retain(o, lastTick);
             }
 
             int nCouriers = r.ReadInt32();
@@ -205,6 +205,14 @@ public sealed partial class DispatchEngine<TTravel>
                     st.Departure = r.ReadDouble(); st.Arrival = r.ReadDouble(); st.ServiceAt = r.ReadDouble(); st.Leave = r.ReadDouble(); st.Done = r.ReadBoolean();
                 }
                 cs.RouteHead[c] = 0; cs.RouteEnd[c] = n;
+                // Off shift: its retention starts at its shift end (these formats kept every courier).
+                if (cs.State[c] == CourierState.Ended) s.EndCourier(c, cs.ShiftEnd[c]);
+            }
+            for (int o = 0; o < nOrders; o++)
+            {
+                int slot = releasedSlot[o];
+                if (slot < -1 || slot >= nCouriers) throw new InvalidDataException($"snapshot: order {os.Id[o]} released from courier slot {slot}; it holds {nCouriers}");
+                s.ReleasedFrom[o] = slot < 0 ? -1 : cs.Id[slot];
             }
 
             int nPending = r.ReadInt32();
@@ -227,6 +235,127 @@ public sealed partial class DispatchEngine<TTravel>
         catch (EndOfStreamException ex)
         {
             throw new InvalidDataException("snapshot ends early: the file is torn", ex);
+        }
+    }
+
+    /// <summary>Version 3: columns, slots with their free lists and retention queues, counters.</summary>
+    private static DispatchEngine<TTravel> LoadColumns(BinaryReader r, TTravel travel, DispatchOptions options, double lastTick)
+    {
+        int nSites = Count(r, "sites");
+        var siteId = new long[nSites];
+        var siteX = new double[nSites];
+        var siteY = new double[nSites];
+        ReadColumn(r, siteId, nSites); ReadColumn(r, siteX, nSites); ReadColumn(r, siteY, nSites);
+        int nOrders = Count(r, "order slots");
+        var e = new DispatchEngine<TTravel>(travel, options with
+        {
+            InitialOrderCapacity = Math.Max(options.InitialOrderCapacity, nOrders + 1),
+            InitialSiteCapacity = Math.Max(options.InitialSiteCapacity, nSites + 1),
+        });
+        var s = e._s;
+        for (int i = 0; i < nSites; i++) s.SiteIndex[siteId[i]] = s.Sites.Add(siteId[i], siteX[i], siteY[i]);
+
+        var os = s.Orders;
+        os.Count = nOrders;
+        ReadColumn(r, os.Id, nOrders); ReadColumn(r, os.Seq, nOrders); ReadColumn(r, os.Site, nOrders);
+        ReadColumn(r, os.DropX, nOrders); ReadColumn(r, os.DropY, nOrders); ReadColumn(r, os.PlacedAt, nOrders); ReadColumn(r, os.ReadyAt, nOrders);
+        ReadColumn(r, os.Size, nOrders); ReadColumn(r, os.Status, nOrders); ReadColumn(r, os.Courier, nOrders);
+        ReadColumn(r, os.PlannedPickup, nOrders); ReadColumn(r, os.PlannedDrop, nOrders); ReadColumn(r, os.PickedAt, nOrders); ReadColumn(r, os.DroppedAt, nOrders);
+        ReadColumn(r, s.LowerBoundDrop, nOrders); ReadColumn(r, s.ReleasedFrom, nOrders); ReadColumn(r, s.ReleaseReason, nOrders); ReadColumn(r, s.ReportedDrop, nOrders);
+        ReadColumn(r, os.PickupBy, nOrders); ReadColumn(r, os.DeliverAfter, nOrders); ReadColumn(r, os.DeliverBy, nOrders);
+        ReadColumn(r, os.PickupService, nOrders); ReadColumn(r, os.DropoffService, nOrders);
+        for (int o = 0; o < nOrders; o++)
+        {
+            var st = os.Status[o];
+            if (st == OrderStatus.Unknown) continue; // a free slot
+            if (os.Site[o] < 0 || os.Site[o] >= nSites) throw new InvalidDataException($"snapshot: order {os.Id[o]} at site slot {os.Site[o]}; it holds {nSites}");
+            s.OrderIndex[os.Id[o]] = o;
+            switch (st)
+            {
+                case OrderStatus.Open: s.Open++; break;
+                case OrderStatus.Assigned: s.Assigned++; break;
+                case OrderStatus.PickedUp: s.PickedUp++; break;
+                case OrderStatus.Delivered: case OrderStatus.Cancelled: break; // counted for good below
+                default: throw new InvalidDataException($"snapshot: order {os.Id[o]} has status {(int)st}");
+            }
+        }
+        int nOpen = Count(r, "open orders");
+        for (int i = 0; i < nOpen; i++) s.OpenOrders.Add(ReadSlot(r, nOrders));
+        int nFree = Count(r, "free order slots");
+        for (int i = 0; i < nFree; i++) os.Free(ReadSlot(r, nOrders));
+        int nFinished = Count(r, "finished orders");
+        for (int i = 0; i < nFinished; i++) { int o = ReadSlot(r, nOrders); s.Finished.Push(o, r.ReadDouble()); }
+        os.NextSeq = r.ReadInt64();
+        s.Known = r.ReadInt32(); s.Delivered = r.ReadInt32(); s.Cancelled = r.ReadInt32();
+
+        var cs = s.Couriers;
+        int nCouriers = Count(r, "courier slots");
+        for (int k = 0; k < nCouriers; k++) cs.Add(-1);
+        e.GrowIfNeeded();
+        ReadColumn(r, cs.Id, nCouriers); ReadColumn(r, cs.EndedAt, nCouriers); ReadColumn(r, cs.X, nCouriers); ReadColumn(r, cs.Y, nCouriers); ReadColumn(r, cs.FreeAt, nCouriers);
+        ReadColumn(r, cs.ShiftStart, nCouriers); ReadColumn(r, cs.ShiftEnd, nCouriers);
+        ReadColumn(r, cs.SeenX, nCouriers); ReadColumn(r, cs.SeenY, nCouriers); ReadColumn(r, cs.SeenAt, nCouriers);
+        ReadColumn(r, cs.LegFromX, nCouriers); ReadColumn(r, cs.LegFromY, nCouriers); ReadColumn(r, cs.LegStart, nCouriers); ReadColumn(r, cs.LegBase, nCouriers);
+        ReadColumn(r, cs.Capacity, nCouriers); ReadColumn(r, cs.State, nCouriers); ReadColumn(r, cs.Delivered, nCouriers);
+        for (int c = 0; c < nCouriers; c++)
+        {
+            if (cs.Id[c] >= 0) s.CourierIndex[cs.Id[c]] = c;
+            int n = r.ReadInt32();
+            if (n < 0 || n > cs.MaxStops) throw new InvalidDataException($"courier {cs.Id[c]}: {n} route stops, more than {cs.MaxStops}");
+            int b = c * cs.MaxStops;
+            for (int i = 0; i < n; i++)
+            {
+                ref RouteStop st = ref cs.Stops[b + i];
+                st.Order = ReadSlot(r, nOrders); st.Kind = (StopKind)r.ReadByte(); st.X = r.ReadDouble(); st.Y = r.ReadDouble();
+                st.Departure = r.ReadDouble(); st.Arrival = r.ReadDouble(); st.ServiceAt = r.ReadDouble(); st.Leave = r.ReadDouble(); st.Done = r.ReadBoolean();
+            }
+            cs.RouteHead[c] = 0; cs.RouteEnd[c] = n;
+        }
+        for (int o = 0; o < nOrders; o++)
+            if (os.Courier[o] < -1 || os.Courier[o] >= nCouriers) throw new InvalidDataException($"snapshot: order {os.Id[o]} on courier slot {os.Courier[o]}; it holds {nCouriers}");
+        int nFreeCouriers = Count(r, "free courier slots");
+        for (int i = 0; i < nFreeCouriers; i++) cs.Free(ReadSlot(r, nCouriers));
+        int nEnded = Count(r, "couriers off shift");
+        for (int i = 0; i < nEnded; i++)
+        {
+            int c = ReadSlot(r, nCouriers);
+            s.Ended.Push(c, r.ReadDouble());
+            s.EndedQueued[c] = true;
+        }
+
+        int nPending = Count(r, "pending plan changes");
+        for (int i = 0; i < nPending; i++)
+        {
+            var kind = (PlanChangeKind)r.ReadByte();
+            long orderId = r.ReadInt64(), courierId = r.ReadInt64();
+            double at = r.ReadDouble();
+            var reason = (PlanChangeReason)r.ReadByte();
+            double prev = r.ReadDouble(), next = r.ReadDouble();
+            s.QueueChange(new PlanChange(kind, orderId, courierId, at, reason, prev, next));
+        }
+        int cursor = r.ReadInt32();
+        if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");
+        if (e._planner.Improver is { } improver) improver.Cursor = cursor;
+        e._lastTick = lastTick;
+        e.GrowIfNeeded();
+        return e;
+    }
+
+    private static int Count(BinaryReader r, string what)
+    {
+        int n = r.ReadInt32();
+        if (n < 0) throw new InvalidDataException($"snapshot: {n} {what}");
+        return n;
+    }
+
+    private static void ReadColumn<T>(BinaryReader r, T[] column, int n) where T : unmanaged
+    {
+        var bytes = MemoryMarshal.AsBytes(column.AsSpan(0, n));
+        while (bytes.Length > 0)
+        {
+            int k = r.Read(bytes);
+            if (k == 0) throw new EndOfStreamException();
+            bytes = bytes[k..];
         }
     }
 

@@ -54,11 +54,14 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     public TTravel Travel => _travel;
 
     /// <summary>Order and courier counts (<see cref="EngineCounts.Couriers"/>: every courier known, gone off shift
-    /// included; <see cref="CouriersOnShift"/> for those on shift).</summary>
-    public EngineCounts Counts => new(_s.Known, _s.Open, _s.Assigned, _s.PickedUp, _s.Delivered, _s.Cancelled, _s.Couriers.Count);
+    /// included until its retention ends; <see cref="CouriersOnShift"/> for those on shift).</summary>
+    public EngineCounts Counts => new(_s.Known, _s.Open, _s.Assigned, _s.PickedUp, _s.Delivered, _s.Cancelled, _s.Couriers.Live);
 
     /// <summary>Order slots in use or free (the store's high-water mark): what the engine's memory follows, for tests.</summary>
     internal int OrderSlots => _s.Orders.Count;
+
+    /// <summary>Courier slots in use or free (the store's high-water mark), for tests.</summary>
+    internal int CourierSlots => _s.Couriers.Count;
 
     /// <summary>Couriers on shift: their shift has started and not ended as of the last tick, and they were not sent
     /// off shift (what <see cref="CourierView.OnShift"/> says of each). Not counted: shifts that start later, couriers
@@ -211,8 +214,8 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         int c = CourierOf(courierId);
         var cs = _s.Couriers;
         if (cs.State[c] == CourierState.Ended) Throw(DispatchError.InvalidState, $"courier {courierId} is already off shift");
-        cs.State[c] = CourierState.Ended;
         cs.ShiftEnd[c] = Math.Min(cs.ShiftEnd[c], Math.Max(now, cs.ShiftStart[c]));
+        _s.EndCourier(c, now);
         ReleaseUnpicked(c, now, PlanChangeReason.CourierOffline, onlyBeyondHead: false, slip: 0);
     }
 
@@ -367,6 +370,8 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         _s.Finish(o, OrderStatus.Delivered, at);
         int c = os.Courier[o];
         _s.Couriers.Delivered[c]++;
+        // Delivering after its shift ended: its retention counts from its last drop-off.
+        if (_s.Couriers.State[c] == CourierState.Ended) _s.Couriers.EndedAt[c] = Math.Max(_s.Couriers.EndedAt[c], at);
         MarkStopDone(c, o, StopKind.Dropoff);
         var cs = _s.Couriers;
         if (cs.RouteLength(c) == 0)
@@ -403,12 +408,13 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         {
             var st = cs.State[c];
             if (st == CourierState.Scheduled && cs.ShiftStart[c] <= now) cs.State[c] = CourierState.OnShift;
-            else if (st == CourierState.OnShift && cs.ShiftEnd[c] <= now) cs.State[c] = CourierState.Ended;
+            else if (st == CourierState.OnShift && cs.ShiftEnd[c] <= now) _s.EndCourier(c, cs.ShiftEnd[c]);
         }
 
         for (int i = 0; i < _s.PendingCount; i++) sink.OnPlanChange(in _s.PendingChanges[i]);
         _s.PendingCount = 0;
         _s.RetireFinished(now);
+        _s.RetireEnded(now);
 
         _planner.Plan(now, ref sink);
         return _commit.TakeCommitCount();
@@ -486,7 +492,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             os.Courier[o] = -1;
             os.PlannedPickup[o] = double.NaN; os.PlannedDrop[o] = double.NaN;
             _s.SetStatus(o, OrderStatus.Open);
-            _s.ReleasedFrom[o] = c;
+            _s.ReleasedFrom[o] = cs.Id[c];
             _s.ReleaseReason[o] = reason;
             _s.QueueChange(new PlanChange(PlanChangeKind.Released, os.Id[o], cs.Id[c], now, reason));
         }
@@ -640,6 +646,8 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     {
         if (_s.Orders.Capacity == _orderCapacity && _s.Couriers.Id.Length == _courierCapacity && _s.Sites.Id.Length == _siteCapacity) return;
         _s.OpenOrders.EnsureCapacity(_s.Orders.Capacity);
+        _s.Ended.EnsureCapacity(_s.Couriers.Id.Length);
+        if (_s.EndedQueued.Length < _s.Couriers.Id.Length) Array.Resize(ref _s.EndedQueued, _s.Couriers.Id.Length);
         _s.Finished.EnsureCapacity(_s.Orders.Capacity);
         if (_s.LowerBoundDrop.Length < _s.Orders.Capacity)
         {

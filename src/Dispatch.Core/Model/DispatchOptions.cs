@@ -130,8 +130,10 @@ public sealed record DispatchOptions
     /// (<see cref="DispatchEngine{TTravel}.GetOrderStatus"/> says <see cref="Model.OrderStatus.Unknown"/>, its id
     /// may be placed again) and reuses its storage, so a long-running engine holds open work plus this
     /// window, not every order it ever saw. <see cref="Model.EngineCounts"/> keeps counting every order.
-    /// <see cref="double.PositiveInfinity"/> keeps finished orders for the engine's life (batch replays
-    /// that read every order back at the end).
+    /// The same window applies to a courier gone off shift: once it ends with nothing planned (its last
+    /// drop-off done), the courier is forgotten (<see cref="DispatchEngine{TTravel}.TryGetCourier"/> says false) and
+    /// its storage reused; the id may start a new shift as before. <see cref="double.PositiveInfinity"/> keeps
+    /// finished orders and couriers for the engine's life (batch replays that read everything back at the end).
     /// </summary>
     public double FinishedOrderRetentionMinutes { get; init; } = 60;
 

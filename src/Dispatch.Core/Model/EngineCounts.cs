@@ -7,6 +7,7 @@ namespace Dispatch.Model;
 /// <param name="PickedUp">Picked up, not delivered.</param>
 /// <param name="Delivered">Delivered.</param>
 /// <param name="Cancelled">Cancelled.</param>
-/// <param name="Couriers">Couriers known: every courier id ever given a shift, those gone off shift included (couriers on
-/// shift: <see cref="Engine.DispatchEngine{TTravel}.CouriersOnShift"/>).</param>
+/// <param name="Couriers">Couriers known: those given a shift, including those gone off shift within the retention
+/// window (<see cref="Engine.DispatchOptions.FinishedOrderRetentionMinutes"/>; after it, with nothing planned, they
+/// are forgotten). Couriers on shift: <see cref="Engine.DispatchEngine{TTravel}.CouriersOnShift"/>.</param>
 public readonly record struct EngineCounts(int Known, int Open, int Assigned, int PickedUp, int Delivered, int Cancelled, int Couriers);

@@ -118,7 +118,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
                 if (_s.ReleasedFrom[o] >= 0)
                 {
                     // A released order found its new courier: say so, with the reason it was released.
-                    var change = new PlanChange(PlanChangeKind.Reassigned, os.Id[o], cs.Id[c], now, _s.ReleaseReason[o], cs.Id[_s.ReleasedFrom[o]], r.ServiceAt);
+                    var change = new PlanChange(PlanChangeKind.Reassigned, os.Id[o], cs.Id[c], now, _s.ReleaseReason[o], _s.ReleasedFrom[o], r.ServiceAt);
                     _s.ReleasedFrom[o] = -1;
                     sink.OnPlanChange(in change);
                 }

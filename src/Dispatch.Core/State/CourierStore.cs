@@ -20,8 +20,12 @@ internal enum CourierState : byte
 internal sealed class CourierStore
 {
     public readonly int MaxStops;
+    /// <summary>Slots ever used (the high-water mark): couriers and free slots lie below it. A free slot looks like a
+    /// courier off shift with nothing planned (id -1, shift ended at -infinity), so every loop over couriers skips it.</summary>
     public int Count;
     public long[] Id;
+    /// <summary>When the courier went off shift, or delivered its last order after that: its retention starts there.</summary>
+    public double[] EndedAt;
     public double[] X, Y, FreeAt, ShiftStart, ShiftEnd;
     public double[] SeenX, SeenY, SeenAt;
     /// <summary>
@@ -37,10 +41,16 @@ internal sealed class CourierStore
     public RouteStop[] Stops;
     public int[] Delivered;
 
+    // Sized with the store, so freeing (in the tick) never grows it.
+    private int[] _free;
+    private int _freeCount;
+
     public CourierStore(int capacity, int maxStops)
     {
         MaxStops = maxStops;
         Id = new long[capacity];
+        EndedAt = new double[capacity];
+        _free = new int[capacity];
         X = new double[capacity]; Y = new double[capacity]; FreeAt = new double[capacity];
         ShiftStart = new double[capacity]; ShiftEnd = new double[capacity];
         SeenX = new double[capacity]; SeenY = new double[capacity]; SeenAt = new double[capacity];
@@ -53,12 +63,22 @@ internal sealed class CourierStore
         Delivered = new int[capacity];
     }
 
+    /// <summary>A slot for courier <paramref name="id"/>: a freed one if any (reset), else a new one. The caller sets the shift.</summary>
     public int Add(long id)
     {
+        if (_freeCount > 0)
+        {
+            int f = _free[--_freeCount];
+            Id[f] = id;
+            Delivered[f] = 0;
+            LegFromX[f] = 0; LegFromY[f] = 0; LegStart[f] = 0; LegBase[f] = 0;
+            RouteHead[f] = 0; RouteEnd[f] = 0;
+            return f;
+        }
         if (Count == Id.Length)
         {
             int n = Id.Length * 2;
-            Array.Resize(ref Id, n);
+            Array.Resize(ref Id, n); Array.Resize(ref EndedAt, n); Array.Resize(ref _free, n);
             Array.Resize(ref X, n); Array.Resize(ref Y, n); Array.Resize(ref FreeAt, n);
             Array.Resize(ref ShiftStart, n); Array.Resize(ref ShiftEnd, n);
             Array.Resize(ref SeenX, n); Array.Resize(ref SeenY, n); Array.Resize(ref SeenAt, n);
@@ -72,6 +92,22 @@ internal sealed class CourierStore
         int i = Count++;
         Id[i] = id;
         return i;
+    }
+
+    /// <summary>Slots free for reuse, in the order they will be taken (last first).</summary>
+    public ReadOnlySpan<int> FreeSlots => _free.AsSpan(0, _freeCount);
+
+    /// <summary>Slots holding a courier (used minus free).</summary>
+    public int Live => Count - _freeCount;
+
+    /// <summary>Frees the slot of a courier off shift with nothing planned; the caller dropped its id.</summary>
+    public void Free(int c)
+    {
+        Id[c] = -1;
+        State[c] = CourierState.Ended;
+        ShiftEnd[c] = double.NegativeInfinity;
+        RouteHead[c] = 0; RouteEnd[c] = 0;
+        _free[_freeCount++] = c;
     }
 
     /// <summary>The committed stops not yet finished.</summary>

@@ -21,13 +21,20 @@ internal sealed class EngineState
     public readonly IndexSet OpenOrders;
 
     /// <summary>Delivered and cancelled orders still held, oldest first: freed when their retention ends.</summary>
-    public readonly FinishedQueue Finished;
+    public readonly RetentionQueue Finished;
+
+    /// <summary>Couriers gone off shift, oldest first: freed when their retention ends with nothing planned.</summary>
+    public readonly RetentionQueue Ended;
+
+    /// <summary>Whether a courier slot is in <see cref="Ended"/> (so it is queued once).</summary>
+    public bool[] EndedQueued;
 
     /// <summary>Earliest drop-off an order could have: ready + half pickup + direct travel + half drop-off.</summary>
     public double[] LowerBoundDrop;
 
-    /// <summary>Courier an order was released from (-1 if none), and why: reported when it is re-committed.</summary>
-    public int[] ReleasedFrom;
+    /// <summary>Id of the courier an order was released from (-1 if none), and why: reported when it is re-committed.
+    /// An id, not a slot: the courier may have left the engine since.</summary>
+    public long[] ReleasedFrom;
     public PlanChangeReason[] ReleaseReason;
 
     /// <summary>The drop-off time last told to the caller (at commit or in an ETA change): ETA moves are measured against it, so small moves that add up are reported.</summary>
@@ -61,9 +68,11 @@ internal sealed class EngineState
         CourierIndex = new Dictionary<long, int>(options.InitialCourierCapacity);
         SiteIndex = new Dictionary<long, int>(options.InitialSiteCapacity);
         OpenOrders = new IndexSet(options.InitialOrderCapacity);
-        Finished = new FinishedQueue(options.InitialOrderCapacity);
+        Finished = new RetentionQueue(options.InitialOrderCapacity);
+        Ended = new RetentionQueue(options.InitialCourierCapacity);
+        EndedQueued = new bool[options.InitialCourierCapacity];
         LowerBoundDrop = new double[options.InitialOrderCapacity];
-        ReleasedFrom = new int[options.InitialOrderCapacity];
+        ReleasedFrom = new long[options.InitialOrderCapacity];
         ReleaseReason = new PlanChangeReason[options.InitialOrderCapacity];
         ReportedDrop = new double[options.InitialOrderCapacity];
         // Sized so that one plan change per courier between two ticks never grows it.
@@ -106,6 +115,45 @@ internal sealed class EngineState
             if (OnRoute(o)) { Finished.Push(o, now); continue; }
             OrderIndex.Remove(Orders.Id[o]);
             Orders.Free(o);
+        }
+    }
+
+    /// <summary>The courier goes off shift at <paramref name="at"/>: its retention starts (it leaves once that ends with nothing planned).</summary>
+    public void EndCourier(int c, double at)
+    {
+        Couriers.State[c] = CourierState.Ended;
+        Couriers.EndedAt[c] = at;
+        QueueEnded(c, at);
+    }
+
+    private void QueueEnded(int c, double at)
+    {
+        if (double.IsPositiveInfinity(Options.FinishedOrderRetentionMinutes) || EndedQueued[c]) return;
+        EndedQueued[c] = true;
+        Ended.Push(c, at);
+    }
+
+    /// <summary>
+    /// Forgets the couriers off shift whose retention ended by <paramref name="now"/> with nothing planned, and frees
+    /// their slots. One back on shift is dropped from the queue; one still delivering, or whose last drop-off came
+    /// later, waits. Allocates nothing.
+    /// </summary>
+    public void RetireEnded(double now)
+    {
+        double keep = Options.FinishedOrderRetentionMinutes;
+        if (double.IsPositiveInfinity(keep)) return;
+        var cs = Couriers;
+        for (int n = Ended.Count; n > 0; n--)
+        {
+            var (c, at) = Ended.Peek();
+            if (at + keep > now) break;
+            Ended.Pop();
+            EndedQueued[c] = false;
+            if (cs.State[c] != CourierState.Ended || cs.Id[c] < 0) continue; // back on shift, or already gone
+            if (cs.RouteLength(c) > 0) { QueueEnded(c, now); continue; }
+            if (cs.EndedAt[c] + keep > now) { QueueEnded(c, cs.EndedAt[c]); continue; }
+            CourierIndex.Remove(cs.Id[c]);
+            cs.Free(c);
         }
     }
 

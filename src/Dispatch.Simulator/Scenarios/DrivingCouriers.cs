@@ -101,7 +101,8 @@ internal sealed class DrivingCouriers
     {
         var w = _couriers[ci];
         if (w.Mode == Mode.Servicing) return;
-        int n = _engine.CopyRoute(ci, _route);
+        // A courier off shift with nothing planned is forgotten after the engine's retention window: no plan to follow.
+        int n = _engine.TryGetCourier(ci, out _) ? _engine.CopyRoute(ci, _route) : 0;
         if (w.Mode == Mode.Idle)
         {
             if (n > 0) Depart(driver, ci, _route[0]);

@@ -137,9 +137,11 @@ internal sealed class ChaosDriver<T> where T : struct, ITravelTime
             var c = Scenario.Couriers[rng.Next(Scenario.Couriers.Length)];
             var route = e.Route(c.Id);
             double x, y;
+            // A courier off shift and done is forgotten after the retention window: its device has nothing to report.
+            bool known = e.TryGetCourier(c.Id, out _);
             if (route.Length > 0 && rng.NextDouble() < 0.5 && t >= route[0].Arrival) { x = route[0].X; y = route[0].Y; }
             else { x = rng.Next(-2000, 12_000); y = rng.Next(-2000, 12_000); }
-            e.UpdateCourierPosition(c.Id, x, y, t);
+            if (known) e.UpdateCourierPosition(c.Id, x, y, t);
             PositionReports++;
             Log.Add($"t={t}: courier {c.Id} at ({x}, {y})");
         }

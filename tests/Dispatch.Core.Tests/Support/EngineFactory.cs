@@ -29,8 +29,11 @@ internal static class EngineFactory
     public static DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>> TrafficEngine(TrafficModel model, DispatchOptions options) =>
         new(new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(TestSpeed.Min), model), options);
 
+    /// <summary>A courier's planned stops; none for a courier the engine has forgotten (off shift with nothing
+    /// planned for longer than the retention window).</summary>
     public static PlannedStop[] Route<T>(this DispatchEngine<T> e, long courierId) where T : struct, ITravelTime
     {
+        if (!e.TryGetCourier(courierId, out _)) return [];
         var buf = new PlannedStop[64];
         int n = e.CopyRoute(courierId, buf);
         return buf.AsSpan(0, n).ToArray();

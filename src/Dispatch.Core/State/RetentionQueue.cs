@@ -1,17 +1,17 @@
 namespace Dispatch.State;
 
 /// <summary>
-/// Finished orders (delivered or cancelled) in the order they finished, with the time each did: the
-/// tick frees the slots whose retention has ended from the front. A ring sized with the order store
-/// (a slot is queued at most once), so pushing and popping never allocate.
+/// Slots whose retention has started (finished orders, couriers gone off shift) in the order it did, with
+/// the time: the tick frees those whose retention has ended from the front. A ring sized with its store (a
+/// slot is queued at most once), so pushing and popping never allocate.
 /// </summary>
-internal sealed class FinishedQueue
+internal sealed class RetentionQueue
 {
     private int[] _slot;
     private double[] _at;
     private int _head, _count;
 
-    public FinishedQueue(int capacity)
+    public RetentionQueue(int capacity)
     {
         _slot = new int[capacity];
         _at = new double[capacity];
