@@ -77,10 +77,10 @@ public sealed class ServerOptions
     /// snapshots off (and with them journal compaction). The engine thread only copies its state into
     /// memory; the file is written in the background. Recovery loads the newest valid snapshot and
     /// replays only the journal after it. The default keeps a restart's replay short (a few minutes of a busy
-    /// day: well under 2 s) while a snapshot of open work (finished orders leave after the engine's retention)
-    /// costs the engine thread a few milliseconds.
+    /// day: about a second; the soak bench, bench/results/server-soak.md) while a snapshot of open work (finished
+    /// orders leave after the engine's retention) costs the engine thread a few milliseconds.
     /// </summary>
-    public long SnapshotEveryRecords { get; set; } = 20_000;
+    public long SnapshotEveryRecords { get; set; } = 10_000;
 
     /// <summary>
     /// Snapshots kept in the data directory (the newest ones that check out); older ones are deleted after a new

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dispatch.Model;
 using Dispatch.State;
@@ -24,6 +25,7 @@ public sealed partial class DispatchEngine<TTravel>
     /// The stores are struct-of-arrays, so most of it is written a column at a time (a block copy each, little-endian
     /// as every platform .NET runs on): a server's snapshot pauses its engine thread for milliseconds.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a server's first snapshot after a start pauses it: no slow first tier
     public void SaveSnapshot(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -102,6 +102,7 @@ internal sealed class EngineHost : IDisposable
         var journal = _journal;
         _metrics.SetJournalBytesSource(() => journal.BytesOnDisk);
         _periodicSnapshots.Resume(_recovery.SnapshotRecords);
+        _periodicSnapshots.WarmUp(_driver);
         // fsync on every batch: pipeline it on its own thread, so the engine applies the next batches during the fsync.
         if (_options.Fsync == FsyncPolicy.Always)
             _syncer = new GroupCommitSyncer(_journal, _log, ex => _inbox.Writer.TryComplete(ex));

@@ -46,6 +46,19 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     }
 
     /// <summary>
+    /// Serialises the engine once into the buffer and throws it away, before the first command: the first real
+    /// snapshot then runs compiled code into a buffer already grown, so its pause is that of every later one (a
+    /// cold first snapshot after each restart took ten times as long). Costs a restart a few milliseconds.
+    /// </summary>
+    public void WarmUp(IEngineDriver driver)
+    {
+        if (!Enabled) return;
+        _buffer.Reset();
+        SnapshotBody.Write(_buffer, driver);
+        _buffer.Reset();
+    }
+
+    /// <summary>
     /// Engine thread, between batches (nothing pending): takes a snapshot of the engine as of the last journaled
     /// record and hands it to the background writer, unless the previous one is still being written (then it
     /// stays due). A snapshot that cannot be serialised or written is logged and retried after another
