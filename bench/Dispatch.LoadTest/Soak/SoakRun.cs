@@ -236,7 +236,7 @@ internal static partial class SoakRun
             $"times it from process start to the first answered engine request (GetServerStats: recovery done); then it asks GetOrder for every order acknowledged that day. " +
             $"After the last day every order of every day is checked."));
         b.AppendLine();
-        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders held | server RSS MB | managed heap MB | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
+        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders placed (Counts.known) | server RSS MB | managed heap MB | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
         b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
         foreach (var r in days)
         {
@@ -247,7 +247,7 @@ internal static partial class SoakRun
         }
         b.AppendLine();
         b.AppendLine("Server figures are GetServerStats at the end of the day, before the kill (the process started at the end of the day before, so the pauses are the day's); " +
-            "managed heap = `GC.GetGCMemoryInfo().HeapSizeBytes` (the GC heap at the last collection); pause = engine-thread time of a snapshot (journal fsync, serialisation, writes); " +
+            "managed heap = `GC.GetGCMemoryInfo().HeapSizeBytes` (the GC heap at the last collection); pause = engine-thread time of a snapshot (journal segment roll and the copy of the state into memory; the file is written in the background); " +
             "wall and CPU seconds are the day's driving (ticks, events, confirmations), without the restart.");
         b.AppendLine();
 

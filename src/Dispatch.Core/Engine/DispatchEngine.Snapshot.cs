@@ -67,15 +67,13 @@ public sealed partial class DispatchEngine<TTravel>
         Column(w, cs.SeenX, n); Column(w, cs.SeenY, n); Column(w, cs.SeenAt, n);
         Column(w, cs.LegFromX, n); Column(w, cs.LegFromY, n); Column(w, cs.LegStart, n); Column(w, cs.LegBase, n);
         Column(w, cs.Capacity, n); Column(w, cs.State, n); Column(w, cs.Delivered, n);
+        // Each route as one block of its stops as they lie in memory (fields and zeroed padding: the stores are
+        // zeroed arrays and stops are built from zero-initialised values), one copy per courier.
         for (int c = 0; c < n; c++)
         {
             var route = cs.Route(c);
             w.Write(route.Length);
-            foreach (ref readonly RouteStop r in route)
-            {
-                w.Write(r.Order); w.Write((byte)r.Kind); w.Write(r.X); w.Write(r.Y);
-                w.Write(r.Departure); w.Write(r.Arrival); w.Write(r.ServiceAt); w.Write(r.Leave); w.Write(r.Done);
-            }
+            w.Write(MemoryMarshal.AsBytes(route));
         }
         List(w, cs.FreeSlots);
         Queue(w, _s.Ended);
@@ -305,12 +303,9 @@ public sealed partial class DispatchEngine<TTravel>
             int n = r.ReadInt32();
             if (n < 0 || n > cs.MaxStops) throw new InvalidDataException($"courier {cs.Id[c]}: {n} route stops, more than {cs.MaxStops}");
             int b = c * cs.MaxStops;
-            for (int i = 0; i < n; i++)
-            {
-                ref RouteStop st = ref cs.Stops[b + i];
-                st.Order = ReadSlot(r, nOrders); st.Kind = (StopKind)r.ReadByte(); st.X = r.ReadDouble(); st.Y = r.ReadDouble();
-                st.Departure = r.ReadDouble(); st.Arrival = r.ReadDouble(); st.ServiceAt = r.ReadDouble(); st.Leave = r.ReadDouble(); st.Done = r.ReadBoolean();
-            }
+            ReadColumn(r, cs.Stops.AsSpan(b, n));
+            foreach (ref readonly RouteStop st in cs.Stops.AsSpan(b, n))
+                if (st.Order < 0 || st.Order >= nOrders) throw new InvalidDataException($"courier {cs.Id[c]}: a stop names order slot {st.Order}; the snapshot holds {nOrders}");
             cs.RouteHead[c] = 0; cs.RouteEnd[c] = n;
         }
         for (int o = 0; o < nOrders; o++)
@@ -350,9 +345,11 @@ public sealed partial class DispatchEngine<TTravel>
         return n;
     }
 
-    private static void ReadColumn<T>(BinaryReader r, T[] column, int n) where T : unmanaged
+    private static void ReadColumn<T>(BinaryReader r, T[] column, int n) where T : unmanaged => ReadColumn(r, column.AsSpan(0, n));
+
+    private static void ReadColumn<T>(BinaryReader r, Span<T> column) where T : unmanaged
     {
-        var bytes = MemoryMarshal.AsBytes(column.AsSpan(0, n));
+        var bytes = MemoryMarshal.AsBytes(column);
         while (bytes.Length > 0)
         {
             int k = r.Read(bytes);
