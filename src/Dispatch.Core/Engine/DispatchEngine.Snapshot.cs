@@ -44,13 +44,8 @@ public sealed partial class DispatchEngine<TTravel>
         var os = _s.Orders;
         n = os.Count;
         w.Write(n);
-        Column(w, os.Id, n); Column(w, os.Seq, n); Column(w, os.Site, n);
-        Column(w, os.DropX, n); Column(w, os.DropY, n); Column(w, os.PlacedAt, n); Column(w, os.ReadyAt, n);
-        Column(w, os.Size, n); Column(w, os.Status, n); Column(w, os.Courier, n);
-        Column(w, os.PlannedPickup, n); Column(w, os.PlannedDrop, n); Column(w, os.PickedAt, n); Column(w, os.DroppedAt, n);
-        Column(w, _s.LowerBoundDrop, n); Column(w, _s.ReleasedFrom, n); Column(w, _s.ReleaseReason, n); Column(w, _s.ReportedDrop, n);
-        Column(w, os.PickupBy, n); Column(w, os.DeliverAfter, n); Column(w, os.DeliverBy, n);
-        Column(w, os.PickupService, n); Column(w, os.DropoffService, n);
+        var writer = new ColumnWriter(w, n);
+        OrderColumns(_s, ref writer);
         // The open set's order decides iteration order in the tick: keep it so decisions stay identical.
         List(w, _s.OpenOrders.Items);
         // Which slots the next placements take, and which finished orders are freed first.
@@ -62,11 +57,8 @@ public sealed partial class DispatchEngine<TTravel>
         var cs = _s.Couriers;
         n = cs.Count;
         w.Write(n);
-        Column(w, cs.Id, n); Column(w, cs.EndedAt, n); Column(w, cs.X, n); Column(w, cs.Y, n); Column(w, cs.FreeAt, n);
-        Column(w, cs.ShiftStart, n); Column(w, cs.ShiftEnd, n);
-        Column(w, cs.SeenX, n); Column(w, cs.SeenY, n); Column(w, cs.SeenAt, n);
-        Column(w, cs.LegFromX, n); Column(w, cs.LegFromY, n); Column(w, cs.LegStart, n); Column(w, cs.LegBase, n);
-        Column(w, cs.Capacity, n); Column(w, cs.State, n); Column(w, cs.Delivered, n);
+        writer = new ColumnWriter(w, n);
+        CourierColumns(cs, ref writer);
         // Each route as one block of its stops as they lie in memory (fields and zeroed padding: the stores are
         // zeroed arrays and stops are built from zero-initialised values), one copy per courier.
         for (int c = 0; c < n; c++)
@@ -91,6 +83,45 @@ public sealed partial class DispatchEngine<TTravel>
 
     private static void Column<T>(BinaryWriter w, T[] column, int n) where T : unmanaged =>
         w.Write(MemoryMarshal.AsBytes(column.AsSpan(0, n)));
+
+    /// <summary>Writes or reads one column of a store: the two directions walk the same list, so their order cannot drift apart.</summary>
+    private interface IColumnVisitor
+    {
+        void Column<T>(T[] column) where T : unmanaged;
+    }
+
+    private readonly struct ColumnWriter(BinaryWriter w, int n) : IColumnVisitor
+    {
+        public void Column<T>(T[] column) where T : unmanaged => w.Write(MemoryMarshal.AsBytes(column.AsSpan(0, n)));
+    }
+
+    private readonly struct ColumnReader(BinaryReader r, int n) : IColumnVisitor
+    {
+        public void Column<T>(T[] column) where T : unmanaged => ReadColumn(r, column.AsSpan(0, n));
+    }
+
+    /// <summary>The order columns of a version-3 snapshot, in file order.</summary>
+    private static void OrderColumns<TVisitor>(EngineState s, ref TVisitor v) where TVisitor : struct, IColumnVisitor
+    {
+        var os = s.Orders;
+        v.Column(os.Id); v.Column(os.Seq); v.Column(os.Site);
+        v.Column(os.DropX); v.Column(os.DropY); v.Column(os.PlacedAt); v.Column(os.ReadyAt);
+        v.Column(os.Size); v.Column(os.Status); v.Column(os.Courier);
+        v.Column(os.PlannedPickup); v.Column(os.PlannedDrop); v.Column(os.PickedAt); v.Column(os.DroppedAt);
+        v.Column(s.LowerBoundDrop); v.Column(s.ReleasedFrom); v.Column(s.ReleaseReason); v.Column(s.ReportedDrop);
+        v.Column(os.PickupBy); v.Column(os.DeliverAfter); v.Column(os.DeliverBy);
+        v.Column(os.PickupService); v.Column(os.DropoffService);
+    }
+
+    /// <summary>The courier columns of a version-3 snapshot, in file order.</summary>
+    private static void CourierColumns<TVisitor>(CourierStore cs, ref TVisitor v) where TVisitor : struct, IColumnVisitor
+    {
+        v.Column(cs.Id); v.Column(cs.EndedAt); v.Column(cs.X); v.Column(cs.Y); v.Column(cs.FreeAt);
+        v.Column(cs.ShiftStart); v.Column(cs.ShiftEnd);
+        v.Column(cs.SeenX); v.Column(cs.SeenY); v.Column(cs.SeenAt);
+        v.Column(cs.LegFromX); v.Column(cs.LegFromY); v.Column(cs.LegStart); v.Column(cs.LegBase);
+        v.Column(cs.Capacity); v.Column(cs.State); v.Column(cs.Delivered);
+    }
 
     private static void List(BinaryWriter w, ReadOnlySpan<int> items)
     {
@@ -257,13 +288,8 @@ public sealed partial class DispatchEngine<TTravel>
 
         var os = s.Orders;
         os.Count = nOrders;
-        ReadColumn(r, os.Id, nOrders); ReadColumn(r, os.Seq, nOrders); ReadColumn(r, os.Site, nOrders);
-        ReadColumn(r, os.DropX, nOrders); ReadColumn(r, os.DropY, nOrders); ReadColumn(r, os.PlacedAt, nOrders); ReadColumn(r, os.ReadyAt, nOrders);
-        ReadColumn(r, os.Size, nOrders); ReadColumn(r, os.Status, nOrders); ReadColumn(r, os.Courier, nOrders);
-        ReadColumn(r, os.PlannedPickup, nOrders); ReadColumn(r, os.PlannedDrop, nOrders); ReadColumn(r, os.PickedAt, nOrders); ReadColumn(r, os.DroppedAt, nOrders);
-        ReadColumn(r, s.LowerBoundDrop, nOrders); ReadColumn(r, s.ReleasedFrom, nOrders); ReadColumn(r, s.ReleaseReason, nOrders); ReadColumn(r, s.ReportedDrop, nOrders);
-        ReadColumn(r, os.PickupBy, nOrders); ReadColumn(r, os.DeliverAfter, nOrders); ReadColumn(r, os.DeliverBy, nOrders);
-        ReadColumn(r, os.PickupService, nOrders); ReadColumn(r, os.DropoffService, nOrders);
+        var reader = new ColumnReader(r, nOrders);
+        OrderColumns(s, ref reader);
         for (int o = 0; o < nOrders; o++)
         {
             var st = os.Status[o];
@@ -292,11 +318,8 @@ public sealed partial class DispatchEngine<TTravel>
         int nCouriers = Count(r, "courier slots");
         for (int k = 0; k < nCouriers; k++) cs.Add(-1);
         e.GrowIfNeeded();
-        ReadColumn(r, cs.Id, nCouriers); ReadColumn(r, cs.EndedAt, nCouriers); ReadColumn(r, cs.X, nCouriers); ReadColumn(r, cs.Y, nCouriers); ReadColumn(r, cs.FreeAt, nCouriers);
-        ReadColumn(r, cs.ShiftStart, nCouriers); ReadColumn(r, cs.ShiftEnd, nCouriers);
-        ReadColumn(r, cs.SeenX, nCouriers); ReadColumn(r, cs.SeenY, nCouriers); ReadColumn(r, cs.SeenAt, nCouriers);
-        ReadColumn(r, cs.LegFromX, nCouriers); ReadColumn(r, cs.LegFromY, nCouriers); ReadColumn(r, cs.LegStart, nCouriers); ReadColumn(r, cs.LegBase, nCouriers);
-        ReadColumn(r, cs.Capacity, nCouriers); ReadColumn(r, cs.State, nCouriers); ReadColumn(r, cs.Delivered, nCouriers);
+        reader = new ColumnReader(r, nCouriers);
+        CourierColumns(cs, ref reader);
         for (int c = 0; c < nCouriers; c++)
         {
             if (cs.Id[c] >= 0) s.CourierIndex[cs.Id[c]] = c;
