@@ -39,7 +39,8 @@ public sealed partial class DispatchEngine<TTravel>
         var ss = _s.Sites;
         int n = ss.Count;
         w.Write(n);
-        Column(w, ss.Id, n); Column(w, ss.X, n); Column(w, ss.Y, n);
+        var sites = new ColumnWriter(w, n);
+        sites.Column(ss.Id); sites.Column(ss.X); sites.Column(ss.Y);
 
         var os = _s.Orders;
         n = os.Count;
@@ -80,9 +81,6 @@ public sealed partial class DispatchEngine<TTravel>
         w.Write(_planner.Improver?.Cursor ?? 0);
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
     }
-
-    private static void Column<T>(BinaryWriter w, T[] column, int n) where T : unmanaged =>
-        w.Write(MemoryMarshal.AsBytes(column.AsSpan(0, n)));
 
     /// <summary>Writes or reads one column of a store: the two directions walk the same list, so their order cannot drift apart.</summary>
     private interface IColumnVisitor
@@ -246,22 +244,7 @@ public sealed partial class DispatchEngine<TTravel>
                 s.ReleasedFrom[o] = slot < 0 ? -1 : cs.Id[slot];
             }
 
-            int nPending = r.ReadInt32();
-            for (int i = 0; i < nPending; i++)
-            {
-                var kind = (PlanChangeKind)r.ReadByte();
-                long orderId = r.ReadInt64(), courierId = r.ReadInt64();
-                double at = r.ReadDouble();
-                var reason = (PlanChangeReason)r.ReadByte();
-                double prev = r.ReadDouble(), next = r.ReadDouble();
-                s.QueueChange(new PlanChange(kind, orderId, courierId, at, reason, prev, next));
-            }
-            int cursor = version >= 2 ? r.ReadInt32() : 0;
-            if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");
-            if (e._planner.Improver is { } improver) improver.Cursor = cursor;
-            e._lastTick = lastTick;
-            e.GrowIfNeeded();
-            return e;
+            return e.ReadTail(r, lastTick, hasCursor: version >= 2);
         }
         catch (EndOfStreamException ex)
         {
@@ -276,7 +259,8 @@ public sealed partial class DispatchEngine<TTravel>
         var siteId = new long[nSites];
         var siteX = new double[nSites];
         var siteY = new double[nSites];
-        ReadColumn(r, siteId, nSites); ReadColumn(r, siteX, nSites); ReadColumn(r, siteY, nSites);
+        var sites = new ColumnReader(r, nSites);
+        sites.Column(siteId); sites.Column(siteX); sites.Column(siteY);
         int nOrders = Count(r, "order slots");
         var e = new DispatchEngine<TTravel>(travel, options with
         {
@@ -343,6 +327,13 @@ public sealed partial class DispatchEngine<TTravel>
             s.EndedQueued[c] = true;
         }
 
+        return e.ReadTail(r, lastTick, hasCursor: true);
+    }
+
+    /// <summary>What every version ends with: the pending plan changes, the improvement cursor (version 2 on), the
+    /// trailer; then the clock is set and the planners sized. Returns this engine.</summary>
+    private DispatchEngine<TTravel> ReadTail(BinaryReader r, double lastTick, bool hasCursor)
+    {
         int nPending = Count(r, "pending plan changes");
         for (int i = 0; i < nPending; i++)
         {
@@ -351,14 +342,14 @@ public sealed partial class DispatchEngine<TTravel>
             double at = r.ReadDouble();
             var reason = (PlanChangeReason)r.ReadByte();
             double prev = r.ReadDouble(), next = r.ReadDouble();
-            s.QueueChange(new PlanChange(kind, orderId, courierId, at, reason, prev, next));
+            _s.QueueChange(new PlanChange(kind, orderId, courierId, at, reason, prev, next));
         }
-        int cursor = r.ReadInt32();
+        int cursor = hasCursor ? r.ReadInt32() : 0;
         if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");
-        if (e._planner.Improver is { } improver) improver.Cursor = cursor;
-        e._lastTick = lastTick;
-        e.GrowIfNeeded();
-        return e;
+        if (_planner.Improver is { } improver) improver.Cursor = cursor;
+        _lastTick = lastTick;
+        GrowIfNeeded();
+        return this;
     }
 
     private static int Count(BinaryReader r, string what)
@@ -367,8 +358,6 @@ public sealed partial class DispatchEngine<TTravel>
         if (n < 0) throw new InvalidDataException($"snapshot: {n} {what}");
         return n;
     }
-
-    private static void ReadColumn<T>(BinaryReader r, T[] column, int n) where T : unmanaged => ReadColumn(r, column.AsSpan(0, n));
 
     private static void ReadColumn<T>(BinaryReader r, Span<T> column) where T : unmanaged
     {
