@@ -92,10 +92,13 @@ internal sealed class EngineState
         Retain(o, at);
     }
 
+    /// <summary>True when finished orders and couriers are kept for the engine's life (infinite retention): nothing is queued or freed.</summary>
+    private bool KeepsEverything => double.IsPositiveInfinity(Options.FinishedOrderRetentionMinutes);
+
     /// <summary>Starts a finished order's retention at <paramref name="at"/> (nothing to queue when it is kept for good).</summary>
     public void Retain(int o, double at)
     {
-        if (!double.IsPositiveInfinity(Options.FinishedOrderRetentionMinutes)) Finished.Push(o, at);
+        if (!KeepsEverything) Finished.Push(o, at);
     }
 
     /// <summary>
@@ -105,8 +108,8 @@ internal sealed class EngineState
     /// </summary>
     public void RetireFinished(double now)
     {
+        if (KeepsEverything) return;
         double keep = Options.FinishedOrderRetentionMinutes;
-        if (double.IsPositiveInfinity(keep)) return;
         for (int n = Finished.Count; n > 0; n--)
         {
             var (o, at) = Finished.Peek();
@@ -128,7 +131,7 @@ internal sealed class EngineState
 
     private void QueueEnded(int c, double at)
     {
-        if (double.IsPositiveInfinity(Options.FinishedOrderRetentionMinutes) || EndedQueued[c]) return;
+        if (KeepsEverything || EndedQueued[c]) return;
         EndedQueued[c] = true;
         Ended.Push(c, at);
     }
@@ -140,8 +143,8 @@ internal sealed class EngineState
     /// </summary>
     public void RetireEnded(double now)
     {
+        if (KeepsEverything) return;
         double keep = Options.FinishedOrderRetentionMinutes;
-        if (double.IsPositiveInfinity(keep)) return;
         var cs = Couriers;
         for (int n = Ended.Count; n > 0; n--)
         {
