@@ -127,10 +127,26 @@ public sealed partial class DispatchEngine<TTravel>
         w.Write(MemoryMarshal.AsBytes(items));
     }
 
+    /// <summary>
+    /// The queue's entries front to back, each a slot (i32) then its time (f64), gathered into one pooled block and
+    /// written with one call: tens of thousands of finished orders at a busy hour made two stream writes each
+    /// the largest part of a server's snapshot pause.
+    /// </summary>
     private static void Queue(BinaryWriter w, RetentionQueue q)
     {
-        w.Write(q.Count);
-        for (int i = 0; i < q.Count; i++) { var (slot, at) = q[i]; w.Write(slot); w.Write(at); }
+        const int EntryBytes = sizeof(int) + sizeof(double);
+        int n = q.Count;
+        w.Write(n);
+        byte[] block = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, n * EntryBytes));
+        for (int i = 0; i < n; i++)
+        {
+            var (slot, at) = q[i];
+            var entry = block.AsSpan(i * EntryBytes, EntryBytes);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(entry, slot);
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(entry[sizeof(int)..], at);
+        }
+        w.Write(block, 0, n * EntryBytes);
+        System.Buffers.ArrayPool<byte>.Shared.Return(block);
     }
 
     /// <summary>
