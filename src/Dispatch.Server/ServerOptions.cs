@@ -73,14 +73,22 @@ public sealed class ServerOptions
 
     /// <summary>
     /// Write an engine snapshot (<c>snapshot-&lt;records&gt;.snap</c> in the data directory) once this many
-    /// journal records have been appended since the last one, and on graceful shutdown; 0 turns
-    /// snapshots off (and with them journal compaction). The engine thread only copies its state into
-    /// memory; the file is written in the background. Recovery loads the newest valid snapshot and
-    /// replays only the journal after it. The default keeps a restart's replay short (a few minutes of a busy
-    /// day: about a second; the soak bench, bench/results/server-soak.md) while a snapshot of open work (finished
-    /// orders leave after the engine's retention) costs the engine thread a few milliseconds.
+    /// journal records have been appended since the last one, or sooner by <see cref="SnapshotEveryEngineMilliseconds"/>,
+    /// and on graceful shutdown; 0 turns snapshots off (and with them journal compaction). The engine thread only
+    /// copies its state into memory; the file is written in the background. Recovery loads the newest valid
+    /// snapshot and replays only the journal after it. This count bounds the journal on disk; commands that cost
+    /// the engine little (position updates) replay at hundreds of thousands a second, so it can be large.
     /// </summary>
-    public long SnapshotEveryRecords { get; set; } = 10_000;
+    public long SnapshotEveryRecords { get; set; } = 200_000;
+
+    /// <summary>
+    /// Also write a snapshot once the engine thread has spent this many milliseconds applying commands and ticks
+    /// since the last one (0: by record count only). A restart replays exactly that work, so this bounds the
+    /// replay part of a restart by the work, whatever the mix: a busy hour's ticks re-run the planner (tens of
+    /// milliseconds each at 20,000 open and retained orders), a flood of position updates costs microseconds each.
+    /// The time is measured around each batch the engine thread applies, the snapshot's own pause excluded.
+    /// </summary>
+    public double SnapshotEveryEngineMilliseconds { get; set; } = 250;
 
     /// <summary>
     /// Snapshots kept in the data directory (the newest ones that check out); older ones are deleted after a new
@@ -156,6 +164,7 @@ public sealed class ServerOptions
         if (MaxOutboundBytes < 1024) throw new ArgumentOutOfRangeException(nameof(MaxOutboundBytes), MaxOutboundBytes, "must be at least 1024");
         if (!(ClockRate > 0) || !double.IsFinite(ClockRate)) throw new ArgumentOutOfRangeException(nameof(ClockRate), ClockRate, "must be positive");
         if (SnapshotEveryRecords < 0) throw new ArgumentOutOfRangeException(nameof(SnapshotEveryRecords), SnapshotEveryRecords, "must be 0 (off) or positive");
+        if (!(SnapshotEveryEngineMilliseconds >= 0) || !double.IsFinite(SnapshotEveryEngineMilliseconds)) throw new ArgumentOutOfRangeException(nameof(SnapshotEveryEngineMilliseconds), SnapshotEveryEngineMilliseconds, "must be 0 (by record count only) or positive");
         if (SnapshotsToKeep < 1) throw new ArgumentOutOfRangeException(nameof(SnapshotsToKeep), SnapshotsToKeep, "must be at least 1");
         if (JournalSegmentBytes < 4096) throw new ArgumentOutOfRangeException(nameof(JournalSegmentBytes), JournalSegmentBytes, "must be at least 4096");
         var (minX, minY, maxX, maxY) = ParseTrafficBounds();

@@ -54,6 +54,8 @@ internal sealed class TestServer : IAsyncDisposable
             Fsync = FsyncPolicy.Never, // the OS write before the ack is what kill -9 needs; fsync only slows tests
             HandshakeTimeout = TimeSpan.FromSeconds(30),
             DrainTimeout = TimeSpan.FromSeconds(5),
+            // Snapshots by record count only, so tests that count them do not depend on how fast the machine is.
+            SnapshotEveryEngineMilliseconds = 0,
         };
         configure?.Invoke(options);
         var server = new DispatchServer(options);

@@ -101,7 +101,7 @@ internal sealed class EngineHost : IDisposable
         _journal = new JournalWriter(_options.DataDirectory, recovery, epoch, _options.Fsync, _options.FsyncInterval, _options.JournalSegmentBytes);
         var journal = _journal;
         _metrics.SetJournalBytesSource(() => journal.BytesOnDisk);
-        _periodicSnapshots.Resume(_recovery.SnapshotRecords);
+        _periodicSnapshots.Resume(_recovery.SnapshotRecords, _recovery.ReplayMilliseconds);
         _periodicSnapshots.WarmUp(_driver);
         // fsync on every batch: pipeline it on its own thread, so the engine applies the next batches during the fsync.
         if (_options.Fsync == FsyncPolicy.Always)
@@ -151,7 +151,7 @@ internal sealed class EngineHost : IDisposable
             GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
             _metrics.JournalBytesOnDisk, _metrics.SnapshotBytesOnDisk, _metrics.SnapshotsWritten,
             _metrics.LastSnapshotPauseMs, _metrics.SnapshotPauseP99Ms, _metrics.SnapshotPauseMaxMs,
-            k.Known, k.Open + k.Assigned + k.PickedUp, k.Couriers);
+            k.Known, k.Open + k.Assigned + k.PickedUp, k.Couriers, ProcessStats.LiveHeapBytes());
     }
 
     // ------------------------------------------------------------------ the engine thread
@@ -165,6 +165,7 @@ internal sealed class EngineHost : IDisposable
             while (true)
             {
                 int n = 0;
+                long batchStarted = Stopwatch.GetTimestamp(), recordsBefore = _journal!.Records;
                 while (n < _options.MaxBatch && reader.TryRead(out var item))
                 {
                     Process(item);
@@ -173,7 +174,9 @@ internal sealed class EngineHost : IDisposable
                 WallTickIfDue();
                 Release();
                 _recorder?.EndBatch();
-                if (_periodicSnapshots.IsDue(_journal!.Records)) WriteSnapshot("periodic");
+                // A restart replays what was journaled: batches of queries alone add nothing to that.
+                if (_journal.Records != recordsBefore) _periodicSnapshots.AddWork(Stopwatch.GetTimestamp() - batchStarted);
+                if (_periodicSnapshots.IsDue(_journal.Records)) WriteSnapshot("periodic");
                 if (n == _options.MaxBatch) continue;
 
                 if (reader.Completion.IsCompleted) break;

@@ -46,6 +46,9 @@ internal sealed class EngineRecovery
     /// <summary>What the journal replay found (epoch, intact length, records, last CRC): where appending resumes.</summary>
     public JournalRecovery Journal { get; private set; }
 
+    /// <summary>How long the journal replay after the snapshot took: the engine work a restart now would replay again.</summary>
+    public double ReplayMilliseconds { get; private set; }
+
     /// <summary>Journal records the loaded snapshot covers (0 without one): where the next periodic snapshot is counted from.</summary>
     public long SnapshotRecords => _start?.Records ?? 0;
 
@@ -63,6 +66,7 @@ internal sealed class EngineRecovery
         _snapshots.DeleteTemporaryFiles();
         (_start, _snapshotPath, _snapshotsIgnored) = RestoreSnapshot(journalDirectory);
         var driver = _driver;
+        long replayStarted = Stopwatch.GetTimestamp();
         Journal = JournalReader.Replay(journalDirectory, (now, c) =>
         {
             try
@@ -79,6 +83,7 @@ internal sealed class EngineRecovery
             }
             AdvanceClock(now);
         }, _log, _start);
+        ReplayMilliseconds = Stopwatch.GetElapsedTime(replayStarted).TotalMilliseconds;
         return driver;
     }
 

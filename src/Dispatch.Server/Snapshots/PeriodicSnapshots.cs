@@ -8,7 +8,8 @@ namespace Dispatch.Server.Snapshots;
 
 /// <summary>
 /// Snapshots of the running engine: one every <see cref="ServerOptions.SnapshotEveryRecords"/> journal
-/// records and one at shutdown, so a restart replays only the journal after the newest (see
+/// records or every <see cref="ServerOptions.SnapshotEveryEngineMilliseconds"/> of engine work, whichever comes
+/// first, and one at shutdown, so a restart replays only the journal after the newest (see
 /// <see cref="EngineRecovery"/>), and the journal compacted behind them. Split in two:
 /// <list type="number">
 /// <item>on the engine thread, between batches (the only time the engine is not being changed), <see cref="Start"/>
@@ -20,7 +21,7 @@ namespace Dispatch.Server.Snapshots;
 /// </list>
 /// One snapshot is in flight at most: one that falls due while the previous is still being written waits
 /// (counted in <see cref="ServerMetrics.SnapshotsDeferred"/>, logged) and is taken after the first batch that
-/// ends with the writer idle. <see cref="IsDue"/> is a comparison, so the check after every batch costs nothing.
+/// ends with the writer idle. <see cref="IsDue"/> is two comparisons, so the check after every batch costs nothing.
 /// </summary>
 internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore store, string settings, byte[] fingerprint,
     ServerMetrics metrics, TimeProvider time, ILogger log)
@@ -29,18 +30,29 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     private Task _inFlight = Task.CompletedTask;
     private long _lastRecords;
     private long _dueAt = long.MaxValue;
+    private long _work;      // Stopwatch ticks the engine thread spent applying batches since the last snapshot
+    private readonly long _workDue = options.SnapshotEveryEngineMilliseconds > 0
+        ? Math.Max(1, (long)(options.SnapshotEveryEngineMilliseconds * Stopwatch.Frequency / 1000))
+        : long.MaxValue;
     private bool _deferred;
 
     /// <summary>Whether periodic snapshots are on (SnapshotEveryRecords above 0); off, not even a shutdown snapshot is taken.</summary>
     public bool Enabled => options.SnapshotEveryRecords > 0;
 
     /// <summary>True when the journal holds <paramref name="journalRecords"/> records and a periodic snapshot is due.</summary>
-    public bool IsDue(long journalRecords) => journalRecords >= _dueAt;
+    public bool IsDue(long journalRecords) => journalRecords >= _dueAt || (_work >= _workDue && journalRecords > _lastRecords);
 
-    /// <summary>Counts from the snapshot recovery started from (<paramref name="snapshotRecords"/>, 0 without one); publishes the snapshot bytes on disk.</summary>
-    public void Resume(long snapshotRecords)
+    /// <summary>Adds engine-thread work (Stopwatch ticks spent applying one batch) to what a restart would replay.</summary>
+    public void AddWork(long stopwatchTicks) => _work += stopwatchTicks;
+
+    /// <summary>
+    /// Counts from the snapshot recovery started from (<paramref name="snapshotRecords"/>, 0 without one) and the
+    /// time its journal replay took (<paramref name="replayMilliseconds"/>: the work a restart now would replay again); publishes the snapshot bytes on disk.
+    /// </summary>
+    public void Resume(long snapshotRecords, double replayMilliseconds)
     {
         _lastRecords = snapshotRecords;
+        _work = (long)(replayMilliseconds * Stopwatch.Frequency / 1000);
         if (Enabled) _dueAt = _lastRecords + options.SnapshotEveryRecords;
         metrics.SetSnapshotBytes(store.BytesOnDisk());
     }
@@ -61,8 +73,8 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     /// <summary>
     /// Engine thread, between batches (nothing pending): takes a snapshot of the engine as of the last journaled
     /// record and hands it to the background writer, unless the previous one is still being written (then it
-    /// stays due). A snapshot that cannot be serialised or written is logged and retried after another
-    /// SnapshotEveryRecords records: the journal still holds everything, durability is unaffected. Journal
+    /// stays due). A snapshot that cannot be serialised or written is logged and retried when the next falls
+    /// due: the journal still holds everything, durability is unaffected. Journal
     /// errors (a segment that cannot be created) propagate and stop the server, as they do everywhere else.
     /// </summary>
     /// <param name="clockNow">The engine clock as last moved (<c>EngineClock.Current</c>): where a restart from this snapshot resumes it.</param>
@@ -81,10 +93,12 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
         }
         _deferred = false;
         if (Enabled) _dueAt = records + options.SnapshotEveryRecords;
+        _work = 0;
         if (journal.HasPending || records == 0 || records <= _lastRecords) return;
 
         long t0 = Stopwatch.GetTimestamp();
         journal.Roll(); // the snapshot's records end a segment: compaction deletes whole files
+        long rolled = Stopwatch.GetTimestamp();
         SnapshotHeader header;
         try
         {
@@ -96,10 +110,11 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             metrics.SnapshotFailed();
-            log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}): the engine state could not be serialised; the journal still holds everything, next try after {Every} more records", records, why, options.SnapshotEveryRecords);
+            log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}): the engine state could not be serialised; the journal still holds everything, next try when the next snapshot falls due", records, why);
             return;
         }
         double pauseMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        double rollMs = Stopwatch.GetElapsedTime(t0, rolled).TotalMilliseconds;
         metrics.SnapshotPause(pauseMs);
         _lastRecords = records;
         metrics.SnapshotWriteStarted();
@@ -107,7 +122,7 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
         {
             try
             {
-                WriteAndCompact(journal, header, why, pauseMs);
+                WriteAndCompact(journal, header, why, pauseMs, rollMs);
             }
             catch (Exception ex)
             {
@@ -126,7 +141,7 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     public void WaitForWrite() => _inFlight.Wait();
 
     /// <summary>The background half: journal fsync, the file, retention, compaction. Expected failures are logged and counted here.</summary>
-    private void WriteAndCompact(JournalWriter journal, SnapshotHeader header, string why, double pauseMs)
+    private void WriteAndCompact(JournalWriter journal, SnapshotHeader header, string why, double pauseMs, double rollMs)
     {
         long t0 = Stopwatch.GetTimestamp();
         long records = header.JournalRecords;
@@ -150,13 +165,13 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
             int removed = covered is { } c ? journal.RemoveCovered(c, ArchiveDirectory, log) : 0;
             if (removed > 0) metrics.SegmentsCompacted(removed);
             metrics.SetSnapshotBytes(store.BytesOnDisk());
-            log.LogInformation("Snapshot {Path} written ({Why}): covers {Records} journal records, {Bytes} bytes; engine thread paused {Pause:F2} ms, file written in {Ms:F0} ms; {Removed} journal segment(s) {Action}, journal on disk {JournalBytes} bytes",
-                path, why, records, bytes, pauseMs, ms, removed, ArchiveDirectory is null ? "deleted" : "archived", journal.BytesOnDisk);
+            log.LogInformation("Snapshot {Path} written ({Why}): covers {Records} journal records, {Bytes} bytes; engine thread paused {Pause:F2} ms (journal roll {Roll:F2} ms, state copy {Copy:F2} ms), file written in {Ms:F0} ms; {Removed} journal segment(s) {Action}, journal on disk {JournalBytes} bytes",
+                path, why, records, bytes, pauseMs, rollMs, pauseMs - rollMs, ms, removed, ArchiveDirectory is null ? "deleted" : "archived", journal.BytesOnDisk);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             metrics.SnapshotFailed();
-            log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}); the journal still holds everything, next try after {Every} more records", records, why, options.SnapshotEveryRecords);
+            log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}); the journal still holds everything, next try when the next snapshot falls due", records, why);
         }
     }
 
