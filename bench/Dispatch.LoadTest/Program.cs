@@ -40,6 +40,7 @@ const string Usage = """
       --cancel-share X       share of orders the customer cancels 2-15 minutes after placing it (default 0.02)
       --seed N               day d is the wave of seed N + d (default 11)
       --keep-data true       keep the server's data directory (default false: deleted at the end)
+      --server-log FILE      append each server process's log (Information level) to FILE when it is killed
     common:
       --server-dll PATH      default src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll (build it with -c Release)
       --out PATH             report file
@@ -125,7 +126,8 @@ try
                 Seed: Int("seed", 11),
                 CancelShare: Num("cancel-share", 0.02),
                 OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-soak.md"))),
-                KeepData: bool.Parse(Opt("keep-data", "false")));
+                KeepData: bool.Parse(Opt("keep-data", "false")),
+                ServerLogPath: opts.GetValueOrDefault("server-log"));
             if (settings.Days < 1 || settings.OrdersPerDay < 1_000 || settings.OrdersPerDay > 1_000_000 || !(settings.CancelShare is >= 0 and <= 1))
             {
                 Console.Error.WriteLine($"soak: --days must be at least 1, --orders-per-day 1,000..1,000,000, --cancel-share 0..1\n{Usage}");

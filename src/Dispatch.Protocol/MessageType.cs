@@ -77,7 +77,7 @@ public enum MessageType
     /// <summary>[72, rid, promisedDropoff]: NaN when no courier on shift can take the order.</summary>
     Quote = 72,
     /// <summary>[73, rid, now, uptimeSeconds, rssBytes, managedHeapBytes, gen0, gen1, gen2, journalBytesOnDisk, snapshotBytesOnDisk,
-    /// snapshotsWritten, lastSnapshotPauseMs, snapshotPauseP99Ms, snapshotPauseMaxMs, knownOrders, openOrders, couriers]</summary>
+    /// snapshotsWritten, lastSnapshotPauseMs, snapshotPauseP99Ms, snapshotPauseMaxMs, knownOrders, openOrders, couriers, liveHeapBytes]</summary>
     ServerStats = 73,
 
     // ---- pushes (rid 0)

@@ -99,16 +99,16 @@ public static class ReplyCodec
 
     /// <summary>
     /// ServerStats: [73, rid, now, uptimeSeconds, rssBytes, managedHeapBytes, gen0, gen1, gen2, journalBytesOnDisk,
-    /// snapshotBytesOnDisk, snapshotsWritten, lastSnapshotPauseMs, snapshotPauseP99Ms, snapshotPauseMaxMs, knownOrders, openOrders, couriers].
+    /// snapshotBytesOnDisk, snapshotsWritten, lastSnapshotPauseMs, snapshotPauseP99Ms, snapshotPauseMaxMs, knownOrders, openOrders, couriers, liveHeapBytes].
     /// </summary>
     public static void WriteServerStats(FrameBuffer o, uint rid, in ServerStats s)
     {
-        var w = Begin(o, MessageType.ServerStats, rid, 16);
+        var w = Begin(o, MessageType.ServerStats, rid, 17);
         w.Write(s.Now); w.Write(s.UptimeSeconds); w.Write(s.RssBytes); w.Write(s.ManagedHeapBytes);
         w.Write(s.Gen0Collections); w.Write(s.Gen1Collections); w.Write(s.Gen2Collections);
         w.Write(s.JournalBytesOnDisk); w.Write(s.SnapshotBytesOnDisk); w.Write(s.SnapshotsWritten);
         w.Write(s.LastSnapshotPauseMs); w.Write(s.SnapshotPauseP99Ms); w.Write(s.SnapshotPauseMaxMs);
-        w.Write(s.KnownOrders); w.Write(s.OpenOrders); w.Write(s.Couriers);
+        w.Write(s.KnownOrders); w.Write(s.OpenOrders); w.Write(s.Couriers); w.Write(s.LiveHeapBytes);
         End(o, ref w);
     }
 
@@ -212,7 +212,9 @@ public static class ReplyCodec
                 case MessageType.ServerStats:
                     return new ServerStatsMessage(rid, new ServerStats(ReadNumber(ref r), ReadNumber(ref r), r.ReadInt64(), r.ReadInt64(),
                         r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(),
-                        ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+                        ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(),
+                        // Servers before liveHeapBytes sent 16 fields after [type, rid].
+                        count >= 19 ? r.ReadInt64() : -1));
                 case MessageType.PlanChange:
                 {
                     var kind = (WirePlanChangeKind)r.ReadInt32();

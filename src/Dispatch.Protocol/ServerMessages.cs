@@ -105,10 +105,15 @@ public sealed record QuoteMessage(uint RequestId, double PromisedDropoff) : Serv
 /// <param name="KnownOrders">Orders the engine holds, finished ones included (Counts.known).</param>
 /// <param name="OpenOrders">Orders not finished: open, assigned or picked up.</param>
 /// <param name="Couriers">Couriers the engine holds (Counts.couriers).</param>
+/// <param name="LiveHeapBytes">
+/// Bytes of the GC heap still in use after the last full (gen-2) collection, every generation, fragmentation not
+/// counted: the live data, which is what grows if the server keeps what it should let go (0 before the first full
+/// collection; -1 from a server that does not send it).
+/// </param>
 public readonly record struct ServerStats(double Now, double UptimeSeconds, long RssBytes, long ManagedHeapBytes,
     int Gen0Collections, int Gen1Collections, int Gen2Collections, long JournalBytesOnDisk, long SnapshotBytesOnDisk,
     long SnapshotsWritten, double LastSnapshotPauseMs, double SnapshotPauseP99Ms, double SnapshotPauseMaxMs,
-    int KnownOrders, int OpenOrders, int Couriers);
+    int KnownOrders, int OpenOrders, int Couriers, long LiveHeapBytes = -1);
 
 /// <summary>ServerStats reply.</summary>
 public sealed record ServerStatsMessage(uint RequestId, ServerStats Stats) : ServerMessage(MessageType.ServerStats, RequestId);

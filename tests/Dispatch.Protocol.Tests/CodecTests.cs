@@ -263,7 +263,7 @@ public class CodecTests
     public void Server_stats_round_trip()
     {
         var before = new ServerStats(12.5, 3.25, 5L << 33, 3L << 32, 40, 7, 2, 123_456_789_012, 9_876_543_210, 0,
-            double.NaN, double.NaN, double.NaN, 1_400_000, 2_345, 678);
+            double.NaN, double.NaN, double.NaN, 1_400_000, 2_345, 678, 61L << 20);
         var after = before with { SnapshotsWritten = 3, LastSnapshotPauseMs = 4.5, SnapshotPauseP99Ms = 6.75, SnapshotPauseMaxMs = 6.75 };
         var f = new FrameBuffer();
         ReplyCodec.WriteServerStats(f, 9, before);
@@ -277,11 +277,32 @@ public class CodecTests
         var first = Assert.IsType<ServerStatsMessage>(got[0]).Stats;
         Assert.True(double.IsNaN(first.LastSnapshotPauseMs) && double.IsNaN(first.SnapshotPauseP99Ms) && double.IsNaN(first.SnapshotPauseMaxMs));
 
-        // The array as docs/protocol.md lists it: [73, rid, 16 fields].
+        // The array as docs/protocol.md lists it: [73, rid, 17 fields].
         var r = new MessagePackReader(f.WrittenMemory[ProtocolConstants.HeaderBytes..]);
-        Assert.Equal(18, r.ReadArrayHeader());
+        Assert.Equal(19, r.ReadArrayHeader());
         Assert.Equal((int)MessageType.ServerStats, r.ReadInt32());
         Assert.Equal(73, (int)MessageType.ServerStats);
         Assert.Equal(35, (int)MessageType.GetServerStats);
+    }
+
+    /// <summary>A ServerStats of a server from before liveHeapBytes (16 fields after [type, rid]) still reads, with -1 for it.</summary>
+    [Fact]
+    public void Server_stats_without_the_live_heap_read_as_minus_one()
+    {
+        var f = new FrameBuffer();
+        f.BeginFrame();
+        var w = new MessagePackWriter(f);
+        w.WriteArrayHeader(18);
+        w.Write((int)MessageType.ServerStats); w.Write(5u);
+        w.Write(1.5); w.Write(2.5); w.Write(100L); w.Write(200L); w.Write(3); w.Write(2); w.Write(1);
+        w.Write(10L); w.Write(20L); w.Write(1L); w.Write(0.5); w.Write(0.75); w.Write(1.25); w.Write(7); w.Write(6); w.Write(5);
+        w.Flush();
+        f.EndFrame();
+
+        var seq = new ReadOnlySequence<byte>(f.WrittenMemory);
+        Assert.Equal(FrameStatus.Frame, FrameReader.TryReadFrame(ref seq, 1 << 20, out var payload, out _));
+        var st = Assert.IsType<ServerStatsMessage>(ReplyCodec.Read(payload)).Stats;
+        Assert.Equal(new ServerStats(1.5, 2.5, 100, 200, 3, 2, 1, 10, 20, 1, 0.5, 0.75, 1.25, 7, 6, 5), st);
+        Assert.Equal(-1, st.LiveHeapBytes);
     }
 }

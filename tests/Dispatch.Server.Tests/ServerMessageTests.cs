@@ -170,6 +170,7 @@ public class ServerMessageTests
         Assert.True(st.UptimeSeconds > 0);
         Assert.True(st.RssBytes > 10 << 20, $"RSS {st.RssBytes}");              // a .NET process is tens of MB at least
         Assert.True(st.ManagedHeapBytes >= 0 && st.Gen0Collections >= st.Gen1Collections && st.Gen1Collections >= st.Gen2Collections);
+        Assert.True(st.LiveHeapBytes >= 0 && (st.Gen2Collections == 0 || st.LiveHeapBytes > 0), $"live heap {st.LiveHeapBytes} after {st.Gen2Collections} full collections");
         Assert.Equal((1, 1, 1), (st.KnownOrders, st.OpenOrders, st.Couriers));
         Assert.Equal(1, st.SnapshotsWritten);
         Assert.True(st.LastSnapshotPauseMs > 0 && st.SnapshotPauseP99Ms == st.LastSnapshotPauseMs && st.SnapshotPauseMaxMs == st.LastSnapshotPauseMs);

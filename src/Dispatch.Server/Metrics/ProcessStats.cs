@@ -26,4 +26,19 @@ internal static class ProcessStats
         }
         return Environment.WorkingSet;
     }
+
+    /// <summary>
+    /// The live heap as of the last full collection (blocking or background, whichever came last): what every
+    /// generation held after it, fragmentation not counted. 0 before the first full collection.
+    /// </summary>
+    public static long LiveHeapBytes()
+    {
+        var blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        var background = GC.GetGCMemoryInfo(GCKind.Background);
+        var last = background.Index > blocking.Index ? background : blocking;
+        if (last.Index == 0) return 0;
+        long live = 0;
+        foreach (var g in last.GenerationInfo) live += g.SizeAfterBytes - g.FragmentationAfterBytes;
+        return live;
+    }
 }
