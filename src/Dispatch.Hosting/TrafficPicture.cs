@@ -43,7 +43,7 @@ public sealed class TrafficPicture
     /// </summary>
     public bool Engaged { get; private set; }
 
-    /// <summary>Definitions added so far, in order.</summary>
+    /// <summary>Definitions added and not yet ended (see <see cref="Update"/>), in order.</summary>
     public IReadOnlyList<Command> Definitions => _definitions;
 
     /// <summary>Validates a traffic command and adds it to the model. Throws <see cref="DispatchException"/> (nothing changed) on refusal.</summary>
@@ -93,14 +93,38 @@ public sealed class TrafficPicture
     /// <summary>
     /// Brings the model to <paramref name="now"/> (the tick's time): true when the picture changed (a
     /// definition was added or a window opened or closed), so travel times changed. Always false while
-    /// nothing was ever added.
+    /// nothing was ever added. Definitions whose window has ended by <paramref name="now"/> are forgotten first
+    /// (ticks only move forward, so they can never apply again): the picture, its snapshot section and the work
+    /// of each update follow the traffic still to come, not every event ever reported, and an ended zone's or
+    /// closure's id may be used again.
     /// </summary>
     public bool Update(double now)
     {
         if (!Engaged) return false;
+        ForgetEnded(now);
         _lastUpdate = now;
         _definitionsAtLastUpdate = _definitions.Count;
         return Model.Update(now);
+    }
+
+    /// <summary>Drops the definitions ended by <paramref name="now"/>, here and in the model; allocates nothing (ticks call it).</summary>
+    private void ForgetEnded(double now)
+    {
+        int kept = 0;
+        for (int i = 0; i < _definitions.Count; i++)
+        {
+            var c = _definitions[i];
+            if (c.T2 <= now)
+            {
+                if (c.Type == MessageType.AddCongestionZone) _zoneIds.Remove(c.Id);
+                else if (c.Type == MessageType.AddClosure) _closureIds.Remove(c.Id);
+                continue;
+            }
+            _definitions[kept++] = c;
+        }
+        if (kept == _definitions.Count) return;
+        _definitions.RemoveRange(kept, _definitions.Count - kept);
+        Model.RemoveEnded(now);
     }
 
     // ------------------------------------------------------------------ snapshot section

@@ -18,6 +18,10 @@ public sealed class TrafficModel
     private readonly List<CongestionZone> _zones = new();
     private readonly List<RoadClosure> _closures = new();
     private readonly List<(double Factor, double From, double To)> _citywide = new();
+    // Each definition's sequence number in the order added: the active set's signature names definitions by it,
+    // so forgetting ended ones (RemoveEnded) does not change the signature of those still there.
+    private readonly List<ulong> _zoneSeq = new(), _closureSeq = new(), _citywideSeq = new();
+    private ulong _nextSeq;
     private readonly double _minX, _minY, _cell;
     private readonly int _nx, _ny;
     private readonly float[] _slowness;
@@ -65,6 +69,7 @@ public sealed class TrafficModel
         if (zone.Area is not (Polygon or MultiPolygon)) throw new ArgumentException($"zone '{zone.Name}': area must be a polygon, got {zone.Area.GeometryType}");
         if (!zone.Area.IsValid) throw new ArgumentException($"zone '{zone.Name}': polygon is not valid");
         _zones.Add(zone);
+        _zoneSeq.Add(++_nextSeq);
         _dirty = true;
     }
 
@@ -76,6 +81,7 @@ public sealed class TrafficModel
         CheckWindow(closure.From, closure.To, closure.Name);
         if (closure.Where.IsEmpty) throw new ArgumentException($"closure '{closure.Name}': geometry is empty");
         _closures.Add(closure);
+        _closureSeq.Add(++_nextSeq);
         _dirty = true;
     }
 
@@ -85,6 +91,7 @@ public sealed class TrafficModel
         if (!(factor > 0 && factor <= 4)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "citywide speed factor must be in (0, 4]");
         CheckWindow(from, to, "citywide");
         _citywide.Add((factor, from, to));
+        _citywideSeq.Add(++_nextSeq);
         _dirty = true;
     }
 
@@ -100,10 +107,11 @@ public sealed class TrafficModel
     /// </summary>
     public bool Update(double now)
     {
+        // The active definitions by sequence number: the same set gives the same signature.
         ulong sig = 14695981039346656037UL;
-        for (int i = 0; i < _zones.Count; i++) sig = Mix(sig, _zones[i].From <= now && now < _zones[i].To ? (ulong)i + 1 : 0);
-        for (int i = 0; i < _closures.Count; i++) sig = Mix(sig, _closures[i].From <= now && now < _closures[i].To ? (ulong)i + 7_000_001 : 0);
-        for (int i = 0; i < _citywide.Count; i++) sig = Mix(sig, _citywide[i].From <= now && now < _citywide[i].To ? (ulong)i + 9_000_001 : 0);
+        for (int i = 0; i < _zones.Count; i++) if (_zones[i].From <= now && now < _zones[i].To) sig = Mix(sig, _zoneSeq[i]);
+        for (int i = 0; i < _closures.Count; i++) if (_closures[i].From <= now && now < _closures[i].To) sig = Mix(sig, _closureSeq[i]);
+        for (int i = 0; i < _citywide.Count; i++) if (_citywide[i].From <= now && now < _citywide[i].To) sig = Mix(sig, _citywideSeq[i]);
         if (!_dirty && sig == _activeSignature) return false;
         _dirty = false;
         _activeSignature = sig;
@@ -113,6 +121,26 @@ public sealed class TrafficModel
     }
 
     private static ulong Mix(ulong h, ulong v) => (h ^ v) * 1099511628211UL;
+
+    /// <summary>
+    /// Forgets the zones, closures and citywide factors whose window ended at or before <paramref name="now"/>: for a
+    /// model only ever moved forward in time they can never apply again, so a picture fed events for months holds
+    /// only those still to come or under way. Changes no travel time: the next <see cref="Update"/> at
+    /// <paramref name="now"/> or later sees the same active set as it would have. Returns how many were forgotten;
+    /// allocates nothing.
+    /// </summary>
+    public int RemoveEnded(double now)
+    {
+        int removed = 0;
+        // Back to front, so removing one moves none still to visit; the lists are short (what is under way or to come).
+        for (int i = _zones.Count - 1; i >= 0; i--)
+            if (_zones[i].To <= now) { _zones.RemoveAt(i); _zoneSeq.RemoveAt(i); removed++; }
+        for (int i = _closures.Count - 1; i >= 0; i--)
+            if (_closures[i].To <= now) { _closures.RemoveAt(i); _closureSeq.RemoveAt(i); removed++; }
+        for (int i = _citywide.Count - 1; i >= 0; i--)
+            if (_citywide[i].To <= now) { _citywide.RemoveAt(i); _citywideSeq.RemoveAt(i); removed++; }
+        return removed;
+    }
 
     private void Rebuild(double now)
     {
