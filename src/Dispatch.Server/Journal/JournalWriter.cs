@@ -32,11 +32,13 @@ internal sealed class JournalWriter : IDisposable
     private long _writeSequence;
 
     // The sync side (GroupCommitSyncer's thread, the snapshot writer, the engine thread under Interval) never
-    // touches _file: it fsyncs through its own handle, so a roll can close _file at any moment. fsync flushes
-    // the file, whichever descriptor wrote the bytes.
+    // touches _file: it fsyncs through its own handle. fsync flushes the file, whichever descriptor wrote the
+    // bytes. A roll hands the old segment's stream to the sync side, which fsyncs and closes it: the engine
+    // thread (a snapshot rolls on it) neither closes a file nor waits for a sync.
     private readonly object _syncLock = new();
     private readonly object _rolledLock = new();
-    private readonly List<string> _rolledUnsynced = new(); // segments rolled away from before their last fsync
+    private readonly List<(string Path, FileStream? File)> _rolledUnsynced = new(); // segments rolled away from before their last fsync, open while few
+    private const int RolledOpenAtMost = 16; // past it (no fsync for many rolls: Fsync=Never without snapshots) the oldest is closed, and synced by path
     private bool _directoryUnsynced; // a segment was created since the last directory fsync
     private string _currentPath;
     private SafeFileHandle? _syncHandle;
@@ -173,13 +175,17 @@ internal sealed class JournalWriter : IDisposable
         long oldBytes = _bytes;
         lock (_rolledLock)
         {
-            _rolledUnsynced.Add(_currentPath);
+            if (_rolledUnsynced.Count >= RolledOpenAtMost && _rolledUnsynced[^RolledOpenAtMost] is (var path0, { } file0))
+            {
+                file0.Dispose();
+                _rolledUnsynced[^RolledOpenAtMost] = (path0, null);
+            }
+            _rolledUnsynced.Add((_currentPath, old));
             _directoryUnsynced = true;
         }
-        // After the old path is in the list: a concurrent SyncWritten that still sees the old path syncs it, one that sees the new one finds the old in the list.
+        // After the old segment is in the list: a concurrent SyncWritten that still sees the old path syncs it, one that sees the new one finds the old in the list.
         Volatile.Write(ref _currentPath, path);
         _file = file;
-        old.Dispose();
         Interlocked.Add(ref _sealedBytes, oldBytes);
         SegmentBase = Records;
         Volatile.Write(ref _bytes, JournalFormat.HeaderBytes);
@@ -212,7 +218,7 @@ internal sealed class JournalWriter : IDisposable
     private void SyncWrittenLocked()
     {
         string current = Volatile.Read(ref _currentPath);
-        string[]? rolled = null;
+        (string Path, FileStream? File)[]? rolled = null;
         bool directory;
         lock (_rolledLock)
         {
@@ -226,19 +232,38 @@ internal sealed class JournalWriter : IDisposable
         }
         if (rolled is not null)
         {
-            foreach (string path in rolled)
+            for (int i = 0; i < rolled.Length; i++)
             {
-                if (path == _syncHandlePath)
-                {
-                    RandomAccess.FlushToDisk(_syncHandle!);
-                    continue;
-                }
+                var (path, file) = rolled[i];
                 try
                 {
-                    using var h = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                    RandomAccess.FlushToDisk(h);
+                    if (file is not null)
+                    {
+                        RandomAccess.FlushToDisk(file.SafeFileHandle);
+                    }
+                    else
+                    {
+                        try
+                        {
+                            using var h = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                            RandomAccess.FlushToDisk(h);
+                        }
+                        catch (FileNotFoundException) { } // compacted already: nothing left to lose
+                    }
                 }
-                catch (FileNotFoundException) { } // compacted already: nothing left to lose
+                catch
+                {
+                    // Not synced: back into the list (with those after it), so Dispose still closes them; the fault is final anyway.
+                    lock (_rolledLock) _rolledUnsynced.InsertRange(0, rolled[i..]);
+                    throw;
+                }
+                file?.Dispose();
+                if (path == _syncHandlePath)
+                {
+                    _syncHandle?.Dispose();
+                    _syncHandle = null;
+                    _syncHandlePath = null;
+                }
             }
         }
         if (_syncHandlePath != current)
@@ -328,6 +353,11 @@ internal sealed class JournalWriter : IDisposable
         {
             _file.Dispose();
             lock (_syncLock) _syncHandle?.Dispose();
+            lock (_rolledLock)
+            {
+                foreach (var (_, file) in _rolledUnsynced) file?.Dispose();
+                _rolledUnsynced.Clear();
+            }
         }
     }
 
