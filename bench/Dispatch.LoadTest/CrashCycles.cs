@@ -24,11 +24,7 @@ internal static class CrashCycles
         var results = new List<PolicyResult>();
         foreach (var fsync in s.FsyncPolicies) results.Add(await RunPolicyAsync(s, fsync).ConfigureAwait(false));
         string report = Report(results, s);
-        Console.WriteLine();
-        Console.WriteLine(report);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(s.OutPath))!);
-        await File.WriteAllTextAsync(s.OutPath, report).ConfigureAwait(false);
-        Console.WriteLine($"written to {s.OutPath}");
+        await ResultPage.PublishAsync(report, s.OutPath).ConfigureAwait(false);
         return results.All(r => r.FinalLost == 0 && r.CouriersLost == 0 && r.Cycles.All(c => c.Lost == 0)) ? 0 : 1;
     }
 
@@ -136,7 +132,7 @@ internal static class CrashCycles
     private static string Report(List<PolicyResult> results, CrashSettings s)
     {
         var b = new StringBuilder();
-        ReportHeader.Write(b, "Sidecar server: kill -9 crash cycles", "bench/Dispatch.LoadTest crash-cycles");
+        ResultPage.Header(b, "Sidecar server: kill -9 crash cycles", "bench/Dispatch.LoadTest crash-cycles");
         b.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Per fsync policy: {s.Cycles} cycles on one data directory. A cycle starts the Release server (manual clock, 127.0.0.1, ephemeral port), checks every order acknowledged in the previous cycle with GetOrder, "
             + $"adds a courier, streams new PlaceOrder commands pipelined ({s.Window} in flight), and SIGKILLs the server by PID (Process.Kill(entireProcessTree: true)) once a random {s.Batch / 10}..{s.Batch} of them are acknowledged, "

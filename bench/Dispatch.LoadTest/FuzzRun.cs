@@ -41,11 +41,7 @@ internal static class FuzzRun
             if (result.Replies != result.KeepOpenFrames) problems.Add($"{result.KeepOpenFrames} frames but {result.Replies} replies");
 
             string report = Report(s, result, check, problems, serverCpu, selfCpu, server.Log);
-            Console.WriteLine();
-            Console.WriteLine(report);
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(s.OutPath))!);
-            await File.WriteAllTextAsync(s.OutPath, report).ConfigureAwait(false);
-            Console.WriteLine($"written to {s.OutPath}");
+            await ResultPage.PublishAsync(report, s.OutPath).ConfigureAwait(false);
             return problems.Count == 0 ? 0 : 1;
         }
         finally
@@ -59,7 +55,7 @@ internal static class FuzzRun
     {
         var inv = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
-        ReportHeader.Write(b, "Sidecar server fuzz: bad frames at scale", "bench/Dispatch.LoadTest fuzz");
+        ResultPage.Header(b, "Sidecar server fuzz: bad frames at scale", "bench/Dispatch.LoadTest fuzz");
         b.AppendLine(string.Create(inv, $"Server: Release build as a child process on 127.0.0.1, clock Manual, fsync {s.Fsync}, MaxFrameBytes {MaxFrameBytes}, fresh data directory. Seed {s.Seed}."));
         b.AppendLine();
         b.AppendLine("The generator is `tests/Dispatch.Server.Tests/Fuzz/BadFrameFuzzer.cs` (the same code as the `FuzzTests` test at 100,000 frames):");

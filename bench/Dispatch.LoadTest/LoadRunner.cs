@@ -61,11 +61,7 @@ internal static class LoadRunner
         }
 
         string report = Report(results, s);
-        Console.WriteLine();
-        Console.WriteLine(report);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(s.OutPath))!);
-        await File.WriteAllTextAsync(s.OutPath, report).ConfigureAwait(false);
-        Console.WriteLine($"written to {s.OutPath}");
+        await ResultPage.PublishAsync(report, s.OutPath).ConfigureAwait(false);
         return 0;
     }
 
@@ -145,7 +141,7 @@ internal static class LoadRunner
     private static string Report(List<LevelResult> results, LoadSettings s)
     {
         var b = new StringBuilder();
-        ReportHeader.Write(b, "Sidecar server load: UpdateCourierPosition", "bench/Dispatch.LoadTest");
+        ResultPage.Header(b, "Sidecar server load: UpdateCourierPosition", "bench/Dispatch.LoadTest");
         b.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Server: Release build as a child process on 127.0.0.1, clock {s.Clock}, fresh temporary data directory per fsync policy, {s.Couriers} couriers on shift, {s.Sites} sites. "
             + $"Per level: {s.Warmup.TotalSeconds:F0} s warm-up, then {s.Duration.TotalSeconds:F0} s measured (at most {s.MaxCommandsPerLevel:N0} commands)."));

@@ -127,11 +127,7 @@ internal static partial class SoakRun
         }
 
         string report = Report(results, s, errors, (finalChecked, finalLost, finalConfirmationsLost, finalForgotten), total.Elapsed);
-        Console.WriteLine();
-        Console.WriteLine(report);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(s.OutPath))!);
-        await File.WriteAllTextAsync(s.OutPath, report).ConfigureAwait(false);
-        Console.WriteLine($"written to {s.OutPath}");
+        await ResultPage.PublishAsync(report, s.OutPath).ConfigureAwait(false);
         bool nothingLost = finalLost == 0 && finalConfirmationsLost == 0 && results.All(r => r.Lost == 0 && r.ConfirmationsLost == 0);
         return nothingLost ? 0 : 1;
     }
@@ -222,7 +218,7 @@ internal static partial class SoakRun
     {
         var inv = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
-        ReportHeader.Write(b, "Sidecar server: soak", string.Create(inv, $"bench/Dispatch.LoadTest soak --days {s.Days} --orders-per-day {s.OrdersPerDay} --fsync {s.Fsync} --seed {s.Seed}"),
+        ResultPage.Header(b, "Sidecar server: soak", string.Create(inv, $"bench/Dispatch.LoadTest soak --days {s.Days} --orders-per-day {s.OrdersPerDay} --fsync {s.Fsync} --seed {s.Seed}"),
             string.Create(inv, $"; wall time {elapsed.TotalMinutes:F1} min."));
         b.AppendLine();
         b.AppendLine(string.Create(inv,
