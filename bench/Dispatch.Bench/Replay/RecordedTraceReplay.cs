@@ -1,12 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using Dispatch.Bench.Infrastructure;
 using Dispatch.Protocol;
-using Dispatch.Engine;
 using Dispatch.Hosting;
-using Dispatch.Model;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Replay;
 

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using Dispatch.Bench.Infrastructure;
-using Dispatch.Bench.Snapshots;
 using Dispatch.Simulator.Mdrp;
 
 namespace Dispatch.Bench.Replay;

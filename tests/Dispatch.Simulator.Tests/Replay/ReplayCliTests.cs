@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Dispatch.Simulator.Evaluation;
-using Dispatch.Simulator.Mdrp;
 
 namespace Dispatch.Simulator.Tests.Replay;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Reports;
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;

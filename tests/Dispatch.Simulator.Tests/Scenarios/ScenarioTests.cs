@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Replay;
 using Dispatch.Simulator.Scenarios;
 using Dispatch.Simulator.Evaluation;
