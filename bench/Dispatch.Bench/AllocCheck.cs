@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Dispatch.Bench.Micro;
-using Dispatch.Bench.Snapshots;
 
 namespace Dispatch.Bench;
 

@@ -1,6 +1,3 @@
-using Dispatch.Bench.Infrastructure;
-using Dispatch.Bench.Snapshots;
-
 // Dispatch.Bench: BenchmarkDotNet suites (default), plus commands that are not BenchmarkDotNet runs.
 //   peer [--limits 1,5] [--snapshots trace,city-300]   engine vs OR-Tools routing on the same snapshots
 //   pdptw-ortools <instance-file-or-folder> [--time-limit s] [--out dir] [--distance-only]

@@ -1,5 +1,4 @@
 using Dispatch.Spatial;
-using FsCheck.Xunit;
 
 namespace Dispatch.Core.Tests;
 

@@ -1,5 +1,3 @@
-using FsCheck.Xunit;
-
 namespace Dispatch.Core.Tests;
 
 /// <summary>

@@ -71,12 +71,8 @@ public class ProfileTests
         var rng = new Random(2024);
         for (int trial = 0; trial < 40; trial++)
         {
-            var sites = Enumerable.Range(1, 3).Select(i => new SiteSpec(i, rng.Next(0, 4000), rng.Next(0, 4000))).ToArray();
-            var orders = Enumerable.Range(1, 8).Select(i =>
-            {
-                int placed = rng.Next(0, 30);
-                return new OrderSpec(1000 + i, rng.Next(1, 4), rng.Next(0, 4000), rng.Next(0, 4000), placed, placed + rng.Next(0, 10));
-            }).ToArray();
+            var sites = RandomSpecs.Sites(rng, 3, extent: 4000);
+            var orders = RandomSpecs.Orders(rng, 8, sites.Length, extent: 4000, placedWithin: 30, readyWithin: 10);
             var couriers = new[] { new CourierSpec(10, 2000, 2000, 0, 400, 1), new CourierSpec(11, 0, 0, 0, 400, 2) };
             var s = new Scenario(sites, couriers, orders, 4, 4, 320);
             var sim = new Simulation(s, DispatchProfile.General).Run();
@@ -103,12 +99,8 @@ public class ProfileTests
         var rng = new Random(77);
         for (int trial = 0; trial < 30; trial++)
         {
-            var sites = Enumerable.Range(1, 4).Select(i => new SiteSpec(i, rng.Next(0, 6000), rng.Next(0, 6000))).ToArray();
-            var orders = Enumerable.Range(1, 15).Select(i =>
-            {
-                int placed = rng.Next(0, 40);
-                return new OrderSpec(1000 + i, rng.Next(1, 5), rng.Next(0, 6000), rng.Next(0, 6000), placed, placed + rng.Next(0, 20));
-            }).ToArray();
+            var sites = RandomSpecs.Sites(rng, 4, extent: 6000);
+            var orders = RandomSpecs.Orders(rng, 15, sites.Length, extent: 6000, placedWithin: 40, readyWithin: 20);
             var couriers = Enumerable.Range(1, 3).Select(i => new CourierSpec(10 + i, rng.Next(0, 6000), rng.Next(0, 6000), 0, 300, 3)).ToArray();
             var sim = new Simulation(new Scenario(sites, couriers, orders, 4, 4, 320), DispatchProfile.General).Run();
             foreach (var a in sim.Recorder.Assignments)

@@ -1,7 +1,4 @@
 using Dispatch.Assignment;
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
 
 namespace Dispatch.Core.Tests;
 

@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text;
-using Dispatch.Bench.Infrastructure;
-using Dispatch.Engine;
 using Dispatch.Simulator.Generation;
 using Dispatch.Simulator.Scenarios;
 

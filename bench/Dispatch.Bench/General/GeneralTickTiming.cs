@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using Dispatch.Bench.Infrastructure;
-using Dispatch.Bench.Snapshots;
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.General;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Dispatch.Bench.Infrastructure;
 
 /// <summary>

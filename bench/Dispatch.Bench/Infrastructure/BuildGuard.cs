@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using Dispatch.Engine;
 
 namespace Dispatch.Bench.Infrastructure;
 

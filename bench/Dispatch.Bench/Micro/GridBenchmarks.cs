@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Dispatch.Spatial;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Micro;
 

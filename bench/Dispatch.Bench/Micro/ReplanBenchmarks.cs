@@ -1,8 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Dispatch.Bench.Snapshots;
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Micro;
 

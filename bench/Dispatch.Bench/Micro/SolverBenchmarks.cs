@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Dispatch.Assignment;
-using Dispatch.Bench.Snapshots;
 using Dispatch.Spatial;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Micro;
 

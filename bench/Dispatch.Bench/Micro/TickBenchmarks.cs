@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Dispatch.Bench.Snapshots;
-using Dispatch.Engine;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Micro;
 

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Micro;
 

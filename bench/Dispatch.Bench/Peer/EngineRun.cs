@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using Dispatch.Bench.Snapshots;
-using Dispatch.Engine;
-using Dispatch.Model;
 using Dispatch.Simulator.World;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Peer;
 

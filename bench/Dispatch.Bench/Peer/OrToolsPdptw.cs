@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using Dispatch.Bench.Infrastructure;
 using Dispatch.Simulator.LiLim;
 using Google.OrTools.ConstraintSolver;
 using Google.Protobuf.WellKnownTypes;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Dispatch.Bench.Snapshots;
 using Google.OrTools.ConstraintSolver;
 using Google.Protobuf.WellKnownTypes;
 

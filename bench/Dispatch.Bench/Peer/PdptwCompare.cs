@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using Dispatch.Bench.Infrastructure;
 using Dispatch.Routing;
 using Dispatch.Simulator.LiLim;
 

@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Text;
-using Dispatch.Bench.Infrastructure;
-using Dispatch.Bench.Snapshots;
 
 namespace Dispatch.Bench.Peer;
 

@@ -1,5 +1,3 @@
-using Dispatch.Bench.Snapshots;
-
 namespace Dispatch.Bench.Peer;
 
 /// <summary>

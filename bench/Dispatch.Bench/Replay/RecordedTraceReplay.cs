@@ -1,12 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using Dispatch.Bench.Infrastructure;
 using Dispatch.Protocol;
-using Dispatch.Engine;
 using Dispatch.Hosting;
-using Dispatch.Model;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Replay;
 
@@ -26,10 +21,7 @@ internal static class RecordedTraceReplay
 {
     public static int Run(string[] args)
     {
-        var cli = new BenchArguments(args);
-        int runs = cli.Int("--runs", 5);
-        string output = cli.Text("--out") ?? Path.Combine(BenchPaths.ResultsDir, "replay-recorded.md");
-        var files = cli.Positional;
+        var (files, runs, output) = ReplayCommandLine.Read(args, "replay-recorded.md");
         if (files.Count == 0)
         {
             Console.Error.WriteLine("usage: replay-recorded <trace.dispatchtrace ...> [--runs N] [--out path]");

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using Dispatch.Bench.Infrastructure;
-using Dispatch.Bench.Snapshots;
 using Dispatch.Simulator.Mdrp;
 
 namespace Dispatch.Bench.Replay;
@@ -18,10 +15,7 @@ internal static class ReplaySpeed
 {
     public static int Run(string[] args)
     {
-        var cli = new BenchArguments(args);
-        int runs = cli.Int("--runs", 5);
-        string output = cli.Text("--out") ?? Path.Combine(BenchPaths.ResultsDir, "replay-speed.md");
-        var dirs = cli.Positional;
+        var (dirs, runs, output) = ReplayCommandLine.Read(args, "replay-speed.md");
         if (dirs.Count == 0) dirs.Add(BenchPaths.Instance(BenchPaths.LargestTrace));
 
         var inv = CultureInfo.InvariantCulture;

@@ -1,5 +1,3 @@
-using Dispatch.Engine;
-using Dispatch.Model;
 using Dispatch.Simulator.World;
 
 namespace Dispatch.Bench.Snapshots;

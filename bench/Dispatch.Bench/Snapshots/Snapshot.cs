@@ -1,7 +1,4 @@
-using Dispatch.Engine;
-using Dispatch.Model;
 using Dispatch.Simulator.Mdrp;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Snapshots;
 

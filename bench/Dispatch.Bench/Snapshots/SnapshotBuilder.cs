@@ -1,5 +1,3 @@
-using Dispatch.Bench.Infrastructure;
-using Dispatch.Model;
 using Dispatch.Simulator.Mdrp;
 
 namespace Dispatch.Bench.Snapshots;

@@ -1,8 +1,5 @@
-using Dispatch.Engine;
-using Dispatch.Model;
 using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Replay;
-using Dispatch.Travel;
 
 namespace Dispatch.Bench.Snapshots;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using Dispatch.Bench.Infrastructure;
 using Dispatch.Simulator.Generation;
 using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Reports;

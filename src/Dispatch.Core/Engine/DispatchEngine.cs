@@ -329,8 +329,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         int o = ConfirmedOrder(orderId, at, now, OrderStatus.Assigned, "pickup", "only an assigned order can be picked up");
         var os = _s.Orders;
         // Impossible, not merely early: nothing is picked up before the customer placed it.
-        if (at < os.PlacedAt[o])
-            Throw(DispatchError.InvalidValue, $"order {orderId}: pickup time at={at} is before its placement time {os.PlacedAt[o]}");
+        RequireNotBefore(orderId, "pickup", at, "placement", os.PlacedAt[o]);
         // A kitchen may hand over a little early; much earlier is a wrong clock or a wrong order id.
         double earliest = os.ReadyAt[o] - Options.PickupBeforeReadyToleranceMinutes;
         if (at < earliest)
@@ -364,8 +363,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     {
         int o = ConfirmedOrder(orderId, at, now, OrderStatus.PickedUp, "drop-off", "only a picked-up order can be dropped off");
         var os = _s.Orders;
-        if (at < os.PickedAt[o])
-            Throw(DispatchError.InvalidValue, $"order {orderId}: drop-off time at={at} is before its pickup time {os.PickedAt[o]}");
+        RequireNotBefore(orderId, "drop-off", at, "pickup", os.PickedAt[o]);
         os.DroppedAt[o] = at;
         _s.Finish(o, OrderStatus.Delivered, at);
         int c = os.Courier[o];
@@ -386,6 +384,14 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     {
         if (at > now)
             Throw(DispatchError.InvalidValue, $"order {orderId}: {what} time at={at} is later than now ({now}); a confirmation reports what has happened");
+    }
+
+    /// <summary>A confirmed step cannot come before the one it follows (a pickup before the placement, a drop-off before
+    /// the pickup): refused naming both times.</summary>
+    private static void RequireNotBefore(long orderId, string what, double at, string earlier, double earlierAt)
+    {
+        if (at < earlierAt)
+            Throw(DispatchError.InvalidValue, $"order {orderId}: {what} time at={at} is before its {earlier} time {earlierAt}");
     }
 
     // ---------------------------------------------------------------- tick

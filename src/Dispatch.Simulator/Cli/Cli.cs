@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using Dispatch.Engine;
 using Dispatch.Simulator.Evaluation;
 using Dispatch.Simulator.Generation;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Replay;
 using Dispatch.Simulator.Reports;
 

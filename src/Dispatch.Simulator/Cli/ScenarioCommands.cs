@@ -3,8 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Dispatch.Engine;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Scenarios;
 
 namespace Dispatch.Simulator;

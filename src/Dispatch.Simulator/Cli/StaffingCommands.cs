@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Reports;
 using Dispatch.Simulator.Staffing;
 

@@ -1,5 +1,3 @@
-using Dispatch.Simulator.Mdrp;
-
 namespace Dispatch.Simulator.Evaluation;
 
 /// <summary>

@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.World;
-using Dispatch.Travel;
 
 namespace Dispatch.Simulator.Replay;
 

@@ -1,5 +1,3 @@
-using Dispatch.Engine;
-
 namespace Dispatch.Simulator.Replay;
 
 /// <summary>How to replay a trace: which engine profile, how often it ticks.</summary>

@@ -1,5 +1,3 @@
-using Dispatch.Simulator.Mdrp;
-
 namespace Dispatch.Simulator.Replay;
 
 /// <summary>What a replay produced: the solution files' content and how fast the engine decided.</summary>

@@ -1,5 +1,4 @@
 using Dispatch.Simulator.Evaluation;
-using Dispatch.Simulator.Mdrp;
 
 namespace Dispatch.Simulator.Reports;
 

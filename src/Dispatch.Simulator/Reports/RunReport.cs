@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Dispatch.Simulator.Mdrp;
 using static Dispatch.Simulator.Reports.SvgCharts;
 
 namespace Dispatch.Simulator.Reports;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Dispatch.Simulator.Evaluation;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Replay;
 
 namespace Dispatch.Simulator.Reports;

@@ -1,6 +1,5 @@
 using Dispatch.Hosting;
 using Dispatch.Protocol;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.World;
 using NetTopologySuite.Geometries;
 

@@ -1,7 +1,3 @@
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Simulator.Mdrp;
-
 namespace Dispatch.Simulator.Scenarios;
 
 /// <summary>The scenario world's sink: each assignment as an MDRP record, the drop-offs planned past their

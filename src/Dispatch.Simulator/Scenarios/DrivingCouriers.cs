@@ -1,12 +1,6 @@
-using Dispatch.Engine;
 using Dispatch.Hosting;
-using Dispatch.Model;
 using Dispatch.Protocol;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.World;
-using Dispatch.Travel;
-using EngineTravel = Dispatch.Hosting.TrafficPictureTravel<Dispatch.Travel.EuclideanCeilMinutes>;
-using WorldTravel = Dispatch.Traffic.TrafficAdjusted<Dispatch.Travel.EuclideanCeilMinutes>;
 
 namespace Dispatch.Simulator.Scenarios;
 

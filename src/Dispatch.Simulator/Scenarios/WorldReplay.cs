@@ -1,13 +1,7 @@
 using System.Diagnostics;
-using Dispatch.Engine;
 using Dispatch.Hosting;
-using Dispatch.Model;
 using Dispatch.Protocol;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.World;
-using Dispatch.Travel;
-using EngineTravel = Dispatch.Hosting.TrafficPictureTravel<Dispatch.Travel.EuclideanCeilMinutes>;
-using WorldTravel = Dispatch.Traffic.TrafficAdjusted<Dispatch.Travel.EuclideanCeilMinutes>;
 
 namespace Dispatch.Simulator.Scenarios;
 

@@ -1,5 +1,3 @@
-using Dispatch.Engine;
-
 namespace Dispatch.Simulator.Scenarios;
 
 /// <summary>How to run a trace through a changing world.</summary>

@@ -1,5 +1,3 @@
-using Dispatch.Simulator.Mdrp;
-
 namespace Dispatch.Simulator.Scenarios;
 
 /// <summary>What happened in a world replay, measured from the world's own clock (actual times).

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Dispatch.Engine;
 using Dispatch.Routing;
 
 namespace Dispatch.Simulator.Vroom;

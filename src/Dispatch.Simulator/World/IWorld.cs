@@ -1,5 +1,3 @@
-using Dispatch.Travel;
-
 namespace Dispatch.Simulator.World;
 
 /// <summary>

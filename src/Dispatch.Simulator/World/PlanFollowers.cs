@@ -1,7 +1,4 @@
 using System.Runtime.InteropServices;
-using Dispatch.Engine;
-using Dispatch.Model;
-using Dispatch.Travel;
 
 namespace Dispatch.Simulator.World;
 

@@ -1,6 +1,3 @@
-using Dispatch.Engine;
-using Dispatch.Travel;
-
 namespace Dispatch.Simulator.World;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Dispatch.Model;
-
 namespace Dispatch.Simulator.World;
 
 /// <summary>

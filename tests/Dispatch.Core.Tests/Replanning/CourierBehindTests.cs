@@ -1,5 +1,3 @@
-using Dispatch.Traffic;
-
 namespace Dispatch.Core.Tests.Replanning;
 
 /// <summary>

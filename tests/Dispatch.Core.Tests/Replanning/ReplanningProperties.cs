@@ -1,6 +1,3 @@
-using Dispatch.Traffic;
-using FsCheck.Xunit;
-
 namespace Dispatch.Core.Tests.Replanning;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Dispatch.Traffic;
 using NetTopologySuite.Geometries;
 
 namespace Dispatch.Core.Tests.Replanning;

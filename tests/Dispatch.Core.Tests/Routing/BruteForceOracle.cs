@@ -1,5 +1,3 @@
-using Dispatch.Routing;
-
 namespace Dispatch.Core.Tests.Routing;
 
 /// <summary>

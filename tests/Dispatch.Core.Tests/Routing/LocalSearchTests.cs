@@ -1,6 +1,3 @@
-using Dispatch.Routing;
-using Dispatch.Routing.Search;
-
 namespace Dispatch.Core.Tests.Routing;
 
 public class LocalSearchTests

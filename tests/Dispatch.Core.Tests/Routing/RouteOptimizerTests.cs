@@ -1,9 +1,3 @@
-using Dispatch.Routing;
-using Dispatch.Routing.Search;
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-
 namespace Dispatch.Core.Tests.Routing;
 
 [Collection(AllocationCollection.Name)]

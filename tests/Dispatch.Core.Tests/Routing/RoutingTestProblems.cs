@@ -1,6 +1,3 @@
-using Dispatch.Routing;
-using Dispatch.Routing.Search;
-
 namespace Dispatch.Core.Tests.Routing;
 
 /// <summary>Small random pickup-and-delivery problems with windows, and an independent route simulator.</summary>

@@ -1,5 +1,3 @@
-using Dispatch.Traffic;
-
 namespace Dispatch.Core.Tests.Support;
 
 /// <summary>Engines for the tests and the queries they make of them (over any travel rule).</summary>

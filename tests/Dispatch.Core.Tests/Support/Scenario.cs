@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using FsCheck;
-using FsCheck.Fluent;
 
 namespace Dispatch.Core.Tests.Support;
 

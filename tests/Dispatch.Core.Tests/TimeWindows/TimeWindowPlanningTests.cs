@@ -7,12 +7,14 @@ namespace Dispatch.Core.Tests.TimeWindows;
 /// </summary>
 public class TimeWindowPlanningTests
 {
-    private static (DispatchEngine<EuclideanCeilMinutes> E, Recorder Rec) General(double courierX = 0)
+    /// <summary>A General engine with site 1 at the origin and courier 10 at <paramref name="courierX"/> on shift until 300,
+    /// and the sink its ticks report to (its <see cref="RecordingSink.Recorder"/> holds what they reported).</summary>
+    private static (DispatchEngine<EuclideanCeilMinutes> E, RecordingSink Sink) General(double courierX = 0)
     {
         var e = EngineFactory.Create(DispatchProfile.General);
         e.AddSite(1, 0, 0);
         e.CourierOnShift(new CourierShift(10, courierX, 0, 0, 300), 0);
-        return (e, new Recorder());
+        return (e, new RecordingSink(new Recorder()));
     }
 
     [Fact]
@@ -20,8 +22,7 @@ public class TimeWindowPlanningTests
     {
         foreach (bool window in new[] { false, true })
         {
-            var (e, rec) = General();
-            var sink = new RecordingSink(rec);
+            var (e, sink) = General();
             // A: 10 minutes east. B: 30 minutes west. Cheapest: A first (B dropped at 60); B's window says B by 40.
             e.PlaceOrder(new OrderRequest(1, 1, 10 * Min, 0, 0, 0), 0);
             e.PlaceOrder(new OrderRequest(2, 1, -30 * Min, 0, 0, 0, DeliverBy: window ? 40 : double.PositiveInfinity), 0);
@@ -44,13 +45,12 @@ public class TimeWindowPlanningTests
     public void An_order_no_courier_can_deliver_in_time_stays_open(double deliverBy, bool assigned)
     {
         // The courier is 30 minutes from the site: pickup 32, drop 10 minutes later at 46.
-        var (e, rec) = General(courierX: -30 * Min);
-        var sink = new RecordingSink(rec);
+        var (e, sink) = General(courierX: -30 * Min);
         e.PlaceOrder(new OrderRequest(1, 1, 10 * Min, 0, 0, 0, DeliverBy: deliverBy), 0);
         for (int t = 0; t <= 5; t++) e.Tick(t, ref sink);
         Assert.Equal(assigned ? OrderStatus.Assigned : OrderStatus.Open, e.GetOrderStatus(1));
         if (assigned) Assert.Equal(46, e.Order(1).PlannedDropoff);
-        else Assert.Empty(rec.Assignments);
+        else Assert.Empty(sink.Recorder.Assignments);
     }
 
     [Theory]
@@ -58,8 +58,7 @@ public class TimeWindowPlanningTests
     [InlineData(32, true)]
     public void A_pickup_by_is_a_hard_limit(double pickupBy, bool assigned)
     {
-        var (e, rec) = General(courierX: -30 * Min);
-        var sink = new RecordingSink(rec);
+        var (e, sink) = General(courierX: -30 * Min);
         e.PlaceOrder(new OrderRequest(1, 1, 10 * Min, 0, 0, 0, PickupBy: pickupBy), 0);
         e.Tick(0, ref sink);
         Assert.Equal(assigned ? OrderStatus.Assigned : OrderStatus.Open, e.GetOrderStatus(1));
@@ -69,8 +68,7 @@ public class TimeWindowPlanningTests
     [Fact]
     public void A_courier_early_for_the_drop_off_waits_for_deliver_after()
     {
-        var (e, rec) = General();
-        var sink = new RecordingSink(rec);
+        var (e, sink) = General();
         e.PlaceOrder(new OrderRequest(1, 1, 10 * Min, 0, 0, 0, DeliverAfter: 30), 0);
         e.Tick(0, ref sink);
         var drop = e.Route(10).Single(s => s.Kind == StopKind.Dropoff);
@@ -82,8 +80,7 @@ public class TimeWindowPlanningTests
     [Fact]
     public void Per_order_service_minutes_time_the_stops_and_a_bundle_takes_its_longest_service()
     {
-        var (e, rec) = General();
-        var sink = new RecordingSink(rec);
+        var (e, sink) = General();
         e.PlaceOrder(new OrderRequest(1, 1, 10 * Min, 0, 0, 0, PickupServiceMinutes: 10, DropoffServiceMinutes: 6), 0);
         e.Tick(0, ref sink);
         var r = e.Route(10);
@@ -92,8 +89,7 @@ public class TimeWindowPlanningTests
         Assert.Equal((20.0, 23.0, 26.0), (r[1].Arrival, r[1].ServiceAt, r[1].Leave));
 
         // A second order at the same site, placed before the courier leaves, joins the bundle: one service of the longest.
-        var (g, rec2) = General();
-        var sink2 = new RecordingSink(rec2);
+        var (g, sink2) = General();
         g.PlaceOrder(new OrderRequest(1, 1, 10 * Min, 0, 0, 0, PickupServiceMinutes: 2), 0);
         g.PlaceOrder(new OrderRequest(2, 1, 10 * Min, 1 * Min, 0, 0, PickupServiceMinutes: 8), 0);
         g.Tick(0, ref sink2);
@@ -106,8 +102,7 @@ public class TimeWindowPlanningTests
     [Fact]
     public void Ready_time_slipping_past_the_window_is_reported_not_refused()
     {
-        var (e, rec) = General(courierX: -5 * Min);
-        var sink = new RecordingSink(rec);
+        var (e, sink) = General(courierX: -5 * Min);
         // At the site at 5, pickup at 7, leaves at 9, at the customer at 19: drop-off at 21. Deliver by 21.4.
         e.PlaceOrder(new OrderRequest(1, 1, 10 * Min, 0, 0, 0, DeliverBy: 21.4), 0);
         e.Tick(0, ref sink);
@@ -115,20 +110,19 @@ public class TimeWindowPlanningTests
         // The kitchen is 0.6 minutes late: the drop-off moves to 21.6, past 21.4; below the 1-minute ETA threshold, still reported.
         e.ChangeReadyTime(1, 7.6, 1);
         e.Tick(1, ref sink);
-        var eta = Assert.Single(rec.Changes, c => c.Kind == PlanChangeKind.EtaChanged);
+        var eta = Assert.Single(sink.Recorder.Changes, c => c.Kind == PlanChangeKind.EtaChanged);
         Assert.Equal((21.0, 21.6), (eta.PreviousTime, Math.Round(eta.NewTime, 9)));
         Assert.Equal((OrderStatus.Assigned, 10L), (e.Order(1).Status, e.Order(1).CourierId));
         // Later small moves of an already broken window follow the usual threshold.
         e.ChangeReadyTime(1, 8, 2);
         e.Tick(2, ref sink);
-        Assert.Single(rec.Changes, c => c.Kind == PlanChangeKind.EtaChanged);
+        Assert.Single(sink.Recorder.Changes, c => c.Kind == PlanChangeKind.EtaChanged);
     }
 
     [Fact]
     public void A_route_with_a_broken_window_still_takes_orders_that_keep_it_no_worse()
     {
-        var (e, rec) = General(courierX: -5 * Min);
-        var sink = new RecordingSink(rec);
+        var (e, sink) = General(courierX: -5 * Min);
         e.PlaceOrder(new OrderRequest(1, 1, 10 * Min, 0, 0, 0, DeliverBy: 21), 0);
         e.Tick(0, ref sink);
         e.ChangeReadyTime(1, 9, 1); // pickup at 9: the drop-off is now at 23, two minutes late

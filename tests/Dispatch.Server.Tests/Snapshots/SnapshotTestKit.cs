@@ -149,6 +149,28 @@ internal sealed class SnapshotServer : IAsyncDisposable
         Assert.Equal(expected.Couriers, actual.Couriers);
     }
 
+    /// <summary>
+    /// Two servers in the same state (<paramref name="before"/>, orders <paramref name="ids"/>, clock <paramref name="now"/>)
+    /// take the same further workload (60 orders from <paramref name="firstOrder"/>) and <paramref name="ticks"/> more
+    /// ticks: from here on they must make the same decisions, so they must agree on every order and courier afterwards.
+    /// And there must have been decisions to agree on: more orders went to couriers than in <paramref name="before"/>.
+    /// </summary>
+    public static async Task AssertDecideAlikeAsync(DispatchClient a, DispatchClient b, List<long> ids, double now, ServerState before, long firstOrder, int ticks)
+    {
+        var (more, later) = await WorkloadAsync(a, firstOrder, 60, now, setUp: false);
+        await WorkloadAsync(b, firstOrder, 60, now, setUp: false);
+        for (double t = later; t < later + ticks; t++)
+        {
+            await a.TickAsync(t);
+            await b.TickAsync(t);
+        }
+        var all = ids.Concat(more).ToArray();
+        var after = await CaptureAsync(a, all);
+        AssertSame(after, await CaptureAsync(b, all));
+        Assert.True(after.Orders.Count(o => o.CourierId >= 0) > before.Orders.Count(o => o.CourierId >= 0),
+            "no more orders were assigned after the restart: " + string.Join(", ", after.Orders.Select(o => $"{o.OrderId}:{o.Status}:{o.CourierId}")));
+    }
+
     /// <summary>Waits until no snapshot is being written in the background (they are started between batches; a due one may wait for the engine's next idle round).</summary>
     public static async Task SettleAsync(SnapshotServer s)
     {

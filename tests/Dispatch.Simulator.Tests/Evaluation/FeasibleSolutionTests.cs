@@ -1,5 +1,4 @@
 using Dispatch.Simulator.Evaluation;
-using Dispatch.Simulator.Mdrp;
 using static Dispatch.Simulator.Tests.Evaluation.EvaluationFixture;
 
 namespace Dispatch.Simulator.Tests.Evaluation;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Dispatch.Simulator.Mdrp;
 
 namespace Dispatch.Simulator.Tests.Generation;
 

@@ -1,5 +1,4 @@
 using Dispatch.Simulator.Generation;
-using Dispatch.Simulator.Mdrp;
 
 namespace Dispatch.Simulator.Tests.Generation;
 

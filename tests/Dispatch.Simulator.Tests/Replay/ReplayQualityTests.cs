@@ -1,7 +1,6 @@
 using Dispatch.Engine;
 using Dispatch.Simulator.Evaluation;
 using Dispatch.Simulator.Generation;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Replay;
 using Xunit.Abstractions;
 

@@ -34,20 +34,10 @@ public class ProgressReporterTests
     public void Quiet_reports_nothing_and_runs_the_body()
     {
         Assert.Equal(ProgressMode.Quiet, ProgressReporter.Detect(quiet: true));
-        var old = Console.Error;
-        var err = new StringWriter();
-        Console.SetError(err);
-        int result;
-        try
-        {
-            result = ProgressReporter.Run("quiet", 3, ProgressMode.Quiet, p => { p.Increment(3); p.Status("x"); return 42; });
-        }
-        finally
-        {
-            Console.SetError(old);
-        }
+        int result = 0;
+        string err = ConsoleCapture.StandardError(() => result = ProgressReporter.Run("quiet", 3, ProgressMode.Quiet, p => { p.Increment(3); p.Status("x"); return 42; }));
         Assert.Equal(42, result);
-        Assert.Equal("", err.ToString());
+        Assert.Equal("", err);
     }
 
     [Fact]
@@ -61,20 +51,13 @@ public class ProgressReporterTests
     [Fact]
     public void Generate_with_quiet_prints_no_progress()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "dispatch-gen-" + Guid.NewGuid().ToString("N"));
-        var old = Console.Error;
-        var err = new StringWriter();
-        Console.SetError(err);
-        try
+        using var temp = new TempFolder("dispatch-gen");
+        string dir = temp.Path;
+        string err = ConsoleCapture.StandardError(() =>
         {
             Assert.Equal(0, Cli.Run(["generate", dir, "--orders", "1000", "--quiet"]));
             Assert.True(File.Exists(Path.Combine(dir, "orders.txt")));
-        }
-        finally
-        {
-            Console.SetError(old);
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
-        Assert.DoesNotContain("generate:", err.ToString(), StringComparison.Ordinal);
+        });
+        Assert.DoesNotContain("generate:", err, StringComparison.Ordinal);
     }
 }

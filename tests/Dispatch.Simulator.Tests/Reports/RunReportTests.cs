@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Reports;
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
@@ -168,17 +167,9 @@ public class RunReportTests(ReportFixture fixture) : IClassFixture<ReportFixture
     [Fact]
     public void Compare_of_a_folder_without_metrics_is_a_clear_error()
     {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try
-        {
-            Assert.Equal(2, Cli.Run(["compare", "/nonexistent/a", "/nonexistent/b", "--out", Path.Combine(fixture.Root, "x.html")]));
-        }
-        finally
-        {
-            Console.SetError(old);
-        }
-        Assert.Contains("metrics.json not found", err.ToString(), StringComparison.Ordinal);
+        int rc = 0;
+        string err = ConsoleCapture.StandardError(() => rc = Cli.Run(["compare", "/nonexistent/a", "/nonexistent/b", "--out", Path.Combine(fixture.Root, "x.html")]));
+        Assert.Equal(2, rc);
+        Assert.Contains("metrics.json not found", err, StringComparison.Ordinal);
     }
 }

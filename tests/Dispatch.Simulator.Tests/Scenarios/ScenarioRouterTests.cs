@@ -1,7 +1,6 @@
 using Dispatch.Engine;
 using Dispatch.Protocol;
 using Dispatch.Simulator.Generation;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Scenarios;
 
 namespace Dispatch.Simulator.Tests.Scenarios;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Replay;
 using Dispatch.Simulator.Scenarios;
 using Dispatch.Simulator.Evaluation;
@@ -126,26 +125,20 @@ public class ScenarioReportTests
     public void A_scenario_replay_writes_the_solution_metrics_and_a_report_with_its_zones_and_closures()
     {
         string dir = TestPaths.SharedMdrpInstance("0o100t100s2p100");
-        string outDir = Path.Combine(Path.GetTempPath(), "dispatch-scenario-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            string scenario = Path.Combine(TestPaths.RepoRoot, "samples", "scenarios", "downtown-jam-and-closure.json");
-            Assert.Equal(0, Cli.Run(["replay", dir, "--scenario", scenario, "--out", outDir]));
-            foreach (var f in new[] { "metrics.json", "report.html", "routes.geojson", MdrpSolution.OrdersFile, MdrpSolution.AssignmentsFile, MdrpSolution.CouriersFile })
-                Assert.True(File.Exists(Path.Combine(outDir, f)), f);
-            string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
-            Assert.Contains("1 congestion zones, 1 closures", html);
-            Assert.Contains("SCENARIO downtown-jam-and-closure", html);
-            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
-            Assert.Equal(0, json.RootElement.GetProperty("lost").GetInt32());
-            // The orders file holds every delivered order at the world's actual times.
-            var solution = MdrpSolution.Read(outDir);
-            Assert.Equal(json.RootElement.GetProperty("delivered").GetInt32(), solution.Orders.Count);
-            Assert.All(solution.Orders, o => Assert.True(o.DropoffTime > o.PickupTime && o.PickupTime >= o.ReadyTime));
-        }
-        finally
-        {
-            if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
-        }
+        using var temp = new TempFolder("dispatch-scenario");
+        string outDir = temp.Path;
+        string scenario = Path.Combine(TestPaths.RepoRoot, "samples", "scenarios", "downtown-jam-and-closure.json");
+        Assert.Equal(0, Cli.Run(["replay", dir, "--scenario", scenario, "--out", outDir]));
+        foreach (var f in new[] { "metrics.json", "report.html", "routes.geojson", MdrpSolution.OrdersFile, MdrpSolution.AssignmentsFile, MdrpSolution.CouriersFile })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+        string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        Assert.Contains("1 congestion zones, 1 closures", html);
+        Assert.Contains("SCENARIO downtown-jam-and-closure", html);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        Assert.Equal(0, json.RootElement.GetProperty("lost").GetInt32());
+        // The orders file holds every delivered order at the world's actual times.
+        var solution = MdrpSolution.Read(outDir);
+        Assert.Equal(json.RootElement.GetProperty("delivered").GetInt32(), solution.Orders.Count);
+        Assert.All(solution.Orders, o => Assert.True(o.DropoffTime > o.PickupTime && o.PickupTime >= o.ReadyTime));
     }
 }

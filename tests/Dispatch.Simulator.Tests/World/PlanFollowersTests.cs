@@ -1,6 +1,5 @@
 using Dispatch.Engine;
 using Dispatch.Model;
-using Dispatch.Simulator.Mdrp;
 using Dispatch.Simulator.Replay;
 using Dispatch.Simulator.World;
 using Dispatch.Travel;
