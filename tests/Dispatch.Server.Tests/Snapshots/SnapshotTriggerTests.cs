@@ -15,11 +15,14 @@ public sealed class SnapshotTriggerTests : IDisposable
 
     public void Dispose() => TestServer.TryDelete(_dir);
 
-    private PeriodicSnapshots Trigger(long everyRecords, double everyEngineMs)
+    /// <summary>The trigger of a server with these settings, resumed after a recovery from a snapshot of <paramref name="snapshotRecords"/> records whose journal replay took <paramref name="replayMs"/>.</summary>
+    private PeriodicSnapshots Resumed(long everyRecords, double everyEngineMs, long snapshotRecords, double replayMs)
     {
         Directory.CreateDirectory(_dir);
-        return new(new ServerOptions { DataDirectory = _dir, SnapshotEveryRecords = everyRecords, SnapshotEveryEngineMilliseconds = everyEngineMs },
+        var p = new PeriodicSnapshots(new ServerOptions { DataDirectory = _dir, SnapshotEveryRecords = everyRecords, SnapshotEveryEngineMilliseconds = everyEngineMs },
             new SnapshotStore(_dir, 2, NullLogger.Instance), "settings", [1, 2, 3], new ServerMetrics(), TimeProvider.System, NullLogger.Instance);
+        p.Resume(snapshotRecords, replayMs);
+        return p;
     }
 
     private static long Ticks(double ms) => (long)(ms * Stopwatch.Frequency / 1000);
@@ -27,8 +30,7 @@ public sealed class SnapshotTriggerTests : IDisposable
     [Fact]
     public void Engine_work_makes_a_snapshot_due_before_the_record_count_does_once_there_is_a_record_to_cover()
     {
-        var p = Trigger(everyRecords: 1_000_000, everyEngineMs: 100);
-        p.Resume(snapshotRecords: 500, replayMilliseconds: 0);
+        var p = Resumed(everyRecords: 1_000_000, everyEngineMs: 100, snapshotRecords: 500, replayMs: 0);
         p.AddWork(Ticks(60));
         Assert.False(p.IsDue(520));
         p.AddWork(Ticks(50));
@@ -40,20 +42,14 @@ public sealed class SnapshotTriggerTests : IDisposable
     [Fact]
     public void The_replay_a_restart_took_counts_as_work_not_yet_covered()
     {
-        var p = Trigger(everyRecords: 1_000_000, everyEngineMs: 100);
-        p.Resume(snapshotRecords: 500, replayMilliseconds: 150);
-        Assert.True(p.IsDue(501));
-
-        var q = Trigger(everyRecords: 1_000_000, everyEngineMs: 100);
-        q.Resume(snapshotRecords: 500, replayMilliseconds: 10);
-        Assert.False(q.IsDue(501));
+        Assert.True(Resumed(everyRecords: 1_000_000, everyEngineMs: 100, snapshotRecords: 500, replayMs: 150).IsDue(501));
+        Assert.False(Resumed(everyRecords: 1_000_000, everyEngineMs: 100, snapshotRecords: 500, replayMs: 10).IsDue(501));
     }
 
     [Fact]
     public void Zero_engine_milliseconds_leaves_the_record_count_alone()
     {
-        var p = Trigger(everyRecords: 40, everyEngineMs: 0);
-        p.Resume(snapshotRecords: 0, replayMilliseconds: 10_000);
+        var p = Resumed(everyRecords: 40, everyEngineMs: 0, snapshotRecords: 0, replayMs: 10_000);
         p.AddWork(Ticks(10_000));
         Assert.False(p.IsDue(39));
         Assert.True(p.IsDue(40));
