@@ -103,11 +103,16 @@ internal static class StaffingTable
         var sb = new StringBuilder();
         sb.AppendLine(inv, $"## Robustness: the plan of one generated day on five other days of the same shape");
         sb.AppendLine();
-        sb.AppendLine(inv, $"`generate --orders {shape.OrdersPerDay} --seed 1` planned at {options.TargetOnTime:P0} twice: on its own orders (the default, `plan-shifts <day>`), and on {forecastSeeds} days of orders drawn from its forecast (`plan-shifts <day> --forecast-seeds {forecastSeeds}`: the target must hold on their orders together, the expected day). Each plan's shifts replayed on the days of seeds 2-6 (same generator options, other orders and restaurants; couriers start from each day's own courier start points, seed {options.Seed}).");
+        sb.AppendLine(inv, $"`generate --orders {shape.OrdersPerDay} --seed 1` planned at {options.TargetOnTime:P0} twice: on its own orders (the default, `plan-shifts <day>`), and on {forecastSeeds} days of orders drawn from its forecast (`plan-shifts <day> --forecast-seeds {forecastSeeds}`: the target must hold on their orders together, the expected day), with {options.StartDraws} draws of courier start points per drawn day and with 1 (`--start-draws 1`, half the replays). Each plan's shifts replayed on the days of seeds 2-6 (same generator options, other orders and restaurants; couriers start from each day's own courier start points, seed {options.Seed}).");
         sb.AppendLine();
         var planned = WaveGenerator.Generate(shape);
         var plans = new List<(string Name, StaffingResult Plan, double Seconds)>();
-        foreach (var (name, o) in new[] { ("own orders", options), (string.Create(inv, $"{forecastSeeds} forecast days"), options with { ForecastSeeds = forecastSeeds }) })
+        foreach (var (name, o) in new[]
+        {
+            ("own orders", options),
+            (string.Create(inv, $"{forecastSeeds} forecast days"), options with { ForecastSeeds = forecastSeeds }),
+            (string.Create(inv, $"{forecastSeeds} forecast days, 1 start draw"), options with { ForecastSeeds = forecastSeeds, StartDraws = 1 }),
+        })
         {
             var clock = Stopwatch.StartNew();
             try
