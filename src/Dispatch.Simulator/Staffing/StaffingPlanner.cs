@@ -227,7 +227,7 @@ public sealed class StaffingPlanner
                 int reachable = group.Sum(d => d.Orders.Count(o => EvaluationMetrics.OrderLowerBound(d, o) <= d.Parameters.TargetClickToDoor));
                 if ((double)reachable / orders < options.TargetOnTime)
                     throw new StaffingUnreachableException(string.Create(Inv,
-                        $"target {options.TargetOnTime:0.###} not reachable on {name} with any staffing: only {(double)reachable / orders:0.###} of its orders ({reachable} of {orders}) can be delivered within {group[0].Parameters.TargetClickToDoor:0.##} min even with a courier waiting at every restaurant when the food is ready (the others' preparation and direct drive take longer)"));
+                        $"target {options.TargetOnTime:0.###} not reachable on {name} with any staffing: only {(double)reachable / orders:0.###} of {(pooledName is null ? "its" : "their")} orders ({reachable} of {orders}) can be delivered within {group[0].Parameters.TargetClickToDoor:0.##} min even with a courier waiting at every restaurant when the food is ready (the others' preparation and direct drive take longer)"));
             }
         }
 

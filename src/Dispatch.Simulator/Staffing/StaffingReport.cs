@@ -129,7 +129,13 @@ public static class StaffingReport
         sb.Append("<section id=\"kpis\" class=\"tiles\">");
         RunReport.Tile(sb, "Plan courier-hours", $"{result.CourierHours:F1}", $"trace {result.Days.Average(d => d.Trace.CourierHours):F1}", result.CourierHours <= result.Days.Average(d => d.Trace.CourierHours) ? "ok" : "warn");
         bool meets = result.Options.TargetClickToDoorMean is { } c2d ? result.Days.All(d => d.Plan.ClickToDoorMean <= c2d) : worst.Plan.OnTimeShare >= result.Options.TargetOnTime;
-        RunReport.Tile(sb, "On time (plan)", $"{worst.Plan.OnTimeShare:P1}", $"trace {worst.Trace.OnTimeShare:P1}", meets ? "ok" : "bad");
+        // Planned on forecast days, the target holds on those together; a recorded day may land a little under it.
+        RunReport.Tile(sb, "On time (plan)", $"{worst.Plan.OnTimeShare:P1}", $"trace {worst.Trace.OnTimeShare:P1}", meets ? "ok" : result.ForecastOnTimeShare is null ? "bad" : "warn");
+        if (result.ForecastOnTimeShare is { } pooled)
+        {
+            bool pooledMeets = result.Options.TargetClickToDoorMean is { } c ? result.ForecastClickToDoorMean <= c : pooled >= result.Options.TargetOnTime;
+            RunReport.Tile(sb, "On time (forecast days)", $"{pooled:P1}", $"{result.ForecastDays.Count} replays, {result.ForecastDays.Min(d => d.OnTimeShare):P1}-{result.ForecastDays.Max(d => d.OnTimeShare):P1}", pooledMeets ? "ok" : "bad");
+        }
         RunReport.Tile(sb, "Click-to-door (plan)", $"{worst.Plan.ClickToDoorMean:F1} min", $"trace {worst.Trace.ClickToDoorMean:F1} min", "");
         RunReport.Tile(sb, "Peaks", string.Join(", ", result.Demand.Peaks.Select(p => $"{Clock(p.StartMinute)}-{Clock(p.EndMinute)}")), string.Join(", ", result.Demand.Peaks.Select(p => $"{p.Height:0.#} orders / slot")), "");
         sb.Append("</section>\n");

@@ -83,6 +83,12 @@ public class ForecastDaysTests
         Assert.Equal(day.Name, Assert.Single(result.Days).Plan.Day); // the recorded day, replayed with the plan
         Assert.Equal(result.CourierHours, result.Days[0].Plan.CourierHours, 9);
         Assert.True(result.Replays <= planner.MaxReplays(1), $"{result.Replays} replays, at most {planner.MaxReplays(1)} announced");
+
+        var json = StaffingReport.ToJson(result);
+        Assert.Equal(3, json["forecast_seeds"]!.GetValue<int>());
+        Assert.Equal(Math.Round(result.ForecastOnTimeShare.Value, 4), json["on_time_share_forecast"]!.GetValue<double>());
+        Assert.Equal(3, json["on_time_share_forecast_per_replay"]!.AsArray().Count);
+        Assert.Contains("On time (forecast days)", StaffingReport.ToHtml(result));
     }
 
     [Fact]

@@ -61,8 +61,13 @@ public class StaffingPlannerTests(ITestOutputHelper output)
         // 88.5 % of this trace's orders can reach the door within 40 minutes at all.
         string err = StandardError(() =>
             Assert.Equal(StaffingCommands.Unreachable, Cli.Run(["plan-shifts", dir, "--target-on-time", "0.95", "--out", Path.Combine(Path.GetTempPath(), "never-written"), "--quiet"])));
-        Assert.Contains("target 0.95 not reachable on 0o100t100s1p100", err);
-        Assert.Contains("only 0.885 of its orders", err);
+        Assert.Contains("target 0.95 not reachable on 0o100t100s1p100 with any staffing", err);
+        Assert.Contains("only 0.885 of its orders (447 of 505) can be delivered within 40 min", err);
+
+        // On days drawn from the forecast the bound is over their orders together, before any replay.
+        var e = Assert.Throws<StaffingUnreachableException>(() =>
+            new StaffingPlanner(new StaffingOptions { TargetOnTime = 0.95, ForecastSeeds = 2 }).Plan([MdrpInstance.Load(dir)]));
+        Assert.Matches(@"^target 0\.95 not reachable on 2 days drawn from the forecast of 0o100t100s1p100 with any staffing: only 0\.8\d* of their orders \(\d+ of \d+\)", e.Message);
     }
 
     [Fact]
