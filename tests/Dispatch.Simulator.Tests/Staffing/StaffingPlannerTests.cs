@@ -91,11 +91,13 @@ public class StaffingPlannerTests(ITestOutputHelper output)
             Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--earliest-start", "25:99"]));
             Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--shift-lengths", "2.1"]));
             Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--target-on-time", "1.5"]));
+            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--forecast-seeds", "-1"]));
         });
         Assert.Contains("--shift-lengths: 'x' is not a positive number of hours", text);
         Assert.Contains("--earliest-start: '25:99' is not h:mm", text);
         Assert.Contains("ShiftLengthHours: 2.1 is not a positive whole number of 15-minute slots", text);
         Assert.Contains("TargetOnTime must be in (0, 1], got 1.5", text);
+        Assert.Contains("ForecastSeeds must be at least 0, got -1", text);
     }
 
     /// <summary>What <paramref name="body"/> wrote to standard error.</summary>
