@@ -8,7 +8,7 @@
 //   alloc-check                                        every hot path run in a loop: fails unless 0 bytes
 //   general-tick [--moves 0,64,256] [--runs 15]        the General profile's tick at 1,000 open orders per improvement budget
 //   general-improvement [--seeds 1,2,3]                General profile with delivery promises on generated waves, per budget
-//   staffing [trace ...] [--target 0.8]               plan-shifts on 13 shared traces: trace vs plan -> bench/results/staffing.md
+//   staffing [trace ...] [--target 0.8] [--forecast-seeds 5] [--only-robustness yes]  plan-shifts on 13 shared traces: trace vs plan, robustness on generated days -> bench/results/staffing.md
 //   snapshot [name ...]                                describes snapshots (trace, city-N, instance folder)
 // Anything else goes to BenchmarkSwitcher (e.g. --filter '*Tick*' --job short).
 if (BuildGuard.Problem() is { } problem)

@@ -26,10 +26,11 @@ internal static class StaffingCommands
         var replaysOpt = new Option<int>("--max-replays") { Description = "replays of each day while the requirement is searched (bounds the run time)", DefaultValueFactory = _ => defaults.MaxRequirementReplays };
         var seedOpt = new Option<int>("--seed") { Description = "seed of the couriers' starting points (drawn from the trace's courier starts)", DefaultValueFactory = _ => defaults.Seed };
         var drawsOpt = new Option<int>("--start-draws") { Description = "draws of courier starting points each candidate plan is replayed with; the target must hold on each", DefaultValueFactory = _ => defaults.StartDraws };
+        var forecastOpt = new Option<int>("--forecast-seeds") { Description = "0: search the plan on the recorded orders, the target holding on each day and draw; N: on N days of orders drawn from the forecast (each slot's forecast count, copies of orders recorded in that slot), the target holding on their orders together: a plan for the expected day rather than the recorded one (the recorded days are replayed with it for the report)", DefaultValueFactory = _ => defaults.ForecastSeeds };
         var outOpt = new Option<string>("--out") { Description = "folder for shifts.csv, staffing.json, staffing.html and instance/", DefaultValueFactory = _ => "out/staffing" };
         var quietOpt = new Option<bool>("--quiet") { Description = "no progress bar or progress lines" };
         var cmd = new Command("plan-shifts", "plan courier shifts that meet a service target on recorded days: demand per 15 minutes, couriers required per slot by replaying with the engine, a CP-SAT shift cover, checked by replaying the plan")
-            { tracesArg, onTimeOpt, c2dOpt, lengthsOpt, earliestOpt, latestOpt, minOpt, maxOpt, areasOpt, replaysOpt, seedOpt, drawsOpt, outOpt, quietOpt };
+            { tracesArg, onTimeOpt, c2dOpt, lengthsOpt, earliestOpt, latestOpt, minOpt, maxOpt, areasOpt, replaysOpt, seedOpt, drawsOpt, forecastOpt, outOpt, quietOpt };
         cmd.SetAction(pr => Cli.Guard(() =>
         {
             var options = new StaffingOptions
@@ -45,6 +46,7 @@ internal static class StaffingCommands
                 MaxRequirementReplays = pr.GetValue(replaysOpt),
                 Seed = pr.GetValue(seedOpt),
                 StartDraws = pr.GetValue(drawsOpt),
+                ForecastSeeds = pr.GetValue(forecastOpt),
             };
             var planner = new StaffingPlanner(options);
             var days = pr.GetValue(tracesArg)!.Select(MdrpInstance.Load).ToArray();
@@ -79,6 +81,10 @@ internal static class StaffingCommands
         sb.Append(inv, $"plan-shifts {string.Join(", ", r.Demand.Days)}  {r.Options.TargetText}\n");
         sb.Append(inv, $"  peaks           {string.Join("; ", r.Demand.Peaks.Select(p => $"{SvgCharts.Clock(p.StartMinute)}-{SvgCharts.Clock(p.EndMinute)} up to {p.Height:0.#}/slot"))}\n");
         sb.Append(inv, $"  shifts          {r.Shifts.Sum(s => s.Count)} couriers, {r.CourierHours:0.##} courier-hours ({string.Join(", ", r.Shifts.Select(s => $"{s.Count}x {SvgCharts.Clock(s.StartMinute)}+{s.LengthMinutes / 60.0:0.##}h"))})\n");
+        if (r.ForecastOnTimeShare is { } pooled)
+        {
+            sb.Append(inv, $"  forecast days   {r.ForecastDays.Count / r.Options.StartDraws} drawn x {r.Options.StartDraws} start draws: on time {pooled:P1} together ({r.ForecastDays.Min(f => f.OnTimeShare):P1}-{r.ForecastDays.Max(f => f.OnTimeShare):P1} per replay), click-to-door {r.ForecastClickToDoorMean:0.##} min\n");
+        }
         foreach (var d in r.Days)
         {
             sb.Append(inv, $"  {d.Trace.Day,-16} trace: {d.Trace.CourierHours:0.##} courier-hours, on time {d.Trace.OnTimeShare:P1}, click-to-door {d.Trace.ClickToDoorMean:0.##} min\n");

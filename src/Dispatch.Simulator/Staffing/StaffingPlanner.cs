@@ -24,7 +24,9 @@ namespace Dispatch.Simulator.Staffing;
 /// and solves again; then the remaining plan replays try the same cuts on the plan itself.</item>
 /// </list>
 /// Every candidate is replayed on every day with <see cref="StaffingOptions.StartDraws"/> draws of courier
-/// starting points and must meet the target on each. Replays are bounded by
+/// starting points and must meet the target on each; with <see cref="StaffingOptions.ForecastSeeds"/> the days
+/// searched on are drawn from the forecast (<see cref="ForecastDays"/>) and the target must hold on their
+/// orders together (the expected day), and the recorded days are replayed with the plan at the end. Replays are bounded by
 /// <see cref="StaffingOptions.MaxRequirementReplays"/> and <see cref="StaffingOptions.MaxPlanChecks"/> per day
 /// and draw. Deterministic: same days and options, same plan.
 /// </summary>
@@ -41,7 +43,9 @@ public sealed class StaffingPlanner
     }
 
     /// <summary>Upper bound on the number of replays <see cref="Plan"/> runs for <paramref name="days"/> recorded days (for progress bars).</summary>
-    public int MaxReplays(int days) => days * (1 + _options.StartDraws * (_options.MaxRequirementReplays + _options.MaxPlanChecks));
+    public int MaxReplays(int days) => _options.ForecastSeeds == 0
+        ? days * (1 + _options.StartDraws * (_options.MaxRequirementReplays + _options.MaxPlanChecks))
+        : days * 2 + _options.ForecastSeeds * _options.StartDraws * (_options.MaxRequirementReplays + _options.MaxPlanChecks);
 
     /// <summary>
     /// Plans shifts for <paramref name="days"/>: the plan must meet the target on every day.
@@ -51,14 +55,17 @@ public sealed class StaffingPlanner
     {
         ArgumentNullException.ThrowIfNull(days);
         var clock = Stopwatch.StartNew();
-        var run = new Run(_options, days, progress);
         var demand = DemandProfile.From(days, _options.Areas);
-        run.CheckAttainable();
+        bool forecast = _options.ForecastSeeds > 0;
+        var searched = forecast ? ForecastDays.Draw(days, demand, _options.ForecastSeeds, _options.Seed) : days;
+        int slots = days.Concat(searched).Max(d => d.Orders.Length == 0 ? 0 : d.Orders.Max(o => o.ReadyTime)) / DemandProfile.SlotMinutes + 2;
+        var run = new Run(_options, searched, slots, progress);
+        run.CheckAttainable(forecast ? string.Create(Inv, $"{searched.Count} days drawn from the forecast of {string.Join(", ", days.Select(d => d.Name))}") : null);
 
         progress?.Status("replaying the recorded days with their own couriers");
         var trace = days.Select(d => run.Replay(d)).ToArray();
 
-        int[] fluid = FluidEstimate(days, run.Slots);
+        int[] fluid = FluidEstimate(searched, run.Slots);
         var lengths = _options.ShiftLengthHours.Select(h => (int)Math.Round(h * 60 / DemandProfile.SlotMinutes)).Distinct().Order().ToArray();
         int firstNeeded = Array.FindIndex(fluid, r => r > 0), lastNeeded = Array.FindLastIndex(fluid, r => r > 0);
         if (firstNeeded < 0) throw new ArgumentException("the days have no orders to serve", nameof(days));
@@ -101,9 +108,13 @@ public sealed class StaffingPlanner
         var (finalCover, finalCheck, finalRequired) = best.Value;
         var finalShifts = ToShifts(finalCover);
         var outcome = new List<StaffingDay>();
+        if (forecast) progress?.Status("replaying the recorded days with the plan");
         for (int d = 0; d < days.Count; d++)
         {
-            var planDay = finalCheck.Days[d * _options.StartDraws]; // the first draw: the couriers of instance/
+            // The first draw: the couriers of instance/ (searched on forecast days, the recorded ones are replayed here).
+            var planDay = forecast
+                ? run.Replay(CourierSupply.WithCouriers(days[d], CourierSupply.FromShifts(days[d], finalShifts, _options.Seed)))
+                : finalCheck.Days[d * _options.StartDraws];
             outcome.Add(new StaffingDay
             {
                 Trace = trace[d].Service,
@@ -124,6 +135,9 @@ public sealed class StaffingPlanner
             Shifts = finalShifts,
             CoverOptimal = finalCover.Optimal,
             Days = outcome,
+            ForecastDays = forecast ? finalCheck.Days.Select(r => r.Service).ToArray() : [],
+            ForecastOnTimeShare = forecast ? finalCheck.OnTime : null,
+            ForecastClickToDoorMean = forecast ? finalCheck.ClickToDoor : null,
             Trials = run.Trials,
             Replays = run.Replays,
             Seconds = clock.Elapsed.TotalSeconds,
@@ -174,34 +188,46 @@ public sealed class StaffingPlanner
 
     private sealed record ReplayedDay(MdrpInstance Instance, MdrpSolution Solution, DayService Service);
 
-    private sealed record Measured(ReplayedDay[] Days, bool Meets, double WorstOnTime, double WorstClickToDoor);
+    /// <summary>
+    /// Replays of one candidate: whether it meets the target, and the on-time share and mean click-to-door
+    /// the target was judged on (the worst day and draw; with forecast days, all of them pooled).
+    /// </summary>
+    private sealed record Measured(ReplayedDay[] Days, bool Meets, double OnTime, double ClickToDoor);
 
-    /// <summary>The state of one planning run: the days, the replay counter and the trials so far.</summary>
-    private sealed class Run(StaffingOptions options, IReadOnlyList<MdrpInstance> days, IProgressSink? progress)
+    /// <summary>The state of one planning run: the days searched on, the replay counter and the trials so far.</summary>
+    private sealed class Run(StaffingOptions options, IReadOnlyList<MdrpInstance> days, int slots, IProgressSink? progress)
     {
-        public readonly int Slots = days.Max(d => d.Orders.Length == 0 ? 0 : d.Orders.Max(o => o.ReadyTime)) / DemandProfile.SlotMinutes + 2;
+        public readonly int Slots = slots;
         public readonly List<StaffingTrial> Trials = new();
+        private readonly bool _pooled = options.ForecastSeeds > 0;
         public int Replays;
 
         /// <summary>The allowed shifts in words, for messages.</summary>
         public string ShiftsText = "";
         private int _searchReplays;
 
-        /// <summary>No staffing gets an order to the door faster than its lower bound: a target above the share that can is refused at once.</summary>
-        public void CheckAttainable()
+        /// <summary>
+        /// No staffing gets an order to the door faster than its lower bound (ready time, then the direct
+        /// drive): a target above what that allows is refused at once, on each day, or on the days together
+        /// when they are forecast days (named <paramref name="pooledName"/>).
+        /// </summary>
+        public void CheckAttainable(string? pooledName)
         {
-            foreach (var day in days)
+            (string Name, MdrpInstance[] Days)[] groups = pooledName is null ? days.Select(d => (d.Name, new[] { d })).ToArray() : [(pooledName, days.ToArray())];
+            foreach (var (name, group) in groups)
             {
+                int orders = group.Sum(d => d.Orders.Length);
                 if (options.TargetClickToDoorMean is { } c2d)
                 {
-                    double bound = day.Orders.Average(o => EvaluationMetrics.OrderLowerBound(day, o));
+                    double bound = group.Sum(d => d.Orders.Sum(o => EvaluationMetrics.OrderLowerBound(d, o))) / orders;
                     if (bound > c2d)
-                        throw new StaffingUnreachableException(string.Create(Inv, $"mean click-to-door {c2d:0.##} min not reachable on {day.Name}: even with a courier waiting at every restaurant the mean is {bound:0.##} min"));
+                        throw new StaffingUnreachableException(string.Create(Inv, $"mean click-to-door {c2d:0.##} min not reachable on {name} with any staffing: even with a courier waiting at every restaurant when the food is ready, the mean is {bound:0.##} min"));
                     continue;
                 }
-                double reachable = (double)day.Orders.Count(o => EvaluationMetrics.OrderLowerBound(day, o) <= day.Parameters.TargetClickToDoor) / day.Orders.Length;
-                if (reachable < options.TargetOnTime)
-                    throw new StaffingUnreachableException(string.Create(Inv, $"target {options.TargetOnTime:0.###} not reachable on {day.Name}: even with a courier waiting at every restaurant only {reachable:0.###} of its orders can be delivered within {day.Parameters.TargetClickToDoor:0.##} min"));
+                int reachable = group.Sum(d => d.Orders.Count(o => EvaluationMetrics.OrderLowerBound(d, o) <= d.Parameters.TargetClickToDoor));
+                if ((double)reachable / orders < options.TargetOnTime)
+                    throw new StaffingUnreachableException(string.Create(Inv,
+                        $"target {options.TargetOnTime:0.###} not reachable on {name} with any staffing: only {(double)reachable / orders:0.###} of {(pooledName is null ? "its" : "their")} orders ({reachable} of {orders}) can be delivered within {group[0].Parameters.TargetClickToDoor:0.##} min even with a courier waiting at every restaurant when the food is ready (the others' preparation and direct drive take longer)"));
             }
         }
 
@@ -213,21 +239,38 @@ public sealed class StaffingPlanner
             return new ReplayedDay(day, result.Solution, DayService.Measure(day, result.Solution, Slots));
         }
 
-        /// <summary>Replays every day with every draw of starting points (day-major); the target must hold on each.</summary>
+        /// <summary>
+        /// Replays every day with every draw of starting points (day-major). Recorded days: the target must
+        /// hold on each day and draw, and the draws are seeds Seed, Seed + 1, ... on every day. Forecast days:
+        /// the target must hold on all their orders together, and each day has draws of its own (day i, draw j:
+        /// seed Seed + i x StartDraws + j), so the starting points vary as much as the orders.
+        /// </summary>
         public Measured Simulate(Func<MdrpInstance, int, MdrpCourier[]> couriersOf, string phase, double courierHours)
         {
-            var replayed = days.SelectMany(d => Enumerable.Range(options.Seed, options.StartDraws).Select(seed => Replay(CourierSupply.WithCouriers(d, couriersOf(d, seed))))).ToArray();
-            bool meets = replayed.All(r => options.TargetClickToDoorMean is { } c2d
-                ? r.Service.Delivered == r.Service.Orders && r.Service.ClickToDoorMean <= c2d
-                : r.Service.OnTimeShare >= options.TargetOnTime);
-            var m = new Measured(replayed, meets, replayed.Min(r => r.Service.OnTimeShare), replayed.Max(r => r.Service.ClickToDoorMean));
-            Trials.Add(new StaffingTrial(phase, courierHours, m.WorstOnTime, m.WorstClickToDoor, meets));
+            var replayed = days.SelectMany((d, i) => Enumerable.Range(0, options.StartDraws)
+                .Select(j => Replay(CourierSupply.WithCouriers(d, couriersOf(d, options.Seed + (_pooled ? i * options.StartDraws : 0) + j))))).ToArray();
+            var services = replayed.Select(r => r.Service).ToArray();
+            var judged = _pooled ? new[] { Pool(services) } : services.Select(s => (s.Orders, s.Delivered, s.OnTimeShare, s.ClickToDoorMean)).ToArray();
+            bool meets = judged.All(s => options.TargetClickToDoorMean is { } c2d
+                ? s.Delivered == s.Orders && s.ClickToDoorMean <= c2d
+                : s.OnTimeShare >= options.TargetOnTime);
+            var m = new Measured(replayed, meets, judged.Min(s => s.OnTimeShare), judged.Max(s => s.ClickToDoorMean));
+            Trials.Add(new StaffingTrial(phase, courierHours, m.OnTime, m.ClickToDoor, meets));
             return m;
         }
 
+        /// <summary>Headline figures of several replays taken as one day: on-time share over all their orders, click-to-door mean over all delivered.</summary>
+        private static (int Orders, int Delivered, double OnTimeShare, double ClickToDoorMean) Pool(DayService[] services)
+        {
+            int orders = services.Sum(s => s.Orders), delivered = services.Sum(s => s.Delivered);
+            return (orders, delivered,
+                orders == 0 ? 1 : services.Sum(s => s.OnTimeShare * s.Orders) / orders,
+                delivered == 0 ? 0 : services.Sum(s => s.ClickToDoorMean * s.Delivered) / delivered);
+        }
+
         public string Describe(Measured m) => options.TargetClickToDoorMean is null
-            ? string.Create(Inv, $"{m.WorstOnTime:0.###}")
-            : string.Create(Inv, $"mean click-to-door {m.WorstClickToDoor:0.##} min");
+            ? string.Create(Inv, $"{m.OnTime:0.###}")
+            : string.Create(Inv, $"mean click-to-door {m.ClickToDoor:0.##} min");
 
         private bool BudgetLeft => _searchReplays < options.MaxRequirementReplays;
 

@@ -85,6 +85,10 @@ public static class StaffingReport
             ["on_time_share_simulated"] = Math.Round(worstPlan.Plan.OnTimeShare, 4),
             ["click_to_door_mean_simulated"] = Math.Round(result.Days.Max(d => d.Plan.ClickToDoorMean), 2),
             ["evaluator_feasible"] = result.Days.All(d => d.PlanEvaluation.Feasible),
+            ["forecast_seeds"] = o.ForecastSeeds,
+            ["on_time_share_forecast"] = result.ForecastOnTimeShare is { } f ? Math.Round(f, 4) : null,
+            ["click_to_door_mean_forecast"] = result.ForecastClickToDoorMean is { } c ? Math.Round(c, 2) : null,
+            ["on_time_share_forecast_per_replay"] = new JsonArray(result.ForecastDays.Select(d => (JsonNode)JsonValue.Create(Math.Round(d.OnTimeShare, 4))).ToArray()),
             ["cover_optimal"] = result.CoverOptimal,
             ["replays"] = result.Replays,
             ["seconds"] = Math.Round(result.Seconds, 2),
@@ -125,7 +129,13 @@ public static class StaffingReport
         sb.Append("<section id=\"kpis\" class=\"tiles\">");
         RunReport.Tile(sb, "Plan courier-hours", $"{result.CourierHours:F1}", $"trace {result.Days.Average(d => d.Trace.CourierHours):F1}", result.CourierHours <= result.Days.Average(d => d.Trace.CourierHours) ? "ok" : "warn");
         bool meets = result.Options.TargetClickToDoorMean is { } c2d ? result.Days.All(d => d.Plan.ClickToDoorMean <= c2d) : worst.Plan.OnTimeShare >= result.Options.TargetOnTime;
-        RunReport.Tile(sb, "On time (plan)", $"{worst.Plan.OnTimeShare:P1}", $"trace {worst.Trace.OnTimeShare:P1}", meets ? "ok" : "bad");
+        // Planned on forecast days, the target holds on those together; a recorded day may land a little under it.
+        RunReport.Tile(sb, "On time (plan)", $"{worst.Plan.OnTimeShare:P1}", $"trace {worst.Trace.OnTimeShare:P1}", meets ? "ok" : result.ForecastOnTimeShare is null ? "bad" : "warn");
+        if (result.ForecastOnTimeShare is { } pooled)
+        {
+            bool pooledMeets = result.Options.TargetClickToDoorMean is { } c ? result.ForecastClickToDoorMean <= c : pooled >= result.Options.TargetOnTime;
+            RunReport.Tile(sb, "On time (forecast days)", $"{pooled:P1}", $"{result.ForecastDays.Count} replays, {result.ForecastDays.Min(d => d.OnTimeShare):P1}-{result.ForecastDays.Max(d => d.OnTimeShare):P1}", pooledMeets ? "ok" : "bad");
+        }
         RunReport.Tile(sb, "Click-to-door (plan)", $"{worst.Plan.ClickToDoorMean:F1} min", $"trace {worst.Trace.ClickToDoorMean:F1} min", "");
         RunReport.Tile(sb, "Peaks", string.Join(", ", result.Demand.Peaks.Select(p => $"{Clock(p.StartMinute)}-{Clock(p.EndMinute)}")), string.Join(", ", result.Demand.Peaks.Select(p => $"{p.Height:0.#} orders / slot")), "");
         sb.Append("</section>\n");

@@ -53,6 +53,18 @@ public sealed record StaffingResult
     /// <summary>Per recorded day: the trace's staffing and the plan's.</summary>
     public required IReadOnlyList<StaffingDay> Days { get; init; }
 
+    /// <summary>
+    /// With <see cref="StaffingOptions.ForecastSeeds"/>: the plan's service on each day drawn from the forecast
+    /// and each draw of starting points (the replays the plan was accepted on), day-major; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<DayService> ForecastDays { get; init; } = [];
+
+    /// <summary>With <see cref="StaffingOptions.ForecastSeeds"/>: the plan's on-time share over the orders of all <see cref="ForecastDays"/> together (what the target was judged on).</summary>
+    public double? ForecastOnTimeShare { get; init; }
+
+    /// <summary>With <see cref="StaffingOptions.ForecastSeeds"/>: the plan's mean click-to-door over all delivered orders of <see cref="ForecastDays"/>.</summary>
+    public double? ForecastClickToDoorMean { get; init; }
+
     /// <summary>Every replay of the search and the checks, in order.</summary>
     public required IReadOnlyList<StaffingTrial> Trials { get; init; }
 

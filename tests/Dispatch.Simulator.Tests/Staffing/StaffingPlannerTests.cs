@@ -61,8 +61,13 @@ public class StaffingPlannerTests(ITestOutputHelper output)
         // 88.5 % of this trace's orders can reach the door within 40 minutes at all.
         string err = StandardError(() =>
             Assert.Equal(StaffingCommands.Unreachable, Cli.Run(["plan-shifts", dir, "--target-on-time", "0.95", "--out", Path.Combine(Path.GetTempPath(), "never-written"), "--quiet"])));
-        Assert.Contains("target 0.95 not reachable on 0o100t100s1p100", err);
-        Assert.Contains("only 0.885 of its orders", err);
+        Assert.Contains("target 0.95 not reachable on 0o100t100s1p100 with any staffing", err);
+        Assert.Contains("only 0.885 of its orders (447 of 505) can be delivered within 40 min", err);
+
+        // On days drawn from the forecast the bound is over their orders together, before any replay.
+        var e = Assert.Throws<StaffingUnreachableException>(() =>
+            new StaffingPlanner(new StaffingOptions { TargetOnTime = 0.95, ForecastSeeds = 2 }).Plan([MdrpInstance.Load(dir)]));
+        Assert.Matches(@"^target 0\.95 not reachable on 2 days drawn from the forecast of 0o100t100s1p100 with any staffing: only 0\.8\d* of their orders \(\d+ of \d+\)", e.Message);
     }
 
     [Fact]
@@ -86,11 +91,13 @@ public class StaffingPlannerTests(ITestOutputHelper output)
             Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--earliest-start", "25:99"]));
             Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--shift-lengths", "2.1"]));
             Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--target-on-time", "1.5"]));
+            Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--forecast-seeds", "-1"]));
         });
         Assert.Contains("--shift-lengths: 'x' is not a positive number of hours", text);
         Assert.Contains("--earliest-start: '25:99' is not h:mm", text);
         Assert.Contains("ShiftLengthHours: 2.1 is not a positive whole number of 15-minute slots", text);
         Assert.Contains("TargetOnTime must be in (0, 1], got 1.5", text);
+        Assert.Contains("ForecastSeeds must be at least 0, got -1", text);
     }
 
     /// <summary>What <paramref name="body"/> wrote to standard error.</summary>
