@@ -59,7 +59,7 @@ public class StaffingPlannerTests(ITestOutputHelper output)
     {
         string dir = TestPaths.SharedMdrpInstance(Trace);
         // 88.5 % of this trace's orders can reach the door within 40 minutes at all.
-        string err = StandardError(() =>
+        string err = ConsoleCapture.StandardError(() =>
             Assert.Equal(StaffingCommands.Unreachable, Cli.Run(["plan-shifts", dir, "--target-on-time", "0.95", "--out", Path.Combine(Path.GetTempPath(), "never-written"), "--quiet"])));
         Assert.Contains("target 0.95 not reachable on 0o100t100s1p100 with any staffing", err);
         Assert.Contains("only 0.885 of its orders (447 of 505) can be delivered within 40 min", err);
@@ -85,7 +85,7 @@ public class StaffingPlannerTests(ITestOutputHelper output)
     [Fact]
     public void Bad_options_name_the_field()
     {
-        string text = StandardError(() =>
+        string text = ConsoleCapture.StandardError(() =>
         {
             Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--shift-lengths", "2,x"]));
             Assert.Equal(2, Cli.Run(["plan-shifts", "no-such-dir", "--earliest-start", "25:99"]));
@@ -98,23 +98,6 @@ public class StaffingPlannerTests(ITestOutputHelper output)
         Assert.Contains("ShiftLengthHours: 2.1 is not a positive whole number of 15-minute slots", text);
         Assert.Contains("TargetOnTime must be in (0, 1], got 1.5", text);
         Assert.Contains("ForecastSeeds must be at least 0, got -1", text);
-    }
-
-    /// <summary>What <paramref name="body"/> wrote to standard error.</summary>
-    private static string StandardError(Action body)
-    {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try
-        {
-            body();
-        }
-        finally
-        {
-            Console.SetError(old);
-        }
-        return err.ToString();
     }
 
     [Fact]
