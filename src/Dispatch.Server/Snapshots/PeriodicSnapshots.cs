@@ -31,7 +31,8 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     private long _lastRecords;
     private long _dueAt = long.MaxValue;
     private long _work;      // Stopwatch ticks the engine thread spent applying batches since the last snapshot
-    private readonly long _workDue = options.SnapshotEveryEngineMilliseconds > 0
+    // Snapshots off (SnapshotEveryRecords 0) means off: the work budget never makes one due either.
+    private readonly long _workDue = options.SnapshotEveryRecords > 0 && options.SnapshotEveryEngineMilliseconds > 0
         ? Math.Max(1, (long)(options.SnapshotEveryEngineMilliseconds * Stopwatch.Frequency / 1000))
         : long.MaxValue;
     private bool _deferred;

@@ -56,6 +56,15 @@ public sealed class SnapshotTriggerTests : IDisposable
     }
 
     [Fact]
+    public void Snapshots_off_stay_off_whatever_the_engine_work()
+    {
+        var p = Resumed(everyRecords: 0, everyEngineMs: 100, snapshotRecords: 0, replayMs: 10_000);
+        p.AddWork(Ticks(10_000));
+        Assert.False(p.Enabled);
+        Assert.False(p.IsDue(1_000_000));
+    }
+
+    [Fact]
     public void Bad_settings_are_refused_naming_the_option()
     {
         foreach (double bad in new[] { -1, double.NaN, double.PositiveInfinity })
