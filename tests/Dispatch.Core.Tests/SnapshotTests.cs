@@ -128,6 +128,56 @@ public class SnapshotTests
         Assert.True(a.Counts.Delivered > 40, $"the run delivers: {a.Counts}");
     }
 
+    /// <summary>
+    /// A version-3 snapshot (finished orders in their order slots; written by the engine of commit 5e036a1, see
+    /// tests/data/snapshots/README.md) still loads under the default retention: it answers for every order as the engine
+    /// that ran from the start does, its finished orders move to the history at the next tick, and from there on it
+    /// decides exactly like that engine (whose slots were reused earlier: decisions never depend on slots).
+    /// </summary>
+    [Theory]
+    [InlineData(DispatchProfile.Mdrp, 200)]
+    [InlineData(DispatchProfile.General, 200)]
+    public void A_version_3_snapshot_still_loads_and_its_finished_orders_move_to_the_history(DispatchProfile profile, int cut)
+    {
+        var options = new DispatchOptions { Profile = profile };
+        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
+        var orders = Setup(a, new Random(5), windows: false);
+        var logA = new DecisionLog();
+        Drive(a, logA, orders, 0, cut);
+
+        string file = Path.Combine(AppContext.BaseDirectory, "data", "snapshots", $"engine-v3-{profile.ToString().ToLowerInvariant()}-{cut}.snapshot");
+        Assert.Equal(3, BitConverter.ToInt32(File.ReadAllBytes(file), 4)); // the file really is version 3
+        using var v3 = File.OpenRead(file);
+        var b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v3, new EuclideanCeilMinutes(320), options);
+        Assert.Equal(a.Counts, b.Counts);
+        Assert.Equal(a.LastTick, b.LastTick);
+        Assert.True(a.OrdersInHistory > 0, "the run has finished orders still retained at the cut");
+        Assert.Equal(0, b.OrdersInHistory); // version 3 kept them in their slots
+        SameOrders(a, b, orders);
+
+        var logB = new DecisionLog();
+        logB.Due.AddRange(logA.Due);
+        int before = logA.Lines.Count;
+        Drive(a, logA, orders, cut, cut + 1);
+        Drive(b, logB, orders, cut, cut + 1);
+        Assert.Equal(a.OrdersInHistory, b.OrdersInHistory); // moved at the first tick
+        SameOrders(a, b, orders);
+        Drive(a, logA, orders, cut + 1, 400);
+        Drive(b, logB, orders, cut + 1, 400);
+        Assert.Equal(logA.Lines.Skip(before), logB.Lines);
+        Assert.Equal(a.Counts, b.Counts);
+        SameOrders(a, b, orders);
+    }
+
+    private static void SameOrders(DispatchEngine<EuclideanCeilMinutes> a, DispatchEngine<EuclideanCeilMinutes> b, OrderRequest[] orders)
+    {
+        foreach (var o in orders)
+        {
+            Assert.Equal(a.TryGetOrder(o.OrderId, out var va), b.TryGetOrder(o.OrderId, out var vb));
+            Assert.Equal(va, vb);
+        }
+    }
+
     [Fact]
     public void A_snapshot_of_an_unknown_version_is_refused_clearly()
     {

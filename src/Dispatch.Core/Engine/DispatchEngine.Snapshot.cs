@@ -9,11 +9,13 @@ namespace Dispatch.Engine;
 public sealed partial class DispatchEngine<TTravel>
 {
     private const uint SnapshotMagic = 0x504E5344; // "DSNP"
-    /// <summary>3: column by column (block copies of the struct-of-arrays stores); order and courier slots with the
+    /// <summary>4: as 3, plus the finished orders' history (<see cref="FinishedOrders"/>: its columns, free and waiting
+    /// lists) after the order slots, and the finished-order retention queue names history entries, not order slots.
+    /// 3: column by column (block copies of the struct-of-arrays stores); order and courier slots with the
     /// placement sequence, the free slots and the retention queues, the counters, released-from as a courier id. 2: per-order time windows and service minutes, the improvement moves'
     /// cursor. 1 and 2 still load (orders without windows, options' services; the cursor at the first courier;
     /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).</summary>
-    private const int SnapshotVersion = 3;
+    private const int SnapshotVersion = 4;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
@@ -51,6 +53,13 @@ public sealed partial class DispatchEngine<TTravel>
         List(w, _s.OpenOrders.Items);
         // Which slots the next placements take, and which finished orders are freed first.
         List(w, os.FreeSlots);
+        var hs = _s.History;
+        n = hs.Count;
+        w.Write(n);
+        writer = new ColumnWriter(w, n);
+        HistoryColumns(hs, ref writer);
+        List(w, hs.FreeEntries);
+        List(w, hs.Waiting);
         Queue(w, _s.Finished);
         w.Write(os.NextSeq);
         w.Write(_s.Known); w.Write(_s.Delivered); w.Write(_s.Cancelled);
@@ -109,6 +118,14 @@ public sealed partial class DispatchEngine<TTravel>
         v.Column(s.LowerBoundDrop); v.Column(s.ReleasedFrom); v.Column(s.ReleaseReason); v.Column(s.ReportedDrop);
         v.Column(os.PickupBy); v.Column(os.DeliverAfter); v.Column(os.DeliverBy);
         v.Column(os.PickupService); v.Column(os.DropoffService);
+    }
+
+    /// <summary>The finished orders' history columns of a version-4 snapshot, in file order.</summary>
+    private static void HistoryColumns<TVisitor>(FinishedOrders hs, ref TVisitor v) where TVisitor : struct, IColumnVisitor
+    {
+        v.Column(hs.Id); v.Column(hs.Status); v.Column(hs.CourierId);
+        v.Column(hs.PlannedPickup); v.Column(hs.PlannedDrop); v.Column(hs.PickedAt); v.Column(hs.DroppedAt);
+        v.Column(hs.PlacedAt); v.Column(hs.Hot);
     }
 
     /// <summary>The courier columns of a version-3 snapshot, in file order.</summary>
@@ -170,7 +187,7 @@ public sealed partial class DispatchEngine<TTravel>
             if (profile != options.Profile || maxStops != options.MaxRouteStops)
                 throw new InvalidDataException($"snapshot taken under profile {profile} with {maxStops} route stops; the options say {options.Profile} and {options.MaxRouteStops}");
             double lastTick = r.ReadDouble();
-            if (version >= 3) return LoadColumns(r, travel, options, lastTick);
+            if (version >= 3) return LoadColumns(r, travel, options, lastTick, version);
 
             int nSites = r.ReadInt32();
             var sites = new (long Id, double X, double Y)[nSites];
@@ -268,8 +285,9 @@ public sealed partial class DispatchEngine<TTravel>
         }
     }
 
-    /// <summary>Version 3: columns, slots with their free lists and retention queues, counters.</summary>
-    private static DispatchEngine<TTravel> LoadColumns(BinaryReader r, TTravel travel, DispatchOptions options, double lastTick)
+    /// <summary>Versions 3 and 4: columns, slots with their free lists and retention queues, counters; version 4 with
+    /// the finished orders' history.</summary>
+    private static DispatchEngine<TTravel> LoadColumns(BinaryReader r, TTravel travel, DispatchOptions options, double lastTick, int version)
     {
         int nSites = Count(r, "sites");
         var siteId = new long[nSites];
@@ -309,8 +327,20 @@ public sealed partial class DispatchEngine<TTravel>
         for (int i = 0; i < nOpen; i++) s.OpenOrders.Add(ReadSlot(r, nOrders));
         int nFree = Count(r, "free order slots");
         for (int i = 0; i < nFree; i++) os.Free(ReadSlot(r, nOrders));
-        int nFinished = Count(r, "finished orders");
-        for (int i = 0; i < nFinished; i++) { int o = ReadSlot(r, nOrders); s.Finished.Push(o, r.ReadDouble()); }
+        if (version >= 4) ReadHistory(r, s, nOrders);
+        else
+        {
+            // Version 3 kept finished orders in their slots: each takes a history entry and moves at the next tick.
+            int nFinished = Count(r, "finished orders");
+            for (int i = 0; i < nFinished; i++)
+            {
+                int o = ReadSlot(r, nOrders);
+                double at = r.ReadDouble();
+                if (os.Status[o] != OrderStatus.Delivered && os.Status[o] != OrderStatus.Cancelled)
+                    throw new InvalidDataException($"snapshot: order {os.Id[o]} is queued as finished but is {os.Status[o]}");
+                s.Retain(o, at);
+            }
+        }
         os.NextSeq = r.ReadInt64();
         s.Known = r.ReadInt32(); s.Delivered = r.ReadInt32(); s.Cancelled = r.ReadInt32();
 
@@ -344,6 +374,47 @@ public sealed partial class DispatchEngine<TTravel>
         }
 
         return e.ReadTail(r, lastTick, hasCursor: true);
+    }
+
+    /// <summary>Version 4: the finished orders' history (columns, free and waiting entries) and the retention queue of its entries.</summary>
+    private static void ReadHistory(BinaryReader r, EngineState s, int nOrders)
+    {
+        var hs = s.History;
+        int n = Count(r, "finished order entries");
+        hs.EnsureCapacity(n + 1);
+        hs.Count = n;
+        var reader = new ColumnReader(r, n);
+        HistoryColumns(hs, ref reader);
+        var os = s.Orders;
+        for (int h = 0; h < n; h++)
+        {
+            int o = hs.Hot[h];
+            if (o >= 0)
+            {
+                // Still in the hot store (a route names it): the order index already points at its slot.
+                if (o >= nOrders || os.Id[o] != hs.Id[h]) throw new InvalidDataException($"snapshot: finished order {hs.Id[h]} waits in order slot {o}, which holds another");
+                continue;
+            }
+            var st = hs.Status[h];
+            if (st == OrderStatus.Unknown) continue; // a free entry
+            if (st != OrderStatus.Delivered && st != OrderStatus.Cancelled) throw new InvalidDataException($"snapshot: finished order {hs.Id[h]} has status {(int)st}");
+            s.OrderIndex[hs.Id[h]] = ~h;
+        }
+        var free = new int[Count(r, "free finished order entries")];
+        for (int i = 0; i < free.Length; i++) free[i] = ReadEntry(r, n);
+        var waiting = new int[Count(r, "waiting finished orders")];
+        for (int i = 0; i < waiting.Length; i++) waiting[i] = ReadEntry(r, n);
+        hs.Restore(free, waiting);
+        int nFinished = Count(r, "finished orders");
+        s.Finished.EnsureCapacity(hs.Capacity);
+        for (int i = 0; i < nFinished; i++) { int h = ReadEntry(r, n); s.Finished.Push(h, r.ReadDouble()); }
+    }
+
+    private static int ReadEntry(BinaryReader r, int entries)
+    {
+        int h = r.ReadInt32();
+        if (h < 0 || h >= entries) throw new InvalidDataException($"snapshot names finished order entry {h}; it holds {entries}");
+        return h;
     }
 
     /// <summary>What every version ends with: the pending plan changes, the improvement cursor (version 2 on), the

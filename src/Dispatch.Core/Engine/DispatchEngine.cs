@@ -60,6 +60,19 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>Order slots in use or free (the store's high-water mark): what the engine's memory follows, for tests.</summary>
     internal int OrderSlots => _s.Orders.Count;
 
+    /// <summary>Finished orders moved out of the hot store into the history (see <see cref="FinishedOrders"/>), for
+    /// tests. Scans the history.</summary>
+    internal int OrdersInHistory
+    {
+        get
+        {
+            var h = _s.History;
+            int n = 0;
+            for (int i = 0; i < h.Count; i++) if (h.Hot[i] < 0 && h.Status[i] != OrderStatus.Unknown) n++;
+            return n;
+        }
+    }
+
     /// <summary>Courier slots in use or free (the store's high-water mark), for tests.</summary>
     internal int CourierSlots => _s.Couriers.Count;
 
@@ -137,10 +150,12 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         RequireTime(readyAt, "ready time of order", orderId);
         int o = OrderOf(orderId);
         var os = _s.Orders;
-        if (readyAt < os.PlacedAt[o]) Throw(DispatchError.InvalidValue, $"order {orderId}: ready time {readyAt} is before its placement time {os.PlacedAt[o]}");
-        var st = os.Status[o];
+        double placedAt = o >= 0 ? os.PlacedAt[o] : _s.History.PlacedAt[~o];
+        if (readyAt < placedAt) Throw(DispatchError.InvalidValue, $"order {orderId}: ready time {readyAt} is before its placement time {placedAt}");
+        var st = StatusOf(o);
         if (st != OrderStatus.Open && st != OrderStatus.Assigned)
             Throw(DispatchError.InvalidState, $"order {orderId} is {st}; its ready time can no longer change");
+        // Open or assigned: in the hot store from here on.
         os.ReadyAt[o] = readyAt;
         int site = os.Site[o];
         _s.LowerBoundDrop[o] = readyAt + Options.PickupServiceMinutes * 0.5
@@ -159,7 +174,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     {
         RequireTime(now, "now");
         int o = OrderOf(orderId);
-        var st = _s.Orders.Status[o];
+        var st = StatusOf(o);
         if (st == OrderStatus.Open) { _s.Finish(o, OrderStatus.Cancelled, now); return; }
         if (st != OrderStatus.Assigned)
             Throw(DispatchError.InvalidState, $"order {orderId} is {st}; only open or assigned orders can be cancelled");
@@ -346,8 +361,9 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         RequireTime(at, what + " time of order", orderId);
         RequireTime(now, "now");
         int o = OrderOf(orderId);
-        if (_s.Orders.Status[o] != expected)
-            Throw(DispatchError.InvalidState, $"order {orderId} is {_s.Orders.Status[o]}; {rule}");
+        // A finished order in the history is never the expected (assigned or picked-up) status: refused here.
+        if (StatusOf(o) != expected)
+            Throw(DispatchError.InvalidState, $"order {orderId} is {StatusOf(o)}; {rule}");
         RequireNotAfterNow(orderId, what, at, now);
         return o;
     }
@@ -431,13 +447,20 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>Status of an order; <see cref="OrderStatus.Unknown"/> for an id never placed, or finished longer
     /// ago than <see cref="DispatchOptions.FinishedOrderRetentionMinutes"/>.</summary>
     public OrderStatus GetOrderStatus(long orderId) =>
-        _s.OrderIndex.TryGetValue(orderId, out int o) ? _s.Orders.Status[o] : OrderStatus.Unknown;
+        _s.OrderIndex.TryGetValue(orderId, out int o) ? StatusOf(o) : OrderStatus.Unknown;
 
     /// <summary>Everything known of an order; false for an unknown id (never placed, or finished longer ago than
     /// <see cref="DispatchOptions.FinishedOrderRetentionMinutes"/>).</summary>
     public bool TryGetOrder(long orderId, out OrderView view)
     {
         if (!_s.OrderIndex.TryGetValue(orderId, out int o)) { view = default; return false; }
+        if (o < 0)
+        {
+            var h = _s.History;
+            int k = ~o;
+            view = new OrderView(orderId, h.Status[k], h.CourierId[k], h.PlannedPickup[k], h.PlannedDrop[k], h.PickedAt[k], h.DroppedAt[k]);
+            return true;
+        }
         var os = _s.Orders;
         int c = os.Courier[o];
         view = new OrderView(orderId, os.Status[o], c >= 0 ? _s.Couriers.Id[c] : -1, os.PlannedPickup[o], os.PlannedDrop[o], os.PickedAt[o], os.DroppedAt[o]);
@@ -654,7 +677,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         _s.OpenOrders.EnsureCapacity(_s.Orders.Capacity);
         _s.Ended.EnsureCapacity(_s.Couriers.Id.Length);
         if (_s.EndedQueued.Length < _s.Couriers.Id.Length) Array.Resize(ref _s.EndedQueued, _s.Couriers.Id.Length);
-        _s.Finished.EnsureCapacity(_s.Orders.Capacity);
+        _s.Finished.EnsureCapacity(_s.History.Capacity);
         if (_s.LowerBoundDrop.Length < _s.Orders.Capacity)
         {
             int old = _s.ReleasedFrom.Length;
@@ -668,11 +691,16 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         RememberCapacities();
     }
 
+    /// <summary>Where the order is (see <see cref="EngineState.OrderIndex"/>): a hot slot, or <c>~h</c> for a finished
+    /// one in the history, which callers read through <see cref="StatusOf"/> before they touch the hot store.</summary>
     private int OrderOf(long orderId)
     {
         if (!_s.OrderIndex.TryGetValue(orderId, out int o)) Throw(DispatchError.UnknownId, $"unknown order {orderId}");
         return o;
     }
+
+    /// <summary>Status of the order at <paramref name="o"/> as <see cref="OrderOf"/> gives it: hot slot or history entry.</summary>
+    private OrderStatus StatusOf(int o) => o >= 0 ? _s.Orders.Status[o] : _s.History.Status[~o];
 
     private int CourierOf(long courierId)
     {

@@ -13,6 +13,8 @@ internal sealed class EngineState
     public readonly OrderStore Orders;
     public readonly CourierStore Couriers;
     public readonly SiteStore Sites;
+    /// <summary>Order id to where the order is: a hot slot of <see cref="Orders"/> (0 or more), or <c>~h</c> (below 0)
+    /// for entry h of <see cref="History"/> once it finished and left every route.</summary>
     public readonly Dictionary<long, int> OrderIndex;
     public readonly Dictionary<long, int> CourierIndex;
     public readonly Dictionary<long, int> SiteIndex;
@@ -20,7 +22,10 @@ internal sealed class EngineState
     /// <summary>Orders with status Open.</summary>
     public readonly IndexSet OpenOrders;
 
-    /// <summary>Delivered and cancelled orders still held, oldest first: freed when their retention ends.</summary>
+    /// <summary>Delivered and cancelled orders still retained, compactly, out of the hot store (see <see cref="FinishedOrders"/>).</summary>
+    public readonly FinishedOrders History;
+
+    /// <summary>Delivered and cancelled orders still held, as <see cref="History"/> entries, oldest first: forgotten when their retention ends.</summary>
     public readonly RetentionQueue Finished;
 
     /// <summary>Couriers gone off shift, oldest first: freed when their retention ends with nothing planned.</summary>
@@ -68,7 +73,8 @@ internal sealed class EngineState
         CourierIndex = new Dictionary<long, int>(options.InitialCourierCapacity);
         SiteIndex = new Dictionary<long, int>(options.InitialSiteCapacity);
         OpenOrders = new IndexSet(options.InitialOrderCapacity);
-        Finished = new RetentionQueue(options.InitialOrderCapacity);
+        History = new FinishedOrders(options.InitialOrderCapacity);
+        Finished = new RetentionQueue(History.Capacity);
         Ended = new RetentionQueue(options.InitialCourierCapacity);
         EndedQueued = new bool[options.InitialCourierCapacity];
         LowerBoundDrop = new double[options.InitialOrderCapacity];
@@ -95,30 +101,56 @@ internal sealed class EngineState
     /// <summary>True when finished orders and couriers are kept for the engine's life (infinite retention): nothing is queued or freed.</summary>
     private bool KeepsEverything => double.IsPositiveInfinity(Options.FinishedOrderRetentionMinutes);
 
-    /// <summary>Starts a finished order's retention at <paramref name="at"/> (nothing to queue when it is kept for good).</summary>
+    /// <summary>Starts a finished order's retention at <paramref name="at"/> (nothing to queue when it is kept for good):
+    /// it takes a history entry, and moves there at the next tick that finds it on no route. Outside the tick (it may grow).</summary>
     public void Retain(int o, double at)
     {
-        if (!KeepsEverything) Finished.Push(o, at);
+        if (KeepsEverything) return;
+        int h = History.Add(Orders.Id[o], o);
+        Finished.EnsureCapacity(History.Capacity);
+        Finished.Push(h, at);
     }
 
     /// <summary>
-    /// Forgets the finished orders whose retention ended by <paramref name="now"/> and frees their slots.
-    /// An order still named by a route stop (a drop-off confirmed before an earlier stop) waits for another
-    /// window. Allocates nothing: the queue and the free list are sized with the store.
+    /// Moves the finished orders no route stop names any more into <see cref="History"/> and frees their hot slots for
+    /// the next placements (ties are broken by placement sequence, never by slot, so earlier reuse decides nothing);
+    /// then forgets those whose retention ended by <paramref name="now"/>. An order still named by a route stop (a
+    /// drop-off confirmed before an earlier stop) stays hot and, when its window ends, waits for another, as before.
+    /// Allocates nothing: the queue and the lists are sized with the history, dictionary writes overwrite keys.
     /// </summary>
     public void RetireFinished(double now)
     {
         if (KeepsEverything) return;
+        MoveFinished();
         double keep = Options.FinishedOrderRetentionMinutes;
         for (int n = Finished.Count; n > 0; n--)
         {
-            var (o, at) = Finished.Peek();
+            var (h, at) = Finished.Peek();
             if (at + keep > now) break;
             Finished.Pop();
-            if (OnRoute(o)) { Finished.Push(o, now); continue; }
-            OrderIndex.Remove(Orders.Id[o]);
+            // Still hot after MoveFinished: a route names it.
+            if (History.Hot[h] >= 0) { Finished.Push(h, now); continue; }
+            OrderIndex.Remove(History.Id[h]);
+            History.Free(h);
+        }
+    }
+
+    /// <summary>Moves every waiting finished order that is on no route into its history entry (see <see cref="RetireFinished"/>).</summary>
+    private void MoveFinished()
+    {
+        var waiting = History.Waiting;
+        int kept = 0;
+        for (int i = 0; i < waiting.Length; i++)
+        {
+            int h = waiting[i];
+            int o = History.Hot[h];
+            if (OnRoute(o)) { History.WaitingAt(kept++) = h; continue; }
+            int c = Orders.Courier[o];
+            History.Take(h, Orders, c >= 0 ? Couriers.Id[c] : -1);
+            OrderIndex[History.Id[h]] = ~h;
             Orders.Free(o);
         }
+        History.KeepWaiting(kept);
     }
 
     /// <summary>The courier goes off shift at <paramref name="at"/>: its retention starts (it leaves once that ends with nothing planned).</summary>

@@ -5,8 +5,9 @@ namespace Dispatch.State;
 /// <summary>
 /// Orders as struct-of-arrays, indexed by a dense slot the engine assigns at placement. Fields are
 /// public arrays on purpose: the tick reads them in tight loops. Grown by doubling, never in the tick.
-/// A finished order's slot is freed once its retention ends (<see cref="Free"/>) and the next placement
-/// reuses it, so the store holds open work plus the retention window, not every order ever placed.
+/// A finished order's slot is freed (<see cref="Free"/>) as soon as no route names it: what queries still read of it
+/// moves to <see cref="FinishedOrders"/> for its retention, and the next placement reuses the slot, so the store holds
+/// open work, not the retention window (with infinite retention nothing moves and every order stays here).
 /// </summary>
 internal sealed class OrderStore
 {

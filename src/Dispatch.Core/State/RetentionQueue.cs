@@ -1,9 +1,9 @@
 namespace Dispatch.State;
 
 /// <summary>
-/// Slots whose retention has started (finished orders, couriers gone off shift) in the order it did, with
-/// the time: the tick frees those whose retention has ended from the front. A ring sized with its store (a
-/// slot is queued at most once), so pushing and popping never allocate.
+/// Indexes whose retention has started (finished orders' history entries, couriers' slots once off shift) in the
+/// order it did, with the time: the tick frees those whose retention has ended from the front. A ring sized with its
+/// store (an index is queued at most once), so pushing and popping never allocate.
 /// </summary>
 internal sealed class RetentionQueue
 {
