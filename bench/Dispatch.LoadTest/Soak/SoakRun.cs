@@ -32,6 +32,9 @@ internal static partial class SoakRun
     [GeneratedRegex(@"replayed (\d+) records in (\d+) ms \(\d+ refused\), no snapshot used")]
     private static partial Regex FromJournal();
 
+    [GeneratedRegex(@"engine thread paused ([0-9.]+) ms")]
+    private static partial Regex SnapshotPause();
+
     public static async Task<int> RunAsync(SoakSettings s)
     {
         var total = Stopwatch.StartNew();
@@ -39,6 +42,7 @@ internal static partial class SoakRun
         var results = new List<SoakDayResult>();
         var allFlags = new List<SoakFleet.OrderFlags[]>();
         var errors = new SoakErrors();
+        var pauses = new List<double>(); // every snapshot's engine-thread pause of the run, from the servers' logs
         long finalChecked = 0, finalLost = 0, finalConfirmationsLost = 0, finalForgotten = 0;
         Console.WriteLine($"soak: {s.Days} days x {s.OrdersPerDay:N0} orders, fsync {s.Fsync}, data {dataDir}");
         ServerProcess? server = null;
@@ -86,6 +90,7 @@ internal static partial class SoakRun
                 conn.Dispose();
                 server.Kill();
                 await server.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                foreach (Match pause in SnapshotPause().Matches(server.Log)) pauses.Add(double.Parse(pause.Groups[1].Value, CultureInfo.InvariantCulture));
                 if (s.ServerLogPath is { } logPath) await File.AppendAllTextAsync(logPath, server.Log).ConfigureAwait(false);
                 server.Dispose();
                 server = null;
@@ -126,7 +131,7 @@ internal static partial class SoakRun
             }
         }
 
-        string report = Report(results, s, errors, (finalChecked, finalLost, finalConfirmationsLost, finalForgotten), total.Elapsed);
+        string report = Report(results, s, errors, (finalChecked, finalLost, finalConfirmationsLost, finalForgotten), pauses, total.Elapsed);
         await ResultPage.PublishAsync(report, s.OutPath).ConfigureAwait(false);
         bool nothingLost = finalLost == 0 && finalConfirmationsLost == 0 && results.All(r => r.Lost == 0 && r.ConfirmationsLost == 0);
         return nothingLost ? 0 : 1;
@@ -214,7 +219,7 @@ internal static partial class SoakRun
     }
 
     private static string Report(List<SoakDayResult> days, SoakSettings s, SoakErrors errors,
-        (long Checked, long Lost, long ConfirmationsLost, long Forgotten) final, TimeSpan elapsed)
+        (long Checked, long Lost, long ConfirmationsLost, long Forgotten) final, List<double> runPauses, TimeSpan elapsed)
     {
         var inv = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
@@ -255,8 +260,11 @@ internal static partial class SoakRun
         double restart = MaxStep(days.Select(r => r.RestartMs).ToList());
         bool flat = !double.IsNaN(rss) && Math.Max(Math.Max(rss, heap), Math.Max(disk, restart)) <= 0.10;
         double maxRestart = days.Count == 0 ? double.NaN : days.Max(r => r.RestartMs);
-        var pauses = days.Select(r => r.Stats.SnapshotPauseP99Ms).Where(double.IsFinite).ToList();
-        double worstP99 = pauses.Count == 0 ? double.NaN : pauses.Max();
+        // The bar is read over every snapshot of the run: a day has 50-70, so a day's own "p99" is its maximum.
+        var sorted = runPauses.Order().ToList();
+        double Rank(double q) => sorted.Count == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Count) - 1)];
+        double runP99 = Rank(0.99);
+        double worstDay = days.Select(r => r.Stats.SnapshotPauseMaxMs).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max();
         long lost = days.Sum(r => r.Lost) + final.Lost;
         long confLost = days.Sum(r => r.ConfirmationsLost) + final.ConfirmationsLost;
         b.AppendLine("Must-show bars (issue 11):");
@@ -265,9 +273,9 @@ internal static partial class SoakRun
             $"- RSS, heap, disk and restart time after day 2 flat within +-10 % from day to day: {(double.IsNaN(rss) ? "**not measured** (needs 3 days or more)" : Bar(flat))}. Largest day-to-day change over days 3..{days.Count}: RSS {Pct(rss)}, live heap {Pct(heap)}, disk (journal + snapshots) {Pct(disk)}, restart {Pct(restart)} (the heap at the last collection, whatever its generation: {Pct(heapAtLastGc)})."));
         b.AppendLine(string.Create(inv,
             $"- Restart < 2 s on any day: {Bar(maxRestart < 2000)}. Longest restart {maxRestart:F0} ms (day {days.OrderByDescending(r => r.RestartMs).Select(r => r.Day).FirstOrDefault()})."));
-        b.AppendLine(double.IsNaN(worstP99)
-            ? "- Snapshot pause < 5 ms p99: **not measured** (no snapshot was written)."
-            : string.Create(inv, $"- Snapshot pause < 5 ms p99: {Bar(worstP99 < 5)}. Worst daily p99 {worstP99:F1} ms, longest pause {days.Select(r => r.Stats.SnapshotPauseMaxMs).Where(double.IsFinite).Max():F1} ms, {days.Sum(r => r.Stats.SnapshotsWritten)} snapshots."));
+        b.AppendLine(double.IsNaN(runP99)
+            ? "- Snapshot pause < 5 ms p99: **not measured** (no snapshot pause in the servers' logs)."
+            : string.Create(inv, $"- Snapshot pause < 5 ms p99: {Bar(runP99 < 5)}. Over the run's {sorted.Count} snapshots (the servers' logs): median {Rank(0.5):F2} ms, p90 {Rank(0.9):F2}, **p99 {runP99:F2}** (nearest rank), max {sorted[^1]:F2}; the longest of a day {worstDay:F1} ms (a day's own p99 column is its maximum: {days.Sum(r => r.Stats.SnapshotsWritten)} snapshots over {days.Count} days)."));
         b.AppendLine(string.Create(inv,
             $"- 0 acknowledged orders lost: {Bar(lost == 0)}. Lost {lost} (per-day checks {days.Sum(r => r.Lost)}, final check of all {final.Checked:N0} acknowledged orders {final.Lost}); " +
             $"acknowledged drop-offs or cancellations not shown after a restart: {confLost}; finished orders answered unknown (retention, by design): {days.Sum(r => r.FinishedForgotten) + final.Forgotten}."));
