@@ -11,12 +11,6 @@ public class DispatchEngineValidationTests
     private const long Courier = 610, Courier2 = 611, Courier3 = 612, OffCourier = 613, UnknownCourier = 699;
     private const long Open = 7001, Assigned = 7002, PickedUp = 7003, Delivered = 7004, Cancelled = 7005, UnknownOrder = 7999, NewOrder = 7100;
 
-    private struct NullSink : IAssignmentSink
-    {
-        public void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops) { }
-        public void OnPlanChange(in PlanChange change) { }
-    }
-
     /// <summary>An engine with an order in every state and a courier already off shift; last tick at 5.</summary>
     private static DispatchEngine<EuclideanCeilMinutes> Build()
     {

@@ -7,14 +7,11 @@ namespace Dispatch.Core.Tests;
 /// </summary>
 public class FinishedOrderHistoryTests
 {
-    private static DispatchEngine<EuclideanCeilMinutes> Engine(double retention) =>
-        new(new EuclideanCeilMinutes(320), new DispatchOptions { FinishedOrderRetentionMinutes = retention });
-
     /// <summary>Order 100 delivered at 10, order 101 cancelled while assigned, order 102 cancelled while open; then a tick
     /// at 12 moves them.</summary>
     private static DispatchEngine<EuclideanCeilMinutes> Script(double retention)
     {
-        var e = Engine(retention);
+        var e = RetentionTests.Engine(retention);
         e.AddSite(1, 0, 0);
         e.CourierOnShift(new CourierShift(7, 0, 0, 0, 600), 0);
         e.PlaceOrder(new OrderRequest(100, 1, 1000, 0, 0, 0), 0);
@@ -102,11 +99,5 @@ public class FinishedOrderHistoryTests
         var x = Assert.Throws<DispatchException>(() => call(expected));
         var y = Assert.Throws<DispatchException>(() => call(actual));
         Assert.Equal((x.Error, x.Message), (y.Error, y.Message));
-    }
-
-    private struct NullSink : IAssignmentSink
-    {
-        public readonly void OnAssignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops) { }
-        public readonly void OnPlanChange(in PlanChange change) { }
     }
 }

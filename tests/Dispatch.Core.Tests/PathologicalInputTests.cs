@@ -43,10 +43,4 @@ public class PathologicalInputTests
         Assert.Contains("site 1", ex.Message);
         Assert.Throws<DispatchException>(() => e.CourierOnShift(new CourierShift(2, 0, -4e9, 0, 10), 0));
     }
-
-    private struct NullSink : IAssignmentSink
-    {
-        public void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops) { }
-        public void OnPlanChange(in PlanChange change) { }
-    }
 }

@@ -6,7 +6,8 @@ namespace Dispatch.Core.Tests;
 /// </summary>
 public class RetentionTests
 {
-    private static DispatchEngine<EuclideanCeilMinutes> Engine(double retention, DispatchProfile profile = DispatchProfile.Mdrp) =>
+    /// <summary>An engine on the MDRP travel rule (320 m/min) keeping finished orders <paramref name="retention"/> minutes.</summary>
+    internal static DispatchEngine<EuclideanCeilMinutes> Engine(double retention, DispatchProfile profile = DispatchProfile.Mdrp) =>
         new(new EuclideanCeilMinutes(320), new DispatchOptions { Profile = profile, FinishedOrderRetentionMinutes = retention });
 
     [Fact]
@@ -139,11 +140,5 @@ public class RetentionTests
             e.Tick(t, ref sink);
         }
         return log;
-    }
-
-    private struct NullSink : IAssignmentSink
-    {
-        public readonly void OnAssignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops) { }
-        public readonly void OnPlanChange(in PlanChange change) { }
     }
 }
