@@ -33,7 +33,7 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     private long _work;      // Stopwatch ticks the engine thread spent applying batches since the last snapshot
     // Snapshots off (SnapshotEveryRecords 0) means off: the work budget never makes one due either.
     private readonly long _workDue = options.SnapshotEveryRecords > 0 && options.SnapshotEveryEngineMilliseconds > 0
-        ? Math.Max(1, (long)(options.SnapshotEveryEngineMilliseconds * Stopwatch.Frequency / 1000))
+        ? Math.Max(1, StopwatchTicks(options.SnapshotEveryEngineMilliseconds))
         : long.MaxValue;
     private bool _deferred;
 
@@ -53,7 +53,7 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     public void Resume(long snapshotRecords, double replayMilliseconds)
     {
         _lastRecords = snapshotRecords;
-        _work = (long)(replayMilliseconds * Stopwatch.Frequency / 1000);
+        _work = StopwatchTicks(replayMilliseconds);
         if (Enabled) _dueAt = _lastRecords + options.SnapshotEveryRecords;
         metrics.SetSnapshotBytes(store.BytesOnDisk());
     }
@@ -175,6 +175,8 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
             log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}); the journal still holds everything, next try when the next snapshot falls due", records, why);
         }
     }
+
+    private static long StopwatchTicks(double milliseconds) => (long)(milliseconds * Stopwatch.Frequency / 1000);
 
     /// <summary>Where compacted journal segments go (<see cref="ServerOptions.JournalArchiveDirectory"/>, relative to the data directory); null: deleted.</summary>
     private string? ArchiveDirectory => string.IsNullOrWhiteSpace(options.JournalArchiveDirectory) ? null : Path.Combine(options.DataDirectory, options.JournalArchiveDirectory);
