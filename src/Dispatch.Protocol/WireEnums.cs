@@ -15,6 +15,8 @@ public enum WireOrderStatus
     Delivered = 4,
     /// <summary>Cancelled.</summary>
     Cancelled = 5,
+    /// <summary>Its delivery failed and it was returned (not re-made).</summary>
+    Returned = 6,
 }
 
 /// <summary>Stop kind on the wire (same numbers as Dispatch.Model.StopKind).</summary>
