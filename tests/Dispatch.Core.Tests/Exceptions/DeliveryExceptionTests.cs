@@ -240,3 +240,36 @@ public class DeliveryExceptionTests
         Assert.Equal(1, e.Exceptions.OrderChanges);
     }
 }
+
+/// <summary>A re-made order goes before a fresh one that competes for the same courier, under every profile.</summary>
+public class RemadePriorityTests
+{
+    [Theory]
+    [InlineData(DispatchProfile.Mdrp)]
+    [InlineData(DispatchProfile.General)]
+    [InlineData(DispatchProfile.Greedy)]
+    public void A_remade_order_takes_the_one_free_courier_before_a_fresh_order_ready_earlier(DispatchProfile profile)
+    {
+        var e = EngineFactory.Create(profile);
+        e.AddSite(1, 0, 5 * Min);    // the re-made order's restaurant, 5 minutes north of the courier that will take it
+        e.AddSite(2, 0, -5 * Min);   // the fresh order's, 5 minutes south
+        e.CourierOnShift(new CourierShift(10, 0, 5 * Min, 0, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 10 * Min, 5 * Min, 0, 0), 0);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        e.Tick(0, ref sink);
+        var v = e.Order(100);
+        e.ConfirmPickup(100, v.PlannedPickup, v.PlannedPickup);
+        e.DeliveryFailed(100, v.PlannedDropoff, DeliveryFailureReason.CustomerNotFound, v.PlannedDropoff, remadeReadyAt: 30);
+        e.CourierOffShift(10, v.PlannedDropoff);
+        // The only courier left starts at 25 between the two restaurants; the fresh order is ready a minute earlier.
+        e.CourierOnShift(new CourierShift(20, 0, 0, 25, 300), v.PlannedDropoff);
+        e.PlaceOrder(new OrderRequest(200, 2, 10 * Min, -5 * Min, 20, 29), 20);
+        rec.Assignments.Clear();
+        for (double t = v.PlannedDropoff; t < 60 && rec.Assignments.Count == 0; t++) e.Tick(t, ref sink);
+        Assert.NotEmpty(rec.Assignments);
+        var first = rec.Assignments[0];
+        Assert.Equal(20, first.Info.CourierId);
+        Assert.Equal(100, first.Stops[0].OrderId);
+    }
+}
