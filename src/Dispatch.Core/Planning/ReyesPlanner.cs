@@ -252,7 +252,7 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
             px = os.DropX[o]; py = os.DropY[o];
             if (i < seq.Length - 1) t += _halfD;
         }
-        double busy = Math.Max(1e-6, t - _colAvail[col]);
+        double busy = Math.Max(1, t - _colAvail[col]); // at least a minute: the weight stays at most the bundle's size
         return seq.Length / busy - PickupDelayPenalty * (pickup - ready);
     }
 
@@ -270,9 +270,9 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
             {
                 int col = _candCol[j];
                 double w = Weight(col, seq, _candArrival[j]);
-                if (double.IsFinite(w)) _solver.AddEdge(col, 1 - w);
+                if (double.IsFinite(w)) _solver.AddEdge(col, _maxBundle - w); // non-negative, as the solver needs: w <= bundle size
             }
-            _solver.EndRow(1 + Unserved * seq.Length);
+            _solver.EndRow(_maxBundle + 1 + Unserved * seq.Length);
         }
         _solver.Solve();
     }
