@@ -9,7 +9,7 @@ public class ExceptionPropertyTests
     [Property(MaxTest = 25)]
     public void No_order_is_lost_and_every_remade_order_is_delivered(PositiveInt seed)
     {
-        foreach (var profile in new[] { DispatchProfile.Mdrp, DispatchProfile.General, DispatchProfile.Greedy })
+        foreach (var profile in new[] { DispatchProfile.Mdrp, DispatchProfile.General, DispatchProfile.Greedy, DispatchProfile.Reyes })
         {
             var e = Engine(profile);
             var orders = ExceptionDrive.Setup(e, seed.Get, 40);
@@ -36,6 +36,7 @@ public class ExceptionPropertyTests
     [InlineData(DispatchProfile.Mdrp, 130)]
     [InlineData(DispatchProfile.General, 90)]
     [InlineData(DispatchProfile.General, 160)]
+    [InlineData(DispatchProfile.Reyes, 120)]
     public void A_snapshot_with_exceptions_decides_exactly_like_the_original(DispatchProfile profile, int cut)
     {
         var a = Engine(profile);
