@@ -3,7 +3,8 @@
 
 Runs one order through a server on a manual clock (--clock Manual) and checks every answer:
 Hello, a site, a courier, an order, ticks until the Assignment push, the pickup, a drop-off confirmation
-that cannot be true (refused, naming the field `at`), the drop-off, the order's final state.
+that cannot be true (refused, naming the field `at`), a failed delivery of an order not yet picked up (refused),
+the drop-off, the order's final state.
 Exits 0 when every answer is as the document says, 1 (with the mismatch on stderr) otherwise.
 
     python3 dispatch_client.py --host 127.0.0.1 --port 7420
@@ -21,8 +22,10 @@ import msgpack
 # Message tags (docs/protocol.md, "Messages").
 HELLO, ADD_SITE, PLACE_ORDER, COURIER_ON_SHIFT = 1, 10, 11, 14
 CONFIRM_PICKUP, CONFIRM_DROPOFF, TICK, GET_ORDER, GET_COUNTS = 17, 18, 19, 30, 32
+DELIVERY_FAILED, WRONG_ORDER_DELIVERED, ORDER_CHANGED = 23, 24, 25
 ACK, ERROR, HELLO_OK, ORDER_INFO, COUNTS, ASSIGNMENT, PLAN_CHANGE = 64, 65, 66, 68, 70, 80, 81
-INVALID_VALUE = 3
+INVALID_VALUE, INVALID_STATE = 3, 4
+CUSTOMER_NOT_FOUND = 1
 MANUAL_CLOCK = 1
 PICKUP, DROPOFF = 1, 2
 DELIVERED = 4
@@ -119,6 +122,10 @@ def run(host, port):
 
     order = c.request(GET_ORDER, 100)
     expect(order[0] == ORDER_INFO and order[3] == 2 and order[4] == 10, f"GetOrder after the assignment: {order}")
+
+    # A delivery cannot fail at the door before the courier has the food: InvalidState, nothing changes.
+    bad = c.request(DELIVERY_FAILED, 100, float(t), CUSTOMER_NOT_FOUND, False, None)
+    expect(bad[0] == ERROR and bad[2] == INVALID_STATE, f"a failed delivery of an assigned order must be refused with InvalidState, got {bad}")
 
     # A confirmation carries the time the courier did it: tick to the planned pickup, confirm at it.
     t_pick = math.ceil(pickup[7])

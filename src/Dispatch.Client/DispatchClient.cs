@@ -141,6 +141,22 @@ public sealed class DispatchClient : IAsyncDisposable
     public Task<AckMessage> ConfirmPickupAsync(long orderId, double at) => RequestAsync<AckMessage>(Command.ConfirmPickup(0, orderId, at));
     /// <summary>Confirms a drop-off.</summary>
     public Task<AckMessage> ConfirmDropoffAsync(long orderId, double at) => RequestAsync<AckMessage>(Command.ConfirmDropoff(0, orderId, at));
+    /// <summary>
+    /// A picked-up order could not be handed over at <paramref name="at"/>: the server re-makes it at its site (ready at
+    /// <paramref name="remadeReadyAt"/>, or estimated when null) and delivers it again with the same id, or, when
+    /// <paramref name="returned"/>, ends it as returned. Refused (an error naming the order and the field) for an order
+    /// that is not picked up, or an <paramref name="at"/> before its pickup or after now.
+    /// </summary>
+    public Task<AckMessage> DeliveryFailedAsync(long orderId, double at, WireDeliveryFailureReason reason, bool returned = false, double? remadeReadyAt = null) =>
+        RequestAsync<AckMessage>(Command.DeliveryFailed(0, orderId, at, (int)reason, returned, remadeReadyAt ?? double.NaN));
+    /// <summary>A delivered order went to the wrong customer (reported at <paramref name="at"/>): the server re-makes it
+    /// (ready at <paramref name="remadeReadyAt"/>, or estimated when null) and delivers it again with the same id.</summary>
+    public Task<AckMessage> WrongOrderDeliveredAsync(long orderId, double at, double? remadeReadyAt = null) =>
+        RequestAsync<AckMessage>(Command.WrongOrderDelivered(0, orderId, at, remadeReadyAt ?? double.NaN));
+    /// <summary>The kitchen changed an order before pickup (an item out of stock): a new ready time and/or a smaller size
+    /// (null: unchanged; at least one given). Only that order's courier is re-planned.</summary>
+    public Task<AckMessage> OrderChangedAsync(long orderId, double? newReadyAt = null, int? newSize = null) =>
+        RequestAsync<AckMessage>(Command.OrderChanged(0, orderId, newReadyAt ?? double.NaN, newSize ?? 0));
     /// <summary>Manual clock: advances the server to <paramref name="now"/> and ticks. Pushes of the tick arrive before this completes.</summary>
     public Task<AckMessage> TickAsync(double now) => RequestAsync<AckMessage>(Command.Tick(0, now));
     /// <summary>

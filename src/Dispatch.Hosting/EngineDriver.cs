@@ -83,6 +83,11 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
             // A confirmation carries the courier's time `at`; it may not be later than now (plus the wall-clock slack).
             case MessageType.ConfirmPickup: _engine.ConfirmPickup(c.Id, c.T1, now + ConfirmationToleranceMinutes); return 0;
             case MessageType.ConfirmDropoff: _engine.ConfirmDropoff(c.Id, c.T1, now + ConfirmationToleranceMinutes); return 0;
+            // Failed and wrong deliveries report what happened at `at`, like confirmations (same slack); nil (NaN) fields are "not given".
+            case MessageType.DeliveryFailed:
+                _engine.DeliveryFailed(c.Id, c.T1, FailureReason(c), now + ConfirmationToleranceMinutes, Given(c.T2), c.Flag); return 0;
+            case MessageType.WrongOrderDelivered: _engine.WrongOrderDelivered(c.Id, c.T1, now + ConfirmationToleranceMinutes, Given(c.T2)); return 0;
+            case MessageType.OrderChanged: _engine.ChangeOrder(c.Id, Given(c.T1), c.Count == 0 ? null : c.Count, now); return 0;
             case MessageType.AddCongestionZone or MessageType.AddClosure or MessageType.SetCitywideFactor: Traffic.Apply(c); return 0;
             // ---- the tick runs at the command's own time
             case MessageType.Tick: Tick(c.T1, ref sink); return 0;
@@ -147,6 +152,14 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
         if (!(now >= 0 && now <= DispatchEngine<TrafficPictureTravel<TTravel>>.MaxTime) || now < _engine.LastTick) return;
         if (Traffic.Update(now)) _engine.TravelTimesChanged(now);
     }
+
+    private static double? Given(double t) => double.IsNaN(t) ? null : t;
+
+    /// <summary>The wire's reason number as the engine's enum; a number beyond a byte is refused here (a cast would wrap it
+    /// onto a defined reason), the rest by the engine.</summary>
+    private static DeliveryFailureReason FailureReason(in Command c) =>
+        (uint)c.Count <= byte.MaxValue ? (DeliveryFailureReason)c.Count
+            : throw new DispatchException(DispatchError.InvalidValue, $"order {c.Id}: failure reason {c.Count} is not a DeliveryFailureReason");
 
     private static FrameBuffer Reply(FrameBuffer? reply, in Command c) =>
         reply ?? throw new ArgumentException($"{c.Type} is a query: it needs a buffer for its reply", nameof(reply));

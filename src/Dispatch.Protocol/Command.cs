@@ -25,8 +25,9 @@ public readonly record struct Command(
     long Id = 0, long Other = 0, double X = 0, double Y = 0, double T1 = 0, double T2 = 0,
     int Count = 0, bool Flag = false, string? Text = null, double[]? Points = null, OrderTerms? Terms = null)
 {
-    /// <summary>True for the types that change engine state (journaled, answered with Ack): tags 10..22, traffic included.</summary>
-    public bool IsEngineEvent => Type is >= MessageType.AddSite and <= MessageType.SetCitywideFactor;
+    /// <summary>True for the types that change engine state (journaled, answered with Ack): tags 10..25, traffic and the
+    /// delivery exceptions included.</summary>
+    public bool IsEngineEvent => Type is >= MessageType.AddSite and <= MessageType.OrderChanged;
 
     /// <summary>True for the queries (tags 30..35): they read state and change nothing, so they are not journaled.</summary>
     public bool IsQuery => Type is >= MessageType.GetOrder and <= MessageType.GetServerStats;
@@ -77,6 +78,18 @@ public readonly record struct Command(
     public static Command ConfirmPickup(uint rid, long orderId, double at) => new(MessageType.ConfirmPickup, rid, orderId, T1: at);
     /// <summary>An order was dropped off at <paramref name="at"/>.</summary>
     public static Command ConfirmDropoff(uint rid, long orderId, double at) => new(MessageType.ConfirmDropoff, rid, orderId, T1: at);
+    /// <summary>A picked-up order could not be handed over at <paramref name="at"/> (<paramref name="reason"/>: the
+    /// numbers of Dispatch.Model.DeliveryFailureReason). Re-made, ready at <paramref name="remadeReadyAt"/> (NaN: the
+    /// engine estimates it), and delivered again; or, when <paramref name="returned"/>, ended as returned.</summary>
+    public static Command DeliveryFailed(uint rid, long orderId, double at, int reason, bool returned = false, double remadeReadyAt = double.NaN) =>
+        new(MessageType.DeliveryFailed, rid, orderId, T1: at, T2: remadeReadyAt, Count: reason, Flag: returned);
+    /// <summary>A delivered order went to the wrong customer (reported at <paramref name="at"/>): re-made, ready at
+    /// <paramref name="remadeReadyAt"/> (NaN: estimated), and delivered again.</summary>
+    public static Command WrongOrderDelivered(uint rid, long orderId, double at, double remadeReadyAt = double.NaN) =>
+        new(MessageType.WrongOrderDelivered, rid, orderId, T1: at, T2: remadeReadyAt);
+    /// <summary>The kitchen changed an order before pickup: a new ready time (NaN: unchanged) and/or a smaller size (0: unchanged).</summary>
+    public static Command OrderChanged(uint rid, long orderId, double newReadyAt = double.NaN, int newSize = 0) =>
+        new(MessageType.OrderChanged, rid, orderId, T1: newReadyAt, Count: newSize);
     /// <summary>Manual clock: advance to <paramref name="now"/> and tick.</summary>
     public static Command Tick(uint rid, double now) => new(MessageType.Tick, rid, T1: now);
     /// <summary>

@@ -41,6 +41,10 @@ public static class CommandCodec
             case MessageType.UpdateCourierPosition: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); break;
             case MessageType.ConfirmPickup or MessageType.ConfirmDropoff: w.Write(c.Id); w.Write(c.T1); break;
             case MessageType.Tick: w.Write(c.T1); break;
+            // nil stands for NaN ("not given"): any client can say so without writing a NaN.
+            case MessageType.DeliveryFailed: w.Write(c.Id); w.Write(c.T1); w.Write(c.Count); w.Write(c.Flag); WriteNumberOrNil(ref w, c.T2, double.NaN); break;
+            case MessageType.WrongOrderDelivered: w.Write(c.Id); w.Write(c.T1); WriteNumberOrNil(ref w, c.T2, double.NaN); break;
+            case MessageType.OrderChanged: w.Write(c.Id); WriteNumberOrNil(ref w, c.T1, double.NaN); w.Write(c.Count); break;
             case MessageType.AddCongestionZone: w.Write(c.Id); w.Write(c.X); w.Write(c.T1); w.Write(c.T2); WritePoints(ref w, c.Points); break;
             case MessageType.AddClosure: w.Write(c.Id); w.Write(c.T1); w.Write(c.T2); w.Write(c.Count); WritePoints(ref w, c.Points); break;
             case MessageType.SetCitywideFactor: w.Write(c.X); w.Write(c.T1); w.Write(c.T2); break;
@@ -109,6 +113,9 @@ public static class CommandCodec
                 MessageType.ConfirmPickup => Command.ConfirmPickup(rid, r.ReadInt64(), ReadNumber(ref r)),
                 MessageType.ConfirmDropoff => Command.ConfirmDropoff(rid, r.ReadInt64(), ReadNumber(ref r)),
                 MessageType.Tick => Command.Tick(rid, ReadNumber(ref r)),
+                MessageType.DeliveryFailed => Command.DeliveryFailed(rid, r.ReadInt64(), ReadNumber(ref r), r.ReadInt32(), r.ReadBoolean(), ReadNumberOrNaN(ref r)),
+                MessageType.WrongOrderDelivered => Command.WrongOrderDelivered(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumberOrNaN(ref r)),
+                MessageType.OrderChanged => Command.OrderChanged(rid, r.ReadInt64(), ReadNumberOrNaN(ref r), r.ReadInt32()),
                 MessageType.AddCongestionZone => Command.AddCongestionZone(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r), ReadPoints(ref r, rid)),
                 MessageType.AddClosure => Command.AddClosure(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r), (WireClosureKind)r.ReadInt32(), ReadPoints(ref r, rid)),
                 MessageType.SetCitywideFactor => Command.SetCitywideFactor(rid, ReadNumber(ref r), ReadNumber(ref r), ReadNumber(ref r)),
@@ -172,6 +179,9 @@ public static class CommandCodec
         value = ReadNumber(ref r);
         return true;
     }
+
+    /// <summary>A number, or nil read as NaN ("not given").</summary>
+    private static double ReadNumberOrNaN(ref MessagePackReader r) => ReadNumberOrNil(ref r, out double v) ? v : double.NaN;
 
     private static void WritePoints(ref MessagePackWriter w, double[]? points)
     {

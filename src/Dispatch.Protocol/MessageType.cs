@@ -42,6 +42,13 @@ public enum MessageType
     AddClosure = 21,
     /// <summary>[22, rid, speedFactor, from, to]: a citywide speed factor for a time window (rain); overlapping windows multiply.</summary>
     SetCitywideFactor = 22,
+    /// <summary>[23, rid, orderId, at, reason:int, returned:bool, remadeReadyAt:float|nil]: a picked-up order could not be
+    /// handed over; re-made (ready at remadeReadyAt, nil: estimated) and delivered again, or returned.</summary>
+    DeliveryFailed = 23,
+    /// <summary>[24, rid, orderId, at, remadeReadyAt:float|nil]: a delivered order went to the wrong customer; re-made and delivered again.</summary>
+    WrongOrderDelivered = 24,
+    /// <summary>[25, rid, orderId, newReadyAt:float|nil, newSize:int (0: unchanged)]: the kitchen changed an order before pickup (out of stock).</summary>
+    OrderChanged = 25,
 
     // ---- requests: queries (not journaled)
     /// <summary>[30, rid, orderId]. Reply: OrderInfo.</summary>

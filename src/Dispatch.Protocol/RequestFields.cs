@@ -3,7 +3,7 @@ using MessagePack;
 namespace Dispatch.Protocol;
 
 /// <summary>What a request field holds on the wire.</summary>
-internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber }
+internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber, NumberOrNil }
 
 /// <summary>One field of a request after [type, requestId]: its name as docs/protocol.md gives it, and its kind.</summary>
 internal readonly record struct RequestField(string Name, FieldKind Kind);
@@ -77,6 +77,13 @@ internal static class RequestFields
         MessageType.UpdateCourierPosition => [new("courierId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],
         MessageType.ConfirmPickup or MessageType.ConfirmDropoff => [new("orderId", FieldKind.Int64), new("at", FieldKind.Number)],
         MessageType.Tick => [new("now", FieldKind.Number)],
+        MessageType.DeliveryFailed =>
+        [
+            new("orderId", FieldKind.Int64), new("at", FieldKind.Number), new("reason", FieldKind.Int32), new("returned", FieldKind.Bool),
+            new("remadeReadyAt", FieldKind.NumberOrNil),
+        ],
+        MessageType.WrongOrderDelivered => [new("orderId", FieldKind.Int64), new("at", FieldKind.Number), new("remadeReadyAt", FieldKind.NumberOrNil)],
+        MessageType.OrderChanged => [new("orderId", FieldKind.Int64), new("newReadyAt", FieldKind.NumberOrNil), new("newSize", FieldKind.Int32)],
         MessageType.AddCongestionZone =>
         [
             new("zoneId", FieldKind.Int64), new("speedFactor", FieldKind.Number), new("from", FieldKind.Number), new("to", FieldKind.Number),
@@ -151,9 +158,11 @@ internal static class RequestFields
                 return Fits(ref r, kind) ? null : "expected an integer that fits in a signed 64-bit id";
             case FieldKind.Number:
             case FieldKind.OptionalNumber:
-                if (kind == FieldKind.OptionalNumber && r.TryReadNil()) return null;
+            case FieldKind.NumberOrNil:
+                bool nilOk = kind != FieldKind.Number;
+                if (nilOk && r.TryReadNil()) return null;
                 if (next is not (MessagePackType.Integer or MessagePackType.Float))
-                    return kind == FieldKind.OptionalNumber ? $"expected a number or nil, found {next}" : $"expected a number, found {next}";
+                    return nilOk ? $"expected a number or nil, found {next}" : $"expected a number, found {next}";
                 r.Skip();
                 return null;
             case FieldKind.Bool:

@@ -15,6 +15,23 @@ public enum WireOrderStatus
     Delivered = 4,
     /// <summary>Cancelled.</summary>
     Cancelled = 5,
+    /// <summary>Its delivery failed and it was returned (not re-made).</summary>
+    Returned = 6,
+}
+
+/// <summary>Why a delivery failed, on the wire (same numbers as Dispatch.Model.DeliveryFailureReason).</summary>
+public enum WireDeliveryFailureReason
+{
+    /// <summary>No reason given.</summary>
+    Other = 0,
+    /// <summary>Nobody answered at the door.</summary>
+    CustomerNotFound = 1,
+    /// <summary>The address does not exist or cannot be reached.</summary>
+    WrongAddress = 2,
+    /// <summary>The customer refused the order.</summary>
+    Refused = 3,
+    /// <summary>The food was spilled or damaged on the way.</summary>
+    Damaged = 4,
 }
 
 /// <summary>Stop kind on the wire (same numbers as Dispatch.Model.StopKind).</summary>

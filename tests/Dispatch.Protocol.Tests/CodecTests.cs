@@ -32,6 +32,14 @@ public class CodecTests
         Command.PlaceOrder(22, 101, 7, 10, 20, 30, 40, 2, new OrderTerms(PickupBy: 60, DeliverAfter: 45, DeliverBy: 90, PickupServiceMinutes: 3, DropoffServiceMinutes: 1.5)),
         Command.PlaceOrder(23, 102, 7, 10, 20, 30, 40, 1, new OrderTerms(DeliverBy: 75)),
         Command.GetServerStats(24),
+        Command.DeliveryFailed(25, 100, 70, (int)WireDeliveryFailureReason.CustomerNotFound),
+        Command.DeliveryFailed(26, 100, 70, (int)WireDeliveryFailureReason.WrongAddress, returned: false, remadeReadyAt: 82.5),
+        Command.DeliveryFailed(27, 100, 70, (int)WireDeliveryFailureReason.Refused, returned: true),
+        Command.WrongOrderDelivered(28, 100, 90),
+        Command.WrongOrderDelivered(29, 100, 90, remadeReadyAt: 95),
+        Command.OrderChanged(30, 100, newReadyAt: 50),
+        Command.OrderChanged(31, 100, newSize: 1),
+        Command.OrderChanged(32, 100, 55, 2),
     ];
 
     public static TheoryData<Command> EveryRequest() => new(Requests);

@@ -14,6 +14,9 @@ public class WireEnumTests
     public void Order_status_matches_core() => AssertSameMembers<OrderStatus, WireOrderStatus>();
 
     [Fact]
+    public void Delivery_failure_reason_matches_core() => AssertSameMembers<DeliveryFailureReason, WireDeliveryFailureReason>();
+
+    [Fact]
     public void Stop_kind_matches_core() => AssertSameMembers<StopKind, WireStopKind>();
 
     [Fact]

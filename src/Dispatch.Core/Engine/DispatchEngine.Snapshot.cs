@@ -9,13 +9,14 @@ namespace Dispatch.Engine;
 public sealed partial class DispatchEngine<TTravel>
 {
     private const uint SnapshotMagic = 0x504E5344; // "DSNP"
-    /// <summary>4: as 3, plus the finished orders' history (<see cref="FinishedOrders"/>: its columns, free and waiting
+    /// <summary>5: as 4, plus the exceptions block at the end (see <see cref="WriteExceptions"/>: counters, re-makes
+    /// per order, what a wrong delivery needs of a finished order). 4: as 3, plus the finished orders' history (<see cref="FinishedOrders"/>: its columns, free and waiting
     /// lists) after the order slots, and the finished-order retention queue names history entries, not order slots.
     /// 3: column by column (block copies of the struct-of-arrays stores); order and courier slots with the
     /// placement sequence, the free slots and the retention queues, the counters, released-from as a courier id. 2: per-order time windows and service minutes, the improvement moves'
     /// cursor. 1 and 2 still load (orders without windows, options' services; the cursor at the first courier;
     /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).</summary>
-    private const int SnapshotVersion = 4;
+    private const int SnapshotVersion = 5;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
@@ -88,6 +89,7 @@ public sealed partial class DispatchEngine<TTravel>
             w.Write((byte)p.Reason); w.Write(p.PreviousTime); w.Write(p.NewTime);
         }
         w.Write(_planner.Improver?.Cursor ?? 0);
+        WriteExceptions(w);
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
     }
 
@@ -277,7 +279,7 @@ public sealed partial class DispatchEngine<TTravel>
                 s.ReleasedFrom[o] = slot < 0 ? -1 : cs.Id[slot];
             }
 
-            return e.ReadTail(r, lastTick, hasCursor: version >= 2);
+            return e.ReadTail(r, lastTick, version);
         }
         catch (EndOfStreamException ex)
         {
@@ -319,7 +321,7 @@ public sealed partial class DispatchEngine<TTravel>
                 case OrderStatus.Open: s.Open++; break;
                 case OrderStatus.Assigned: s.Assigned++; break;
                 case OrderStatus.PickedUp: s.PickedUp++; break;
-                case OrderStatus.Delivered: case OrderStatus.Cancelled: break; // counted for good below
+                case OrderStatus.Delivered: case OrderStatus.Cancelled: case OrderStatus.Returned: break; // counted for good below
                 default: throw new InvalidDataException($"snapshot: order {os.Id[o]} has status {(int)st}");
             }
         }
@@ -373,7 +375,7 @@ public sealed partial class DispatchEngine<TTravel>
             s.EndedQueued[c] = true;
         }
 
-        return e.ReadTail(r, lastTick, hasCursor: true);
+        return e.ReadTail(r, lastTick, version);
     }
 
     /// <summary>Version 4: the finished orders' history (columns, free and waiting entries) and the retention queue of its entries.</summary>
@@ -397,7 +399,7 @@ public sealed partial class DispatchEngine<TTravel>
             }
             var st = hs.Status[h];
             if (st == OrderStatus.Unknown) continue; // a free entry
-            if (st != OrderStatus.Delivered && st != OrderStatus.Cancelled) throw new InvalidDataException($"snapshot: finished order {hs.Id[h]} has status {(int)st}");
+            if (st != OrderStatus.Delivered && st != OrderStatus.Cancelled && st != OrderStatus.Returned) throw new InvalidDataException($"snapshot: finished order {hs.Id[h]} has status {(int)st}");
             s.OrderIndex[hs.Id[h]] = ~h;
         }
         var free = new int[Count(r, "free finished order entries")];
@@ -418,9 +420,10 @@ public sealed partial class DispatchEngine<TTravel>
     }
 
     /// <summary>What every version ends with: the pending plan changes, the improvement cursor (version 2 on), the
-    /// trailer; then the clock is set and the planners sized. Returns this engine.</summary>
-    private DispatchEngine<TTravel> ReadTail(BinaryReader r, double lastTick, bool hasCursor)
+    /// exceptions block (version 5 on), the trailer; then the clock is set and the planners sized. Returns this engine.</summary>
+    private DispatchEngine<TTravel> ReadTail(BinaryReader r, double lastTick, int version)
     {
+        bool hasCursor = version >= 2;
         int nPending = Count(r, "pending plan changes");
         for (int i = 0; i < nPending; i++)
         {
@@ -432,12 +435,56 @@ public sealed partial class DispatchEngine<TTravel>
             _s.QueueChange(new PlanChange(kind, orderId, courierId, at, reason, prev, next));
         }
         int cursor = hasCursor ? r.ReadInt32() : 0;
+        ReadExceptions(r, version);
         if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");
         if (_planner.Improver is { } improver) improver.Cursor = cursor;
         _lastTick = lastTick;
         GrowIfNeeded();
         return this;
     }
+
+    // ================================================================ format 5: exceptions (issue 12) ==========
+    // One block, written after the improvement cursor and read back in the same place, so another addition to the
+    // format merges beside it. Holds: the exception counters (ExceptionCounts) and the returned orders' count; each
+    // order slot's re-make count; and, per finished-order history entry, what a wrong delivery needs to re-make it
+    // (site slot, drop-off, size, re-makes). Snapshots before format 5 load with no exceptions counted, no re-makes,
+    // and history entries marked as not re-makeable (site -1): WrongOrderDelivered refuses those, naming the format.
+
+    private void WriteExceptions(BinaryWriter w)
+    {
+        w.Write(_s.FailedDeliveries); w.Write(_s.WrongDeliveries); w.Write(_s.Remakes); w.Write(_s.RemadeDelivered);
+        w.Write(_s.OrderChanges); w.Write(_s.Returned);
+        new ColumnWriter(w, _s.Orders.Count).Column(_s.Orders.Remakes);
+        var hs = _s.History;
+        var history = new ColumnWriter(w, hs.Count);
+        ExceptionHistoryColumns(hs, ref history);
+    }
+
+    private void ReadExceptions(BinaryReader r, int version)
+    {
+        var hs = _s.History;
+        if (version < 5)
+        {
+            hs.Site.AsSpan(0, hs.Count).Fill(-1);
+            return;
+        }
+        _s.FailedDeliveries = r.ReadInt32(); _s.WrongDeliveries = r.ReadInt32(); _s.Remakes = r.ReadInt32(); _s.RemadeDelivered = r.ReadInt32();
+        _s.OrderChanges = r.ReadInt32(); _s.Returned = r.ReadInt32();
+        new ColumnReader(r, _s.Orders.Count).Column(_s.Orders.Remakes);
+        var history = new ColumnReader(r, hs.Count);
+        ExceptionHistoryColumns(hs, ref history);
+        for (int h = 0; h < hs.Count; h++)
+        {
+            if (hs.Hot[h] >= 0 || hs.Status[h] == OrderStatus.Unknown) continue; // waiting (the hot slot answers) or free
+            if (hs.Site[h] < -1 || hs.Site[h] >= _s.Sites.Count) throw new InvalidDataException($"snapshot: finished order {hs.Id[h]} at site slot {hs.Site[h]}; it holds {_s.Sites.Count}");
+        }
+    }
+
+    private static void ExceptionHistoryColumns<TVisitor>(FinishedOrders hs, ref TVisitor v) where TVisitor : struct, IColumnVisitor
+    {
+        v.Column(hs.Site); v.Column(hs.DropX); v.Column(hs.DropY); v.Column(hs.Size); v.Column(hs.Remakes);
+    }
+    // ================================================================ end of format 5 ===========================
 
     private static int Count(BinaryReader r, string what)
     {

@@ -55,7 +55,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
 
     /// <summary>Order and courier counts (<see cref="EngineCounts.Couriers"/>: every courier known, gone off shift
     /// included until its retention ends; <see cref="CouriersOnShift"/> for those on shift).</summary>
-    public EngineCounts Counts => new(_s.Known, _s.Open, _s.Assigned, _s.PickedUp, _s.Delivered, _s.Cancelled, _s.Couriers.Live);
+    public EngineCounts Counts => new(_s.Known, _s.Open, _s.Assigned, _s.PickedUp, _s.Delivered, _s.Cancelled, _s.Couriers.Live) { Returned = _s.Returned };
 
     /// <summary>Order slots in use or free (the store's high-water mark): what the engine's memory follows, for tests.</summary>
     internal int OrderSlots => _s.Orders.Count;
@@ -156,17 +156,33 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         if (st != OrderStatus.Open && st != OrderStatus.Assigned)
             Throw(DispatchError.InvalidState, $"order {orderId} is {st}; its ready time can no longer change");
         // Open or assigned: in the hot store from here on.
+        SetReadyTime(o, readyAt, now, PlanChangeReason.ReadyTimeChanged);
+    }
+
+    /// <summary>Sets an open or assigned order's ready time (validated by the caller) and, when assigned, re-times
+    /// only its courier's route and reports the ETA moves with <paramref name="reason"/>: the one path for a
+    /// kitchen's ready-time change and an out-of-stock change (<see cref="ChangeOrder"/>).</summary>
+    private void SetReadyTime(int o, double readyAt, double now, PlanChangeReason reason)
+    {
+        var os = _s.Orders;
         os.ReadyAt[o] = readyAt;
-        int site = os.Site[o];
-        _s.LowerBoundDrop[o] = readyAt + Options.PickupServiceMinutes * 0.5
-            + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], os.DropX[o], os.DropY[o]) + Options.DropoffServiceMinutes * 0.5;
-        if (st == OrderStatus.Assigned)
+        SetLowerBound(o);
+        if (os.Status[o] == OrderStatus.Assigned)
         {
             int c = os.Courier[o];
             SnapshotDrops(c);
             RetimeFromPickup(c, o, now);
-            ReportEtaChanges(c, now, PlanChangeReason.ReadyTimeChanged);
+            ReportEtaChanges(c, now, reason);
         }
+    }
+
+    /// <summary>Earliest drop-off the order could have from its ready time: ready + half pickup + direct travel + half drop-off.</summary>
+    private void SetLowerBound(int o)
+    {
+        var os = _s.Orders;
+        int site = os.Site[o];
+        _s.LowerBoundDrop[o] = os.ReadyAt[o] + Options.PickupServiceMinutes * 0.5
+            + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], os.DropX[o], os.DropY[o]) + Options.DropoffServiceMinutes * 0.5;
     }
 
     /// <summary>The order was cancelled before pickup. Its courier's plan is updated and the change reported at the next tick.</summary>
@@ -381,6 +397,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         var os = _s.Orders;
         RequireNotBefore(orderId, "drop-off", at, "pickup", os.PickedAt[o]);
         os.DroppedAt[o] = at;
+        if (os.Remakes[o] > 0) _s.RemadeDelivered++;
         _s.Finish(o, OrderStatus.Delivered, at);
         int c = os.Courier[o];
         _s.Couriers.Delivered[c]++;
@@ -654,7 +671,8 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         for (int i = cs.RouteHead[c]; i < cs.RouteEnd[c]; i++)
         {
             ref RouteStop r = ref cs.Stops[b + i];
-            if (r.Order == o && r.Kind == kind) { r.Done = true; break; }
+            // Not a stop already done: a re-made order may meet its first trip's stop still on this route.
+            if (r.Order == o && r.Kind == kind && !r.Done) { r.Done = true; break; }
         }
         bool advanced = false;
         double fromX = 0, fromY = 0;

@@ -137,6 +137,15 @@ public sealed record DispatchOptions
     /// </summary>
     public double FinishedOrderRetentionMinutes { get; init; } = 60;
 
+    /// <summary>
+    /// Minutes a kitchen takes to re-make an order whose delivery failed or went to the wrong customer, when the
+    /// report gives no ready time of its own: the re-made order is ready this long after the failure was reported
+    /// (<see cref="DispatchEngine{TTravel}.DeliveryFailed"/>, <see cref="DispatchEngine{TTravel}.WrongOrderDelivered"/>).
+    /// Default 10: a re-make jumps the kitchen's queue, so it takes about one dish's cooking time, not an order's
+    /// usual wait (the MDRP traces' ready times are 10-20 minutes after placement).
+    /// </summary>
+    public double RemakeMinutes { get; init; } = 10;
+
     internal void Validate()
     {
         static void Positive(double v, string name)
@@ -167,6 +176,7 @@ public sealed record DispatchOptions
         NonNegative(EtaChangeThresholdMinutes, nameof(EtaChangeThresholdMinutes));
         if (!(FinishedOrderRetentionMinutes >= 0))
             throw new ArgumentOutOfRangeException(nameof(FinishedOrderRetentionMinutes), FinishedOrderRetentionMinutes, $"{nameof(FinishedOrderRetentionMinutes)} must be >= 0 minutes (+infinity keeps finished orders for good)");
+        if (!(RemakeMinutes >= 0) || !double.IsFinite(RemakeMinutes)) throw new ArgumentOutOfRangeException(nameof(RemakeMinutes), RemakeMinutes, "must be a finite number of minutes >= 0");
         if (!(PickupBeforeReadyToleranceMinutes >= 0)) throw new ArgumentOutOfRangeException(nameof(PickupBeforeReadyToleranceMinutes), PickupBeforeReadyToleranceMinutes, "must be >= 0 (+infinity accepts any pickup after placement)");
         if (CandidateCouriersPerSite < 1) throw new ArgumentOutOfRangeException(nameof(CandidateCouriersPerSite), CandidateCouriersPerSite, "need at least one candidate courier");
         if (LargeProblemOpenOrders < 1) throw new ArgumentOutOfRangeException(nameof(LargeProblemOpenOrders), LargeProblemOpenOrders, "must be at least 1");

@@ -10,4 +10,9 @@ namespace Dispatch.Model;
 /// <param name="Couriers">Couriers known: those given a shift, including those gone off shift within the retention
 /// window (<see cref="Engine.DispatchOptions.FinishedOrderRetentionMinutes"/>; after it, with nothing planned, they
 /// are forgotten). Couriers on shift: <see cref="Engine.DispatchEngine{TTravel}.CouriersOnShift"/>.</param>
-public readonly record struct EngineCounts(int Known, int Open, int Assigned, int PickedUp, int Delivered, int Cancelled, int Couriers);
+public readonly record struct EngineCounts(int Known, int Open, int Assigned, int PickedUp, int Delivered, int Cancelled, int Couriers)
+{
+    /// <summary>Orders whose delivery failed and that were returned (<see cref="OrderStatus.Returned"/>): with the
+    /// other statuses they add up to <see cref="Known"/>. Not positional, so existing constructions still compile.</summary>
+    public int Returned { get; init; }
+}

@@ -15,4 +15,8 @@ public enum OrderStatus : byte
     Delivered = 4,
     /// <summary>Cancelled before pickup.</summary>
     Cancelled = 5,
+    /// <summary>Its delivery failed and the operator chose to end it there: the food went back, nothing is re-made
+    /// (<see cref="Engine.DispatchEngine{TTravel}.DeliveryFailed"/> with <c>returned: true</c>). Finished, like
+    /// <see cref="Delivered"/> and <see cref="Cancelled"/>.</summary>
+    Returned = 6,
 }

@@ -20,4 +20,8 @@ public enum PlanChangeReason : byte
     Improvement = 6,
     /// <summary>The courier's reported position is ahead of what its plan assumed: its ETAs come forward.</summary>
     CourierAhead = 7,
+    /// <summary>A delivery failed at the door: the order left its courier to be re-made (or returned).</summary>
+    DeliveryFailed = 8,
+    /// <summary>The kitchen changed the order (out of stock: a new ready time or a smaller order).</summary>
+    OrderChanged = 9,
 }

@@ -31,7 +31,7 @@ internal sealed class GreedyPlanner<TTravel> : Planner<TTravel> where TTravel : 
         int n = 0;
         for (int i = 0; i < open.Length; i++)
             if (_s.Orders.PlacedAt[open[i]] <= now) _orders[n++] = open[i];
-        UrgencyOrder.Sort(_orders.AsSpan(0, n), _s.Orders.ReadyAt, _s.Orders.Seq);
+        UrgencyOrder.Sort(_orders.AsSpan(0, n), _s.Orders.ReadyAt, _s.Orders.Seq, _s.Orders.Remakes);
         double tick = _s.Options.TickIntervalMinutes;
         var cs = _s.Couriers;
         var os = _s.Orders;

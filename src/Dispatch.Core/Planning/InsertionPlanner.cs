@@ -81,7 +81,7 @@ internal sealed class InsertionPlanner<TTravel> : Planner<TTravel> where TTravel
             if (os.PlacedAt[open[i]] <= now) _orders[n++] = open[i];
         if (n == 0) return;
         var span = _orders.AsSpan(0, n);
-        UrgencyOrder.Sort(span, os.ReadyAt, os.Seq);
+        UrgencyOrder.Sort(span, os.ReadyAt, os.Seq, os.Remakes);
 
         var cs = _s.Couriers;
         // Above LargeProblemOpenOrders open orders, fewer candidates per order keep the tick short.

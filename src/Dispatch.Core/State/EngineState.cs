@@ -51,7 +51,10 @@ internal sealed class EngineState
 
     /// <summary>Orders ever placed, and orders by status (delivered and cancelled ones counted for good,
     /// after their slots are freed too).</summary>
-    public int Known, Open, Assigned, PickedUp, Delivered, Cancelled;
+    public int Known, Open, Assigned, PickedUp, Delivered, Cancelled, Returned;
+
+    /// <summary>Exceptions reported (see <see cref="ExceptionCounts"/>): counted for the engine's life.</summary>
+    public int FailedDeliveries, WrongDeliveries, Remakes, RemadeDelivered, OrderChanges;
 
     /// <summary>True under the general profile: per-order time windows and services are honoured.</summary>
     public readonly bool OrderWindows;
@@ -144,6 +147,7 @@ internal sealed class EngineState
         {
             int h = waiting[i];
             int o = History.Hot[h];
+            if (o < 0) continue; // abandoned: its order went back to work (a wrong delivery)
             if (OnRoute(o)) { History.WaitingAt(kept++) = h; continue; }
             int c = Orders.Courier[o];
             History.Take(h, Orders, c >= 0 ? Couriers.Id[c] : -1);
@@ -192,7 +196,8 @@ internal sealed class EngineState
         }
     }
 
-    private bool OnRoute(int o)
+    /// <summary>Whether a stop of its courier's route still names order slot <paramref name="o"/>.</summary>
+    public bool OnRoute(int o)
     {
         int c = Orders.Courier[o];
         if (c < 0) return false;
@@ -210,6 +215,7 @@ internal sealed class EngineState
             case OrderStatus.PickedUp: PickedUp--; break;
             case OrderStatus.Delivered: Delivered--; break;
             case OrderStatus.Cancelled: Cancelled--; break;
+            case OrderStatus.Returned: Returned--; break;
         }
         Orders.Status[o] = next;
         switch (next)
@@ -219,6 +225,7 @@ internal sealed class EngineState
             case OrderStatus.PickedUp: PickedUp++; break;
             case OrderStatus.Delivered: Delivered++; break;
             case OrderStatus.Cancelled: Cancelled++; break;
+            case OrderStatus.Returned: Returned++; break;
         }
     }
 }

@@ -30,6 +30,11 @@ internal sealed class FinishedOrders
     public double[] PlacedAt;
     /// <summary>The hot slot still holding the order, or -1 once its fields are here.</summary>
     public int[] Hot;
+    /// <summary>What a wrong delivery needs to bring the order back to the hot store and re-make it: its site slot
+    /// (-1 when not kept: a snapshot before format 5), drop-off, size and how often it was re-made already.</summary>
+    public int[] Site;
+    public double[] DropX, DropY;
+    public int[] Size, Remakes;
 
     // Sized with the entries, so neither the free list nor the waiting list grows in the tick.
     private int[] _free;
@@ -47,6 +52,9 @@ internal sealed class FinishedOrders
         PickedAt = new double[capacity]; DroppedAt = new double[capacity];
         PlacedAt = new double[capacity];
         Hot = new int[capacity];
+        Site = new int[capacity];
+        DropX = new double[capacity]; DropY = new double[capacity];
+        Size = new int[capacity]; Remakes = new int[capacity];
         _free = new int[capacity];
         _waiting = new int[capacity];
     }
@@ -92,6 +100,9 @@ internal sealed class FinishedOrders
         PlannedPickup[h] = os.PlannedPickup[o]; PlannedDrop[h] = os.PlannedDrop[o];
         PickedAt[h] = os.PickedAt[o]; DroppedAt[h] = os.DroppedAt[o];
         PlacedAt[h] = os.PlacedAt[o];
+        Site[h] = os.Site[o];
+        DropX[h] = os.DropX[o]; DropY[h] = os.DropY[o];
+        Size[h] = os.Size[o]; Remakes[h] = os.Remakes[o];
         Hot[h] = -1;
     }
 
@@ -111,6 +122,19 @@ internal sealed class FinishedOrders
         _free[_freeCount++] = h;
     }
 
+    /// <summary>
+    /// The order of entry <paramref name="h"/> went back to the hot store (a wrong delivery re-makes it): the entry
+    /// stays taken, with no id, so the retention queue that names it frees it in its turn (freeing it now would let
+    /// another order take it and be forgotten at this one's time). A waiting entry leaves the waiting list at the next
+    /// move (<see cref="Hot"/> is -1).
+    /// </summary>
+    public void Abandon(int h)
+    {
+        Status[h] = OrderStatus.Unknown;
+        Id[h] = -1;
+        Hot[h] = -1;
+    }
+
     /// <summary>Snapshot load: the free and waiting lists as written.</summary>
     public void Restore(ReadOnlySpan<int> free, ReadOnlySpan<int> waiting)
     {
@@ -126,5 +150,7 @@ internal sealed class FinishedOrders
         Array.Resize(ref PlannedPickup, n); Array.Resize(ref PlannedDrop, n);
         Array.Resize(ref PickedAt, n); Array.Resize(ref DroppedAt, n); Array.Resize(ref PlacedAt, n);
         Array.Resize(ref Hot, n); Array.Resize(ref _free, n); Array.Resize(ref _waiting, n);
+        Array.Resize(ref Site, n); Array.Resize(ref DropX, n); Array.Resize(ref DropY, n);
+        Array.Resize(ref Size, n); Array.Resize(ref Remakes, n);
     }
 }

@@ -27,6 +27,8 @@ internal sealed class OrderStore
     public double[] PickupBy, DeliverAfter, DeliverBy;
     /// <summary>Service minutes of the order: as placed, or the options' defaults.</summary>
     public double[] PickupService, DropoffService;
+    /// <summary>Times the order was re-made after a failed or wrong delivery (see DispatchEngine.Exceptions.cs).</summary>
+    public int[] Remakes;
 
     // Sized with the store, so freeing (in the tick) never grows it.
     private int[] _free;
@@ -48,6 +50,7 @@ internal sealed class OrderStore
         PickedAt = new double[capacity]; DroppedAt = new double[capacity];
         PickupBy = new double[capacity]; DeliverAfter = new double[capacity]; DeliverBy = new double[capacity];
         PickupService = new double[capacity]; DropoffService = new double[capacity];
+        Remakes = new int[capacity];
     }
 
     public int Capacity => Id.Length;
@@ -73,6 +76,7 @@ internal sealed class OrderStore
         PickupBy[i] = r.PickupBy; DeliverAfter[i] = r.DeliverAfter; DeliverBy[i] = r.DeliverBy;
         PickupService[i] = r.PickupServiceMinutes ?? pickupService;
         DropoffService[i] = r.DropoffServiceMinutes ?? dropoffService;
+        Remakes[i] = 0;
         return i;
     }
 
@@ -103,5 +107,6 @@ internal sealed class OrderStore
         Array.Resize(ref PickedAt, n); Array.Resize(ref DroppedAt, n);
         Array.Resize(ref PickupBy, n); Array.Resize(ref DeliverAfter, n); Array.Resize(ref DeliverBy, n);
         Array.Resize(ref PickupService, n); Array.Resize(ref DropoffService, n);
+        Array.Resize(ref Remakes, n);
     }
 }

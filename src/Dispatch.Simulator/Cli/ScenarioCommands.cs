@@ -93,31 +93,44 @@ internal static class ScenarioCommands
         Reports.RunReport.Write(dir, r.Trace, r.Solution, summary, new Reports.RunReportOptions
         {
             Overlays = r.Overlays,
-            Verdict = $"SCENARIO {r.Scenario}: {r.Delivered:N0} delivered, {r.Cancelled:N0} cancelled, {r.Unserved:N0} unserved, {r.Lost:N0} lost; times follow the world's traffic",
+            Verdict = $"SCENARIO {r.Scenario}: {r.Delivered:N0} delivered, {r.Cancelled:N0} cancelled, {r.Unserved:N0} unserved, {r.Lost:N0} lost{Exceptions(r)}; times follow the world's traffic",
         });
     }
+
+    /// <summary>The delivery exceptions of a run, for the report's verdict and the text summary ("" when it had none).</summary>
+    private static string Exceptions(WorldResult r) =>
+        r.Redeliveries == 0 && r.OutOfStockChanges == 0 ? "" : string.Format(CultureInfo.InvariantCulture,
+            "; {0} failed and {1} wrong deliveries, {2} re-made, {3} re-delivered (click-to-door {4:F1} min from placement); {5} out-of-stock changes, {6} cancelled after one",
+            r.FailedDeliveries, r.WrongDeliveries, r.Redeliveries, r.RedeliveriesDelivered, r.RedeliveryClickToDoorMean, r.OutOfStockChanges, r.CancelsAfterOutOfStock);
+
+    /// <summary>The exceptions column of the table: failed / wrong / re-delivered of re-made (their click-to-door), out-of-stock / cancels after.</summary>
+    private static string ExceptionsCell(WorldResult r) =>
+        r.Redeliveries == 0 && r.OutOfStockChanges == 0 ? "" : string.Format(CultureInfo.InvariantCulture,
+            "{0} / {1} / {2} of {3} ({4:F1}) / {5} / {6}", r.FailedDeliveries, r.WrongDeliveries, r.RedeliveriesDelivered, r.Redeliveries,
+            r.RedeliveryClickToDoorMean, r.OutOfStockChanges, r.CancelsAfterOutOfStock);
 
     internal static string Markdown(IReadOnlyList<WorldResult> results, double seconds)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(string.Format(inv, "| scenario | trace | c2d mean on | off | over 40 on | off | p90 on | off | promise MAE on | late vs promise on | unserved on/off | lost on/off | released / reassigned / ETA changes |"));
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
+        sb.AppendLine(string.Format(inv, "| scenario | trace | c2d mean on | off | over 40 on | off | p90 on | off | promise MAE on | late vs promise on | unserved on/off | lost on/off | released / reassigned / ETA changes | failed / wrong / re-delivered of re-made (c2d) / out-of-stock / cancels after, on |"));
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|");
         for (int i = 0; i + 1 < results.Count; i += 2)
         {
             var on = results[i]; var off = results[i + 1];
-            sb.AppendLine(string.Format(inv, "| {0} | {1} | {2:F2} | {3:F2} | {4:P1} | {5:P1} | {6:F0} | {7:F0} | {8:F1} | {9:P1} | {10}/{11} | {15}/{16} | {12} / {13} / {14} |",
+            sb.AppendLine(string.Format(inv, "| {0} | {1} | {2:F2} | {3:F2} | {4:P1} | {5:P1} | {6:F0} | {7:F0} | {8:F1} | {9:P1} | {10}/{11} | {15}/{16} | {12} / {13} / {14} | {17} |",
                 on.Scenario, on.Instance, on.ClickToDoorMean, off.ClickToDoorMean, on.OverTargetShare, off.OverTargetShare, on.ClickToDoorP90, off.ClickToDoorP90,
-                on.PromiseMae, on.PromiseLateShare, on.Unserved, off.Unserved, on.Released, on.Reassigned, on.EtaChanged, on.Lost, off.Lost));
+                on.PromiseMae, on.PromiseLateShare, on.Unserved, off.Unserved, on.Released, on.Reassigned, on.EtaChanged, on.Lost, off.Lost, ExceptionsCell(on)));
         }
         sb.AppendLine(string.Format(inv, "\n{0} runs in {1:F1} s.", results.Count, seconds));
         return sb.ToString();
     }
 
     private static string ToText(WorldResult r) => string.Format(CultureInfo.InvariantCulture,
-        "instance {0}  scenario {1}  re-planning {2}\n  orders {3}  delivered {4}  cancelled {5}  unserved {19}  lost {6}\n  click-to-door mean {7:F2}  p90 {8:F1}  over 40 min {9:P2}  ready-to-pickup {10:F2}\n  promise: mean abs error {11:F2} min, late vs promise {12:P1}\n  plan changes: released {13}, reassigned {14}, ETA changed {15}\n  engine tick p50 {16:F3} ms  max {17:F3} ms  wall {18:F0} ms\n",
+        "instance {0}  scenario {1}  re-planning {2}\n  orders {3}  delivered {4}  cancelled {5}  unserved {19}  lost {6}\n  click-to-door mean {7:F2}  p90 {8:F1}  over 40 min {9:P2}  ready-to-pickup {10:F2}\n  promise: mean abs error {11:F2} min, late vs promise {12:P1}\n  plan changes: released {13}, reassigned {14}, ETA changed {15}\n  engine tick p50 {16:F3} ms  max {17:F3} ms  wall {18:F0} ms{20}\n",
         r.Instance, r.Scenario, r.Replan ? "on" : "off", r.Orders, r.Delivered, r.Cancelled, r.Lost, r.ClickToDoorMean, r.ClickToDoorP90, r.OverTargetShare,
-        r.ReadyToPickupMean, r.PromiseMae, r.PromiseLateShare, r.Released, r.Reassigned, r.EtaChanged, r.TickMsP50, r.TickMsMax, r.WallMs, r.Unserved);
+        r.ReadyToPickupMean, r.PromiseMae, r.PromiseLateShare, r.Released, r.Reassigned, r.EtaChanged, r.TickMsP50, r.TickMsMax, r.WallMs, r.Unserved,
+        Exceptions(r).Length == 0 ? "" : "\n  exceptions" + Exceptions(r)[1..]);
 
     private static Dictionary<string, object> ToJson(WorldResult r) => new()
     {
@@ -126,6 +139,9 @@ internal static class ScenarioCommands
         ["click_to_door_p90"] = r.ClickToDoorP90, ["over_target_share"] = Math.Round(r.OverTargetShare, 6), ["ready_to_pickup_mean"] = Math.Round(r.ReadyToPickupMean, 4),
         ["promise_mae"] = Math.Round(r.PromiseMae, 4), ["promise_late_share"] = Math.Round(r.PromiseLateShare, 6),
         ["released"] = r.Released, ["reassigned"] = r.Reassigned, ["eta_changed"] = r.EtaChanged,
+        ["failed_deliveries"] = r.FailedDeliveries, ["wrong_deliveries"] = r.WrongDeliveries, ["redeliveries"] = r.Redeliveries,
+        ["redeliveries_delivered"] = r.RedeliveriesDelivered, ["redelivery_click_to_door_mean"] = Math.Round(r.RedeliveryClickToDoorMean, 4),
+        ["out_of_stock_changes"] = r.OutOfStockChanges, ["cancels_after_out_of_stock"] = r.CancelsAfterOutOfStock,
         ["tick_ms_p50"] = Math.Round(r.TickMsP50, 4), ["tick_ms_max"] = Math.Round(r.TickMsMax, 4), ["wall_ms"] = Math.Round(r.WallMs, 1),
     };
 }

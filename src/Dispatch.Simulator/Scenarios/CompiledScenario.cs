@@ -116,6 +116,12 @@ internal sealed class CompiledScenario
                 case "cancellations":
                     DrawCancellations(orders, T(e.From), T(e.To), e.Share!.Value, rng, timed);
                     break;
+                case "delivery-failures":
+                    DrawDeliveryFailures(orders, T(e.From), T(e.To), e.Share!.Value, e.Wrong ?? 0, e.Minutes, rng);
+                    break;
+                case "out-of-stock":
+                    DrawOutOfStock(orders, T(e.From), T(e.To), e.Share!.Value, e.Minutes!.Value, e.Cancel ?? 0, rng, timed);
+                    break;
                 case "courier-offline":
                     outages.Add((T(e.At), e));
                     break;
@@ -174,6 +180,39 @@ internal sealed class CompiledScenario
         for (int i = 0; i < orders.Count; i++)
             if (orders[i].Placed >= from && orders[i].Placed < to && rng.NextDouble() < share)
                 events.Add((orders[i].Placed + 2 + Math.Floor(rng.NextDouble() * 9), WorldEventKind.Cancel, i));
+    }
+
+    /// <summary>
+    /// A <paramref name="share"/> of the deliveries whose drop-off falls in [from, to) fail at the door: drawn per order
+    /// here (the drop-off time is the world's, known only when it happens), checked at the drop-off. A
+    /// <paramref name="wrong"/> share of those go to the wrong customer instead. An order fails once: its re-made trip
+    /// gets through.
+    /// </summary>
+    private static void DrawDeliveryFailures(List<WorldOrder> orders, double from, double to, double share, double wrong, double? minutes, Random rng)
+    {
+        foreach (var o in orders)
+        {
+            if (rng.NextDouble() >= share) continue;
+            o.FailFrom = from; o.FailTo = to;
+            o.FailWrong = rng.NextDouble() < wrong;
+            o.RemakeMinutes = minutes ?? double.NaN;
+        }
+    }
+
+    /// <summary>A <paramref name="share"/> of the orders placed in [from, to) run out of an item: the kitchen says so 2 to 5
+    /// minutes after placement with a ready time <paramref name="minutes"/> later; a <paramref name="cancel"/> share of
+    /// those customers cancel 3 minutes after that.</summary>
+    private static void DrawOutOfStock(List<WorldOrder> orders, double from, double to, double share, double minutes, double cancel, Random rng, List<(double, WorldEventKind, int)> events)
+    {
+        for (int i = 0; i < orders.Count; i++)
+        {
+            var o = orders[i];
+            if (o.Placed < from || o.Placed >= to || rng.NextDouble() >= share) continue;
+            double at = o.Placed + 2 + Math.Floor(rng.NextDouble() * 4);
+            o.StockDelay = minutes;
+            o.StockCancels = rng.NextDouble() < cancel;
+            events.Add((at, WorldEventKind.OutOfStock, i));
+        }
     }
 
     private static Polygon Polygon(GeometryFactory gf, List<double[]> pts, Func<double[], Coordinate> at)

@@ -55,6 +55,9 @@ internal sealed class DrivingCouriers
         DeliveredBy = new int[orders.Count];
     }
 
+    /// <summary>Minutes after a wrong delivery that its customer reports it.</summary>
+    public const double WrongDeliveryReportMinutes = 5;
+
     public int Count => _couriers.Length;
 
     /// <summary>Every leg started, in the MDRP solution format.</summary>
@@ -215,10 +218,27 @@ internal sealed class DrivingCouriers
         else if (n > 0 && _route[0].Kind == StopKind.Dropoff && _route[0].X == w.X && _route[0].Y == w.Y)
         {
             int oi = (int)_route[0].OrderId;
-            _router.Apply(Command.ConfirmDropoff(0, oi, now), now);
-            _orders[oi].Drop = now;
-            DeliveredBy[oi] = ci;
+            var o = _orders[oi];
             leave = now + _halfDropoff;
+            // A scenario's failed delivery: the first trip of a drawn order whose drop-off falls in the window.
+            if (o.Remakes == 0 && now >= o.FailFrom && now < o.FailTo)
+            {
+                if (!o.FailWrong)
+                {
+                    // Nobody at the door: the courier reports it and moves on; the kitchen re-makes the order.
+                    var reason = oi % 2 == 0 ? WireDeliveryFailureReason.CustomerNotFound : WireDeliveryFailureReason.WrongAddress;
+                    o.Failures++;
+                    double remade = o.Remake(now, _engine.Options.RemakeMinutes);
+                    _router.Apply(Command.DeliveryFailed(0, oi, now, (int)reason, returned: false, remadeReadyAt: remade), now);
+                    driver.Schedule(leave, WorldEventKind.Leave, ci, w.Version);
+                    return;
+                }
+                // Handed to the wrong customer: delivered as far as the courier knows; the customer reports it later.
+                driver.Schedule(now + WrongDeliveryReportMinutes, WorldEventKind.WrongDelivery, oi);
+            }
+            _router.Apply(Command.ConfirmDropoff(0, oi, now), now);
+            o.Drop = now;
+            DeliveredBy[oi] = ci;
         }
         driver.Schedule(leave, WorldEventKind.Leave, ci, w.Version);
     }

@@ -53,7 +53,7 @@ public sealed class ScenarioFile
 /// <summary>One timed event of a scenario. Which fields apply depends on <see cref="Kind"/>.</summary>
 public sealed class ScenarioEvent
 {
-    /// <summary>rain | congestion | closure | courier-offline | demand-surge | kitchen-delay | cancellations</summary>
+    /// <summary>rain | congestion | closure | courier-offline | demand-surge | kitchen-delay | cancellations | delivery-failures | out-of-stock</summary>
     [JsonPropertyName("kind")] public string Kind { get; set; } = "";
     [JsonPropertyName("from")] public JsonElement? From { get; set; }
     [JsonPropertyName("to")] public JsonElement? To { get; set; }
@@ -70,15 +70,20 @@ public sealed class ScenarioEvent
     [JsonPropertyName("count")] public int? Count { get; set; }
     /// <summary>Share of couriers (courier-offline) or orders (kitchen-delay, cancellations) affected.</summary>
     [JsonPropertyName("share")] public double? Share { get; set; }
-    /// <summary>kitchen-delay: minutes added to the ready time.</summary>
+    /// <summary>kitchen-delay, out-of-stock: minutes added to the ready time; delivery-failures: minutes to re-make an order
+    /// (absent: the engine's RemakeMinutes, and the engine is told no ready time).</summary>
     [JsonPropertyName("minutes")] public double? Minutes { get; set; }
+    /// <summary>delivery-failures: share of the failures that are wrong deliveries (handed over, reported 5 minutes later).</summary>
+    [JsonPropertyName("wrong")] public double? Wrong { get; set; }
+    /// <summary>out-of-stock: share of the changed orders whose customer cancels 3 minutes after the change.</summary>
+    [JsonPropertyName("cancel")] public double? Cancel { get; set; }
 
-    public static readonly string[] Kinds = ["rain", "congestion", "closure", "courier-offline", "demand-surge", "kitchen-delay", "cancellations"];
+    public static readonly string[] Kinds = ["rain", "congestion", "closure", "courier-offline", "demand-surge", "kitchen-delay", "cancellations", "delivery-failures", "out-of-stock"];
 
     internal void Validate()
     {
         if (Array.IndexOf(Kinds, Kind) < 0) throw new InvalidDataException($"unknown kind '{Kind}'; expected one of {string.Join(", ", Kinds)}");
-        bool windowed = Kind is "rain" or "congestion" or "closure" or "demand-surge" or "kitchen-delay" or "cancellations";
+        bool windowed = Kind is "rain" or "congestion" or "closure" or "demand-surge" or "kitchen-delay" or "cancellations" or "delivery-failures" or "out-of-stock";
         if (windowed && (From is null || To is null)) throw new InvalidDataException("needs 'from' and 'to'");
         if (Kind == "courier-offline" && At is null) throw new InvalidDataException("needs 'at'");
         foreach (var t in new[] { From, To, At }) if (t is { } e) ParseTime(e, 0, 100, 50); // syntax check
@@ -110,6 +115,16 @@ public sealed class ScenarioEvent
                 break;
             case "cancellations":
                 if (Share is not (> 0 and <= 1)) throw new InvalidDataException("'share' must be in (0, 1]");
+                break;
+            case "delivery-failures":
+                if (Share is not (> 0 and <= 1)) throw new InvalidDataException("'share' must be in (0, 1]");
+                if (Minutes is not null and not (>= 0 and <= 240)) throw new InvalidDataException("'minutes' (to re-make an order) must be in [0, 240]");
+                if (Wrong is not null and not (>= 0 and <= 1)) throw new InvalidDataException("'wrong' must be in [0, 1]");
+                break;
+            case "out-of-stock":
+                if (Share is not (> 0 and <= 1)) throw new InvalidDataException("'share' must be in (0, 1]");
+                if (Minutes is not (> 0 and <= 240)) throw new InvalidDataException("'minutes' must be in (0, 240]");
+                if (Cancel is not null and not (>= 0 and <= 1)) throw new InvalidDataException("'cancel' must be in [0, 1]");
                 break;
         }
     }

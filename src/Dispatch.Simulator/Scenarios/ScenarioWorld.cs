@@ -95,6 +95,31 @@ internal sealed class ScenarioWorld : IWorld<EngineTravel>
                 }
                 break;
             }
+            case WorldEventKind.OutOfStock:
+            {
+                // The kitchen really is later; a re-planning engine is told (as a kitchen delay is), a frozen one is not.
+                var o = _scenario.Orders[i];
+                var st = Engine.GetOrderStatus(i);
+                if (st is not (OrderStatus.Open or OrderStatus.Assigned)) break;
+                o.OutOfStock = true;
+                o.ActualReady = Math.Max(o.ActualReady, o.Ready + o.StockDelay);
+                if (_replan)
+                {
+                    o.Ready += o.StockDelay;
+                    Router.Apply(Command.OrderChanged(0, i, newReadyAt: o.Ready), now);
+                }
+                if (o.StockCancels) driver.Schedule(now + 3, WorldEventKind.Cancel, i);
+                break;
+            }
+            case WorldEventKind.WrongDelivery:
+            {
+                var o = _scenario.Orders[i];
+                if (Engine.GetOrderStatus(i) != OrderStatus.Delivered) break;
+                o.WrongDeliveries++;
+                double remade = o.Remake(now, Engine.Options.RemakeMinutes);
+                Router.Apply(Command.WrongOrderDelivered(0, i, now, remade), now);
+                break;
+            }
             case WorldEventKind.CourierOffline:
                 foreach (int ci in PickCouriers(_scenario.Outages[i].Event))
                 {

@@ -111,6 +111,7 @@ public static class WorldReplay
         var delivered = orders.Where(o => !double.IsNaN(o.Drop)).ToList();
         var late = delivered.Where(o => o.Drop > o.DeliverBy + 1e-9).ToList();
         var c2d = delivered.Select(o => o.Drop - o.Placed).OrderBy(v => v).ToArray();
+        var redelivered = orders.Where(o => o.Remakes > 0).ToList();
         var ticks = world.TickMilliseconds;
         var sortedTicks = ticks.OrderBy(v => v).ToArray();
         return new WorldResult(
@@ -138,6 +139,13 @@ public static class WorldReplay
             MinutesPastDeliverBy = late.Sum(o => o.Drop - o.DeliverBy),
             PlannedLateDropoffs = log.PlannedLate,
             DrivingMinutes = world.Couriers.DrivingMinutes,
+            FailedDeliveries = orders.Sum(o => o.Failures),
+            WrongDeliveries = orders.Sum(o => o.WrongDeliveries),
+            Redeliveries = redelivered.Count,
+            RedeliveriesDelivered = redelivered.Count(o => !double.IsNaN(o.Drop)),
+            RedeliveryClickToDoorMean = redelivered.Where(o => !double.IsNaN(o.Drop)).Select(o => o.Drop - o.Placed).DefaultIfEmpty(0).Average(),
+            OutOfStockChanges = orders.Count(o => o.OutOfStock),
+            CancelsAfterOutOfStock = orders.Count(o => o.OutOfStock && o.Cancelled),
         };
     }
 }

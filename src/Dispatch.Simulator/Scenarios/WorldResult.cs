@@ -36,4 +36,26 @@ public sealed record WorldResult(
 
     /// <summary>Minutes the world's couriers spent driving (legs cut short by a new plan count what was driven).</summary>
     public double DrivingMinutes { get; init; }
+
+    // ---- delivery exceptions (scenario kinds delivery-failures and out-of-stock)
+    /// <summary>Deliveries that failed at the door (re-made and delivered again).</summary>
+    public int FailedDeliveries { get; init; }
+
+    /// <summary>Orders handed to the wrong customer and reported (re-made and delivered again).</summary>
+    public int WrongDeliveries { get; init; }
+
+    /// <summary>Orders re-made after a failed or wrong delivery (each counted once).</summary>
+    public int Redeliveries { get; init; }
+
+    /// <summary>Re-made orders delivered in the end; equal to <see cref="Redeliveries"/> unless the day ended first.</summary>
+    public int RedeliveriesDelivered { get; init; }
+
+    /// <summary>Mean click-to-door of the re-delivered orders, from their original placement (minutes; 0 when none).</summary>
+    public double RedeliveryClickToDoorMean { get; init; }
+
+    /// <summary>Orders the kitchen changed (out of stock: a later ready time).</summary>
+    public int OutOfStockChanges { get; init; }
+
+    /// <summary>Of those, orders the customer cancelled after the change.</summary>
+    public int CancelsAfterOutOfStock { get; init; }
 }

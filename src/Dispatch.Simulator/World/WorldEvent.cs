@@ -23,6 +23,12 @@ public enum WorldEventKind
     /// <summary>A customer cancels (<see cref="WorldEvent.Id"/>: the order).</summary>
     Cancel,
 
+    /// <summary>A kitchen runs out of an item and changes the order: a later ready time (<see cref="WorldEvent.Id"/>: the order).</summary>
+    OutOfStock,
+
+    /// <summary>A customer reports that the order handed over was not theirs (<see cref="WorldEvent.Id"/>: the order).</summary>
+    WrongDelivery,
+
     /// <summary>Couriers drop out (<see cref="WorldEvent.Id"/>: the world's outage).</summary>
     CourierOffline,
 
