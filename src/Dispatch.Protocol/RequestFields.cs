@@ -3,7 +3,7 @@ using MessagePack;
 namespace Dispatch.Protocol;
 
 /// <summary>What a request field holds on the wire.</summary>
-internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber }
+internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber, OptionalStringOrNil }
 
 /// <summary>One field of a request after [type, requestId]: its name as docs/protocol.md gives it, and its kind.</summary>
 internal readonly record struct RequestField(string Name, FieldKind Kind);
@@ -46,7 +46,7 @@ internal static class RequestFields
             if (ByType[t] is { } fields)
             {
                 n = 0;
-                foreach (var f in fields) if (f.Kind != FieldKind.OptionalNumber) n++;
+                foreach (var f in fields) if (f.Kind is not (FieldKind.OptionalNumber or FieldKind.OptionalStringOrNil)) n++;
             }
             required[t] = n;
         }
@@ -56,7 +56,7 @@ internal static class RequestFields
     private static RequestField[]? Declared(MessageType type) => type switch
     {
         MessageType.Ping or MessageType.GetCounts or MessageType.GetMetrics or MessageType.GetServerStats => [],
-        MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool)],
+        MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool), new("token", FieldKind.OptionalStringOrNil)],
         MessageType.Subscribe => [new("on", FieldKind.Bool)],
         MessageType.AddSite => [new("siteId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],
         MessageType.PlaceOrder =>
@@ -161,6 +161,7 @@ internal static class RequestFields
                 r.Skip();
                 return null;
             case FieldKind.StringOrNil:
+            case FieldKind.OptionalStringOrNil:
                 if (next is not (MessagePackType.String or MessagePackType.Nil)) return $"expected a string or nil, found {next}";
                 r.Skip();
                 return null;
