@@ -63,8 +63,7 @@ internal sealed class AuditLog : IDisposable
     private void WriteLoop()
     {
         var reader = _queue.Reader;
-        using var json = new Utf8JsonWriter(_file, new JsonWriterOptions { SkipValidation = true });
-        var jsonRef = json;
+        var jsonRef = new Utf8JsonWriter(_file, new JsonWriterOptions { SkipValidation = true });
         try
         {
             while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
@@ -86,7 +85,8 @@ internal sealed class AuditLog : IDisposable
         }
         finally
         {
-            try { _file.Flush(flushToDisk: true); _file.Dispose(); } catch (IOException) { /* already reported */ }
+            // The writer first: its Dispose flushes into the file, which must still be open.
+            try { jsonRef.Dispose(); _file.Flush(flushToDisk: true); _file.Dispose(); } catch (IOException) { /* already reported */ }
         }
     }
 
