@@ -41,15 +41,19 @@ internal sealed class RequestThrottle
     /// <summary>True when nothing is limited (operators by default): the read loop skips the throttle.</summary>
     public bool IsOff => !_rateLimited && _inFlight is null;
 
-    /// <summary>Rate check for the next engine-bound request.</summary>
-    public ThrottleVerdict Check(out TimeSpan wait)
+    /// <summary>
+    /// Rate check for the next engine-bound request; <paramref name="retry"/> after a wait for the same request. Only a
+    /// request that finds a token on arrival ends the held-back spell: one admitted after waiting means the client is
+    /// still sending faster than its rate, so the spell goes on and, past the role's ThrottleSeconds, requests are refused.
+    /// </summary>
+    public ThrottleVerdict Check(bool retry, out TimeSpan wait)
     {
         wait = TimeSpan.Zero;
         if (!_rateLimited) return ThrottleVerdict.Admit;
         long now = Stopwatch.GetTimestamp();
         if (_bucket.TryTake(now, out long ticks))
         {
-            _heldSince = 0;
+            if (!retry) _heldSince = 0;
             return ThrottleVerdict.Admit;
         }
         if (_heldSince == 0) _heldSince = now;

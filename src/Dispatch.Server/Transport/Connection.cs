@@ -348,9 +348,9 @@ internal sealed class Connection : ReplyTarget
             if (command.Type == MessageType.Hello) return Verdict.Post; // the session's first command is never throttled
         }
         if (_throttle is not { } throttle) return Verdict.Post;
-        while (true)
+        for (bool retry = false; ; retry = true)
         {
-            var v = throttle.Check(out var wait);
+            var v = throttle.Check(retry, out var wait);
             if (v == ThrottleVerdict.Admit) break;
             if (v == ThrottleVerdict.Refuse)
             {
