@@ -20,6 +20,7 @@ const string Usage = """
       --duration S           measured seconds per level (default 10)
       --max-commands N       commands per level at most (default 50,000,000)
       --couriers N           couriers on shift (default 1000)
+      --tls LIST             off, on, or off,on: plaintext and/or TLS (a certificate made for the run), side by side (default off)
     crash-cycles options:
       --fsync LIST           default Always,Interval,Never
       --cycles N             default 20
@@ -88,7 +89,13 @@ try
                 MaxCommandsPerLevel: long.Parse(Opt("max-commands", "50000000").Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture),
                 Couriers: Int("couriers", 1000),
                 Sites: 10,
-                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-load.md"))));
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-load.md"))),
+                TlsModes: List("tls", "off").Select(t => t.ToLowerInvariant() switch
+                {
+                    "on" or "true" => true,
+                    "off" or "false" => false,
+                    _ => throw new FormatException($"--tls takes off, on or off,on, not '{t}'"),
+                }).ToArray());
             return await LoadRunner.RunAsync(settings);
         }
         case "crash-cycles":
