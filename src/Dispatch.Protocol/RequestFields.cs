@@ -6,7 +6,11 @@ namespace Dispatch.Protocol;
 internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber, OptionalStringOrNil }
 
 /// <summary>One field of a request after [type, requestId]: its name as docs/protocol.md gives it, and its kind.</summary>
-internal readonly record struct RequestField(string Name, FieldKind Kind);
+internal readonly record struct RequestField(string Name, FieldKind Kind)
+{
+    /// <summary>True for trailing fields a request may leave out (PlaceOrder's terms, Hello's token).</summary>
+    public bool IsOptional => Kind is FieldKind.OptionalNumber or FieldKind.OptionalStringOrNil;
+}
 
 /// <summary>
 /// The fields of every request type, in wire order, as docs/protocol.md lists them: the one list of
@@ -46,7 +50,7 @@ internal static class RequestFields
             if (ByType[t] is { } fields)
             {
                 n = 0;
-                foreach (var f in fields) if (f.Kind is not (FieldKind.OptionalNumber or FieldKind.OptionalStringOrNil)) n++;
+                foreach (var f in fields) if (!f.IsOptional) n++;
             }
             required[t] = n;
         }
