@@ -34,6 +34,7 @@ const string Usage = """
       --window N             bad frames pipelined per connection (default 256)
       --seed N               default 20261126
       --fsync P              default Always (the server default)
+      --tls true             every connection over TLS (a certificate made for the run; default false)
     soak options:
       --days N               simulated days (default 14)
       --orders-per-day N     orders of each generated day (default 100,000; at least 1,000)
@@ -120,7 +121,8 @@ try
                 KillerLoops: Int("killers", 2),
                 Window: Int("window", 256),
                 Fsync: Opt("fsync", "Always"),
-                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-fuzz.md"))));
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-fuzz.md"))),
+                Tls: bool.Parse(Opt("tls", "false")));
             return await FuzzRun.RunAsync(settings);
         }
         case "soak":
