@@ -5,11 +5,12 @@ using Dispatch.Fuzzing;
 
 namespace Dispatch.LoadTest;
 
-internal sealed record FuzzRunSettings(string ServerDll, long Frames, int Seed, int Connections, int KillerLoops, int Window, string Fsync, string OutPath);
+internal sealed record FuzzRunSettings(string ServerDll, long Frames, int Seed, int Connections, int KillerLoops, int Window, string Fsync, string OutPath, bool Tls = false);
 
 /// <summary>
 /// `fuzz`: the FuzzTests bad-frame generator at scale against the real server as a child process,
-/// then the same post-check (a valid client places a site, a courier and an order and reads them back).
+/// then the same post-check (a valid client places a site, a courier and an order and reads them back). With
+/// <c>--tls true</c> the server runs with a certificate made for the run and every connection speaks TLS.
 /// </summary>
 internal static class FuzzRun
 {
@@ -18,13 +19,15 @@ internal static class FuzzRun
     public static async Task<int> RunAsync(FuzzRunSettings s)
     {
         string dataDir = Path.Combine(Path.GetTempPath(), "dispatch-fuzz", Guid.NewGuid().ToString("N"));
-        using var server = await ServerProcess.StartAsync(s.ServerDll, dataDir, "Manual", s.Fsync).ConfigureAwait(false);
-        Console.WriteLine($"server pid {server.Pid} on 127.0.0.1:{server.Port}, fsync {s.Fsync}, seed {s.Seed}; sending {s.Frames:N0} bad frames on {s.Connections} connections, {s.KillerLoops} killer loops");
+        using var tls = s.Tls ? new LoadTls() : null;
+        var client = tls is null ? null : new FuzzClient((inner, _) => tls.WrapAsync(inner), null, tls.ClientOptions("fuzz-post-check"));
+        using var server = await ServerProcess.StartAsync(s.ServerDll, dataDir, "Manual", s.Fsync, extra: tls?.ServerArgs).ConfigureAwait(false);
+        Console.WriteLine($"server pid {server.Pid} on 127.0.0.1:{server.Port}, fsync {s.Fsync}, TLS {(s.Tls ? "on" : "off")}, seed {s.Seed}; sending {s.Frames:N0} bad frames on {s.Connections} connections, {s.KillerLoops} killer loops");
         try
         {
             var cpu0 = server.Process.TotalProcessorTime;
             var self0 = Process.GetCurrentProcess().TotalProcessorTime;
-            var result = await BadFrameFuzzer.RunAsync(new FuzzSettings(server.Port, s.Frames, s.Seed, s.Connections, s.KillerLoops, s.Window, MaxFrameBytes)).ConfigureAwait(false);
+            var result = await BadFrameFuzzer.RunAsync(new FuzzSettings(server.Port, s.Frames, s.Seed, s.Connections, s.KillerLoops, s.Window, MaxFrameBytes, client)).ConfigureAwait(false);
             server.Process.Refresh();
             double serverCpu = (server.Process.TotalProcessorTime - cpu0).TotalSeconds / result.Elapsed.TotalSeconds * 100;
             double selfCpu = (Process.GetCurrentProcess().TotalProcessorTime - self0).TotalSeconds / result.Elapsed.TotalSeconds * 100;
@@ -35,7 +38,7 @@ internal static class FuzzRun
             if (!alive) problems = ["the server process exited"];
             else
             {
-                check = await BadFrameFuzzer.CheckServerAsync(server.Port, idBase).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                check = await BadFrameFuzzer.CheckServerAsync(server.Port, idBase, client?.Options).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
                 problems = BadFrameFuzzer.Problems(check, idBase, s.Frames);
             }
             if (result.Replies != result.KeepOpenFrames) problems.Add($"{result.KeepOpenFrames} frames but {result.Replies} replies");
@@ -56,7 +59,7 @@ internal static class FuzzRun
         var inv = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
         ResultPage.Header(b, "Sidecar server fuzz: bad frames at scale", "bench/Dispatch.LoadTest fuzz");
-        b.AppendLine(string.Create(inv, $"Server: Release build as a child process on 127.0.0.1, clock Manual, fsync {s.Fsync}, MaxFrameBytes {MaxFrameBytes}, fresh data directory. Seed {s.Seed}."));
+        b.AppendLine(string.Create(inv, $"Server: Release build as a child process on 127.0.0.1, clock Manual, fsync {s.Fsync}, MaxFrameBytes {MaxFrameBytes}, TLS {(s.Tls ? "on (every connection)" : "off")}, fresh data directory. Seed {s.Seed}."));
         b.AppendLine();
         b.AppendLine("The generator is `tests/Dispatch.Server.Tests/Fuzz/BadFrameFuzzer.cs` (the same code as the `FuzzTests` test at 100,000 frames):");
         b.AppendLine(string.Create(inv, $"{s.Connections} connections stay open and pipeline well-framed bad messages {s.Window} at a time, reading every reply (unknown type tags, random and truncated MessagePack, wrong field types and counts, NaN / infinite / negative / unknown-id engine events, a second Hello, oversized integers, flipped payload bytes);"));

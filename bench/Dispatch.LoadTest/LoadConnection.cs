@@ -31,6 +31,7 @@ internal sealed class LoadPhase
 internal sealed class LoadConnection : IDisposable
 {
     private readonly Socket _socket;
+    private readonly Stream _stream; // the socket's, or TLS over it
     private readonly int _window;
     private readonly int _mask;
     private readonly long[] _sentAt;
@@ -42,9 +43,10 @@ internal sealed class LoadConnection : IDisposable
     private uint _nextRid;
     private int _inFlight;
 
-    public LoadConnection(Socket socket, int window, long[] couriers, int seed)
+    public LoadConnection(Socket socket, Stream stream, int window, long[] couriers, int seed)
     {
         _socket = socket;
+        _stream = stream;
         _window = window;
         int ring = 1;
         while (ring < window) ring <<= 1;
@@ -66,19 +68,21 @@ internal sealed class LoadConnection : IDisposable
 
     public long Errors { get; private set; }
 
-    public static async Task<LoadConnection> ConnectAsync(int port, int window, long[] couriers, int seed)
+    public static async Task<LoadConnection> ConnectAsync(int port, int window, long[] couriers, int seed, LoadTls? tls = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).ConfigureAwait(false);
-        var c = new LoadConnection(socket, window, couriers, seed);
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        if (tls is not null) stream = await tls.WrapAsync(stream).ConfigureAwait(false);
+        var c = new LoadConnection(socket, stream, window, couriers, seed);
         // Handshake with the ordinary codec.
         CommandCodec.WriteFrame(c._send, Command.Hello(1, "Dispatch.LoadTest", subscribe: false));
-        await socket.SendAsync(c._send.WrittenMemory, SocketFlags.None).ConfigureAwait(false);
+        await stream.WriteAsync(c._send.WrittenMemory).ConfigureAwait(false);
         c._send.Reset();
         c._nextRid = 1;
         while (true)
         {
-            int n = await socket.ReceiveAsync(c._recv.AsMemory(c._recvEnd), SocketFlags.None).ConfigureAwait(false);
+            int n = await stream.ReadAsync(c._recv.AsMemory(c._recvEnd)).ConfigureAwait(false);
             if (n == 0) throw new IOException("server closed during the handshake");
             c._recvEnd += n;
             var seq = new ReadOnlySequence<byte>(c._recv, 0, c._recvEnd);
@@ -112,11 +116,11 @@ internal sealed class LoadConnection : IDisposable
                 for (uint rid = firstRid; rid != _nextRid + 1; rid++) _sentAt[rid & _mask] = ts;
                 _inFlight += n;
                 Sent += n;
-                await _socket.SendAsync(_send.WrittenMemory, SocketFlags.None).ConfigureAwait(false);
+                await _stream.WriteAsync(_send.WrittenMemory).ConfigureAwait(false);
                 _send.Reset();
             }
             if (_inFlight == 0) continue;
-            int got = await _socket.ReceiveAsync(_recv.AsMemory(_recvEnd), SocketFlags.None).ConfigureAwait(false);
+            int got = await _stream.ReadAsync(_recv.AsMemory(_recvEnd)).ConfigureAwait(false);
             if (got == 0) throw new IOException($"server closed the connection with {_inFlight} requests in flight");
             _recvEnd += got;
             Parse(phase);
@@ -156,6 +160,7 @@ internal sealed class LoadConnection : IDisposable
     public void Dispose()
     {
         try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { }
+        _stream.Dispose();
         _socket.Dispose();
     }
 }

@@ -8,15 +8,17 @@ namespace Dispatch.LoadTest;
 internal sealed record LoadSettings(
     string ServerDll, int? ExternalPort, string[] FsyncPolicies, string Clock, int[] ConnectionLevels,
     int ThroughputWindow, int LatencyWindow, TimeSpan Warmup, TimeSpan Duration, long MaxCommandsPerLevel,
-    int Couriers, int Sites, string OutPath);
+    int Couriers, int Sites, string OutPath, bool[] TlsModes);
 
 internal sealed record LevelResult(
-    string Fsync, string Mode, int Window, int Connections, double CommandsPerSecond, long Commands,
+    string Fsync, bool Tls, string Mode, int Window, int Connections, double CommandsPerSecond, long Commands,
     double P50Us, double P99Us, double MaxUs, long Errors, double ServerCpuPercent, double LoadGenCpuPercent);
 
 /// <summary>
 /// Starts (or connects to) a server, registers sites and couriers, then for each mode and each
-/// connection count drives UpdateCourierPosition for a warm-up and a measured window.
+/// connection count drives UpdateCourierPosition for a warm-up and a measured window. With <c>--tls off,on</c> each fsync
+/// policy runs once in plaintext and once over TLS (a server started with a certificate made for the run), so the two
+/// are measured side by side on the same machine in one run.
 /// </summary>
 internal static class LoadRunner
 {
@@ -24,8 +26,12 @@ internal static class LoadRunner
     {
         var results = new List<LevelResult>();
         string[] policies = s.ExternalPort is null ? s.FsyncPolicies : ["(external)"];
-        foreach (var fsync in policies)
+        if (s.ExternalPort is not null && s.TlsModes.Contains(true))
+            throw new InvalidOperationException("--tls on needs a server this run starts (its certificate is made for the run): drop --port");
+        using var tlsSetup = s.TlsModes.Contains(true) ? new LoadTls() : null;
+        foreach (var (fsync, useTls) in policies.SelectMany(p => s.TlsModes.Select(t => (p, t))))
         {
+            var tls = useTls ? tlsSetup : null;
             ServerProcess? server = null;
             string? dataDir = null;
             int port;
@@ -36,18 +42,18 @@ internal static class LoadRunner
             else
             {
                 dataDir = Path.Combine(Path.GetTempPath(), "dispatch-loadtest", Guid.NewGuid().ToString("N"));
-                server = await ServerProcess.StartAsync(s.ServerDll, dataDir, s.Clock, fsync).ConfigureAwait(false);
+                server = await ServerProcess.StartAsync(s.ServerDll, dataDir, s.Clock, fsync, extra: tls?.ServerArgs).ConfigureAwait(false);
                 port = server.Port;
-                Console.WriteLine($"server pid {server.Pid} on 127.0.0.1:{port}, fsync {fsync}, clock {s.Clock}, data {dataDir}");
+                Console.WriteLine($"server pid {server.Pid} on 127.0.0.1:{port}, fsync {fsync}, TLS {(tls is null ? "off" : "on")}, clock {s.Clock}, data {dataDir}");
             }
             try
             {
-                long[] couriers = await SetupAsync(port, s).ConfigureAwait(false);
+                long[] couriers = await SetupAsync(port, s, tls).ConfigureAwait(false);
                 foreach (var (mode, window) in new[] { ("throughput", s.ThroughputWindow), ("latency", s.LatencyWindow) })
                 {
                     foreach (int conns in s.ConnectionLevels)
                     {
-                        var r = await RunLevelAsync(port, server?.Process, fsync, mode, window, conns, couriers, s).ConfigureAwait(false);
+                        var r = await RunLevelAsync(port, server?.Process, fsync, tls, mode, window, conns, couriers, s).ConfigureAwait(false);
                         results.Add(r);
                         Console.WriteLine(FormatRow(r));
                     }
@@ -65,9 +71,9 @@ internal static class LoadRunner
         return 0;
     }
 
-    private static async Task<long[]> SetupAsync(int port, LoadSettings s)
+    private static async Task<long[]> SetupAsync(int port, LoadSettings s, LoadTls? tls)
     {
-        await using var c = await DispatchClient.ConnectAsync("127.0.0.1", port, "Dispatch.LoadTest setup").ConfigureAwait(false);
+        await using var c = await DispatchClient.ConnectAsync("127.0.0.1", port, tls?.ClientOptions("Dispatch.LoadTest setup") ?? new DispatchClientOptions { ClientName = "Dispatch.LoadTest setup" }).ConfigureAwait(false);
         double now = c.Server.Now;
         long run = Stopwatch.GetTimestamp() % 1_000_000; // fresh ids even against an external server with state
         long siteBase = 1_000_000_000L + run * 1000, courierBase = 2_000_000_000L + run * 100_000;
@@ -83,10 +89,10 @@ internal static class LoadRunner
         return couriers;
     }
 
-    private static async Task<LevelResult> RunLevelAsync(int port, Process? server, string fsync, string mode, int window, int conns, long[] couriers, LoadSettings s)
+    private static async Task<LevelResult> RunLevelAsync(int port, Process? server, string fsync, LoadTls? tls, string mode, int window, int conns, long[] couriers, LoadSettings s)
     {
         var connections = new LoadConnection[conns];
-        for (int i = 0; i < conns; i++) connections[i] = await LoadConnection.ConnectAsync(port, window, couriers, seed: i * 7919 + conns).ConfigureAwait(false);
+        for (int i = 0; i < conns; i++) connections[i] = await LoadConnection.ConnectAsync(port, window, couriers, seed: i * 7919 + conns, tls).ConfigureAwait(false);
         var phase = new LoadPhase { MaxPerConnection = Math.Max(1, s.MaxCommandsPerLevel / conns) };
         try
         {
@@ -115,7 +121,7 @@ internal static class LoadRunner
             double us(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency;
             double pct(double p) => all.Length == 0 ? double.NaN : us(all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)]);
             double cpu(TimeSpan a, TimeSpan b) => (b - a).TotalSeconds / seconds * 100;
-            return new LevelResult(fsync, mode, window, conns, acks / seconds, acks,
+            return new LevelResult(fsync, tls is not null, mode, window, conns, acks / seconds, acks,
                 pct(0.50), pct(0.99), all.Length == 0 ? double.NaN : us(all[^1]),
                 connections.Sum(c => c.Errors),
                 server is null ? double.NaN : cpu(serverCpu0, serverCpu1), cpu(selfCpu0, selfCpu1));
@@ -136,7 +142,7 @@ internal static class LoadRunner
     private static string Ms(double us) => double.IsNaN(us) ? "-" : (us / 1000).ToString("F3", CultureInfo.InvariantCulture);
 
     private static string FormatRow(LevelResult r) => string.Create(CultureInfo.InvariantCulture,
-        $"| {r.Fsync} | {r.Mode} | {r.Window} | {r.Connections} | {r.CommandsPerSecond:N0} | {Ms(r.P50Us)} | {Ms(r.P99Us)} | {Ms(r.MaxUs)} | {r.Errors} | {(double.IsNaN(r.ServerCpuPercent) ? "-" : r.ServerCpuPercent.ToString("F0", CultureInfo.InvariantCulture))}% | {r.LoadGenCpuPercent:F0}% |");
+        $"| {r.Fsync} | {(r.Tls ? "on" : "off")} | {r.Mode} | {r.Window} | {r.Connections} | {r.CommandsPerSecond:N0} | {Ms(r.P50Us)} | {Ms(r.P99Us)} | {Ms(r.MaxUs)} | {r.Errors} | {(double.IsNaN(r.ServerCpuPercent) ? "-" : r.ServerCpuPercent.ToString("F0", CultureInfo.InvariantCulture))}% | {r.LoadGenCpuPercent:F0}% |");
 
     private static string Report(List<LevelResult> results, LoadSettings s)
     {
@@ -150,8 +156,8 @@ internal static class LoadRunner
         b.AppendLine("Latency is per request: timestamp just before the socket send of the request's batch to the moment its Ack is parsed, so it includes the load generator's own queueing.");
         b.AppendLine("`throughput` mode keeps a deep window of requests in flight per connection (sustained rate, latency is mostly queueing); `latency` mode keeps at most a few in flight per connection.");
         b.AppendLine();
-        b.AppendLine("| fsync | mode | in flight / conn | connections | commands/s | p50 ms | p99 ms | max ms | errors | server CPU | load-gen CPU |");
-        b.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        b.AppendLine("| fsync | TLS | mode | in flight / conn | connections | commands/s | p50 ms | p99 ms | max ms | errors | server CPU | load-gen CPU |");
+        b.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results) b.AppendLine(FormatRow(r));
         b.AppendLine();
         b.AppendLine("Targets at 16 connections: >= 200,000 position updates/s and p99 < 2 ms.");
@@ -160,7 +166,21 @@ internal static class LoadRunner
         {
             bool tput = g.CommandsPerSecond >= 200_000, lat = g.P99Us < 2000;
             b.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"- fsync {g.Fsync}, {g.Mode} mode: {g.CommandsPerSecond:N0}/s ({(tput ? "meets" : "misses")} 200k/s), p99 {Ms(g.P99Us)} ms ({(lat ? "meets" : "misses")} 2 ms)"));
+                $"- fsync {g.Fsync}, TLS {(g.Tls ? "on" : "off")}, {g.Mode} mode: {g.CommandsPerSecond:N0}/s ({(tput ? "meets" : "misses")} 200k/s), p99 {Ms(g.P99Us)} ms ({(lat ? "meets" : "misses")} 2 ms)"));
+        }
+        var pairs = results.Where(r => r.Connections == 16 && !r.Tls)
+            .Select(off => (off, on: results.FirstOrDefault(r => r.Connections == 16 && r.Tls && r.Fsync == off.Fsync && r.Mode == off.Mode)))
+            .Where(p => p.on is not null).ToList();
+        if (pairs.Count > 0)
+        {
+            b.AppendLine();
+            b.AppendLine("TLS off vs on at 16 connections (same run, same machine):");
+            b.AppendLine();
+            b.AppendLine("| fsync | mode | updates/s off | updates/s on | change | p99 ms off | p99 ms on |");
+            b.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+            foreach (var (off, on) in pairs)
+                b.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {off.Fsync} | {off.Mode} | {off.CommandsPerSecond:N0} | {on!.CommandsPerSecond:N0} | {(on.CommandsPerSecond / off.CommandsPerSecond - 1) * 100:+0.0;-0.0}% | {Ms(off.P99Us)} | {Ms(on.P99Us)} |"));
         }
         return b.ToString();
     }

@@ -20,6 +20,7 @@ const string Usage = """
       --duration S           measured seconds per level (default 10)
       --max-commands N       commands per level at most (default 50,000,000)
       --couriers N           couriers on shift (default 1000)
+      --tls LIST             off, on, or off,on: plaintext and/or TLS (a certificate made for the run), side by side (default off)
     crash-cycles options:
       --fsync LIST           default Always,Interval,Never
       --cycles N             default 20
@@ -33,6 +34,7 @@ const string Usage = """
       --window N             bad frames pipelined per connection (default 256)
       --seed N               default 20261126
       --fsync P              default Always (the server default)
+      --tls true             every connection over TLS (a certificate made for the run; default false)
     soak options:
       --days N               simulated days (default 14)
       --orders-per-day N     orders of each generated day (default 100,000; at least 1,000)
@@ -88,7 +90,13 @@ try
                 MaxCommandsPerLevel: long.Parse(Opt("max-commands", "50000000").Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture),
                 Couriers: Int("couriers", 1000),
                 Sites: 10,
-                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-load.md"))));
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-load.md"))),
+                TlsModes: List("tls", "off").Select(t => t.ToLowerInvariant() switch
+                {
+                    "on" or "true" => true,
+                    "off" or "false" => false,
+                    _ => throw new FormatException($"--tls takes off, on or off,on, not '{t}'"),
+                }).ToArray());
             return await LoadRunner.RunAsync(settings);
         }
         case "crash-cycles":
@@ -113,7 +121,8 @@ try
                 KillerLoops: Int("killers", 2),
                 Window: Int("window", 256),
                 Fsync: Opt("fsync", "Always"),
-                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-fuzz.md"))));
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-fuzz.md"))),
+                Tls: bool.Parse(Opt("tls", "false")));
             return await FuzzRun.RunAsync(settings);
         }
         case "soak":

@@ -8,12 +8,18 @@ the drop-off, the order's final state.
 Exits 0 when every answer is as the document says, 1 (with the mismatch on stderr) otherwise.
 
     python3 dispatch_client.py --host 127.0.0.1 --port 7420
+    python3 dispatch_client.py --port 7420 --tls --ca ca.pem --server-name localhost --token "$DISPATCH_TOKEN"
+
+With --tls it speaks TLS 1.2+ (the server's --tls-cert), trusting --ca (a PEM file; default: the system's roots) and
+optionally presenting a client certificate (--cert / --key, PEM). --token sends a bearer token as Hello's sixth field
+(the server's --auth-tokens; this sample ticks the clock, so it needs an operator token). See docs/security.md.
 
 Needs the msgpack package (Debian: apt-get install python3-msgpack; elsewhere: pip install msgpack).
 """
 import argparse
 import math
 import socket
+import ssl
 import struct
 import sys
 
@@ -38,8 +44,11 @@ class Mismatch(Exception):
 class Connection:
     """Frames: a 4-byte big-endian payload length, then one MessagePack array [type, requestId, ...]."""
 
-    def __init__(self, host, port):
+    def __init__(self, host, port, tls=None):
         self.sock = socket.create_connection((host, port), timeout=20)
+        if tls is not None:
+            context, server_name = tls
+            self.sock = context.wrap_socket(self.sock, server_hostname=server_name or host)
         self.buf = b""
         self.next_rid = 0
         self.pushes = []
@@ -86,10 +95,20 @@ def expect_ack(reply, what):
     return reply[2]
 
 
-def run(host, port):
-    c = Connection(host, port)
+def tls_context(ca, cert, key):
+    """TLS 1.2 or later, the server's certificate checked against `ca` (or the system's roots) and its name."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if cert:
+        context.load_cert_chain(cert, key)
+    return context
 
-    hello = c.request(HELLO, 1, "python-sample", True)           # version 1, subscribe to pushes
+
+def run(host, port, tls=None, token=None):
+    c = Connection(host, port, tls)
+
+    # version 1, subscribe to pushes; the token, when there is one, is Hello's optional sixth field
+    hello = c.request(HELLO, 1, "python-sample", True, *([token] if token else []))
     expect(hello[0] == HELLO_OK, f"Hello: expected HelloOk, got {hello}")
     _, _, version, _server, clock, now, max_frame = hello
     expect(version == 1, f"HelloOk version {version}")
@@ -161,9 +180,16 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7420)
+    p.add_argument("--tls", action="store_true", help="speak TLS (the server runs with --tls-cert)")
+    p.add_argument("--ca", help="PEM file of the CA the server's certificate must chain to (default: the system's roots)")
+    p.add_argument("--server-name", help="the name the server's certificate must carry (default: --host)")
+    p.add_argument("--cert", help="client certificate (PEM), for servers that map client certificates to roles")
+    p.add_argument("--key", help="the client certificate's private key (PEM)")
+    p.add_argument("--token", help="bearer token for Hello (the server runs with --auth-tokens)")
     a = p.parse_args()
     try:
-        run(a.host, a.port)
+        tls = (tls_context(a.ca, a.cert, a.key), a.server_name) if a.tls else None
+        run(a.host, a.port, tls, a.token)
     except (Mismatch, OSError) as e:
         print(f"mismatch: {e}", file=sys.stderr)
         return 1

@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Dispatch.Protocol;
 
@@ -17,7 +20,7 @@ namespace Dispatch.Client;
 public sealed class DispatchClient : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly Channel<Command> _sendQueue = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
@@ -26,10 +29,10 @@ public sealed class DispatchClient : IAsyncDisposable
     private int _nextRequestId;
     private volatile Exception? _closedReason;
 
-    private DispatchClient(Socket socket)
+    private DispatchClient(Socket socket, Stream stream)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
         _receiveLoop = Task.Run(ReceiveLoopAsync);
@@ -52,22 +55,33 @@ public sealed class DispatchClient : IAsyncDisposable
     public Task Completion => _receiveLoop;
 
     /// <summary>Connects, sends Hello and waits for HelloOk.</summary>
-    public static async Task<DispatchClient> ConnectAsync(string host, int port, string clientName = "Dispatch.Client", bool subscribe = false, CancellationToken cancellationToken = default)
+    public static Task<DispatchClient> ConnectAsync(string host, int port, string clientName = "Dispatch.Client", bool subscribe = false, CancellationToken cancellationToken = default) =>
+        ConnectAsync(host, port, new DispatchClientOptions { ClientName = clientName, Subscribe = subscribe }, cancellationToken);
+
+    /// <summary>
+    /// Connects (with TLS and a token when <paramref name="options"/> say so), sends Hello and waits for HelloOk. A refused
+    /// credential or role throws <see cref="DispatchRequestException"/> (Unauthenticated, Forbidden); a failed TLS handshake
+    /// throws <see cref="AuthenticationException"/>.
+    /// </summary>
+    public static async Task<DispatchClient> ConnectAsync(string host, int port, DispatchClientOptions options, CancellationToken cancellationToken = default)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream stream;
         try
         {
             await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (options.Tls) stream = await AuthenticateAsync(stream, host, options, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
-        var client = new DispatchClient(socket);
+        var client = new DispatchClient(socket, stream);
         try
         {
-            var reply = await client.RequestAsync(Command.Hello(0, clientName, subscribe)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var reply = await client.RequestAsync(Command.Hello(0, options.ClientName, options.Subscribe, token: options.Token)).WaitAsync(cancellationToken).ConfigureAwait(false);
             client.Server = reply switch
             {
                 HelloOkMessage ok => ok,
@@ -81,6 +95,41 @@ public sealed class DispatchClient : IAsyncDisposable
             await client.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static async Task<SslStream> AuthenticateAsync(Stream inner, string host, DispatchClientOptions options, CancellationToken cancellationToken)
+    {
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        var auth = new SslClientAuthenticationOptions
+        {
+            TargetHost = options.TargetHost ?? host,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            ClientCertificates = options.ClientCertificate is null ? null : new X509CertificateCollection { options.ClientCertificate },
+            RemoteCertificateValidationCallback = options.TrustedCa is { } ca ? (_, cert, _, errors) => ChainsTo(ca, cert, errors) : options.ServerCertificateValidation,
+        };
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(auth, cancellationToken).ConfigureAwait(false);
+            return ssl;
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The server's certificate names the host and chains to <paramref name="ca"/> alone.</summary>
+    private static bool ChainsTo(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var cert = new X509Certificate2(certificate);
+        return chain.Build(cert);
     }
 
     /// <summary>

@@ -68,6 +68,9 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
     public double LastTick => _engine.LastTick;
 
     /// <inheritdoc />
+    public long CourierOfOrder(long orderId) => _engine.TryGetOrder(orderId, out var o) ? o.CourierId : -1;
+
+    /// <inheritdoc />
     public int Route<TSink>(in Command c, double now, ref TSink sink, FrameBuffer? reply) where TSink : struct, IAssignmentSink
     {
         switch (c.Type)

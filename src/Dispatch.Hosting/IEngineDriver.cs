@@ -33,6 +33,12 @@ public interface IEngineDriver
     /// <summary>Orders by status and couriers known.</summary>
     EngineCounts Counts { get; }
 
+    /// <summary>
+    /// The courier an order is planned with or carried by (-1: open, finished without one, or unknown): what a host
+    /// checks before it lets a courier's own app confirm the order (the server's courier-app role).
+    /// </summary>
+    long CourierOfOrder(long orderId);
+
     /// <summary>Time of the last tick (negative infinity before the first).</summary>
     double LastTick { get; }
 

@@ -20,10 +20,12 @@ namespace Dispatch.Protocol;
 /// <param name="Points">Flat coordinates x0, y0, x1, y1, ... of a congestion zone or closure (the only array-valued field;
 /// compared by content, so two commands with equal points are equal).</param>
 /// <param name="Terms">PlaceOrder's windows and service minutes; null when it has none (and for every other type).</param>
+/// <param name="Token">Hello's bearer token (its optional sixth field); null when none was sent. Never journaled, recorded or logged.</param>
 public readonly record struct Command(
     MessageType Type, uint RequestId,
     long Id = 0, long Other = 0, double X = 0, double Y = 0, double T1 = 0, double T2 = 0,
-    int Count = 0, bool Flag = false, string? Text = null, double[]? Points = null, OrderTerms? Terms = null)
+    int Count = 0, bool Flag = false, string? Text = null, double[]? Points = null, OrderTerms? Terms = null,
+    string? Token = null)
 {
     /// <summary>True for the types that change engine state (journaled, answered with Ack): tags 10..25, traffic and the
     /// delivery exceptions included.</summary>
@@ -39,7 +41,7 @@ public readonly record struct Command(
     public bool Equals(Command other) =>
         Type == other.Type && RequestId == other.RequestId && Id == other.Id && Other == other.Other &&
         X.Equals(other.X) && Y.Equals(other.Y) && T1.Equals(other.T1) && T2.Equals(other.T2) &&
-        Count == other.Count && Flag == other.Flag && Text == other.Text && Nullable.Equals(Terms, other.Terms) &&
+        Count == other.Count && Flag == other.Flag && Text == other.Text && Nullable.Equals(Terms, other.Terms) && Token == other.Token &&
         (ReferenceEquals(Points, other.Points) || (Points is not null && other.Points is not null && Points.AsSpan().SequenceEqual(other.Points)));
 
     /// <inheritdoc />
@@ -47,13 +49,13 @@ public readonly record struct Command(
     {
         var h = new HashCode();
         h.Add(Type); h.Add(RequestId); h.Add(Id); h.Add(Other); h.Add(X); h.Add(Y); h.Add(T1); h.Add(T2);
-        h.Add(Count); h.Add(Flag); h.Add(Text); h.Add(Points?.Length ?? -1); h.Add(Terms);
+        h.Add(Count); h.Add(Flag); h.Add(Text); h.Add(Points?.Length ?? -1); h.Add(Terms); h.Add(Token);
         return h.ToHashCode();
     }
 
-    /// <summary>Opens a session.</summary>
-    public static Command Hello(uint rid, string clientName, bool subscribe, int version = ProtocolConstants.Version) =>
-        new(MessageType.Hello, rid, Id: version, Text: clientName, Flag: subscribe);
+    /// <summary>Opens a session; <paramref name="token"/> is the bearer token a server with authentication asks for.</summary>
+    public static Command Hello(uint rid, string clientName, bool subscribe, int version = ProtocolConstants.Version, string? token = null) =>
+        new(MessageType.Hello, rid, Id: version, Text: clientName, Flag: subscribe, Token: token);
     /// <summary>Health probe.</summary>
     public static Command Ping(uint rid) => new(MessageType.Ping, rid);
     /// <summary>Turns pushes on or off.</summary>

@@ -24,12 +24,17 @@ public static class CommandCodec
         // An order's terms trail its fields only when it has some, so orders without them (and the
         // journals and traces holding them) stay byte for byte as before.
         bool terms = c.Type == MessageType.PlaceOrder && c.Terms is not null;
-        w.WriteArrayHeader(2 + n + (terms ? OrderTerms.WireFields : 0));
+        // Hello's token, likewise, only when there is one: a Hello without it is the five-element array it always was.
+        bool token = c.Type == MessageType.Hello && c.Token is not null;
+        w.WriteArrayHeader(2 + n + (terms ? OrderTerms.WireFields : 0) + (token ? 1 : 0));
         w.Write((int)c.Type);
         w.Write(c.RequestId);
         switch (c.Type)
         {
-            case MessageType.Hello: w.Write((int)c.Id); w.Write(c.Text); w.Write(c.Flag); break;
+            case MessageType.Hello:
+                w.Write((int)c.Id); w.Write(c.Text); w.Write(c.Flag);
+                if (token) w.Write(c.Token);
+                break;
             case MessageType.Subscribe: w.Write(c.Flag); break;
             case MessageType.AddSite: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); break;
             case MessageType.PlaceOrder:
@@ -99,7 +104,8 @@ public static class CommandCodec
             // Extra trailing fields (count - 2 - need) are left unread: a frame holds one message, so nothing follows them.
             return type switch
             {
-                MessageType.Hello => Command.Hello(rid, ReadStringAfterVersion(ref r, out int version) ?? "", r.ReadBoolean(), version),
+                MessageType.Hello => Command.Hello(rid, ReadStringAfterVersion(ref r, out int version) ?? "", r.ReadBoolean(), version,
+                    count - 2 > need ? ReadStringOrNil(ref r) : null),
                 MessageType.Ping => Command.Ping(rid),
                 MessageType.Subscribe => Command.Subscribe(rid, r.ReadBoolean()),
                 MessageType.AddSite => Command.AddSite(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r)),

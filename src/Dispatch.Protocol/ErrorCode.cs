@@ -37,4 +37,13 @@ public enum ErrorCode
     SlowConsumer = 18,
     /// <summary>An unexpected server fault; the command was not applied.</summary>
     Internal = 19,
+    /// <summary>No valid credential: Hello without a token (or a client certificate) where the server requires one, an unknown,
+    /// expired or revoked token; also sent when a live connection's credential is revoked or expires. Closes.</summary>
+    Unauthenticated = 20,
+    /// <summary>The connection's role may not send this command (or not for that courier or order); the message names the
+    /// role and the command. Nothing was applied or journaled. The connection stays open.</summary>
+    Forbidden = 21,
+    /// <summary>The connection kept sending above its role's request rate (after being slowed) or hit its subscription
+    /// limit; the command was not accepted. The connection stays open.</summary>
+    RateLimited = 22,
 }

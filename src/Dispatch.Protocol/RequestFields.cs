@@ -3,10 +3,14 @@ using MessagePack;
 namespace Dispatch.Protocol;
 
 /// <summary>What a request field holds on the wire.</summary>
-internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber, NumberOrNil }
+internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber, NumberOrNil, OptionalStringOrNil }
 
 /// <summary>One field of a request after [type, requestId]: its name as docs/protocol.md gives it, and its kind.</summary>
-internal readonly record struct RequestField(string Name, FieldKind Kind);
+internal readonly record struct RequestField(string Name, FieldKind Kind)
+{
+    /// <summary>True for trailing fields a request may leave out (PlaceOrder's terms, Hello's token).</summary>
+    public bool IsOptional => Kind is FieldKind.OptionalNumber or FieldKind.OptionalStringOrNil;
+}
 
 /// <summary>
 /// The fields of every request type, in wire order, as docs/protocol.md lists them: the one list of
@@ -46,7 +50,7 @@ internal static class RequestFields
             if (ByType[t] is { } fields)
             {
                 n = 0;
-                foreach (var f in fields) if (f.Kind != FieldKind.OptionalNumber) n++;
+                foreach (var f in fields) if (!f.IsOptional) n++;
             }
             required[t] = n;
         }
@@ -56,7 +60,7 @@ internal static class RequestFields
     private static RequestField[]? Declared(MessageType type) => type switch
     {
         MessageType.Ping or MessageType.GetCounts or MessageType.GetMetrics or MessageType.GetServerStats => [],
-        MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool)],
+        MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool), new("token", FieldKind.OptionalStringOrNil)],
         MessageType.Subscribe => [new("on", FieldKind.Bool)],
         MessageType.AddSite => [new("siteId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],
         MessageType.PlaceOrder =>
@@ -170,6 +174,7 @@ internal static class RequestFields
                 r.Skip();
                 return null;
             case FieldKind.StringOrNil:
+            case FieldKind.OptionalStringOrNil:
                 if (next is not (MessagePackType.String or MessagePackType.Nil)) return $"expected a string or nil, found {next}";
                 r.Skip();
                 return null;

@@ -2,6 +2,7 @@ using Dispatch.Protocol;
 using Dispatch.Hosting;
 using Dispatch.Engine;
 using Dispatch.Server.Journal;
+using Dispatch.Server.Security;
 
 namespace Dispatch.Server;
 
@@ -109,6 +110,59 @@ public sealed class ServerOptions
     /// <summary>When set, every accepted command is also recorded to this command trace file (see docs/protocol.md, "Command traces").</summary>
     public string? RecordPath { get; set; }
 
+    // ---- security (docs/security.md)
+
+    /// <summary>PKCS#12 file (.pfx) of the server's TLS certificate and key (<c>--tls-cert</c>); set: the port speaks TLS 1.2+ only. Reloaded when the file changes.</summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>File whose first line is the .pfx password (<c>--tls-cert-password-file</c>); none: no password.</summary>
+    public string? TlsCertificatePasswordFile { get; set; }
+
+    /// <summary>PEM file of the CA(s) client certificates must chain to (<c>--tls-client-ca</c>); set: clients are asked for a certificate, mapped to a role by its key in the tokens file.</summary>
+    public string? TlsClientCa { get; set; }
+
+    /// <summary>With <see cref="TlsClientCa"/>: refuse a TLS handshake without a client certificate (otherwise such a client may still log in with a token).</summary>
+    public bool TlsRequireClientCertificate { get; set; }
+
+    /// <summary>A TLS handshake not finished in this time is dropped (a peer that connects and sends nothing, or plaintext that waits for an answer).</summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The tokens file (<c>--auth-tokens</c>): one credential a line, <c>key role [name-or-courier-id] [expires=...]</c>, tokens hashed
+    /// (<c>Dispatch.Server hash-token</c>). Set: every connection must authenticate in Hello (token) or with a client certificate.
+    /// </summary>
+    public string? AuthTokens { get; set; }
+
+    /// <summary>Allow listening on a non-loopback address without <see cref="AuthTokens"/> (a network that is yours alone). Off: such a start is refused.</summary>
+    public bool AllowUnauthenticated { get; set; }
+
+    /// <summary>How often live connections are checked against the tokens file (revoked or expired credentials are closed).</summary>
+    public TimeSpan CredentialSweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Audit log of accepted state changes (<c>&lt;data&gt;/audit/</c>): Auto (on with authentication), On, Off.</summary>
+    public AuditMode Audit { get; set; } = AuditMode.Auto;
+
+    /// <summary>The audit file is rotated past this size.</summary>
+    public long AuditFileBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Per-role connection limits, keyed by role name (<c>Dispatch:Limits:viewer:RequestsPerSecond=50</c>); each starts at
+    /// <see cref="RoleLimits.Default"/>. A server without authentication treats every peer as an operator, whose default is no limit.
+    /// </summary>
+    public Dictionary<string, RoleLimits> Limits { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["viewer"] = RoleLimits.Default(Role.Viewer),
+        ["courier-app"] = RoleLimits.Default(Role.CourierApp),
+        ["integration"] = RoleLimits.Default(Role.Integration),
+        ["operator"] = RoleLimits.Default(Role.Operator),
+    };
+
+    /// <summary>The limits of <paramref name="role"/>.</summary>
+    public RoleLimits LimitsOf(Role role) => Limits.TryGetValue(role.Name(), out var l) ? l : RoleLimits.Default(role);
+
+    /// <summary>True when the listen address is a loopback one.</summary>
+    public bool IsLoopback => System.Net.IPAddress.TryParse(Address, out var a) && System.Net.IPAddress.IsLoopback(a);
+
     // ---- engine
 
     /// <summary>Travel-time rule.</summary>
@@ -173,5 +227,20 @@ public sealed class ServerOptions
             throw new ArgumentOutOfRangeException(nameof(TrafficCellSize), TrafficCellSize, $"the traffic grid over {TrafficBounds} would have more than 4 million cells; use larger cells or smaller bounds");
         if (!(ClosureDetourMinutes >= 0) || !double.IsFinite(ClosureDetourMinutes)) throw new ArgumentOutOfRangeException(nameof(ClosureDetourMinutes), ClosureDetourMinutes, "must be >= 0");
         if (string.IsNullOrWhiteSpace(DataDirectory)) throw new ArgumentException("a data directory is required", nameof(DataDirectory));
+        if (!IsLoopback && string.IsNullOrWhiteSpace(AuthTokens) && !AllowUnauthenticated)
+            throw new ArgumentException($"listening on {Address} (not loopback) without authentication would let anyone who reaches the port change orders and read courier positions: "
+                + "give --auth-tokens <file> (and --tls-cert <file.pfx>), or set Dispatch:AllowUnauthenticated=true for a network that is yours alone (docs/security.md)", nameof(AuthTokens));
+        if (!string.IsNullOrWhiteSpace(TlsClientCa) && string.IsNullOrWhiteSpace(TlsCertificate))
+            throw new ArgumentException("--tls-client-ca needs --tls-cert: client certificates are a TLS feature", nameof(TlsClientCa));
+        if (!string.IsNullOrWhiteSpace(TlsClientCa) && string.IsNullOrWhiteSpace(AuthTokens))
+            throw new ArgumentException("--tls-client-ca needs --auth-tokens: a client certificate gets its role from its key (cert-sha256:...) in the tokens file", nameof(TlsClientCa));
+        if (TlsHandshakeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TlsHandshakeTimeout), TlsHandshakeTimeout, "must be positive");
+        if (CredentialSweepInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CredentialSweepInterval), CredentialSweepInterval, "must be positive");
+        if (AuditFileBytes < 4096) throw new ArgumentOutOfRangeException(nameof(AuditFileBytes), AuditFileBytes, "must be at least 4096");
+        foreach (var (role, limits) in Limits)
+        {
+            if (!RoleNames.TryParse(role, out _)) throw new ArgumentException($"Limits:{role}: unknown role (viewer, courier-app, integration, operator)", nameof(Limits));
+            limits.Validate(role);
+        }
     }
 }

@@ -169,6 +169,30 @@ public class CodecTests
         Assert.Contains("PlaceOrder field deliverAfter (#11): expected a number or nil, found Boolean", badTerm.Message);
     }
 
+    /// <summary>Hello's optional sixth field, the bearer token: written only when there is one, read when present, nil allowed.</summary>
+    [Fact]
+    public void Hello_carries_an_optional_token_as_its_sixth_field()
+    {
+        var plain = Command.Hello(1, "c", true);
+        var f = new FrameBuffer();
+        CommandCodec.WriteFrame(f, plain);
+        Assert.Equal(0x95, f.WrittenSpan[4]); // still the five-element array older servers read
+        Assert.Equal(plain, CommandCodec.Read(new ReadOnlySequence<byte>(f.WrittenSpan[4..].ToArray())));
+
+        var withToken = Command.Hello(2, "c", false, token: "s3cret");
+        f.Reset();
+        CommandCodec.WriteFrame(f, withToken);
+        Assert.Equal(0x96, f.WrittenSpan[4]);
+        var back = CommandCodec.Read(new ReadOnlySequence<byte>(f.WrittenSpan[4..].ToArray()));
+        Assert.Equal("s3cret", back.Token);
+        Assert.Equal(withToken, back);
+
+        var nil = CommandCodec.Read(new ReadOnlySequence<byte>(Pack(w => { w.WriteArrayHeader(6); w.Write(1); w.Write(3u); w.Write(1); w.WriteNil(); w.Write(false); w.WriteNil(); w.Flush(); })));
+        Assert.Null(nil.Token);
+        var bad = Refused(Pack(w => { w.WriteArrayHeader(6); w.Write(1); w.Write(3u); w.Write(1); w.WriteNil(); w.Write(false); w.Write(42); w.Flush(); }));
+        Assert.Contains("Hello field token (#6): expected a string or nil", bad.Message);
+    }
+
     /// <summary>The field table that names fields in errors agrees with the decoder on how many each type needs.</summary>
     [Fact]
     public void The_field_table_matches_every_request_type()
@@ -177,7 +201,7 @@ public class CodecTests
         {
             int need = CommandCodec.FieldCount(type);
             if (need < 0) continue;
-            int required = RequestFields.Of(type)!.Count(f => f.Kind != FieldKind.OptionalNumber);
+            int required = RequestFields.Of(type)!.Count(f => !f.IsOptional);
             Assert.True(need == required, $"{type}: decoder needs {need}, table lists {required}");
         }
     }

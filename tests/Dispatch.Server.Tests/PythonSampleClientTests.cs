@@ -38,6 +38,37 @@ public class PythonSampleClientTests
         return code == 0 ? null : $"{Python} has no msgpack package (Debian: apt-get install python3-msgpack): {output.Trim()}";
     }
 
+    /// <summary>The same run over TLS (a CA made at run time, trusted by the script) with an operator's token in Hello.</summary>
+    [SkippableFact]
+    public async Task The_python_sample_client_runs_an_order_through_over_TLS_with_a_token()
+    {
+        string? missing = await MissingInterpreter();
+        if (missing is not null)
+        {
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException(missing + " (CI=true: .ci/run installs python3-msgpack, it must be present)");
+            Skip.If(true, missing);
+        }
+
+        using var certs = new Security.TestCertificates();
+        using var tokens = new Security.TokensFile();
+        tokens.Write(Security.Tokens.Lines());
+        await using var s = await TestServer.StartAsync(o =>
+        {
+            o.TlsCertificate = certs.ServerPfx; o.TlsCertificatePasswordFile = certs.PasswordFile; o.AuthTokens = tokens.Path;
+        });
+        string script = Path.Combine(RepoRoot(), "samples", "python-client", "dispatch_client.py");
+        string port = s.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (code, output) = await Run(Python, script, "--host", "127.0.0.1", "--port", port, "--tls", "--ca", certs.CaPem, "--server-name", "localhost", "--token", Security.Tokens.Operator);
+        Assert.True(code == 0, $"the sample client exited {code}:\n{output}");
+        Assert.Contains("ok: order 100 assigned", output);
+
+        // Without the token the server says why, and the script reports it.
+        var (refused, why) = await Run(Python, script, "--host", "127.0.0.1", "--port", port, "--tls", "--ca", certs.CaPem, "--server-name", "localhost");
+        Assert.NotEqual(0, refused);
+        Assert.Contains("requires a bearer token", why);
+    }
+
     private static async Task<(int Code, string Output)> Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -6,6 +6,7 @@ using Dispatch.Hosting;
 using Dispatch.Server.Journal;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Recording;
+using Dispatch.Server.Security;
 using Dispatch.Server.Snapshots;
 using Microsoft.Extensions.Logging;
 
@@ -71,6 +72,9 @@ internal sealed class EngineHost : IDisposable
     public RecoveryReport? Recovery { get; private set; }
 
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>Where accepted commands from connections are audited (null: no audit). Set before <see cref="Start"/>.</summary>
+    public AuditLog? Audit { get; set; }
 
     /// <summary>Where connections post commands.</summary>
     public ChannelWriter<InboxItem> Inbox => _inbox.Writer;
@@ -273,6 +277,18 @@ internal sealed class EngineHost : IDisposable
         }
 
         var c = item.Command;
+        try
+        {
+            Process(t, c);
+        }
+        finally
+        {
+            t?.Processed(c); // frees the connection's in-flight slot (its read loop may be waiting for it)
+        }
+    }
+
+    private void Process(ReplyTarget? t, in Command c)
+    {
         switch (c.Type)
         {
             case MessageType.Hello:
@@ -300,11 +316,30 @@ internal sealed class EngineHost : IDisposable
                 break;
             default:
                 if (c.IsQuery) Query(t, c);
+                else if (c.IsEngineEvent && !OwnsOrder(t, c)) return;
                 else if (c.IsEngineEvent) Apply(t, c);
                 // Connections only forward requests they decoded; anything else is a server bug.
                 else Error(t, c.RequestId, ErrorCode.UnknownMessageType, $"{c.Type} cannot be sent to the engine");
                 break;
         }
+    }
+
+    /// <summary>
+    /// A courier-app may confirm only orders its own courier carries, which only the engine's state tells: checked here,
+    /// on the engine thread, before the command is applied (and so before it could be journaled: this server applies a
+    /// command first and journals it only if the engine accepted it). A refusal is Forbidden, nothing changes. Every
+    /// other role and command passes (the connection already checked the role table).
+    /// </summary>
+    private bool OwnsOrder(ReplyTarget? t, in Command c)
+    {
+        if (t is null || t.Principal.Role != Role.CourierApp || c.Type is not (MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed)) return true;
+        long courier = _driver.CourierOfOrder(c.Id);
+        if (courier == t.Principal.CourierId) return true;
+        _metrics.Forbidden();
+        // Not "unknown order" nor whose it is: a courier's app learns nothing about orders that are not its own.
+        Error(t, c.RequestId, ErrorCode.Forbidden,
+            $"role {t.Principal.Role.Name()} of '{t.Principal.Name}' (courier {t.Principal.CourierId}) may not send {c.Type} for order {c.Id}: it is not an order courier {t.Principal.CourierId} carries");
+        return false;
     }
 
     /// <summary>A query: answered from the engine's state through the router; not journaled.</summary>
@@ -365,7 +400,10 @@ internal sealed class EngineHost : IDisposable
         if (tick) _clock.AdvanceTo(now);
         _journal!.Append(now, c);
         _recorder?.Append(now, c);
-        if (t is not null) ReplyCodec.WriteAck(Out(t), c.RequestId, now);
+        if (t is null) return;
+        // Queued for the audit thread: the engine thread does not format or write it.
+        Audit?.Record(new AuditEntry(TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), now, c, t.Principal, t.Remote));
+        ReplyCodec.WriteAck(Out(t), c.RequestId, now);
     }
 
     /// <summary>Group commit, then hand every pending reply to its connection.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Dispatch.Protocol;
+using Dispatch.Server.Security;
 
 namespace Dispatch.Server.Engine;
 
@@ -19,6 +20,19 @@ internal abstract class ReplyTarget
 
     /// <summary>A short name for logs.</summary>
     public abstract string Name { get; }
+
+    /// <summary>
+    /// Who sends this target's commands. Set by the connection once, at Hello, before it posts the Hello; the engine thread
+    /// reads it after taking a command from the inbox (the channel orders the write before the read). Used for the
+    /// courier-app ownership check and the audit log.
+    /// </summary>
+    public Principal Principal { get; protected set; } = Principal.Anonymous;
+
+    /// <summary>The peer's address, for the audit log.</summary>
+    public virtual string Remote => "";
+
+    /// <summary>Engine thread: a request this target posted was processed (its in-flight slot is free). Must not block.</summary>
+    public virtual void Processed(in Command command) { }
 
     /// <summary>
     /// Takes whole frames for sending, and with them the array they are in, which comes from

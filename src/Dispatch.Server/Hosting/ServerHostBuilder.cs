@@ -26,6 +26,10 @@ public static class ServerHostBuilder
         ["--travel"] = "Dispatch:Travel",
         ["--speed"] = "Dispatch:MetersPerMinute",
         ["--record"] = "Dispatch:RecordPath",
+        ["--tls-cert"] = "Dispatch:TlsCertificate",
+        ["--tls-cert-password-file"] = "Dispatch:TlsCertificatePasswordFile",
+        ["--tls-client-ca"] = "Dispatch:TlsClientCa",
+        ["--auth-tokens"] = "Dispatch:AuthTokens",
     };
 
     /// <summary>A host builder with the server's configuration sources and its hosted service.</summary>

@@ -25,9 +25,14 @@ public static class ServerUsage
         sb.AppendLine("Usage: Dispatch.Server [--config <file.json>] [options]");
         sb.AppendLine();
         sb.AppendLine("Short forms:");
-        foreach (var (option, key) in ServerHostBuilder.SwitchMappings) sb.AppendLine($"  {option,-10} <value>   sets {key}");
-        sb.AppendLine("  --config  <file>    JSON settings with a \"Dispatch\" section (below the environment and the command line)");
-        sb.AppendLine("  --help              this text");
+        foreach (var (option, key) in ServerHostBuilder.SwitchMappings) sb.AppendLine($"  {option,-24} <value>   sets {key}");
+        sb.AppendLine("  --config                 <file>    JSON settings with a \"Dispatch\" section (below the environment and the command line)");
+        sb.AppendLine("  --help                             this text");
+        sb.AppendLine();
+        sb.AppendLine("Security tools (instead of running the server; docs/security.md):");
+        sb.AppendLine("  hash-token [token]                 a new random token (or the given one) and its key for the --auth-tokens file");
+        sb.AppendLine("  cert-key <client-cert.pem>         a client certificate's key for the --auth-tokens file");
+        sb.AppendLine("  audit --data DIR [--order ID] [--courier ID] [--credential NAME]   the audit log's lines that match");
         sb.AppendLine();
         sb.AppendLine("Any setting as --Dispatch:<Name>=<value> or the environment variable Dispatch__<Name>=<value>,");
         sb.AppendLine("for example --Dispatch:MaxConnections=100. Every setting, its default and meaning:");

@@ -31,6 +31,8 @@ public sealed class ServerMetrics : IDisposable
     private double _lastTickMs;
     private int _openOrders;
     private Func<int> _inboxDepth = () => 0;
+    private readonly Counter<long> _tlsFailed, _authFailed, _forbidden, _rateLimited, _throttled, _revoked;
+    private long _tlsFailedTotal, _authFailedTotal, _forbiddenTotal, _rateLimitedTotal, _throttledTotal, _revokedTotal;
 
     /// <summary>Creates the instruments.</summary>
     public ServerMetrics()
@@ -47,6 +49,12 @@ public sealed class ServerMetrics : IDisposable
         _snapshotPauseMs = _meter.CreateHistogram<double>("dispatch.snapshot.pause", "ms", "Time the engine thread paused for a snapshot (segment roll and the copy of the state)");
         _snapshotsDeferred = _meter.CreateCounter<long>("dispatch.snapshots.deferred", "{snapshot}", "Snapshots that fell due while the previous one was still being written, and waited for it");
         _segmentsCompacted = _meter.CreateCounter<long>("dispatch.journal.segments.compacted", "{segment}", "Journal segments deleted or archived after a snapshot covered them");
+        _tlsFailed = _meter.CreateCounter<long>("dispatch.tls.handshake.failed", "{connection}", "Connections dropped because the TLS handshake failed or timed out (plaintext or garbage to a TLS port, a client certificate from another CA)");
+        _authFailed = _meter.CreateCounter<long>("dispatch.auth.failed", "{connection}", "Hellos refused with Unauthenticated (no, unknown, expired or revoked credential)");
+        _revoked = _meter.CreateCounter<long>("dispatch.auth.revoked", "{connection}", "Live connections closed because their credential was revoked or expired");
+        _forbidden = _meter.CreateCounter<long>("dispatch.forbidden", "{command}", "Commands refused with Forbidden (the role may not send them)");
+        _rateLimited = _meter.CreateCounter<long>("dispatch.rate.limited", "{command}", "Commands refused with RateLimited (over the role's rate for too long, or its subscription limit)");
+        _throttled = _meter.CreateCounter<long>("dispatch.rate.throttled", "{wait}", "Times a connection's read loop waited for its rate or in-flight limit");
         _meter.CreateObservableGauge("dispatch.journal.bytes", () => _journalBytes(), "By", "Bytes of the journal segments in the data directory");
         _meter.CreateObservableGauge("dispatch.snapshot.bytes", () => Interlocked.Read(ref _snapshotBytes), "By", "Bytes of the snapshot files in the data directory");
         _meter.CreateObservableGauge("dispatch.inbox.depth", () => _inboxDepth(), "{command}", "Commands waiting for the engine thread");
@@ -169,6 +177,36 @@ public sealed class ServerMetrics : IDisposable
     internal void FramesOutAdd(int n) { Interlocked.Add(ref _framesOutTotal, n); _framesOut.Add(n); }
 
     internal void Error() { Interlocked.Increment(ref _errorsTotal); _errors.Add(1); }
+
+    internal void TlsHandshakeFailed() { Interlocked.Increment(ref _tlsFailedTotal); _tlsFailed.Add(1); }
+
+    internal void AuthFailed() { Interlocked.Increment(ref _authFailedTotal); _authFailed.Add(1); }
+
+    internal void Revoked() { Interlocked.Increment(ref _revokedTotal); _revoked.Add(1); }
+
+    internal void Forbidden() { Interlocked.Increment(ref _forbiddenTotal); _forbidden.Add(1); }
+
+    internal void RateLimited() { Interlocked.Increment(ref _rateLimitedTotal); _rateLimited.Add(1); }
+
+    internal void Throttled() { Interlocked.Increment(ref _throttledTotal); _throttled.Add(1); }
+
+    /// <summary>TLS handshakes failed or timed out since start.</summary>
+    public long TlsHandshakeFailures => Interlocked.Read(ref _tlsFailedTotal);
+
+    /// <summary>Hellos refused for want of a valid credential since start.</summary>
+    public long AuthFailures => Interlocked.Read(ref _authFailedTotal);
+
+    /// <summary>Live connections closed on revocation or expiry since start.</summary>
+    public long Revocations => Interlocked.Read(ref _revokedTotal);
+
+    /// <summary>Commands refused with Forbidden since start.</summary>
+    public long ForbiddenCommands => Interlocked.Read(ref _forbiddenTotal);
+
+    /// <summary>Commands refused with RateLimited since start.</summary>
+    public long RateLimitedCommands => Interlocked.Read(ref _rateLimitedTotal);
+
+    /// <summary>Waits for a rate or in-flight limit since start.</summary>
+    public long ThrottleWaits => Interlocked.Read(ref _throttledTotal);
 
     internal void BackpressureWait() { Interlocked.Increment(ref _backpressureTotal); _backpressure.Add(1); }
 

@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Dispatch.Protocol;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Metrics;
+using Dispatch.Server.Security;
 using Microsoft.Extensions.Logging;
 
 namespace Dispatch.Server.Transport;
@@ -12,12 +14,20 @@ namespace Dispatch.Server.Transport;
 /// <summary>
 /// One client connection: a read loop that splits the socket's bytes into frames and posts decoded
 /// commands to the engine, and a write loop that drains queued reply bytes into the socket, many
-/// frames per flush. Anything wrong with this connection's bytes ends this connection only.
+/// frames per flush. Anything wrong with this connection's bytes ends this connection only. The stream is the
+/// socket's, or a TLS stream over it once the server's <see cref="TlsAcceptor"/> finished the handshake. Hello
+/// authenticates the peer (<see cref="ServerSecurity.Authenticate"/>); every later command passes the role table
+/// (<see cref="CommandPolicy"/>) and the role's limits (<see cref="RequestThrottle"/>) here, on the read loop, before
+/// it is posted to the engine.
 /// </summary>
 internal sealed class Connection : ReplyTarget
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
+    private readonly X509Certificate2? _clientCertificate;
+    private readonly ServerSecurity _security;
+    private RequestThrottle? _throttle;
+    private bool _subscribed; // holds one of its credential's subscriptions (read loop only)
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly EngineHost _host;
@@ -33,16 +43,20 @@ internal sealed class Connection : ReplyTarget
     private volatile bool _handshaken;
     private volatile bool _stopRequested;
 
-    public Connection(long id, Socket socket, EngineHost host, ServerOptions options, ServerMetrics metrics, ILogger log)
+    /// <param name="stream">The socket's stream (owning the socket), or the TLS stream over it.</param>
+    public Connection(long id, Socket socket, Stream stream, X509Certificate2? clientCertificate, string remote, EngineHost host, ServerOptions options,
+        ServerSecurity security, ServerMetrics metrics, ILogger log)
     {
         Id = id;
         _socket = socket;
         _host = host;
         _options = options;
+        _security = security;
         _metrics = metrics;
         _log = log;
-        Remote = socket.RemoteEndPoint?.ToString() ?? "?";
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        Remote = remote;
+        _stream = stream;
+        _clientCertificate = clientCertificate;
         // The stream reader only reads the socket when the loop asks for more, so a paused loop
         // (engine inbox full) stops draining the socket and TCP flow control slows the client.
         _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
@@ -51,7 +65,7 @@ internal sealed class Connection : ReplyTarget
 
     public long Id { get; }
 
-    public string Remote { get; }
+    public override string Remote { get; }
 
     /// <summary>The task running this connection (set by the server right after start).</summary>
     public Task? RunTask { get; set; }
@@ -78,6 +92,7 @@ internal sealed class Connection : ReplyTarget
         finally
         {
             await _input.CompleteAsync().ConfigureAwait(false);
+            if (_subscribed) { _security.Subscriptions.Release(Principal); _subscribed = false; }
         }
 
         // Queue the disconnect behind this connection's last commands, so their replies still go out
@@ -104,6 +119,19 @@ internal sealed class Connection : ReplyTarget
     {
         _stopRequested = true;
         _input.CancelPendingRead();
+    }
+
+    /// <summary>
+    /// The revocation sweep found this connection's credential revoked or expired: one Unauthenticated error, then the
+    /// connection stops reading and closes like any other (commands already read are still answered).
+    /// </summary>
+    public void Revoke(string reason)
+    {
+        if (Volatile.Read(ref _closed) == 1 || _stopRequested) return;
+        _metrics.Revoked();
+        _log.LogInformation("Connection {Name}: credential '{Credential}' {Reason}; closing", Name, Principal.Name, reason);
+        SendError(0, ErrorCode.Unauthenticated, $"credential '{Principal.Name}' {reason}; closing");
+        StopReading();
     }
 
     /// <summary>Closes the socket at once (slow consumer, end of drain).</summary>
@@ -141,6 +169,12 @@ internal sealed class Connection : ReplyTarget
 
     public override void CompleteOutbound() => _outbound.Writer.TryComplete();
 
+    /// <inheritdoc />
+    public override void Processed(in Command command)
+    {
+        if (command.Type != MessageType.Hello) _throttle?.Exit();
+    }
+
     // ------------------------------------------------------------------ read side
 
     private async Task ReadLoopAsync()
@@ -176,6 +210,7 @@ internal sealed class Connection : ReplyTarget
                     consumed = buffer.Start;
                     _metrics.FrameIn();
                     var verdict = Decode(payload, out var command);
+                    if (verdict == Verdict.Post) verdict = await AdmitAsync(command).ConfigureAwait(false);
                     if (verdict == Verdict.Close) stop = true;
                     else if (verdict == Verdict.Post && !await PostAsync(command).ConfigureAwait(false)) stop = true;
                 }
@@ -245,14 +280,94 @@ internal sealed class Connection : ReplyTarget
                 SendError(command.RequestId, ErrorCode.UnsupportedVersion, $"protocol version {command.Id} is not supported; this server speaks {ProtocolConstants.Version}; closing");
                 return Verdict.Close;
             }
+            var who = _security.Authenticate(command.Token, _clientCertificate, _host.TimeProvider.GetUtcNow(), out string reason);
+            if (who is null)
+            {
+                _metrics.AuthFailed();
+                _log.LogInformation("Connection {Name}: Hello from '{Client}' not authenticated: {Reason}; closing", Name, command.Text, reason);
+                SendError(command.RequestId, ErrorCode.Unauthenticated, reason + "; closing");
+                return Verdict.Close;
+            }
+            if (CommandPolicy.Check(who, command) == PolicyVerdict.Forbidden)
+            {
+                _metrics.Forbidden();
+                SendError(command.RequestId, ErrorCode.Forbidden, CommandPolicy.Explain(who, command) + "; closing");
+                return Verdict.Close;
+            }
+            Principal = who;
+            var limits = _security.LimitsOf(who.Role);
+            var throttle = new RequestThrottle(limits);
+            _throttle = throttle.IsOff ? null : throttle;
             _handshaken = true;
-            _log.LogDebug("Connection {Name}: hello from '{Client}' (subscribe {Subscribe})", Name, command.Text, command.Flag);
+            _log.LogDebug("Connection {Name}: hello from '{Client}' as '{Credential}' ({Role}; subscribe {Subscribe})", Name, command.Text, who.Name, who.Role.Name(), command.Flag);
             return Verdict.Post;
         }
         if (command.Type == MessageType.Hello)
         {
             SendError(command.RequestId, ErrorCode.InvalidState, "Hello was already received on this connection");
             return Verdict.Continue;
+        }
+        // The role table, before the engine sees anything: a forbidden command is never posted, so never journaled.
+        if (CommandPolicy.Check(Principal, command) == PolicyVerdict.Forbidden)
+        {
+            _metrics.Forbidden();
+            SendError(command.RequestId, ErrorCode.Forbidden, CommandPolicy.Explain(Principal, command));
+            return Verdict.Continue;
+        }
+        return Verdict.Post;
+    }
+
+    /// <summary>
+    /// The role's limits for a command bound for the engine: the subscription count (Hello's flag, Subscribe), the
+    /// request rate (waiting here stops this loop reading the socket: the client is slowed; held back longer than the
+    /// role allows, the request is refused with RateLimited) and the requests in flight. Nothing allocates unless the
+    /// loop has to wait.
+    /// </summary>
+    private async ValueTask<Verdict> AdmitAsync(Command command)
+    {
+        var limits = _security.LimitsOf(Principal.Role);
+        if (command.Type is MessageType.Hello or MessageType.Subscribe)
+        {
+            if (command.Flag && !_subscribed)
+            {
+                if (!_security.Subscriptions.TryAcquire(Principal, limits.MaxSubscriptions))
+                {
+                    _metrics.RateLimited();
+                    bool hello = command.Type == MessageType.Hello;
+                    SendError(command.RequestId, ErrorCode.RateLimited,
+                        $"credential '{Principal.Name}' already holds {limits.MaxSubscriptions} subscribed connection(s), the limit of role {Principal.Role.Name()}" + (hello ? "; closing" : ""));
+                    return hello ? Verdict.Close : Verdict.Continue;
+                }
+                _subscribed = true;
+            }
+            else if (!command.Flag && _subscribed)
+            {
+                _security.Subscriptions.Release(Principal);
+                _subscribed = false;
+            }
+            if (command.Type == MessageType.Hello) return Verdict.Post; // the session's first command is never throttled
+        }
+        if (_throttle is not { } throttle) return Verdict.Post;
+        for (bool retry = false; ; retry = true)
+        {
+            var v = throttle.Check(retry, out var wait);
+            if (v == ThrottleVerdict.Admit) break;
+            if (v == ThrottleVerdict.Refuse)
+            {
+                _metrics.RateLimited();
+                SendError(command.RequestId, ErrorCode.RateLimited,
+                    $"{command.Type} refused: over {limits.RequestsPerSecond:0.##} requests/s (role {Principal.Role.Name()}) for more than {limits.ThrottleSeconds:0.##} s; slow down");
+                return Verdict.Continue;
+            }
+            _metrics.Throttled();
+            await Task.Delay(wait).ConfigureAwait(false);
+            if (_stopRequested) return Verdict.Close;
+        }
+        var enter = throttle.EnterAsync();
+        if (!enter.IsCompleted)
+        {
+            _metrics.Throttled();
+            await enter.ConfigureAwait(false);
         }
         return Verdict.Post;
     }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Dispatch.Protocol;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Metrics;
+using Dispatch.Server.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,7 +14,9 @@ namespace Dispatch.Server.Transport;
 /// The sidecar server: a Socket accept loop that hands each connection its own read and write loops,
 /// in front of one <see cref="EngineHost"/>. Start replays the journal before the port opens, so a
 /// client never sees a half-recovered state. Stop drains: no new connections, no new reads, every
-/// command already read is applied, journaled and answered, then the journal is synced.
+/// command already read is applied, journaled and answered, then the journal is synced. With TLS, each accepted
+/// socket is put through the handshake on its own task (never the accept loop) before it becomes a connection; with
+/// authentication, a sweep closes live connections whose credential was revoked or expired.
 /// </summary>
 public sealed class DispatchServer : IAsyncDisposable
 {
@@ -22,6 +25,8 @@ public sealed class DispatchServer : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ConcurrentDictionary<long, Connection> _connections = new();
     private readonly EngineHost _engine;
+    private readonly ServerSecurity _security;
+    private ITimer? _sweep;
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _nextId;
@@ -36,7 +41,11 @@ public sealed class DispatchServer : IAsyncDisposable
         _log = _loggerFactory.CreateLogger("Dispatch.Server");
         Metrics = new ServerMetrics();
         _engine = new EngineHost(options, _loggerFactory.CreateLogger("Dispatch.Server.Engine"), Metrics, time ?? TimeProvider.System);
+        _security = new ServerSecurity(options, _loggerFactory.CreateLogger("Dispatch.Server.Security"));
     }
+
+    /// <summary>The TLS certificate in force (null without TLS): tests and logs.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TlsCertificate => _security.Tls?.Certificate.Certificate;
 
     /// <summary>The bound address (after start; the real port when 0 was asked for).</summary>
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
@@ -53,6 +62,7 @@ public sealed class DispatchServer : IAsyncDisposable
     /// <summary>Recovers state from the journal, starts the engine thread, and listens.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
+        _engine.Audit = _security.StartAudit();
         _engine.Start();
         var address = IPAddress.Parse(_options.Address);
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -71,6 +81,12 @@ public sealed class DispatchServer : IAsyncDisposable
         EndPoint = (IPEndPoint)listener.LocalEndPoint!;
         _log.LogInformation("Dispatch server listening on {Address}:{Port} (clock {Clock}, fsync {Fsync}, data {Data})",
             EndPoint.Address, EndPoint.Port, _options.Clock, _options.Fsync, Path.GetFullPath(_options.DataDirectory));
+        _log.LogInformation("Security: {Tls}; {Auth}; audit {Audit}",
+            _security.Tls is null ? "plaintext (no --tls-cert)" : $"TLS 1.2+ with {_security.Tls.Certificate.Certificate.Subject}" + (_security.Tls.AsksForClientCertificates ? ", client certificates asked for" : ""),
+            _security.Credentials is null ? "no authentication (every peer is an operator)" : $"{_security.Credentials.Count} credentials from {_security.Credentials.Path}",
+            _security.Audit is null ? "off" : _security.Audit.Folder);
+        if (_security.RequiresAuthentication)
+            _sweep = _engine.TimeProvider.CreateTimer(_ => SweepCredentials(), null, _options.CredentialSweepInterval, _options.CredentialSweepInterval);
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -80,6 +96,7 @@ public sealed class DispatchServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _stopping, 1) == 1) { await Completion.ConfigureAwait(false); return; }
         _log.LogInformation("Dispatch server stopping: draining {Connections} connections", _connections.Count);
+        _sweep?.Dispose();
         _listener?.Dispose();
         if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
 
@@ -105,6 +122,7 @@ public sealed class DispatchServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _engine.Dispose();
+        _security.Dispose(); // after the engine thread: the audit log takes its last entries first
         Metrics.Dispose();
     }
 
@@ -134,17 +152,41 @@ public sealed class DispatchServer : IAsyncDisposable
             }
             socket.NoDelay = true; // replies are small and latency matters more than packet count
             if (_options.SocketSendBufferBytes > 0) socket.SendBufferSize = _options.SocketSendBufferBytes;
-            long id = Interlocked.Increment(ref _nextId);
-            var conn = new Connection(id, socket, _engine, _options, Metrics, _log);
-            _connections[id] = conn;
-            Metrics.ConnectionOpened();
-            conn.RunTask = RunConnectionAsync(conn);
+            Metrics.ConnectionOpened(); // a handshake in progress counts: MaxConnections bounds those too
+            _ = OpenConnectionAsync(socket);
         }
+    }
+
+    /// <summary>The TLS handshake (if any) on this task, then the connection's life.</summary>
+    private async Task OpenConnectionAsync(Socket socket)
+    {
+        await Task.Yield();
+        string remote = socket.RemoteEndPoint?.ToString() ?? "?";
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate = null;
+        if (_security.Tls is { } tls)
+        {
+            var done = await tls.AuthenticateAsync(stream, remote).ConfigureAwait(false);
+            if (done is null || Volatile.Read(ref _stopping) == 1)
+            {
+                // Plaintext, garbage, a foreign client certificate, silence: closed here, before a connection exists.
+                if (done is null) Metrics.TlsHandshakeFailed();
+                else await done.Value.Stream.DisposeAsync().ConfigureAwait(false);
+                Metrics.ConnectionClosed();
+                return;
+            }
+            (stream, clientCertificate) = done.Value;
+        }
+        long id = Interlocked.Increment(ref _nextId);
+        var conn = new Connection(id, socket, stream, clientCertificate, remote, _engine, _options, _security, Metrics, _log);
+        _connections[id] = conn;
+        var run = RunConnectionAsync(conn);
+        conn.RunTask = run;
+        await run.ConfigureAwait(false);
     }
 
     private async Task RunConnectionAsync(Connection conn)
     {
-        await Task.Yield();
         try
         {
             await conn.RunAsync().ConfigureAwait(false);
@@ -157,6 +199,29 @@ public sealed class DispatchServer : IAsyncDisposable
         {
             _connections.TryRemove(conn.Id, out _);
             Metrics.ConnectionClosed();
+        }
+    }
+
+    /// <summary>
+    /// Re-reads the tokens file if it changed and closes the live connections whose credential is no longer in it (or
+    /// changed role or courier) or has expired: a revocation reaches connections already open within one interval.
+    /// </summary>
+    private void SweepCredentials()
+    {
+        try
+        {
+            _security.ReloadCredentials();
+            var now = _engine.TimeProvider.GetUtcNow();
+            foreach (var c in _connections.Values)
+            {
+                var p = c.Principal;
+                if (p.Kind == CredentialKind.None || _security.StillValid(p, now)) continue;
+                c.Revoke(p.IsExpired(now) ? $"expired at {p.Expires:O}" : "was revoked");
+            }
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "Credential sweep failed");
         }
     }
 

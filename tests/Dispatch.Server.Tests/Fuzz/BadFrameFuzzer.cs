@@ -17,8 +17,16 @@ namespace Dispatch.Fuzzing;
 /// <param name="KillerLoops">Parallel loops opening connections that send connection-killing garbage.</param>
 /// <param name="Window">Bad frames pipelined per connection before their replies are read.</param>
 /// <param name="MaxFrameBytes">The server's frame limit (for oversized prefixes).</param>
+/// <param name="Client">How every connection is opened (TLS, token); null: plaintext, no token (a loopback server without authentication).</param>
 internal sealed record FuzzSettings(int Port, long TargetFrames, int Seed, int KeepOpenConnections = 4, int KillerLoops = 1,
-    int Window = 256, int MaxFrameBytes = 64 * 1024);
+    int Window = 256, int MaxFrameBytes = 64 * 1024, FuzzClient? Client = null);
+
+/// <summary>
+/// How the fuzzer's connections reach a server with security on: <paramref name="Wrap"/> turns a connected socket's
+/// stream into the stream to speak on (a TLS handshake), <paramref name="Token"/> goes into every Hello, and
+/// <paramref name="Options"/> opens the post-check's client.
+/// </summary>
+internal sealed record FuzzClient(Func<Stream, CancellationToken, Task<Stream>> Wrap, string? Token, DispatchClientOptions Options);
 
 /// <summary>What a fuzz run saw.</summary>
 internal sealed record FuzzResult(
@@ -92,9 +100,11 @@ internal static class BadFrameFuzzer
     }
 
     /// <summary>A valid client after the fuzz: the server answers, and what it places reads back consistently.</summary>
-    public static async Task<PostCheck> CheckServerAsync(int port, long idBase)
+    public static async Task<PostCheck> CheckServerAsync(int port, long idBase, DispatchClientOptions? options = null)
     {
-        await using var c = await DispatchClient.ConnectAsync("127.0.0.1", port, "fuzz-post-check").ConfigureAwait(false);
+        var o0 = options ?? new DispatchClientOptions();
+        o0.ClientName = "fuzz-post-check";
+        await using var c = await DispatchClient.ConnectAsync("127.0.0.1", port, o0).ConfigureAwait(false);
         var pong = await c.PingAsync().ConfigureAwait(false);
         var before = await c.GetCountsAsync().ConfigureAwait(false);
         double now = pong.Now;
@@ -139,10 +149,11 @@ internal static class BadFrameFuzzer
         var rng = new Random(seed);
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, s.Port), ct).ConfigureAwait(false);
+        await using var stream = await OpenAsync(s, socket, ct).ConfigureAwait(false);
         var send = new FrameBuffer(64 * 1024);
-        var recv = new ReplyReader(socket);
-        CommandCodec.WriteFrame(send, Command.Hello(1, "fuzz", subscribe: false));
-        await socket.SendAsync(send.WrittenMemory, SocketFlags.None, ct).ConfigureAwait(false);
+        var recv = new ReplyReader(stream);
+        CommandCodec.WriteFrame(send, Command.Hello(1, "fuzz", subscribe: false, token: s.Client?.Token));
+        await stream.WriteAsync(send.WrittenMemory, ct).ConfigureAwait(false);
         send.Reset();
         var hello = await recv.NextAsync(ct).ConfigureAwait(false);
         if (hello.Type != MessageType.HelloOk) throw new InvalidOperationException($"handshake refused: {hello.Type}");
@@ -151,7 +162,7 @@ internal static class BadFrameFuzzer
         {
             int n = (int)Math.Min(s.Window, frames - st.Frames);
             for (int i = 0; i < n; i++) WriteBadFrame(send, rng);
-            await socket.SendAsync(send.WrittenMemory, SocketFlags.None, ct).ConfigureAwait(false);
+            await stream.WriteAsync(send.WrittenMemory, ct).ConfigureAwait(false);
             send.Reset();
             st.Frames += n;
             // Every one of them gets exactly one reply; read them all before the next window.
@@ -172,6 +183,13 @@ internal static class BadFrameFuzzer
             }
         }
         socket.Shutdown(SocketShutdown.Both);
+    }
+
+    /// <summary>The stream to speak on: the socket's, or what <see cref="FuzzClient.Wrap"/> makes of it (TLS).</summary>
+    private static async Task<Stream> OpenAsync(FuzzSettings s, Socket socket, CancellationToken ct)
+    {
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        return s.Client is null ? stream : await s.Client.Wrap(stream, ct).ConfigureAwait(false);
     }
 
     /// <summary>One well-framed frame whose message is bad (or, for a few flipped-byte frames, accidentally valid): one reply each.</summary>
@@ -340,7 +358,7 @@ internal static class BadFrameFuzzer
             buf.Reset();
             int kind = rng.Next(7);
             bool hello = kind is 0 or 3 or 6 || rng.Next(3) == 0;
-            if (hello && kind != 5) CommandCodec.WriteFrame(buf, Command.Hello(1, "killer", false));
+            if (hello && kind != 5) CommandCodec.WriteFrame(buf, Command.Hello(1, "killer", false, token: s.Client?.Token));
             int frames = 0;
             ErrorCode? expect = null;
             switch (kind)
@@ -380,7 +398,7 @@ internal static class BadFrameFuzzer
                     expect = ErrorCode.HandshakeRequired;
                     break;
                 case 5: // the wrong protocol version
-                    CommandCodec.WriteFrame(buf, Command.Hello(1, "killer", false, version: 2 + rng.Next(100)));
+                    CommandCodec.WriteFrame(buf, Command.Hello(1, "killer", false, version: 2 + rng.Next(100), token: s.Client?.Token));
                     frames++;
                     expect = ErrorCode.UnsupportedVersion;
                     break;
@@ -397,13 +415,14 @@ internal static class BadFrameFuzzer
             {
                 await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, s.Port), CancellationToken.None).ConfigureAwait(false);
                 st.Connections++;
-                await socket.SendAsync(buf.WrittenMemory, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
+                var stream = await OpenAsync(s, socket, CancellationToken.None).ConfigureAwait(false);
+                await stream.WriteAsync(buf.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
                 st.Frames += frames;
                 if (expect is { } code && rng.Next(4) == 0)
                 {
                     // Check the server's verdict: the expected error, then a close. (The reader's own error
                     // may overtake the engine's replies to the frames before it, so it need not be last.)
-                    var reader = new ReplyReader(socket);
+                    var reader = new ReplyReader(stream);
                     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
                     bool seen = false;
                     while (await reader.TryNextAsync(timeout.Token).ConfigureAwait(false) is { } r)
@@ -420,9 +439,9 @@ internal static class BadFrameFuzzer
                     socket.Shutdown(SocketShutdown.Both);
                 }
             }
-            catch (SocketException)
+            catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
             {
-                // The server closed it first: expected for many inputs.
+                // The server closed it first: expected for many inputs (IOException: the same, through a TLS stream).
             }
             finally
             {
@@ -442,8 +461,8 @@ internal static class BadFrameFuzzer
 
     internal readonly record struct Reply(MessageType Type, uint RequestId, ErrorCode Code, string? Message);
 
-    /// <summary>Reads server frames off a socket, decoding only type, request id and error code.</summary>
-    private sealed class ReplyReader(Socket socket)
+    /// <summary>Reads server frames off a connection's stream, decoding only type, request id and error code.</summary>
+    private sealed class ReplyReader(Stream stream)
     {
         private byte[] _buf = new byte[64 * 1024];
         private int _start, _end;
@@ -466,9 +485,9 @@ internal static class BadFrameFuzzer
                 int n;
                 try
                 {
-                    n = await socket.ReceiveAsync(_buf.AsMemory(_end), SocketFlags.None, ct).ConfigureAwait(false);
+                    n = await stream.ReadAsync(_buf.AsMemory(_end), ct).ConfigureAwait(false);
                 }
-                catch (SocketException)
+                catch (Exception ex) when (ex is SocketException or IOException)
                 {
                     return null; // reset by the server
                 }

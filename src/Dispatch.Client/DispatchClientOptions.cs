@@ -1,0 +1,37 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Dispatch.Client;
+
+/// <summary>
+/// How <see cref="DispatchClient"/> connects: the client name and subscription it announces in Hello, its bearer token,
+/// and TLS. With <see cref="Tls"/> on, the server's certificate is checked against <see cref="TrustedCa"/> when given
+/// (the chain must end there, the system's roots are not used, and the name must match <see cref="TargetHost"/>), else
+/// by <see cref="ServerCertificateValidation"/> when given, else by the system's roots.
+/// </summary>
+public sealed class DispatchClientOptions
+{
+    /// <summary>Name sent in Hello (logged by the server).</summary>
+    public string ClientName { get; set; } = "Dispatch.Client";
+
+    /// <summary>Ask for pushes in Hello.</summary>
+    public bool Subscribe { get; set; }
+
+    /// <summary>The bearer token a server with authentication asks for (Hello's sixth field); null: none sent.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>Speak TLS (1.2 or 1.3).</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>The name the server's certificate must carry; null: the host connected to.</summary>
+    public string? TargetHost { get; set; }
+
+    /// <summary>The CA the server's certificate must chain to (a private CA); null: <see cref="ServerCertificateValidation"/> or the system's roots.</summary>
+    public X509Certificate2? TrustedCa { get; set; }
+
+    /// <summary>A custom check of the server's certificate (used when <see cref="TrustedCa"/> is null).</summary>
+    public RemoteCertificateValidationCallback? ServerCertificateValidation { get; set; }
+
+    /// <summary>A client certificate (with its private key) for servers that map certificates to roles.</summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+}
