@@ -14,8 +14,9 @@ public sealed partial class DispatchEngine<TTravel>
     /// 3: column by column (block copies of the struct-of-arrays stores); order and courier slots with the
     /// placement sequence, the free slots and the retention queues, the counters, released-from as a courier id. 2: per-order time windows and service minutes, the improvement moves'
     /// cursor. 1 and 2 still load (orders without windows, options' services; the cursor at the first courier;
-    /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).</summary>
-    private const int SnapshotVersion = 4;
+    /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).
+    /// 5: as 4, plus the promises block (see DispatchEngine.Promises.cs) after the improvement cursor.</summary>
+    private const int SnapshotVersion = 5;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
@@ -88,6 +89,9 @@ public sealed partial class DispatchEngine<TTravel>
             w.Write((byte)p.Reason); w.Write(p.PreviousTime); w.Write(p.NewTime);
         }
         w.Write(_planner.Improver?.Cursor ?? 0);
+        // ---- promises (version 5): one block, see DispatchEngine.Promises.cs
+        WritePromiseBlock(w);
+        // ---- end of promises
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
     }
 
@@ -277,7 +281,7 @@ public sealed partial class DispatchEngine<TTravel>
                 s.ReleasedFrom[o] = slot < 0 ? -1 : cs.Id[slot];
             }
 
-            return e.ReadTail(r, lastTick, hasCursor: version >= 2);
+            return e.ReadTail(r, lastTick, hasCursor: version >= 2, hasPromises: false);
         }
         catch (EndOfStreamException ex)
         {
@@ -373,7 +377,7 @@ public sealed partial class DispatchEngine<TTravel>
             s.EndedQueued[c] = true;
         }
 
-        return e.ReadTail(r, lastTick, hasCursor: true);
+        return e.ReadTail(r, lastTick, hasCursor: true, hasPromises: version >= 5);
     }
 
     /// <summary>Version 4: the finished orders' history (columns, free and waiting entries) and the retention queue of its entries.</summary>
@@ -419,7 +423,7 @@ public sealed partial class DispatchEngine<TTravel>
 
     /// <summary>What every version ends with: the pending plan changes, the improvement cursor (version 2 on), the
     /// trailer; then the clock is set and the planners sized. Returns this engine.</summary>
-    private DispatchEngine<TTravel> ReadTail(BinaryReader r, double lastTick, bool hasCursor)
+    private DispatchEngine<TTravel> ReadTail(BinaryReader r, double lastTick, bool hasCursor, bool hasPromises)
     {
         int nPending = Count(r, "pending plan changes");
         for (int i = 0; i < nPending; i++)
@@ -432,6 +436,10 @@ public sealed partial class DispatchEngine<TTravel>
             _s.QueueChange(new PlanChange(kind, orderId, courierId, at, reason, prev, next));
         }
         int cursor = hasCursor ? r.ReadInt32() : 0;
+        // ---- promises (version 5): one block, see DispatchEngine.Promises.cs
+        if (hasPromises) ReadPromiseBlock(r);
+        else ForgetPromises();
+        // ---- end of promises
         if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");
         if (_planner.Improver is { } improver) improver.Cursor = cursor;
         _lastTick = lastTick;

@@ -20,4 +20,7 @@ public enum PlanChangeReason : byte
     Improvement = 6,
     /// <summary>The courier's reported position is ahead of what its plan assumed: its ETAs come forward.</summary>
     CourierAhead = 7,
+    /// <summary>The order's first plan (when a courier was committed to it) already ends after its promise: more work
+    /// than couriers since the promise was made.</summary>
+    Backlog = 8,
 }

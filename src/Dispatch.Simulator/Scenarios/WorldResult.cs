@@ -36,4 +36,11 @@ public sealed record WorldResult(
 
     /// <summary>Minutes the world's couriers spent driving (legs cut short by a new plan count what was driven).</summary>
     public double DrivingMinutes { get; init; }
+
+    /// <summary>Mean of promise minus actual drop-off over delivered orders with a promise: the padding (positive) or
+    /// the shortfall (negative) of promises (<see cref="World.PromiseFigures"/>).</summary>
+    public double PromiseSlackMean { get; init; }
+
+    /// <summary>Promises the engine re-quoted (its plan broke them; one per break).</summary>
+    public long Requotes { get; init; }
 }
