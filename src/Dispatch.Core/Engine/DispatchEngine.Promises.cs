@@ -150,6 +150,19 @@ public sealed partial class DispatchEngine<TTravel>
         p.Requotes = r.ReadInt64();
     }
 
+    /// <summary>For tests that compare with a snapshot from before promises: this engine forgets its own (promises,
+    /// pickup lateness, calibration, re-quote count) as if it had been loaded from such a snapshot.</summary>
+    internal void ForgetPromiseHistory()
+    {
+        ForgetPromises();
+        var p = _promises;
+        Array.Clear(p.SiteLateness);
+        Array.Clear(p.Calibration.Errors);
+        Array.Clear(p.Calibration.Counts);
+        Array.Clear(p.Calibration.Next);
+        p.Requotes = 0;
+    }
+
     /// <summary>A snapshot from before promises: its orders have none (not re-quoted, their deliveries teach nothing).</summary>
     private void ForgetPromises()
     {
@@ -159,5 +172,7 @@ public sealed partial class DispatchEngine<TTravel>
         p.Point.AsSpan(0, n).Fill(double.NaN);
         p.First.AsSpan(0, n).Fill(double.PositiveInfinity);
         p.Current.AsSpan(0, n).Fill(double.PositiveInfinity);
+        p.Bucket.AsSpan(0, n).Clear();
+        p.Reason.AsSpan(0, n).Clear();
     }
 }

@@ -60,25 +60,38 @@ internal sealed class DropoffEstimator
         if (m == 0) return new Estimate(double.PositiveInfinity, double.PositiveInfinity);
         for (int i = m / 2 - 1; i >= 0; i--) SiftDown(i, m);
 
-        // The queue ahead: open orders ready no later than this one, each to the courier free first.
+        // The queue ahead: open orders ready no later than this one, each to the courier free first. A courier whose
+        // shift ends before it could pick the next one up leaves the queue (the order goes to the next courier).
         foreach (int o in s.OpenOrders.Items)
         {
             if (o == self || os.ReadyAt[o] > readyAt) continue;
-            int k = _heap[0];
             int osite = os.Site[o];
             double ox = s.Sites.X[osite], oy = s.Sites.Y[osite];
-            double pickup = Math.Max(os.ReadyAt[o], _free[k] + travel.Minutes(_x[k], _y[k], ox, oy) + halfP);
-            // LowerBoundDrop = ready + half pickup + leg + half drop-off: the same leg from the pickup.
-            double drop = pickup + (s.LowerBoundDrop[o] - os.ReadyAt[o]);
-            _free[k] = drop + halfD;
-            _x[k] = os.DropX[o]; _y[k] = os.DropY[o];
-            SiftDown(0, m);
+            while (m > 0)
+            {
+                int k = _heap[0];
+                double pickup = Math.Max(os.ReadyAt[o], _free[k] + travel.Minutes(_x[k], _y[k], ox, oy) + halfP);
+                if (pickup > _end[k])
+                {
+                    _heap[0] = _heap[--m];
+                    SiftDown(0, m);
+                    continue;
+                }
+                // LowerBoundDrop = ready + half pickup + leg + half drop-off: the same leg from the pickup.
+                double drop = pickup + (s.LowerBoundDrop[o] - os.ReadyAt[o]);
+                _free[k] = drop + halfD;
+                _x[k] = os.DropX[o]; _y[k] = os.DropY[o];
+                SiftDown(0, m);
+                break;
+            }
+            if (m == 0) return new Estimate(double.PositiveInfinity, double.PositiveInfinity);
         }
 
         double ready = readyAt + kitchenLate;
         double best = double.PositiveInfinity;
-        for (int i = 0; i < m; i++)
+        for (int h = 0; h < m; h++)
         {
+            int i = _heap[h];
             double pickup = Math.Max(ready, _free[i] + travel.Minutes(_x[i], _y[i], sx, sy) + halfP);
             if (pickup > _end[i] || pickup >= best) continue;
             best = pickup;

@@ -17,8 +17,10 @@ internal sealed class ErrorQuantiles
     /// <summary>A bucket answers on its own from this many errors on; before that the pooled ring answers.</summary>
     public const int MinSamples = 24;
 
-    /// <summary>Margin before any delivery was seen (minutes): a cautious start that the first deliveries replace.</summary>
-    public const double PriorMarginMinutes = 10;
+    /// <summary>The pooled ring answers from this many errors on; before that there is no margin (the promise is the
+    /// point estimate): an engine that has delivered nothing has no evidence of its own errors, and a fixed pad would
+    /// be a guess tuned to some city.</summary>
+    public const int MinPooledSamples = 8;
 
     /// <summary>Errors, bucket after bucket (<see cref="Window"/> each), the pooled ring last.</summary>
     public readonly double[] Errors;
@@ -56,12 +58,12 @@ internal sealed class ErrorQuantiles
 
     /// <summary>The margin to add to a point estimate of <paramref name="bucket"/> so it is met with probability
     /// <paramref name="p"/>: the bucket's empirical quantile once it holds <see cref="MinSamples"/> errors, else the
-    /// pooled ring's, else <see cref="PriorMarginMinutes"/>. Allocates nothing.</summary>
+    /// pooled ring's from <see cref="MinPooledSamples"/>, else 0. Allocates nothing.</summary>
     public double Margin(int bucket, double p)
     {
         int ring = Counts[bucket] >= MinSamples ? bucket : Buckets;
         int n = Counts[ring];
-        if (n < MinSamples) return PriorMarginMinutes;
+        if (n < MinPooledSamples) return 0;
         var errors = _scratch.AsSpan(0, n);
         Errors.AsSpan(ring * Window, n).CopyTo(errors);
         return Quantile(errors, p);
