@@ -82,21 +82,30 @@ public sealed partial class DispatchEngine<TTravel>
     /// the planned drop-off plus <see cref="DispatchOptions.EtaChangeThresholdMinutes"/> (so plan jitter below the
     /// ETA threshold does not break it again), reported once as <see cref="PlanChangeKind.Requoted"/> with the reason
     /// of the change that moved it (<see cref="PlanChangeReason.Backlog"/> when its first plan already ended late).
-    /// A scan of the order columns: no allocation.
+    /// Reported in placement order. A scan of the order columns into preallocated scratch: no allocation.
     /// </summary>
     private void CheckPromises<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
         var os = _s.Orders;
         var p = _promises;
         var current = p.Current;
+        int n = 0;
         for (int o = 0; o < os.Count; o++)
         {
             var st = os.Status[o];
             if (st != OrderStatus.Assigned && st != OrderStatus.PickedUp) continue;
-            double planned = os.PlannedDrop[o];
             // NaN and +infinity promises (none made) compare false: never re-quoted.
-            if (!(planned > current[o]) || !double.IsFinite(current[o])) continue;
-            double next = planned + Options.EtaChangeThresholdMinutes;
+            if (!(os.PlannedDrop[o] > current[o]) || !double.IsFinite(current[o])) continue;
+            p.Broken[n] = o;
+            p.BrokenSeq[n] = os.Seq[o];
+            n++;
+        }
+        if (n == 0) return;
+        p.BrokenSeq.AsSpan(0, n).Sort(p.Broken.AsSpan(0, n));
+        for (int i = 0; i < n; i++)
+        {
+            int o = p.Broken[i];
+            double next = os.PlannedDrop[o] + Options.EtaChangeThresholdMinutes;
             var reason = p.Reason[o] == PlanChangeReason.None ? PlanChangeReason.Backlog : p.Reason[o];
             int c = os.Courier[o];
             sink.OnPlanChange(new PlanChange(PlanChangeKind.Requoted, os.Id[o], c >= 0 ? _s.Couriers.Id[c] : -1, now, reason, current[o], next));

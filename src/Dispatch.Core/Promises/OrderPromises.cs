@@ -35,11 +35,18 @@ internal sealed class OrderPromises
 
     public readonly DropoffEstimator Estimator = new();
 
+    /// <summary>Scratch of the tick's promise check: the broken orders' slots and placement sequences, so they are
+    /// reported in placement order (never slot order: a reused slot must decide and report as a fresh one).</summary>
+    public int[] Broken;
+    public long[] BrokenSeq;
+
     public OrderPromises(int orders, int sites)
     {
         Point = new double[orders]; First = new double[orders]; Current = new double[orders];
         Bucket = new byte[orders]; Reason = new PlanChangeReason[orders];
         SiteLateness = new double[sites];
+        Broken = new int[orders];
+        BrokenSeq = new long[orders];
     }
 
     /// <summary>Grows the columns to the stores' capacities (outside the tick).</summary>
@@ -49,6 +56,7 @@ internal sealed class OrderPromises
         {
             Array.Resize(ref Point, orders); Array.Resize(ref First, orders); Array.Resize(ref Current, orders);
             Array.Resize(ref Bucket, orders); Array.Resize(ref Reason, orders);
+            Broken = new int[orders]; BrokenSeq = new long[orders];
         }
         if (SiteLateness.Length < sites) Array.Resize(ref SiteLateness, sites);
         Estimator.EnsureCapacity(couriers);
