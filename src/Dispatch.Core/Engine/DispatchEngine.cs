@@ -393,6 +393,12 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             var st = cs.State[c];
             if (st == CourierState.Scheduled && cs.ShiftStart[c] <= now) cs.State[c] = CourierState.OnShift;
             else if (st == CourierState.OnShift && cs.ShiftEnd[c] <= now) _s.EndCourier(c, cs.ShiftEnd[c]);
+            // No pickup after shift end: a courier whose shift is over and who has not picked up an order yet
+            // never will; the order goes back to couriers on shift instead of waiting for one gone home (its
+            // picked-up orders it still delivers). Only behind a plan can this happen: in time, a plan's pickups
+            // are never after the shift's end.
+            if (cs.State[c] == CourierState.Ended && now > cs.ShiftEnd[c] && cs.RouteLength(c) > 0)
+                ReleaseUnpicked(c, now, PlanChangeReason.CourierOffline, onlyBeyondHead: false, slip: 0);
         }
 
         for (int i = 0; i < _s.PendingCount; i++) sink.OnPlanChange(in _s.PendingChanges[i]);
