@@ -156,8 +156,10 @@ public class RecordingTests : IDisposable
         // Re-recorded for issue 11 (confirmations no later than the server's now): every engine setting that changes a
         // decision is in the header, at the defaults the server ran with. (The trace it replaced was an older one with
         // only the first six settings in its header; this test no longer pins how such a header reads.)
-        // FinishedOrderRetentionMinutes came after this recording: a header without a setting reads as its default.
-        Assert.Equal(DispatchSettings.All.Where(x => !x.SizesStorageOnly && x.Name != nameof(DispatchOptions.FinishedOrderRetentionMinutes)).Select(TraceEngineSettings.Key), h.EngineSettings.Keys);
+        // FinishedOrderRetentionMinutes and PromiseOnTimeProbability came after this recording: a header without a
+        // setting reads as its default.
+        Assert.Equal(DispatchSettings.All.Where(x => !x.SizesStorageOnly && x.Name != nameof(DispatchOptions.FinishedOrderRetentionMinutes)
+            && x.Name != nameof(DispatchOptions.PromiseOnTimeProbability)).Select(TraceEngineSettings.Key), h.EngineSettings.Keys);
         Assert.Equal(5.0, h.EngineSettings["pickupBeforeReadyToleranceMinutes"]);
         Assert.Equal(new DispatchOptions(), TraceEngineSettings.OptionsFrom(h));
 
