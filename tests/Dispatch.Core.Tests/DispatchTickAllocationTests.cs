@@ -98,6 +98,7 @@ public class DispatchTickAllocationTests
     [InlineData(DispatchProfile.Mdrp)]
     [InlineData(DispatchProfile.Greedy)]
     [InlineData(DispatchProfile.General)]
+    [InlineData(DispatchProfile.Reyes)]
     public void The_tick_allocates_nothing_in_steady_state(DispatchProfile profile)
     {
         var (bytes, delivered, committed, _, slots) = Run(profile);

@@ -33,6 +33,9 @@ public class EngineProperties
     [Property(MaxTest = 200, Arbitrary = [typeof(ScenarioArbitrary)])]
     public void General_profile_keeps_the_invariants(Scenario s) => Holds(s, DispatchProfile.General);
 
+    [Property(MaxTest = 200, Arbitrary = [typeof(ScenarioArbitrary)])]
+    public void Reyes_profile_keeps_the_invariants(Scenario s) => Holds(s, DispatchProfile.Reyes);
+
     private static void AllDelivered(PlentifulScenario p, DispatchProfile profile)
     {
         var sim = new Simulation(p.Scenario, profile).Run();
@@ -50,4 +53,7 @@ public class EngineProperties
 
     [Property(MaxTest = 100, Arbitrary = [typeof(ScenarioArbitrary)])]
     public void General_profile_delivers_every_order_when_couriers_are_plentiful(PlentifulScenario p) => AllDelivered(p, DispatchProfile.General);
+
+    [Property(MaxTest = 100, Arbitrary = [typeof(ScenarioArbitrary)])]
+    public void Reyes_profile_delivers_every_order_when_couriers_are_plentiful(PlentifulScenario p) => AllDelivered(p, DispatchProfile.Reyes);
 }

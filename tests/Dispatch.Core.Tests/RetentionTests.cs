@@ -76,6 +76,7 @@ public class RetentionTests
     [InlineData(DispatchProfile.Mdrp)]
     [InlineData(DispatchProfile.General)]
     [InlineData(DispatchProfile.Greedy)]
+    [InlineData(DispatchProfile.Reyes)]
     public void Forgetting_finished_orders_changes_no_decision_and_bounds_the_order_slots(DispatchProfile profile)
     {
         var keepAll = Engine(double.PositiveInfinity, profile);

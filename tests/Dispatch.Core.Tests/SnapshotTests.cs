@@ -60,6 +60,8 @@ public class SnapshotTests
     [InlineData(DispatchProfile.General, 70, true)]
     [InlineData(DispatchProfile.General, 97, true)]
     [InlineData(DispatchProfile.Greedy, 80, false)]
+    [InlineData(DispatchProfile.Reyes, 62, false)]
+    [InlineData(DispatchProfile.Reyes, 83, false)]
     public void A_restored_engine_decides_exactly_like_the_original(DispatchProfile profile, int cut, bool windows)
     {
         var rng = new Random(5);

@@ -385,6 +385,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     {
         RequireTime(now, "tick time");
         if (now < _lastTick) Throw(DispatchError.InvalidValue, $"tick time {now} is before the previous tick {_lastTick}");
+        double previousTick = _lastTick;
         _lastTick = now;
 
         var cs = _s.Couriers;
@@ -406,7 +407,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         _s.RetireFinished(now);
         _s.RetireEnded(now);
 
-        _planner.Plan(now, ref sink);
+        _planner.Plan(now, previousTick, ref sink);
         CheckPromises(now, ref sink);
         return _commit.TakeCommitCount();
     }

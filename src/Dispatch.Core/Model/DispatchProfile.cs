@@ -24,4 +24,11 @@ public enum DispatchProfile : byte
 
     /// <summary>The baseline: each open order, oldest first, goes to the nearest idle courier at once. For comparison only.</summary>
     Greedy = 2,
+
+    /// <summary>
+    /// The published method, for comparison: the rolling-horizon policy of the MDRP paper (Reyes et al. 2018) under
+    /// MDRP rules, optimising every 5 minutes with a target bundle size from orders ready and couriers free soon,
+    /// parallel-insertion bundles per site, a throughput-weighted assignment and the paper's postponement.
+    /// </summary>
+    Reyes = 3,
 }

@@ -35,20 +35,24 @@ internal abstract class Planner<TTravel> where TTravel : struct, ITravelTime
         DispatchProfile.Mdrp => new RollingHorizonPlanner<TTravel>(state, travel, commit),
         DispatchProfile.Greedy => new GreedyPlanner<TTravel>(state, travel, commit),
         DispatchProfile.General => new InsertionPlanner<TTravel>(state, travel, commit),
+        DispatchProfile.Reyes => new ReyesPlanner<TTravel>(state, travel, commit),
         _ => throw new ArgumentOutOfRangeException(nameof(state), state.Options.Profile, "unknown dispatch profile"),
     };
 
     /// <summary>Sizes buffers to the stores' capacities. Called when a store grows, never during the tick.</summary>
     public abstract void EnsureCapacity();
 
-    /// <summary>Decides for everything placed and not yet committed at <paramref name="now"/>; commits into <paramref name="sink"/>.</summary>
-    public void Plan<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    /// <summary>Decides for everything placed and not yet committed at <paramref name="now"/>; commits into <paramref name="sink"/>.
+    /// <paramref name="previousTick"/> (-infinity at the first) lets a policy that decides at a cadence of its own find its
+    /// turns from the engine's persisted clock, so a restored engine decides at the same ticks as the original.</summary>
+    public void Plan<TSink>(double now, double previousTick, ref TSink sink) where TSink : IAssignmentSink
     {
         switch (this)
         {
             case RollingHorizonPlanner<TTravel> rolling: rolling.PlanOrders(now, ref sink); break;
             case InsertionPlanner<TTravel> insertion: insertion.PlanOrders(now, ref sink); break;
             case GreedyPlanner<TTravel> greedy: greedy.PlanOrders(now, ref sink); break;
+            case ReyesPlanner<TTravel> reyes: reyes.PlanOrders(now, previousTick, ref sink); break;
             default: throw new InvalidOperationException($"no tick dispatch for {GetType().Name}");
         }
     }
