@@ -132,11 +132,12 @@ public static class ReplyCodec
     /// <summary>Ends a push begun with <see cref="BeginAssignment"/>.</summary>
     public static void EndPush(FrameBuffer o, ref MessagePackWriter w) => End(o, ref w);
 
-    /// <summary>PlanChange push: [81, 0, kind, orderId, courierId, at, previousTime, newTime] (the last two NaN unless the kind uses them).</summary>
-    public static void WritePlanChange(FrameBuffer o, int kind, long orderId, long courierId, double at, double previousTime = double.NaN, double newTime = double.NaN)
+    /// <summary>PlanChange push: [81, 0, kind, orderId, courierId, at, previousTime, newTime, reason] (the times NaN unless the
+    /// kind uses them; reason appended last so clients that read 6 fields after [type, rid] still read the rest).</summary>
+    public static void WritePlanChange(FrameBuffer o, int kind, long orderId, long courierId, double at, double previousTime = double.NaN, double newTime = double.NaN, int reason = 0)
     {
-        var w = Begin(o, MessageType.PlanChange, ProtocolConstants.PushRequestId, 6);
-        w.Write(kind); w.Write(orderId); w.Write(courierId); w.Write(at); w.Write(previousTime); w.Write(newTime);
+        var w = Begin(o, MessageType.PlanChange, ProtocolConstants.PushRequestId, 7);
+        w.Write(kind); w.Write(orderId); w.Write(courierId); w.Write(at); w.Write(previousTime); w.Write(newTime); w.Write(reason);
         End(o, ref w);
     }
 
@@ -223,7 +224,9 @@ public static class ReplyCodec
                     // Servers before the ETA fields sent 4 fields after [type, rid].
                     double previous = count >= 8 ? ReadNumber(ref r) : double.NaN;
                     double next = count >= 8 ? ReadNumber(ref r) : double.NaN;
-                    return new PlanChangeMessage(kind, order, courier, at, previous, next);
+                    // Servers before the reason sent 6 fields after [type, rid]: None.
+                    var reason = count >= 9 ? (WirePlanChangeReason)r.ReadInt32() : WirePlanChangeReason.None;
+                    return new PlanChangeMessage(kind, order, courier, at, previous, next, reason);
                 }
                 default:
                     throw new ProtocolException(ErrorCode.UnknownMessageType, rid, $"unknown server message type {(int)type}");

@@ -69,9 +69,11 @@ public sealed record AssignmentMessage(long CourierId, double AssignedAt, bool I
 /// Push: a committed plan changed (order released, cancelled, reassigned, resequenced, or its ETA moved).
 /// For <see cref="WirePlanChangeKind.EtaChanged"/>, <paramref name="PreviousTime"/> and <paramref name="NewTime"/> are the
 /// planned drop-off before and after; for <see cref="WirePlanChangeKind.Reassigned"/> PreviousTime is the courier it was
-/// released from (as a number) and NewTime the planned drop-off; otherwise both are NaN.
+/// released from (as a number) and NewTime the planned drop-off; for <see cref="WirePlanChangeKind.Requoted"/> the promise
+/// that broke and the new promise; otherwise both are NaN. <paramref name="Reason"/>: why (None from servers before it).
 /// </summary>
-public sealed record PlanChangeMessage(WirePlanChangeKind Kind, long OrderId, long CourierId, double At, double PreviousTime = double.NaN, double NewTime = double.NaN)
+public sealed record PlanChangeMessage(WirePlanChangeKind Kind, long OrderId, long CourierId, double At, double PreviousTime = double.NaN, double NewTime = double.NaN,
+    WirePlanChangeReason Reason = WirePlanChangeReason.None)
     : ServerMessage(MessageType.PlanChange, ProtocolConstants.PushRequestId);
 
 /// <summary>

@@ -56,6 +56,35 @@ public enum WirePlanChangeKind
     Resequenced = 4,
     /// <summary>An order's planned drop-off moved (traffic, a late courier, a kitchen delay); the push carries the old and new times.</summary>
     EtaChanged = 5,
+    /// <summary>The order's plan broke its promise: the push carries the broken promise, the new one and the reason.</summary>
+    Requoted = 6,
+}
+
+/// <summary>Why a plan changed, on the wire (same numbers as Dispatch.Model.PlanChangeReason).</summary>
+public enum WirePlanChangeReason
+{
+    /// <summary>No particular reason recorded (and what servers before the reason field are read as).</summary>
+    None = 0,
+    /// <summary>The customer or the restaurant cancelled the order.</summary>
+    OrderCancelled = 1,
+    /// <summary>The courier went off shift (or offline).</summary>
+    CourierOffline = 2,
+    /// <summary>The courier's reported position is behind its plan.</summary>
+    CourierBehind = 3,
+    /// <summary>The kitchen changed the order's ready time.</summary>
+    ReadyTimeChanged = 4,
+    /// <summary>Travel times changed: congestion, a road closure, weather.</summary>
+    Traffic = 5,
+    /// <summary>The general profile's improvement moves found a cheaper plan.</summary>
+    Improvement = 6,
+    /// <summary>The courier's reported position is ahead of its plan.</summary>
+    CourierAhead = 7,
+    /// <summary>A delivery failed at the door: the order left its courier to be re-made (or returned).</summary>
+    DeliveryFailed = 8,
+    /// <summary>The kitchen changed the order (out of stock: a new ready time or a smaller order).</summary>
+    OrderChanged = 9,
+    /// <summary>The order's first plan already ended after its promise: more work than couriers.</summary>
+    Backlog = 10,
 }
 
 /// <summary>Geometry kind of a road closure on the wire.</summary>

@@ -268,12 +268,13 @@ public class CodecTests
         ReplyCodec.WriteStop(ref w, 2, 100, -1, 7, 8, 4, 5, 6, 7);
         ReplyCodec.EndPush(f, ref w);
         ReplyCodec.WritePlanChange(f, 1, 100, 10, 9);
+        ReplyCodec.WritePlanChange(f, (int)WirePlanChangeKind.Requoted, 101, 11, 12, 40, 47.5, (int)WirePlanChangeReason.Traffic);
 
         var seq = new ReadOnlySequence<byte>(f.WrittenMemory);
         var got = new List<ServerMessage>();
         while (FrameReader.TryReadFrame(ref seq, 1 << 20, out var payload, out _) == FrameStatus.Frame) got.Add(ReplyCodec.Read(payload));
 
-        Assert.Equal(10, got.Count);
+        Assert.Equal(11, got.Count);
         Assert.Equal(new AckMessage(1, 2.5), got[0]);
         Assert.Equal(new ErrorMessage(2, ErrorCode.UnknownId, "unknown order 5"), got[1]);
         Assert.Equal(new HelloOkMessage(3, ProtocolConstants.Version, "srv", ClockMode.Manual, 7, 4096), got[2]);
@@ -288,6 +289,7 @@ public class CodecTests
         Assert.Equal((10L, 3.0, false), (a.CourierId, a.AssignedAt, a.IsUpdate));
         Assert.Equal([new WireStop(WireStopKind.Pickup, 100, 1, 5, 6, 1, 2, 3, 4), new WireStop(WireStopKind.Dropoff, 100, -1, 7, 8, 4, 5, 6, 7)], a.Stops);
         Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Released, 100, 10, 9), got[9]);
+        Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Requoted, 101, 11, 12, 40, 47.5, WirePlanChangeReason.Traffic), got[10]);
     }
 
     /// <summary>Every ServerStats field keeps its value and place, the NaN of "no snapshot yet" and 64-bit byte counts included.</summary>

@@ -22,6 +22,9 @@ public class WireEnumTests
     [Fact]
     public void Plan_change_kind_matches_core() => AssertSameMembers<PlanChangeKind, WirePlanChangeKind>();
 
+    [Fact]
+    public void Plan_change_reason_matches_core() => AssertSameMembers<PlanChangeReason, WirePlanChangeReason>();
+
     /// <summary>Error codes 1..4 are the engine's refusal categories (docs/protocol.md, Errors); the rest are the protocol's own.</summary>
     [Fact]
     public void Engine_refusals_keep_their_error_codes()

@@ -102,7 +102,7 @@ public class ServerMessageTests
         double t = await Scenario.TickUntilAssignedAsync(c);
         await c.CourierOffShiftAsync(Scenario.Courier);
         await c.TickAsync(t + 1);
-        lock (changes) Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Released, Scenario.Order, Scenario.Courier, t), Assert.Single(changes));
+        lock (changes) Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Released, Scenario.Order, Scenario.Courier, t, Reason: WirePlanChangeReason.CourierOffline), Assert.Single(changes));
         Assert.Equal(WireOrderStatus.Open, (await c.GetOrderAsync(Scenario.Order)).Status);
         Assert.False((await c.GetCourierAsync(Scenario.Courier)).OnShift);
     }
@@ -121,7 +121,7 @@ public class ServerMessageTests
         await c.SubscribeAsync(true);
         await c.CancelOrderAsync(Scenario.Order);
         await c.TickAsync(t + 1);
-        lock (pushes) Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Cancelled, Scenario.Order, Scenario.Courier, t), Assert.Single(pushes));
+        lock (pushes) Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Cancelled, Scenario.Order, Scenario.Courier, t, Reason: WirePlanChangeReason.OrderCancelled), Assert.Single(pushes));
         Assert.Equal(WireOrderStatus.Cancelled, (await c.GetOrderAsync(Scenario.Order)).Status);
         Assert.Equal(1, (await c.GetCountsAsync()).Cancelled);
     }

@@ -15,8 +15,9 @@ public sealed partial class DispatchEngine<TTravel>
     /// 3: column by column (block copies of the struct-of-arrays stores); order and courier slots with the
     /// placement sequence, the free slots and the retention queues, the counters, released-from as a courier id. 2: per-order time windows and service minutes, the improvement moves'
     /// cursor. 1 and 2 still load (orders without windows, options' services; the cursor at the first courier;
-    /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).</summary>
-    private const int SnapshotVersion = 5;
+    /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).
+    /// 6: as 5, plus the promises block (see DispatchEngine.Promises.cs) after the exceptions block.</summary>
+    private const int SnapshotVersion = 6;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
@@ -90,6 +91,9 @@ public sealed partial class DispatchEngine<TTravel>
         }
         w.Write(_planner.Improver?.Cursor ?? 0);
         WriteExceptions(w);
+        // ---- promises (version 6): one block, see DispatchEngine.Promises.cs
+        WritePromiseBlock(w);
+        // ---- end of promises
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
     }
 
@@ -420,7 +424,8 @@ public sealed partial class DispatchEngine<TTravel>
     }
 
     /// <summary>What every version ends with: the pending plan changes, the improvement cursor (version 2 on), the
-    /// exceptions block (version 5 on), the trailer; then the clock is set and the planners sized. Returns this engine.</summary>
+    /// exceptions block (version 5 on), the promises block (version 6 on), the trailer; then the clock is set and the
+    /// planners sized. Returns this engine.</summary>
     private DispatchEngine<TTravel> ReadTail(BinaryReader r, double lastTick, int version)
     {
         bool hasCursor = version >= 2;
@@ -436,6 +441,10 @@ public sealed partial class DispatchEngine<TTravel>
         }
         int cursor = hasCursor ? r.ReadInt32() : 0;
         ReadExceptions(r, version);
+        // ---- promises (version 6): one block, see DispatchEngine.Promises.cs; older snapshots' orders have no promise
+        if (version >= 6) ReadPromiseBlock(r);
+        else ForgetPromises();
+        // ---- end of promises
         if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");
         if (_planner.Improver is { } improver) improver.Cursor = cursor;
         _lastTick = lastTick;

@@ -44,6 +44,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         Array.Fill(_s.ReleasedFrom, -1);
         _commit = new RouteCommitter<TTravel>(_s, travel);
         _planner = Planner<TTravel>.For(_s, travel, _commit);
+        _promises = new Promises.OrderPromises(options.InitialOrderCapacity, options.InitialSiteCapacity);
         RememberCapacities();
     }
 
@@ -141,6 +142,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         _s.ReleasedFrom[o] = -1;
         _s.Known++;
         _s.SetStatus(o, OrderStatus.Open);
+        RecordPromise(o, now);
     }
 
     /// <summary>The kitchen changed an order's ready time. Committed plans are re-timed.</summary>
@@ -300,48 +302,6 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         }
     }
 
-    /// <summary>
-    /// Quotes a promised drop-off time for an order not yet placed (or just placed): the earliest
-    /// drop-off among the couriers that could take it, skipping as many of the earliest as there are
-    /// open orders per courier (a crude queue), never earlier than the order's own lower bound.
-    /// Not for the hot path: it scans the couriers.
-    /// </summary>
-    public double QuoteDropoff(long siteId, double dropX, double dropY, double readyAt, double now)
-    {
-        RequireTime(now, "now");
-        RequireTime(readyAt, "ready time of quote for site", siteId);
-        RequireCoordinate(dropX, dropY, "drop-off of quote for site", siteId);
-        if (!_s.SiteIndex.TryGetValue(siteId, out int site)) Throw(DispatchError.UnknownId, $"quote: unknown site {siteId}");
-        double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
-        double halfP = Options.PickupServiceMinutes * 0.5, halfD = Options.DropoffServiceMinutes * 0.5;
-        double leg = _travel.Minutes(sx, sy, dropX, dropY);
-        double lowerBound = readyAt + halfP + leg + halfD;
-        var cs = _s.Couriers;
-        int candidates = 0;
-        for (int c = 0; c < cs.Count; c++)
-            if (cs.State[c] != CourierState.Ended && cs.ShiftEnd[c] > now) candidates++;
-        if (candidates == 0) return double.PositiveInfinity;
-        // Skip the k earliest couriers, k = open orders per courier: they are likely taken.
-        int skip = Math.Min(candidates - 1, _s.Open / Math.Max(1, candidates));
-        Span<double> best = stackalloc double[skip + 1];
-        best.Fill(double.PositiveInfinity);
-        for (int c = 0; c < cs.Count; c++)
-        {
-            if (cs.State[c] == CourierState.Ended || cs.ShiftEnd[c] <= now) continue;
-            double avail = Math.Max(now, Math.Max(cs.FreeAt[c], cs.ShiftStart[c]));
-            double pickup = Math.Max(readyAt, avail + _travel.Minutes(cs.X[c], cs.Y[c], sx, sy) + halfP);
-            if (pickup > cs.ShiftEnd[c]) continue;
-            double drop = pickup + halfP + leg + halfD;
-            if (drop >= best[skip]) continue;
-            int p = skip;
-            while (p > 0 && best[p - 1] > drop) { best[p] = best[p - 1]; p--; }
-            best[p] = drop;
-        }
-        double quote = best[skip];
-        if (double.IsPositiveInfinity(quote)) quote = best[0];
-        return Math.Max(lowerBound, quote);
-    }
-
     /// <summary>The courier picked the order up at <paramref name="at"/>, which is the caller's now (a simulation, a
     /// caller that is the clock). From now on the order never changes courier. Same rules as
     /// <see cref="ConfirmPickup(long, double, double)"/> with <c>now = at</c>.</summary>
@@ -365,6 +325,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         double earliest = os.ReadyAt[o] - Options.PickupBeforeReadyToleranceMinutes;
         if (at < earliest)
             Throw(DispatchError.InvalidValue, $"order {orderId}: pickup time at={at} is before its ready time {os.ReadyAt[o]} less the {Options.PickupBeforeReadyToleranceMinutes} min tolerance (PickupBeforeReadyToleranceMinutes)");
+        LearnPickup(o, at);
         os.PickedAt[o] = at;
         _s.SetStatus(o, OrderStatus.PickedUp);
         MarkStopDone(os.Courier[o], o, StopKind.Pickup);
@@ -397,7 +358,10 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         var os = _s.Orders;
         RequireNotBefore(orderId, "drop-off", at, "pickup", os.PickedAt[o]);
         os.DroppedAt[o] = at;
+        // A re-made order's delivery says nothing about how good its promise was (the door failed, not the plan):
+        // it teaches the promise model nothing.
         if (os.Remakes[o] > 0) _s.RemadeDelivered++;
+        else LearnDropoff(o, at);
         _s.Finish(o, OrderStatus.Delivered, at);
         int c = os.Courier[o];
         _s.Couriers.Delivered[c]++;
@@ -463,6 +427,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         _s.RetireEnded(now);
 
         _planner.Plan(now, previousTick, ref sink);
+        CheckPromises(now, ref sink);
         return _commit.TakeCommitCount();
     }
 
@@ -547,6 +512,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             _s.SetStatus(o, OrderStatus.Open);
             _s.ReleasedFrom[o] = cs.Id[c];
             _s.ReleaseReason[o] = reason;
+            NotePlanReason(o, reason);
             _s.QueueChange(new PlanChange(PlanChangeKind.Released, os.Id[o], cs.Id[c], now, reason));
         }
         SyncPlanned(c);
@@ -587,6 +553,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             int o = _snapOrders[i];
             if (os.Courier[o] != c || (os.Status[o] != OrderStatus.Assigned && os.Status[o] != OrderStatus.PickedUp)) continue;
             double before = _s.ReportedDrop[o], after = os.PlannedDrop[o];
+            if (after > _snapDrop[i]) NotePlanReason(o, reason); // what a re-quote of this order will name
             // A drop-off that now misses its DeliverBy (general profile) is reported however small the move.
             bool breaksWindow = _s.OrderWindows && after > os.DeliverBy[o] && !(before > os.DeliverBy[o]);
             if (Math.Abs(after - before) >= Options.EtaChangeThresholdMinutes || breaksWindow)
@@ -713,6 +680,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             Array.Fill(_s.ReleasedFrom, -1, old, _s.ReleasedFrom.Length - old);
         }
         _planner.EnsureCapacity();
+        _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
         RememberCapacities();
     }
 

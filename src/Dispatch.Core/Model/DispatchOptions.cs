@@ -146,6 +146,14 @@ public sealed record DispatchOptions
     /// </summary>
     public double RemakeMinutes { get; init; } = 10;
 
+    /// <summary>
+    /// The probability a promise (the drop-off time recorded at placement and answered by
+    /// <see cref="DispatchEngine{TTravel}.QuoteDropoff(long, double, double, double, double)"/>) is to be met: the margin
+    /// added to the point estimate is this quantile of the engine's recent errors in the same situation, learnt from
+    /// its own deliveries. Higher means fewer broken promises and later ones. In (0, 1).
+    /// </summary>
+    public double PromiseOnTimeProbability { get; init; } = 0.9;
+
     internal void Validate()
     {
         static void Positive(double v, string name)
@@ -177,6 +185,8 @@ public sealed record DispatchOptions
         if (!(FinishedOrderRetentionMinutes >= 0))
             throw new ArgumentOutOfRangeException(nameof(FinishedOrderRetentionMinutes), FinishedOrderRetentionMinutes, $"{nameof(FinishedOrderRetentionMinutes)} must be >= 0 minutes (+infinity keeps finished orders for good)");
         if (!(RemakeMinutes >= 0) || !double.IsFinite(RemakeMinutes)) throw new ArgumentOutOfRangeException(nameof(RemakeMinutes), RemakeMinutes, "must be a finite number of minutes >= 0");
+        if (!(PromiseOnTimeProbability > 0 && PromiseOnTimeProbability < 1))
+            throw new ArgumentOutOfRangeException(nameof(PromiseOnTimeProbability), PromiseOnTimeProbability, "must be a probability strictly between 0 and 1");
         if (!(PickupBeforeReadyToleranceMinutes >= 0)) throw new ArgumentOutOfRangeException(nameof(PickupBeforeReadyToleranceMinutes), PickupBeforeReadyToleranceMinutes, "must be >= 0 (+infinity accepts any pickup after placement)");
         if (CandidateCouriersPerSite < 1) throw new ArgumentOutOfRangeException(nameof(CandidateCouriersPerSite), CandidateCouriersPerSite, "need at least one candidate courier");
         if (LargeProblemOpenOrders < 1) throw new ArgumentOutOfRangeException(nameof(LargeProblemOpenOrders), LargeProblemOpenOrders, "must be at least 1");

@@ -8,7 +8,9 @@ namespace Dispatch.Model;
 /// <param name="At">The time the change was made.</param>
 /// <param name="Reason">Why.</param>
 /// <param name="PreviousTime">For <see cref="PlanChangeKind.EtaChanged"/>: the drop-off planned before; for
-/// <see cref="PlanChangeKind.Reassigned"/>: the courier it was released from (as a number); otherwise NaN.</param>
-/// <param name="NewTime">For <see cref="PlanChangeKind.EtaChanged"/> and <see cref="PlanChangeKind.Reassigned"/>: the drop-off planned now; otherwise NaN.</param>
+/// <see cref="PlanChangeKind.Reassigned"/>: the courier it was released from (as a number); for
+/// <see cref="PlanChangeKind.Requoted"/>: the promise that broke; otherwise NaN.</param>
+/// <param name="NewTime">For <see cref="PlanChangeKind.EtaChanged"/> and <see cref="PlanChangeKind.Reassigned"/>: the drop-off
+/// planned now; for <see cref="PlanChangeKind.Requoted"/>: the new promise; otherwise NaN.</param>
 public readonly record struct PlanChange(PlanChangeKind Kind, long OrderId, long CourierId, double At,
     PlanChangeReason Reason = PlanChangeReason.None, double PreviousTime = double.NaN, double NewTime = double.NaN);

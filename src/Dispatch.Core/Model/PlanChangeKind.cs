@@ -14,4 +14,7 @@ public enum PlanChangeKind : byte
     Resequenced = 4,
     /// <summary>An order's planned drop-off moved (traffic, a late courier, a kitchen delay).</summary>
     EtaChanged = 5,
+    /// <summary>The order's plan now ends later than its promise: a new promise (<see cref="PlanChange.NewTime"/>, the
+    /// one broken in <see cref="PlanChange.PreviousTime"/>) with the reason of the change that broke it. Once per break.</summary>
+    Requoted = 6,
 }

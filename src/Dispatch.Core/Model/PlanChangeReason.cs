@@ -24,4 +24,7 @@ public enum PlanChangeReason : byte
     DeliveryFailed = 8,
     /// <summary>The kitchen changed the order (out of stock: a new ready time or a smaller order).</summary>
     OrderChanged = 9,
+    /// <summary>The order's first plan (when a courier was committed to it) already ends after its promise: more work
+    /// than couriers since the promise was made.</summary>
+    Backlog = 10,
 }

@@ -44,7 +44,7 @@ internal sealed class PushFanout
     {
         if (_subscribers.Count == 0) return;
         _scratch.Reset();
-        ReplyCodec.WritePlanChange(_scratch, (int)change.Kind, change.OrderId, change.CourierId, change.At, change.PreviousTime, change.NewTime);
+        ReplyCodec.WritePlanChange(_scratch, (int)change.Kind, change.OrderId, change.CourierId, change.At, change.PreviousTime, change.NewTime, (int)change.Reason);
         Broadcast();
     }
 

@@ -113,23 +113,24 @@ internal static class ScenarioCommands
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(string.Format(inv, "| scenario | trace | c2d mean on | off | over 40 on | off | p90 on | off | promise MAE on | late vs promise on | unserved on/off | lost on/off | released / reassigned / ETA changes | failed / wrong / re-delivered of re-made (c2d) / out-of-stock / cancels after, on |"));
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|");
+        sb.AppendLine(string.Format(inv, "| scenario | trace | c2d mean on | off | over 40 on | off | p90 on | off | on time vs promise on | off | promise MAE on | off | promise slack on | off | unserved on/off | lost on/off | released / reassigned / ETA changes / re-quotes | failed / wrong / re-delivered of re-made (c2d) / out-of-stock / cancels after, on |"));
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|");
         for (int i = 0; i + 1 < results.Count; i += 2)
         {
             var on = results[i]; var off = results[i + 1];
-            sb.AppendLine(string.Format(inv, "| {0} | {1} | {2:F2} | {3:F2} | {4:P1} | {5:P1} | {6:F0} | {7:F0} | {8:F1} | {9:P1} | {10}/{11} | {15}/{16} | {12} / {13} / {14} | {17} |",
+            sb.AppendLine(string.Format(inv, "| {0} | {1} | {2:F2} | {3:F2} | {4:P1} | {5:P1} | {6:F0} | {7:F0} | {8:P1} | {9:P1} | {17:F2} | {18:F2} | {19:F2} | {20:F2} | {10}/{11} | {15}/{16} | {12} / {13} / {14} / {21} | {22} |",
                 on.Scenario, on.Instance, on.ClickToDoorMean, off.ClickToDoorMean, on.OverTargetShare, off.OverTargetShare, on.ClickToDoorP90, off.ClickToDoorP90,
-                on.PromiseMae, on.PromiseLateShare, on.Unserved, off.Unserved, on.Released, on.Reassigned, on.EtaChanged, on.Lost, off.Lost, ExceptionsCell(on)));
+                1 - on.PromiseLateShare, 1 - off.PromiseLateShare, on.Unserved, off.Unserved, on.Released, on.Reassigned, on.EtaChanged, on.Lost, off.Lost,
+                on.PromiseMae, off.PromiseMae, on.PromiseSlackMean, off.PromiseSlackMean, on.Requotes, ExceptionsCell(on)));
         }
         sb.AppendLine(string.Format(inv, "\n{0} runs in {1:F1} s.", results.Count, seconds));
         return sb.ToString();
     }
 
     private static string ToText(WorldResult r) => string.Format(CultureInfo.InvariantCulture,
-        "instance {0}  scenario {1}  re-planning {2}\n  orders {3}  delivered {4}  cancelled {5}  unserved {19}  lost {6}\n  click-to-door mean {7:F2}  p90 {8:F1}  over 40 min {9:P2}  ready-to-pickup {10:F2}\n  promise: mean abs error {11:F2} min, late vs promise {12:P1}\n  plan changes: released {13}, reassigned {14}, ETA changed {15}\n  engine tick p50 {16:F3} ms  max {17:F3} ms  wall {18:F0} ms{20}\n",
+        "instance {0}  scenario {1}  re-planning {2}\n  orders {3}  delivered {4}  cancelled {5}  unserved {19}  lost {6}\n  click-to-door mean {7:F2}  p90 {8:F1}  over 40 min {9:P2}  ready-to-pickup {10:F2}\n  promise: mean abs error {11:F2} min, late vs promise {12:P1}, mean slack {20:F2} min\n  plan changes: released {13}, reassigned {14}, ETA changed {15}, re-quoted {21}\n  engine tick p50 {16:F3} ms  max {17:F3} ms  wall {18:F0} ms{22}\n",
         r.Instance, r.Scenario, r.Replan ? "on" : "off", r.Orders, r.Delivered, r.Cancelled, r.Lost, r.ClickToDoorMean, r.ClickToDoorP90, r.OverTargetShare,
-        r.ReadyToPickupMean, r.PromiseMae, r.PromiseLateShare, r.Released, r.Reassigned, r.EtaChanged, r.TickMsP50, r.TickMsMax, r.WallMs, r.Unserved,
+        r.ReadyToPickupMean, r.PromiseMae, r.PromiseLateShare, r.Released, r.Reassigned, r.EtaChanged, r.TickMsP50, r.TickMsMax, r.WallMs, r.Unserved, r.PromiseSlackMean, r.Requotes,
         Exceptions(r).Length == 0 ? "" : "\n  exceptions" + Exceptions(r)[1..]);
 
     private static Dictionary<string, object> ToJson(WorldResult r) => new()
@@ -138,6 +139,7 @@ internal static class ScenarioCommands
         ["cancelled"] = r.Cancelled, ["unserved"] = r.Unserved, ["lost"] = r.Lost, ["click_to_door_mean"] = Math.Round(r.ClickToDoorMean, 4),
         ["click_to_door_p90"] = r.ClickToDoorP90, ["over_target_share"] = Math.Round(r.OverTargetShare, 6), ["ready_to_pickup_mean"] = Math.Round(r.ReadyToPickupMean, 4),
         ["promise_mae"] = Math.Round(r.PromiseMae, 4), ["promise_late_share"] = Math.Round(r.PromiseLateShare, 6),
+        ["promise_slack_mean"] = Math.Round(r.PromiseSlackMean, 4), ["requotes"] = r.Requotes,
         ["released"] = r.Released, ["reassigned"] = r.Reassigned, ["eta_changed"] = r.EtaChanged,
         ["failed_deliveries"] = r.FailedDeliveries, ["wrong_deliveries"] = r.WrongDeliveries, ["redeliveries"] = r.Redeliveries,
         ["redeliveries_delivered"] = r.RedeliveriesDelivered, ["redelivery_click_to_door_mean"] = Math.Round(r.RedeliveryClickToDoorMean, 4),

@@ -53,6 +53,7 @@ public static class MdrpReplay
             EngineMilliseconds = (double)world.EngineTimestampTicks * 1000 / Stopwatch.Frequency,
             WallMilliseconds = wall.Elapsed.TotalMilliseconds,
             EndMinute = world.Driver.Now,
+            Promises = world.Promises.Figures(engine.RequoteCount),
         };
     }
 

@@ -17,6 +17,9 @@ public sealed class ReplayResult
     /// <summary>Simulated minute at which the replay ended.</summary>
     public required double EndMinute { get; init; }
 
+    /// <summary>How the engine's promises (recorded at placement) fared against the replay's drop-offs.</summary>
+    public World.PromiseFigures Promises { get; init; }
+
     /// <summary>Percentile (nearest rank) of tick time in ms.</summary>
     public double TickPercentile(double p)
     {

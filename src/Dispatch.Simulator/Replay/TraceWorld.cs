@@ -28,6 +28,7 @@ internal sealed class TraceWorld<TSink> : IWorld<EuclideanCeilMinutes> where TSi
         DroppedOffAt = new double[instance.Orders.Length];
         Array.Fill(PickedUpAt, double.NaN);
         Array.Fill(DroppedOffAt, double.NaN);
+        Promises = new PromiseLedger(instance.Orders.Length);
 
         double start = Math.Min(
             instance.Orders.Length == 0 ? 0 : instance.Orders.Min(o => o.PlacementTime),
@@ -50,6 +51,9 @@ internal sealed class TraceWorld<TSink> : IWorld<EuclideanCeilMinutes> where TSi
     }
 
     public DispatchEngine<EuclideanCeilMinutes> Engine { get; }
+
+    /// <summary>The promise of each order at placement, scored against its drop-off.</summary>
+    public PromiseLedger Promises { get; }
 
     public WorldDriver<EuclideanCeilMinutes> Driver { get; }
 
@@ -93,7 +97,10 @@ internal sealed class TraceWorld<TSink> : IWorld<EuclideanCeilMinutes> where TSi
                 int site = _instance.RestaurantIndex[o.Restaurant];
                 if (MeasureEngine) t0 = Stopwatch.GetTimestamp(); // the lookups above are the trace's, not the engine's
                 Engine.PlaceOrder(new OrderRequest(e.Id, site, o.X, o.Y, o.PlacementTime, o.ReadyTime, DeliverBy: o.DeliverBy ?? double.PositiveInfinity), now);
-                break;
+                if (MeasureEngine) EngineTimestampTicks += Stopwatch.GetTimestamp() - t0;
+                Promises.Placed((int)e.Id, Engine, e.Id);
+                Commands++;
+                return;
             }
             case WorldEventKind.PlannedPickup or WorldEventKind.PlannedDropoff:
             {
@@ -103,6 +110,7 @@ internal sealed class TraceWorld<TSink> : IWorld<EuclideanCeilMinutes> where TSi
                 if (pickup) Engine.ConfirmPickup(e.Id, now);
                 else Engine.ConfirmDropoff(e.Id, now);
                 (pickup ? PickedUpAt : DroppedOffAt)[e.Id] = now;
+                if (!pickup) Promises.Delivered((int)e.Id, now);
                 break;
             }
             default:

@@ -9,13 +9,16 @@ namespace Dispatch.Simulator.Reports;
 /// <summary>One replay's outcome: instance, policy, evaluator verdict and metrics, engine timing.</summary>
 public sealed record RunSummary(string Instance, string Policy, EvaluationReport Evaluation, double TickMsP50, double TickMsP99, double TickMsMax, int Ticks, double EngineMs, double WallMs)
 {
+    /// <summary>How the engine's promises (recorded at placement) fared against the replay's drop-offs.</summary>
+    public World.PromiseFigures Promises { get; init; }
+
     public EvaluationMetrics Metrics => Evaluation.Metrics;
 
     public static RunSummary From(MdrpInstance instance, string policy, ReplayResult result)
     {
         var eval = SolutionEvaluator.Evaluate(instance, result.Solution);
         return new RunSummary(instance.Name, policy, eval, result.TickPercentile(50), result.TickPercentile(99), result.TickMax,
-            result.TickMilliseconds.Length, result.EngineMilliseconds, result.WallMilliseconds);
+            result.TickMilliseconds.Length, result.EngineMilliseconds, result.WallMilliseconds) { Promises = result.Promises };
     }
 
     /// <summary>metrics.json content: every evaluator metric in snake_case plus timing and feasibility.</summary>
@@ -35,6 +38,10 @@ public sealed record RunSummary(string Instance, string Policy, EvaluationReport
         d["ticks"] = Ticks;
         d["engine_ms"] = Math.Round(EngineMs, 3);
         d["wall_ms"] = Math.Round(WallMs, 3);
+        d["promise_late_share"] = Math.Round(Promises.LateShare, 6);
+        d["promise_mae"] = Math.Round(Promises.Mae, 4);
+        d["promise_slack_mean"] = Math.Round(Promises.SlackMean, 4);
+        d["requotes"] = Promises.Requotes;
         return d;
     }
 
@@ -54,6 +61,7 @@ public sealed record RunSummary(string Instance, string Policy, EvaluationReport
         sb.AppendLine(string.Format(inv, "  ready-to-pickup   {0:F2} min   ready-to-door {1:F2} min", m.ReadyToPickupMean, m.ReadyToDoorMean));
         sb.AppendLine(string.Format(inv, "  couriers          utilization {0:F3}  orders/courier-hour {1:F2}  orders/bundle {2:F3}", m.CourierUtilization, m.OrdersPerCourierHour, m.OrdersPerBundle));
         sb.AppendLine(string.Format(inv, "  pay               total ${0:F0}  per order ${1:F2}  paid guarantee {2:P1}", m.TotalPay, m.PayPerOrder, m.GuaranteeShare));
+        sb.AppendLine(string.Format(inv, "  promises          on time {0:P1}  mean abs error {1:F2} min  mean slack {2:F2} min  re-quoted {3}", Promises.OnTimeShare, Promises.Mae, Promises.SlackMean, Promises.Requotes));
         sb.AppendLine(string.Format(inv, "  engine            {0} ticks  p50 {1:F3} ms  p99 {2:F3} ms  max {3:F3} ms  total {4:F0} ms", Ticks, TickMsP50, TickMsP99, TickMsMax, EngineMs));
         if (!Evaluation.Feasible)
             foreach (var v in Evaluation.Violations.Take(10)) sb.AppendLine($"  violation {v.Rule}: {v.Message}");

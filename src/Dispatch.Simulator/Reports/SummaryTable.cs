@@ -23,10 +23,10 @@ public static class SummaryTable
             rows.Count, wallSeconds, rows.Count(r => r.Engine.Evaluation.Feasible), rows.FirstOrDefault()?.Engine.Policy ?? "-",
             hasBase ? $", baseline {rows.First(r => r.Baseline is not null).Baseline!.Policy}" : ""));
         sb.AppendLine();
-        sb.Append("| instance | feasible | orders | delivered | over 90 | c2d mean | c2d p90 | over 40 | LB gap | ready-to-pickup | utilization | $/order | orders/bundle | tick p50 ms | tick max ms |");
+        sb.Append("| instance | feasible | orders | delivered | over 90 | c2d mean | c2d p90 | over 40 | LB gap | ready-to-pickup | utilization | $/order | orders/bundle | tick p50 ms | tick max ms | on time vs promise | promise MAE | promise slack | re-quotes |");
         if (hasBase) sb.Append(" greedy c2d mean | greedy p90 | greedy over 40 | greedy LB gap |");
         sb.AppendLine();
-        sb.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         if (hasBase) sb.Append("---:|---:|---:|---:|");
         sb.AppendLine();
         foreach (var r in rows) AppendRow(sb, r.Engine.Instance, r.Engine.Evaluation.Feasible ? "yes" : "NO", [r], hasBase);
@@ -65,6 +65,8 @@ public static class SummaryTable
             Avg(s => s.Metrics.LowerBoundGapMean), Avg(s => s.Metrics.ReadyToPickupMean), Avg(s => s.Metrics.CourierUtilization),
             Avg(s => s.Metrics.PayPerOrder), Avg(s => s.Metrics.OrdersPerBundle), Avg(s => s.TickMsP50),
             rows.Count == 1 ? rows[0].Engine.TickMsMax : rows.Max(r => r.Engine.TickMsMax)));
+        sb.Append(string.Format(inv, " {0:P1} | {1:F2} | {2:F2} | {3:F1} |",
+            Avg(s => s.Promises.OnTimeShare), Avg(s => s.Promises.Mae), Avg(s => s.Promises.SlackMean), Avg(s => s.Promises.Requotes)));
         if (hasBase)
         {
             var b = rows.Where(r => r.Baseline is not null).Select(r => r.Baseline!).ToList();

@@ -33,6 +33,7 @@ internal sealed class ScenarioWorld : IWorld<EngineTravel>
         _worldTraffic = worldTraffic;
         Router = router;
         Couriers = couriers;
+        Promises = new PromiseLedger(scenario.Orders.Count);
         _log = new DecisionLog
         {
             Assignments = new List<MdrpAssignmentRecord>(),
@@ -49,6 +50,9 @@ internal sealed class ScenarioWorld : IWorld<EngineTravel>
     public DispatchEngine<EngineTravel> Engine => Router.Engine;
 
     public DrivingCouriers Couriers { get; }
+
+    /// <summary>The promise of each order at placement, scored against its drop-off.</summary>
+    public PromiseLedger Promises { get; }
 
     /// <summary>What the engine decided and changed.</summary>
     public DecisionLog Log => _log;
@@ -73,8 +77,10 @@ internal sealed class ScenarioWorld : IWorld<EngineTravel>
             case WorldEventKind.Place:
             {
                 var o = _scenario.Orders[i];
-                o.Promise = Engine.QuoteDropoff(o.Site, o.X, o.Y, o.Ready, now);
                 Router.Apply(Command.PlaceOrder(0, i, o.Site, o.X, o.Y, o.Placed, o.Ready, terms: new OrderTerms(DeliverBy: o.DeliverBy)), now);
+                // The promise is the engine's, recorded as it placed the order: what the customer was shown.
+                Promises.Placed(i, Engine, i);
+                o.Promise = Promises.PromiseOf(i);
                 break;
             }
             case WorldEventKind.KitchenDelay:

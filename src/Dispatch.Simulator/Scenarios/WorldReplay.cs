@@ -112,6 +112,8 @@ public static class WorldReplay
         var late = delivered.Where(o => o.Drop > o.DeliverBy + 1e-9).ToList();
         var c2d = delivered.Select(o => o.Drop - o.Placed).OrderBy(v => v).ToArray();
         var redelivered = orders.Where(o => o.Remakes > 0).ToList();
+        for (int i = 0; i < orders.Count; i++) if (!double.IsNaN(orders[i].Drop)) world.Promises.Delivered(i, orders[i].Drop);
+        var promises = world.Promises.Figures(engine.RequoteCount);
         var ticks = world.TickMilliseconds;
         var sortedTicks = ticks.OrderBy(v => v).ToArray();
         return new WorldResult(
@@ -124,8 +126,7 @@ public static class WorldReplay
             c2d.Length == 0 ? 0 : c2d.Average(), Evaluation.EvaluationMetrics.NearestRank(c2d, 90),
             c2d.Length == 0 ? 0 : c2d.Count(v => v > p.TargetClickToDoor) / (double)c2d.Length,
             delivered.Count == 0 ? 0 : delivered.Average(o => o.Pickup - o.ActualReady),
-            delivered.Count == 0 ? 0 : delivered.Where(o => double.IsFinite(o.Promise)).Select(o => Math.Abs(o.Drop - o.Promise)).DefaultIfEmpty(0).Average(),
-            delivered.Count == 0 ? 0 : delivered.Count(o => o.Drop > o.Promise + 0.5) / (double)delivered.Count,
+            promises.Mae, promises.LateShare,
             log.Released, log.Reassigned, log.EtaChanged,
             sortedTicks.Length == 0 ? 0 : sortedTicks[sortedTicks.Length / 2], sortedTicks.Length == 0 ? 0 : sortedTicks[^1],
             wall.Elapsed.TotalMilliseconds)
@@ -146,6 +147,8 @@ public static class WorldReplay
             RedeliveryClickToDoorMean = redelivered.Where(o => !double.IsNaN(o.Drop)).Select(o => o.Drop - o.Placed).DefaultIfEmpty(0).Average(),
             OutOfStockChanges = orders.Count(o => o.OutOfStock),
             CancelsAfterOutOfStock = orders.Count(o => o.OutOfStock && o.Cancelled),
+            PromiseSlackMean = promises.SlackMean,
+            Requotes = promises.Requotes,
         };
     }
 }

@@ -58,4 +58,11 @@ public sealed record WorldResult(
 
     /// <summary>Of those, orders the customer cancelled after the change.</summary>
     public int CancelsAfterOutOfStock { get; init; }
+
+    /// <summary>Mean of promise minus actual drop-off over delivered orders with a promise: the padding (positive) or
+    /// the shortfall (negative) of promises (<see cref="World.PromiseFigures"/>).</summary>
+    public double PromiseSlackMean { get; init; }
+
+    /// <summary>Promises the engine re-quoted (its plan broke them; one per break).</summary>
+    public long Requotes { get; init; }
 }

@@ -88,16 +88,22 @@ public class QuoteDropoffTests
         Assert.Equal(free + 20 + 2 + 2 + 10 + 2, busy);
         Assert.True(busy > near + 30);
 
-        // More open orders than couriers: the earliest couriers are assumed taken.
+        // More open orders than couriers: the open orders ready first are served first, each by the courier free
+        // first, which ends at that order's drop-off (5 minutes from the site); this order then takes the courier
+        // that reaches the site first. Orders ready later do not queue ahead of it.
         var queue = EngineFactory.Create(DispatchProfile.Mdrp);
         queue.AddSite(1, 0, 0);
         queue.CourierOnShift(new CourierShift(10, 1 * Min, 0, 0, 300), 0);
         queue.CourierOnShift(new CourierShift(11, 15 * Min, 0, 0, 300), 0);
         double before = queue.QuoteDropoff(1, 10 * Min, 0, 0, 0);
-        for (int o = 0; o < 4; o++) queue.PlaceOrder(new OrderRequest(200 + o, 1, 0, 5 * Min, 0, 50), 0);
+        for (int o = 0; o < 4; o++) queue.PlaceOrder(new OrderRequest(300 + o, 1, 0, 5 * Min, 0, 50), 0);
+        Assert.Equal(before, queue.QuoteDropoff(1, 10 * Min, 0, 0, 0));
+        for (int o = 0; o < 4; o++) queue.PlaceOrder(new OrderRequest(200 + o, 1, 0, 5 * Min, 0, 0), 0);
         double queued = queue.QuoteDropoff(1, 10 * Min, 0, 0, 0);
         Assert.Equal(1 + 2 + 2 + 10 + 2, before);
-        Assert.Equal(15 + 2 + 2 + 10 + 2, queued);                                // skips the nearest courier
+        // 10 serves the 1st (drop 12, free 14) and 3rd (pickup 21, drop 30, free 32); 11 the 2nd (free 28) and 4th
+        // (free 46); this order goes with 10: pickup 32 + 5 + 2 = 39, drop-off 39 + 2 + 10 + 2.
+        Assert.Equal(39 + 2 + 10 + 2, queued);
     }
 
     [Fact]

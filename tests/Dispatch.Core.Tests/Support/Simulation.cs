@@ -9,7 +9,10 @@ internal sealed record RecordedAssignment(int Index, AssignmentInfo Info, Planne
 internal sealed class Recorder
 {
     public readonly List<RecordedAssignment> Assignments = new();
+    /// <summary>Plan changes other than re-quotes: what the plan did (the tests of re-planning assert these exactly).</summary>
     public readonly List<PlanChange> Changes = new();
+    /// <summary>Re-quotes (<see cref="PlanChangeKind.Requoted"/>): promises the plan broke, kept apart (Promises tests).</summary>
+    public readonly List<PlanChange> Requotes = new();
     public int Drained;
 
     public void Add(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops) =>
@@ -21,7 +24,7 @@ internal readonly struct RecordingSink(Recorder recorder) : IAssignmentSink
 {
     public Recorder Recorder => recorder;
     public void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops) => recorder.Add(assignment, stops);
-    public void OnPlanChange(in PlanChange change) => recorder.Changes.Add(change);
+    public void OnPlanChange(in PlanChange change) => (change.Kind == PlanChangeKind.Requoted ? recorder.Requotes : recorder.Changes).Add(change);
 }
 
 /// <summary>

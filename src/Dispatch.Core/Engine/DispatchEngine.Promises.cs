@@ -1,0 +1,187 @@
+using Dispatch.Model;
+using Dispatch.Promises;
+using Dispatch.State;
+
+namespace Dispatch.Engine;
+
+/// <summary>
+/// Promises: a drop-off time for every order, recorded at placement, met with probability
+/// <see cref="DispatchOptions.PromiseOnTimeProbability"/>; calibrated from the engine's own deliveries; re-quoted
+/// (<see cref="PlanChangeKind.Requoted"/>) when a plan change breaks one. Nothing here is read by the planners:
+/// quoting and learning change no dispatch decision.
+/// </summary>
+public sealed partial class DispatchEngine<TTravel>
+{
+    private readonly OrderPromises _promises;
+
+    /// <summary>Re-quotes made since the engine was built (promises the plan broke, one per break).</summary>
+    public long RequoteCount => _promises.Requotes;
+
+    /// <summary>
+    /// Quotes a promised drop-off time for an order not yet placed: a point estimate from what the engine knows (the
+    /// couriers' committed plans, the open orders ready before it, the site's recent pickup lateness, the travel rule
+    /// with its traffic picture) plus the margin its recent deliveries in the same situation needed to be met with
+    /// probability <see cref="DispatchOptions.PromiseOnTimeProbability"/>; never earlier than the order's own lower
+    /// bound. +infinity when no courier on shift can take it. <see cref="PlaceOrder"/> records the same quote as the
+    /// order's promise (<see cref="TryGetPromise"/>). Not for the hot path: it scans the couriers and open orders.
+    /// </summary>
+    public double QuoteDropoff(long siteId, double dropX, double dropY, double readyAt, double now)
+    {
+        RequireTime(now, "now");
+        RequireTime(readyAt, "ready time of quote for site", siteId);
+        RequireCoordinate(dropX, dropY, "drop-off of quote for site", siteId);
+        if (!_s.SiteIndex.TryGetValue(siteId, out int site)) Throw(DispatchError.UnknownId, $"quote: unknown site {siteId}");
+        return Promise(site, dropX, dropY, readyAt, self: -1, now, out _, out _);
+    }
+
+    /// <summary>The promise recorded for an order still in the engine's hot store (open, assigned, picked up, or finished
+    /// but still on a route); false for an unknown id or one already moved to the finished history.</summary>
+    public bool TryGetPromise(long orderId, out OrderPromise promise)
+    {
+        if (!_s.OrderIndex.TryGetValue(orderId, out int o) || o < 0) { promise = default; return false; }
+        var p = _promises;
+        promise = new OrderPromise(orderId, p.Current[o], p.First[o], p.Point[o], _s.Orders.PlannedDrop[o]);
+        return true;
+    }
+
+    /// <summary>The promise for an order at <paramref name="site"/>: point estimate plus calibrated margin, not before
+    /// the order's lower bound. <paramref name="self"/> is its slot when already placed.</summary>
+    private double Promise(int site, double dropX, double dropY, double readyAt, int self, double now, out double point, out int bucket)
+    {
+        var p = _promises;
+        p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
+        var est = p.Estimator.Run(_s, ref _travel, site, dropX, dropY, readyAt, p.SiteLateness[site], self, now);
+        point = est.Dropoff;
+        bucket = PromiseSituation.Bucket(est.Wait);
+        if (double.IsPositiveInfinity(point)) { point = double.NaN; return double.PositiveInfinity; }
+        double lowerBound = readyAt + Options.PickupServiceMinutes * 0.5
+            + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], dropX, dropY) + Options.DropoffServiceMinutes * 0.5;
+        return Math.Max(lowerBound, point + p.Calibration.Margin(bucket, Options.PromiseOnTimeProbability));
+    }
+
+    /// <summary>At placement (slot <paramref name="o"/> just stored): the order's promise, with what it was made of.</summary>
+    private void RecordPromise(int o, double now)
+    {
+        var os = _s.Orders;
+        _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
+        double promise = Promise(os.Site[o], os.DropX[o], os.DropY[o], os.ReadyAt[o], o, now, out double point, out int bucket);
+        _promises.Record(o, point, bucket, promise);
+    }
+
+    /// <summary>At a confirmed pickup: how late it came against its plan teaches the site's lateness.</summary>
+    private void LearnPickup(int o, double at) => _promises.LearnPickup(_s.Orders.Site[o], at - _s.Orders.PlannedPickup[o]);
+
+    /// <summary>At a confirmed drop-off: its error against the placement estimate teaches the calibration.</summary>
+    private void LearnDropoff(int o, double at) => _promises.LearnDropoff(o, at);
+
+    /// <summary>A plan change moved order <paramref name="o"/> for <paramref name="reason"/>: a re-quote names it.</summary>
+    private void NotePlanReason(int o, PlanChangeReason reason) => _promises.Reason[o] = reason;
+
+    /// <summary>
+    /// After the tick's plan: every order whose planned drop-off now lies after its standing promise gets a new one,
+    /// the planned drop-off plus <see cref="DispatchOptions.EtaChangeThresholdMinutes"/> (so plan jitter below the
+    /// ETA threshold does not break it again), reported once as <see cref="PlanChangeKind.Requoted"/> with the reason
+    /// of the change that moved it (<see cref="PlanChangeReason.Backlog"/> when its first plan already ended late).
+    /// Reported in placement order. A scan of the order columns into preallocated scratch: no allocation.
+    /// </summary>
+    private void CheckPromises<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
+    {
+        var os = _s.Orders;
+        var p = _promises;
+        var current = p.Current;
+        int n = 0;
+        for (int o = 0; o < os.Count; o++)
+        {
+            var st = os.Status[o];
+            if (st != OrderStatus.Assigned && st != OrderStatus.PickedUp) continue;
+            // NaN and +infinity promises (none made) compare false: never re-quoted.
+            if (!(os.PlannedDrop[o] > current[o]) || !double.IsFinite(current[o])) continue;
+            p.Broken[n] = o;
+            p.BrokenSeq[n] = os.Seq[o];
+            n++;
+        }
+        if (n == 0) return;
+        p.BrokenSeq.AsSpan(0, n).Sort(p.Broken.AsSpan(0, n));
+        for (int i = 0; i < n; i++)
+        {
+            int o = p.Broken[i];
+            double next = os.PlannedDrop[o] + Options.EtaChangeThresholdMinutes;
+            var reason = p.Reason[o] == PlanChangeReason.None ? PlanChangeReason.Backlog : p.Reason[o];
+            int c = os.Courier[o];
+            sink.OnPlanChange(new PlanChange(PlanChangeKind.Requoted, os.Id[o], c >= 0 ? _s.Couriers.Id[c] : -1, now, reason, current[o], next));
+            current[o] = next;
+            p.Requotes++;
+        }
+    }
+
+    // ---------------------------------------------------------------- snapshot block (version 6)
+    // One block, written after the improvement cursor and before the trailer, so other additions to the format stay
+    // apart from it: the per-order promise columns (order slots), each site's pickup lateness, the calibration rings,
+    // the re-quote counter. Older snapshots load without it (no promise on their orders: never re-quoted, never learnt).
+
+    private void WritePromiseBlock(BinaryWriter w)
+    {
+        var p = _promises;
+        int n = _s.Orders.Count;
+        var orders = new ColumnWriter(w, n);
+        orders.Column(p.Point); orders.Column(p.First); orders.Column(p.Current); orders.Column(p.Bucket); orders.Column(p.Reason);
+        int sites = _s.Sites.Count;
+        w.Write(sites);
+        new ColumnWriter(w, sites).Column(p.SiteLateness);
+        var cal = p.Calibration;
+        w.Write(cal.Buckets);
+        var rings = new ColumnWriter(w, cal.Errors.Length);
+        rings.Column(cal.Errors);
+        var counts = new ColumnWriter(w, cal.Counts.Length);
+        counts.Column(cal.Counts); counts.Column(cal.Next);
+        w.Write(p.Requotes);
+    }
+
+    private void ReadPromiseBlock(BinaryReader r)
+    {
+        var p = _promises;
+        p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
+        int n = _s.Orders.Count;
+        var orders = new ColumnReader(r, n);
+        orders.Column(p.Point); orders.Column(p.First); orders.Column(p.Current); orders.Column(p.Bucket); orders.Column(p.Reason);
+        int sites = Count(r, "sites with a pickup lateness");
+        if (sites != _s.Sites.Count) throw new InvalidDataException($"snapshot: pickup lateness of {sites} sites; it holds {_s.Sites.Count}");
+        new ColumnReader(r, sites).Column(p.SiteLateness);
+        var cal = p.Calibration;
+        int buckets = r.ReadInt32();
+        if (buckets != cal.Buckets) throw new InvalidDataException($"snapshot: promise calibration of {buckets} buckets; this engine has {cal.Buckets}");
+        new ColumnReader(r, cal.Errors.Length).Column(cal.Errors);
+        var counts = new ColumnReader(r, cal.Counts.Length);
+        counts.Column(cal.Counts); counts.Column(cal.Next);
+        for (int i = 0; i < cal.Counts.Length; i++)
+            if (cal.Counts[i] < 0 || cal.Counts[i] > ErrorQuantiles.Window || cal.Next[i] < 0 || cal.Next[i] >= ErrorQuantiles.Window)
+                throw new InvalidDataException($"snapshot: promise calibration ring {i} holds {cal.Counts[i]} errors, next {cal.Next[i]}");
+        p.Requotes = r.ReadInt64();
+    }
+
+    /// <summary>For tests that compare with a snapshot from before promises: this engine forgets its own (promises,
+    /// pickup lateness, calibration, re-quote count) as if it had been loaded from such a snapshot.</summary>
+    internal void ForgetPromiseHistory()
+    {
+        ForgetPromises();
+        var p = _promises;
+        Array.Clear(p.SiteLateness);
+        Array.Clear(p.Calibration.Errors);
+        Array.Clear(p.Calibration.Counts);
+        Array.Clear(p.Calibration.Next);
+        p.Requotes = 0;
+    }
+
+    /// <summary>A snapshot from before promises: its orders have none (not re-quoted, their deliveries teach nothing).</summary>
+    private void ForgetPromises()
+    {
+        var p = _promises;
+        p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
+        int n = _s.Orders.Count;
+        p.Point.AsSpan(0, n).Fill(double.NaN);
+        p.First.AsSpan(0, n).Fill(double.PositiveInfinity);
+        p.Current.AsSpan(0, n).Fill(double.PositiveInfinity);
+        p.Bucket.AsSpan(0, n).Clear();
+        p.Reason.AsSpan(0, n).Clear();
+    }
+}

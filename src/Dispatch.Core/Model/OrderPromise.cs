@@ -1,0 +1,10 @@
+namespace Dispatch.Model;
+
+/// <summary>The drop-off time the engine promised an order, as recorded when it was placed.</summary>
+/// <param name="OrderId">The order.</param>
+/// <param name="Promised">The promise standing now (later than <paramref name="FirstPromised"/> after a re-quote); +infinity
+/// when no courier on shift could take the order at placement.</param>
+/// <param name="FirstPromised">The promise made at placement.</param>
+/// <param name="PointEstimate">The engine's point estimate of the drop-off at placement, before the calibrated margin (NaN: none).</param>
+/// <param name="PlannedDropoff">The drop-off its plan has now (NaN until a courier is committed).</param>
+public readonly record struct OrderPromise(long OrderId, double Promised, double FirstPromised, double PointEstimate, double PlannedDropoff);

@@ -1,0 +1,146 @@
+namespace Dispatch.Core.Tests.Promises;
+
+/// <summary>
+/// Promises in the engine: recorded at placement, learnt from deliveries, kept in snapshots, re-quoted once per break,
+/// and never a cause of any dispatch decision.
+/// </summary>
+public class PromiseEngineTests
+{
+    private static OrderRequest[] Orders(int seed, int n)
+    {
+        var rng = new Random(seed);
+        var orders = new OrderRequest[n];
+        for (int i = 0; i < n; i++)
+        {
+            int placed = rng.Next(0, 200);
+            orders[i] = new OrderRequest(i, 1 + rng.Next(3), rng.Next(0, 8000), rng.Next(0, 8000), placed, placed + rng.Next(5, 25));
+        }
+        return orders;
+    }
+
+    private static DispatchEngine<EuclideanCeilMinutes> World(DispatchProfile profile)
+    {
+        var e = EngineFactory.Create(profile);
+        e.AddSite(1, 1000, 1000); e.AddSite(2, 6000, 2000); e.AddSite(3, 3000, 7000);
+        for (int c = 0; c < 5; c++) e.CourierOnShift(new CourierShift(c, 1000 * c, 2000, 0, 600), 0);
+        return e;
+    }
+
+    /// <summary>Minutes 0..<paramref name="to"/>: confirm due stops, place due orders (with extra quotes and promise
+    /// queries when <paramref name="quote"/>), tick.</summary>
+    private static void Drive(DispatchEngine<EuclideanCeilMinutes> e, DecisionLog log, OrderRequest[] orders, int to, bool quote)
+    {
+        var sink = log.ToSink();
+        for (int t = 0; t < to; t++)
+        {
+            log.ConfirmDue(e, t);
+            foreach (var o in orders.Where(o => o.PlacedAt == t))
+            {
+                if (quote) for (int k = 0; k < 3; k++) e.QuoteDropoff(o.SiteId, o.DropX, o.DropY, o.ReadyAt + k, t);
+                e.PlaceOrder(o, t);
+                if (quote) Assert.True(e.TryGetPromise(o.OrderId, out _));
+            }
+            e.Tick(t, ref sink);
+        }
+    }
+
+    [Theory]
+    [InlineData(DispatchProfile.Mdrp)]
+    [InlineData(DispatchProfile.General)]
+    [InlineData(DispatchProfile.Greedy)]
+    public void Quoting_changes_no_dispatch_decision(DispatchProfile profile)
+    {
+        var orders = Orders(3, 120);
+        var quiet = new DecisionLog();
+        var asked = new DecisionLog();
+        Drive(World(profile), quiet, orders, 400, quote: false);
+        Drive(World(profile), asked, orders, 400, quote: true);
+        Assert.Equal(quiet.Lines, asked.Lines);
+        Assert.Contains(quiet.Lines, l => l.Contains("Kind = Requoted"));    // the run is busy enough to break promises
+    }
+
+    [Fact]
+    public void Every_placed_order_has_a_promise_not_before_its_lower_bound_and_deliveries_teach_the_calibration()
+    {
+        var e = World(DispatchProfile.Mdrp);
+        var log = new DecisionLog();
+        var orders = Orders(5, 60);
+        var promised = new Dictionary<long, double>();
+        var sink = log.ToSink();
+        for (int t = 0; t < 600; t++)
+        {
+            log.ConfirmDue(e, t);
+            foreach (var o in orders.Where(o => o.PlacedAt == t))
+            {
+                e.PlaceOrder(o, t);
+                Assert.True(e.TryGetPromise(o.OrderId, out var p));
+                Assert.Equal(p.FirstPromised, p.Promised);
+                Assert.True(p.Promised >= o.ReadyAt + e.Options.PickupServiceMinutes / 2 + e.Options.DropoffServiceMinutes / 2, $"order {o.OrderId}: promise {p.Promised}");
+                Assert.True(double.IsFinite(p.PointEstimate), $"order {o.OrderId} at {t}: {p}");
+                promised[o.OrderId] = p.Promised;
+            }
+            e.Tick(t, ref sink);
+        }
+        Assert.Equal(orders.Length, e.Counts.Delivered);
+        Assert.True(e.RequoteCount > 0);
+        Assert.Equal(e.RequoteCount, log.Lines.Count(l => l.Contains("Kind = Requoted")));
+    }
+
+    [Fact]
+    public void A_plan_that_breaks_a_promise_is_requoted_once_with_its_reason()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Mdrp);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 10 * TestSpeed.Min, 0, 0, 20), 0);
+        Assert.True(e.TryGetPromise(100, out var promise));
+        Assert.Equal(20 + 2 + 10 + 2, promise.Promised);
+        var log = new DecisionLog();
+        var sink = log.ToSink();
+        int t = 0;
+        for (; e.GetOrderStatus(100) != OrderStatus.Assigned; t++) e.Tick(t, ref sink);
+        Assert.DoesNotContain(log.Lines, l => l.Contains("Requoted"));
+
+        // The kitchen is 30 minutes late: the plan moves past the promise.
+        e.ChangeReadyTime(100, 50, t);
+        e.Tick(t, ref sink);
+        var requotes = log.Lines.Where(l => l.Contains("Requoted")).ToList();
+        var line = Assert.Single(requotes);
+        Assert.True(e.TryGetPromise(100, out var after));
+        Assert.Equal(after.PlannedDropoff + e.Options.EtaChangeThresholdMinutes, after.Promised);
+        Assert.Equal(promise.Promised, after.FirstPromised);
+        Assert.Contains("Reason = ReadyTimeChanged", line);
+        Assert.Contains($"PreviousTime = {promise.Promised}", line);
+        Assert.Contains($"NewTime = {after.Promised}", line);
+
+        // Not again while the plan keeps the new promise.
+        for (int k = 1; k <= 5; k++) e.Tick(t + k, ref sink);
+        Assert.Single(log.Lines, l => l.Contains("Requoted"));
+        Assert.Equal(1, e.RequoteCount);
+    }
+
+    [Fact]
+    public void A_snapshot_keeps_the_promises_and_the_calibration()
+    {
+        var orders = Orders(9, 120);
+        var e = World(DispatchProfile.Mdrp);
+        var log = new DecisionLog();
+        Drive(e, log, orders, 150, quote: false);
+        Assert.True(e.Counts.Delivered > 20);
+        var bytes = new MemoryStream();
+        e.SaveSnapshot(bytes);
+        bytes.Position = 0;
+        var r = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(bytes, e.Travel, e.Options);
+        var again = new MemoryStream();
+        r.SaveSnapshot(again);
+        Assert.Equal(bytes.ToArray(), again.ToArray());
+        Assert.Equal(e.RequoteCount, r.RequoteCount);
+        for (long id = 0; id < orders.Length; id++)
+        {
+            Assert.Equal(e.TryGetPromise(id, out var a), r.TryGetPromise(id, out var b));
+            Assert.Equal(a, b);
+        }
+        for (int k = 0; k < 20; k++)
+            Assert.Equal(e.QuoteDropoff(1 + k % 3, 500 * k, 8000 - 300 * k, 160 + k, 150), r.QuoteDropoff(1 + k % 3, 500 * k, 8000 - 300 * k, 160 + k, 150));
+    }
+}
