@@ -191,6 +191,8 @@ public class SnapshotTests
         var orders = Setup(a, new Random(5), windows: false);
         var logA = new DecisionLog();
         Drive(a, logA, orders, 0, cut);
+        // The file holds no promises (it predates them): the engine that ran from the start forgets its own to match.
+        a.ForgetPromiseHistory();
 
         string file = Path.Combine(AppContext.BaseDirectory, "data", "snapshots", $"engine-v4-{profile.ToString().ToLowerInvariant()}-{cut}.snapshot");
         Assert.Equal(4, BitConverter.ToInt32(File.ReadAllBytes(file), 4)); // the file really is version 4
