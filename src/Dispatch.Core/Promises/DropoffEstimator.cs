@@ -16,6 +16,9 @@ namespace Dispatch.Promises;
 /// </summary>
 internal sealed class DropoffEstimator
 {
+    /// <summary>Most orders ahead the queue simulation takes (see <see cref="Run"/>).</summary>
+    public const int QueueLimit = 2048;
+
     private double[] _free = new double[16], _x = new double[16], _y = new double[16], _end = new double[16];
     private int[] _heap = new int[16];
 
@@ -62,9 +65,14 @@ internal sealed class DropoffEstimator
 
         // The queue ahead: open orders ready no later than this one, each to the courier free first. A courier whose
         // shift ends before it could pick the next one up leaves the queue (the order goes to the next courier).
+        // At most QueueLimit of them: every order is quoted at placement, so this bounds a placement's cost in a city
+        // with tens of thousands of open orders (past the limit the simulated wait falls short; the calibration's
+        // quantiles learn what it leaves out, as they learn bundling and the planner's order of service).
+        int queued = 0;
         foreach (int o in s.OpenOrders.Items)
         {
             if (o == self || os.ReadyAt[o] > readyAt) continue;
+            if (++queued > QueueLimit) break;
             int osite = os.Site[o];
             double ox = s.Sites.X[osite], oy = s.Sites.Y[osite];
             while (m > 0)
@@ -95,6 +103,7 @@ internal sealed class DropoffEstimator
             double pickup = Math.Max(ready, _free[i] + travel.Minutes(_x[i], _y[i], sx, sy) + halfP);
             if (pickup > _end[i] || pickup >= best) continue;
             best = pickup;
+            if (best <= ready) break; // no courier picks up before the food is ready: the rest cannot do better
         }
         if (double.IsPositiveInfinity(best)) return new Estimate(double.PositiveInfinity, double.PositiveInfinity);
         double leg = travel.Minutes(sx, sy, dropX, dropY);
