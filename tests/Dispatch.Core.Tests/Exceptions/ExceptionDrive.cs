@@ -32,7 +32,15 @@ internal sealed class ExceptionDrive
     }
 
     /// <summary>A deterministic draw in [0, 1) per order and purpose, from the seed (no state: a restored run draws the same).</summary>
-    private double Draw(long id, int purpose) => new Random(HashCode.Combine(_seed, id, purpose)).NextDouble();
+    // HashCode.Combine is seeded per process, so it would make the drive differ from run to run: a fixed mix instead.
+    private double Draw(long id, int purpose)
+    {
+        ulong z = unchecked((ulong)_seed * 0x9E3779B97F4A7C15UL + (ulong)id * 0xBF58476D1CE4E5B9UL + (ulong)purpose * 0x94D049BB133111EBUL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return (z >> 11) * (1.0 / (1UL << 53));
+    }
 
     public void Run(DispatchEngine<EuclideanCeilMinutes> e, int from, int to)
     {
