@@ -191,30 +191,18 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
                     double before = m == 0 ? 0 : RouteCost(seq);
                     for (int pos = 0; pos <= m; pos++)
                     {
-                        int len = Insert(seq, o, pos);
+                        int len = DropSequence.Insert(seq, o, pos, _seq);
                         double add = RouteCost(_seq.AsSpan(0, len)) - before;
                         if (add < bestAdd) { bestAdd = add; bestB = b; bestPos = pos; }
                     }
                 }
                 var host = _bOrders.AsSpan(bestB * _maxBundle, _bCount[bestB]);
-                int hl = Insert(host, o, bestPos);
+                int hl = DropSequence.Insert(host, o, bestPos, _seq);
                 _seq.AsSpan(0, hl).CopyTo(_bOrders.AsSpan(bestB * _maxBundle, hl));
                 _bCount[bestB] = hl;
             }
             start = end;
         }
-    }
-
-    private int Insert(ReadOnlySpan<int> seq, int o, int pos)
-    {
-        int w = 0;
-        for (int i = 0; i < seq.Length; i++)
-        {
-            if (i == pos) _seq[w++] = o;
-            _seq[w++] = seq[i];
-        }
-        if (pos == seq.Length) _seq[w++] = o;
-        return w;
     }
 
     /// <summary>Minutes from leaving the restaurant to the last drop-off's end, plus <see cref="Freshness"/> times each order's minutes on board.</summary>

@@ -342,7 +342,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
                     int m = hs.Length;
                     for (int pos = 0; pos <= m; pos++)
                     {
-                        BuildInsertion(hs, o, pos);
+                        DropSequence.Insert(hs, o, pos, _seq);
                         double c = BundleCost(_bCol[h], _seq.AsSpan(0, m + 1));
                         double gain = own - (c - _bCost[h]);
                         if (gain > bestGain) { bestGain = gain; bestHost = h; bestPos = pos; bestCost = c; }
@@ -350,7 +350,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
                 }
                 if (bestHost < 0) continue;
                 var host = BundleSeq(bestHost);
-                BuildInsertion(host, o, bestPos);
+                DropSequence.Insert(host, o, bestPos, _seq);
                 int hm = host.Length + 1;
                 _seq.AsSpan(0, hm).CopyTo(_bOrders.AsSpan(bestHost * _maxBundle, hm));
                 _bCount[bestHost] = hm;
@@ -368,17 +368,6 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
         for (int i = 0; i < hs.Length; i++)
             if (Math.Abs(os.ReadyAt[hs[i]] - ready) > window) return false;
         return true;
-    }
-
-    private void BuildInsertion(ReadOnlySpan<int> hs, int o, int pos)
-    {
-        int w = 0;
-        for (int i = 0; i < hs.Length; i++)
-        {
-            if (i == pos) _seq[w++] = o;
-            _seq[w++] = hs[i];
-        }
-        if (pos == hs.Length) _seq[w] = o;
     }
 
     private void MatchBundles()
