@@ -113,9 +113,8 @@ public class SnapshotTests
         // The file holds no promises (it predates them): the engine that ran from the start forgets its own to match.
         a.ForgetPromiseHistory();
 
-        string file = Path.Combine(AppContext.BaseDirectory, "data", "snapshots", $"engine-v1-{profile.ToString().ToLowerInvariant()}-{cut}.snapshot");
+        string file = OldSnapshot(1, profile, cut);
         using var v1 = File.OpenRead(file);
-        Assert.Equal(1, BitConverter.ToInt32(File.ReadAllBytes(file), 4)); // the file really is version 1
         var b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v1, new EuclideanCeilMinutes(320), options);
         Assert.Equal(a.Counts, b.Counts);
         Assert.Equal(a.LastTick, b.LastTick);
@@ -151,8 +150,7 @@ public class SnapshotTests
         // The file holds no promises (it predates them): the engine that ran from the start forgets its own to match.
         a.ForgetPromiseHistory();
 
-        string file = Path.Combine(AppContext.BaseDirectory, "data", "snapshots", $"engine-v3-{profile.ToString().ToLowerInvariant()}-{cut}.snapshot");
-        Assert.Equal(3, BitConverter.ToInt32(File.ReadAllBytes(file), 4)); // the file really is version 3
+        string file = OldSnapshot(3, profile, cut);
         using var v3 = File.OpenRead(file);
         var b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v3, new EuclideanCeilMinutes(320), options);
         Assert.Equal(a.Counts, b.Counts);
@@ -194,8 +192,7 @@ public class SnapshotTests
         // The file holds no promises (it predates them): the engine that ran from the start forgets its own to match.
         a.ForgetPromiseHistory();
 
-        string file = Path.Combine(AppContext.BaseDirectory, "data", "snapshots", $"engine-v4-{profile.ToString().ToLowerInvariant()}-{cut}.snapshot");
-        Assert.Equal(4, BitConverter.ToInt32(File.ReadAllBytes(file), 4)); // the file really is version 4
+        string file = OldSnapshot(4, profile, cut);
         DispatchEngine<EuclideanCeilMinutes> Load()
         {
             using var v4 = File.OpenRead(file);
@@ -263,5 +260,14 @@ public class SnapshotTests
         Assert.Contains("not a dispatch engine snapshot", foreign.Message);
         var other = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(320), new DispatchOptions { Profile = DispatchProfile.General }));
         Assert.Contains("profile Mdrp", other.Message);
+    }
+
+    /// <summary>The checked-in snapshot file of format <paramref name="version"/> (tests/data/snapshots/README.md), after
+    /// checking that it really is that version.</summary>
+    private static string OldSnapshot(int version, DispatchProfile profile, int cut)
+    {
+        string file = Path.Combine(AppContext.BaseDirectory, "data", "snapshots", $"engine-v{version}-{profile.ToString().ToLowerInvariant()}-{cut}.snapshot");
+        Assert.Equal(version, BitConverter.ToInt32(File.ReadAllBytes(file), 4));
+        return file;
     }
 }

@@ -45,7 +45,7 @@ internal sealed class GreedyPlanner<TTravel> : Planner<TTravel> where TTravel : 
             double bestArrive = double.PositiveInfinity;
             for (int c = 0; c < cs.Count; c++)
             {
-                if (cs.State[c] != CourierState.OnShift || cs.FreeAt[c] > now || cs.ShiftStart[c] > now || _commit.Room(c) < 2) continue;
+                if (!IdleNow(c, now) || _commit.Room(c) < 2) continue;
                 double arrive = now + _travel.Minutes(cs.X[c], cs.Y[c], sx, sy);
                 if (Math.Max(os.ReadyAt[o], arrive + halfP) > cs.ShiftEnd[c]) continue;
                 if (arrive < bestArrive) { bestArrive = arrive; best = c; }

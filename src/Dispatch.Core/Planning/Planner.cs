@@ -1,4 +1,5 @@
 using Dispatch.Engine;
+using Dispatch.Model;
 using Dispatch.State;
 using Dispatch.Travel;
 
@@ -55,6 +56,33 @@ internal abstract class Planner<TTravel> where TTravel : struct, ITravelTime
             case ReyesPlanner<TTravel> reyes: reyes.PlanOrders(now, previousTick, ref sink); break;
             default: throw new InvalidOperationException($"no tick dispatch for {GetType().Name}");
         }
+    }
+
+    /// <summary>True when courier <paramref name="c"/> can be sent now: on shift, its shift started, its committed work done.</summary>
+    protected bool IdleNow(int c, double now)
+    {
+        var cs = _s.Couriers;
+        return cs.State[c] == CourierState.OnShift && cs.FreeAt[c] <= now && cs.ShiftStart[c] <= now;
+    }
+
+    /// <summary>
+    /// Commits the one-site bundle <paramref name="seq"/> to courier <paramref name="c"/> if the pair is due: the courier
+    /// is idle now (a busy one keeps the pair provisional) and leaving at the policy's next decision,
+    /// <paramref name="nextDecision"/> minutes from now, would miss the food's ready time (postponement: until then the
+    /// pair stays open and is decided again). True when it committed.
+    /// </summary>
+    protected bool CommitIfDue<TSink>(ref TSink sink, int c, ReadOnlySpan<int> seq, double now, double nextDecision) where TSink : IAssignmentSink
+    {
+        if (!IdleNow(c, now)) return false;
+        var cs = _s.Couriers;
+        var os = _s.Orders;
+        int site = os.Site[seq[0]];
+        double arrive = now + _travel.Minutes(cs.X[c], cs.Y[c], _s.Sites.X[site], _s.Sites.Y[site]);
+        double ready = 0;
+        for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
+        if (arrive + _s.Options.PickupServiceMinutes * 0.5 + nextDecision <= ready) return false;
+        _commit.CommitBundle(ref sink, c, seq, now);
+        return true;
     }
 
     /// <summary>After a re-plan re-timed courier <paramref name="c"/>'s route: re-sequences its remaining

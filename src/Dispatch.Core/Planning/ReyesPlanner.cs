@@ -265,25 +265,14 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
         _solver.Solve();
     }
 
+    /// <summary>Sends each assigned bundle whose courier is idle and must leave before the next optimisation.</summary>
     private void Commit<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
-        var cs = _s.Couriers;
-        var os = _s.Orders;
         var match = _solver.RowMatch;
         for (int b = 0; b < _bundles; b++)
         {
             int col = match[b];
-            if (col >= _cols) continue;
-            int c = _colCourier[col];
-            if (cs.State[c] != CourierState.OnShift || cs.FreeAt[c] > now || cs.ShiftStart[c] > now) continue;
-            var seq = _bOrders.AsSpan(b * _maxBundle, _bCount[b]);
-            int site = os.Site[seq[0]];
-            double arrive = now + _travel.Minutes(cs.X[c], cs.Y[c], _s.Sites.X[site], _s.Sites.Y[site]);
-            double ready = 0;
-            for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
-            // Postponement: the pair waits while leaving at the next optimisation still makes the pickup on time.
-            if (arrive + _halfP + Frequency <= ready) continue;
-            _commit.CommitBundle(ref sink, c, seq, now);
+            if (col < _cols) CommitIfDue(ref sink, _colCourier[col], _bOrders.AsSpan(b * _maxBundle, _bCount[b]), now, Frequency);
         }
     }
 }

@@ -402,27 +402,15 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
 
     }
 
+    /// <summary>Sends each matched bundle whose courier is idle and must leave now; the rest wait for the next tick.</summary>
     private void Commit<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
-        var cs = _s.Couriers;
-        var os = _s.Orders;
         double tick = _s.Options.TickIntervalMinutes;
-        int total = _openRows;
-        for (int b = 0; b < total; b++)
+        for (int b = 0; b < _openRows; b++)
         {
             int col = _bCol[b];
             if (_bCount[b] == 0 || col < 0) continue;
-            int c = _colCourier[col];
-            // Only a courier that is idle now can be sent now; a busy one keeps the pair provisional.
-            if (cs.State[c] != CourierState.OnShift || cs.FreeAt[c] > now || cs.ShiftStart[c] > now) continue;
-            var seq = BundleSeq(b);
-            int site = os.Site[seq[0]];
-            double arrive = now + _travel.Minutes(cs.X[c], cs.Y[c], _s.Sites.X[site], _s.Sites.Y[site]);
-            double ready = 0;
-            for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
-            // Postponement: leave it open while waiting one more tick would still make the pickup on time.
-            if (arrive + _halfP + tick <= ready) continue;
-            _commit.CommitBundle(ref sink, c, seq, now);
+            CommitIfDue(ref sink, _colCourier[col], BundleSeq(b), now, tick);
         }
     }
 }
