@@ -43,6 +43,7 @@ internal sealed class LiveProjection
     private double _now = double.NaN;
     private string _lastKpi = "";
     private int _eventsThisPass;
+    private bool _started;
     // The assignment whose stops are being read (stops follow their assignment in the ring).
     private CourierView? _assigning;
     private int _stopsLeft;
@@ -61,34 +62,43 @@ internal sealed class LiveProjection
     /// <summary>Engine time as the view last heard it.</summary>
     public double Now { get { lock (_gate) return _now; } }
 
-    /// <summary>Runs passes until cancelled.</summary>
+    /// <summary>How often the ring is drained between publications: often enough that a burst of positions (hundreds of
+    /// thousands a second under the load bench) does not lap the ring before the reader comes back.</summary>
+    public static readonly TimeSpan DrainEvery = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Drains the ring every <see cref="DrainEvery"/> and publishes every <paramref name="interval"/> until cancelled.</summary>
     public async Task RunAsync(TimeSpan interval, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(interval);
+        using var timer = new PeriodicTimer(interval < DrainEvery ? interval : DrainEvery);
+        long lastPublish = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
-                try { Pass(); }
+                try
+                {
+                    bool publish = System.Diagnostics.Stopwatch.GetElapsedTime(lastPublish) >= interval;
+                    if (publish) lastPublish = System.Diagnostics.Stopwatch.GetTimestamp();
+                    Pass(publish);
+                }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // A bug in the view must not stop the view (and never reaches the engine).
                     _log.LogError(ex, "Live view pass failed");
+                    lock (_gate) StartMessage();
                 }
             }
         }
         catch (OperationCanceledException) { }
     }
 
-    /// <summary>One pass: drain the ring into the picture and publish what changed as one feed message.</summary>
-    public void Pass()
+    /// <summary>Drains the ring into the picture (and the message being built); with <paramref name="publish"/>, ends the
+    /// message (positions sampled to each courier's latest, promise checks, KPI when changed) and hands it to the browsers.</summary>
+    public void Pass(bool publish = true)
     {
         lock (_gate)
         {
-            _buffer.Clear();
-            _json.Reset(_buffer);
-            _json.WriteStartArray();
-            _eventsThisPass = 0;
+            if (!_started) StartMessage();
             long head = _ring.Head;
             if (head - _cursor > _ring.Capacity)
             {
@@ -104,6 +114,7 @@ internal sealed class LiveProjection
                 else _stats.Lost(1);
                 _cursor++;
             }
+            if (!publish) return;
             foreach (long id in _movedCouriers)
             {
                 if (!_couriers.TryGetValue(id, out var c)) continue;
@@ -122,7 +133,7 @@ internal sealed class LiveProjection
                 _json.WriteEndObject();
                 _eventsThisPass++;
             }
-            if (_eventsThisPass == 0) return;
+            if (_eventsThisPass == 0) return; // nothing happened: keep the (empty) message open
             Begin("now"); Num("t", _now); _json.WriteEndObject();
             _json.WriteEndArray();
             _json.Flush();
@@ -134,7 +145,18 @@ internal sealed class LiveProjection
             chunk[^1] = (byte)'\n';
             Broadcast.Publish(chunk);
             _stats.Published();
+            StartMessage();
         }
+    }
+
+    /// <summary>Opens the next feed message (a JSON array of events).</summary>
+    private void StartMessage()
+    {
+        _buffer.Clear();
+        _json.Reset(_buffer);
+        _json.WriteStartArray();
+        _eventsThisPass = 0;
+        _started = true;
     }
 
     private void Apply(in LiveEvent e)
