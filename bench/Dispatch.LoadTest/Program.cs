@@ -9,6 +9,7 @@ const string Usage = """
       Dispatch.LoadTest fuzz [options]         bad frames at scale, then a post-check             -> bench/results/server-fuzz.md
       Dispatch.LoadTest soak [options]         simulated days, kill -9 each night: memory, disk, pauses, restarts -> bench/results/server-soak.md
       Dispatch.LoadTest live-view [options]    position load + ticks with 0 and N live-view feeds, alternating -> bench/results/live-view-load.md
+      Dispatch.LoadTest live-view-screenshots --url http://127.0.0.1:P/ --at 540,600   PNGs of a running live view -> bench/results/live-view/
 
     load options:
       --port P               use a running server on 127.0.0.1:P instead of starting one
@@ -144,6 +145,17 @@ try
                     return 2;
                 }
             return await LiveViewLoad.RunAsync(settings);
+        }
+        case "live-view-screenshots":
+        {
+            var settings = new LiveViewScreenshotSettings(
+                Url: Opt("url", "http://127.0.0.1:7421/"),
+                AtMinutes: List("at", "540").Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray(),
+                OutDir: Opt("out", RepoFile(Path.Combine("bench", "results", "live-view"))),
+                Chromium: Opt("chromium", "/usr/bin/chromium"),
+                Width: Int("width", 1500),
+                Height: Int("height", 1050));
+            return await LiveViewScreenshots.RunAsync(settings);
         }
         case "fuzz":
         {

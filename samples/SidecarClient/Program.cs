@@ -4,21 +4,19 @@ using Dispatch.Protocol;
 using SidecarClient;
 
 // A sidecar client in two commands:
-//   stream <trace-dir> [--speed N] [--positions] [--port P] [--host H]   stream an MDRP trace to a manual-clock server
+//   stream <trace-dir> [--speed N] [--port P] [--host H]   stream an MDRP trace to a manual-clock server
 //   status [--port P] [--host H]                           print order counts as one JSON object
 const string Usage = """
     usage:
-      SidecarClient stream <trace-dir> [--speed N] [--positions] [--port P] [--host H]
+      SidecarClient stream <trace-dir> [--speed N] [--port P] [--host H]
       SidecarClient status [--port P] [--host H]
-    stream needs a server started with --clock Manual; --speed N = N simulated minutes per second (default: as fast as possible);
-    --positions: couriers report where they are every simulated minute (what moves them on the live view's map).
+    stream needs a server started with --clock Manual; --speed N = N simulated minutes per second (default: as fast as possible).
     """;
 
 if (args.Length == 0) { Console.Error.WriteLine(Usage); return 2; }
 string host = "127.0.0.1";
 int port = 7420;
 double speed = 0;
-bool positions = false;
 var positional = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
@@ -27,7 +25,6 @@ for (int i = 0; i < args.Length; i++)
         case "--port" when i + 1 < args.Length: port = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--host" when i + 1 < args.Length: host = args[++i]; break;
         case "--speed" when i + 1 < args.Length: speed = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
-        case "--positions": positions = true; break;
         case "-h" or "--help": Console.WriteLine(Usage); return 0;
         default:
             if (args[i].StartsWith("--", StringComparison.Ordinal)) { Console.Error.WriteLine($"unknown option {args[i]}\n{Usage}"); return 2; }
@@ -50,7 +47,7 @@ try
                 return 2;
             }
             Console.WriteLine($"streaming {trace.Orders.Length} orders, {trace.Couriers.Length} couriers, {trace.Restaurants.Length} restaurants to {client.Server.ServerName} at {host}:{port}");
-            return await new TraceStreamer(trace, client, speed, Console.Out, positions).RunAsync();
+            return await new TraceStreamer(trace, client, speed, Console.Out).RunAsync();
         }
         case "status" when positional.Count == 1:
         {

@@ -10,15 +10,10 @@ namespace SidecarClient;
 /// simulated minute it confirms the pickups and drop-offs that fall due (at the times the pushed
 /// plans say; MDRP couriers follow instructions), places the orders of that minute, then sends
 /// Tick(minute) and waits for its Ack, by which time every assignment of that tick has arrived.
-/// Events are pipelined; only the tick is a round trip. With <c>positions</c>, every simulated minute each courier with
-/// a plan also reports where it is (moving in a straight line between its planned stops at their planned times), as a
-/// courier's app would: what makes the live view's map move (docs/live-view.md).
+/// Events are pipelined; only the tick is a round trip.
 /// </summary>
-internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, double speed, TextWriter output, bool positions = false)
+internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, double speed, TextWriter output)
 {
-    // --positions: each courier's last plan, where it stood when it got that plan, and where it was last reported.
-    private readonly Dictionary<long, (WireStop[] Stops, double X, double Y)> _plans = new();
-    private readonly Dictionary<long, (double X, double Y)> _at = trace.Couriers.ToDictionary(c => c.Id, c => (c.X, c.Y));
     private readonly ConcurrentQueue<ServerMessage> _pushes = new();
     private readonly PriorityQueue<(WireStopKind Kind, long OrderId), (double At, int Kind)> _due = new();
     private readonly HashSet<long> _assigned = new();
@@ -63,7 +58,6 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
                 if (++tickErrors >= 3) break;
             }
             DrainPushes(t);
-            if (positions) ReportPositions(t);
 
             int open = next - _assigned.Count; // _assigned keeps delivered orders; released ones left it
             bool allPlaced = next == orders.Length && t >= lastPlacement;
@@ -121,7 +115,6 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
                 case AssignmentMessage a:
                 {
                     _assignments++;
-                    if (positions && _at.TryGetValue(a.CourierId, out var from)) _plans[a.CourierId] = (a.Stops, from.X, from.Y);
                     var pickups = a.Stops.Where(s => s.Kind == WireStopKind.Pickup).ToArray();
                     var drops = a.Stops.Where(s => s.Kind == WireStopKind.Dropoff).ToArray();
                     foreach (var s in a.Stops)
@@ -141,33 +134,6 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
                     break;
             }
         }
-    }
-
-    /// <summary>Where each courier with a plan is at minute <paramref name="t"/>: on the straight line from the previous
-    /// stop (or where it got the plan) to the next, by the plan's departure and arrival times; reported when it moved.</summary>
-    private void ReportPositions(double t)
-    {
-        List<long>? done = null;
-        foreach (var (courier, plan) in _plans)
-        {
-            double fx = plan.X, fy = plan.Y, x = fx, y = fy;
-            bool moving = false;
-            foreach (var stop in plan.Stops)
-            {
-                if (stop.Arrival <= t) { fx = stop.X; fy = stop.Y; x = fx; y = fy; continue; }
-                double f = stop.Arrival > stop.Departure ? Math.Clamp((t - stop.Departure) / (stop.Arrival - stop.Departure), 0, 1) : 1;
-                x = fx + (stop.X - fx) * f;
-                y = fy + (stop.Y - fy) * f;
-                moving = true;
-                break;
-            }
-            if (!moving) (done ??= new()).Add(courier);
-            var last = _at[courier];
-            if (Math.Abs(last.X - x) < 1 && Math.Abs(last.Y - y) < 1) continue;
-            _at[courier] = (x, y);
-            Send(Command.UpdateCourierPosition(0, courier, Math.Round(x), Math.Round(y)));
-        }
-        if (done is not null) foreach (long c in done) _plans.Remove(c);
     }
 
     private static string Name(Dictionary<long, string> names, long id) => names.TryGetValue(id, out var n) ? n : id.ToString();

@@ -21,6 +21,7 @@ internal sealed class LiveProjection
     public const double RiskMinutes = 5;
 
     private const int MaxExceptions = 200, MaxTimeline = 60;
+    private const double BehindQuietMinutes = 10;
 
     private readonly LiveRing _ring;
     private readonly LiveViewStats _stats;
@@ -36,6 +37,7 @@ internal sealed class LiveProjection
     private readonly Queue<double> _placedHour = new();
     private readonly Queue<DeliveryView> _deliveredHour = new();
     private readonly HashSet<long> _movedCouriers = new();
+    private readonly Dictionary<long, double> _behindAt = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
     private EngineCounts _counts;
@@ -118,7 +120,7 @@ internal sealed class LiveProjection
             foreach (long id in _movedCouriers)
             {
                 if (!_couriers.TryGetValue(id, out var c)) continue;
-                Begin("pos"); _json.WriteNumber("id", id); Num("x", c.X); Num("y", c.Y); _json.WriteEndObject();
+                Begin("pos"); _json.WriteNumber("id", id); Num("x", c.X); Num("y", c.Y); Num("at", c.SeenAt); _json.WriteEndObject();
             }
             _movedCouriers.Clear();
             CheckPromises();
@@ -171,7 +173,7 @@ internal sealed class LiveProjection
                 break;
             case LiveEventKind.OrderPlaced:
             {
-                var o = new OrderView { Id = e.Id, Site = e.Other, X = e.X, Y = e.Y, Placed = e.T1, Ready = e.T2, Promise = e.Value };
+                var o = new OrderView { Id = e.Id, Site = e.Other, X = e.X, Y = e.Y, Placed = e.T1, Ready = e.T2, Promise = e.Value, FirstPromise = e.Value };
                 _orders[e.Id] = o;
                 _placedHour.Enqueue(e.T1);
                 OrderLine(e.Id, e.At, $"placed at site {e.Other}, ready {Time(e.T2)}, promised {Time(e.Value)}");
@@ -191,7 +193,7 @@ internal sealed class LiveProjection
             case LiveEventKind.CourierOnShift:
             {
                 if (!_couriers.TryGetValue(e.Id, out var c)) _couriers[e.Id] = c = new CourierView { Id = e.Id };
-                c.X = e.X; c.Y = e.Y; c.ShiftStart = e.T1; c.ShiftEnd = e.T2; c.OnShift = true;
+                c.X = e.X; c.Y = e.Y; c.ShiftStart = e.T1; c.ShiftEnd = e.T2; c.OnShift = true; c.SeenAt = e.T1;
                 CourierLine(e.Id, e.At, $"on shift {Time(e.T1)}-{Time(e.T2)} at ({e.X:0}, {e.Y:0})");
                 Begin("courier"); WriteCourier(c); _json.WriteEndObject();
                 break;
@@ -205,16 +207,16 @@ internal sealed class LiveProjection
                 Begin("offShift"); _json.WriteNumber("id", e.Id); _json.WriteEndObject();
                 break;
             case LiveEventKind.Position:
-                if (_couriers.TryGetValue(e.Id, out var pc)) { pc.X = e.X; pc.Y = e.Y; _movedCouriers.Add(e.Id); }
+                if (_couriers.TryGetValue(e.Id, out var pc)) { pc.X = e.X; pc.Y = e.Y; pc.SeenAt = e.At; _movedCouriers.Add(e.Id); }
                 break;
             case LiveEventKind.PickedUp:
                 if (_orders.TryGetValue(e.Id, out var po))
                 {
                     po.Status = "picked-up";
-                    if (_couriers.TryGetValue(po.Courier, out var pcc)) RemoveStop(pcc, e.Id, 1);
+                    if (_couriers.TryGetValue(po.Courier, out var pcc)) StopDone(pcc, e.Id, 1, e.T1);
                 }
                 OrderLine(e.Id, e.At, $"picked up at {Time(e.T1)}" + (e.Other >= 0 ? $" by courier {e.Other}" : ""));
-                Begin("pickedUp"); _json.WriteNumber("id", e.Id); _json.WriteEndObject();
+                Begin("pickedUp"); _json.WriteNumber("id", e.Id); Num("at", e.T1); _json.WriteEndObject();
                 break;
             case LiveEventKind.Delivered:
                 Delivered(e);
@@ -287,11 +289,11 @@ internal sealed class LiveProjection
     {
         if (_orders.TryGetValue(e.Id, out var o))
         {
-            bool hasPromise = double.IsFinite(o.Promise);
-            bool onTime = !hasPromise || e.T1 <= o.Promise;
+            bool hasPromise = double.IsFinite(o.FirstPromise);
+            bool onTime = !hasPromise || e.T1 <= o.FirstPromise;
             _deliveredHour.Enqueue(new DeliveryView(e.T1, onTime, hasPromise, e.T1 - o.Placed));
-            if (_couriers.TryGetValue(o.Courier, out var c)) { RemoveStop(c, e.Id, 2); c.Delivered++; }
-            OrderLine(e.Id, e.At, $"delivered at {Time(e.T1)}" + (hasPromise ? (onTime ? " (on time)" : $" ({e.T1 - o.Promise:0.#} min late)") : ""));
+            if (_couriers.TryGetValue(o.Courier, out var c)) { StopDone(c, e.Id, 2, e.T1); c.Delivered++; }
+            OrderLine(e.Id, e.At, $"delivered at {Time(e.T1)}" + (hasPromise ? (onTime ? " (on time)" : $" ({e.T1 - o.FirstPromise:0.#} min after the first promise)") : ""));
             _orders.Remove(e.Id);
         }
         else OrderLine(e.Id, e.At, $"delivered at {Time(e.T1)}");
@@ -320,12 +322,18 @@ internal sealed class LiveProjection
                 if (o is not null && double.IsFinite(e.T2)) o.PlannedDrop = e.T2;
                 break;
             case PlanChangeKind.Requoted:
+                // A re-quote is the engine keeping its word honest, not an exception of its own: the timeline has it, and
+                // the order shows up as "near" or "past" its promise when that is what it is.
                 if (o is not null && double.IsFinite(e.T2)) o.Promise = e.T2;
-                Exception(e.At, "requoted", e.Id, e.Other, $"order {e.Id}: promise moved {Time(e.T1)} -> {Time(e.T2)} ({reason})");
                 break;
         }
-        if (reason == PlanChangeReason.CourierBehind && e.Other >= 0 && kind != PlanChangeKind.Released)
+        // One "behind" line per courier per BehindQuietMinutes: a courier behind moves every order on its route at once.
+        if (reason == PlanChangeReason.CourierBehind && e.Other >= 0 && kind != PlanChangeKind.Released
+            && !(_behindAt.TryGetValue(e.Other, out double last) && e.At - last < BehindQuietMinutes))
+        {
+            _behindAt[e.Other] = e.At;
             Exception(e.At, "behind", e.Id, e.Other, $"courier {e.Other} behind plan (order {e.Id}, {kind})");
+        }
         string line = $"{kind} ({reason})" + (double.IsFinite(e.T2) ? $": {Time(e.T1)} -> {Time(e.T2)}" : "");
         OrderLine(e.Id, e.At, line);
         if (e.Other >= 0) CourierLine(e.Other, e.At, $"order {e.Id} {line}");
@@ -372,7 +380,7 @@ internal sealed class LiveProjection
         int busy = 0, onShift = 0, atRisk = 0;
         foreach (var c in _couriers.Values)
         {
-            if (!c.OnShift) continue;
+            if (!c.OnShiftAt(now)) continue;
             onShift++;
             if (c.Busy) busy++;
         }
@@ -477,6 +485,18 @@ internal sealed class LiveProjection
         if (_couriers.TryGetValue(o.Courier, out var c)) { RemoveStop(c, id, 1); RemoveStop(c, id, 2); }
     }
 
+    /// <summary>A confirmed stop: the courier was at it at <paramref name="at"/> (where the map starts its next leg from).</summary>
+    private static void StopDone(CourierView c, long order, int kind, double at)
+    {
+        foreach (var s in c.Stops)
+        {
+            if (s.OrderId != order || s.Kind != kind) continue;
+            if (at >= c.SeenAt) { c.X = s.X; c.Y = s.Y; c.SeenAt = at; }
+            break;
+        }
+        RemoveStop(c, order, kind);
+    }
+
     private static void RemoveStop(CourierView c, long order, int kind)
     {
         for (int i = 0; i < c.Stops.Count; i++)
@@ -541,7 +561,7 @@ internal sealed class LiveProjection
     private static void WriteCourierTo(Utf8JsonWriter w, CourierView c)
     {
         w.WriteNumber("id", c.Id); NumTo(w, "x", c.X); NumTo(w, "y", c.Y); w.WriteBoolean("onShift", c.OnShift);
-        NumTo(w, "shiftEnd", c.ShiftEnd); w.WriteNumber("delivered", c.Delivered);
+        NumTo(w, "shiftStart", c.ShiftStart); NumTo(w, "shiftEnd", c.ShiftEnd); NumTo(w, "seenAt", c.SeenAt); w.WriteNumber("delivered", c.Delivered);
         w.WriteStartArray("stops");
         foreach (var s in c.Stops)
         {

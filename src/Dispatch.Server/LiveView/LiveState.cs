@@ -5,11 +5,16 @@ internal sealed class CourierView
 {
     public long Id;
     public double X, Y, ShiftStart, ShiftEnd;
+    /// <summary>When (X, Y) was true: a reported position, or a confirmed stop (the courier was there then).</summary>
+    public double SeenAt;
     public bool OnShift;
     public int Delivered;
     /// <summary>The plan's stops (kind 1 pickup, 2 drop-off): replaced by each assignment, trimmed as stops are done.</summary>
     public readonly List<StopView> Stops = new();
     public bool Busy => Stops.Count > 0;
+    /// <summary>Announced shifts start later (a trace announces the day's shifts up front): a courier counts, and is
+    /// drawn, inside its window, or while it still has stops. A courier first heard of by an assignment has no window.</summary>
+    public bool OnShiftAt(double now) => OnShift && ((ShiftStart <= now && now < ShiftEnd) || ShiftEnd == 0 || Stops.Count > 0);
 }
 
 /// <summary>One planned stop of a courier.</summary>
@@ -20,6 +25,8 @@ internal sealed class OrderView
 {
     public long Id, Site, Courier = -1;
     public double X, Y, Placed, Ready, Promise = double.NaN, PlannedDrop = double.NaN;
+    /// <summary>The promise made at placement: on-time is measured against it (a re-quote moves <see cref="Promise"/>, not what the customer was first told).</summary>
+    public double FirstPromise = double.NaN;
     /// <summary>open, assigned, picked-up.</summary>
     public string Status = "open";
     /// <summary>0 fine, 1 near its promise, 2 past it: raised once per level into the exception list.</summary>

@@ -179,26 +179,30 @@ internal sealed class LiveViewServer : IAsyncDisposable
             await r.Body.WriteAsync("\n\n"u8.ToArray(), ct).ConfigureAwait(false);
             await r.Body.FlushAsync(ct).ConfigureAwait(false);
             var broadcast = _projection.Broadcast;
+            // A browser whose socket takes no more for this long has missed the whole backlog the feed keeps: dropped.
+            var stallLimit = TimeSpan.FromMilliseconds(Math.Max(1000, (double)_options.HttpViewerBacklog * _options.HttpFeedIntervalMs));
             while (!ct.IsCancellationRequested)
             {
                 switch (broadcast.TryGet(seq, out var chunk, out var wait))
                 {
                     case LiveBroadcast.ChunkState.Ready:
-                        await r.Body.WriteAsync(chunk, ct).ConfigureAwait(false);
                         seq++;
-                        if (broadcast.TryGet(seq, out _, out _) != LiveBroadcast.ChunkState.Ready) await r.Body.FlushAsync(ct).ConfigureAwait(false);
+                        bool more = broadcast.TryGet(seq, out _, out _) == LiveBroadcast.ChunkState.Ready;
+                        if (!await WriteWithinAsync(r, chunk!, flush: !more, stallLimit, ct).ConfigureAwait(false))
+                        {
+                            Drop(ctx, "its socket took nothing for " + stallLimit.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s");
+                            return;
+                        }
                         break;
                     case LiveBroadcast.ChunkState.NotYet:
                         try { await wait!.WaitAsync(KeepAlive, ct).ConfigureAwait(false); }
                         catch (TimeoutException)
                         {
-                            await r.Body.WriteAsync(": keep-alive\n\n"u8.ToArray(), ct).ConfigureAwait(false);
-                            await r.Body.FlushAsync(ct).ConfigureAwait(false);
+                            if (!await WriteWithinAsync(r, KeepAliveComment, flush: true, stallLimit, ct).ConfigureAwait(false)) { Drop(ctx, "its socket took nothing"); return; }
                         }
                         break;
                     default:
-                        Stats.Dropped();
-                        _log.LogInformation("Live view: dropped a browser ({Remote}) that fell {Backlog} messages behind", ctx.Connection.RemoteIpAddress, _options.HttpViewerBacklog);
+                        Drop(ctx, $"it fell {_options.HttpViewerBacklog} messages behind");
                         await r.Body.WriteAsync("event: dropped\ndata: {\"reason\":\"too far behind; reconnecting\"}\n\n"u8.ToArray(), ct).ConfigureAwait(false);
                         return;
                 }
@@ -210,6 +214,38 @@ internal sealed class LiveViewServer : IAsyncDisposable
         {
             Stats.Closed();
         }
+    }
+
+    private static readonly byte[] KeepAliveComment = ": keep-alive\n\n"u8.ToArray();
+
+    private void Drop(HttpContext ctx, string why)
+    {
+        Stats.Dropped();
+        _log.LogInformation("Live view: dropped a browser ({Remote}): {Why}", ctx.Connection.RemoteIpAddress, why);
+    }
+
+    /// <summary>Writes (and flushes) within <paramref name="limit"/>; false when the browser's socket would not take it
+    /// in time, and then the connection is aborted (the pending write ends with it).</summary>
+    private static async Task<bool> WriteWithinAsync(HttpResponse r, byte[] bytes, bool flush, TimeSpan limit, CancellationToken ct)
+    {
+        var write = WriteAsync(r, bytes, flush, ct);
+        try
+        {
+            await write.WaitAsync(limit, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            r.HttpContext.Abort();
+            _ = write.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return false;
+        }
+    }
+
+    private static async Task WriteAsync(HttpResponse r, byte[] bytes, bool flush, CancellationToken ct)
+    {
+        await r.Body.WriteAsync(bytes, ct).ConfigureAwait(false);
+        if (flush) await r.Body.FlushAsync(ct).ConfigureAwait(false);
     }
 
     // ------------------------------------------------------------------ actions
