@@ -11,6 +11,7 @@ const string Usage = """
       SidecarClient stream <trace-dir> [--speed N] [--port P] [--host H]
       SidecarClient status [--port P] [--host H]
     stream needs a server started with --clock Manual; --speed N = N simulated minutes per second (default: as fast as possible).
+    Watch it: start the server with --http-port 7421 and open http://127.0.0.1:7421/ (the live view, docs/live-view.md).
     """;
 
 if (args.Length == 0) { Console.Error.WriteLine(Usage); return 2; }

@@ -117,12 +117,21 @@ internal sealed class LiveProjection
                 _cursor++;
             }
             if (!publish) return;
-            foreach (long id in _movedCouriers)
+            if (_movedCouriers.Count > 0)
             {
-                if (!_couriers.TryGetValue(id, out var c)) continue;
-                Begin("pos"); _json.WriteNumber("id", id); Num("x", c.X); Num("y", c.Y); Num("at", c.SeenAt); _json.WriteEndObject();
+                // One event for all the interval's positions, flat [id, x, y, at, ...]: a thousand couriers moving
+                // is a thousand of these per message, so their size is most of the feed under load.
+                Begin("pos");
+                _json.WriteStartArray("v");
+                foreach (long id in _movedCouriers)
+                {
+                    if (!_couriers.TryGetValue(id, out var c)) continue;
+                    _json.WriteNumberValue(id); _json.WriteNumberValue(Math.Round(c.X, 1)); _json.WriteNumberValue(Math.Round(c.Y, 1)); _json.WriteNumberValue(Math.Round(c.SeenAt, 2));
+                }
+                _json.WriteEndArray();
+                _json.WriteEndObject();
+                _movedCouriers.Clear();
             }
-            _movedCouriers.Clear();
             CheckPromises();
             string kpi = KpiJson();
             if (kpi != _lastKpi)
@@ -337,6 +346,15 @@ internal sealed class LiveProjection
         string line = $"{kind} ({reason})" + (double.IsFinite(e.T2) ? $": {Time(e.T1)} -> {Time(e.T2)}" : "");
         OrderLine(e.Id, e.At, line);
         if (e.Other >= 0) CourierLine(e.Other, e.At, $"order {e.Id} {line}");
+        // ETA changes and resequencing touch every order of a re-timed route, many per tick under load: the page needs
+        // only the new drop-off time (short form), and nothing of a resequencing. The timelines keep them in full.
+        if (kind == PlanChangeKind.Resequenced) return;
+        if (kind == PlanChangeKind.EtaChanged)
+        {
+            if (!double.IsFinite(e.T2)) return;
+            Begin("eta"); _json.WriteNumber("o", e.Id); _json.WriteNumber("t", Math.Round(e.T2, 2)); _json.WriteEndObject();
+            return;
+        }
         Begin("plan"); _json.WriteString("kind", kind.ToString()); _json.WriteString("reason", reason.ToString());
         _json.WriteNumber("order", e.Id); _json.WriteNumber("courier", e.Other); Num("prev", e.T1); Num("new", e.T2); _json.WriteEndObject();
     }
