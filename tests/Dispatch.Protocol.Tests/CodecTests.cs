@@ -32,6 +32,7 @@ public class CodecTests
         Command.PlaceOrder(22, 101, 7, 10, 20, 30, 40, 2, new OrderTerms(PickupBy: 60, DeliverAfter: 45, DeliverBy: 90, PickupServiceMinutes: 3, DropoffServiceMinutes: 1.5)),
         Command.PlaceOrder(23, 102, 7, 10, 20, 30, 40, 1, new OrderTerms(DeliverBy: 75)),
         Command.GetServerStats(24),
+        Command.GetServerStats(33, collectFirst: true),
         Command.DeliveryFailed(25, 100, 70, (int)WireDeliveryFailureReason.CustomerNotFound),
         Command.DeliveryFailed(26, 100, 70, (int)WireDeliveryFailureReason.WrongAddress, returned: false, remadeReadyAt: 82.5),
         Command.DeliveryFailed(27, 100, 70, (int)WireDeliveryFailureReason.Refused, returned: true),
