@@ -474,14 +474,7 @@ internal sealed class EngineHost : IDisposable
         ReplyCodec.WriteError(Out(t), rid, code, message);
     }
 
-    private static ErrorCode Map(DispatchError e) => e switch
-    {
-        DispatchError.UnknownId => ErrorCode.UnknownId,
-        DispatchError.DuplicateId => ErrorCode.DuplicateId,
-        DispatchError.InvalidValue => ErrorCode.InvalidValue,
-        DispatchError.InvalidState => ErrorCode.InvalidState,
-        _ => ErrorCode.InvalidValue,
-    };
+    private static ErrorCode Map(DispatchError e) => ErrorCodes.For(e);
 
     public void Dispose()
     {

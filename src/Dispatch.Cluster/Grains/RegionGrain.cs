@@ -1,0 +1,140 @@
+using System.Buffers;
+using Dispatch.Cluster.Durability;
+using Dispatch.Cluster.Hosting;
+using Dispatch.Cluster.Regions;
+using Dispatch.Protocol;
+using ErrorCode = Dispatch.Protocol.ErrorCode;
+using Dispatch.Server;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Dispatch.Cluster.Grains;
+
+/// <summary>
+/// The region grain: one <see cref="RegionEngine"/>, rebuilt from the store at activation, driven one request per turn
+/// (the grain is not reentrant, so the engine stays single-threaded and a command's store write finishes before the next
+/// command starts). An accepted command is acknowledged only after the store has its journal record. When a write fails
+/// the engine holds a change the store may not: the activation stops answering and deactivates, and the next request
+/// activates the region again from the store.
+/// </summary>
+internal sealed class RegionGrain : Grain, IRegionGrain
+{
+    private readonly RegionMap _regions;
+    private readonly IRegionStore _store;
+    private readonly ServerOptions _engineOptions;
+    private readonly DispatchClusterOptions _options;
+    private readonly ILogger<RegionGrain> _log;
+    private RegionEngine? _engine;
+    private string? _unavailable;
+
+    public RegionGrain(RegionMap regions, IRegionStore store, IOptions<ServerOptions> engineOptions, IOptions<DispatchClusterOptions> options, ILogger<RegionGrain> log)
+    {
+        _regions = regions;
+        _store = store;
+        _engineOptions = engineOptions.Value;
+        _options = options.Value;
+        _log = log;
+    }
+
+    private string RegionId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!_regions.TryGet(RegionId, out var region))
+        {
+            // Not an exception: every request then gets an error naming the region, instead of a failed activation.
+            _unavailable = $"region '{RegionId}' is not configured (Cluster:Regions has {string.Join(", ", _regions.Regions.Select(r => r.Id))})";
+            return;
+        }
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        _engine = await RegionEngine.RebuildAsync(region, _engineOptions, _store, cancellationToken);
+        var k = _engine.Driver.Counts;
+        _log.LogInformation("Region {Region} activated: snapshot at record {Snapshot}, {Replayed} journal records replayed ({Refused} refused) in {Ms:F0} ms; {Orders} orders, {Couriers} couriers; clock {Now:F2} min",
+            RegionId, _engine.SnapshotSequence, _engine.Rebuilt.Replayed, _engine.Rebuilt.Refused,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, k.Known, k.Couriers, _engine.Now);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A graceful deactivation leaves a snapshot, so the next activation replays nothing; after a failed write the
+        // engine may be ahead of the store and must not be saved.
+        if (_engine is not null && _unavailable is null && _engine.Sequence > _engine.SnapshotSequence)
+            await TrySnapshot();
+    }
+
+    public async Task<byte[]> Execute(byte[] request)
+    {
+        var output = new FrameBuffer(256);
+        Command c;
+        try
+        {
+            c = CommandCodec.Read(new ReadOnlySequence<byte>(request));
+        }
+        catch (ProtocolException ex)
+        {
+            ReplyCodec.WriteError(output, ex.RequestId, ex.Code, ex.Message);
+            return output.Drain();
+        }
+        if (_unavailable is not null || _engine is null)
+        {
+            ReplyCodec.WriteError(output, c.RequestId, _engine is null ? ErrorCode.UnknownId : ErrorCode.Internal, _unavailable ?? $"region '{RegionId}' is not loaded");
+            return output.Drain();
+        }
+        if (_engine.Execute(c, request, output) is not { } entry) return output.Drain();
+        try
+        {
+            await _store.AppendAsync(RegionId, entry);
+        }
+        catch (Exception ex)
+        {
+            _unavailable = $"region '{RegionId}' is reloading from the store: a journal write failed ({ex.Message})";
+            _log.LogError(ex, "Region {Region}: journal record {Sequence} ({Type}) could not be written; not acknowledged, the activation deactivates", RegionId, entry.Sequence, c.Type);
+            DeactivateOnIdle();
+            output.Reset();
+            ReplyCodec.WriteError(output, c.RequestId, ErrorCode.Internal, $"{c.Type} was not made durable and is not acknowledged: " + _unavailable);
+            return output.Drain();
+        }
+        _engine.Committed(entry);
+        ReplyCodec.WriteAck(output, c.RequestId, entry.Now);
+        if (_engine.SnapshotDue(_options.SnapshotEveryRecords)) await TrySnapshot();
+        return output.Drain();
+    }
+
+    public Task<RegionStatus> Status()
+    {
+        var k = _engine?.Driver.Counts;
+        return Task.FromResult(new RegionStatus
+        {
+            Region = RegionId,
+            Silo = RuntimeIdentity,
+            Sequence = _engine?.Sequence ?? 0,
+            SnapshotSequence = _engine?.SnapshotSequence ?? 0,
+            Replayed = _engine?.Rebuilt.Replayed ?? 0,
+            Now = _engine?.Now ?? 0,
+            Orders = k?.Known ?? 0,
+            Couriers = k?.Couriers ?? 0,
+        });
+    }
+
+    /// <summary>Writes a snapshot; a failure only costs replay time later (the journal still holds everything), so it is logged, not raised.</summary>
+    private async Task TrySnapshot()
+    {
+        var snapshot = _engine!.Snapshot();
+        try
+        {
+            await _store.SaveSnapshotAsync(RegionId, snapshot);
+            _engine.SnapshotSaved(snapshot);
+        }
+        catch (RegionFencedException ex)
+        {
+            // Another activation has written: this one is stale and must not answer again.
+            _unavailable = $"region '{RegionId}' is reloading from the store: {ex.Message}";
+            _log.LogError(ex, "Region {Region}: fenced while writing a snapshot; the activation deactivates", RegionId);
+            DeactivateOnIdle();
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "Region {Region}: snapshot at record {Sequence} not written; the journal keeps every record", RegionId, snapshot.Sequence);
+        }
+    }
+}
