@@ -7,6 +7,8 @@ if (args.Contains("--help") || args.Contains("-h"))
     Console.Out.Write(ClusterUsage.Text());
     return 0;
 }
+if (Dispatch.Cluster.Probe.ClusterProbe.IsRequested(args))
+    return await Dispatch.Cluster.Probe.ClusterProbe.RunAsync(args, Console.Out);
 HostApplicationBuilder builder;
 try
 {

@@ -17,5 +17,8 @@ public static class ClusterUsage
           --address         address advertised to the other silos (default 127.0.0.1)
         Environment variables work as well: Cluster__Redis=127.0.0.1:6391, Cluster__Regions__0__Id=north, ...
         Local three-silo cluster: samples/cluster/start-local.sh
+
+               Dispatch.Cluster probe --redis HOST:PORT [--cluster-id ID] --regions a,b --points "x y;x y" [--updates N]
+          an Orleans client: one order through each region, then N acknowledged position updates per region, timed
         """;
 }
