@@ -8,7 +8,7 @@ internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points
 /// <summary>One field of a request after [type, requestId]: its name as docs/protocol.md gives it, and its kind.</summary>
 internal readonly record struct RequestField(string Name, FieldKind Kind)
 {
-    /// <summary>True for trailing fields a request may leave out (PlaceOrder's terms, Hello's token).</summary>
+    /// <summary>True for trailing fields a request may leave out (PlaceOrder's terms, Hello's token and region).</summary>
     public bool IsOptional => Kind is FieldKind.OptionalNumber or FieldKind.OptionalStringOrNil;
 }
 
@@ -60,7 +60,8 @@ internal static class RequestFields
     private static RequestField[]? Declared(MessageType type) => type switch
     {
         MessageType.Ping or MessageType.GetCounts or MessageType.GetMetrics or MessageType.GetServerStats => [],
-        MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool), new("token", FieldKind.OptionalStringOrNil)],
+        MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool), new("token", FieldKind.OptionalStringOrNil),
+            new("region", FieldKind.OptionalStringOrNil)],
         MessageType.Subscribe => [new("on", FieldKind.Bool)],
         MessageType.AddSite => [new("siteId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],
         MessageType.PlaceOrder =>

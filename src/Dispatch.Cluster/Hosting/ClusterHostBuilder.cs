@@ -27,6 +27,8 @@ public static class ClusterHostBuilder
         ["--silo-port"] = "Cluster:SiloPort",
         ["--gateway-port"] = "Cluster:GatewayPort",
         ["--key-prefix"] = "Cluster:KeyPrefix",
+        ["--port"] = "Dispatch:Port",
+        ["--default-region"] = "Cluster:DefaultRegion",
         ["--travel"] = "Dispatch:Travel",
         ["--speed"] = "Dispatch:MetersPerMinute",
     };
@@ -58,6 +60,12 @@ public static class ClusterHostBuilder
             silo.ConfigureEndpoints(address, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
             silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis));
         });
+        // After Orleans: hosted services start in order, so the edge opens its port once the silo is up, and stops first.
+        if (cluster.Edge)
+        {
+            builder.Services.AddSingleton<Edge.ClusterEdge>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Edge.ClusterEdge>());
+        }
         return builder;
     }
 
@@ -71,7 +79,9 @@ public static class ClusterHostBuilder
         if (string.IsNullOrWhiteSpace(o.Redis)) throw new ArgumentException("Cluster:Redis: empty; the silo needs the Redis that holds membership and region state (host:port)");
         if (o.SnapshotEveryRecords < 0) throw new ArgumentException($"Cluster:SnapshotEveryRecords: {o.SnapshotEveryRecords} is negative (0: snapshots only at deactivation)");
         // The regions are checked now too, so a typo stops the silo at start instead of at the first request.
-        Regions.RegionMap.From(o.Regions);
+        var map = Regions.RegionMap.From(o.Regions);
+        if (o.DefaultRegion is { } d && !map.TryGet(d, out _))
+            throw new ArgumentException($"Cluster:DefaultRegion: '{d}' is not one of Cluster:Regions ({string.Join(", ", map.Regions.Select(r => r.Id))})");
         return address;
     }
 }

@@ -15,6 +15,8 @@ public static class ClusterUsage
           --redis           Redis configuration string: membership, region journals and snapshots (default 127.0.0.1:6379)
           --silo-port       silo-to-silo port (default 11111)      --gateway-port   client gateway port (default 30000)
           --address         address advertised to the other silos (default 127.0.0.1)
+          --port            the TCP edge's port (the sidecar protocol; Dispatch:Port, default 7420; Cluster:Edge=false: none)
+          --default-region  the region of a Hello that names none (the single-region form of the protocol)
         Environment variables work as well: Cluster__Redis=127.0.0.1:6391, Cluster__Regions__0__Id=north, ...
         Local three-silo cluster: samples/cluster/start-local.sh
 

@@ -40,6 +40,15 @@ public sealed class DispatchClusterOptions
     /// </summary>
     public long SnapshotEveryRecords { get; set; } = 10_000;
 
+    /// <summary>
+    /// Run the TCP edge: the sidecar protocol on <c>Dispatch:Address</c>:<c>Dispatch:Port</c> (<c>--port</c>), the server's own
+    /// front end, each connection bound to the region its Hello names. Off: reach the regions through an Orleans client.
+    /// </summary>
+    public bool Edge { get; set; } = true;
+
+    /// <summary>The region of a Hello that names none (the single-region form of the protocol); null: such a Hello is refused.</summary>
+    public string? DefaultRegion { get; set; }
+
     /// <summary>The regions (ids and WKT areas); every silo of a cluster must be given the same list.</summary>
     public List<RegionDefinition> Regions { get; set; } = [];
 }

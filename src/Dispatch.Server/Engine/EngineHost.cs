@@ -21,7 +21,7 @@ namespace Dispatch.Server.Engine;
 /// Rebuilding the state at start (<see cref="EngineRecovery"/>) and taking snapshots between batches
 /// (<see cref="PeriodicSnapshots"/>) are the Snapshots folder's; this type only calls them at their moments.
 /// </summary>
-internal sealed class EngineHost : IDisposable
+internal sealed class EngineHost : ICommandHost
 {
     private readonly ServerOptions _options;
     private readonly ILogger _log;

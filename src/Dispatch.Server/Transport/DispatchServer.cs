@@ -24,7 +24,7 @@ public sealed class DispatchServer : IAsyncDisposable
     private readonly ILogger _log;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ConcurrentDictionary<long, Connection> _connections = new();
-    private readonly EngineHost _engine;
+    private readonly ICommandHost _engine;
     private readonly ServerSecurity _security;
     private ITimer? _sweep;
     private Socket? _listener;
@@ -34,13 +34,22 @@ public sealed class DispatchServer : IAsyncDisposable
 
     /// <summary>Creates a server; nothing happens until <see cref="StartAsync"/>.</summary>
     public DispatchServer(ServerOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+        : this(options, (metrics, log) => new EngineHost(options, log.CreateLogger("Dispatch.Server.Engine"), metrics, time ?? TimeProvider.System), loggerFactory)
+    {
+    }
+
+    /// <summary>
+    /// The same front end (listener, TLS, authentication, role table, limits, connections) in front of another command host:
+    /// a cluster silo's, which forwards to region grains (Dispatch.Cluster).
+    /// </summary>
+    internal DispatchServer(ServerOptions options, Func<ServerMetrics, ILoggerFactory, ICommandHost> host, ILoggerFactory? loggerFactory = null)
     {
         options.Validate();
         _options = options;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _log = _loggerFactory.CreateLogger("Dispatch.Server");
         Metrics = new ServerMetrics();
-        _engine = new EngineHost(options, _loggerFactory.CreateLogger("Dispatch.Server.Engine"), Metrics, time ?? TimeProvider.System);
+        _engine = host(Metrics, _loggerFactory);
         _security = new ServerSecurity(options, _loggerFactory.CreateLogger("Dispatch.Server.Security"));
     }
 

@@ -22,8 +22,11 @@ internal sealed class RedisSilos : IAsyncDisposable
     private readonly List<IHost> _silos = [];
     private IHost? _client;
 
-    public RedisSilos(string clusterId, string keyPrefix, long snapshotEveryRecords)
+    private readonly string? _defaultRegion;
+
+    public RedisSilos(string clusterId, string keyPrefix, long snapshotEveryRecords, string? defaultRegion = null)
     {
+        _defaultRegion = defaultRegion;
         _clusterId = clusterId;
         _prefix = keyPrefix;
         _snapshotEvery = snapshotEveryRecords;
@@ -42,7 +45,9 @@ internal sealed class RedisSilos : IAsyncDisposable
             "--gateway-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             $"--Cluster:SnapshotEveryRecords={_snapshotEvery}",
             "--Logging:LogLevel:Default=Warning",
+            "--port", "0", // the TCP edge on a free port (Edge())
         };
+        if (_defaultRegion is not null) args.AddRange(["--default-region", _defaultRegion]);
         for (int i = 0; i < Scenario.Regions.Length; i++)
         {
             args.Add($"--Cluster:Regions:{i}:Id={Scenario.Regions[i].Id}");
@@ -66,6 +71,9 @@ internal sealed class RedisSilos : IAsyncDisposable
         _client = builder.Build();
         await _client.StartAsync();
     }
+
+    /// <summary>Where <paramref name="silo"/>'s TCP edge listens.</summary>
+    public static IPEndPoint Edge(IHost silo) => silo.Services.GetRequiredService<Dispatch.Cluster.Edge.ClusterEdge>().EndPoint ?? throw new InvalidOperationException("edge not started");
 
     public IRegionGrain Region(string id) => Client.GetGrain<IRegionGrain>(id);
 
