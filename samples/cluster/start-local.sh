@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # A local Dispatch cluster on loopback, one command: Debian's redis-server (membership, region journals and snapshots;
 # append-only file with an fsync before every reply, docs/cluster.md "Durability") and three silos of Dispatch.Cluster
-# with the four regions of cluster.json. Ctrl-C stops everything.
+# with the four regions of cluster.json, each silo with the sidecar protocol's TCP edge (a connection names its region in
+# Hello: DispatchClientOptions.Region; without one it gets the default region, sw). Ctrl-C stops everything.
 #
 #   samples/cluster/start-local.sh            run until Ctrl-C (logs and Redis data in samples/cluster/.local/)
 #   samples/cluster/start-local.sh --probe    start, run `Dispatch.Cluster probe` against it (an order through every
 #                                             region, then timed position updates), stop
 #
-# Environment: REDIS_PORT (6392), SILO_PORT (11111; the silos take 3 in a row), GATEWAY_PORT (30000), DATA (.local),
+# Environment: REDIS_PORT (6392), SILO_PORT (11111; the silos take 3 in a row), GATEWAY_PORT (30000), EDGE_PORT (7421),
+# DATA (.local),
 # UPDATES (position updates per region for --probe, 2000). Needs redis-server (Debian: apt-get install redis-server).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -15,6 +17,7 @@ repo="$(cd "$here/../.." && pwd)"
 REDIS_PORT="${REDIS_PORT:-6392}"
 SILO_PORT="${SILO_PORT:-11111}"
 GATEWAY_PORT="${GATEWAY_PORT:-30000}"
+EDGE_PORT="${EDGE_PORT:-7421}"
 DATA="${DATA:-$here/.local}"
 UPDATES="${UPDATES:-2000}"
 command -v redis-server >/dev/null || { echo "error: redis-server not found (Debian: apt-get install redis-server)" >&2; exit 1; }
@@ -41,9 +44,9 @@ echo "redis-server on 127.0.0.1:$REDIS_PORT (data in $DATA/redis)"
 
 for i in 0 1 2; do
   dotnet "$silo_dll" --config "$here/cluster.json" --redis "127.0.0.1:$REDIS_PORT" \
-    --silo-port $((SILO_PORT + i)) --gateway-port $((GATEWAY_PORT + i)) >"$DATA/silo-$i.log" 2>&1 &
+    --silo-port $((SILO_PORT + i)) --gateway-port $((GATEWAY_PORT + i)) --port $((EDGE_PORT + i)) --default-region sw >"$DATA/silo-$i.log" 2>&1 &
   pids+=($!)
-  echo "silo $i: silo port $((SILO_PORT + i)), gateway $((GATEWAY_PORT + i)), pid $!, log $DATA/silo-$i.log"
+  echo "silo $i: TCP edge 127.0.0.1:$((EDGE_PORT + i)), silo port $((SILO_PORT + i)), gateway $((GATEWAY_PORT + i)), pid $!, log $DATA/silo-$i.log"
 done
 
 if [[ "${1:-}" == "--probe" ]]; then
