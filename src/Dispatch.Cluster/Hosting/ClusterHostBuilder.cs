@@ -59,6 +59,11 @@ public static class ClusterHostBuilder
             });
             silo.ConfigureEndpoints(address, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
             silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis));
+            // Orleans' own failure detection and messaging settings, under their own names (Orleans:Membership:ProbeTimeout,
+            // Orleans:Membership:NumMissedProbesLimit, Orleans:Messaging:ResponseTimeout, ...): how fast a killed silo is
+            // declared dead, and so how fast its regions come back elsewhere, is Orleans' to decide (docs/cluster.md).
+            silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+            silo.Services.Configure<SiloMessagingOptions>(builder.Configuration.GetSection("Orleans:Messaging"));
         });
         // After Orleans: hosted services start in order, so the edge opens its port once the silo is up, and stops first.
         if (cluster.Edge)
