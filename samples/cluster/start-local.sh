@@ -29,13 +29,20 @@ silo_dll="$repo/src/Dispatch.Cluster/bin/Release/net10.0/Dispatch.Cluster.dll"
 
 pids=()
 stop() {
-  # Only the processes this script started, newest first: the silos leave the cluster before Redis goes.
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; wait "${pids[$i]}" 2>/dev/null || true; done
+  # Only the processes this script started, newest first: the silos leave the cluster (membership and region snapshots
+  # are written to Redis) before Redis goes. A silo that has not stopped in 40 s is killed.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[$i]}" 2>/dev/null || true
+    for _ in $(seq 1 400); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "${pids[$i]}" 2>/dev/null || true
+    wait "${pids[$i]}" 2>/dev/null || true
+  done
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" --appendonly yes --appendfsync always --save "" \
+# setsid: Ctrl-C in the terminal reaches only this script, which stops the children in order (silos, then Redis).
+setsid redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" --appendonly yes --appendfsync always --save "" \
   --logfile "$DATA/redis.log" &
 pids+=($!)
 for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -43,7 +50,7 @@ redis-cli -p "$REDIS_PORT" ping >/dev/null || { echo "error: redis-server did no
 echo "redis-server on 127.0.0.1:$REDIS_PORT (data in $DATA/redis)"
 
 for i in 0 1 2; do
-  dotnet "$silo_dll" --config "$here/cluster.json" --redis "127.0.0.1:$REDIS_PORT" \
+  setsid dotnet "$silo_dll" --config "$here/cluster.json" --redis "127.0.0.1:$REDIS_PORT" \
     --silo-port $((SILO_PORT + i)) --gateway-port $((GATEWAY_PORT + i)) --port $((EDGE_PORT + i)) --default-region sw >"$DATA/silo-$i.log" 2>&1 &
   pids+=($!)
   echo "silo $i: TCP edge 127.0.0.1:$((EDGE_PORT + i)), silo port $((SILO_PORT + i)), gateway $((GATEWAY_PORT + i)), pid $!, log $DATA/silo-$i.log"

@@ -11,8 +11,12 @@ public sealed class RedisRegionStoreTests
     public async Task Appends_come_back_in_order_and_a_stale_writer_is_fenced()
     {
         var store = new RedisRegionStore(TestRedis.Require(), TestRedis.UniquePrefix());
-        for (int i = 1; i <= 2500; i++)
-            await store.AppendAsync("r", new JournalEntry(i, i / 7.0, Frames.Payload(Command.Tick((uint)i, i / 7.0))));
+        // One record per write, then the rest in groups (the region's group commit): the same journal.
+        for (int i = 1; i <= 100; i++)
+            await store.AppendAsync("r", [new JournalEntry(i, i / 7.0, Frames.Payload(Command.Tick((uint)i, i / 7.0)))]);
+        for (int from = 101; from <= 2500; from += 300)
+            await store.AppendAsync("r", Enumerable.Range(from, Math.Min(300, 2501 - from))
+                .Select(i => new JournalEntry(i, i / 7.0, Frames.Payload(Command.Tick((uint)i, i / 7.0)))).ToList());
 
         var read = await store.ReadJournalAsync("r", 0).ToListAsync();
         Assert.Equal(2500, read.Count);
@@ -21,8 +25,8 @@ public sealed class RedisRegionStoreTests
         Assert.Equal(Frames.Payload(Command.Tick(1000, 1000 / 7.0)), read[999].Command.ToArray());
 
         // A second activation that loaded at 2500 writes 2501; the first, also at 2500, must not.
-        await store.AppendAsync("r", new JournalEntry(2501, 400, Frames.Payload(Command.Tick(1, 400))));
-        var fenced = await Assert.ThrowsAsync<RegionFencedException>(() => store.AppendAsync("r", new JournalEntry(2501, 400, Frames.Payload(Command.Tick(1, 400)))));
+        await store.AppendAsync("r", [new JournalEntry(2501, 400, Frames.Payload(Command.Tick(1, 400)))]);
+        var fenced = await Assert.ThrowsAsync<RegionFencedException>(() => store.AppendAsync("r", [new JournalEntry(2501, 400, Frames.Payload(Command.Tick(1, 400)))]));
         Assert.Contains("head is 2501", fenced.Message);
         await Assert.ThrowsAsync<RegionFencedException>(() => store.SaveSnapshotAsync("r", new RegionSnapshot(2400, 1, "s", [1])));
     }
@@ -32,9 +36,9 @@ public sealed class RedisRegionStoreTests
     {
         var store = new RedisRegionStore(TestRedis.Require(), TestRedis.UniquePrefix());
         Assert.Null(await store.LoadSnapshotAsync("r"));
-        for (int i = 1; i <= 10; i++) await store.AppendAsync("r", new JournalEntry(i, i, Frames.Payload(Command.Tick((uint)i, i))));
+        for (int i = 1; i <= 10; i++) await store.AppendAsync("r", [new JournalEntry(i, i, Frames.Payload(Command.Tick((uint)i, i)))]);
         await store.SaveSnapshotAsync("r", new RegionSnapshot(10, 10, "travel=Euclidean", [1, 2, 3]));
-        await store.AppendAsync("r", new JournalEntry(11, 11, Frames.Payload(Command.Tick(11, 11))));
+        await store.AppendAsync("r", [new JournalEntry(11, 11, Frames.Payload(Command.Tick(11, 11)))]);
 
         var snapshot = await store.LoadSnapshotAsync("r");
         Assert.NotNull(snapshot);

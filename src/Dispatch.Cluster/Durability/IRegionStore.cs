@@ -15,8 +15,12 @@ public interface IRegionStore
     /// <summary>The journal records after <paramref name="afterSequence"/>, in order. Throws InvalidDataException on a gap.</summary>
     IAsyncEnumerable<JournalEntry> ReadJournalAsync(string regionId, long afterSequence, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends <paramref name="entry"/>, whose sequence must be the head + 1 (else <see cref="RegionFencedException"/>).</summary>
-    Task AppendAsync(string regionId, JournalEntry entry);
+    /// <summary>
+    /// Appends <paramref name="entries"/> (consecutive sequence numbers, the first the head + 1, else
+    /// <see cref="RegionFencedException"/>) as one write: all of them or none, one round trip and one fsync for the lot
+    /// (the region's group commit).
+    /// </summary>
+    Task AppendAsync(string regionId, IReadOnlyList<JournalEntry> entries);
 
     /// <summary>
     /// Replaces the region's snapshot with <paramref name="snapshot"/>, which must cover the head exactly (else

@@ -18,13 +18,17 @@ namespace Dispatch.Cluster.Durability;
 /// </summary>
 public sealed class RedisRegionStore : IRegionStore
 {
-    // KEYS: journal, head. ARGV: sequence, now, command.
+    // KEYS: journal, head. ARGV: first sequence, then now and command of each entry in turn.
     private const string AppendScript = """
         local head = tonumber(redis.call('GET', KEYS[2]) or '0')
-        if head + 1 ~= tonumber(ARGV[1]) then return redis.error_reply('DISPATCH_FENCED ' .. head) end
-        redis.call('XADD', KEYS[1], ARGV[1] .. '-0', 'n', ARGV[2], 'c', ARGV[3])
-        redis.call('SET', KEYS[2], ARGV[1])
-        return head + 1
+        local first = tonumber(ARGV[1])
+        if head + 1 ~= first then return redis.error_reply('DISPATCH_FENCED ' .. head) end
+        local n = (#ARGV - 1) / 2
+        for i = 0, n - 1 do
+          redis.call('XADD', KEYS[1], (first + i) .. '-0', 'n', ARGV[2 + 2 * i], 'c', ARGV[3 + 2 * i])
+        end
+        redis.call('SET', KEYS[2], first + n - 1)
+        return first + n - 1
         """;
 
     // KEYS: journal, head, snapshot. ARGV: sequence, now, settings, body.
@@ -89,16 +93,25 @@ public sealed class RedisRegionStore : IRegionStore
     }
 
     /// <inheritdoc />
-    public async Task AppendAsync(string regionId, JournalEntry entry)
+    public async Task AppendAsync(string regionId, IReadOnlyList<JournalEntry> entries)
     {
+        if (entries.Count == 0) return;
+        var args = new RedisValue[1 + 2 * entries.Count];
+        args[0] = entries[0].Sequence;
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Sequence != entries[0].Sequence + i)
+                throw new ArgumentException($"region '{regionId}': journal entries must be consecutive; #{i} is {entries[i].Sequence}, expected {entries[0].Sequence + i}", nameof(entries));
+            args[1 + 2 * i] = FormatTime(entries[i].Now);
+            args[2 + 2 * i] = entries[i].Command;
+        }
         try
         {
-            await Db.ScriptEvaluateAsync(AppendScript, [Key(regionId, "journal"), Key(regionId, "head")],
-                [entry.Sequence, FormatTime(entry.Now), entry.Command]).ConfigureAwait(false);
+            await Db.ScriptEvaluateAsync(AppendScript, [Key(regionId, "journal"), Key(regionId, "head")], args).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (Fenced(ex, out long head))
         {
-            throw new RegionFencedException(regionId, entry.Sequence - 1, head);
+            throw new RegionFencedException(regionId, entries[0].Sequence - 1, head);
         }
     }
 

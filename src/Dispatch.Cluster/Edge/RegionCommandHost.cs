@@ -29,6 +29,9 @@ internal sealed class RegionCommandHost : ICommandHost
     private readonly ILogger _log;
     private readonly Channel<InboxItem> _inbox;
     private readonly int _sessionCapacity;
+    /// <summary>Requests of one connection sent to its region in one grain call at most (and so journaled in one store write).</summary>
+    private const int MaxBatch = 256;
+
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private double _now;
@@ -103,29 +106,64 @@ internal sealed class RegionCommandHost : ICommandHost
         }
     }
 
+    /// <summary>
+    /// One connection's requests in order. Consecutive requests for its region that are already queued go to the grain as
+    /// one batch (the region journals them in one store write: group commit, as the sidecar's engine thread does per
+    /// batch); session commands are handled one by one between batches.
+    /// </summary>
     private async Task RunAsync(Session session)
     {
-        await foreach (var item in session.Queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = session.Queue.Reader;
+        var batch = new List<Command>(MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            if (!reader.TryRead(out var item)) continue;
             if (item.Kind == InboxKind.Disconnect) break;
-            var c = item.Command;
+            batch.Clear();
+            batch.Add(item.Command);
+            if (ForRegion(session, item.Command))
+            {
+                while (batch.Count < MaxBatch && reader.TryPeek(out var next) && next.Kind == InboxKind.Request && ForRegion(session, next.Command) && reader.TryRead(out next))
+                    batch.Add(next.Command);
+            }
             try
             {
-                await HandleAsync(session, c).ConfigureAwait(false);
+                if (batch.Count == 1 && !ForRegion(session, batch[0])) await HandleAsync(session, batch[0]).ConfigureAwait(false);
+                else await ExecuteAsync(session, batch).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                // The grain call failed (its silo died mid-call, a timeout): whether the region applied it is unknown.
-                _log.LogWarning(ex, "Region {Region}: {Type} from {Connection} failed", session.Region, c.Type, session.Target.Name);
-                Reply(session.Target, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.Internal,
-                    $"{c.Type} to region '{session.Region}' did not complete ({ex.Message}); it may or may not have been applied: query before resending"));
+                // The grain call failed (its silo died mid-call, a timeout): whether the region applied the requests is unknown.
+                _log.LogWarning(ex, "Region {Region}: {Count} request(s) from {Connection} failed", session.Region, batch.Count, session.Target.Name);
+                foreach (var c in batch)
+                    Reply(session.Target, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.Internal,
+                        $"{c.Type} to region '{session.Region}' did not complete ({ex.Message}); it may or may not have been applied: query before resending"));
             }
             finally
             {
-                session.Target.Processed(c);
+                foreach (var c in batch) session.Target.Processed(c);
             }
         }
         session.Target.CompleteOutbound();
+    }
+
+    /// <summary>Requests this host forwards to the connection's region grain (everything but session, server-figure and unchecked courier-app commands).</summary>
+    private static bool ForRegion(Session session, in Command c) =>
+        session.Region is not null
+        && c.Type is not (MessageType.Hello or MessageType.Subscribe or MessageType.GetMetrics or MessageType.GetServerStats)
+        && !(c.Type is MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed && session.Target.Principal.Role == Role.CourierApp);
+
+    private async Task ExecuteAsync(Session session, List<Command> batch)
+    {
+        var requests = new byte[batch.Count][];
+        for (int i = 0; i < batch.Count; i++) requests[i] = Payload(batch[i]);
+        var grain = _grains.GetGrain<IRegionGrain>(session.Region!);
+        var answer = requests.Length == 1 ? await grain.Execute(requests[0]).ConfigureAwait(false) : await grain.ExecuteBatch(requests).ConfigureAwait(false);
+        int frames = CountFrames(answer, out double ackTime);
+        if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
+        var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
+        buffer.Append(answer);
+        session.Target.Send(buffer.Detach(), frames);
     }
 
     private async Task HandleAsync(Session session, Command c)
@@ -162,17 +200,8 @@ internal sealed class RegionCommandHost : ICommandHost
                     $"role {t.Principal.Role.Name()} may not send {c.Type} through a cluster silo yet: the check that the order is its courier's is not there (docs/cluster.md)"));
                 return;
         }
-        if (session.Region is not { } bound)
-        {
-            Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.HandshakeRequired, $"{c.Type}: this connection has no region; send Hello with a region first"));
-            return;
-        }
-        var answer = await _grains.GetGrain<IRegionGrain>(bound).Execute(Payload(c)).ConfigureAwait(false);
-        int frames = CountFrames(answer, out double ackTime);
-        if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
-        var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
-        buffer.Append(answer);
-        t.Send(buffer.Detach(), frames);
+        // Only a connection whose Hello was refused gets here with a region request.
+        Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.HandshakeRequired, $"{c.Type}: this connection has no region; send Hello with a region first"));
     }
 
     /// <summary>The request as the grain takes it: the payload of its frame (re-encoded from the decoded command; the same bytes
@@ -193,7 +222,8 @@ internal sealed class RegionCommandHost : ICommandHost
         while (FrameReader.TryReadFrame(ref rest, int.MaxValue, out var payload, out _) == FrameStatus.Frame)
         {
             n++;
-            if (rest.IsEmpty && ReplyCodec.Read(payload) is AckMessage ack) ackTime = ack.Now;
+            // Only the type tag and the time are needed; answers are small, and this runs once per batch.
+            if (ReplyCodec.Read(payload) is AckMessage ack) ackTime = ack.Now;
         }
         return n;
     }

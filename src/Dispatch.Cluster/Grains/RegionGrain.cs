@@ -62,40 +62,54 @@ internal sealed class RegionGrain : Grain, IRegionGrain
             await TrySnapshot();
     }
 
-    public async Task<byte[]> Execute(byte[] request)
+    public Task<byte[]> Execute(byte[] request) => ExecuteBatch([request]);
+
+    public async Task<byte[]> ExecuteBatch(byte[][] requests)
     {
         var output = new FrameBuffer(256);
-        Command c;
+        var entries = new List<JournalEntry>();
+        var ids = new uint[requests.Length];
+        for (int i = 0; i < requests.Length; i++)
+        {
+            Command c;
+            try
+            {
+                c = CommandCodec.Read(new ReadOnlySequence<byte>(requests[i]));
+            }
+            catch (ProtocolException ex)
+            {
+                ReplyCodec.WriteError(output, ex.RequestId, ex.Code, ex.Message);
+                continue;
+            }
+            ids[i] = c.RequestId;
+            if (_unavailable is not null || _engine is null)
+            {
+                ReplyCodec.WriteError(output, c.RequestId, _engine is null ? ErrorCode.UnknownId : ErrorCode.Internal, _unavailable ?? $"region '{RegionId}' is not loaded");
+                continue;
+            }
+            if (_engine.Execute(c, requests[i], output) is not { } entry) continue;
+            // The Ack is written in its place now and leaves with the rest only once the store has the batch.
+            entries.Add(entry);
+            ReplyCodec.WriteAck(output, c.RequestId, entry.Now);
+        }
+        if (entries.Count == 0) return output.Drain();
         try
         {
-            c = CommandCodec.Read(new ReadOnlySequence<byte>(request));
-        }
-        catch (ProtocolException ex)
-        {
-            ReplyCodec.WriteError(output, ex.RequestId, ex.Code, ex.Message);
-            return output.Drain();
-        }
-        if (_unavailable is not null || _engine is null)
-        {
-            ReplyCodec.WriteError(output, c.RequestId, _engine is null ? ErrorCode.UnknownId : ErrorCode.Internal, _unavailable ?? $"region '{RegionId}' is not loaded");
-            return output.Drain();
-        }
-        if (_engine.Execute(c, request, output) is not { } entry) return output.Drain();
-        try
-        {
-            await _store.AppendAsync(RegionId, entry);
+            await _store.AppendAsync(RegionId, entries);
         }
         catch (Exception ex)
         {
             _unavailable = $"region '{RegionId}' is reloading from the store: a journal write failed ({ex.Message})";
-            _log.LogError(ex, "Region {Region}: journal record {Sequence} ({Type}) could not be written; not acknowledged, the activation deactivates", RegionId, entry.Sequence, c.Type);
+            _log.LogError(ex, "Region {Region}: journal records {First}..{Last} could not be written; none acknowledged, the activation deactivates",
+                RegionId, entries[0].Sequence, entries[^1].Sequence);
             DeactivateOnIdle();
+            // Every request gets exactly one reply, and none of this batch may look acknowledged.
             output.Reset();
-            ReplyCodec.WriteError(output, c.RequestId, ErrorCode.Internal, $"{c.Type} was not made durable and is not acknowledged: " + _unavailable);
+            foreach (uint rid in ids)
+                ReplyCodec.WriteError(output, rid, ErrorCode.Internal, "not acknowledged (nothing of this batch is durable): " + _unavailable);
             return output.Drain();
         }
-        _engine.Committed(entry);
-        ReplyCodec.WriteAck(output, c.RequestId, entry.Now);
+        _engine!.Committed(entries[^1]);
         if (_engine.SnapshotDue(_options.SnapshotEveryRecords)) await TrySnapshot();
         return output.Drain();
     }

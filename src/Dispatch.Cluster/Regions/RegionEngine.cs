@@ -13,7 +13,8 @@ namespace Dispatch.Cluster.Regions;
 /// moves the clock to its own time. Every command goes through the one command router (<see cref="IEngineDriver.Route"/>);
 /// this class only adds what a region adds: the area check of AddSite, the clock, and the journal position. Not thread-safe:
 /// the region grain's turns are its only thread. It never writes to the store: <see cref="Execute"/> says when a command
-/// was accepted, the grain makes it durable and only then acknowledges it (<see cref="Committed"/>).
+/// was accepted (its journal record, numbered after any still being written: a batch), the grain makes the records durable
+/// and only then acknowledges them (<see cref="Committed"/>).
 /// </summary>
 internal sealed class RegionEngine
 {
@@ -27,8 +28,13 @@ internal sealed class RegionEngine
         Driver = driver;
         Now = now;
         Sequence = sequence;
+        _pending = sequence;
         SnapshotSequence = sequence;
     }
+
+    // The sequence number of the last record handed out by Execute: ahead of Sequence while a group of records is being
+    // made durable (a batch), equal to it between turns.
+    private long _pending;
 
     /// <summary>The router and engine.</summary>
     public IEngineDriver Driver { get; }
@@ -98,6 +104,7 @@ internal sealed class RegionEngine
         // A Tick's record carries its own time, an event's the clock it was applied at: either way the clock then.
         Now = Math.Max(Now, entry.Now);
         Sequence = entry.Sequence;
+        _pending = entry.Sequence;
         return accepted;
     }
 
@@ -145,10 +152,10 @@ internal sealed class RegionEngine
         }
         if (c.IsQuery) return null;
         if (tick) Now = Math.Max(Now, now);
-        return new JournalEntry(Sequence + 1, now, payload);
+        return new JournalEntry(++_pending, now, payload);
     }
 
-    /// <summary>The record <see cref="Execute"/> returned is durable in the store.</summary>
+    /// <summary>The record <see cref="Execute"/> returned (and every one before it) is durable in the store.</summary>
     public void Committed(in JournalEntry entry) => Sequence = entry.Sequence;
 
     /// <summary>True when at least <paramref name="everyRecords"/> records were journaled since the newest snapshot (0: never).</summary>

@@ -47,7 +47,7 @@ internal sealed class InMemoryRegionStore : IRegionStore
         }
     }
 
-    public Task AppendAsync(string regionId, JournalEntry entry)
+    public Task AppendAsync(string regionId, IReadOnlyList<JournalEntry> entries)
     {
         lock (_gate)
         {
@@ -57,10 +57,15 @@ internal sealed class InMemoryRegionStore : IRegionStore
                 throw f;
             }
             long head = _heads.GetValueOrDefault(regionId);
-            if (entry.Sequence != head + 1) throw new RegionFencedException(regionId, entry.Sequence - 1, head);
+            if (entries.Count == 0) return Task.CompletedTask;
+            if (entries[0].Sequence != head + 1) throw new RegionFencedException(regionId, entries[0].Sequence - 1, head);
             if (!_journals.TryGetValue(regionId, out var j)) _journals[regionId] = j = [];
-            j.Add(entry with { Command = entry.Command.ToArray() });
-            _heads[regionId] = entry.Sequence;
+            for (int i = 0; i < entries.Count; i++)
+            {
+                if (entries[i].Sequence != head + 1 + i) throw new ArgumentException("journal entries must be consecutive", nameof(entries));
+                j.Add(entries[i] with { Command = entries[i].Command.ToArray() });
+            }
+            _heads[regionId] = head + entries.Count;
         }
         return Task.CompletedTask;
     }
