@@ -1,26 +1,26 @@
 using System.Diagnostics;
 using Dispatch.Client;
-using Dispatch.Cluster.Grains;
 using Dispatch.Cluster.Tests.Support;
 using Dispatch.Protocol;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Dispatch.Cluster.Tests;
 
 /// <summary>
-/// Three real silo processes on loopback over the test Redis. Orders stream to two regions through the TCP edges of
-/// different silos; the silo hosting a region is killed with SIGKILL; the region must come back on another silo with every
-/// acknowledged order and courier, and the clients carry on through a surviving silo. Repeated, with a replacement silo
-/// started after each kill. The time from the kill to the region answering again is printed.
+/// Three real silo processes on loopback over the test Redis. Orders stream to every region through the TCP edges of
+/// different silos; a random silo is killed with SIGKILL; every region (those it hosted included) must answer again through
+/// the survivors with every acknowledged order and courier. Repeated, with a replacement silo started after each kill. The
+/// time from the kill until every region answered again is printed (its distribution is docs/cluster.md's figure).
 /// </summary>
 public sealed class SiloKillTests(ITestOutputHelper output)
 {
-    private const int Cycles = 3;
-    private const int OrdersPerCycle = 15;
+    // Small by default (CI time); the issue's figure is DISPATCH_KILL_REGIONS=8 DISPATCH_KILL_CYCLES=20 (docs/cluster.md).
+    private static readonly int Regions = Setting("DISPATCH_KILL_REGIONS", 2, 1, 8);
+    private static readonly int Cycles = Setting("DISPATCH_KILL_CYCLES", 3, 1, 100);
+    // Nobody confirms pickups here, so routes only grow: enough couriers that none needs more than MaxRouteStops (24) stops
+    // over 20 cycles (the engine does not bound an MDRP courier's appended bundles: docs/cluster.md, "Noticed").
+    private const int OrdersPerCycle = 5;
+    private const int CouriersPerRegion = 30;
 
     // Orleans' failure detection, tightened from its defaults (5 s probes, 3 missed) so a dead silo is declared dead in a
     // few seconds: the setting a deployment chooses (docs/cluster.md).
@@ -32,86 +32,87 @@ public sealed class SiloKillTests(ITestOutputHelper output)
     ];
 
     [SkippableFact]
-    public async Task A_region_whose_silo_is_killed_comes_back_on_another_with_every_acknowledged_order_and_courier()
+    public async Task A_killed_silo_s_regions_come_back_on_the_others_with_every_acknowledged_order_and_courier()
     {
         TestRedis.Require();
         string prefix = TestRedis.UniquePrefix();
+        // A row of 10 km squares sharing borders: r0, r1, ...
+        var regions = Enumerable.Range(0, Regions)
+            .Select(i => ($"r{i}", $"POLYGON (({i * 10000} 0, {(i + 1) * 10000} 0, {(i + 1) * 10000} 10000, {i * 10000} 10000, {i * 10000} 0))")).ToList();
         var silos = new List<ChildSilo>();
-        IHost? client = null;
+        var rng = new Random(16);
         try
         {
-            for (int i = 0; i < 3; i++) silos.Add(await ChildSilo.StartAsync(prefix, prefix, FastDetection));
-            client = await StartClientAsync(prefix);
-            var grains = client.Services.GetRequiredService<IClusterClient>();
+            for (int i = 0; i < 3; i++) silos.Add(await ChildSilo.StartAsync(prefix, prefix, regions, FastDetection));
 
-            var acked = new Dictionary<string, List<long>> { ["north"] = [], ["south"] = [] };
-            var origin = new Dictionary<string, (double X, double Y)> { ["north"] = (0, 0), ["south"] = (0, -10000) };
+            var acked = regions.ToDictionary(r => r.Item1, _ => new List<long>());
             long nextOrder = 1;
             var recoveries = new List<double>();
             for (int cycle = 0; cycle < Cycles; cycle++)
             {
-                // Stream to each region through a different living silo's edge.
-                int via = 0;
-                foreach (var region in acked.Keys)
+                // Orders stream to every region, each through a different living silo's edge.
+                var alive = silos.Where(s => s.Alive).ToList();
+                for (int ri = 0; ri < regions.Count; ri++)
                 {
-                    var edge = silos.Where(s => s.Alive).ElementAt(via++ % silos.Count(s => s.Alive));
-                    await using var c = await DispatchClient.ConnectAsync("127.0.0.1", edge.EdgePort, new DispatchClientOptions { Region = region });
-                    var (x, y) = origin[region];
+                    string region = regions[ri].Item1;
+                    double x = ri * 10000;
+                    await using var c = await DispatchClient.ConnectAsync("127.0.0.1", alive[ri % alive.Count].EdgePort, new DispatchClientOptions { Region = region });
                     if (cycle == 0)
                     {
-                        await c.AddSiteAsync(region == "north" ? 1 : 2, x + 2000, y + 2000);
-                        for (int k = 0; k < 4; k++) await c.CourierOnShiftAsync((region == "north" ? 100 : 200) + k, x + 1000 + 500 * k, y + 1500, 0, 900, 3);
+                        await c.AddSiteAsync(ri + 1, x + 2000, 2000);
+                        for (int k = 0; k < CouriersPerRegion; k++) await c.CourierOnShiftAsync(1000 * (ri + 1) + k, x + 1000 + 250 * (k % 30), 1500 + 200 * (k / 30), 0, 10_000, 3);
                     }
                     double t = cycle * 10;
                     for (int k = 0; k < OrdersPerCycle; k++)
                     {
                         long id = nextOrder++;
-                        await c.PlaceOrderAsync(id, region == "north" ? 1 : 2, x + 500 + 300 * k, y + 3000 + 100 * k, t, t + 5);
+                        await c.PlaceOrderAsync(id, ri + 1, x + 500 + 300 * k, 3000 + 100 * k, t, t + 5);
                         acked[region].Add(id);
                     }
                     await c.TickAsync(t + 1);
                 }
 
-                var status = await StatusOf(grains, "north");
-                var victim = silos.Single(s => s.Alive && status.Silo.Contains($":{s.SiloPort}:", StringComparison.Ordinal));
+                // kill -9 of a random silo, then every region must answer again through the survivors.
+                var victim = alive[rng.Next(alive.Count)];
                 victim.Kill();
                 var clock = Stopwatch.StartNew();
-
-                // A client of the dead silo carries on through a living one: the first answer from the region is the recovery.
-                var survivor = silos.First(s => s.Alive);
-                await using var again = await ConnectWithRetry(survivor, "north", clock);
-                await again.GetCountsAsync();
+                var survivors = silos.Where(s => s.Alive).ToList();
+                await Task.WhenAll(regions.Select(async (r, i) =>
+                {
+                    await using var again = await ConnectWithRetry(survivors[i % survivors.Count], r.Item1, clock);
+                }));
                 recoveries.Add(clock.Elapsed.TotalSeconds);
 
-                foreach (var (region, ids) in acked)
+                for (int ri = 0; ri < regions.Count; ri++)
                 {
-                    var edge = silos.Last(s => s.Alive);
-                    await using var check = await ConnectWithRetry(edge, region, clock);
-                    foreach (long id in ids)
+                    string region = regions[ri].Item1;
+                    await using var check = await ConnectWithRetry(survivors[(ri + 1) % survivors.Count], region, clock);
+                    foreach (long id in acked[region])
                         Assert.NotEqual(WireOrderStatus.Unknown, (await check.GetOrderAsync(id)).Status);
                     var counts = await check.GetCountsAsync();
-                    Assert.Equal((ids.Count, 4), (counts.Known, counts.Couriers));
+                    Assert.Equal((acked[region].Count, CouriersPerRegion), (counts.Known, counts.Couriers));
+                    for (int k = 0; k < CouriersPerRegion; k++) Assert.True((await check.GetCourierAsync(1000 * (ri + 1) + k)).Known);
                 }
-                var after = await StatusOf(grains, "north");
-                Assert.DoesNotContain($":{victim.SiloPort}:", after.Silo);
 
                 silos.Remove(victim);
                 await victim.DisposeAsync();
-                silos.Add(await ChildSilo.StartAsync(prefix, prefix, FastDetection));
+                silos.Add(await ChildSilo.StartAsync(prefix, prefix, regions, FastDetection));
             }
-            output.WriteLine($"recovery after kill -9 (s): {string.Join(", ", recoveries.Select(r => r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}");
-            Assert.All(recoveries, r => Assert.True(r < 30, $"region north answered {r:F1} s after its silo was killed"));
+            recoveries.Sort();
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            output.WriteLine($"{Regions} regions, {Cycles} kill -9 cycles; seconds from the kill until every region answered again: " +
+                $"min {recoveries[0].ToString("F2", inv)}, median {recoveries[recoveries.Count / 2].ToString("F2", inv)}, max {recoveries[^1].ToString("F2", inv)} " +
+                $"[{string.Join(", ", recoveries.Select(r => r.ToString("F2", inv)))}]");
+            Assert.All(recoveries, r => Assert.True(r < 30, $"the regions answered {r:F1} s after a silo was killed"));
         }
         finally
         {
-            if (client is not null)
-            {
-                try { await client.StopAsync(TimeSpan.FromSeconds(5)); } catch (Exception ex) when (ex is not OutOfMemoryException) { /* the cluster may be gone */ }
-                client.Dispose();
-            }
             foreach (var s in silos) await s.DisposeAsync();
         }
     }
+
+    private static int Setting(string name, int fallback, int min, int max) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? Math.Clamp(v, min, max) : fallback;
 
     /// <summary>Connects to <paramref name="silo"/>'s edge for <paramref name="region"/> and asks for its counts, retrying while
     /// the region is being taken over (a call to it may fail or time out until the dead silo is declared dead).</summary>
@@ -132,36 +133,5 @@ public sealed class SiloKillTests(ITestOutputHelper output)
                 await Task.Delay(200);
             }
         }
-    }
-
-    /// <summary>A region's status through the test's Orleans client, retried while the client learns that a gateway is gone.</summary>
-    private static async Task<RegionStatus> StatusOf(IClusterClient grains, string region)
-    {
-        var since = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return await grains.GetGrain<IRegionGrain>(region).Status().WaitAsync(TimeSpan.FromSeconds(20));
-            }
-            catch (Exception) when (since.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
-
-    private static async Task<IHost> StartClientAsync(string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(c =>
-        {
-            c.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = "dispatch"; });
-            c.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(TestRedis.Address));
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
     }
 }

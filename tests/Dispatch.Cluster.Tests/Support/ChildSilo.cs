@@ -8,7 +8,7 @@ namespace Dispatch.Cluster.Tests.Support;
 
 /// <summary>
 /// A real silo process (<c>dotnet Dispatch.Cluster.dll</c>, from this test's output folder) on loopback ports, over the test
-/// Redis, with the regions of <see cref="Scenario.Regions"/>: what <see cref="Kill"/> can end with SIGKILL.
+/// Redis, with the given regions (by default those of <see cref="Scenario.Regions"/>): what <see cref="Kill"/> can end with SIGKILL.
 /// </summary>
 internal sealed class ChildSilo : IAsyncDisposable
 {
@@ -33,7 +33,10 @@ internal sealed class ChildSilo : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static async Task<ChildSilo> StartAsync(string clusterId, string keyPrefix, params string[] extra)
+    public static Task<ChildSilo> StartAsync(string clusterId, string keyPrefix, params string[] extra) =>
+        StartAsync(clusterId, keyPrefix, Scenario.Regions.Select(r => (r.Id, r.Area)).ToList(), extra);
+
+    public static async Task<ChildSilo> StartAsync(string clusterId, string keyPrefix, IReadOnlyList<(string Id, string Area)> regions, params string[] extra)
     {
         int siloPort = FreePort(), gatewayPort = FreePort(), edgePort = FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -42,10 +45,10 @@ internal sealed class ChildSilo : IAsyncDisposable
                      "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--port", Text(edgePort),
                      "--Logging:LogLevel:Default=Warning" })
             psi.ArgumentList.Add(a);
-        for (int i = 0; i < Scenario.Regions.Length; i++)
+        for (int i = 0; i < regions.Count; i++)
         {
-            psi.ArgumentList.Add($"--Cluster:Regions:{i}:Id={Scenario.Regions[i].Id}");
-            psi.ArgumentList.Add($"--Cluster:Regions:{i}:Area={Scenario.Regions[i].Area}");
+            psi.ArgumentList.Add($"--Cluster:Regions:{i}:Id={regions[i].Id}");
+            psi.ArgumentList.Add($"--Cluster:Regions:{i}:Area={regions[i].Area}");
         }
         foreach (var a in extra) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
