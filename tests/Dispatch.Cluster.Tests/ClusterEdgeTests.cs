@@ -52,6 +52,15 @@ public sealed class ClusterEdgeTests
         }
         Assert.Equal(0, (await south.GetCountsAsync()).Known);
 
+        // A connection that did not subscribe gets its Tick's Ack and no pushes, as on the sidecar; the decisions are made all the same.
+        var southPushes = new ConcurrentQueue<ServerMessage>();
+        south.PushReceived += southPushes.Enqueue;
+        await south.CourierOnShiftAsync(8, 1200, -1000, 0, 600);
+        await south.PlaceOrderAsync(80, 2, 3000, -3000, 0, 1);
+        await south.TickAsync(5);
+        Assert.Empty(southPushes);
+        Assert.Equal(8, (await south.GetOrderAsync(80)).CourierId);
+
         // A region's own refusal, as the sidecar's, through the edge.
         var outside = await Assert.ThrowsAsync<DispatchRequestException>(() => south.AddSiteAsync(3, 1000, 1000));
         Assert.Equal(ErrorCode.InvalidValue, outside.Code);

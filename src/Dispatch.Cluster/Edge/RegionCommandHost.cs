@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using Dispatch.Cluster.Grains;
 using Dispatch.Cluster.Regions;
+using MessagePack;
 using Dispatch.Protocol;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Security;
@@ -15,9 +16,9 @@ namespace Dispatch.Cluster.Edge;
 /// The command host behind a silo's TCP front end (the server's own <c>DispatchServer</c> and <c>Connection</c>: framing,
 /// TLS, authentication, the role table and limits are theirs). Each connection is bound to a region by its Hello (the
 /// region field, else <see cref="DefaultRegion"/>) and its requests go, in order, to that region's grain, wherever in the
-/// cluster it lives; the grain's answer frames go back as they are. One worker per connection keeps its order; connections
-/// run side by side. Not yet: pushes to subscribers other than the connection that ticked (a Tick's decisions come back
-/// before its Ack on the ticking connection, as on the sidecar), server figures (GetMetrics, GetServerStats), the audit log,
+/// cluster it lives; the grain's answer frames go back as they are (a Tick's decisions before its Ack, to a subscribed
+/// connection only, as on the sidecar). One worker per connection keeps its order; connections run side by side. Not yet:
+/// pushes to the region's other subscribers (those of other connections and silos), server figures (GetMetrics, GetServerStats), the audit log,
 /// and the courier-app ownership check, so a courier-app's confirmations are refused here rather than let through unchecked.
 /// </summary>
 internal sealed class RegionCommandHost : ICommandHost
@@ -159,10 +160,14 @@ internal sealed class RegionCommandHost : ICommandHost
         for (int i = 0; i < batch.Count; i++) requests[i] = Payload(batch[i]);
         var grain = _grains.GetGrain<IRegionGrain>(session.Region!);
         var answer = requests.Length == 1 ? await grain.Execute(requests[0]).ConfigureAwait(false) : await grain.ExecuteBatch(requests).ConfigureAwait(false);
-        int frames = CountFrames(answer, out double ackTime);
-        if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
         var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
-        buffer.Append(answer);
+        int frames = CopyFrames(answer, session.Subscribed, buffer, out double ackTime);
+        if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
+        if (frames == 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer.Detach().Array!);
+            return;
+        }
         session.Target.Send(buffer.Detach(), frames);
     }
 
@@ -186,10 +191,12 @@ internal sealed class RegionCommandHost : ICommandHost
                     return;
                 }
                 session.Region = region;
+                session.Subscribed = c.Flag;
                 var status = await _grains.GetGrain<IRegionGrain>(region).Status().ConfigureAwait(false);
                 Reply(t, o => ReplyCodec.WriteHelloOk(o, c.RequestId, _serverName, ClockMode.Manual, status.Now, _maxFrameBytes));
                 return;
             case MessageType.Subscribe:
+                session.Subscribed = c.Flag;
                 Reply(t, o => ReplyCodec.WriteAck(o, c.RequestId, Now));
                 return;
             case MessageType.GetMetrics or MessageType.GetServerStats:
@@ -213,17 +220,27 @@ internal sealed class RegionCommandHost : ICommandHost
         return b.WrittenSpan[ProtocolConstants.HeaderBytes..].ToArray();
     }
 
-    /// <summary>Frames in an answer, and the time of its last Ack (NaN when none): the Pong clock.</summary>
-    private static int CountFrames(byte[] answer, out double ackTime)
+    /// <summary>
+    /// Copies an answer's frames into <paramref name="output"/>, the push frames (request id 0: a Tick's decisions) only when
+    /// the connection is subscribed, as the sidecar sends pushes only to subscribers. Returns the frames copied; the time of
+    /// the last Ack (NaN when none) is the Pong clock.
+    /// </summary>
+    private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, out double ackTime)
     {
         ackTime = double.NaN;
         var rest = new ReadOnlySequence<byte>(answer);
         int n = 0;
-        while (FrameReader.TryReadFrame(ref rest, int.MaxValue, out var payload, out _) == FrameStatus.Frame)
+        while (true)
         {
+            int start = answer.Length - (int)rest.Length;
+            if (FrameReader.TryReadFrame(ref rest, int.MaxValue, out var payload, out _) != FrameStatus.Frame) break;
+            var r = new MessagePackReader(payload);
+            r.ReadArrayHeader();
+            var type = (MessageType)r.ReadInt32();
+            if (type is MessageType.Assignment or MessageType.PlanChange && !subscribed) continue;
+            if (type == MessageType.Ack && ReplyCodec.Read(payload) is AckMessage ack) ackTime = ack.Now;
+            output.Append(answer.AsSpan(start, answer.Length - (int)rest.Length - start));
             n++;
-            // Only the type tag and the time are needed; answers are small, and this runs once per batch.
-            if (ReplyCodec.Read(payload) is AckMessage ack) ackTime = ack.Now;
         }
         return n;
     }
@@ -247,5 +264,8 @@ internal sealed class RegionCommandHost : ICommandHost
         public Channel<InboxItem> Queue { get; } = Channel.CreateBounded<InboxItem>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
         public Task? Worker { get; set; }
         public string? Region { get; set; }
+
+        /// <summary>Pushes wanted (Hello's flag, then Subscribe).</summary>
+        public bool Subscribed { get; set; }
     }
 }
