@@ -78,6 +78,7 @@ internal sealed class RegionGrain : Grain, IRegionGrain
             }
             catch (ProtocolException ex)
             {
+                ids[i] = ex.RequestId;
                 ReplyCodec.WriteError(output, ex.RequestId, ex.Code, ex.Message);
                 continue;
             }
@@ -87,7 +88,19 @@ internal sealed class RegionGrain : Grain, IRegionGrain
                 ReplyCodec.WriteError(output, c.RequestId, _engine is null ? ErrorCode.UnknownId : ErrorCode.Internal, _unavailable ?? $"region '{RegionId}' is not loaded");
                 continue;
             }
-            if (_engine.Execute(c, requests[i], output) is not { } entry) continue;
+            JournalEntry? accepted;
+            try
+            {
+                accepted = _engine.Execute(c, requests[i], output);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // An engine bug (refusals are DispatchExceptions, answered inside). The commands of this batch applied
+                // before it are not durable, so none may be acknowledged and this activation's state is suspect: reload.
+                _log.LogError(ex, "Region {Region}: the engine failed on {Type} {Id}; the batch is not acknowledged, the activation deactivates", RegionId, c.Type, c.Id);
+                return FailAll(ids, $"region '{RegionId}' is reloading from the store: the engine failed on {c.Type} ({ex.Message})");
+            }
+            if (accepted is not { } entry) continue;
             // The Ack is written in its place now and leaves with the rest only once the store has the batch.
             entries.Add(entry);
             ReplyCodec.WriteAck(output, c.RequestId, entry.Now);
@@ -99,18 +112,27 @@ internal sealed class RegionGrain : Grain, IRegionGrain
         }
         catch (Exception ex)
         {
-            _unavailable = $"region '{RegionId}' is reloading from the store: a journal write failed ({ex.Message})";
             _log.LogError(ex, "Region {Region}: journal records {First}..{Last} could not be written; none acknowledged, the activation deactivates",
                 RegionId, entries[0].Sequence, entries[^1].Sequence);
-            DeactivateOnIdle();
-            // Every request gets exactly one reply, and none of this batch may look acknowledged.
-            output.Reset();
-            foreach (uint rid in ids)
-                ReplyCodec.WriteError(output, rid, ErrorCode.Internal, "not acknowledged (nothing of this batch is durable): " + _unavailable);
-            return output.Drain();
+            return FailAll(ids, $"region '{RegionId}' is reloading from the store: a journal write failed ({ex.Message})");
         }
         _engine!.Committed(entries[^1]);
         if (_engine.SnapshotDue(_options.SnapshotEveryRecords)) await TrySnapshot();
+        return output.Drain();
+    }
+
+    /// <summary>
+    /// The engine may hold changes the store does not: stop answering, deactivate (the next request rebuilds the region
+    /// from the store), and answer every request of the batch with an error, so each gets exactly one reply and none looks
+    /// acknowledged.
+    /// </summary>
+    private byte[] FailAll(uint[] requestIds, string why)
+    {
+        _unavailable = why;
+        DeactivateOnIdle();
+        var output = new FrameBuffer(64 * requestIds.Length);
+        foreach (uint rid in requestIds)
+            ReplyCodec.WriteError(output, rid, ErrorCode.Internal, "not acknowledged (nothing of this batch is durable): " + why);
         return output.Drain();
     }
 
