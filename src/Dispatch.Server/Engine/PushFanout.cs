@@ -1,6 +1,7 @@
 using Dispatch.Hosting;
 using Dispatch.Protocol;
 using Dispatch.Model;
+using Dispatch.Server.LiveView;
 
 namespace Dispatch.Server.Engine;
 
@@ -15,8 +16,16 @@ internal sealed class PushFanout
     private readonly List<ReplyTarget> _subscribers = new();
     private readonly Action<ReplyTarget> _enqueue;
 
+    private readonly LiveSource? _live;
+
     /// <param name="enqueue">Marks a target as having pending frames for the next release.</param>
-    public PushFanout(Action<ReplyTarget> enqueue) => _enqueue = enqueue;
+    /// <param name="live">The live view's feed (null: the HTTP port is off): it hears every decision pushed here, so the
+    /// protocol's subscribers and the browsers see one stream of decisions.</param>
+    public PushFanout(Action<ReplyTarget> enqueue, LiveSource? live = null)
+    {
+        _enqueue = enqueue;
+        _live = live;
+    }
 
     public long Assignments { get; private set; }
 
@@ -32,6 +41,7 @@ internal sealed class PushFanout
     public void Assignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops)
     {
         Assignments++;
+        _live?.Assignment(a, stops);
         if (_subscribers.Count == 0) return;
         _scratch.Reset();
         PushFrames.WriteAssignment(_scratch, a, stops);
@@ -40,6 +50,7 @@ internal sealed class PushFanout
 
     public void PlanChange(in PlanChange change)
     {
+        _live?.PlanChange(change);
         if (_subscribers.Count == 0) return;
         _scratch.Reset();
         PushFrames.WritePlanChange(_scratch, change);
