@@ -79,6 +79,9 @@ public sealed class DispatchServer : IAsyncDisposable
     /// <summary>Recovers state from the journal, starts the engine thread, and listens.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // The live view reads the sidecar engine thread's ring; a cluster silo's command host has none (yet).
+        if (_options.HttpPort is not null && _engine is not EngineHost)
+            throw new InvalidOperationException("Dispatch:HttpPort: the live view is served by the single-process server only, not by a cluster silo");
         _engine.Audit = _security.StartAudit();
         _engine.Start();
         var address = IPAddress.Parse(_options.Address);
@@ -107,7 +110,7 @@ public sealed class DispatchServer : IAsyncDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
         if (_options.HttpPort is not null)
         {
-            _liveView = new LiveViewServer(_options, _engine, _security, _loggerFactory.CreateLogger("Dispatch.Server.LiveView"));
+            _liveView = new LiveViewServer(_options, (EngineHost)_engine, _security, _loggerFactory.CreateLogger("Dispatch.Server.LiveView"));
             await _liveView.StartAsync().ConfigureAwait(false);
         }
     }
