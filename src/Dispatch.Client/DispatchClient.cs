@@ -81,7 +81,7 @@ public sealed class DispatchClient : IAsyncDisposable
         var client = new DispatchClient(socket, stream);
         try
         {
-            var reply = await client.RequestAsync(Command.Hello(0, options.ClientName, options.Subscribe, token: options.Token)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var reply = await client.RequestAsync(Command.Hello(0, options.ClientName, options.Subscribe, token: options.Token) with { Region = options.Region }).WaitAsync(cancellationToken).ConfigureAwait(false);
             client.Server = reply switch
             {
                 HelloOkMessage ok => ok,

@@ -20,6 +20,10 @@ public sealed class DispatchClientOptions
     /// <summary>The bearer token a server with authentication asks for (Hello's sixth field); null: none sent.</summary>
     public string? Token { get; set; }
 
+    /// <summary>The dispatch region of a cluster to work with (Hello's seventh field, docs/cluster.md); null: none sent (a single
+    /// server, or the cluster's default region).</summary>
+    public string? Region { get; set; }
+
     /// <summary>Speak TLS (1.2 or 1.3).</summary>
     public bool Tls { get; set; }
 

@@ -21,12 +21,20 @@ namespace Dispatch.Protocol;
 /// compared by content, so two commands with equal points are equal).</param>
 /// <param name="Terms">PlaceOrder's windows and service minutes; null when it has none (and for every other type).</param>
 /// <param name="Token">Hello's bearer token (its optional sixth field); null when none was sent. Never journaled, recorded or logged.</param>
+/// <remarks>Hello's optional seventh field, the region a cluster connection binds to, is <see cref="Region"/> (an init
+/// property, so the constructor and the factories stay as they were: <c>Command.Hello(...) with { Region = "north" }</c>).</remarks>
 public readonly record struct Command(
     MessageType Type, uint RequestId,
     long Id = 0, long Other = 0, double X = 0, double Y = 0, double T1 = 0, double T2 = 0,
     int Count = 0, bool Flag = false, string? Text = null, double[]? Points = null, OrderTerms? Terms = null,
     string? Token = null)
 {
+    /// <summary>
+    /// Hello's region (its optional seventh field): the dispatch region of a cluster the connection works with
+    /// (docs/cluster.md); null when none was sent, which a single server ignores and a cluster takes as its default region.
+    /// </summary>
+    public string? Region { get; init; }
+
     /// <summary>True for the types that change engine state (journaled, answered with Ack): tags 10..25, traffic and the
     /// delivery exceptions included.</summary>
     public bool IsEngineEvent => Type is >= MessageType.AddSite and <= MessageType.OrderChanged;
@@ -41,7 +49,7 @@ public readonly record struct Command(
     public bool Equals(Command other) =>
         Type == other.Type && RequestId == other.RequestId && Id == other.Id && Other == other.Other &&
         X.Equals(other.X) && Y.Equals(other.Y) && T1.Equals(other.T1) && T2.Equals(other.T2) &&
-        Count == other.Count && Flag == other.Flag && Text == other.Text && Nullable.Equals(Terms, other.Terms) && Token == other.Token &&
+        Count == other.Count && Flag == other.Flag && Text == other.Text && Nullable.Equals(Terms, other.Terms) && Token == other.Token && Region == other.Region &&
         (ReferenceEquals(Points, other.Points) || (Points is not null && other.Points is not null && Points.AsSpan().SequenceEqual(other.Points)));
 
     /// <inheritdoc />
@@ -49,7 +57,7 @@ public readonly record struct Command(
     {
         var h = new HashCode();
         h.Add(Type); h.Add(RequestId); h.Add(Id); h.Add(Other); h.Add(X); h.Add(Y); h.Add(T1); h.Add(T2);
-        h.Add(Count); h.Add(Flag); h.Add(Text); h.Add(Points?.Length ?? -1); h.Add(Terms); h.Add(Token);
+        h.Add(Count); h.Add(Flag); h.Add(Text); h.Add(Points?.Length ?? -1); h.Add(Terms); h.Add(Token); h.Add(Region);
         return h.ToHashCode();
     }
 

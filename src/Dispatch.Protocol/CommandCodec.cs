@@ -25,10 +25,12 @@ public static class CommandCodec
         // journals and traces holding them) stay byte for byte as before.
         bool terms = c.Type == MessageType.PlaceOrder && c.Terms is not null;
         // Hello's token, likewise, only when there is one: a Hello without it is the five-element array it always was.
-        bool token = c.Type == MessageType.Hello && c.Token is not null;
+        // Its region (a cluster's, docs/cluster.md) follows the token, which is then written as nil when there is none.
+        bool region = c.Type == MessageType.Hello && c.Region is not null;
+        bool token = c.Type == MessageType.Hello && (c.Token is not null || region);
         // GetServerStats' collect flag only when set: the plain request stays [35, rid].
         bool collect = c.Type == MessageType.GetServerStats && c.Flag;
-        w.WriteArrayHeader(2 + n + (terms ? OrderTerms.WireFields : 0) + (token ? 1 : 0) + (collect ? 1 : 0));
+        w.WriteArrayHeader(2 + n + (terms ? OrderTerms.WireFields : 0) + (token ? 1 : 0) + (region ? 1 : 0) + (collect ? 1 : 0));
         w.Write((int)c.Type);
         w.Write(c.RequestId);
         switch (c.Type)
@@ -36,6 +38,7 @@ public static class CommandCodec
             case MessageType.Hello:
                 w.Write((int)c.Id); w.Write(c.Text); w.Write(c.Flag);
                 if (token) w.Write(c.Token);
+                if (region) w.Write(c.Region);
                 break;
             case MessageType.Subscribe: w.Write(c.Flag); break;
             case MessageType.GetServerStats: if (collect) w.Write(true); break;
@@ -108,7 +111,7 @@ public static class CommandCodec
             return type switch
             {
                 MessageType.Hello => Command.Hello(rid, ReadStringAfterVersion(ref r, out int version) ?? "", r.ReadBoolean(), version,
-                    count - 2 > need ? ReadStringOrNil(ref r) : null),
+                    count - 2 > need ? ReadStringOrNil(ref r) : null) with { Region = count - 2 > need + 1 ? ReadStringOrNil(ref r) : null },
                 MessageType.Ping => Command.Ping(rid),
                 MessageType.Subscribe => Command.Subscribe(rid, r.ReadBoolean()),
                 MessageType.AddSite => Command.AddSite(rid, r.ReadInt64(), ReadNumber(ref r), ReadNumber(ref r)),

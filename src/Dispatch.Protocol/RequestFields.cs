@@ -8,7 +8,7 @@ internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points
 /// <summary>One field of a request after [type, requestId]: its name as docs/protocol.md gives it, and its kind.</summary>
 internal readonly record struct RequestField(string Name, FieldKind Kind)
 {
-    /// <summary>True for trailing fields a request may leave out (PlaceOrder's terms, Hello's token, GetServerStats' collect).</summary>
+    /// <summary>True for trailing fields a request may leave out (PlaceOrder's terms, Hello's token and region, GetServerStats' collect).</summary>
     public bool IsOptional => Kind is FieldKind.OptionalNumber or FieldKind.OptionalStringOrNil or FieldKind.OptionalBool;
 }
 
@@ -61,7 +61,8 @@ internal static class RequestFields
     {
         MessageType.Ping or MessageType.GetCounts or MessageType.GetMetrics => [],
         MessageType.GetServerStats => [new("collect", FieldKind.OptionalBool)],
-        MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool), new("token", FieldKind.OptionalStringOrNil)],
+        MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool), new("token", FieldKind.OptionalStringOrNil),
+            new("region", FieldKind.OptionalStringOrNil)],
         MessageType.Subscribe => [new("on", FieldKind.Bool)],
         MessageType.AddSite => [new("siteId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],
         MessageType.PlaceOrder =>

@@ -22,7 +22,7 @@ namespace Dispatch.Server.Engine;
 /// Rebuilding the state at start (<see cref="EngineRecovery"/>) and taking snapshots between batches
 /// (<see cref="PeriodicSnapshots"/>) are the Snapshots folder's; this type only calls them at their moments.
 /// </summary>
-internal sealed class EngineHost : IDisposable
+internal sealed class EngineHost : ICommandHost
 {
     private readonly ServerOptions _options;
     private readonly ILogger _log;
@@ -491,14 +491,7 @@ internal sealed class EngineHost : IDisposable
         ReplyCodec.WriteError(Out(t), rid, code, message);
     }
 
-    private static ErrorCode Map(DispatchError e) => e switch
-    {
-        DispatchError.UnknownId => ErrorCode.UnknownId,
-        DispatchError.DuplicateId => ErrorCode.DuplicateId,
-        DispatchError.InvalidValue => ErrorCode.InvalidValue,
-        DispatchError.InvalidState => ErrorCode.InvalidState,
-        _ => ErrorCode.InvalidValue,
-    };
+    private static ErrorCode Map(DispatchError e) => ErrorCodes.For(e);
 
     public void Dispose()
     {

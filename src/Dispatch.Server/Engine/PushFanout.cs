@@ -1,3 +1,4 @@
+using Dispatch.Hosting;
 using Dispatch.Protocol;
 using Dispatch.Model;
 using Dispatch.Server.LiveView;
@@ -43,10 +44,7 @@ internal sealed class PushFanout
         _live?.Assignment(a, stops);
         if (_subscribers.Count == 0) return;
         _scratch.Reset();
-        var w = ReplyCodec.BeginAssignment(_scratch, a.CourierId, a.AssignedAt, a.IsUpdate, stops.Length);
-        foreach (ref readonly var s in stops)
-            ReplyCodec.WriteStop(ref w, (int)s.Kind, s.OrderId, s.SiteId, s.X, s.Y, s.Departure, s.Arrival, s.ServiceAt, s.Leave);
-        ReplyCodec.EndPush(_scratch, ref w);
+        PushFrames.WriteAssignment(_scratch, a, stops);
         Broadcast();
     }
 
@@ -55,7 +53,7 @@ internal sealed class PushFanout
         _live?.PlanChange(change);
         if (_subscribers.Count == 0) return;
         _scratch.Reset();
-        ReplyCodec.WritePlanChange(_scratch, (int)change.Kind, change.OrderId, change.CourierId, change.At, change.PreviousTime, change.NewTime, (int)change.Reason);
+        PushFrames.WritePlanChange(_scratch, change);
         Broadcast();
     }
 

@@ -72,7 +72,7 @@ public static class ServerHostBuilder
     /// Adds a required JSON file just below the environment variables, so it overrides appsettings.json
     /// and is overridden by the environment and the command line.
     /// </summary>
-    private static void AddConfigFile(IConfigurationBuilder configuration, string file)
+    internal static void AddConfigFile(IConfigurationBuilder configuration, string file)
     {
         string path = Path.GetFullPath(file);
         if (!File.Exists(path)) throw new FileNotFoundException($"configuration file {path} (--config) not found", path);

@@ -30,7 +30,7 @@ internal sealed class Connection : ReplyTarget
     private bool _subscribed; // holds one of its credential's subscriptions (read loop only)
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
-    private readonly EngineHost _host;
+    private readonly ICommandHost _host;
     private readonly ServerOptions _options;
     private readonly ServerMetrics _metrics;
     private readonly ILogger _log;
@@ -44,7 +44,7 @@ internal sealed class Connection : ReplyTarget
     private volatile bool _stopRequested;
 
     /// <param name="stream">The socket's stream (owning the socket), or the TLS stream over it.</param>
-    public Connection(long id, Socket socket, Stream stream, X509Certificate2? clientCertificate, string remote, EngineHost host, ServerOptions options,
+    public Connection(long id, Socket socket, Stream stream, X509Certificate2? clientCertificate, string remote, ICommandHost host, ServerOptions options,
         ServerSecurity security, ServerMetrics metrics, ILogger log)
     {
         Id = id;

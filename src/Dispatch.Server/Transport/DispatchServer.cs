@@ -25,7 +25,7 @@ public sealed class DispatchServer : IAsyncDisposable
     private readonly ILogger _log;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ConcurrentDictionary<long, Connection> _connections = new();
-    private readonly EngineHost _engine;
+    private readonly ICommandHost _engine;
     private readonly ServerSecurity _security;
     private ITimer? _sweep;
     private LiveViewServer? _liveView;
@@ -36,13 +36,22 @@ public sealed class DispatchServer : IAsyncDisposable
 
     /// <summary>Creates a server; nothing happens until <see cref="StartAsync"/>.</summary>
     public DispatchServer(ServerOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+        : this(options, (metrics, log) => new EngineHost(options, log.CreateLogger("Dispatch.Server.Engine"), metrics, time ?? TimeProvider.System), loggerFactory)
+    {
+    }
+
+    /// <summary>
+    /// The same front end (listener, TLS, authentication, role table, limits, connections) in front of another command host:
+    /// a cluster silo's, which forwards to region grains (Dispatch.Cluster).
+    /// </summary>
+    internal DispatchServer(ServerOptions options, Func<ServerMetrics, ILoggerFactory, ICommandHost> host, ILoggerFactory? loggerFactory = null)
     {
         options.Validate();
         _options = options;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _log = _loggerFactory.CreateLogger("Dispatch.Server");
         Metrics = new ServerMetrics();
-        _engine = new EngineHost(options, _loggerFactory.CreateLogger("Dispatch.Server.Engine"), Metrics, time ?? TimeProvider.System);
+        _engine = host(Metrics, _loggerFactory);
         _security = new ServerSecurity(options, _loggerFactory.CreateLogger("Dispatch.Server.Security"));
     }
 
@@ -70,6 +79,9 @@ public sealed class DispatchServer : IAsyncDisposable
     /// <summary>Recovers state from the journal, starts the engine thread, and listens.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // The live view reads the sidecar engine thread's ring; a cluster silo's command host has none (yet).
+        if (_options.HttpPort is not null && _engine is not EngineHost)
+            throw new InvalidOperationException("Dispatch:HttpPort: the live view is served by the single-process server only, not by a cluster silo");
         _engine.Audit = _security.StartAudit();
         _engine.Start();
         var address = IPAddress.Parse(_options.Address);
@@ -98,7 +110,7 @@ public sealed class DispatchServer : IAsyncDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
         if (_options.HttpPort is not null)
         {
-            _liveView = new LiveViewServer(_options, _engine, _security, _loggerFactory.CreateLogger("Dispatch.Server.LiveView"));
+            _liveView = new LiveViewServer(_options, (EngineHost)_engine, _security, _loggerFactory.CreateLogger("Dispatch.Server.LiveView"));
             await _liveView.StartAsync().ConfigureAwait(false);
         }
     }

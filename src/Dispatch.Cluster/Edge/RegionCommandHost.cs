@@ -1,0 +1,271 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Dispatch.Cluster.Grains;
+using Dispatch.Cluster.Regions;
+using MessagePack;
+using Dispatch.Protocol;
+using Dispatch.Server.Engine;
+using Dispatch.Server.Security;
+using Dispatch.Server.Snapshots;
+using Microsoft.Extensions.Logging;
+using ErrorCode = Dispatch.Protocol.ErrorCode;
+
+namespace Dispatch.Cluster.Edge;
+
+/// <summary>
+/// The command host behind a silo's TCP front end (the server's own <c>DispatchServer</c> and <c>Connection</c>: framing,
+/// TLS, authentication, the role table and limits are theirs). Each connection is bound to a region by its Hello (the
+/// region field, else <see cref="DefaultRegion"/>) and its requests go, in order, to that region's grain, wherever in the
+/// cluster it lives; the grain's answer frames go back as they are (a Tick's decisions before its Ack, to a subscribed
+/// connection only, as on the sidecar). One worker per connection keeps its order; connections run side by side. Not yet:
+/// pushes to the region's other subscribers (those of other connections and silos), server figures (GetMetrics, GetServerStats), the audit log,
+/// and the courier-app ownership check, so a courier-app's confirmations are refused here rather than let through unchecked.
+/// </summary>
+internal sealed class RegionCommandHost : ICommandHost
+{
+    private readonly IGrainFactory _grains;
+    private readonly RegionMap _regions;
+    private readonly string _serverName;
+    private readonly int _maxFrameBytes;
+    private readonly ILogger _log;
+    private readonly Channel<InboxItem> _inbox;
+    private readonly int _sessionCapacity;
+    /// <summary>Requests of one connection sent to its region in one grain call at most (and so journaled in one store write).</summary>
+    private const int MaxBatch = 256;
+
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loop;
+    private double _now;
+
+    public RegionCommandHost(IGrainFactory grains, RegionMap regions, string? defaultRegion, string serverName, int maxFrameBytes, int inboxCapacity,
+        TimeProvider time, ILogger log)
+    {
+        _grains = grains;
+        _regions = regions;
+        DefaultRegion = defaultRegion;
+        _serverName = serverName;
+        _maxFrameBytes = maxFrameBytes;
+        _log = log;
+        TimeProvider = time;
+        _sessionCapacity = inboxCapacity;
+        _inbox = Channel.CreateBounded<InboxItem>(new BoundedChannelOptions(inboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    }
+
+    /// <summary>The region of a Hello that names none (null: such a Hello is refused).</summary>
+    public string? DefaultRegion { get; }
+
+    public ChannelWriter<InboxItem> Inbox => _inbox.Writer;
+
+    public double Now => Volatile.Read(ref _now);
+
+    public TimeProvider TimeProvider { get; }
+
+    public Task Completion => _completion.Task;
+
+    public RecoveryReport? Recovery => null;
+
+    public AuditLog? Audit { get; set; }
+
+    public void Start() => _loop = Task.Run(DispatchAsync);
+
+    public Task CompleteAsync()
+    {
+        _inbox.Writer.TryComplete();
+        return Completion;
+    }
+
+    public void Dispose() => _inbox.Writer.TryComplete();
+
+    /// <summary>Hands each item to its connection's worker, in arrival order; a full worker queue holds the inbox (backpressure).</summary>
+    private async Task DispatchAsync()
+    {
+        var sessions = new Dictionary<ReplyTarget, Session>(ReferenceEqualityComparer.Instance);
+        try
+        {
+            await foreach (var item in _inbox.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                if (item.Origin is not { } target) continue;
+                if (!sessions.TryGetValue(target, out var session))
+                {
+                    session = new Session(target, _sessionCapacity);
+                    session.Worker = Task.Run(() => RunAsync(session));
+                    sessions.Add(target, session);
+                }
+                await session.Queue.Writer.WriteAsync(item).ConfigureAwait(false);
+                if (item.Kind == InboxKind.Disconnect)
+                {
+                    session.Queue.Writer.TryComplete();
+                    sessions.Remove(target);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var s in sessions.Values) s.Queue.Writer.TryComplete();
+            await Task.WhenAll(sessions.Values.Select(s => s.Worker ?? Task.CompletedTask)).ConfigureAwait(false);
+            _completion.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// One connection's requests in order. Consecutive requests for its region that are already queued go to the grain as
+    /// one batch (the region journals them in one store write: group commit, as the sidecar's engine thread does per
+    /// batch); session commands are handled one by one between batches.
+    /// </summary>
+    private async Task RunAsync(Session session)
+    {
+        var reader = session.Queue.Reader;
+        var batch = new List<Command>(MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            if (!reader.TryRead(out var item)) continue;
+            if (item.Kind == InboxKind.Disconnect) break;
+            batch.Clear();
+            batch.Add(item.Command);
+            if (ForRegion(session, item.Command))
+            {
+                while (batch.Count < MaxBatch && reader.TryPeek(out var next) && next.Kind == InboxKind.Request && ForRegion(session, next.Command) && reader.TryRead(out next))
+                    batch.Add(next.Command);
+            }
+            try
+            {
+                if (batch.Count == 1 && !ForRegion(session, batch[0])) await HandleAsync(session, batch[0]).ConfigureAwait(false);
+                else await ExecuteAsync(session, batch).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The grain call failed (its silo died mid-call, a timeout): whether the region applied the requests is unknown.
+                _log.LogWarning(ex, "Region {Region}: {Count} request(s) from {Connection} failed", session.Region, batch.Count, session.Target.Name);
+                foreach (var c in batch)
+                    Reply(session.Target, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.Internal,
+                        $"{c.Type} to region '{session.Region}' did not complete ({ex.Message}); it may or may not have been applied: query before resending"));
+            }
+            finally
+            {
+                foreach (var c in batch) session.Target.Processed(c);
+            }
+        }
+        session.Target.CompleteOutbound();
+    }
+
+    /// <summary>Requests this host forwards to the connection's region grain (everything but session, server-figure and unchecked courier-app commands).</summary>
+    private static bool ForRegion(Session session, in Command c) =>
+        session.Region is not null
+        && c.Type is not (MessageType.Hello or MessageType.Subscribe or MessageType.GetMetrics or MessageType.GetServerStats)
+        && !(c.Type is MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed && session.Target.Principal.Role == Role.CourierApp);
+
+    private async Task ExecuteAsync(Session session, List<Command> batch)
+    {
+        var requests = new byte[batch.Count][];
+        for (int i = 0; i < batch.Count; i++) requests[i] = Payload(batch[i]);
+        var grain = _grains.GetGrain<IRegionGrain>(session.Region!);
+        var answer = requests.Length == 1 ? await grain.Execute(requests[0]).ConfigureAwait(false) : await grain.ExecuteBatch(requests).ConfigureAwait(false);
+        var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
+        int frames = CopyFrames(answer, session.Subscribed, buffer, out double ackTime);
+        if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
+        if (frames == 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer.Detach().Array!);
+            return;
+        }
+        session.Target.Send(buffer.Detach(), frames);
+    }
+
+    private async Task HandleAsync(Session session, Command c)
+    {
+        var t = session.Target;
+        switch (c.Type)
+        {
+            case MessageType.Hello:
+                string? region = c.Region ?? DefaultRegion;
+                string known = string.Join(", ", _regions.Regions.Select(r => r.Id));
+                if (region is null)
+                {
+                    Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.InvalidValue,
+                        $"Hello field region (#7): this cluster has no default region (Cluster:DefaultRegion); name one of {known}"));
+                    return;
+                }
+                if (!_regions.TryGet(region, out _))
+                {
+                    Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.UnknownId, $"Hello field region (#7): '{region}' is not a region of this cluster ({known})"));
+                    return;
+                }
+                session.Region = region;
+                session.Subscribed = c.Flag;
+                var status = await _grains.GetGrain<IRegionGrain>(region).Status().ConfigureAwait(false);
+                Reply(t, o => ReplyCodec.WriteHelloOk(o, c.RequestId, _serverName, ClockMode.Manual, status.Now, _maxFrameBytes));
+                return;
+            case MessageType.Subscribe:
+                session.Subscribed = c.Flag;
+                Reply(t, o => ReplyCodec.WriteAck(o, c.RequestId, Now));
+                return;
+            case MessageType.GetMetrics or MessageType.GetServerStats:
+                Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.UnknownMessageType, $"{c.Type} is not served by a cluster silo yet (docs/cluster.md)"));
+                return;
+            case MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed when t.Principal.Role == Role.CourierApp:
+                Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.Forbidden,
+                    $"role {t.Principal.Role.Name()} may not send {c.Type} through a cluster silo yet: the check that the order is its courier's is not there (docs/cluster.md)"));
+                return;
+        }
+        // Only a connection whose Hello was refused gets here with a region request.
+        Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.HandshakeRequired, $"{c.Type}: this connection has no region; send Hello with a region first"));
+    }
+
+    /// <summary>The request as the grain takes it: the payload of its frame (re-encoded from the decoded command; the same bytes
+    /// for every field the protocol defines, and Hello's token never reaches a region).</summary>
+    private static byte[] Payload(in Command c)
+    {
+        var b = new FrameBuffer(64);
+        CommandCodec.WriteFrame(b, c);
+        return b.WrittenSpan[ProtocolConstants.HeaderBytes..].ToArray();
+    }
+
+    /// <summary>
+    /// Copies an answer's frames into <paramref name="output"/>, the push frames (request id 0: a Tick's decisions) only when
+    /// the connection is subscribed, as the sidecar sends pushes only to subscribers. Returns the frames copied; the time of
+    /// the last Ack (NaN when none) is the Pong clock.
+    /// </summary>
+    private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, out double ackTime)
+    {
+        ackTime = double.NaN;
+        var rest = new ReadOnlySequence<byte>(answer);
+        int n = 0;
+        while (true)
+        {
+            int start = answer.Length - (int)rest.Length;
+            if (FrameReader.TryReadFrame(ref rest, int.MaxValue, out var payload, out _) != FrameStatus.Frame) break;
+            var r = new MessagePackReader(payload);
+            r.ReadArrayHeader();
+            var type = (MessageType)r.ReadInt32();
+            if (type is MessageType.Assignment or MessageType.PlanChange && !subscribed) continue;
+            if (type == MessageType.Ack && ReplyCodec.Read(payload) is AckMessage ack) ackTime = ack.Now;
+            output.Append(answer.AsSpan(start, answer.Length - (int)rest.Length - start));
+            n++;
+        }
+        return n;
+    }
+
+    private void AdvanceNow(double t)
+    {
+        double seen;
+        while (t > (seen = Volatile.Read(ref _now)) && Interlocked.CompareExchange(ref _now, t, seen) != seen) { }
+    }
+
+    private static void Reply(ReplyTarget t, Action<FrameBuffer> write)
+    {
+        var buffer = new FrameBuffer(128, ArrayPool<byte>.Shared);
+        write(buffer);
+        t.Send(buffer.Detach(), 1);
+    }
+
+    private sealed class Session(ReplyTarget target, int capacity)
+    {
+        public ReplyTarget Target { get; } = target;
+        public Channel<InboxItem> Queue { get; } = Channel.CreateBounded<InboxItem>(new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = true });
+        public Task? Worker { get; set; }
+        public string? Region { get; set; }
+
+        /// <summary>Pushes wanted (Hello's flag, then Subscribe).</summary>
+        public bool Subscribed { get; set; }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Dispatch.Cluster.Grains;
+
+/// <summary>
+/// One dispatch region (grain key: the region id of <c>Cluster:Regions</c>): one engine, its journal and snapshots in
+/// the shared store. Requests and answers are the sidecar protocol's own bytes (docs/protocol.md), so the edge copies
+/// frames and no second message model exists.
+/// </summary>
+public interface IRegionGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Carries out one request: <paramref name="request"/> is one frame's payload (MessagePack
+    /// <c>[type, requestId, ...]</c>, no length prefix). Returns whole frames (4-byte length prefix each), in wire order:
+    /// for an accepted Tick its decisions as push frames, then the Ack; otherwise the one reply (Ack, query answer,
+    /// Pong, or Error naming the field). An event or Tick is acknowledged only once the store has its journal record.
+    /// </summary>
+    Task<byte[]> Execute(byte[] request);
+
+    /// <summary>
+    /// Carries out <paramref name="requests"/> in order, as <see cref="Execute"/> would one by one, and answers all their
+    /// frames in that order; the journal records of the accepted ones go to the store in one write (group commit: one round
+    /// trip, one fsync), and nothing is acknowledged before it. When that write fails every request of the batch is
+    /// answered with an error (none acknowledged) and the region reloads from the store.
+    /// </summary>
+    Task<byte[]> ExecuteBatch(byte[][] requests);
+
+    /// <summary>Where the region is and how far its journal goes (operations and tests).</summary>
+    Task<RegionStatus> Status();
+}

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using Dispatch.Client;
+using Dispatch.Cluster.Tests.Support;
+using Dispatch.Protocol;
+using ErrorCode = Dispatch.Protocol.ErrorCode;
+
+namespace Dispatch.Cluster.Tests;
+
+/// <summary>
+/// The sidecar protocol over TCP at every silo (the server's own front end), each connection bound to the region its
+/// Hello names: any silo reaches any region, the single-region Hello works with a default region, and a Hello naming no
+/// or an unknown region is refused naming the field. Silos as Dispatch.Cluster runs them, over a real Redis.
+/// </summary>
+public sealed class ClusterEdgeTests
+{
+    [SkippableFact]
+    public async Task Connections_to_any_silo_reach_the_region_their_hello_names()
+    {
+        TestRedis.Require();
+        string prefix = TestRedis.UniquePrefix();
+        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0, defaultRegion: "north");
+        var a = await silos.StartSiloAsync();
+        var b = await silos.StartSiloAsync();
+        var edgeA = RedisSilos.Edge(a);
+        var edgeB = RedisSilos.Edge(b);
+
+        await using var north = await DispatchClient.ConnectAsync("127.0.0.1", edgeA.Port, new DispatchClientOptions { Region = "north", Subscribe = true });
+        await using var south = await DispatchClient.ConnectAsync("127.0.0.1", edgeB.Port, new DispatchClientOptions { Region = "south" });
+        Assert.Equal(ClockMode.Manual, north.Server.Clock);
+        var pushes = new ConcurrentQueue<ServerMessage>();
+        north.PushReceived += pushes.Enqueue;
+
+        await north.AddSiteAsync(1, 1000, 1000);
+        await north.CourierOnShiftAsync(7, 1200, 1000, 0, 600);
+        await north.PlaceOrderAsync(70, 1, 3000, 3000, 0, 1);
+        await south.AddSiteAsync(2, 1000, -1000);
+        var tick = await north.TickAsync(5);
+        Assert.Equal(5, tick.Now);
+        // The tick's decisions arrived before its Ack.
+        var assignment = Assert.Single(pushes.OfType<AssignmentMessage>());
+        Assert.Equal(7, assignment.CourierId);
+
+        // The same region through the other silo, and the old single-region Hello (the default region, north).
+        await using var northViaB = await DispatchClient.ConnectAsync("127.0.0.1", edgeB.Port, new DispatchClientOptions { Region = "north" });
+        await using var plain = await DispatchClient.ConnectAsync("127.0.0.1", edgeB.Port);
+        foreach (var c in new[] { northViaB, plain })
+        {
+            var order = await c.GetOrderAsync(70);
+            Assert.Equal(7, order.CourierId);
+            var counts = await c.GetCountsAsync();
+            Assert.Equal((1, 1), (counts.Known, counts.Couriers));
+        }
+        Assert.Equal(0, (await south.GetCountsAsync()).Known);
+
+        // A connection that did not subscribe gets its Tick's Ack and no pushes, as on the sidecar; the decisions are made all the same.
+        var southPushes = new ConcurrentQueue<ServerMessage>();
+        south.PushReceived += southPushes.Enqueue;
+        await south.CourierOnShiftAsync(8, 1200, -1000, 0, 600);
+        await south.PlaceOrderAsync(80, 2, 3000, -3000, 0, 1);
+        await south.TickAsync(5);
+        Assert.Empty(southPushes);
+        Assert.Equal(8, (await south.GetOrderAsync(80)).CourierId);
+
+        // A region's own refusal, as the sidecar's, through the edge.
+        var outside = await Assert.ThrowsAsync<DispatchRequestException>(() => south.AddSiteAsync(3, 1000, 1000));
+        Assert.Equal(ErrorCode.InvalidValue, outside.Code);
+        Assert.Contains("outside region 'south'", outside.Message);
+    }
+
+    [SkippableFact]
+    public async Task A_hello_with_an_unknown_region_or_none_without_a_default_is_refused_naming_the_field()
+    {
+        TestRedis.Require();
+        string prefix = TestRedis.UniquePrefix();
+        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0);
+        var edge = RedisSilos.Edge(await silos.StartSiloAsync());
+
+        var unknown = await Assert.ThrowsAsync<DispatchRequestException>(() =>
+            DispatchClient.ConnectAsync("127.0.0.1", edge.Port, new DispatchClientOptions { Region = "atlantis" }));
+        Assert.Equal(ErrorCode.UnknownId, unknown.Code);
+        Assert.Contains("Hello field region", unknown.Message);
+        Assert.Contains("'atlantis'", unknown.Message);
+
+        var none = await Assert.ThrowsAsync<DispatchRequestException>(() => DispatchClient.ConnectAsync("127.0.0.1", edge.Port));
+        Assert.Equal(ErrorCode.InvalidValue, none.Code);
+        Assert.Contains("no default region", none.Message);
+    }
+}

@@ -1,0 +1,43 @@
+using Dispatch.Cluster.Tests.Support;
+using Dispatch.Protocol;
+using ErrorCode = Dispatch.Protocol.ErrorCode;
+
+namespace Dispatch.Cluster.Tests;
+
+/// <summary>A batch (the edge's group commit) answers exactly as its requests one by one, journals in one write, and on a failed write acknowledges none.</summary>
+public sealed class RegionBatchTests
+{
+    [Fact]
+    public async Task A_batch_answers_as_its_requests_one_by_one_and_journals_them_in_one_write()
+    {
+        var store = new InMemoryRegionStore();
+        await using var kit = await ClusterKit.StartAsync(store, silos: 1);
+        var commands = Scenario.Hour(0, 0);
+        var reference = await ReferenceRegion.CreateAsync("north");
+        // Batches of 1 to 37 requests: refusals, queries and ticks (pushes before their Ack) mixed in.
+        int at = 0, size = 1;
+        while (at < commands.Count)
+        {
+            var batch = commands.Skip(at).Take(size).ToList();
+            var expected = batch.SelectMany(c => reference.Execute(c)).ToArray();
+            Assert.Equal(expected, await kit.Region("north").ExecuteBatch(batch.Select(c => Frames.Payload(c)).ToArray()));
+            at += size;
+            size = size % 37 + 1;
+        }
+        Assert.Equal(commands.Count(c => c.IsEngineEvent), store.Head("north"));
+    }
+
+    [Fact]
+    public async Task When_the_batch_cannot_be_made_durable_no_request_of_it_is_acknowledged()
+    {
+        var store = new InMemoryRegionStore();
+        await using var kit = await ClusterKit.StartAsync(store, silos: 1);
+        await kit.Send("north", Command.AddSite(1, 1, 1000, 1000));
+        store.FailNextAppend = new IOException("store unreachable");
+        var batch = new[] { Command.AddSite(2, 2, 2000, 2000), Command.GetCounts(3), Command.CourierOnShift(4, 9, 1000, 1000, 0, 100) };
+        var answer = Frames.Read(await kit.Region("north").ExecuteBatch(batch.Select(c => Frames.Payload(c)).ToArray()));
+        Assert.Equal([2u, 3u, 4u], answer.Select(m => m.RequestId));
+        Assert.All(answer, m => Assert.Equal(ErrorCode.Internal, Assert.IsType<ErrorMessage>(m).Code));
+        Assert.Equal(1, store.Head("north"));
+    }
+}
