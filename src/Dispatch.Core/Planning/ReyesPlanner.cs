@@ -226,6 +226,8 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
     /// it cannot pick up before its shift ends: orders per minute of its time, less the penalty of the food's wait.</summary>
     private double Weight(int col, ReadOnlySpan<int> seq, double arrive)
     {
+        // A courier whose route has no room for the bundle's stops cannot take it (its unconfirmed stops fill it).
+        if (2 * seq.Length > _commit.Room(_colCourier[col])) return double.NegativeInfinity;
         var os = _s.Orders;
         double ready = 0;
         for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);

@@ -220,6 +220,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
     private double BundleCost(int col, ReadOnlySpan<int> seq, out double lastClickToDoor)
     {
         lastClickToDoor = double.PositiveInfinity;
+        // A courier whose route has no room for the bundle's stops cannot take it (its unconfirmed stops fill it).
+        if (2 * seq.Length > _commit.Room(_colCourier[col])) return double.PositiveInfinity;
         var os = _s.Orders;
         int site = os.Site[seq[0]];
         double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];

@@ -53,6 +53,10 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
         double fromX = cs.X[c], fromY = cs.Y[c];
         int b = c * cs.MaxStops;
         int n = dropSequence.Length;
+        // The planners only offer a courier bundles its route has room for; past MaxStops the stops would overwrite the
+        // next courier's slice of the stop pool, so an engine bug stops here rather than corrupting another route.
+        if (start + 2 * n > cs.MaxStops)
+            throw new InvalidOperationException($"courier slot {c}: a bundle of {n} orders does not fit its route ({start} of {cs.MaxStops} stops used)");
         int site = os.Site[dropSequence[0]];
         double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
         for (int i = 0; i < n; i++)
