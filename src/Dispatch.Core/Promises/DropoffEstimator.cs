@@ -26,6 +26,9 @@ internal sealed class DropoffEstimator
     /// <summary>Most orders ahead the queue simulation takes (see <see cref="Run"/>).</summary>
     public const int QueueLimit = 2048;
 
+    /// <summary>Couriers a queued order is matched among (the heap's top three levels: the first free, roughly).</summary>
+    public const int NearCandidates = 7;
+
     private double[] _free = new double[16], _x = new double[16], _y = new double[16], _end = new double[16];
     private int[] _heap = new int[16];
 
@@ -133,6 +136,17 @@ internal sealed class DropoffEstimator
                     SiftDown(0, m);
                     continue;
                 }
+                // Of the couriers free first (the top levels of the heap), the one there soonest: the planner matches
+                // near couriers, not the first free one wherever it is, which would add a trip across the city to
+                // every order of a long queue.
+                int at = 0;
+                for (int h = 1; h < Math.Min(m, NearCandidates); h++)
+                {
+                    int c = _heap[h];
+                    double p2 = Math.Max(os.ReadyAt[o], _free[c] + _grown[c] + travel.Minutes(_x[c], _y[c], ox, oy) + halfP);
+                    if (p2 < pickup && p2 <= _end[c]) { pickup = p2; at = h; }
+                }
+                k = _heap[at];
                 // LowerBoundDrop = ready + half pickup + leg + half drop-off: the same leg from the pickup.
                 double drop = pickup > _end[k] ? double.PositiveInfinity : pickup + (s.LowerBoundDrop[o] - os.ReadyAt[o]);
                 if (join <= drop)
@@ -141,9 +155,10 @@ internal sealed class DropoffEstimator
                     break;
                 }
                 _free[k] = drop + halfD;
+                _grown[k] = 0;
                 _x[k] = os.DropX[o]; _y[k] = os.DropY[o];
                 StartTrip(osite, k, pickup, os.ReadyAt[o], os.DropX[o], os.DropY[o], drop);
-                SiftDown(0, m);
+                SiftDown(at, m);
                 break;
             }
             if (m == 0) return new Estimate(double.PositiveInfinity, double.PositiveInfinity);
