@@ -26,8 +26,8 @@ internal sealed class DropoffEstimator
     /// <summary>Most orders ahead the queue simulation takes (see <see cref="Run"/>).</summary>
     public const int QueueLimit = 2048;
 
-    /// <summary>Couriers a queued order is matched among (the heap's top three levels: the first free, roughly).</summary>
-    public const int NearCandidates = 7;
+    /// <summary>Couriers a queued order is matched among (the heap's top five levels: among the first free, roughly).</summary>
+    public const int NearCandidates = 31;
 
     private double[] _free = new double[16], _x = new double[16], _y = new double[16], _end = new double[16];
     private int[] _heap = new int[16];
