@@ -235,6 +235,12 @@ public sealed class DispatchClient : IAsyncDisposable
     /// <summary>The server process's figures: RSS, managed heap, GC counts, journal and snapshot bytes on disk, snapshot pauses, engine size.</summary>
     public Task<ServerStatsMessage> GetServerStatsAsync() => RequestAsync<ServerStatsMessage>(Command.GetServerStats(0));
 
+    /// <summary>
+    /// The server's figures after a full compacting collection on the server (<paramref name="collectFirst"/>): live heap,
+    /// heap size and RSS as the process holds them now. It pauses the whole server for the collection; operators only.
+    /// </summary>
+    public Task<ServerStatsMessage> GetServerStatsAsync(bool collectFirst) => RequestAsync<ServerStatsMessage>(Command.GetServerStats(0, collectFirst));
+
     private async Task SendLoopAsync()
     {
         var frames = new FrameBuffer(4096);

@@ -110,7 +110,7 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
             case MessageType.GetCounts:
                 var k = _engine.Counts;
                 ReplyCodec.WriteCounts(Reply(reply, c), c.RequestId, k.Known, k.Open, k.Assigned, k.PickedUp, k.Delivered, k.Cancelled, k.Couriers,
-                    _engine.CouriersOnShift);
+                    _engine.CouriersOnShift, k.Returned);
                 return 1;
             case MessageType.QuoteDropoff:
                 // Reads the traffic picture as of the last tick; computed before anything is written, so a refusal writes nothing.

@@ -118,5 +118,5 @@ public readonly record struct Command(
     /// <summary>Asks for a metrics snapshot.</summary>
     public static Command GetMetrics(uint rid) => new(MessageType.GetMetrics, rid);
     /// <summary>Asks for the server process's figures: memory, GC, bytes on disk, snapshot pauses, engine size.</summary>
-    public static Command GetServerStats(uint rid) => new(MessageType.GetServerStats, rid);
+    public static Command GetServerStats(uint rid, bool collectFirst = false) => new(MessageType.GetServerStats, rid, Flag: collectFirst);
 }

@@ -26,7 +26,9 @@ public static class CommandCodec
         bool terms = c.Type == MessageType.PlaceOrder && c.Terms is not null;
         // Hello's token, likewise, only when there is one: a Hello without it is the five-element array it always was.
         bool token = c.Type == MessageType.Hello && c.Token is not null;
-        w.WriteArrayHeader(2 + n + (terms ? OrderTerms.WireFields : 0) + (token ? 1 : 0));
+        // GetServerStats' collect flag only when set: the plain request stays [35, rid].
+        bool collect = c.Type == MessageType.GetServerStats && c.Flag;
+        w.WriteArrayHeader(2 + n + (terms ? OrderTerms.WireFields : 0) + (token ? 1 : 0) + (collect ? 1 : 0));
         w.Write((int)c.Type);
         w.Write(c.RequestId);
         switch (c.Type)
@@ -36,6 +38,7 @@ public static class CommandCodec
                 if (token) w.Write(c.Token);
                 break;
             case MessageType.Subscribe: w.Write(c.Flag); break;
+            case MessageType.GetServerStats: if (collect) w.Write(true); break;
             case MessageType.AddSite: w.Write(c.Id); w.Write(c.X); w.Write(c.Y); break;
             case MessageType.PlaceOrder:
                 w.Write(c.Id); w.Write(c.Other); w.Write(c.X); w.Write(c.Y); w.Write(c.T1); w.Write(c.T2); w.Write(c.Count);
@@ -130,7 +133,7 @@ public static class CommandCodec
                 MessageType.GetCourier => Command.GetCourier(rid, r.ReadInt64()),
                 MessageType.GetCounts => Command.GetCounts(rid),
                 MessageType.GetMetrics => Command.GetMetrics(rid),
-                MessageType.GetServerStats => Command.GetServerStats(rid),
+                MessageType.GetServerStats => Command.GetServerStats(rid, count - 2 > need && r.ReadBoolean()),
                 _ => throw new ProtocolException(ErrorCode.UnknownMessageType, rid, $"unknown request type {(int)type}"),
             };
         }

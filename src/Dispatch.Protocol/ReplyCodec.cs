@@ -69,13 +69,13 @@ public static class ReplyCodec
         End(o, ref w);
     }
 
-    /// <summary>Counts: [70, rid, known, open, assigned, pickedUp, delivered, cancelled, couriers, couriersOnShift].</summary>
+    /// <summary>Counts: [70, rid, known, open, assigned, pickedUp, delivered, cancelled, couriers, couriersOnShift, returned].</summary>
     public static void WriteCounts(FrameBuffer o, uint rid, int known, int open, int assigned, int pickedUp, int delivered, int cancelled, int couriers,
-        int couriersOnShift)
+        int couriersOnShift, int returned)
     {
-        var w = Begin(o, MessageType.Counts, rid, 8);
+        var w = Begin(o, MessageType.Counts, rid, 9);
         w.Write(known); w.Write(open); w.Write(assigned); w.Write(pickedUp); w.Write(delivered); w.Write(cancelled); w.Write(couriers);
-        w.Write(couriersOnShift);
+        w.Write(couriersOnShift); w.Write(returned);
         End(o, ref w);
     }
 
@@ -187,7 +187,9 @@ public static class ReplyCodec
                     int delivered = r.ReadInt32(), cancelled = r.ReadInt32(), couriers = r.ReadInt32();
                     // Servers before couriersOnShift sent 7 fields after [type, rid]: -1 = not reported.
                     int onShift = count >= 10 ? r.ReadInt32() : -1;
-                    return new CountsMessage(rid, known, open, assigned, pickedUp, delivered, cancelled, couriers, onShift);
+                    // Servers before returned sent 8: 0, since such a server reported a returned order in no field either.
+                    int returned = count >= 11 ? r.ReadInt32() : 0;
+                    return new CountsMessage(rid, known, open, assigned, pickedUp, delivered, cancelled, couriers, onShift, returned);
                 }
                 case MessageType.Metrics:
                     return new MetricsMessage(rid, new MetricsSnapshot(ReadNumber(ref r), ReadNumber(ref r), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(),

@@ -3,13 +3,13 @@ using MessagePack;
 namespace Dispatch.Protocol;
 
 /// <summary>What a request field holds on the wire.</summary>
-internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber, NumberOrNil, OptionalStringOrNil }
+internal enum FieldKind : byte { Int32, Int64, Number, Bool, StringOrNil, Points, OptionalNumber, NumberOrNil, OptionalStringOrNil, OptionalBool }
 
 /// <summary>One field of a request after [type, requestId]: its name as docs/protocol.md gives it, and its kind.</summary>
 internal readonly record struct RequestField(string Name, FieldKind Kind)
 {
-    /// <summary>True for trailing fields a request may leave out (PlaceOrder's terms, Hello's token).</summary>
-    public bool IsOptional => Kind is FieldKind.OptionalNumber or FieldKind.OptionalStringOrNil;
+    /// <summary>True for trailing fields a request may leave out (PlaceOrder's terms, Hello's token, GetServerStats' collect).</summary>
+    public bool IsOptional => Kind is FieldKind.OptionalNumber or FieldKind.OptionalStringOrNil or FieldKind.OptionalBool;
 }
 
 /// <summary>
@@ -59,7 +59,8 @@ internal static class RequestFields
 
     private static RequestField[]? Declared(MessageType type) => type switch
     {
-        MessageType.Ping or MessageType.GetCounts or MessageType.GetMetrics or MessageType.GetServerStats => [],
+        MessageType.Ping or MessageType.GetCounts or MessageType.GetMetrics => [],
+        MessageType.GetServerStats => [new("collect", FieldKind.OptionalBool)],
         MessageType.Hello => [new("version", FieldKind.Int32), new("clientName", FieldKind.StringOrNil), new("subscribe", FieldKind.Bool), new("token", FieldKind.OptionalStringOrNil)],
         MessageType.Subscribe => [new("on", FieldKind.Bool)],
         MessageType.AddSite => [new("siteId", FieldKind.Int64), new("x", FieldKind.Number), new("y", FieldKind.Number)],
@@ -170,6 +171,7 @@ internal static class RequestFields
                 r.Skip();
                 return null;
             case FieldKind.Bool:
+            case FieldKind.OptionalBool:
                 if (next != MessagePackType.Boolean) return $"expected true or false, found {next}";
                 r.Skip();
                 return null;

@@ -35,8 +35,9 @@ public sealed record CourierInfoMessage(uint RequestId, long CourierId, bool Kno
 /// <param name="Cancelled">Cancelled.</param>
 /// <param name="Couriers">Couriers known: every courier id ever given a shift, those gone off shift included.</param>
 /// <param name="CouriersOnShift">Couriers whose shift has started and not ended (as of the last tick) and not sent off shift.</param>
+/// <param name="Returned">Orders returned after a failed delivery (status Returned): with the status fields above they add up to <paramref name="Known"/>.</param>
 public sealed record CountsMessage(uint RequestId, int Known, int Open, int Assigned, int PickedUp, int Delivered, int Cancelled, int Couriers,
-    int CouriersOnShift)
+    int CouriersOnShift, int Returned = 0)
     : ServerMessage(MessageType.Counts, RequestId);
 
 /// <summary>Server metrics at one instant (totals since start; rates are for the reader to derive).</summary>

@@ -32,6 +32,7 @@ public class CodecTests
         Command.PlaceOrder(22, 101, 7, 10, 20, 30, 40, 2, new OrderTerms(PickupBy: 60, DeliverAfter: 45, DeliverBy: 90, PickupServiceMinutes: 3, DropoffServiceMinutes: 1.5)),
         Command.PlaceOrder(23, 102, 7, 10, 20, 30, 40, 1, new OrderTerms(DeliverBy: 75)),
         Command.GetServerStats(24),
+        Command.GetServerStats(33, collectFirst: true),
         Command.DeliveryFailed(25, 100, 70, (int)WireDeliveryFailureReason.CustomerNotFound),
         Command.DeliveryFailed(26, 100, 70, (int)WireDeliveryFailureReason.WrongAddress, returned: false, remadeReadyAt: 82.5),
         Command.DeliveryFailed(27, 100, 70, (int)WireDeliveryFailureReason.Refused, returned: true),
@@ -261,7 +262,7 @@ public class CodecTests
         ReplyCodec.WritePong(f, 4, 8);
         ReplyCodec.WriteOrderInfo(f, 5, 100, 2, 10, 20, 30, double.NaN, double.NaN);
         ReplyCodec.WriteCourierInfo(f, 6, 10, true, true, 1, 2, 3, 4, 5, 6, 7);
-        ReplyCodec.WriteCounts(f, 7, 1, 2, 3, 4, 5, 6, 7, 8);
+        ReplyCodec.WriteCounts(f, 7, 1, 2, 3, 4, 5, 6, 7, 8, 9);
         ReplyCodec.WriteMetrics(f, 8, new MetricsSnapshot(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
         var w = ReplyCodec.BeginAssignment(f, 10, 3, false, 2);
         ReplyCodec.WriteStop(ref w, 1, 100, 1, 5, 6, 1, 2, 3, 4);
@@ -283,13 +284,27 @@ public class CodecTests
         Assert.Equal((100L, WireOrderStatus.Assigned, 10L, 20.0, 30.0), (o.OrderId, o.Status, o.CourierId, o.PlannedPickup, o.PlannedDropoff));
         Assert.True(double.IsNaN(o.PickedUpAt) && double.IsNaN(o.DeliveredAt));
         Assert.Equal(new CourierInfoMessage(6, 10, true, true, 1, 2, 3, 4, 5, 6, 7), got[5]);
-        Assert.Equal(new CountsMessage(7, 1, 2, 3, 4, 5, 6, 7, 8), got[6]);
+        Assert.Equal(new CountsMessage(7, 1, 2, 3, 4, 5, 6, 7, 8, 9), got[6]);
         Assert.Equal(new MetricsMessage(8, new MetricsSnapshot(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)), got[7]);
         var a = Assert.IsType<AssignmentMessage>(got[8]);
         Assert.Equal((10L, 3.0, false), (a.CourierId, a.AssignedAt, a.IsUpdate));
         Assert.Equal([new WireStop(WireStopKind.Pickup, 100, 1, 5, 6, 1, 2, 3, 4), new WireStop(WireStopKind.Dropoff, 100, -1, 7, 8, 4, 5, 6, 7)], a.Stops);
         Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Released, 100, 10, 9), got[9]);
         Assert.Equal(new PlanChangeMessage(WirePlanChangeKind.Requoted, 101, 11, 12, 40, 47.5, WirePlanChangeReason.Traffic), got[10]);
+    }
+
+    /// <summary>A Counts from a server before <c>returned</c> (8 fields after [type, rid]) reads it as 0.</summary>
+    [Fact]
+    public void Counts_from_a_server_before_returned_read_it_as_zero()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var w = new MessagePack.MessagePackWriter(buffer);
+        w.WriteArrayHeader(10);
+        w.Write((int)MessageType.Counts); w.Write(7u);
+        for (int i = 1; i <= 8; i++) w.Write(i);
+        w.Flush();
+        var got = ReplyCodec.Read(new ReadOnlySequence<byte>(buffer.WrittenMemory));
+        Assert.Equal(new CountsMessage(7, 1, 2, 3, 4, 5, 6, 7, 8, 0), got);
     }
 
     /// <summary>Every ServerStats field keeps its value and place, the NaN of "no snapshot yet" and 64-bit byte counts included.</summary>

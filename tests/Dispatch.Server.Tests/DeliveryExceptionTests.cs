@@ -66,6 +66,9 @@ public class DeliveryExceptionTests
         double t = await PickedUpAsync(c);
         await c.DeliveryFailedAsync(Scenario.Order, t, WireDeliveryFailureReason.Refused, returned: true);
         Assert.Equal(WireOrderStatus.Returned, (await c.GetOrderAsync(Scenario.Order)).Status);
+        // Counts adds up: the returned order is in returned, in no other status field.
+        var k = await c.GetCountsAsync();
+        Assert.Equal((1, 1, 0, 0, 0, 0, 0), (k.Known, k.Returned, k.Open, k.Assigned, k.PickedUp, k.Delivered, k.Cancelled));
     }
 
     [Fact]

@@ -187,6 +187,23 @@ public class ServerMessageTests
     }
 
     [Fact]
+    public async Task Server_stats_with_collect_run_a_full_collection_first()
+    {
+        await using var s = await TestServer.StartAsync();
+        await using var c = await s.ConnectAsync();
+        await Scenario.SetUpAsync(c);
+        var before = (await c.GetServerStatsAsync()).Stats;
+        var after = (await c.GetServerStatsAsync(collectFirst: true)).Stats;
+        Assert.True(after.Gen2Collections > before.Gen2Collections, $"gen-2 collections {before.Gen2Collections} -> {after.Gen2Collections}");
+        Assert.True(after.LiveHeapBytes > 0, $"live heap {after.LiveHeapBytes} right after a full collection");
+        Assert.Equal((1, 1, 1), (after.KnownOrders, after.OpenOrders, after.Couriers));
+        // The plain request is the two-element array it always was (a server from before the flag answers it).
+        var plain = new FrameBuffer(64);
+        CommandCodec.WriteFrame(plain, Command.GetServerStats(9));
+        Assert.Equal(2, new MessagePack.MessagePackReader(plain.WrittenMemory[4..]).ReadArrayHeader());
+    }
+
+    [Fact]
     public async Task Engine_refusals_map_to_error_replies_and_the_connection_keeps_working()
     {
         await using var s = await TestServer.StartAsync();

@@ -309,6 +309,7 @@ internal sealed class EngineHost : IDisposable
             case MessageType.GetServerStats:
                 // The server process's figures (memory, disk, snapshot pauses) with the engine's size.
                 if (t is null) return;
+                if (c.Flag) ProcessStats.CollectEverything();
                 ReplyCodec.WriteServerStats(Out(t), c.RequestId, Stats());
                 break;
             case MessageType.Tick when _options.Clock != ClockMode.Manual:

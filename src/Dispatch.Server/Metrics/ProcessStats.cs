@@ -28,6 +28,14 @@ internal static class ProcessStats
     }
 
     /// <summary>
+    /// A full, blocking, compacting collection that also gives unused memory back to the OS (GetServerStats with
+    /// collect): afterwards the live heap, heap size and RSS read what the process holds now, not what the last
+    /// collection happened to find. It stops every thread for the collection (tens of milliseconds for a heap of
+    /// tens of megabytes), so it is an operator's diagnostic, never a routine poll.
+    /// </summary>
+    public static void CollectEverything() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    /// <summary>
     /// The live heap as of the last full collection (blocking or background, whichever came last): what every
     /// generation held after it, fragmentation not counted. 0 before the first full collection.
     /// </summary>

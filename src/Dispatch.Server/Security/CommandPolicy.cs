@@ -49,6 +49,7 @@ public static class CommandPolicy
     {
         Permission need = Required(c.Type);
         if (c.Type is MessageType.Hello or MessageType.Subscribe && c.Flag) need |= Permission.Subscribe;
+        if (c.Type == MessageType.GetServerStats && c.Flag) need |= Permission.Process;
         Permission has = Granted(who.Role);
         if ((has & need) != need) return PolicyVerdict.Forbidden;
         if (who.Role != Role.CourierApp) return PolicyVerdict.Allowed;
@@ -70,6 +71,8 @@ public static class CommandPolicy
                 $"role {who.Role.Name()} of '{who.Name}'{whose} may not send {c.Type} for courier {c.Id}: only for its own courier",
             MessageType.Hello or MessageType.Subscribe when c.Flag && (Granted(who.Role) & Permission.Subscribe) == 0 =>
                 $"role {who.Role.Name()} of '{who.Name}'{whose} may not subscribe to pushes",
+            MessageType.GetServerStats when c.Flag =>
+                $"role {who.Role.Name()} of '{who.Name}' may not ask GetServerStats to collect first (it pauses the server): operators only",
             _ => $"role {who.Role.Name()} of '{who.Name}'{whose} may not send {c.Type}",
         };
     }

@@ -30,4 +30,6 @@ public enum Permission
     Clock = 1 << 8,
     /// <summary>What an unlisted message type needs: the operator's alone.</summary>
     Unlisted = 1 << 9,
+    /// <summary>Acting on the server process itself: GetServerStats with collect (a full collection pauses every thread).</summary>
+    Process = 1 << 10,
 }

@@ -43,6 +43,9 @@ public sealed class TlsAcceptor : IDisposable
     /// <summary>True when client certificates are asked for.</summary>
     public bool AsksForClientCertificates => _clientCa is not null;
 
+    /// <summary>How long a peer has to start and finish the handshake (<c>TlsHandshakeTimeout</c>).</summary>
+    public TimeSpan HandshakeTimeout => _timeout;
+
     /// <summary>
     /// The handshake over <paramref name="inner"/>; the TLS stream (owning <paramref name="inner"/>) and the client's
     /// certificate (null when none), or null when the handshake failed or took too long (the reason is logged at debug).

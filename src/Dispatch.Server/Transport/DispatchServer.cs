@@ -166,6 +166,17 @@ public sealed class DispatchServer : IAsyncDisposable
         System.Security.Cryptography.X509Certificates.X509Certificate2? clientCertificate = null;
         if (_security.Tls is { } tls)
         {
+            byte? first = await FirstByteAsync(socket, tls.HandshakeTimeout).ConfigureAwait(false);
+            if (first != TlsHandshakeRecord)
+            {
+                Metrics.TlsHandshakeFailed();
+                Metrics.ConnectionClosed();
+                if (first is null) { await stream.DisposeAsync().ConfigureAwait(false); return; } // silence past the timeout, or gone
+                // A plaintext client (its frame starts with a length prefix, never 0x16 under the frame limit): one frame
+                // it can read, saying why, instead of a silent close it would have to guess about.
+                await RejectAsync(socket, ErrorCode.HandshakeRequired, "this port speaks TLS (1.2 or 1.3): connect with TLS; closing").ConfigureAwait(false);
+                return;
+            }
             var done = await tls.AuthenticateAsync(stream, remote).ConfigureAwait(false);
             if (done is null || Volatile.Read(ref _stopping) == 1)
             {
@@ -222,6 +233,25 @@ public sealed class DispatchServer : IAsyncDisposable
         catch (Exception ex)
         {
             _log.LogError(ex, "Credential sweep failed");
+        }
+    }
+
+    /// <summary>The first byte of every TLS connection: a handshake record (ClientHello).</summary>
+    private const byte TlsHandshakeRecord = 0x16;
+
+    /// <summary>The peer's first byte, left in the socket for the handshake to read; null when nothing came in time or the peer left.</summary>
+    private static async Task<byte?> FirstByteAsync(Socket socket, TimeSpan timeout)
+    {
+        var one = new byte[1];
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            int n = await socket.ReceiveAsync(one, SocketFlags.Peek, cts.Token).ConfigureAwait(false);
+            return n == 1 ? one[0] : null;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            return null; // the handshake below meets the same silence or closed socket and reports it
         }
     }
 

@@ -65,6 +65,18 @@ public class RoleTests : IAsyncLifetime
     private static long ForbiddenSoFar(TestServer s) => s.Server.Metrics.ForbiddenCommands;
 
     [Fact]
+    public async Task Only_an_operator_may_ask_server_stats_to_collect_first()
+    {
+        await using var viewer = await _s.ConnectAsync(Tokens.As(Tokens.Viewer));
+        Assert.IsType<ServerStatsMessage>(await viewer.RequestAsync(Command.GetServerStats(0)));
+        var e = Assert.IsType<ErrorMessage>(await viewer.RequestAsync(Command.GetServerStats(0, collectFirst: true)));
+        Assert.Equal(ErrorCode.Forbidden, e.Code);
+        Assert.Contains("collect", e.Message);
+        await using var ops = await _s.ConnectAsync(Tokens.As(Tokens.Operator));
+        Assert.IsType<ServerStatsMessage>(await ops.RequestAsync(Command.GetServerStats(0, collectFirst: true)));
+    }
+
+    [Fact]
     public async Task An_integration_places_orders_but_does_not_move_the_clock()
     {
         await using var shop = await _s.ConnectAsync(Tokens.As(Tokens.Integration));

@@ -45,18 +45,21 @@ public class TlsTests : IDisposable
     }
 
     [Fact]
-    public async Task Plaintext_against_the_TLS_port_is_refused_at_no_cost()
+    public async Task Plaintext_against_the_TLS_port_is_told_to_use_TLS_and_closed()
     {
         await using var s = await StartAsync();
         using var raw = await s.RawAsync();
         await raw.SendAsync(Command.Hello(1, "plaintext", false));
         await raw.SendAsync(Command.AddSite(2, 1, 0, 0));
-        var replies = await raw.ReadUntilClosedAsync(); // closed with nothing a plaintext client could read as a frame
-        Assert.Empty(replies);
+        var replies = await raw.ReadUntilClosedAsync(); // one plaintext error frame saying why, then the close
+        var error = Assert.IsType<ErrorMessage>(Assert.Single(replies));
+        Assert.Equal(ErrorCode.HandshakeRequired, error.Code);
+        Assert.Contains("TLS", error.Message);
         await WaitForAsync(() => s.Server.Metrics.TlsHandshakeFailures == 1);
         Assert.Equal(0, s.Server.Metrics.FramesIn); // never reached the read loop, let alone the engine
-        // The .NET client without TLS sees the connection closed.
-        await Assert.ThrowsAnyAsync<Exception>(() => s.ConnectAsync(new DispatchClientOptions()));
+        // The .NET client without TLS is told the same.
+        var refused = await Assert.ThrowsAsync<DispatchConnectionException>(() => s.ConnectAsync(new DispatchClientOptions()));
+        Assert.Contains("HandshakeRequired: this port speaks TLS", refused.Message);
     }
 
     [Fact]

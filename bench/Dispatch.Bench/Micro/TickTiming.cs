@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using Dispatch.Bench.General;
+
+namespace Dispatch.Bench.Micro;
+
+/// <summary>
+/// <c>tick-timing</c>: the MDRP tick at scale, timed without BenchmarkDotNet so a change can be judged in a
+/// few minutes on a shared machine. Per snapshot: the planning-only tick repeated (median and p90 of wall
+/// and of the thread's CPU time, which on a machine shared with other jobs does not count waiting for a
+/// core), then the real tick once on a fresh engine, with a fingerprint of what it committed (courier and
+/// stop sequence of every assignment) so two builds can be shown to decide alike.
+/// </summary>
+internal static class TickTiming
+{
+    public static int Run(string[] args)
+    {
+        string[] names = ["city-10000", "city-50000"];
+        int runs = 21;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--snapshots": names = args[++i].Split(','); break;
+                case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+            }
+        }
+        Console.WriteLine($"tick-timing: {runs} planning-only ticks per snapshot after 3 unmeasured; {Stats.Machine()}");
+        GeneralTickTiming.ThreadCpuMs(); // its P/Invoke stub is built here, outside the measurements
+        foreach (var name in names)
+        {
+            var snap = SnapshotBuilder.ByName(name);
+            Console.WriteLine($"// snapshot {snap}");
+            var engine = snap.BuildEngine(SnapshotMode.PlanningOnly);
+            double[] wall = new double[runs], cpu = new double[runs];
+            for (int r = -3; r < runs; r++)
+            {
+                var sink = new NullSink();
+                long t0 = Stopwatch.GetTimestamp();
+                double c0 = GeneralTickTiming.ThreadCpuMs();
+                engine.Tick(snap.Now, ref sink);
+                double c = GeneralTickTiming.ThreadCpuMs() - c0;
+                double w = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                if (sink.Assignments != 0) throw new InvalidOperationException($"{name}: a planning-only tick committed {sink.Assignments}");
+                if (r >= 0) { wall[r] = w; cpu[r] = c; }
+            }
+            Array.Sort(wall);
+            Array.Sort(cpu);
+
+            var real = snap.BuildEngine(SnapshotMode.AsIs);
+            snap.WarmUp(real);
+            var fp = new FingerprintSink();
+            long t1 = Stopwatch.GetTimestamp();
+            real.Tick(snap.Now, ref fp);
+            double commitMs = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+            Console.WriteLine(
+                $"{name}: planning-only wall median {Stats.Percentile(wall, 50):0.0} ms p90 {Stats.Percentile(wall, 90):0.0}; " +
+                $"cpu min {cpu[0]:0.0} median {Stats.Percentile(cpu, 50):0.0} ms p90 {Stats.Percentile(cpu, 90):0.0}; " +
+                $"with commits {commitMs:0.0} ms, {fp.Assignments} committed, fingerprint {fp.Hash:x16}");
+        }
+        return 0;
+    }
+
+    /// <summary>FNV-1a over every committed assignment: courier, then each stop's kind and order.</summary>
+    private struct FingerprintSink : IAssignmentSink
+    {
+        public int Assignments;
+        public ulong Hash;
+
+        public void OnAssignment(in AssignmentInfo assignment, ReadOnlySpan<PlannedStop> stops)
+        {
+            if (Assignments++ == 0) Hash = 14695981039346656037UL;
+            Mix(assignment.CourierId);
+            foreach (var s in stops) { Mix((long)s.Kind); Mix(s.OrderId); }
+        }
+
+        public void OnPlanChange(in PlanChange change) { }
+
+        private void Mix(long v)
+        {
+            for (int i = 0; i < 8; i++) { Hash ^= (byte)(v >> (8 * i)); Hash *= 1099511628211UL; }
+        }
+    }
+}
