@@ -140,7 +140,9 @@ internal sealed class DropoffEstimator
                 // near couriers, not the first free one wherever it is, which would add a trip across the city to
                 // every order of a long queue.
                 int at = 0;
-                for (int h = 1; h < Math.Min(m, NearCandidates); h++)
+                // A courier there by the ready time cannot be beaten (no pickup is before it): most quotes outside a
+                // shortage stop here.
+                for (int h = 1; h < Math.Min(m, NearCandidates) && pickup > os.ReadyAt[o]; h++)
                 {
                     int c = _heap[h];
                     double p2 = Math.Max(os.ReadyAt[o], _free[c] + _grown[c] + travel.Minutes(_x[c], _y[c], ox, oy) + halfP);
