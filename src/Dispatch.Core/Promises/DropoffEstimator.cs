@@ -145,7 +145,9 @@ internal sealed class DropoffEstimator
                 for (int h = 1; h < Math.Min(m, NearCandidates) && pickup > os.ReadyAt[o]; h++)
                 {
                     int c = _heap[h];
-                    double p2 = Math.Max(os.ReadyAt[o], _free[c] + _grown[c] + travel.Minutes(_x[c], _y[c], ox, oy) + halfP);
+                    double freeAt = _free[c] + _grown[c];
+                    if (freeAt + halfP >= pickup) continue; // free too late to pick up sooner, wherever it is: no drive to time
+                    double p2 = Math.Max(os.ReadyAt[o], freeAt + travel.Minutes(_x[c], _y[c], ox, oy) + halfP);
                     if (p2 < pickup && p2 <= _end[c]) { pickup = p2; at = h; }
                 }
                 k = _heap[at];
