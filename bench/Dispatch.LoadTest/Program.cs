@@ -8,6 +8,8 @@ const string Usage = """
       Dispatch.LoadTest crash-cycles [options] kill -9 cycles, count lost acknowledged orders   -> bench/results/server-crash.md
       Dispatch.LoadTest fuzz [options]         bad frames at scale, then a post-check             -> bench/results/server-fuzz.md
       Dispatch.LoadTest soak [options]         simulated days, kill -9 each night: memory, disk, pauses, restarts -> bench/results/server-soak.md
+      Dispatch.LoadTest live-view [options]    position load + ticks with 0 and N live-view feeds, alternating -> bench/results/live-view-load.md
+      Dispatch.LoadTest live-view-screenshots --url http://127.0.0.1:P/ --at 540,600   PNGs of a running live view -> bench/results/live-view/
 
     load options:
       --port P               use a running server on 127.0.0.1:P instead of starting one
@@ -43,6 +45,16 @@ const string Usage = """
       --seed N               day d is the wave of seed N + d (default 11)
       --keep-data true       keep the server's data directory (default false: deleted at the end)
       --server-log FILE      append each server process's log (Information level) to FILE when it is killed
+    live-view options:
+      --viewers LIST         SSE feed connections per level, alternating run by run; "off" = no --http-port (default 0,50)
+      --rounds N             times each level runs (default 2)
+      --connections N        UpdateCourierPosition connections (default 16)
+      --window N             requests in flight per connection (default 64)
+      --couriers N           couriers on shift (default 1000)
+      --orders-per-tick N    orders placed before each tick (default 20)
+      --tick-ms N            wall milliseconds between ticks (default 200)
+      --warmup S / --duration S   default 3 / 15
+      --fsync P              default Interval
     common:
       --server-dll PATH      default src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll (build it with -c Release)
       --out PATH             report file
@@ -110,6 +122,40 @@ try
                 Seed: Int("seed", 42),
                 OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-crash.md"))));
             return await CrashCycles.RunAsync(settings);
+        }
+        case "live-view":
+        {
+            var settings = new LiveViewLoadSettings(
+                ServerDll: ServerProcess.LocateServerDll(opts.GetValueOrDefault("server-dll")),
+                Fsync: Opt("fsync", "Interval"),
+                ViewerLevels: List("viewers", "0,50"),
+                Rounds: Int("rounds", 2),
+                Connections: Int("connections", 16),
+                Window: Int("window", 64),
+                Couriers: Int("couriers", 1000),
+                OrdersPerTick: Int("orders-per-tick", 20),
+                TickEveryMs: Int("tick-ms", 200),
+                Warmup: TimeSpan.FromSeconds(Num("warmup", 3)),
+                Duration: TimeSpan.FromSeconds(Num("duration", 15)),
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "live-view-load.md"))));
+            foreach (string v in settings.ViewerLevels)
+                if (v != "off" && !(int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n is >= 0 and <= 1000))
+                {
+                    Console.Error.WriteLine($"live-view: --viewers takes off or counts 0..1000, not '{v}'\n{Usage}");
+                    return 2;
+                }
+            return await LiveViewLoad.RunAsync(settings);
+        }
+        case "live-view-screenshots":
+        {
+            var settings = new LiveViewScreenshotSettings(
+                Url: Opt("url", "http://127.0.0.1:7421/"),
+                AtMinutes: List("at", "540").Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray(),
+                OutDir: Opt("out", RepoFile(Path.Combine("bench", "results", "live-view"))),
+                Chromium: Opt("chromium", "/usr/bin/chromium"),
+                Width: Int("width", 1500),
+                Height: Int("height", 1050));
+            return await LiveViewScreenshots.RunAsync(settings);
         }
         case "fuzz":
         {

@@ -14,6 +14,7 @@ const string Usage = """
     stream needs a server started with --clock Manual; --speed N = N simulated minutes per second (default: as fast as possible).
     --tls speaks TLS; --ca FILE: the PEM certificate of the private CA the server's certificate must chain to (default: the system's roots).
     --token-file FILE: the bearer token (first line of FILE) for a server started with --auth-tokens; a file, not an argument, so it stays out of ps.
+    Watch it: start the server with --http-port 7421 and open http://127.0.0.1:7421/ (the live view, docs/live-view.md).
     """;
 
 if (args.Length == 0) { Console.Error.WriteLine(Usage); return 2; }

@@ -10,19 +10,22 @@ namespace SidecarClient;
 /// simulated minute it confirms the pickups and drop-offs that fall due (at the times the pushed
 /// plans say; MDRP couriers follow instructions), places the orders of that minute, then sends
 /// Tick(minute) and waits for its Ack, by which time every assignment of that tick has arrived.
-/// Events are pipelined; only the tick is a round trip.
+/// Events are pipelined; only the tick is a round trip. A stop is confirmed at the time of the latest plan that
+/// names it (an updated assignment replaces the earlier times); an order released or cancelled loses its stops.
+/// The other plan changes (reassigned, resequenced, ETA changed, re-quoted) leave the order with its courier.
 /// </summary>
 internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, double speed, TextWriter output)
 {
     private readonly ConcurrentQueue<ServerMessage> _pushes = new();
-    private readonly PriorityQueue<(WireStopKind Kind, long OrderId), (double At, int Kind)> _due = new();
+    private readonly PriorityQueue<(WireStopKind Kind, long OrderId, int Version), (double At, int Kind)> _due = new();
+    // The plan a stop's time comes from (its version) and the courier of that plan.
+    private readonly Dictionary<(long OrderId, WireStopKind Kind), (int Version, long Courier)> _latest = new();
     private readonly HashSet<long> _assigned = new();
-    private readonly HashSet<long> _released = new();
     private readonly List<Task<ServerMessage>> _requests = new();
     private readonly Dictionary<long, string> _orderNames = trace.Orders.ToDictionary(o => o.Id, o => o.Name);
     private readonly Dictionary<long, string> _courierNames = trace.Couriers.ToDictionary(c => c.Id, c => c.Name);
     private readonly Dictionary<long, string> _siteNames = trace.Restaurants.ToDictionary(s => s.Id, s => s.Name);
-    private int _inFlight, _assignments, _delivered;
+    private int _inFlight, _assignments, _delivered, _version;
 
     public async Task<int> RunAsync()
     {
@@ -95,7 +98,9 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
         while (_due.TryPeek(out var stop, out var pri) && pri.At <= upTo)
         {
             _due.Dequeue();
-            if (_released.Contains(stop.OrderId)) continue;
+            // A stop of an older plan (re-timed since), or of an order released or cancelled since: not this courier's to do.
+            if (!_latest.TryGetValue((stop.OrderId, stop.Kind), out var latest) || latest.Version != stop.Version) continue;
+            _latest.Remove((stop.OrderId, stop.Kind));
             if (stop.Kind == WireStopKind.Pickup) Send(Command.ConfirmPickup(0, stop.OrderId, pri.At));
             else
             {
@@ -117,10 +122,12 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
                     _assignments++;
                     var pickups = a.Stops.Where(s => s.Kind == WireStopKind.Pickup).ToArray();
                     var drops = a.Stops.Where(s => s.Kind == WireStopKind.Dropoff).ToArray();
+                    int version = ++_version;
                     foreach (var s in a.Stops)
                     {
-                        _due.Enqueue((s.Kind, s.OrderId), (s.ServiceAt, s.Kind == WireStopKind.Pickup ? 1 : 0));
-                        if (s.Kind == WireStopKind.Pickup && _assigned.Add(s.OrderId)) { _inFlight++; _released.Remove(s.OrderId); }
+                        _latest[(s.OrderId, s.Kind)] = (version, a.CourierId);
+                        _due.Enqueue((s.Kind, s.OrderId, version), (s.ServiceAt, s.Kind == WireStopKind.Pickup ? 1 : 0));
+                        if (s.Kind == WireStopKind.Pickup && _assigned.Add(s.OrderId)) _inFlight++;
                     }
                     string site = pickups.Length > 0 ? Name(_siteNames, pickups[0].SiteId) : "?";
                     output.WriteLine($"[{a.AssignedAt,7:F1}] courier {Name(_courierNames, a.CourierId)} <- {site}: " +
@@ -129,11 +136,24 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
                     break;
                 }
                 case PlanChangeMessage p:
-                    output.WriteLine($"[{p.At,7:F1}] plan change: order {Name(_orderNames, p.OrderId)} {p.Kind} from courier {Name(_courierNames, p.CourierId)}");
-                    if (_assigned.Remove(p.OrderId)) { _inFlight--; _released.Add(p.OrderId); }
+                    output.WriteLine($"[{p.At,7:F1}] plan change: order {Name(_orderNames, p.OrderId)} {p.Kind} ({p.Reason}) from courier {Name(_courierNames, p.CourierId)}");
+                    // Only a release or a cancel takes the order from its courier; a reassignment arrives as the new
+                    // courier's assignment, and ETA changes, re-quotes and resequencing leave it where it is.
+                    if (p.Kind is WirePlanChangeKind.Released or WirePlanChangeKind.Cancelled && _assigned.Remove(p.OrderId))
+                    {
+                        _inFlight--;
+                        Forget(p.OrderId, WireStopKind.Pickup, p.CourierId);
+                        Forget(p.OrderId, WireStopKind.Dropoff, p.CourierId);
+                    }
                     break;
             }
         }
+    }
+
+    /// <summary>Drops an order's stop from the courier it left (a newer plan's stop, with another courier, stays).</summary>
+    private void Forget(long orderId, WireStopKind kind, long courier)
+    {
+        if (_latest.TryGetValue((orderId, kind), out var latest) && (courier < 0 || latest.Courier == courier)) _latest.Remove((orderId, kind));
     }
 
     private static string Name(Dictionary<long, string> names, long id) => names.TryGetValue(id, out var n) ? n : id.ToString();

@@ -71,6 +71,14 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
     public long CourierOfOrder(long orderId) => _engine.TryGetOrder(orderId, out var o) ? o.CourierId : -1;
 
     /// <inheritdoc />
+    public bool TryGetPromise(long orderId, out double promisedDropoff)
+    {
+        bool known = _engine.TryGetPromise(orderId, out var p);
+        promisedDropoff = known ? p.Promised : double.NaN;
+        return known;
+    }
+
+    /// <inheritdoc />
     public int Route<TSink>(in Command c, double now, ref TSink sink, FrameBuffer? reply) where TSink : struct, IAssignmentSink
     {
         switch (c.Type)

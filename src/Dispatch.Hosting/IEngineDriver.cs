@@ -39,6 +39,12 @@ public interface IEngineDriver
     /// </summary>
     long CourierOfOrder(long orderId);
 
+    /// <summary>
+    /// The promised drop-off the engine stands by for an order still in its hot store (false for an unknown or long
+    /// finished one; +infinity when no courier could take it at placement): what a live view measures slack against.
+    /// </summary>
+    bool TryGetPromise(long orderId, out double promisedDropoff);
+
     /// <summary>Time of the last tick (negative infinity before the first).</summary>
     double LastTick { get; }
 

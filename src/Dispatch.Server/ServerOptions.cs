@@ -146,6 +146,29 @@ public sealed class ServerOptions
     public long AuditFileBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
+    /// The live operations view's HTTP port (<c>--http-port</c>): a page and its Server-Sent Events feed (docs/live-view.md).
+    /// Null: off (the default); 0: an ephemeral port (tests).
+    /// </summary>
+    public int? HttpPort { get; set; }
+
+    /// <summary>The address the HTTP port binds (<c>--http-address</c>). Loopback unless configured; elsewhere it needs
+    /// <see cref="AuthTokens"/> (or <see cref="AllowUnauthenticated"/>), as the TCP port does.</summary>
+    public string HttpAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Slots of the ring the engine thread writes the view's events into (a power of two). The view's one reader
+    /// falling further behind than this loses events (counted), never slows the engine.</summary>
+    public int HttpFeedRingEvents { get; set; } = 1 << 16;
+
+    /// <summary>How often the feed sends what happened (milliseconds): positions in between are sampled to the latest per courier.</summary>
+    public int HttpFeedIntervalMs { get; set; } = 250;
+
+    /// <summary>Feed messages a browser may fall behind by before it is dropped (counted; its EventSource reconnects).</summary>
+    public int HttpViewerBacklog { get; set; } = 64;
+
+    /// <summary>True when <see cref="HttpAddress"/> is a loopback address.</summary>
+    public bool HttpIsLoopback => System.Net.IPAddress.TryParse(HttpAddress, out var a) && System.Net.IPAddress.IsLoopback(a);
+
+    /// <summary>
     /// Per-role connection limits, keyed by role name (<c>Dispatch:Limits:viewer:RequestsPerSecond=50</c>); each starts at
     /// <see cref="RoleLimits.Default"/>. A server without authentication treats every peer as an operator, whose default is no limit.
     /// </summary>
@@ -237,6 +260,18 @@ public sealed class ServerOptions
         if (TlsHandshakeTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TlsHandshakeTimeout), TlsHandshakeTimeout, "must be positive");
         if (CredentialSweepInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CredentialSweepInterval), CredentialSweepInterval, "must be positive");
         if (AuditFileBytes < 4096) throw new ArgumentOutOfRangeException(nameof(AuditFileBytes), AuditFileBytes, "must be at least 4096");
+        if (HttpPort is { } hp && hp is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(HttpPort), HttpPort, "HTTP port must be 0..65535 (or unset: off)");
+        if (HttpPort is not null)
+        {
+            if (!System.Net.IPAddress.TryParse(HttpAddress, out _)) throw new ArgumentException($"HttpAddress '{HttpAddress}' is not an IP address", nameof(HttpAddress));
+            if (!HttpIsLoopback && string.IsNullOrWhiteSpace(AuthTokens) && !AllowUnauthenticated)
+                throw new ArgumentException($"the live view on {HttpAddress} (not loopback) without authentication would show courier positions to anyone who reaches the port: "
+                    + "give --auth-tokens <file>, or set Dispatch:AllowUnauthenticated=true for a network that is yours alone (docs/live-view.md)", nameof(HttpAddress));
+            if (HttpFeedRingEvents < 1024 || (HttpFeedRingEvents & (HttpFeedRingEvents - 1)) != 0)
+                throw new ArgumentOutOfRangeException(nameof(HttpFeedRingEvents), HttpFeedRingEvents, "must be a power of two, at least 1024");
+            if (HttpFeedIntervalMs is < 10 or > 10_000) throw new ArgumentOutOfRangeException(nameof(HttpFeedIntervalMs), HttpFeedIntervalMs, "must be 10..10000 ms");
+            if (HttpViewerBacklog < 2) throw new ArgumentOutOfRangeException(nameof(HttpViewerBacklog), HttpViewerBacklog, "must be at least 2");
+        }
         foreach (var (role, limits) in Limits)
         {
             if (!RoleNames.TryParse(role, out _)) throw new ArgumentException($"Limits:{role}: unknown role (viewer, courier-app, integration, operator)", nameof(Limits));

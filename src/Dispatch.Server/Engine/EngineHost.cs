@@ -4,6 +4,7 @@ using Dispatch.Protocol;
 using Dispatch.Engine;
 using Dispatch.Hosting;
 using Dispatch.Server.Journal;
+using Dispatch.Server.LiveView;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Recording;
 using Dispatch.Server.Security;
@@ -58,7 +59,9 @@ internal sealed class EngineHost : IDisposable
         });
         metrics.SetInboxDepthSource(() => _inbox.Reader.CanCount ? _inbox.Reader.Count : 0);
         _clock = new EngineClock(options.Clock, time, options.ClockRate);
-        _fanout = new PushFanout(Enqueue);
+        // The live view's ring exists only with the HTTP port on: without it the engine thread writes nowhere extra.
+        Live = options.HttpPort is null ? null : new LiveSource(options.HttpFeedRingEvents);
+        _fanout = new PushFanout(Enqueue, Live);
         _driver = EngineDrivers.Create(options);
         var snapshots = new SnapshotStore(options.DataDirectory, options.SnapshotsToKeep, log);
         string settings = EngineSettings.Describe(options);
@@ -75,6 +78,9 @@ internal sealed class EngineHost : IDisposable
 
     /// <summary>Where accepted commands from connections are audited (null: no audit). Set before <see cref="Start"/>.</summary>
     public AuditLog? Audit { get; set; }
+
+    /// <summary>The live view's feed source (null when the HTTP port is off).</summary>
+    public LiveSource? Live { get; }
 
     /// <summary>Where connections post commands.</summary>
     public ChannelWriter<InboxItem> Inbox => _inbox.Writer;
@@ -261,6 +267,7 @@ internal sealed class EngineHost : IDisposable
         var sink = new PushSink(_fanout);
         _driver.Route(tick, tick.T1, ref sink, null);
         _metrics.Tick(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        Live?.Ticked(tick.T1);
     }
 
     private void Process(in InboxItem item)
@@ -401,6 +408,7 @@ internal sealed class EngineHost : IDisposable
         if (tick) _clock.AdvanceTo(now);
         _journal!.Append(now, c);
         _recorder?.Append(now, c);
+        if (!tick) Live?.Applied(c, now, _driver);
         if (t is null) return;
         // Queued for the audit thread: the engine thread does not format or write it.
         Audit?.Record(new AuditEntry(TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), now, c, t.Principal, t.Remote));
@@ -428,7 +436,15 @@ internal sealed class EngineHost : IDisposable
         _dirty.Clear();
         foreach (var t in _finished) t.CompleteOutbound();
         _finished.Clear();
-        _metrics.SetOpenOrders(_driver.Counts.Open);
+        PublishCounts();
+    }
+
+    /// <summary>The open-orders gauge and, with the live view on, the counts its KPI tiles show (written only when changed).</summary>
+    private void PublishCounts()
+    {
+        var k = _driver.Counts;
+        _metrics.SetOpenOrders(k.Open);
+        Live?.Counts(k, _clock.Published);
     }
 
     /// <summary>Fsync policy Always: write the batch to the OS now; its replies leave from the sync thread after the fsync.</summary>
@@ -451,7 +467,7 @@ internal sealed class EngineHost : IDisposable
             _finished.Clear();
             syncer.Enqueue(release);
         }
-        _metrics.SetOpenOrders(_driver.Counts.Open);
+        PublishCounts();
     }
 
     private FrameBuffer Out(ReplyTarget t)

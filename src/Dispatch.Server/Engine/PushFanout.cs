@@ -1,5 +1,6 @@
 using Dispatch.Protocol;
 using Dispatch.Model;
+using Dispatch.Server.LiveView;
 
 namespace Dispatch.Server.Engine;
 
@@ -14,8 +15,16 @@ internal sealed class PushFanout
     private readonly List<ReplyTarget> _subscribers = new();
     private readonly Action<ReplyTarget> _enqueue;
 
+    private readonly LiveSource? _live;
+
     /// <param name="enqueue">Marks a target as having pending frames for the next release.</param>
-    public PushFanout(Action<ReplyTarget> enqueue) => _enqueue = enqueue;
+    /// <param name="live">The live view's feed (null: the HTTP port is off): it hears every decision pushed here, so the
+    /// protocol's subscribers and the browsers see one stream of decisions.</param>
+    public PushFanout(Action<ReplyTarget> enqueue, LiveSource? live = null)
+    {
+        _enqueue = enqueue;
+        _live = live;
+    }
 
     public long Assignments { get; private set; }
 
@@ -31,6 +40,7 @@ internal sealed class PushFanout
     public void Assignment(in AssignmentInfo a, ReadOnlySpan<PlannedStop> stops)
     {
         Assignments++;
+        _live?.Assignment(a, stops);
         if (_subscribers.Count == 0) return;
         _scratch.Reset();
         var w = ReplyCodec.BeginAssignment(_scratch, a.CourierId, a.AssignedAt, a.IsUpdate, stops.Length);
@@ -42,6 +52,7 @@ internal sealed class PushFanout
 
     public void PlanChange(in PlanChange change)
     {
+        _live?.PlanChange(change);
         if (_subscribers.Count == 0) return;
         _scratch.Reset();
         ReplyCodec.WritePlanChange(_scratch, (int)change.Kind, change.OrderId, change.CourierId, change.At, change.PreviousTime, change.NewTime, (int)change.Reason);

@@ -30,6 +30,8 @@ public static class ServerHostBuilder
         ["--tls-cert-password-file"] = "Dispatch:TlsCertificatePasswordFile",
         ["--tls-client-ca"] = "Dispatch:TlsClientCa",
         ["--auth-tokens"] = "Dispatch:AuthTokens",
+        ["--http-port"] = "Dispatch:HttpPort",
+        ["--http-address"] = "Dispatch:HttpAddress",
     };
 
     /// <summary>A host builder with the server's configuration sources and its hosted service.</summary>

@@ -29,6 +29,9 @@ public static class ServerUsage
         sb.AppendLine("  --config                 <file>    JSON settings with a \"Dispatch\" section (below the environment and the command line)");
         sb.AppendLine("  --help                             this text");
         sb.AppendLine();
+        sb.AppendLine("Live operations view: --http-port P serves a page and its event feed on http://127.0.0.1:P/ (off by default;");
+        sb.AppendLine("  --http-address to bind elsewhere; actions from the page need an --auth-tokens credential; docs/live-view.md).");
+        sb.AppendLine();
         sb.AppendLine("Security tools (instead of running the server; docs/security.md):");
         sb.AppendLine("  hash-token [token]                 a new random token (or the given one) and its key for the --auth-tokens file");
         sb.AppendLine("  cert-key <client-cert.pem>         a client certificate's key for the --auth-tokens file");

@@ -12,4 +12,9 @@ namespace Dispatch.Server.Security;
 /// <param name="Command">The command as decoded (the request id is the client's).</param>
 /// <param name="Who">The credential that sent it.</param>
 /// <param name="Remote">The client's address and port.</param>
-internal readonly record struct AuditEntry(long UnixMs, double EngineTime, Command Command, Principal Who, string Remote);
+internal readonly record struct AuditEntry(long UnixMs, double EngineTime, Command Command, Principal Who, string Remote)
+{
+    /// <summary>Why the command was refused before the engine (the live view's HTTP actions: no or wrong token, a role
+    /// without the permission); null for an accepted command. Written as <c>"refused"</c>.</summary>
+    public string? Refused { get; init; }
+}

@@ -17,7 +17,8 @@ namespace Dispatch.Server.Security;
 /// rather than block the engine. One line, keys in this order, absent when they do not apply:
 /// <c>{"time":"2026-12-01T02:03:04.567Z","engineTime":12,"credential":"shop-1","role":"integration","courierOf":7,
 /// "remote":"10.0.0.5:51234","type":"PlaceOrder","rid":5,"orderId":100,"siteId":1,"courierId":7,"zoneId":3,
-/// "closureId":4,"x":2500,"y":1800,"at":12,"until":30}</c>.
+/// "closureId":4,"x":2500,"y":1800,"at":12,"until":30}</c>. An action of the live view refused before the engine (wrong token,
+/// role) is written too, with <c>"refused":"..."</c> last (<see cref="RecordRefusal"/>).
 /// </summary>
 internal sealed class AuditLog : IDisposable
 {
@@ -39,7 +40,7 @@ internal sealed class AuditLog : IDisposable
         _maxBytes = maxFileBytes;
         _log = log;
         _file = Open();
-        _queue = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(1 << 18) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        _queue = Channel.CreateBounded<AuditEntry>(new BoundedChannelOptions(1 << 18) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "dispatch-audit" };
         _writer.Start();
     }
@@ -49,6 +50,12 @@ internal sealed class AuditLog : IDisposable
 
     /// <summary>Entries dropped because the writer fell too far behind.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>
+    /// Any thread (the live view's HTTP handlers): queue a command refused before it reached the engine, with the reason.
+    /// Never blocks. The queue takes several writers for this (the engine thread stays its main one).
+    /// </summary>
+    public void RecordRefusal(in AuditEntry entry) => Record(entry);
 
     /// <summary>Engine thread: queue an accepted command. Never blocks.</summary>
     public void Record(in AuditEntry entry)
@@ -127,6 +134,7 @@ internal sealed class AuditLog : IDisposable
             case MessageType.SetCitywideFactor: Number(w, "at", c.T1); Number(w, "until", c.T2); break;
             default: w.WriteNumber("id", c.Id); break; // a type added later: its main id, under a neutral name
         }
+        if (e.Refused is not null) w.WriteString("refused", e.Refused);
         w.WriteEndObject();
     }
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Dispatch.Protocol;
 using Dispatch.Server.Engine;
+using Dispatch.Server.LiveView;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Security;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ public sealed class DispatchServer : IAsyncDisposable
     private readonly EngineHost _engine;
     private readonly ServerSecurity _security;
     private ITimer? _sweep;
+    private LiveViewServer? _liveView;
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _nextId;
@@ -50,6 +52,12 @@ public sealed class DispatchServer : IAsyncDisposable
     /// <summary>The bound address (after start; the real port when 0 was asked for).</summary>
     public IPEndPoint EndPoint { get; private set; } = new(IPAddress.Loopback, 0);
 
+    /// <summary>The live view's HTTP address (after start; null when <see cref="ServerOptions.HttpPort"/> is unset).</summary>
+    public IPEndPoint? HttpEndPoint => _liveView?.EndPoint;
+
+    /// <summary>The live view's counters (viewers dropped, events lost, actions), null when the HTTP port is off.</summary>
+    internal LiveViewStats? LiveViewStats => _liveView?.Stats;
+
     /// <summary>The server's instruments.</summary>
     public ServerMetrics Metrics { get; }
 
@@ -60,7 +68,7 @@ public sealed class DispatchServer : IAsyncDisposable
     public Task Completion => _engine.Completion;
 
     /// <summary>Recovers state from the journal, starts the engine thread, and listens.</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         _engine.Audit = _security.StartAudit();
         _engine.Start();
@@ -88,7 +96,11 @@ public sealed class DispatchServer : IAsyncDisposable
         if (_security.RequiresAuthentication)
             _sweep = _engine.TimeProvider.CreateTimer(_ => SweepCredentials(), null, _options.CredentialSweepInterval, _options.CredentialSweepInterval);
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
-        return Task.CompletedTask;
+        if (_options.HttpPort is not null)
+        {
+            _liveView = new LiveViewServer(_options, _engine, _security, _loggerFactory.CreateLogger("Dispatch.Server.LiveView"));
+            await _liveView.StartAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Graceful stop: drains, answers, syncs the journal, closes.</summary>
@@ -97,6 +109,8 @@ public sealed class DispatchServer : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopping, 1) == 1) { await Completion.ConfigureAwait(false); return; }
         _log.LogInformation("Dispatch server stopping: draining {Connections} connections", _connections.Count);
         _sweep?.Dispose();
+        // The view first: its feeds end and no action is posted while the engine drains.
+        if (_liveView is not null) await _liveView.StopAsync().ConfigureAwait(false);
         _listener?.Dispose();
         if (_acceptLoop is not null) await _acceptLoop.ConfigureAwait(false);
 
@@ -121,6 +135,7 @@ public sealed class DispatchServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_liveView is not null) await _liveView.DisposeAsync().ConfigureAwait(false);
         _engine.Dispose();
         _security.Dispose(); // after the engine thread: the audit log takes its last entries first
         Metrics.Dispose();
