@@ -40,7 +40,7 @@ public sealed partial class DispatchEngine<TTravel>
     {
         if (!_s.OrderIndex.TryGetValue(orderId, out int o) || o < 0) { promise = default; return false; }
         var p = _promises;
-        promise = new OrderPromise(orderId, p.Current[o], p.First[o], p.Point[o], _s.Orders.PlannedDrop[o]);
+        promise = new OrderPromise(orderId, p.Current[o], p.First[o], p.Point[o], _s.Orders.PlannedDrop[o], p.Bucket[o]);
         return true;
     }
 

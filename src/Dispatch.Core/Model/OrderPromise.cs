@@ -7,4 +7,7 @@ namespace Dispatch.Model;
 /// <param name="FirstPromised">The promise made at placement.</param>
 /// <param name="PointEstimate">The engine's point estimate of the drop-off at placement, before the calibrated margin (NaN: none).</param>
 /// <param name="PlannedDropoff">The drop-off its plan has now (NaN until a courier is committed).</param>
-public readonly record struct OrderPromise(long OrderId, double Promised, double FirstPromised, double PointEstimate, double PlannedDropoff);
+/// <param name="Situation">The calibration situation the promise was made in: the index of the expected courier-wait
+/// band whose recent errors gave its margin (0: no wait expected), so an analysis of promises can split them as the
+/// calibration does.</param>
+public readonly record struct OrderPromise(long OrderId, double Promised, double FirstPromised, double PointEstimate, double PlannedDropoff, int Situation = 0);

@@ -60,6 +60,7 @@ internal sealed class OrderPromises
         }
         if (SiteLateness.Length < sites) Array.Resize(ref SiteLateness, sites);
         Estimator.EnsureCapacity(couriers);
+        Estimator.EnsureSiteCapacity(sites);
     }
 
     /// <summary>Records a placement's estimate and promise in slot <paramref name="o"/>.</summary>

@@ -43,7 +43,7 @@ internal static class ScenarioCommands
     {
         var scenariosArg = new Argument<string>("scenarios") { Description = "a scenario file or a folder of them (*.json)" };
         var tracesArg = new Argument<string[]>("traces") { Description = "instance folders to run each scenario on", Arity = ArgumentArity.OneOrMore };
-        var outOpt = new Option<string?>("--out") { Description = "write the table (markdown) and scenarios.json here" };
+        var outOpt = new Option<string?>("--out") { Description = "write the table (markdown), scenarios.json and promises/<run>.csv (every order's promise and drop-off) here" };
         var cmd = new Command("scenarios", "run scenarios over traces with re-planning on and off and print the comparison table") { scenariosArg, tracesArg, outOpt };
         cmd.SetAction(pr => Cli.Guard(() =>
         {
@@ -64,6 +64,14 @@ internal static class ScenarioCommands
                 Directory.CreateDirectory(outDir);
                 File.WriteAllText(Path.Combine(outDir, "scenarios.md"), md);
                 File.WriteAllText(Path.Combine(outDir, "scenarios.json"), JsonSerializer.Serialize(results.Select(ToJson), new JsonSerializerOptions { WriteIndented = true }));
+                // Each run's promises, order by order: what bench/promises/calibration_replay.py replays alternatives on.
+                string promiseDir = Path.Combine(outDir, "promises");
+                Directory.CreateDirectory(promiseDir);
+                foreach (var r in results)
+                {
+                    using var w = new StreamWriter(Path.Combine(promiseDir, $"{r.Scenario}_{r.Instance}_{(r.Replan ? "on" : "off")}.csv"));
+                    r.Promises?.WriteCsv(w);
+                }
             }
             int worse = 0;
             for (int i = 0; i < results.Length; i += 2)

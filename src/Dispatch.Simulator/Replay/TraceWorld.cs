@@ -98,7 +98,7 @@ internal sealed class TraceWorld<TSink> : IWorld<EuclideanCeilMinutes> where TSi
                 if (MeasureEngine) t0 = Stopwatch.GetTimestamp(); // the lookups above are the trace's, not the engine's
                 Engine.PlaceOrder(new OrderRequest(e.Id, site, o.X, o.Y, o.PlacementTime, o.ReadyTime, DeliverBy: o.DeliverBy ?? double.PositiveInfinity), now);
                 if (MeasureEngine) EngineTimestampTicks += Stopwatch.GetTimestamp() - t0;
-                Promises.Placed((int)e.Id, Engine, e.Id);
+                Promises.Placed((int)e.Id, Engine, e.Id, now);
                 Commands++;
                 return;
             }

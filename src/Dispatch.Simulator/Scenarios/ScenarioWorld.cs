@@ -79,7 +79,7 @@ internal sealed class ScenarioWorld : IWorld<EngineTravel>
                 var o = _scenario.Orders[i];
                 Router.Apply(Command.PlaceOrder(0, i, o.Site, o.X, o.Y, o.Placed, o.Ready, terms: new OrderTerms(DeliverBy: o.DeliverBy)), now);
                 // The promise is the engine's, recorded as it placed the order: what the customer was shown.
-                Promises.Placed(i, Engine, i);
+                Promises.Placed(i, Engine, i, now);
                 o.Promise = Promises.PromiseOf(i);
                 break;
             }

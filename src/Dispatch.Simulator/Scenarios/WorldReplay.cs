@@ -149,6 +149,7 @@ public static class WorldReplay
             CancelsAfterOutOfStock = orders.Count(o => o.OutOfStock && o.Cancelled),
             PromiseSlackMean = promises.SlackMean,
             Requotes = promises.Requotes,
+            Promises = world.Promises,
         };
     }
 }

@@ -65,4 +65,7 @@ public sealed record WorldResult(
 
     /// <summary>Promises the engine re-quoted (its plan broke them; one per break).</summary>
     public long Requotes { get; init; }
+
+    /// <summary>Every order's promise and drop-off (the run's <see cref="World.PromiseLedger"/>), for the per-run promise file.</summary>
+    public World.PromiseLedger? Promises { get; init; }
 }

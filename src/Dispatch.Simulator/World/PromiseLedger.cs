@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Dispatch.Simulator.World;
 
 /// <summary>How promises fared over a run: share of scored orders dropped off more than
@@ -19,25 +21,47 @@ public sealed class PromiseLedger
     /// <summary>A drop-off up to half a minute after its promise counts as on time: the minute a customer is shown.</summary>
     public const double LateToleranceMinutes = 0.5;
 
-    private readonly double[] _promise, _drop;
+    private readonly double[] _promise, _drop, _placed, _point;
+    private readonly int[] _situation;
 
     public PromiseLedger(int orders)
     {
         _promise = new double[orders];
         _drop = new double[orders];
+        _placed = new double[orders];
+        _point = new double[orders];
+        _situation = new int[orders];
         Array.Fill(_promise, double.NaN);
         Array.Fill(_drop, double.NaN);
+        Array.Fill(_placed, double.NaN);
+        Array.Fill(_point, double.NaN);
     }
 
-    /// <summary>Order <paramref name="index"/> (engine id <paramref name="orderId"/>) was just placed: keeps its promise.</summary>
-    public void Placed<TTravel>(int index, DispatchEngine<TTravel> engine, long orderId) where TTravel : struct, ITravelTime =>
-        _promise[index] = engine.TryGetPromise(orderId, out var p) ? p.FirstPromised : double.NaN;
+    /// <summary>Order <paramref name="index"/> (engine id <paramref name="orderId"/>) was just placed at <paramref name="now"/>:
+    /// keeps its promise, with the point estimate and situation it was made of (for <see cref="WriteCsv"/>).</summary>
+    public void Placed<TTravel>(int index, DispatchEngine<TTravel> engine, long orderId, double now) where TTravel : struct, ITravelTime
+    {
+        _placed[index] = now;
+        if (!engine.TryGetPromise(orderId, out var p)) return;
+        _promise[index] = p.FirstPromised;
+        _point[index] = p.PointEstimate;
+        _situation[index] = p.Situation;
+    }
 
     /// <summary>The world dropped order <paramref name="index"/> off at <paramref name="at"/>.</summary>
     public void Delivered(int index, double at) => _drop[index] = at;
 
     /// <summary>The promise kept for order <paramref name="index"/> (NaN: none).</summary>
     public double PromiseOf(int index) => _promise[index];
+
+    /// <summary>One line per order (placement minute, point estimate, promise at placement, actual drop-off, situation; NaN
+    /// where none), so the calibration can be studied offline against its alternatives (bench/promises/).</summary>
+    public void WriteCsv(TextWriter w)
+    {
+        w.WriteLine("order,placed,point,promise,drop,situation");
+        for (int i = 0; i < _promise.Length; i++)
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{i},{_placed[i]:R},{_point[i]:R},{_promise[i]:R},{_drop[i]:R},{_situation[i]}"));
+    }
 
     /// <summary>The figures over every delivered order with a finite promise.</summary>
     public PromiseFigures Figures(long requotes)

@@ -88,9 +88,10 @@ public class QuoteDropoffTests
         Assert.Equal(free + 20 + 2 + 2 + 10 + 2, busy);
         Assert.True(busy > near + 30);
 
-        // More open orders than couriers: the open orders ready first are served first, each by the courier free
-        // first, which ends at that order's drop-off (5 minutes from the site); this order then takes the courier
-        // that reaches the site first. Orders ready later do not queue ahead of it.
+        // More open orders than couriers: the open orders ready first are served first, each by the courier there
+        // soonest among those free first, or in a bundle with the trip last started from its site when that drops it
+        // off sooner (as the planner bundles); this order then takes the courier that reaches the site first. Orders
+        // ready later do not queue ahead of it.
         var queue = EngineFactory.Create(DispatchProfile.Mdrp);
         queue.AddSite(1, 0, 0);
         queue.CourierOnShift(new CourierShift(10, 1 * Min, 0, 0, 300), 0);
@@ -101,9 +102,27 @@ public class QuoteDropoffTests
         for (int o = 0; o < 4; o++) queue.PlaceOrder(new OrderRequest(200 + o, 1, 0, 5 * Min, 0, 0), 0);
         double queued = queue.QuoteDropoff(1, 10 * Min, 0, 0, 0);
         Assert.Equal(1 + 2 + 2 + 10 + 2, before);
-        // 10 serves the 1st (drop 12, free 14) and 3rd (pickup 21, drop 30, free 32); 11 the 2nd (free 28) and 4th
-        // (free 46); this order goes with 10: pickup 32 + 5 + 2 = 39, drop-off 39 + 2 + 10 + 2.
-        Assert.Equal(39 + 2 + 10 + 2, queued);
+        // 10 takes the 1st (pickup 3, drop-off 12); the drop-offs are one place, so the 2nd to 4th join its trip
+        // (drop-offs 16, 20, 24: half a service each side and no drive, sooner than 11's own trip, drop-off 26); the
+        // bundle is then full (MaxBundleSize 4) and 10 busy until 26; this order goes with 11: pickup 0 + 15 + 2 = 17,
+        // drop-off 17 + 2 + 10 + 2. One order per courier trip it would have been 53.
+        Assert.Equal(17 + 2 + 10 + 2, queued);
+    }
+
+    [Fact]
+    public void A_queued_order_goes_to_the_courier_there_soonest_not_the_first_free_far_away()
+    {
+        // 11 is free first but 20 minutes from the site; 12 starts a minute later, a minute away. The queued order
+        // (ready 0) goes with 12, as the planner would match it: pickup 1 + 1 + 2 = 4, drop-off 4 + 2 + 5 + 2 = 13,
+        // 12 free at 15, five minutes from the site. This order (ready 10, too late to join that trip) then waits for
+        // either: 11 at 0 + 20 + 2, or 12 at 15 + 5 + 2, both 22; drop-off 22 + 2 + 10 + 2. Given to 11 (the first
+        // free), the queued order would have left 12 for this one: 10 + 2 + 10 + 2 = 24, a promise the planner breaks.
+        var e = EngineFactory.Create(DispatchProfile.Mdrp);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(11, 20 * Min, 0, 0, 300), 0);
+        e.CourierOnShift(new CourierShift(12, 1 * Min, 0, 1, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 0, 5 * Min, 0, 0), 0);
+        Assert.Equal(22 + 2 + 10 + 2, e.QuoteDropoff(1, 10 * Min, 0, 10, 0));
     }
 
     [Fact]

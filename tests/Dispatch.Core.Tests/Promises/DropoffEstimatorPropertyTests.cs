@@ -1,0 +1,71 @@
+using FsCheck;
+using FsCheck.Xunit;
+
+namespace Dispatch.Core.Tests.Promises;
+
+/// <summary>
+/// The queue simulation behind every quote, on random busy worlds (few sites, so queued orders bundle; couriers
+/// fewer than orders, so the near-courier choice matters): a quote is never below the order's lower bound, and it is
+/// a pure function of the engine's state: the estimator's per-run scratch (site trips by stamp, grown free times, trip
+/// serials) carries nothing from one quote to the next, whatever the order of the quotes.
+/// </summary>
+public class DropoffEstimatorPropertyTests
+{
+    [Property(MaxTest = 40)]
+    public void Quotes_are_at_least_the_lower_bound_and_independent_of_earlier_quotes(PositiveInt seed)
+    {
+        var rng = new Random(seed.Get);
+        var e = EngineFactory.Create((DispatchProfile)(seed.Get % 3));
+        int sites = 1 + rng.Next(3);
+        var at = new (double X, double Y)[sites];
+        for (int s = 0; s < sites; s++)
+        {
+            at[s] = (rng.Next(0, 8000), rng.Next(0, 8000));
+            e.AddSite(1 + s, at[s].X, at[s].Y);
+        }
+        int couriers = 1 + rng.Next(4);
+        for (int c = 0; c < couriers; c++) e.CourierOnShift(new CourierShift(10 + c, rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, 10), 300), 0);
+        int orders = rng.Next(0, 25);
+        for (int o = 0; o < orders; o++) e.PlaceOrder(new OrderRequest(100 + o, 1 + rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), 0, rng.Next(0, 30)), 0);
+        var sink = new RecordingSink(new Recorder());
+        if (rng.Next(2) == 0) e.Tick(0, ref sink);
+
+        var asks = new (int Site, double X, double Y, double Ready)[12];
+        for (int q = 0; q < asks.Length; q++) asks[q] = (rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, 40));
+        var first = new double[asks.Length];
+        for (int q = 0; q < asks.Length; q++)
+        {
+            var (s, x, y, ready) = asks[q];
+            first[q] = e.QuoteDropoff(1 + s, x, y, ready, 0);
+            double bound = ready + e.Options.PickupServiceMinutes / 2 + e.Travel.Minutes(at[s].X, at[s].Y, x, y) + e.Options.DropoffServiceMinutes / 2;
+            Assert.True(first[q] >= bound, $"quote {first[q]} below the lower bound {bound}");
+        }
+        // The same questions backwards, and on a fresh engine loaded from a snapshot: the same answers.
+        var bytes = new MemoryStream();
+        e.SaveSnapshot(bytes);
+        bytes.Position = 0;
+        var fresh = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(bytes, e.Travel, e.Options);
+        for (int q = asks.Length - 1; q >= 0; q--)
+        {
+            var (s, x, y, ready) = asks[q];
+            Assert.Equal(first[q], e.QuoteDropoff(1 + s, x, y, ready, 0));
+            Assert.Equal(first[q], fresh.QuoteDropoff(1 + s, x, y, ready, 0));
+        }
+    }
+
+    [Fact]
+    public void A_quote_in_a_busy_world_allocates_nothing_once_warm()
+    {
+        var rng = new Random(4);
+        var e = EngineFactory.Create(DispatchProfile.Mdrp);
+        for (int s = 0; s < 3; s++) e.AddSite(1 + s, 2000 * s, 1000);
+        for (int c = 0; c < 6; c++) e.CourierOnShift(new CourierShift(10 + c, rng.Next(0, 8000), rng.Next(0, 8000), 0, 300), 0);
+        for (int o = 0; o < 60; o++) e.PlaceOrder(new OrderRequest(100 + o, 1 + rng.Next(3), rng.Next(0, 8000), rng.Next(0, 8000), 0, rng.Next(0, 30)), 0);
+        e.QuoteDropoff(1, 100, 100, 10, 0);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double sum = 0;
+        for (int q = 0; q < 200; q++) sum += e.QuoteDropoff(1 + q % 3, 40 * q, 8000 - 40 * q, q % 40, 0);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.False(double.IsNaN(sum));
+    }
+}
