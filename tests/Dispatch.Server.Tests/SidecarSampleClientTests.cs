@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Dispatch.Server.Tests;
@@ -38,32 +37,7 @@ public class SidecarSampleClientTests
 
     private static string Tail(string output) => output.Length > 4000 ? output[^4000..] : output;
 
-    private static async Task<(int Code, string Output)> Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            return (-1, "timed out after 120 s\n" + await stdout + await stderr);
-        }
-        return (p.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int Code, string Output)> Run(string file, params string[] args) => Support.SampleProcess.Run(TimeSpan.FromSeconds(120), file, args);
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Dispatch.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"Dispatch.sln not found above {AppContext.BaseDirectory}");
-    }
+    private static string RepoRoot() => Support.SampleProcess.RepoRoot();
 }
