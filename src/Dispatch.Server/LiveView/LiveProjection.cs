@@ -37,6 +37,7 @@ internal sealed class LiveProjection
     private readonly Queue<double> _placedHour = new();
     private readonly Queue<DeliveryView> _deliveredHour = new();
     private readonly HashSet<long> _movedCouriers = new();
+    private readonly LivePositions? _positions;
     private readonly Dictionary<long, double> _behindAt = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
@@ -50,9 +51,10 @@ internal sealed class LiveProjection
     private CourierView? _assigning;
     private int _stopsLeft;
 
-    public LiveProjection(LiveRing ring, LiveViewStats stats, int backlog, ILogger log)
+    public LiveProjection(LiveRing ring, LiveViewStats stats, int backlog, ILogger log, LivePositions? positions = null)
     {
         _ring = ring;
+        _positions = positions;
         _stats = stats;
         _log = log;
         Broadcast = new LiveBroadcast(backlog);
@@ -116,6 +118,7 @@ internal sealed class LiveProjection
                 else _stats.Lost(1);
                 _cursor++;
             }
+            TakePositions();
             if (!publish) return;
             if (_movedCouriers.Count > 0)
             {
@@ -360,6 +363,21 @@ internal sealed class LiveProjection
     }
 
     /// <summary>Raises "at risk" / "late" once per order and level (the exception list), and counts the KPI.</summary>
+    /// <summary>The couriers that reported since the last pass, at their latest position (after the ring, so a courier
+    /// put on shift in this pass is known; one not known yet keeps its report for the next pass).</summary>
+    private void TakePositions()
+    {
+        if (_positions is null) return;
+        int n = _positions.Count;
+        for (int i = 0; i < n; i++)
+        {
+            if (!_positions.Pending(i, out long id) || !_couriers.TryGetValue(id, out var c)) continue;
+            _positions.Take(i, out double x, out double y, out double at);
+            c.X = x; c.Y = y; c.SeenAt = at;
+            _movedCouriers.Add(id);
+        }
+    }
+
     private void CheckPromises()
     {
         if (double.IsNaN(_now)) return;

@@ -18,6 +18,9 @@ internal sealed class LiveSource
 
     public LiveRing Ring { get; }
 
+    /// <summary>Couriers' latest positions, one slot each: reports do not go through the ring.</summary>
+    public LivePositions Positions { get; } = new();
+
     /// <summary>An engine event the engine accepted (after it was applied and journaled), at engine time <paramref name="now"/>.</summary>
     public void Applied(in Command c, double now, IEngineDriver driver)
     {
@@ -34,7 +37,7 @@ internal sealed class LiveSource
             case MessageType.CancelOrder: e.Kind = LiveEventKind.OrderCancelled; break;
             case MessageType.CourierOnShift: e.Kind = LiveEventKind.CourierOnShift; e.X = c.X; e.Y = c.Y; e.T1 = c.T1; e.T2 = c.T2; e.Count = c.Count; break;
             case MessageType.CourierOffShift: e.Kind = LiveEventKind.CourierOffShift; break;
-            case MessageType.UpdateCourierPosition: e.Kind = LiveEventKind.Position; e.X = c.X; e.Y = c.Y; break;
+            case MessageType.UpdateCourierPosition: Positions.Report(c.Id, c.X, c.Y, now); return;
             case MessageType.ConfirmPickup: e.Kind = LiveEventKind.PickedUp; e.T1 = c.T1; e.Other = driver.CourierOfOrder(c.Id); break;
             case MessageType.ConfirmDropoff: e.Kind = LiveEventKind.Delivered; e.T1 = c.T1; break;
             case MessageType.DeliveryFailed: e.Kind = LiveEventKind.DeliveryFailed; e.T1 = c.T1; e.Count = c.Count; e.Flag = c.Flag; break;
