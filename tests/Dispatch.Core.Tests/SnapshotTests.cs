@@ -106,12 +106,7 @@ public class SnapshotTests
     {
         // The engine that wrote the file kept every order for good (no retention yet).
         var options = new DispatchOptions { Profile = profile, GeneralImprovementMovesPerTick = 0, FinishedOrderRetentionMinutes = double.PositiveInfinity };
-        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
-        var orders = Setup(a, new Random(5), windows: false);
-        var logA = new DecisionLog();
-        Drive(a, logA, orders, 0, cut);
-        // The file holds no promises (it predates them): the engine that ran from the start forgets its own to match.
-        a.ForgetPromiseHistory();
+        var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(1, profile, cut);
         using var v1 = File.OpenRead(file);
@@ -143,12 +138,7 @@ public class SnapshotTests
     public void A_version_3_snapshot_still_loads_and_its_finished_orders_move_to_the_history(DispatchProfile profile, int cut)
     {
         var options = new DispatchOptions { Profile = profile };
-        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
-        var orders = Setup(a, new Random(5), windows: false);
-        var logA = new DecisionLog();
-        Drive(a, logA, orders, 0, cut);
-        // The file holds no promises (it predates them): the engine that ran from the start forgets its own to match.
-        a.ForgetPromiseHistory();
+        var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(3, profile, cut);
         using var v3 = File.OpenRead(file);
@@ -185,12 +175,7 @@ public class SnapshotTests
     public void A_version_4_snapshot_still_loads_and_decides_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
     {
         var options = new DispatchOptions { Profile = profile };
-        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
-        var orders = Setup(a, new Random(5), windows: false);
-        var logA = new DecisionLog();
-        Drive(a, logA, orders, 0, cut);
-        // The file holds no promises (it predates them): the engine that ran from the start forgets its own to match.
-        a.ForgetPromiseHistory();
+        var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(4, profile, cut);
         DispatchEngine<EuclideanCeilMinutes> Load()
@@ -260,6 +245,20 @@ public class SnapshotTests
         Assert.Contains("not a dispatch engine snapshot", foreign.Message);
         var other = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(320), new DispatchOptions { Profile = DispatchProfile.General }));
         Assert.Contains("profile Mdrp", other.Message);
+    }
+
+    /// <summary>
+    /// The engine that runs from the start, up to the cut where the checked-in old snapshots were written (the same
+    /// seeded events); it forgets its promise history, which those files predate.
+    /// </summary>
+    private static (DispatchEngine<EuclideanCeilMinutes> Engine, OrderRequest[] Orders, DecisionLog Log) RunToOldSnapshotCut(DispatchOptions options, int cut)
+    {
+        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
+        var orders = Setup(a, new Random(5), windows: false);
+        var log = new DecisionLog();
+        Drive(a, log, orders, 0, cut);
+        a.ForgetPromiseHistory();
+        return (a, orders, log);
     }
 
     /// <summary>The checked-in snapshot file of format <paramref name="version"/> (tests/data/snapshots/README.md), after
