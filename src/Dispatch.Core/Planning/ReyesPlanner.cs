@@ -58,9 +58,7 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
     private readonly int _k, _maxBundle;
     private readonly double _halfP, _halfD;
 
-    private int _cols;
-    private int[] _colCourier = [];
-    private double[] _colX = [], _colY = [], _colAvail = [];
+    private readonly CandidateCouriers _cands = new();
 
     private int[] _orders = [];               // the orders taking part, grouped by site, by ready time within a site
 
@@ -84,7 +82,7 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
     public override void EnsureCapacity()
     {
         int nc = _s.Couriers.Id.Length, no = _s.Orders.Id.Length;
-        if (_colCourier.Length < nc) { _colCourier = new int[nc]; _colX = new double[nc]; _colY = new double[nc]; _colAvail = new double[nc]; }
+        _cands.EnsureCapacity(nc);
         if (_orders.Length < no)
         {
             _orders = new int[no];
@@ -101,12 +99,14 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
         if (!double.IsNegativeInfinity(previousTick) && Math.Floor(now / Frequency) == Math.Floor(previousTick / Frequency)) return;
         int n = CollectOrders(now, out int readySoon);
         if (n == 0) return;
-        int freeSoon = BuildColumns(now);
-        if (_cols == 0) return;
+        // Couriers free within the assignment horizon with room take part; those free within the courier horizon count
+        // toward the target bundle size.
+        int freeSoon = _cands.Collect(_s.Couriers, now, now + AssignmentHorizon, countBy: now + CourierHorizon);
+        if (_cands.Count == 0) return;
         int target = freeSoon == 0 ? 1 : (readySoon + freeSoon - 1) / freeSoon;
         target = Math.Clamp(target, 1, _maxBundle);
         MakeBundles(n, target);
-        _grid.Build(_colX, _colY, _colAvail, _cols);
+        _grid.Build(_cands.X, _cands.Y, _cands.Avail, _cands.Count);
         Assign(now);
         Commit(now, ref sink);
     }
@@ -142,26 +142,6 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
         if (os.Site[a] != os.Site[b]) return os.Site[a] < os.Site[b];
         if (os.ReadyAt[a] != os.ReadyAt[b]) return os.ReadyAt[a] < os.ReadyAt[b];
         return os.Seq[a] < os.Seq[b];
-    }
-
-    /// <summary>Couriers on shift, free (end of their committed work) within the horizon, with room; returns how many are
-    /// free within <see cref="CourierHorizon"/>.</summary>
-    private int BuildColumns(double now)
-    {
-        var cs = _s.Couriers;
-        int n = 0, freeSoon = 0;
-        for (int c = 0; c < cs.Count; c++)
-        {
-            if (cs.State[c] == CourierState.Ended || cs.ShiftEnd[c] <= now) continue;
-            double avail = Math.Max(now, Math.Max(cs.FreeAt[c], cs.ShiftStart[c]));
-            if (avail > cs.ShiftEnd[c]) continue;
-            if (avail <= now + CourierHorizon) freeSoon++;
-            if (avail > now + AssignmentHorizon || _commit.Room(c) < 2) continue;
-            _colCourier[n] = c; _colX[n] = cs.X[c]; _colY[n] = cs.Y[c]; _colAvail[n] = avail;
-            n++;
-        }
-        _cols = n;
-        return freeSoon;
     }
 
     /// <summary>Per site, ceil(n / target) bundles filled by parallel insertion in ready-time order.</summary>
@@ -226,13 +206,12 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
     /// it cannot pick up before its shift ends: orders per minute of its time, less the penalty of the food's wait.</summary>
     private double Weight(int col, ReadOnlySpan<int> seq, double arrive)
     {
-        // A courier whose route has no room for the bundle's stops cannot take it (its unconfirmed stops fill it).
-        if (2 * seq.Length > _commit.Room(_colCourier[col])) return double.NegativeInfinity;
+        if (!_cands.HasRoomFor(col, seq.Length)) return double.NegativeInfinity;
         var os = _s.Orders;
         double ready = 0;
         for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
         double pickup = Math.Max(ready, arrive + _halfP);
-        if (pickup > _s.Couriers.ShiftEnd[_colCourier[col]]) return double.NegativeInfinity;
+        if (pickup > _s.Couriers.ShiftEnd[_cands.Courier[col]]) return double.NegativeInfinity;
         int site = os.Site[seq[0]];
         double t = pickup + _halfP, px = _s.Sites.X[site], py = _s.Sites.Y[site];
         for (int i = 0; i < seq.Length; i++)
@@ -242,7 +221,7 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
             px = os.DropX[o]; py = os.DropY[o];
             if (i < seq.Length - 1) t += _halfD;
         }
-        double busy = Math.Max(1, t - _colAvail[col]); // at least a minute: the weight stays at most the bundle's size
+        double busy = Math.Max(1, t - _cands.Avail[col]); // at least a minute: the weight stays at most the bundle's size
         return seq.Length / busy - PickupDelayPenalty * (pickup - ready);
     }
 
@@ -250,7 +229,7 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
     {
         var sites = _s.Sites;
         var os = _s.Orders;
-        _solver.Begin(_bundles, _cols, _bundles * _k);
+        _solver.Begin(_bundles, _cands.Count, _bundles * _k);
         for (int b = 0; b < _bundles; b++)
         {
             var seq = _bOrders.AsSpan(b * _maxBundle, _bCount[b]);
@@ -274,7 +253,7 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
         for (int b = 0; b < _bundles; b++)
         {
             int col = match[b];
-            if (col < _cols) CommitIfDue(ref sink, _colCourier[col], _bOrders.AsSpan(b * _maxBundle, _bCount[b]), now, Frequency);
+            if (col < _cands.Count) CommitIfDue(ref sink, _cands.Courier[col], _bOrders.AsSpan(b * _maxBundle, _bCount[b]), now, Frequency);
         }
     }
 }

@@ -36,9 +36,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
     private readonly double _halfP, _halfD;
 
     // Columns: candidate couriers.
-    private int _cols;
-    private int[] _colCourier = [];
-    private double[] _colX = [], _colY = [], _colAvail = [];
+    private readonly CandidateCouriers _cands = new();
 
     // Sites with open orders ("slots"), their orders and their candidate couriers.
     private int _stamp;
@@ -77,10 +75,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
     public override void EnsureCapacity()
     {
         int nc = _s.Couriers.Id.Length, no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length;
-        if (_colCourier.Length < nc)
-        {
-            _colCourier = new int[nc]; _colX = new double[nc]; _colY = new double[nc]; _colAvail = new double[nc];
-        }
+        _cands.EnsureCapacity(nc);
         if (_siteStamp.Length < ns)
         {
             Array.Resize(ref _siteStamp, ns); _siteSlot = new int[ns];
@@ -115,39 +110,22 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
         _travelWeight = _s.Options.TravelWeight;
         var open = _s.OpenOrders.Items;
         if (open.Length == 0) return;
-        BuildColumns(now);
-        if (_cols == 0) return;
-        _grid.Build(_colX, _colY, _colAvail, _cols);
+        _cands.Collect(_s.Couriers, now, now + _s.Options.CourierLookaheadMinutes, countBy: double.NegativeInfinity);
+        if (_cands.Count == 0) return;
+        _grid.Build(_cands.X, _cands.Y, _cands.Avail, _cands.Count);
         GroupBySite(now, open);
         if (_slots == 0) return;
         int openRows = _openRows;
         // Very large problems get shorter candidate lists: the matching's cost grows with rows x candidates.
         _kEff = openRows > _s.Options.LargeProblemOpenOrders ? Math.Min(_k, _s.Options.LargeProblemCandidateCouriers) : _k;
         FindCandidates(now);
-        double pressure = (double)openRows / _cols;
+        double pressure = (double)openRows / _cands.Count;
         if (pressure > 1) _travelWeight += _pressureTravelWeight * (pressure - 1);
         _freedCourierValue = pressure > 1 ? _freedCourierWeight * (pressure - 1) : 0;
         MatchSingles();
         Bundle();
         MatchBundles();
         Commit(now, ref sink);
-    }
-
-    private void BuildColumns(double now)
-    {
-        var cs = _s.Couriers;
-        double horizon = now + _s.Options.CourierLookaheadMinutes;
-        int n = 0;
-        for (int c = 0; c < cs.Count; c++)
-        {
-            if (cs.State[c] == CourierState.Ended || cs.ShiftEnd[c] <= now) continue;
-            double avail = Math.Max(now, Math.Max(cs.FreeAt[c], cs.ShiftStart[c]));
-            if (avail > horizon || avail > cs.ShiftEnd[c]) continue;
-            if (_commit.Room(c) < 2) continue;
-            _colCourier[n] = c; _colX[n] = cs.X[c]; _colY[n] = cs.Y[c]; _colAvail[n] = avail;
-            n++;
-        }
-        _cols = n;
     }
 
     private void GroupBySite(double now, ReadOnlySpan<int> open)
@@ -220,17 +198,16 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
     private double BundleCost(int col, ReadOnlySpan<int> seq, out double lastClickToDoor)
     {
         lastClickToDoor = double.PositiveInfinity;
-        // A courier whose route has no room for the bundle's stops cannot take it (its unconfirmed stops fill it).
-        if (2 * seq.Length > _commit.Room(_colCourier[col])) return double.PositiveInfinity;
+        if (!_cands.HasRoomFor(col, seq.Length)) return double.PositiveInfinity;
         var os = _s.Orders;
         int site = os.Site[seq[0]];
         double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
-        double avail = _colAvail[col];
-        double arrive = avail + _travel.Minutes(_colX[col], _colY[col], sx, sy);
+        double avail = _cands.Avail[col];
+        double arrive = avail + _travel.Minutes(_cands.X[col], _cands.Y[col], sx, sy);
         double ready = 0;
         for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
         double pickup = Math.Max(ready, arrive + _halfP);
-        if (pickup > _s.Couriers.ShiftEnd[_colCourier[col]]) return double.PositiveInfinity;
+        if (pickup > _s.Couriers.ShiftEnd[_cands.Courier[col]]) return double.PositiveInfinity;
         double t = pickup + _halfP, px = sx, py = sy, cost = 0;
         for (int i = 0; i < seq.Length; i++)
         {
@@ -267,7 +244,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
     private void MatchSingles()
     {
         int rows = _openRows;
-        _solver.Begin(rows, _cols, rows * _k);
+        _solver.Begin(rows, _cands.Count, rows * _k);
         int b = 0;
         for (int t = 0; t < _slots; t++)
         {
@@ -305,7 +282,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
         for (int r = 0; r < rows; r++)
         {
             int col = match[r];
-            if (col < _cols) { _bCol[r] = col; _bCost[r] = BundleCost(col, BundleSeq(r)); }
+            if (col < _cands.Count) { _bCol[r] = col; _bCost[r] = BundleCost(col, BundleSeq(r)); }
             else { _bCol[r] = -1; _bCost[r] = _orderPost[_bOrders[r * _maxBundle]]; }
         }
     }
@@ -376,7 +353,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
     {
         int rows = 0;
         int total = _openRows;
-        _solver.Begin(total, _cols, total * _k);
+        _solver.Begin(total, _cands.Count, total * _k);
         for (int b = 0; b < total; b++)
         {
             if (_bCount[b] == 0) continue;
@@ -399,7 +376,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
         for (int r = 0; r < rows; r++)
         {
             int col = match[r];
-            _bCol[_rowBundle[r]] = col < _cols ? col : -1;
+            _bCol[_rowBundle[r]] = col < _cands.Count ? col : -1;
         }
 
     }
@@ -412,7 +389,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
         {
             int col = _bCol[b];
             if (_bCount[b] == 0 || col < 0) continue;
-            CommitIfDue(ref sink, _colCourier[col], BundleSeq(b), now, tick);
+            CommitIfDue(ref sink, _cands.Courier[col], BundleSeq(b), now, tick);
         }
     }
 }

@@ -33,11 +33,7 @@ internal sealed class RouteCommitter<TTravel> where TTravel : struct, ITravelTim
     }
 
     /// <summary>Room left in a courier's route, in stops.</summary>
-    public int Room(int c)
-    {
-        var cs = _s.Couriers;
-        return cs.MaxStops - cs.RouteLength(c);
-    }
+    public int Room(int c) => _s.Couriers.Room(c);
 
     /// <summary>
     /// Commits a one-site bundle (MDRP assignment) to courier <paramref name="c"/>: pickups of all

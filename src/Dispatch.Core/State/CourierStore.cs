@@ -115,6 +115,9 @@ internal sealed class CourierStore
 
     public int RouteLength(int c) => RouteEnd[c] - RouteHead[c];
 
+    /// <summary>Stops courier <paramref name="c"/>'s route can still take.</summary>
+    public int Room(int c) => MaxStops - RouteLength(c);
+
     /// <summary>
     /// Best estimate of where the courier is at <paramref name="now"/>: its last reported position when
     /// that is recent, else interpolated along the leg to its head stop, else its free point.
