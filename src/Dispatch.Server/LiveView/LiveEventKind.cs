@@ -10,7 +10,6 @@ internal enum LiveEventKind : byte
     OrderCancelled,
     CourierOnShift,
     CourierOffShift,
-    Position,
     PickedUp,
     Delivered,
     DeliveryFailed,

@@ -37,7 +37,7 @@ internal sealed class LiveProjection
     private readonly Queue<double> _placedHour = new();
     private readonly Queue<DeliveryView> _deliveredHour = new();
     private readonly HashSet<long> _movedCouriers = new();
-    private readonly LivePositions? _positions;
+    private readonly LivePositions _positions;
     private readonly Dictionary<long, double> _behindAt = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
@@ -51,7 +51,7 @@ internal sealed class LiveProjection
     private CourierView? _assigning;
     private int _stopsLeft;
 
-    public LiveProjection(LiveRing ring, LiveViewStats stats, int backlog, ILogger log, LivePositions? positions = null)
+    public LiveProjection(LiveRing ring, LivePositions positions, LiveViewStats stats, int backlog, ILogger log)
     {
         _ring = ring;
         _positions = positions;
@@ -218,9 +218,6 @@ internal sealed class LiveProjection
                 CourierLine(e.Id, e.At, "off shift");
                 Begin("offShift"); _json.WriteNumber("id", e.Id); _json.WriteEndObject();
                 break;
-            case LiveEventKind.Position:
-                if (_couriers.TryGetValue(e.Id, out var pc)) { pc.X = e.X; pc.Y = e.Y; pc.SeenAt = e.At; _movedCouriers.Add(e.Id); }
-                break;
             case LiveEventKind.PickedUp:
                 if (_orders.TryGetValue(e.Id, out var po))
                 {
@@ -367,7 +364,6 @@ internal sealed class LiveProjection
     /// put on shift in this pass is known; one not known yet keeps its report for the next pass).</summary>
     private void TakePositions()
     {
-        if (_positions is null) return;
         int n = _positions.Count;
         for (int i = 0; i < n; i++)
         {

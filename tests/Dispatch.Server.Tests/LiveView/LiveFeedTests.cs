@@ -14,14 +14,14 @@ public class LiveFeedTests
     public void Ring_hands_every_event_to_a_reader_that_keeps_up_and_tells_one_that_fell_behind()
     {
         var ring = new LiveRing(8);
-        for (int i = 0; i < 5; i++) ring.Write(new LiveEvent { Kind = LiveEventKind.Position, Id = i });
+        for (int i = 0; i < 5; i++) ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, Id = i });
         for (int i = 0; i < 5; i++)
         {
             Assert.True(ring.TryRead(i, out var e));
             Assert.Equal(i, e.Id);
         }
         Assert.False(ring.TryRead(5, out _)); // not written yet
-        for (int i = 5; i < 20; i++) ring.Write(new LiveEvent { Kind = LiveEventKind.Position, Id = i });
+        for (int i = 5; i < 20; i++) ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, Id = i });
         Assert.False(ring.TryRead(3, out _)); // overwritten: the writer never waits for a reader
         Assert.True(ring.TryRead(19, out var last));
         Assert.Equal(19, last.Id);
@@ -32,7 +32,7 @@ public class LiveFeedTests
     {
         var ring = new LiveRing(1024);
         var stats = new LiveViewStats();
-        var p = new LiveProjection(ring, stats, 4, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var p = new LiveProjection(ring, new LivePositions(), stats, 4, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         for (int i = 0; i < 3000; i++) ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, At = i });
         p.Pass();
         Assert.Equal(3000 - 1024, stats.EventsLost);
