@@ -1,5 +1,6 @@
 using System.Net;
 using Dispatch.Cluster.Hosting;
+using Dispatch.Cluster.Pushes;
 using Dispatch.Cluster.Regions;
 using Dispatch.Server;
 using Dispatch.Server.Transport;
@@ -18,6 +19,7 @@ internal sealed class ClusterEdge(IGrainFactory grains, RegionMap regions, IOpti
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
     private DispatchServer? _server;
+    private RegionPushHub? _pushes;
 
     /// <summary>The bound address once started (the real port when 0 was asked for).</summary>
     public IPEndPoint? EndPoint => _server?.EndPoint;
@@ -26,7 +28,10 @@ internal sealed class ClusterEdge(IGrainFactory grains, RegionMap regions, IOpti
     {
         var options = serverOptions.Value;
         var cluster = clusterOptions.Value;
-        _server = new DispatchServer(options, (_, lf) => new RegionCommandHost(grains, regions, cluster.DefaultRegion, options.ServerName, options.MaxFrameBytes,
+        _pushes = new RegionPushHub(grains, TimeSpan.FromSeconds(cluster.SubscriptionRefreshSeconds), loggerFactory.CreateLogger<RegionPushHub>());
+        _pushes.Start();
+        var pushes = _pushes;
+        _server = new DispatchServer(options, (_, lf) => new RegionCommandHost(grains, pushes, regions, cluster.DefaultRegion, options.ServerName, options.MaxFrameBytes,
             options.InboxCapacity, TimeProvider.System, lf.CreateLogger("Dispatch.Cluster.Edge")), loggerFactory);
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -34,10 +39,13 @@ internal sealed class ClusterEdge(IGrainFactory grains, RegionMap regions, IOpti
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_server is not null) await _server.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_pushes is not null) await _pushes.DisposeAsync().ConfigureAwait(false);
+        _pushes = null;
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
+        if (_pushes is not null) await _pushes.DisposeAsync().ConfigureAwait(false);
     }
 }

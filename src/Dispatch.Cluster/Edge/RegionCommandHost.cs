@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Dispatch.Cluster.Grains;
+using Dispatch.Cluster.Pushes;
 using Dispatch.Cluster.Regions;
 using MessagePack;
 using Dispatch.Protocol;
@@ -17,13 +18,16 @@ namespace Dispatch.Cluster.Edge;
 /// TLS, authentication, the role table and limits are theirs). Each connection is bound to a region by its Hello (the
 /// region field, else <see cref="DefaultRegion"/>) and its requests go, in order, to that region's grain, wherever in the
 /// cluster it lives; the grain's answer frames go back as they are (a Tick's decisions before its Ack, to a subscribed
-/// connection only, as on the sidecar). One worker per connection keeps its order; connections run side by side. Not yet:
-/// pushes to the region's other subscribers (those of other connections and silos), server figures (GetMetrics, GetServerStats), the audit log,
-/// and the courier-app ownership check, so a courier-app's confirmations are refused here rather than let through unchecked.
+/// connection only, as on the sidecar). A Tick's decisions also reach every other subscriber of the region: this silo's
+/// through <see cref="RegionPushHub"/> from the answer, other silos' through the grain's observers. One worker per
+/// connection keeps its order; connections run side by side. Not yet: server figures (GetMetrics, GetServerStats), the
+/// audit log, and the courier-app ownership check, so a courier-app's confirmations are refused here rather than let
+/// through unchecked.
 /// </summary>
 internal sealed class RegionCommandHost : ICommandHost
 {
     private readonly IGrainFactory _grains;
+    private readonly RegionPushHub _pushes;
     private readonly RegionMap _regions;
     private readonly string _serverName;
     private readonly int _maxFrameBytes;
@@ -37,10 +41,11 @@ internal sealed class RegionCommandHost : ICommandHost
     private Task? _loop;
     private double _now;
 
-    public RegionCommandHost(IGrainFactory grains, RegionMap regions, string? defaultRegion, string serverName, int maxFrameBytes, int inboxCapacity,
+    public RegionCommandHost(IGrainFactory grains, RegionPushHub pushes, RegionMap regions, string? defaultRegion, string serverName, int maxFrameBytes, int inboxCapacity,
         TimeProvider time, ILogger log)
     {
         _grains = grains;
+        _pushes = pushes;
         _regions = regions;
         DefaultRegion = defaultRegion;
         _serverName = serverName;
@@ -145,6 +150,7 @@ internal sealed class RegionCommandHost : ICommandHost
                 foreach (var c in batch) session.Target.Processed(c);
             }
         }
+        if (session.Region is not null && session.Subscribed) _pushes.Remove(session.Region, session.Target);
         session.Target.CompleteOutbound();
     }
 
@@ -159,10 +165,13 @@ internal sealed class RegionCommandHost : ICommandHost
         var requests = new byte[batch.Count][];
         for (int i = 0; i < batch.Count; i++) requests[i] = Payload(batch[i]);
         var grain = _grains.GetGrain<IRegionGrain>(session.Region!);
-        var answer = requests.Length == 1 ? await grain.Execute(requests[0]).ConfigureAwait(false) : await grain.ExecuteBatch(requests).ConfigureAwait(false);
+        var answer = await grain.ExecuteBatchFrom(requests, _pushes.Reference).ConfigureAwait(false);
         var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
-        int frames = CopyFrames(answer, session.Subscribed, buffer, out double ackTime);
+        // The region skipped this silo when it sent the Ticks' decisions to its subscribers: this silo's others get them here.
+        var others = _pushes.HasOthers(session.Region!, session.Target) ? new FrameBuffer(256) : null;
+        int frames = CopyFrames(answer, session.Subscribed, buffer, others, out double ackTime, out int pushes);
         if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
+        if (pushes > 0) _pushes.Deliver(session.Region!, others!.WrittenSpan, pushes, except: session.Target);
         if (frames == 0)
         {
             ArrayPool<byte>.Shared.Return(buffer.Detach().Array!);
@@ -190,12 +199,19 @@ internal sealed class RegionCommandHost : ICommandHost
                     Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.UnknownId, $"Hello field region (#7): '{region}' is not a region of this cluster ({known})"));
                     return;
                 }
+                if (session.Region is not null && session.Subscribed) _pushes.Remove(session.Region, t);
                 session.Region = region;
                 session.Subscribed = c.Flag;
+                if (c.Flag) await _pushes.AddAsync(region, t).ConfigureAwait(false);
                 var status = await _grains.GetGrain<IRegionGrain>(region).Status().ConfigureAwait(false);
                 Reply(t, o => ReplyCodec.WriteHelloOk(o, c.RequestId, _serverName, ClockMode.Manual, status.Now, _maxFrameBytes));
                 return;
             case MessageType.Subscribe:
+                if (session.Region is not null && c.Flag != session.Subscribed)
+                {
+                    if (c.Flag) await _pushes.AddAsync(session.Region, t).ConfigureAwait(false);
+                    else _pushes.Remove(session.Region, t);
+                }
                 session.Subscribed = c.Flag;
                 Reply(t, o => ReplyCodec.WriteAck(o, c.RequestId, Now));
                 return;
@@ -222,12 +238,14 @@ internal sealed class RegionCommandHost : ICommandHost
 
     /// <summary>
     /// Copies an answer's frames into <paramref name="output"/>, the push frames (request id 0: a Tick's decisions) only when
-    /// the connection is subscribed, as the sidecar sends pushes only to subscribers. Returns the frames copied; the time of
-    /// the last Ack (NaN when none) is the Pong clock.
+    /// the connection is subscribed, as the sidecar sends pushes only to subscribers, and the push frames alone to
+    /// <paramref name="pushes"/> when given (for this silo's other subscribers). Returns the frames copied; the time of the
+    /// last Ack (NaN when none) is the Pong clock.
     /// </summary>
-    private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, out double ackTime)
+    private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, FrameBuffer? pushes, out double ackTime, out int pushCount)
     {
         ackTime = double.NaN;
+        pushCount = 0;
         var rest = new ReadOnlySequence<byte>(answer);
         int n = 0;
         while (true)
@@ -237,9 +255,18 @@ internal sealed class RegionCommandHost : ICommandHost
             var r = new MessagePackReader(payload);
             r.ReadArrayHeader();
             var type = (MessageType)r.ReadInt32();
-            if (type is MessageType.Assignment or MessageType.PlanChange && !subscribed) continue;
+            var frame = answer.AsSpan(start, answer.Length - (int)rest.Length - start);
+            if (type is MessageType.Assignment or MessageType.PlanChange)
+            {
+                if (pushes is not null)
+                {
+                    pushes.Append(frame);
+                    pushCount++;
+                }
+                if (!subscribed) continue;
+            }
             if (type == MessageType.Ack && ReplyCodec.Read(payload) is AckMessage ack) ackTime = ack.Now;
-            output.Append(answer.AsSpan(start, answer.Length - (int)rest.Length - start));
+            output.Append(frame);
             n++;
         }
         return n;

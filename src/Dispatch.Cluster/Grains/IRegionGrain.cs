@@ -1,3 +1,5 @@
+using Dispatch.Cluster.Pushes;
+
 namespace Dispatch.Cluster.Grains;
 
 /// <summary>
@@ -22,6 +24,21 @@ public interface IRegionGrain : IGrainWithStringKey
     /// answered with an error (none acknowledged) and the region reloads from the store.
     /// </summary>
     Task<byte[]> ExecuteBatch(byte[][] requests);
+
+    /// <summary>
+    /// <see cref="ExecuteBatch"/> for a silo's edge: the push frames of the batch's Ticks go in the answer as always and to every
+    /// subscribed silo but <paramref name="origin"/> (the caller's own, which fans them out from the answer to its connections).
+    /// </summary>
+    Task<byte[]> ExecuteBatchFrom(byte[][] requests, IRegionPushObserver? origin);
+
+    /// <summary>
+    /// Subscribes (or renews) a silo's edge to the region's pushes for one lease (three <c>Cluster:SubscriptionRefreshSeconds</c>):
+    /// the decisions of every Tick acknowledged after this call returns, whoever sent the Tick.
+    /// </summary>
+    Task Subscribe(IRegionPushObserver observer);
+
+    /// <summary>Ends a silo's subscription (its last local subscriber left).</summary>
+    Task Unsubscribe(IRegionPushObserver observer);
 
     /// <summary>Where the region is and how far its journal goes (operations and tests).</summary>
     Task<RegionStatus> Status();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Dispatch.Cluster.Durability;
 using Dispatch.Cluster.Hosting;
+using Dispatch.Cluster.Pushes;
 using Dispatch.Cluster.Regions;
 using Dispatch.Protocol;
 using ErrorCode = Dispatch.Protocol.ErrorCode;
@@ -26,6 +27,7 @@ internal sealed class RegionGrain : Grain, IRegionGrain
     private readonly ILogger<RegionGrain> _log;
     private RegionEngine? _engine;
     private string? _unavailable;
+    private readonly RegionSubscribers _subscribers;
 
     public RegionGrain(RegionMap regions, IRegionStore store, IOptions<ServerOptions> engineOptions, IOptions<DispatchClusterOptions> options, ILogger<RegionGrain> log)
     {
@@ -34,6 +36,7 @@ internal sealed class RegionGrain : Grain, IRegionGrain
         _engineOptions = engineOptions.Value;
         _options = options.Value;
         _log = log;
+        _subscribers = new RegionSubscribers(TimeSpan.FromSeconds(3 * _options.SubscriptionRefreshSeconds), TimeProvider.System);
     }
 
     private string RegionId => this.GetPrimaryKeyString();
@@ -64,7 +67,21 @@ internal sealed class RegionGrain : Grain, IRegionGrain
 
     public Task<byte[]> Execute(byte[] request) => ExecuteBatch([request]);
 
-    public async Task<byte[]> ExecuteBatch(byte[][] requests)
+    public Task<byte[]> ExecuteBatch(byte[][] requests) => ExecuteBatchFrom(requests, null);
+
+    public Task Subscribe(IRegionPushObserver observer)
+    {
+        _subscribers.Renew(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task Unsubscribe(IRegionPushObserver observer)
+    {
+        _subscribers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
+    public async Task<byte[]> ExecuteBatchFrom(byte[][] requests, IRegionPushObserver? origin)
     {
         var output = new FrameBuffer(256);
         var entries = new List<JournalEntry>();
@@ -117,8 +134,11 @@ internal sealed class RegionGrain : Grain, IRegionGrain
             return FailAll(ids, $"region '{RegionId}' is reloading from the store: a journal write failed ({ex.Message})");
         }
         _engine!.Committed(entries[^1]);
+        var answer = output.Drain();
+        // Durable now: the Ticks' decisions may go to the other silos' subscribers (one-way, never waited for).
+        _subscribers.Publish(RegionId, answer, origin);
         if (_engine.SnapshotDue(_options.SnapshotEveryRecords)) await TrySnapshot();
-        return output.Drain();
+        return answer;
     }
 
     /// <summary>

@@ -83,6 +83,8 @@ public static class ClusterHostBuilder
         if (o.SiloPort == o.GatewayPort) throw new ArgumentException($"Cluster:GatewayPort: {o.GatewayPort} is also Cluster:SiloPort; they must differ");
         if (string.IsNullOrWhiteSpace(o.Redis)) throw new ArgumentException("Cluster:Redis: empty; the silo needs the Redis that holds membership and region state (host:port)");
         if (o.SnapshotEveryRecords < 0) throw new ArgumentException($"Cluster:SnapshotEveryRecords: {o.SnapshotEveryRecords} is negative (0: snapshots only at deactivation)");
+        if (!(o.SubscriptionRefreshSeconds > 0) || double.IsInfinity(o.SubscriptionRefreshSeconds))
+            throw new ArgumentException($"Cluster:SubscriptionRefreshSeconds: {o.SubscriptionRefreshSeconds} must be a positive number of seconds");
         // The regions are checked now too, so a typo stops the silo at start instead of at the first request.
         var map = Regions.RegionMap.From(o.Regions);
         if (o.DefaultRegion is { } d && !map.TryGet(d, out _))

@@ -46,6 +46,13 @@ public sealed class DispatchClusterOptions
     /// </summary>
     public bool Edge { get; set; } = true;
 
+    /// <summary>
+    /// How often a silo's edge renews its push subscription with each region it has subscribed connections for; a region
+    /// drops a silo not renewed for three times this (a dead silo). Also the longest a region reactivated on another silo goes
+    /// without sending pushes to a silo's subscribers (docs/cluster.md, "Pushes").
+    /// </summary>
+    public double SubscriptionRefreshSeconds { get; set; } = 1.0;
+
     /// <summary>The region of a Hello that names none (the single-region form of the protocol); null: such a Hello is refused.</summary>
     public string? DefaultRegion { get; set; }
 

@@ -23,9 +23,12 @@ internal sealed class RedisSilos : IAsyncDisposable
     private IHost? _client;
 
     private readonly string? _defaultRegion;
+    private readonly string[] _extraArgs;
 
-    public RedisSilos(string clusterId, string keyPrefix, long snapshotEveryRecords, string? defaultRegion = null)
+    /// <param name="extraArgs">More silo arguments (<c>--Dispatch:MaxOutboundBytes=16384</c>), after the others.</param>
+    public RedisSilos(string clusterId, string keyPrefix, long snapshotEveryRecords, string? defaultRegion = null, params string[] extraArgs)
     {
+        _extraArgs = extraArgs;
         _defaultRegion = defaultRegion;
         _clusterId = clusterId;
         _prefix = keyPrefix;
@@ -53,6 +56,7 @@ internal sealed class RedisSilos : IAsyncDisposable
             args.Add($"--Cluster:Regions:{i}:Id={Scenario.Regions[i].Id}");
             args.Add($"--Cluster:Regions:{i}:Area={Scenario.Regions[i].Area}");
         }
+        args.AddRange(_extraArgs);
         var host = ClusterHostBuilder.Create([.. args]).Build();
         await host.StartAsync();
         _silos.Add(host);
