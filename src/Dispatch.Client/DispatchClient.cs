@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.IO.Pipelines;
+using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
@@ -17,33 +16,53 @@ namespace Dispatch.Client;
 /// <see cref="PushReceived"/> from the receive loop, always before the reply that follows them on
 /// the wire (so after awaiting a Tick's reply, every push of that tick has been seen). Thread-safe.
 /// </summary>
+/// <remarks>
+/// With <see cref="DispatchClientOptions.Endpoints"/> (the silos of a cluster, docs/cluster.md) a lost connection is not
+/// the end: the client connects to the next endpoint, sends Hello again (same name, token, region and subscription), and
+/// carries on; every request in flight at the loss fails with <see cref="DispatchInDoubtException"/> (never resent, never
+/// dropped silently), requests made during the outage wait and go out on the new connection. Without endpoints a lost
+/// connection fails every request and closes the client, as it always did.
+/// </remarks>
 public sealed class DispatchClient : IAsyncDisposable
 {
-    private readonly Socket _socket;
-    private readonly Stream _stream;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    private readonly DispatchClientOptions _options;
+    private readonly DnsEndPoint[] _endpoints;
+    private readonly bool _failover;
     private readonly Channel<Command> _sendQueue = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<ServerMessage>> _pending = new();
-    private readonly Task _receiveLoop, _sendLoop;
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _disposing = new();
+    private volatile ClientLink _link = null!;
+    private int _endpointIndex;
+    private volatile bool _subscribe;
     private int _nextRequestId;
     private volatile Exception? _closedReason;
 
-    private DispatchClient(Socket socket, Stream stream)
+    // Boxed once: a pending request's type (for the in-doubt error) rides in its TaskCompletionSource's state at no cost.
+    private static readonly object[] BoxedTypes = Enumerable.Range(0, 256).Select(i => (object)(MessageType)i).ToArray();
+
+    private DispatchClient(DispatchClientOptions options, DnsEndPoint[] endpoints)
     {
-        _socket = socket;
-        _stream = stream;
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
-        _sendLoop = Task.Run(SendLoopAsync);
+        _options = options;
+        _endpoints = endpoints;
+        _failover = endpoints.Length > 1;
+        _subscribe = options.Subscribe;
     }
 
     /// <summary>Raised for every push, on the receive loop: keep handlers short.</summary>
     public event Action<ServerMessage>? PushReceived;
 
-    /// <summary>The server's handshake reply.</summary>
+    /// <summary>Raised after a reconnect to another endpoint (failover only), before the requests that waited are sent.</summary>
+    public event Action<DispatchReconnect>? Reconnected;
+
+    /// <summary>The server's handshake reply (the current connection's).</summary>
     public HelloOkMessage Server { get; private set; } = null!;
+
+    /// <summary>The server the client is connected to now.</summary>
+    public DnsEndPoint EndPoint => _link.EndPoint;
+
+    /// <summary>Reconnects made so far (failover only).</summary>
+    public int Reconnects { get; private set; }
 
     /// <summary>An Error the server sent without a request id (e.g. before closing), if any.</summary>
     public ErrorMessage? ConnectionError { get; private set; }
@@ -51,8 +70,8 @@ public sealed class DispatchClient : IAsyncDisposable
     /// <summary>Requests sent and not yet answered.</summary>
     public int Outstanding => _pending.Count;
 
-    /// <summary>Completes when the connection is closed.</summary>
-    public Task Completion => _receiveLoop;
+    /// <summary>Completes when the client is closed for good (the connection lost and, with failover, no endpoint answering).</summary>
+    public Task Completion => _closed.Task;
 
     /// <summary>Connects, sends Hello and waits for HelloOk.</summary>
     public static Task<DispatchClient> ConnectAsync(string host, int port, string clientName = "Dispatch.Client", bool subscribe = false, CancellationToken cancellationToken = default) =>
@@ -61,43 +80,89 @@ public sealed class DispatchClient : IAsyncDisposable
     /// <summary>
     /// Connects (with TLS and a token when <paramref name="options"/> say so), sends Hello and waits for HelloOk. A refused
     /// credential or role throws <see cref="DispatchRequestException"/> (Unauthenticated, Forbidden); a failed TLS handshake
-    /// throws <see cref="AuthenticationException"/>.
+    /// throws <see cref="AuthenticationException"/>. With <see cref="DispatchClientOptions.Endpoints"/>, <paramref name="host"/>:
+    /// <paramref name="port"/> is the first endpoint and the others are where the client reconnects.
     /// </summary>
-    public static async Task<DispatchClient> ConnectAsync(string host, int port, DispatchClientOptions options, CancellationToken cancellationToken = default)
+    public static Task<DispatchClient> ConnectAsync(string host, int port, DispatchClientOptions options, CancellationToken cancellationToken = default)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        Stream stream;
+        var first = new DnsEndPoint(host, port);
+        var all = new List<DnsEndPoint> { first };
+        foreach (var e in options.Endpoints) if (!all.Contains(e)) all.Add(e);
+        return ConnectAsync(options, [.. all], cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects to the first of <see cref="DispatchClientOptions.Endpoints"/> that answers (in order) and reconnects to the
+    /// next one whenever the connection is lost (see the remarks on <see cref="DispatchClient"/>).
+    /// </summary>
+    public static Task<DispatchClient> ConnectAsync(DispatchClientOptions options, CancellationToken cancellationToken = default)
+    {
+        if (options.Endpoints.Count == 0) throw new ArgumentException("DispatchClientOptions.Endpoints: empty; name at least one server (host and port)", nameof(options));
+        return ConnectAsync(options, [.. options.Endpoints.Distinct()], cancellationToken);
+    }
+
+    private static async Task<DispatchClient> ConnectAsync(DispatchClientOptions options, DnsEndPoint[] endpoints, CancellationToken cancellationToken)
+    {
+        if (endpoints.Length > 1 && options.ReconnectTimeout <= TimeSpan.Zero)
+            throw new ArgumentException($"DispatchClientOptions.ReconnectTimeout: {options.ReconnectTimeout} must be positive", nameof(options));
+        var client = new DispatchClient(options, endpoints);
+        Exception? last = null;
+        // The first connection: each endpoint once, in order. A refusal of the Hello itself (a credential, a region) is the
+        // answer, not an outage: it is thrown at once.
+        for (int i = 0; i < endpoints.Length; i++)
+        {
+            try
+            {
+                client._link = await client.OpenAsync(endpoints[i], cancellationToken).ConfigureAwait(false);
+                client._endpointIndex = i;
+                client.StartSending(client._link);
+                return client;
+            }
+            catch (Exception ex) when (endpoints.Length > 1 && i < endpoints.Length - 1 && ex is not (DispatchRequestException or OperationCanceledException or AuthenticationException))
+            {
+                last = ex;
+            }
+        }
+        throw last ?? new DispatchConnectionException("no endpoint");
+    }
+
+    /// <summary>Opens a connection, starts its receive loop and completes the handshake on it before anything else is sent.</summary>
+    private async Task<ClientLink> OpenAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        var link = await ClientLink.OpenAsync(endpoint, _options.Tls ? (s, h, ct) => AuthenticateAsync(s, h, _options, ct) : null, cancellationToken).ConfigureAwait(false);
+        link.ReceiveLoop = Task.Run(() => ReceiveLoopAsync(link));
+        var hello = Command.Hello(NextRequestId(), _options.ClientName, _subscribe, token: _options.Token) with { Region = _options.Region };
         try
         {
-            await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: true);
-            if (options.Tls) stream = await AuthenticateAsync(stream, host, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-        var client = new DispatchClient(socket, stream);
-        try
-        {
-            var reply = await client.RequestAsync(Command.Hello(0, options.ClientName, options.Subscribe, token: options.Token) with { Region = options.Region }).WaitAsync(cancellationToken).ConfigureAwait(false);
-            client.Server = reply switch
+            var tcs = Register(hello);
+            var frame = new FrameBuffer(128);
+            CommandCodec.WriteFrame(frame, hello);
+            link.Output.Write(frame.WrittenSpan);
+            await link.Output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            // The receive loop ending first means the connection died before the HelloOk.
+            if (await Task.WhenAny(tcs.Task, link.ReceiveLoop).WaitAsync(cancellationToken).ConfigureAwait(false) != tcs.Task && !tcs.Task.IsCompleted)
+                throw new DispatchConnectionException($"{endpoint.Host}:{endpoint.Port} closed the connection before answering Hello");
+            var reply = await tcs.Task.ConfigureAwait(false);
+            Server = reply switch
             {
                 HelloOkMessage ok => ok,
                 ErrorMessage e => throw new DispatchRequestException(e),
                 _ => throw new DispatchConnectionException($"unexpected handshake reply {reply.Type}"),
             };
-            return client;
+            return link;
         }
         catch
         {
-            await client.DisposeAsync().ConfigureAwait(false);
+            _pending.TryRemove(hello.RequestId, out _);
+            link.Abort();
+            try { await link.ReceiveLoop.ConfigureAwait(false); } catch { /* reported below */ }
             throw;
         }
     }
 
-    private static async Task<SslStream> AuthenticateAsync(Stream inner, string host, DispatchClientOptions options, CancellationToken cancellationToken)
+    private void StartSending(ClientLink link) => link.SendLoop = Task.Run(() => SendLoopAsync(link));
+
+    private static async Task<Stream> AuthenticateAsync(Stream inner, string host, DispatchClientOptions options, CancellationToken cancellationToken)
     {
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var auth = new SslClientAuthenticationOptions
@@ -132,6 +197,20 @@ public sealed class DispatchClient : IAsyncDisposable
         return chain.Build(cert);
     }
 
+    private uint NextRequestId()
+    {
+        uint rid;
+        do { rid = (uint)Interlocked.Increment(ref _nextRequestId); } while (rid == ProtocolConstants.PushRequestId);
+        return rid;
+    }
+
+    private TaskCompletionSource<ServerMessage> Register(in Command command)
+    {
+        var tcs = new TaskCompletionSource<ServerMessage>(BoxedTypes[(byte)command.Type], TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[command.RequestId] = tcs;
+        return tcs;
+    }
+
     /// <summary>
     /// Sends any request (its request id is replaced by a fresh one) and returns the reply, Error
     /// replies included: this method throws only when the connection is lost.
@@ -139,10 +218,10 @@ public sealed class DispatchClient : IAsyncDisposable
     public Task<ServerMessage> RequestAsync(Command command)
     {
         if (_closedReason is { } reason) return Task.FromException<ServerMessage>(new DispatchConnectionException("the connection is closed", reason));
-        uint rid;
-        do { rid = (uint)Interlocked.Increment(ref _nextRequestId); } while (rid == ProtocolConstants.PushRequestId);
-        var tcs = new TaskCompletionSource<ServerMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[rid] = tcs;
+        uint rid = NextRequestId();
+        var tcs = Register(command with { RequestId = rid });
+        // A reconnect subscribes as the client last asked to.
+        if (command.Type == MessageType.Subscribe) _subscribe = command.Flag;
         if (!_sendQueue.Writer.TryWrite(command with { RequestId = rid }))
         {
             _pending.TryRemove(rid, out _);
@@ -241,36 +320,47 @@ public sealed class DispatchClient : IAsyncDisposable
     /// </summary>
     public Task<ServerStatsMessage> GetServerStatsAsync(bool collectFirst) => RequestAsync<ServerStatsMessage>(Command.GetServerStats(0, collectFirst));
 
-    private async Task SendLoopAsync()
+    private async Task SendLoopAsync(ClientLink link)
     {
         var frames = new FrameBuffer(4096);
         var reader = _sendQueue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(link.Stopping).ConfigureAwait(false))
             {
                 while (frames.Length < 64 * 1024 && reader.TryRead(out var command))
+                {
+                    // After a loss, a request already failed as in doubt must not go out later on the new connection.
+                    if (_failover && !_pending.ContainsKey(command.RequestId)) continue;
                     CommandCodec.WriteFrame(frames, command);
-                _output.Write(frames.WrittenSpan);
+                }
+                if (frames.Length == 0) continue;
+                link.Output.Write(frames.WrittenSpan);
                 frames.Reset();
-                var flush = await _output.FlushAsync().ConfigureAwait(false);
+                var flush = await link.Output.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled) break;
             }
         }
+        catch (OperationCanceledException) when (link.Stopping.IsCancellationRequested)
+        {
+            // Given up: the receive loop reports the loss.
+        }
         catch (Exception ex)
         {
-            Fail(ex);
+            link.SendFailure = ex;
+            if (_failover) link.Abort(); // the receive loop ends and reconnects
+            else Fail(ex);
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    private async Task ReceiveLoopAsync(ClientLink link)
     {
         Exception? reason = null;
         try
         {
             while (true)
             {
-                var result = await _input.ReadAsync().ConfigureAwait(false);
+                var result = await link.Input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 try
                 {
@@ -284,7 +374,7 @@ public sealed class DispatchClient : IAsyncDisposable
                 }
                 finally
                 {
-                    _input.AdvanceTo(buffer.Start, result.Buffer.End);
+                    link.Input.AdvanceTo(buffer.Start, result.Buffer.End);
                 }
                 if (result.IsCompleted || result.IsCanceled) break;
             }
@@ -293,7 +383,66 @@ public sealed class DispatchClient : IAsyncDisposable
         {
             reason = ex;
         }
-        Fail(reason ?? new DispatchConnectionException(ConnectionError is { } e ? $"the server closed the connection ({e.Code}: {e.Message})" : "the server closed the connection"));
+        reason = link.SendFailure ?? reason ?? new DispatchConnectionException(ConnectionError is { } e ? $"the server closed the connection ({e.Code}: {e.Message})" : "the server closed the connection");
+        if (_failover && _link == link && !_disposing.IsCancellationRequested) _ = Task.Run(() => ReconnectAsync(link, reason));
+        else if (!_failover || _link == link) Fail(reason);
+    }
+
+    /// <summary>
+    /// Failover: every request in flight on the lost link fails as in doubt; then the endpoints are tried from the next one
+    /// round, with <see cref="DispatchClientOptions.ReconnectDelay"/> between rounds, until one completes the handshake or
+    /// <see cref="DispatchClientOptions.ReconnectTimeout"/> passes (then the client closes). Requests made meanwhile wait in the
+    /// queue and go out on the new connection, after its Hello.
+    /// </summary>
+    private async Task ReconnectAsync(ClientLink lost, Exception reason)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        lost.Abort();
+        try { await lost.SendLoop.ConfigureAwait(false); } catch { /* it reported */ }
+        // The old send loop is finished, so nothing more leaves on the lost link: what is pending now is exactly in doubt.
+        int inDoubt = 0;
+        foreach (var rid in _pending.Keys)
+        {
+            if (!_pending.TryRemove(rid, out var tcs)) continue;
+            tcs.TrySetException(new DispatchInDoubtException((MessageType)tcs.Task.AsyncState!, $"{lost.EndPoint.Host}:{lost.EndPoint.Port}", reason));
+            inDoubt++;
+        }
+        var deadline = started + (long)(_options.ReconnectTimeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        Exception last = reason;
+        int next = _endpointIndex;
+        while (!_disposing.IsCancellationRequested && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+        {
+            for (int k = 1; k <= _endpoints.Length && !_disposing.IsCancellationRequested; k++)
+            {
+                int i = (next + k) % _endpoints.Length;
+                try
+                {
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+                    attempt.CancelAfter(_options.ReconnectAttemptTimeout);
+                    var link = await OpenAsync(_endpoints[i], attempt.Token).ConfigureAwait(false);
+                    _endpointIndex = i;
+                    _link = link;
+                    Reconnects++;
+                    Reconnected?.Invoke(new DispatchReconnect(lost.EndPoint, link.EndPoint, inDoubt, reason, System.Diagnostics.Stopwatch.GetElapsedTime(started)));
+                    StartSending(link);
+                    if (_disposing.IsCancellationRequested) link.Abort();
+                    return;
+                }
+                catch (DispatchRequestException ex)
+                {
+                    // The Hello itself was refused (a credential, a region): another silo would answer the same.
+                    Fail(new DispatchConnectionException($"reconnecting to {_endpoints[i].Host}:{_endpoints[i].Port}: the Hello was refused ({ex.Message})", ex));
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    last = ex;
+                }
+            }
+            next = _endpointIndex;
+            try { await Task.Delay(_options.ReconnectDelay, _disposing.Token).ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+        Fail(new DispatchConnectionException($"the connection to {lost.EndPoint.Host}:{lost.EndPoint.Port} was lost ({reason.Message}) and no endpoint answered within {_options.ReconnectTimeout.TotalSeconds:0.#} s (last: {last.Message})", last));
     }
 
     private void Dispatch(ServerMessage message)
@@ -314,16 +463,15 @@ public sealed class DispatchClient : IAsyncDisposable
         foreach (var rid in _pending.Keys)
             if (_pending.TryRemove(rid, out var tcs))
                 tcs.TrySetException(reason as DispatchConnectionException ?? new DispatchConnectionException("the connection was lost: " + reason.Message, reason));
+        _closed.TrySetResult();
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await _disposing.CancelAsync().ConfigureAwait(false);
         _sendQueue.Writer.TryComplete();
-        try { await _sendLoop.ConfigureAwait(false); } catch { /* reported through Fail */ }
-        try { _socket.Shutdown(SocketShutdown.Both); } catch { /* already closed */ }
-        _stream.Dispose();
-        try { await _receiveLoop.ConfigureAwait(false); } catch { /* reported through Fail */ }
+        await _link.CloseAsync().ConfigureAwait(false);
         Fail(new DispatchConnectionException("the client was disposed"));
     }
 }

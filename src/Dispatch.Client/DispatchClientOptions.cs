@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
@@ -23,6 +24,22 @@ public sealed class DispatchClientOptions
     /// <summary>The dispatch region of a cluster to work with (Hello's seventh field, docs/cluster.md); null: none sent (a single
     /// server, or the cluster's default region).</summary>
     public string? Region { get; set; }
+
+    /// <summary>
+    /// The servers to reconnect to when the connection is lost (the silos of a cluster, docs/cluster.md), tried in order from
+    /// the one after the lost one. Empty (the default): no reconnecting; a lost connection fails every request and closes
+    /// the client, the single-server behaviour. See <see cref="DispatchClient"/> for what happens to requests in flight.
+    /// </summary>
+    public IList<DnsEndPoint> Endpoints { get; set; } = [];
+
+    /// <summary>How long a reconnect keeps trying the endpoints before the client gives up and closes.</summary>
+    public TimeSpan ReconnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The wait between two rounds over the endpoints while reconnecting.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest one connection attempt (connect, TLS, Hello) may take while reconnecting.</summary>
+    public TimeSpan ReconnectAttemptTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Speak TLS (1.2 or 1.3).</summary>
     public bool Tls { get; set; }
