@@ -15,14 +15,17 @@ internal sealed class ChildSilo : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ChildSilo(Process process, int siloPort, int edgePort)
+    private ChildSilo(Process process, int siloPort, int gatewayPort, int edgePort)
     {
         _process = process;
         SiloPort = siloPort;
+        GatewayPort = gatewayPort;
         EdgePort = edgePort;
     }
 
     public int SiloPort { get; }
+
+    public int GatewayPort { get; }
 
     public int EdgePort { get; }
 
@@ -36,9 +39,14 @@ internal sealed class ChildSilo : IAsyncDisposable
     public static Task<ChildSilo> StartAsync(string clusterId, string keyPrefix, params string[] extra) =>
         StartAsync(clusterId, keyPrefix, Scenario.Regions.Select(r => (r.Id, r.Area)).ToList(), extra);
 
-    public static async Task<ChildSilo> StartAsync(string clusterId, string keyPrefix, IReadOnlyList<(string Id, string Area)> regions, params string[] extra)
+    public static Task<ChildSilo> StartAsync(string clusterId, string keyPrefix, IReadOnlyList<(string Id, string Area)> regions, params string[] extra) =>
+        StartAsync(clusterId, keyPrefix, regions, null, extra);
+
+    /// <summary>A silo on <paramref name="ports"/> (a replacement on a killed silo's address, as a restarted machine), else on free ports.</summary>
+    public static async Task<ChildSilo> StartAsync(string clusterId, string keyPrefix, IReadOnlyList<(string Id, string Area)> regions,
+        (int Silo, int Gateway, int Edge)? ports, params string[] extra)
     {
-        int siloPort = FreePort(), gatewayPort = FreePort(), edgePort = FreePort();
+        int siloPort = ports?.Silo ?? FreePort(), gatewayPort = ports?.Gateway ?? FreePort(), edgePort = ports?.Edge ?? FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Dispatch.Cluster.dll"));
         foreach (var a in new[] { "--redis", TestRedis.Address, "--cluster-id", clusterId, "--key-prefix", keyPrefix,
@@ -52,7 +60,7 @@ internal sealed class ChildSilo : IAsyncDisposable
         }
         foreach (var a in extra) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("dotnet did not start");
-        var silo = new ChildSilo(process, siloPort, edgePort);
+        var silo = new ChildSilo(process, siloPort, gatewayPort, edgePort);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();
