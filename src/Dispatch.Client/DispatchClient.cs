@@ -428,9 +428,10 @@ public sealed class DispatchClient : IAsyncDisposable
                     if (_disposing.IsCancellationRequested) link.Abort();
                     return;
                 }
-                catch (DispatchRequestException ex)
+                catch (DispatchRequestException ex) when (ex.Code is not (ErrorCode.Internal or ErrorCode.ServerBusy or ErrorCode.ShuttingDown or ErrorCode.RateLimited))
                 {
-                    // The Hello itself was refused (a credential, a region): another silo would answer the same.
+                    // The Hello itself was refused (a credential, a region): another silo would answer the same. A silo that
+                    // could not reach the region yet (Internal: it is being taken over), is busy or stopping is an outage: retried.
                     Fail(new DispatchConnectionException($"reconnecting to {_endpoints[i].Host}:{_endpoints[i].Port}: the Hello was refused ({ex.Message})", ex));
                     return;
                 }

@@ -264,7 +264,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             }
             catch (Exception e)
             {
-                _failure ??= $"{e.GetType().Name}: {e.Message}";
+                _failure ??= $"{e.GetType().Name}: {e.Message} ({e.InnerException?.Message})";
                 return false;
             }
         }

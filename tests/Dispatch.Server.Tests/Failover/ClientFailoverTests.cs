@@ -82,6 +82,35 @@ public sealed class ClientFailoverTests
     }
 
     [Fact]
+    public async Task A_hello_answered_internal_while_the_region_moves_is_retried_and_a_refused_credential_ends_the_client()
+    {
+        await using var a = new FakeServer("a") { DropOn = c => c.Type == MessageType.PlaceOrder };
+        await using var b = new FakeServer("b") { HelloError = ErrorCode.Internal };
+        var options = new DispatchClientOptions { Endpoints = [a.EndPoint, b.EndPoint], ReconnectDelay = TimeSpan.FromMilliseconds(50) };
+        await using var client = await DispatchClient.ConnectAsync(options).WaitAsync(Timeout);
+        var reconnected = new TaskCompletionSource<DispatchReconnect>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Reconnected += r => reconnected.TrySetResult(r);
+        a.Stop();
+        await Assert.ThrowsAnyAsync<IOException>(() => client.PlaceOrderAsync(5, 1, 20, 20, 0, 1).WaitAsync(Timeout));
+        // b answers Internal (the region is being taken over): retried until it says HelloOk.
+        await Task.Delay(300);
+        Assert.False(reconnected.Task.IsCompleted);
+        Assert.True(b.Received.Count(c => c.Type == MessageType.Hello) >= 2);
+        b.HelloError = null;
+        Assert.Equal(b.Port, (await reconnected.Task.WaitAsync(Timeout)).To.Port);
+        await client.AddSiteAsync(1, 1, 1).WaitAsync(Timeout);
+
+        // A refused credential is the answer, not an outage: the client closes instead of trying forever.
+        await using var c = new FakeServer("c") { HelloError = ErrorCode.Unauthenticated };
+        var second = new DispatchClientOptions { Endpoints = [b.EndPoint, c.EndPoint], ReconnectDelay = TimeSpan.FromMilliseconds(50) };
+        await using var other = await DispatchClient.ConnectAsync(second).WaitAsync(Timeout);
+        b.Stop();
+        await other.Completion.WaitAsync(Timeout);
+        var ex = await Assert.ThrowsAsync<DispatchConnectionException>(() => other.PingAsync().WaitAsync(Timeout));
+        Assert.Contains("refused", ex.InnerException?.Message ?? ex.Message);
+    }
+
+    [Fact]
     public async Task When_no_endpoint_answers_within_the_timeout_the_client_closes_and_later_requests_fail()
     {
         await using var a = new FakeServer("a");

@@ -31,6 +31,9 @@ internal sealed class FakeServer : IAsyncDisposable
     /// <summary>Every request read, in order (Hello included).</summary>
     public ConcurrentQueue<Command> Received { get; } = new();
 
+    /// <summary>An Error to answer Hello with while set (a silo that cannot reach the region yet, a refused credential); null: HelloOk.</summary>
+    public ErrorCode? HelloError { get; set; }
+
     /// <summary>A request to close the connection on, unanswered; null: answer everything.</summary>
     public Func<Command, bool>? DropOn { get; set; }
 
@@ -71,7 +74,8 @@ internal sealed class FakeServer : IAsyncDisposable
                 {
                     var c = CommandCodec.Read(payload);
                     Received.Enqueue(c);
-                    if (c.Type == MessageType.Hello) ReplyCodec.WriteHelloOk(replies, c.RequestId, Name, ClockMode.Manual, 0, 1 << 20);
+                    if (c.Type == MessageType.Hello && HelloError is { } refusal) ReplyCodec.WriteError(replies, c.RequestId, refusal, "scripted refusal");
+                    else if (c.Type == MessageType.Hello) ReplyCodec.WriteHelloOk(replies, c.RequestId, Name, ClockMode.Manual, 0, 1 << 20);
                     else if (DropOn?.Invoke(c) == true)
                     {
                         if (replies.Length > 0) await socket.SendAsync(replies.WrittenMemory, SocketFlags.None);
