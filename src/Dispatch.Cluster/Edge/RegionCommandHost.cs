@@ -20,9 +20,9 @@ namespace Dispatch.Cluster.Edge;
 /// cluster it lives; the grain's answer frames go back as they are (a Tick's decisions before its Ack, to a subscribed
 /// connection only, as on the sidecar). A Tick's decisions also reach every other subscriber of the region: this silo's
 /// through <see cref="RegionPushHub"/> from the answer, other silos' through the grain's observers. One worker per
-/// connection keeps its order; connections run side by side. Not yet: server figures (GetMetrics, GetServerStats), the
-/// audit log, and the courier-app ownership check, so a courier-app's confirmations are refused here rather than let
-/// through unchecked.
+/// connection keeps its order; connections run side by side. GetMetrics and GetServerStats answer with the connection's
+/// region's figures and this silo's process and edge (docs/cluster.md, "Metrics"). Not yet: the audit log and the
+/// courier-app ownership check, so a courier-app's confirmations are refused here rather than let through unchecked.
 /// </summary>
 internal sealed class RegionCommandHost : ICommandHost
 {
@@ -40,6 +40,9 @@ internal sealed class RegionCommandHost : ICommandHost
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private double _now;
+    private int _connections;
+    private long _framesIn, _framesOut, _errors;
+    private static readonly DateTime ProcessStarted = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     public RegionCommandHost(IGrainFactory grains, RegionPushHub pushes, RegionMap regions, string? defaultRegion, string serverName, int maxFrameBytes, int inboxCapacity,
         TimeProvider time, ILogger log)
@@ -93,6 +96,7 @@ internal sealed class RegionCommandHost : ICommandHost
                 if (!sessions.TryGetValue(target, out var session))
                 {
                     session = new Session(target, _sessionCapacity);
+                    Interlocked.Increment(ref _connections);
                     session.Worker = Task.Run(() => RunAsync(session));
                     sessions.Add(target, session);
                 }
@@ -125,12 +129,16 @@ internal sealed class RegionCommandHost : ICommandHost
         {
             if (!reader.TryRead(out var item)) continue;
             if (item.Kind == InboxKind.Disconnect) break;
+            Interlocked.Increment(ref _framesIn);
             batch.Clear();
             batch.Add(item.Command);
             if (ForRegion(session, item.Command))
             {
                 while (batch.Count < MaxBatch && reader.TryPeek(out var next) && next.Kind == InboxKind.Request && ForRegion(session, next.Command) && reader.TryRead(out next))
+                {
                     batch.Add(next.Command);
+                    Interlocked.Increment(ref _framesIn);
+                }
             }
             try
             {
@@ -141,6 +149,7 @@ internal sealed class RegionCommandHost : ICommandHost
             {
                 // The grain call failed (its silo died mid-call, a timeout): whether the region applied the requests is unknown.
                 _log.LogWarning(ex, "Region {Region}: {Count} request(s) from {Connection} failed", session.Region, batch.Count, session.Target.Name);
+                Interlocked.Add(ref _errors, batch.Count);
                 foreach (var c in batch)
                     Reply(session.Target, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.Internal,
                         $"{c.Type} to region '{session.Region}' did not complete ({ex.Message}); it may or may not have been applied: query before resending"));
@@ -151,6 +160,7 @@ internal sealed class RegionCommandHost : ICommandHost
             }
         }
         if (session.Region is not null && session.Subscribed) _pushes.Remove(session.Region, session.Target);
+        Interlocked.Decrement(ref _connections);
         session.Target.CompleteOutbound();
     }
 
@@ -177,6 +187,7 @@ internal sealed class RegionCommandHost : ICommandHost
             ArrayPool<byte>.Shared.Return(buffer.Detach().Array!);
             return;
         }
+        Interlocked.Add(ref _framesOut, frames);
         session.Target.Send(buffer.Detach(), frames);
     }
 
@@ -215,9 +226,29 @@ internal sealed class RegionCommandHost : ICommandHost
                 session.Subscribed = c.Flag;
                 Reply(t, o => ReplyCodec.WriteAck(o, c.RequestId, Now));
                 return;
-            case MessageType.GetMetrics or MessageType.GetServerStats:
-                Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.UnknownMessageType, $"{c.Type} is not served by a cluster silo yet (docs/cluster.md)"));
+            case MessageType.GetMetrics or MessageType.GetServerStats when session.Region is null:
+                Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.HandshakeRequired, $"{c.Type}: this connection has no region; send Hello with a region first"));
                 return;
+            case MessageType.GetMetrics:
+            {
+                // The region's engine figures with this silo's edge figures: what the sidecar's Metrics reply says of its one engine.
+                var f = await _grains.GetGrain<IRegionGrain>(session.Region!).Figures().ConfigureAwait(false);
+                var m = new MetricsSnapshot(f.Now, Uptime(), Volatile.Read(ref _connections), _inbox.Reader.Count, Interlocked.Read(ref _framesIn),
+                    Interlocked.Read(ref _framesOut), Interlocked.Read(ref _errors), f.Ticks, f.LastTickMs, f.Sequence, 0, f.OpenOrders);
+                Reply(t, o => ReplyCodec.WriteMetrics(o, c.RequestId, m));
+                return;
+            }
+            case MessageType.GetServerStats:
+            {
+                // This silo's process (memory, collections) with the region's size; the journal lives in Redis (0 bytes on disk here).
+                var f = await _grains.GetGrain<IRegionGrain>(session.Region!).Figures().ConfigureAwait(false);
+                if (c.Flag) Dispatch.Server.Metrics.ProcessStats.CollectEverything();
+                var s = new ServerStats(f.Now, Uptime(), Dispatch.Server.Metrics.ProcessStats.RssBytes(), GC.GetTotalMemory(false),
+                    GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), 0, f.LastSnapshotBytes, f.SnapshotsWritten,
+                    f.LastSnapshotMs, f.LastSnapshotMs, f.LastSnapshotMs, f.KnownOrders, f.OpenOrders, f.Couriers, Dispatch.Server.Metrics.ProcessStats.LiveHeapBytes());
+                Reply(t, o => ReplyCodec.WriteServerStats(o, c.RequestId, s));
+                return;
+            }
             case MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed when t.Principal.Role == Role.CourierApp:
                 Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.Forbidden,
                     $"role {t.Principal.Role.Name()} may not send {c.Type} through a cluster silo yet: the check that the order is its courier's is not there (docs/cluster.md)"));
@@ -272,16 +303,19 @@ internal sealed class RegionCommandHost : ICommandHost
         return n;
     }
 
+    private static double Uptime() => (DateTime.UtcNow - ProcessStarted).TotalSeconds;
+
     private void AdvanceNow(double t)
     {
         double seen;
         while (t > (seen = Volatile.Read(ref _now)) && Interlocked.CompareExchange(ref _now, t, seen) != seen) { }
     }
 
-    private static void Reply(ReplyTarget t, Action<FrameBuffer> write)
+    private void Reply(ReplyTarget t, Action<FrameBuffer> write)
     {
         var buffer = new FrameBuffer(128, ArrayPool<byte>.Shared);
         write(buffer);
+        Interlocked.Increment(ref _framesOut);
         t.Send(buffer.Detach(), 1);
     }
 

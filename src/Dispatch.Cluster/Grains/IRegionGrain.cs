@@ -40,6 +40,9 @@ public interface IRegionGrain : IGrainWithStringKey
     /// <summary>Ends a silo's subscription (its last local subscriber left).</summary>
     Task Unsubscribe(IRegionPushObserver observer);
 
+    /// <summary>The region's figures for a silo's GetMetrics and GetServerStats.</summary>
+    Task<RegionFigures> Figures();
+
     /// <summary>Where the region is and how far its journal goes (operations and tests).</summary>
     Task<RegionStatus> Status();
 }

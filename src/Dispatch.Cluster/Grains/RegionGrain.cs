@@ -1,6 +1,7 @@
 using System.Buffers;
 using Dispatch.Cluster.Durability;
 using Dispatch.Cluster.Hosting;
+using Dispatch.Cluster.Metrics;
 using Dispatch.Cluster.Pushes;
 using Dispatch.Cluster.Regions;
 using Dispatch.Protocol;
@@ -28,9 +29,15 @@ internal sealed class RegionGrain : Grain, IRegionGrain
     private RegionEngine? _engine;
     private string? _unavailable;
     private readonly RegionSubscribers _subscribers;
+    private readonly ClusterMetrics _metrics;
+    private RegionMeter? _meter;
+    private long _snapshots, _lastSnapshotBytes;
+    private double _lastSnapshotMs;
 
-    public RegionGrain(RegionMap regions, IRegionStore store, IOptions<ServerOptions> engineOptions, IOptions<DispatchClusterOptions> options, ILogger<RegionGrain> log)
+    public RegionGrain(RegionMap regions, IRegionStore store, IOptions<ServerOptions> engineOptions, IOptions<DispatchClusterOptions> options, ILogger<RegionGrain> log,
+        ClusterMetrics metrics)
     {
+        _metrics = metrics;
         _regions = regions;
         _store = store;
         _engineOptions = engineOptions.Value;
@@ -52,6 +59,8 @@ internal sealed class RegionGrain : Grain, IRegionGrain
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         _engine = await RegionEngine.RebuildAsync(region, _engineOptions, _store, cancellationToken);
         var k = _engine.Driver.Counts;
+        _meter = _metrics.Activate(RegionId);
+        _meter.Observe(k);
         _log.LogInformation("Region {Region} activated: snapshot at record {Snapshot}, {Replayed} journal records replayed ({Refused} refused) in {Ms:F0} ms; {Orders} orders, {Couriers} couriers; clock {Now:F2} min",
             RegionId, _engine.SnapshotSequence, _engine.Rebuilt.Replayed, _engine.Rebuilt.Refused,
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, k.Known, k.Couriers, _engine.Now);
@@ -59,6 +68,7 @@ internal sealed class RegionGrain : Grain, IRegionGrain
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_meter is not null) _metrics.Deactivate(_meter);
         // A graceful deactivation leaves a snapshot, so the next activation replays nothing; after a failed write the
         // engine may be ahead of the store and must not be saved.
         if (_engine is not null && _unavailable is null && _engine.Sequence > _engine.SnapshotSequence)
@@ -85,6 +95,7 @@ internal sealed class RegionGrain : Grain, IRegionGrain
     {
         var output = new FrameBuffer(256);
         var entries = new List<JournalEntry>();
+        int orders = 0;
         var ids = new uint[requests.Length];
         for (int i = 0; i < requests.Length; i++)
         {
@@ -108,7 +119,9 @@ internal sealed class RegionGrain : Grain, IRegionGrain
             JournalEntry? accepted;
             try
             {
+                long started = c.Type == MessageType.Tick ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
                 accepted = _engine.Execute(c, requests[i], output);
+                if (started != 0) _meter?.Ticked(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -120,9 +133,11 @@ internal sealed class RegionGrain : Grain, IRegionGrain
             if (accepted is not { } entry) continue;
             // The Ack is written in its place now and leaves with the rest only once the store has the batch.
             entries.Add(entry);
+            if (c.Type == MessageType.PlaceOrder) orders++;
             ReplyCodec.WriteAck(output, c.RequestId, entry.Now);
         }
         if (entries.Count == 0) return output.Drain();
+        long writeStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await _store.AppendAsync(RegionId, entries);
@@ -134,6 +149,7 @@ internal sealed class RegionGrain : Grain, IRegionGrain
             return FailAll(ids, $"region '{RegionId}' is reloading from the store: a journal write failed ({ex.Message})");
         }
         _engine!.Committed(entries[^1]);
+        _meter?.Committed(entries.Count, orders, System.Diagnostics.Stopwatch.GetElapsedTime(writeStarted).TotalMilliseconds, _engine.Driver.Counts);
         var answer = output.Drain();
         // Durable now: the Ticks' decisions may go to the other silos' subscribers (one-way, never waited for).
         _subscribers.Publish(RegionId, answer, origin);
@@ -156,6 +172,24 @@ internal sealed class RegionGrain : Grain, IRegionGrain
         return output.Drain();
     }
 
+    public Task<RegionFigures> Figures()
+    {
+        var k = _engine?.Driver.Counts;
+        return Task.FromResult(new RegionFigures
+        {
+            Now = _engine?.Now ?? 0,
+            Sequence = _engine?.Sequence ?? 0,
+            Ticks = _meter?.Ticks ?? 0,
+            LastTickMs = _meter?.LastTickMs ?? 0,
+            KnownOrders = k?.Known ?? 0,
+            OpenOrders = k?.Open ?? 0,
+            Couriers = k?.Couriers ?? 0,
+            SnapshotsWritten = _snapshots,
+            LastSnapshotBytes = _lastSnapshotBytes,
+            LastSnapshotMs = _lastSnapshotMs,
+        });
+    }
+
     public Task<RegionStatus> Status()
     {
         var k = _engine?.Driver.Counts;
@@ -175,11 +209,15 @@ internal sealed class RegionGrain : Grain, IRegionGrain
     /// <summary>Writes a snapshot; a failure only costs replay time later (the journal still holds everything), so it is logged, not raised.</summary>
     private async Task TrySnapshot()
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var snapshot = _engine!.Snapshot();
         try
         {
             await _store.SaveSnapshotAsync(RegionId, snapshot);
             _engine.SnapshotSaved(snapshot);
+            _snapshots++;
+            _lastSnapshotBytes = snapshot.Body.Length;
+            _lastSnapshotMs = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
         catch (RegionFencedException ex)
         {

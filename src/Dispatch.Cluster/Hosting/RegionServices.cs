@@ -19,6 +19,7 @@ public static class RegionServices
     /// <summary>Registers the region grains' services on <paramref name="services"/>.</summary>
     public static IServiceCollection AddDispatchRegions(this IServiceCollection services)
     {
+        services.TryAddSingleton<Metrics.ClusterMetrics>();
         services.TryAddSingleton(sp => RegionMap.From(sp.GetRequiredService<IOptions<DispatchClusterOptions>>().Value.Regions));
         // This increment's regions run on the caller's clock (the sidecar's manual mode): a Tick moves a region's time.
         services.PostConfigure<ServerOptions>(o => o.Clock = ClockMode.Manual);
