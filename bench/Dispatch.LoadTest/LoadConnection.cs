@@ -39,12 +39,15 @@ internal sealed class LoadConnection : IDisposable
     private readonly FrameBuffer _send = new(64 * 1024);
     private readonly long[] _couriers;
     private readonly Random _rng;
+    private readonly double _x0, _y0;
     private int _recvStart, _recvEnd;
     private uint _nextRid;
     private int _inFlight;
 
-    public LoadConnection(Socket socket, Stream stream, int window, long[] couriers, int seed)
+    public LoadConnection(Socket socket, Stream stream, int window, long[] couriers, int seed, double x0 = 0, double y0 = 0)
     {
+        _x0 = x0;
+        _y0 = y0;
         _socket = socket;
         _stream = stream;
         _window = window;
@@ -68,15 +71,17 @@ internal sealed class LoadConnection : IDisposable
 
     public long Errors { get; private set; }
 
-    public static async Task<LoadConnection> ConnectAsync(int port, int window, long[] couriers, int seed, LoadTls? tls = null)
+    /// <param name="region">The cluster region to name in Hello (null: none, a sidecar or the cluster's default region).</param>
+    /// <param name="x0">Added to every reported position (the region's corner), with <paramref name="y0"/>.</param>
+    public static async Task<LoadConnection> ConnectAsync(int port, int window, long[] couriers, int seed, LoadTls? tls = null, string? region = null, double x0 = 0, double y0 = 0)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).ConfigureAwait(false);
         Stream stream = new NetworkStream(socket, ownsSocket: false);
         if (tls is not null) stream = await tls.WrapAsync(stream).ConfigureAwait(false);
-        var c = new LoadConnection(socket, stream, window, couriers, seed);
+        var c = new LoadConnection(socket, stream, window, couriers, seed, x0, y0);
         // Handshake with the ordinary codec.
-        CommandCodec.WriteFrame(c._send, Command.Hello(1, "Dispatch.LoadTest", subscribe: false));
+        CommandCodec.WriteFrame(c._send, Command.Hello(1, "Dispatch.LoadTest", subscribe: false) with { Region = region });
         await stream.WriteAsync(c._send.WrittenMemory).ConfigureAwait(false);
         c._send.Reset();
         c._nextRid = 1;
@@ -110,7 +115,7 @@ internal sealed class LoadConnection : IDisposable
                 {
                     uint rid = ++_nextRid;
                     long courier = _couriers[_rng.Next(_couriers.Length)];
-                    CommandCodec.WriteFrame(_send, Command.UpdateCourierPosition(rid, courier, 1000 + _rng.Next(4000), 1000 + _rng.Next(4000)));
+                    CommandCodec.WriteFrame(_send, Command.UpdateCourierPosition(rid, courier, _x0 + 1000 + _rng.Next(4000), _y0 + 1000 + _rng.Next(4000)));
                 }
                 long ts = Stopwatch.GetTimestamp();
                 for (uint rid = firstRid; rid != _nextRid + 1; rid++) _sentAt[rid & _mask] = ts;

@@ -8,7 +8,18 @@ namespace Dispatch.LoadTest;
 internal sealed record LoadSettings(
     string ServerDll, int? ExternalPort, string[] FsyncPolicies, string Clock, int[] ConnectionLevels,
     int ThroughputWindow, int LatencyWindow, TimeSpan Warmup, TimeSpan Duration, long MaxCommandsPerLevel,
-    int Couriers, int Sites, string OutPath, bool[] TlsModes);
+    int Couriers, int Sites, string OutPath, bool[] TlsModes)
+{
+    /// <summary>More ports of the same external server (a cluster's silo edges): connection i uses port i mod their count.</summary>
+    public int[] MorePorts { get; init; } = [];
+
+    /// <summary>Cluster regions to spread the connections over (connection i: region i mod their count), each with its
+    /// corner in <see cref="Corners"/> (sites and couriers are placed and moved inside 0..5000 m of it); empty: no region in Hello.</summary>
+    public string[] Regions { get; init; } = [];
+
+    /// <inheritdoc cref="Regions"/>
+    public (double X, double Y)[] Corners { get; init; } = [];
+}
 
 internal sealed record LevelResult(
     string Fsync, bool Tls, string Mode, int Window, int Connections, double CommandsPerSecond, long Commands,
@@ -48,7 +59,7 @@ internal static class LoadRunner
             }
             try
             {
-                long[] couriers = await SetupAsync(port, s, tls).ConfigureAwait(false);
+                var couriers = await SetupRegionsAsync(port, s, tls).ConfigureAwait(false);
                 foreach (var (mode, window) in new[] { ("throughput", s.ThroughputWindow), ("latency", s.LatencyWindow) })
                 {
                     foreach (int conns in s.ConnectionLevels)
@@ -71,28 +82,47 @@ internal static class LoadRunner
         return 0;
     }
 
-    private static async Task<long[]> SetupAsync(int port, LoadSettings s, LoadTls? tls)
+    /// <summary>Sites and couriers in every region (one region, unnamed, without <c>--regions</c>): the couriers of each.</summary>
+    private static async Task<long[][]> SetupRegionsAsync(int port, LoadSettings s, LoadTls? tls)
     {
-        await using var c = await DispatchClient.ConnectAsync("127.0.0.1", port, tls?.ClientOptions("Dispatch.LoadTest setup") ?? new DispatchClientOptions { ClientName = "Dispatch.LoadTest setup" }).ConfigureAwait(false);
+        if (s.Regions.Length == 0) return [await SetupAsync(port, s, tls, null, 0, 0, 0).ConfigureAwait(false)];
+        var all = new long[s.Regions.Length][];
+        for (int r = 0; r < s.Regions.Length; r++)
+            all[r] = await SetupAsync(port, s, tls, s.Regions[r], s.Corners[r].X, s.Corners[r].Y, r).ConfigureAwait(false);
+        return all;
+    }
+
+    private static async Task<long[]> SetupAsync(int port, LoadSettings s, LoadTls? tls, string? region, double x0, double y0, int index)
+    {
+        var options = tls?.ClientOptions("Dispatch.LoadTest setup") ?? new DispatchClientOptions { ClientName = "Dispatch.LoadTest setup" };
+        options.Region = region;
+        await using var c = await DispatchClient.ConnectAsync("127.0.0.1", port, options).ConfigureAwait(false);
         double now = c.Server.Now;
         long run = Stopwatch.GetTimestamp() % 1_000_000; // fresh ids even against an external server with state
-        long siteBase = 1_000_000_000L + run * 1000, courierBase = 2_000_000_000L + run * 100_000;
+        long siteBase = 1_000_000_000L + run * 1000 + index * 100, courierBase = 2_000_000_000L + run * 100_000 + index * 10_000;
         var tasks = new List<Task>();
-        for (int i = 0; i < s.Sites; i++) tasks.Add(c.AddSiteAsync(siteBase + i, 1000 + 300 * i, 2000));
+        for (int i = 0; i < s.Sites; i++) tasks.Add(c.AddSiteAsync(siteBase + i, x0 + 1000 + 300 * i, y0 + 2000));
         var couriers = new long[s.Couriers];
         for (int i = 0; i < s.Couriers; i++)
         {
             couriers[i] = courierBase + i;
-            tasks.Add(c.CourierOnShiftAsync(couriers[i], 1000 + i % 4000, 1000 + i / 4 % 4000, now, now + 100_000));
+            tasks.Add(c.CourierOnShiftAsync(couriers[i], x0 + 1000 + i % 4000, y0 + 1000 + i / 4 % 4000, now, now + 100_000));
         }
         await Task.WhenAll(tasks).ConfigureAwait(false);
         return couriers;
     }
 
-    private static async Task<LevelResult> RunLevelAsync(int port, Process? server, string fsync, LoadTls? tls, string mode, int window, int conns, long[] couriers, LoadSettings s)
+    private static async Task<LevelResult> RunLevelAsync(int port, Process? server, string fsync, LoadTls? tls, string mode, int window, int conns, long[][] couriers, LoadSettings s)
     {
         var connections = new LoadConnection[conns];
-        for (int i = 0; i < conns; i++) connections[i] = await LoadConnection.ConnectAsync(port, window, couriers, seed: i * 7919 + conns, tls).ConfigureAwait(false);
+        int[] ports = [port, .. s.MorePorts];
+        for (int i = 0; i < conns; i++)
+        {
+            int r = i % couriers.Length;
+            var (x0, y0) = s.Regions.Length == 0 ? (0.0, 0.0) : s.Corners[r];
+            connections[i] = await LoadConnection.ConnectAsync(ports[i % ports.Length], window, couriers[r], seed: i * 7919 + conns, tls,
+                s.Regions.Length == 0 ? null : s.Regions[r], x0, y0).ConfigureAwait(false);
+        }
         var phase = new LoadPhase { MaxPerConnection = Math.Max(1, s.MaxCommandsPerLevel / conns) };
         try
         {

@@ -12,7 +12,11 @@ const string Usage = """
       Dispatch.LoadTest live-view-screenshots --url http://127.0.0.1:P/ --at 540,600   PNGs of a running live view -> bench/results/live-view/
 
     load options:
-      --port P               use a running server on 127.0.0.1:P instead of starting one
+      --port P[,P2,...]      use a running server on 127.0.0.1:P instead of starting one; several ports (a cluster's silo
+                             edges): connection i uses port i mod their count
+      --regions a,b,...      cluster regions (Hello's region, docs/cluster.md): connection i works in region i mod their
+                             count; sites and couriers are set up in each, inside 5 km of its --corners point
+      --corners "x y;x y"    one corner per region (engine coordinates), the region's area containing x..x+5000, y..y+5000
       --fsync LIST           policies to start the server with, comma-separated (default Always,Interval,Never)
       --clock Manual|Wall    clock of the started server (default Manual: no wall-clock ticks during the run)
       --connections LIST     default 1,16,64
@@ -88,7 +92,14 @@ try
     {
         case "load":
         {
-            int? port = opts.ContainsKey("port") ? Int("port", 0) : null;
+            int[] ports = List("port", "").Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+            int? port = ports.Length > 0 ? ports[0] : null;
+            string[] regions = List("regions", "");
+            var corners = Opt("corners", "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray())
+                .Select(xy => xy.Length == 2 ? (xy[0], xy[1]) : throw new FormatException("--corners: each corner is 'x y'")).ToArray();
+            if (corners.Length != regions.Length) throw new FormatException($"--corners: {corners.Length} corners for {regions.Length} regions (--regions); give one per region");
+            if (regions.Length > 0 && port is null) throw new FormatException("--regions needs --port (a running cluster's edges)");
             var settings = new LoadSettings(
                 ServerDll: port is null ? ServerProcess.LocateServerDll(opts.GetValueOrDefault("server-dll")) : "",
                 ExternalPort: port,
@@ -108,7 +119,7 @@ try
                     "on" or "true" => true,
                     "off" or "false" => false,
                     _ => throw new FormatException($"--tls takes off, on or off,on, not '{t}'"),
-                }).ToArray());
+                }).ToArray()) { MorePorts = ports.Skip(1).ToArray(), Regions = regions, Corners = corners };
             return await LoadRunner.RunAsync(settings);
         }
         case "crash-cycles":

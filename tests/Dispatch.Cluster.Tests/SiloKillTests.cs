@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using Dispatch.Client;
 using Dispatch.Cluster.Tests.Support;
 using Dispatch.Protocol;
@@ -37,6 +38,8 @@ public sealed class SiloKillTests(ITestOutputHelper output)
         "--Orleans:Membership:ProbeTimeout=00:00:01", "--Orleans:Membership:NumMissedProbesLimit=2",
         "--Orleans:Membership:TableRefreshTimeout=00:00:02", "--Orleans:Membership:IAmAliveTablePublishTimeout=00:00:05",
         "--Cluster:SnapshotEveryRecords=200",
+        // The grain's activation lines, so the test can say which regions the killed silo hosted.
+        "--Logging:LogLevel:Dispatch.Cluster.Grains.RegionGrain=Information",
     ];
 
     [SkippableFact]
@@ -69,6 +72,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             var streaming = streams.Select(s => Task.Run(() => s.RunAsync(stop.Token))).ToList();
 
             var recoveries = new List<double>();
+            var hostedCounts = new List<int>();
             for (int cycle = 0; cycle < Cycles; cycle++)
             {
                 await Task.Delay(StreamBeforeKill);
@@ -76,6 +80,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
                 var victim = alive[rng.Next(alive.Count)];
                 long killedAt = Stopwatch.GetTimestamp();
                 victim.Kill();
+                var hosted = Regex.Matches(victim.Output, @"Region (\S+) activated").Select(m => m.Groups[1].Value).Distinct().Order().ToList();
 
                 // Every region serves again once its stream had a request sent after the kill acknowledged.
                 var deadline = Stopwatch.StartNew();
@@ -88,7 +93,9 @@ public sealed class SiloKillTests(ITestOutputHelper output)
                 }
                 double recovery = streams.Max(s => Stopwatch.GetElapsedTime(killedAt, s.FirstAckSentAfter(killedAt)!.Value).TotalSeconds);
                 recoveries.Add(recovery);
-                output.WriteLine($"cycle {cycle}: killed the silo on edge port {victim.EdgePort}; every region serving again after {recovery.ToString("F2", CultureInfo.InvariantCulture)} s");
+                hostedCounts.Add(hosted.Count);
+                output.WriteLine($"cycle {cycle}: killed the silo on edge port {victim.EdgePort} hosting {(hosted.Count == 0 ? "no region" : string.Join(", ", hosted))}; " +
+                    $"every region serving again after {recovery.ToString("F2", CultureInfo.InvariantCulture)} s");
 
                 await CheckAsync(regions, endpoints, streams);
 
@@ -106,6 +113,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             output.WriteLine($"{Regions} regions, {Cycles} kill -9 cycles while streaming; seconds from the kill until every region served again: " +
                 $"min {recoveries[0].ToString("F2", inv)}, median {Median(recoveries).ToString("F2", inv)}, max {recoveries[^1].ToString("F2", inv)} " +
                 $"[{string.Join(", ", recoveries.Select(r => r.ToString("F2", inv)))}]");
+            output.WriteLine($"kills of a silo hosting at least one region: {hostedCounts.Count(n => n > 0)} of {Cycles}");
             output.WriteLine($"acknowledged: {streams.Sum(s => s.Acked.Count)} orders and {streams.Sum(s => s.Ticks)} ticks; in doubt: {streams.Sum(s => s.InDoubt.Count)} " +
                 $"({streams.Sum(s => s.InDoubtApplied)} of them applied after all); reconnects: {streams.Sum(s => s.Client.Reconnects)}");
             Assert.All(recoveries, r => Assert.True(r < 30, $"the regions served again {r:F1} s after a silo was killed"));
