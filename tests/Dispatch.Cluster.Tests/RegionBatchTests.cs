@@ -28,6 +28,46 @@ public sealed class RegionBatchTests
     }
 
     [Fact]
+    public async Task Several_connections_batches_in_one_turn_answer_each_as_alone_and_journal_in_one_write()
+    {
+        var store = new InMemoryRegionStore();
+        await using var kit = await ClusterKit.StartAsync(store, silos: 1);
+        var commands = Scenario.Hour(0, 0);
+        var reference = await ReferenceRegion.CreateAsync("north");
+        // Turns of 1 to 4 groups of 1 to 23 requests each, as a silo's lane merges its connections' batches.
+        int at = 0, size = 1, groups = 1, calls = 0;
+        while (at < commands.Count)
+        {
+            var turn = new List<List<Command>>();
+            for (int g = 0; g < groups && at < commands.Count; g++)
+            {
+                turn.Add(commands.Skip(at).Take(size).ToList());
+                at += size;
+                size = size % 23 + 1;
+            }
+            var expected = turn.Select(batch => batch.SelectMany(c => reference.Execute(c)).ToArray()).ToArray();
+            int appendsBefore = store.Appends;
+            var answers = await kit.Region("north").ExecuteGroupsFrom([.. turn.Select(b => b.Select(c => Frames.Payload(c)).ToArray())], null);
+            Assert.Equal(expected, answers);
+            Assert.True(store.Appends - appendsBefore <= 1, "one turn, one store write");
+            groups = groups % 4 + 1;
+            calls++;
+        }
+        Assert.Equal(commands.Count(c => c.IsEngineEvent), store.Head("north"));
+        Assert.True(store.Appends <= calls);
+
+        // A failed write: every request of every group is answered Internal under its own id, none acknowledged.
+        store.FailNextAppend = new IOException("store unreachable");
+        long head = store.Head("north");
+        var failed = await kit.Region("north").ExecuteGroupsFrom(
+            [[Frames.Payload(Command.AddSite(7, 77, 2000, 2000))], [Frames.Payload(Command.GetCounts(8)), Frames.Payload(Command.CourierOnShift(9, 99, 1000, 1000, 0, 100))]], null);
+        Assert.Equal([7u], Frames.Read(failed[0]).Select(m => m.RequestId));
+        Assert.Equal([8u, 9u], Frames.Read(failed[1]).Select(m => m.RequestId));
+        Assert.All(failed.SelectMany(Frames.Read), m => Assert.Equal(ErrorCode.Internal, Assert.IsType<ErrorMessage>(m).Code));
+        Assert.Equal(head, store.Head("north"));
+    }
+
+    [Fact]
     public async Task When_the_batch_cannot_be_made_durable_no_request_of_it_is_acknowledged()
     {
         var store = new InMemoryRegionStore();

@@ -28,6 +28,7 @@ internal sealed class RegionCommandHost : ICommandHost
 {
     private readonly IGrainFactory _grains;
     private readonly RegionPushHub _pushes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RegionLane> _lanes = new(StringComparer.Ordinal);
     private readonly RegionMap _regions;
     private readonly string _serverName;
     private readonly int _maxFrameBytes;
@@ -82,7 +83,11 @@ internal sealed class RegionCommandHost : ICommandHost
         return Completion;
     }
 
-    public void Dispose() => _inbox.Writer.TryComplete();
+    public void Dispose()
+    {
+        _inbox.Writer.TryComplete();
+        foreach (var lane in _lanes.Values) _ = lane.CompleteAsync();
+    }
 
     /// <summary>Hands each item to its connection's worker, in arrival order; a full worker queue holds the inbox (backpressure).</summary>
     private async Task DispatchAsync()
@@ -112,6 +117,7 @@ internal sealed class RegionCommandHost : ICommandHost
         {
             foreach (var s in sessions.Values) s.Queue.Writer.TryComplete();
             await Task.WhenAll(sessions.Values.Select(s => s.Worker ?? Task.CompletedTask)).ConfigureAwait(false);
+            await Task.WhenAll(_lanes.Values.Select(l => l.CompleteAsync())).ConfigureAwait(false);
             _completion.TrySetResult();
         }
     }
@@ -174,8 +180,9 @@ internal sealed class RegionCommandHost : ICommandHost
     {
         var requests = new byte[batch.Count][];
         for (int i = 0; i < batch.Count; i++) requests[i] = Payload(batch[i]);
-        var grain = _grains.GetGrain<IRegionGrain>(session.Region!);
-        var answer = await grain.ExecuteBatchFrom(requests, _pushes.Reference).ConfigureAwait(false);
+        // Through the region's lane: the batches of this silo's connections to one region share a grain turn and a store write.
+        var lane = _lanes.GetOrAdd(session.Region!, r => new RegionLane(_grains.GetGrain<IRegionGrain>(r), _pushes));
+        var answer = await lane.ExecuteAsync(requests).ConfigureAwait(false);
         var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
         // The region skipped this silo when it sent the Ticks' decisions to its subscribers: this silo's others get them here.
         var others = _pushes.HasOthers(session.Region!, session.Target) ? new FrameBuffer(256) : null;

@@ -32,6 +32,13 @@ public interface IRegionGrain : IGrainWithStringKey
     Task<byte[]> ExecuteBatchFrom(byte[][] requests, IRegionPushObserver? origin);
 
     /// <summary>
+    /// Several connections' batches in one turn (a silo's edge merges what its connections queued for this region): carried
+    /// out in order, group after group, journaled in <b>one</b> store write, and answered one answer per group, as
+    /// <see cref="ExecuteBatchFrom"/> would answer that group alone. A failed write fails every request of every group.
+    /// </summary>
+    Task<byte[][]> ExecuteGroupsFrom(byte[][][] groups, IRegionPushObserver? origin);
+
+    /// <summary>
     /// Subscribes (or renews) a silo's edge to the region's pushes for one lease (three <c>Cluster:SubscriptionRefreshSeconds</c>):
     /// the decisions of every Tick acknowledged after this call returns, whoever sent the Tick.
     /// </summary>

@@ -91,52 +91,56 @@ internal sealed class RegionGrain : Grain, IRegionGrain
         return Task.CompletedTask;
     }
 
-    public async Task<byte[]> ExecuteBatchFrom(byte[][] requests, IRegionPushObserver? origin)
+    public async Task<byte[]> ExecuteBatchFrom(byte[][] requests, IRegionPushObserver? origin) => (await ExecuteGroupsFrom([requests], origin))[0];
+
+    public async Task<byte[][]> ExecuteGroupsFrom(byte[][][] groups, IRegionPushObserver? origin)
     {
-        var output = new FrameBuffer(256);
+        var outputs = new FrameBuffer[groups.Length];
         var entries = new List<JournalEntry>();
         int orders = 0;
-        var ids = new uint[requests.Length];
-        for (int i = 0; i < requests.Length; i++)
+        for (int g = 0; g < groups.Length; g++)
         {
-            Command c;
-            try
+            var output = outputs[g] = new FrameBuffer(256);
+            var requests = groups[g];
+            for (int i = 0; i < requests.Length; i++)
             {
-                c = CommandCodec.Read(new ReadOnlySequence<byte>(requests[i]));
+                Command c;
+                try
+                {
+                    c = CommandCodec.Read(new ReadOnlySequence<byte>(requests[i]));
+                }
+                catch (ProtocolException ex)
+                {
+                    ReplyCodec.WriteError(output, ex.RequestId, ex.Code, ex.Message);
+                    continue;
+                }
+                if (_unavailable is not null || _engine is null)
+                {
+                    ReplyCodec.WriteError(output, c.RequestId, _engine is null ? ErrorCode.UnknownId : ErrorCode.Internal, _unavailable ?? $"region '{RegionId}' is not loaded");
+                    continue;
+                }
+                JournalEntry? accepted;
+                try
+                {
+                    long started = c.Type == MessageType.Tick ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+                    accepted = _engine.Execute(c, requests[i], output);
+                    if (started != 0) _meter?.Ticked(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // An engine bug (refusals are DispatchExceptions, answered inside). The commands of this batch applied
+                    // before it are not durable, so none may be acknowledged and this activation's state is suspect: reload.
+                    _log.LogError(ex, "Region {Region}: the engine failed on {Type} {Id}; the batch is not acknowledged, the activation deactivates", RegionId, c.Type, c.Id);
+                    return FailAll(groups, $"region '{RegionId}' is reloading from the store: the engine failed on {c.Type} ({ex.Message})");
+                }
+                if (accepted is not { } entry) continue;
+                // The Ack is written in its place now and leaves with the rest only once the store has the batch.
+                entries.Add(entry);
+                if (c.Type == MessageType.PlaceOrder) orders++;
+                ReplyCodec.WriteAck(output, c.RequestId, entry.Now);
             }
-            catch (ProtocolException ex)
-            {
-                ids[i] = ex.RequestId;
-                ReplyCodec.WriteError(output, ex.RequestId, ex.Code, ex.Message);
-                continue;
-            }
-            ids[i] = c.RequestId;
-            if (_unavailable is not null || _engine is null)
-            {
-                ReplyCodec.WriteError(output, c.RequestId, _engine is null ? ErrorCode.UnknownId : ErrorCode.Internal, _unavailable ?? $"region '{RegionId}' is not loaded");
-                continue;
-            }
-            JournalEntry? accepted;
-            try
-            {
-                long started = c.Type == MessageType.Tick ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
-                accepted = _engine.Execute(c, requests[i], output);
-                if (started != 0) _meter?.Ticked(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // An engine bug (refusals are DispatchExceptions, answered inside). The commands of this batch applied
-                // before it are not durable, so none may be acknowledged and this activation's state is suspect: reload.
-                _log.LogError(ex, "Region {Region}: the engine failed on {Type} {Id}; the batch is not acknowledged, the activation deactivates", RegionId, c.Type, c.Id);
-                return FailAll(ids, $"region '{RegionId}' is reloading from the store: the engine failed on {c.Type} ({ex.Message})");
-            }
-            if (accepted is not { } entry) continue;
-            // The Ack is written in its place now and leaves with the rest only once the store has the batch.
-            entries.Add(entry);
-            if (c.Type == MessageType.PlaceOrder) orders++;
-            ReplyCodec.WriteAck(output, c.RequestId, entry.Now);
         }
-        if (entries.Count == 0) return output.Drain();
+        if (entries.Count == 0) return [.. outputs.Select(o => o.Drain())];
         long writeStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
@@ -146,30 +150,55 @@ internal sealed class RegionGrain : Grain, IRegionGrain
         {
             _log.LogError(ex, "Region {Region}: journal records {First}..{Last} could not be written; none acknowledged, the activation deactivates",
                 RegionId, entries[0].Sequence, entries[^1].Sequence);
-            return FailAll(ids, $"region '{RegionId}' is reloading from the store: a journal write failed ({ex.Message})");
+            return FailAll(groups, $"region '{RegionId}' is reloading from the store: a journal write failed ({ex.Message})");
         }
         _engine!.Committed(entries[^1]);
         _meter?.Committed(entries.Count, orders, System.Diagnostics.Stopwatch.GetElapsedTime(writeStarted).TotalMilliseconds, _engine.Driver.Counts);
-        var answer = output.Drain();
-        // Durable now: the Ticks' decisions may go to the other silos' subscribers (one-way, never waited for).
-        _subscribers.Publish(RegionId, answer, origin);
+        var answers = new byte[groups.Length][];
+        for (int g = 0; g < groups.Length; g++)
+        {
+            answers[g] = outputs[g].Drain();
+            // Durable now: the Ticks' decisions may go to the other silos' subscribers (one-way, never waited for).
+            _subscribers.Publish(RegionId, answers[g], origin);
+        }
         if (_engine.SnapshotDue(_options.SnapshotEveryRecords)) await TrySnapshot();
-        return answer;
+        return answers;
     }
 
     /// <summary>
     /// The engine may hold changes the store does not: stop answering, deactivate (the next request rebuilds the region
-    /// from the store), and answer every request of the batch with an error, so each gets exactly one reply and none looks
+    /// from the store), and answer every request of every group with an error, so each gets exactly one reply and none looks
     /// acknowledged.
     /// </summary>
-    private byte[] FailAll(uint[] requestIds, string why)
+    private byte[][] FailAll(byte[][][] groups, string why)
     {
         _unavailable = why;
         DeactivateOnIdle();
-        var output = new FrameBuffer(64 * requestIds.Length);
-        foreach (uint rid in requestIds)
-            ReplyCodec.WriteError(output, rid, ErrorCode.Internal, "not acknowledged (nothing of this batch is durable): " + why);
-        return output.Drain();
+        var answers = new byte[groups.Length][];
+        for (int g = 0; g < groups.Length; g++)
+        {
+            var output = new FrameBuffer(64 * groups[g].Length);
+            foreach (var request in groups[g])
+                ReplyCodec.WriteError(output, RequestIdOf(request), ErrorCode.Internal, "not acknowledged (nothing of this batch is durable): " + why);
+            answers[g] = output.Drain();
+        }
+        return answers;
+    }
+
+    /// <summary>A request's id (its second field), read without decoding the rest; 0 when the payload is too malformed to say.</summary>
+    private static uint RequestIdOf(byte[] request)
+    {
+        try
+        {
+            var r = new MessagePack.MessagePackReader(request);
+            r.ReadArrayHeader();
+            r.ReadInt32();
+            return r.ReadUInt32();
+        }
+        catch (MessagePack.MessagePackSerializationException)
+        {
+            return 0;
+        }
     }
 
     public Task<RegionFigures> Figures()

@@ -18,6 +18,9 @@ internal sealed class InMemoryRegionStore : IRegionStore
     /// <summary>When set, the next append throws it (a store that went away).</summary>
     public Exception? FailNextAppend { get; set; }
 
+    /// <summary>Appends that wrote at least one record (store writes).</summary>
+    public int Appends { get; private set; }
+
     public long Head(string regionId)
     {
         lock (_gate) return _heads.GetValueOrDefault(regionId);
@@ -58,6 +61,7 @@ internal sealed class InMemoryRegionStore : IRegionStore
             }
             long head = _heads.GetValueOrDefault(regionId);
             if (entries.Count == 0) return Task.CompletedTask;
+            Appends++;
             if (entries[0].Sequence != head + 1) throw new RegionFencedException(regionId, entries[0].Sequence - 1, head);
             if (!_journals.TryGetValue(regionId, out var j)) _journals[regionId] = j = [];
             for (int i = 0; i < entries.Count; i++)
