@@ -188,7 +188,7 @@ internal sealed class EngineHost : ICommandHost
                 long batchEnded = Stopwatch.GetTimestamp();
                 if (_journal.Records != recordsBefore) _periodicSnapshots.AddWork(batchEnded - batchStarted, batchEnded);
                 if (_periodicSnapshots.IsDue(_journal.Records)) WriteSnapshot("periodic");
-                else if (_periodicSnapshots.IsIdleDue(_journal.Records, batchEnded)) WriteSnapshot("idle");
+                else if (_periodicSnapshots.IsIdleDue(_journal.Records, batchEnded)) WriteSnapshot(PeriodicSnapshots.IdleReason);
                 if (n == _options.MaxBatch) continue;
 
                 if (reader.Completion.IsCompleted) break;

@@ -42,6 +42,9 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
         : 0;
     private readonly long _idleMinWork = Math.Max(1, StopwatchTicks(options.SnapshotEveryEngineMilliseconds / 20));
     private long _lastJournaled = Stopwatch.GetTimestamp();
+
+    /// <summary>The reason an idle snapshot is started with (<see cref="Start"/>'s <c>why</c>).</summary>
+    public const string IdleReason = "idle";
     private bool _deferred;
 
     /// <summary>Whether periodic snapshots are on (SnapshotEveryRecords above 0); off, not even a shutdown snapshot is taken.</summary>
@@ -144,6 +147,8 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
             log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}): the engine state could not be serialised; the journal still holds everything, next try when the next snapshot falls due", records, why);
             return;
         }
+        // A quiet server gives back what the buffer grew to at the peak (the writer has not started: nothing reads it).
+        if (why == IdleReason) _buffer.TrimExcess();
         double pauseMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         double rollMs = Stopwatch.GetElapsedTime(t0, rolled).TotalMilliseconds;
         metrics.SnapshotPause(pauseMs);
