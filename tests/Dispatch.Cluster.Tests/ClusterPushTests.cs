@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Dispatch.Client;
 using Dispatch.Cluster.Tests.Support;
 using Dispatch.Protocol;
+using Xunit.Abstractions;
 
 namespace Dispatch.Cluster.Tests;
 
@@ -11,7 +12,7 @@ namespace Dispatch.Cluster.Tests;
 /// connection that did not subscribe or is bound to another region; and a subscriber that does not read is closed as a
 /// slow consumer (the sidecar's rule: <c>Dispatch:MaxOutboundBytes</c>) while the others get every push.
 /// </summary>
-public sealed class ClusterPushTests
+public sealed class ClusterPushTests(ITestOutputHelper output)
 {
     [SkippableFact]
     public async Task A_ticks_decisions_reach_every_subscriber_of_the_region_on_every_silo()
@@ -66,6 +67,55 @@ public sealed class ClusterPushTests
         Assert.Empty(seen[notSubscribed]);
         Assert.All(seen[otherRegion].OfType<AssignmentMessage>(), m => Assert.Equal(20, m.CourierId));
         Assert.Equal(seen[ticker].Select(Describe), seen[later].Select(Describe));
+    }
+
+    [SkippableFact]
+    public async Task A_subscriber_whose_silo_stops_reconnects_to_another_and_gets_the_pushes_of_later_ticks()
+    {
+        TestRedis.Require();
+        string prefix = TestRedis.UniquePrefix();
+        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0);
+        var hostA = await silos.StartSiloAsync();
+        var a = RedisSilos.Edge(hostA);
+        var b = RedisSilos.Edge(await silos.StartSiloAsync());
+        var c = RedisSilos.Edge(await silos.StartSiloAsync());
+
+        var options = new DispatchClientOptions { Region = "north", Subscribe = true, Endpoints = [new System.Net.DnsEndPoint("127.0.0.1", b.Port)] };
+        await using var subscriber = await DispatchClient.ConnectAsync("127.0.0.1", a.Port, options);
+        var pushes = new ConcurrentQueue<ServerMessage>();
+        subscriber.PushReceived += pushes.Enqueue;
+        var reconnected = new TaskCompletionSource<DispatchReconnect>(TaskCreationOptions.RunContinuationsAsynchronously);
+        subscriber.Reconnected += r => reconnected.TrySetResult(r);
+        await using var ticker = await DispatchClient.ConnectAsync("127.0.0.1", c.Port, new DispatchClientOptions { Region = "north" });
+
+        await ticker.AddSiteAsync(1, 1000, 1000);
+        for (int k = 0; k < 4; k++) await ticker.CourierOnShiftAsync(10 + k, 1200 + 300 * k, 1000, 0, 600, 2);
+        await ticker.PlaceOrderAsync(100, 1, 3000, 3000, 0, 1);
+        await ticker.TickAsync(5);
+        await WaitUntil(() => pushes.OfType<AssignmentMessage>().Any(), "the first tick's assignment");
+
+        // The subscriber's silo stops: its client reconnects to b and says Hello again, subscribed.
+        await silos.StopAsync(hostA);
+        var r = await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(b.Port, r.To.Port);
+        // If the region moved off the stopped silo, its new activation has the silos' subscriptions back at their next
+        // renewal (Cluster:SubscriptionRefreshSeconds, 1 s: docs/cluster.md, "Pushes"); while the stopped silo shuts down,
+        // calls to its activations wait for it. So a new order and tick every 300 ms until an assignment arrives.
+        var resumed = System.Diagnostics.Stopwatch.StartNew();
+        int before = pushes.Count;
+        long order = 101;
+        double t = 8;
+        while (!pushes.Skip(before).OfType<AssignmentMessage>().Any())
+        {
+            Assert.True(order < 101 + 60, "no assignment reached the reconnected subscriber in 60 ticks (about 20 s)");
+            await ticker.PlaceOrderAsync(order, 1, 2500, 4000 + order, t - 2, t - 1);
+            await ticker.TickAsync(t);
+            order++;
+            t += 1;
+            await Task.Delay(300);
+        }
+        output.WriteLine($"pushes resumed {resumed.Elapsed.TotalSeconds:F2} s after the reconnect, at the {order - 101}th tick after it");
+        Assert.Equal(order - 100, (await subscriber.GetCountsAsync()).Known);
     }
 
     [SkippableFact]
