@@ -19,6 +19,7 @@ internal sealed class RegionPushHub : IRegionPushObserver, IAsyncDisposable
     private readonly TimeSpan _refresh;
     private readonly ILogger _log;
     private readonly Dictionary<string, List<ReplyTarget>> _local = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _renewing = new(StringComparer.Ordinal); // under the _local lock
     private readonly CancellationTokenSource _stop = new();
     private IRegionPushObserver? _self;
     private Task? _renewals;
@@ -115,23 +116,31 @@ internal sealed class RegionPushHub : IRegionPushObserver, IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                string[] regions;
-                lock (_local) regions = [.. _local.Keys];
-                foreach (string region in regions)
-                {
-                    try
-                    {
-                        await _grains.GetGrain<IRegionGrain>(region).Subscribe(Reference).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        // The region is moving (its silo died): the next round subscribes to its new activation.
-                        _log.LogDebug(ex, "Push subscription to region {Region} not renewed; retrying next round", region);
-                    }
-                }
+                // Not awaited, one in flight per region: a region whose silo is dying (calls to it wait) must not hold up
+                // the other regions' renewals, nor its own next round once it answers again.
+                lock (_local)
+                    foreach (string region in _local.Keys)
+                        if (_renewing.Add(region)) _ = RenewOneAsync(region);
             }
         }
         catch (OperationCanceledException) { }
+    }
+
+    private async Task RenewOneAsync(string region)
+    {
+        try
+        {
+            await _grains.GetGrain<IRegionGrain>(region).Subscribe(Reference).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The region is moving (its silo died): the next round subscribes to its new activation.
+            _log.LogDebug(ex, "Push subscription to region {Region} not renewed; retrying next round", region);
+        }
+        finally
+        {
+            lock (_local) _renewing.Remove(region);
+        }
     }
 
     private async Task UnsubscribeAsync(string region)
