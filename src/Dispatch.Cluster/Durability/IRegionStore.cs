@@ -23,6 +23,12 @@ public interface IRegionStore
     Task AppendAsync(string regionId, IReadOnlyList<JournalEntry> entries);
 
     /// <summary>
+    /// The journal's head now (the last sequence number written; 0 for a region never written). A read-only batch compares
+    /// it with its activation's own: a stale activation (another one has written since) must not answer queries either.
+    /// </summary>
+    Task<long> HeadAsync(string regionId);
+
+    /// <summary>
     /// Replaces the region's snapshot with <paramref name="snapshot"/>, which must cover the head exactly (else
     /// <see cref="RegionFencedException"/>), and drops the journal records it covers.
     /// </summary>

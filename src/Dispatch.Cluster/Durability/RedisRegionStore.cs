@@ -93,6 +93,13 @@ public sealed class RedisRegionStore : IRegionStore
     }
 
     /// <inheritdoc />
+    public async Task<long> HeadAsync(string regionId)
+    {
+        var head = await Db.StringGetAsync(Key(regionId, "head")).ConfigureAwait(false);
+        return head.IsNull ? 0 : (long)head;
+    }
+
+    /// <inheritdoc />
     public async Task AppendAsync(string regionId, IReadOnlyList<JournalEntry> entries)
     {
         if (entries.Count == 0) return;

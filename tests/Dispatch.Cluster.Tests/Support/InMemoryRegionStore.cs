@@ -26,6 +26,8 @@ internal sealed class InMemoryRegionStore : IRegionStore
         lock (_gate) return _heads.GetValueOrDefault(regionId);
     }
 
+    public Task<long> HeadAsync(string regionId) => Task.FromResult(Head(regionId));
+
     public int JournalLength(string regionId)
     {
         lock (_gate) return _journals.TryGetValue(regionId, out var j) ? j.Count : 0;
