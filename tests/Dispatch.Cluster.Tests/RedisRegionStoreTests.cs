@@ -11,6 +11,7 @@ public sealed class RedisRegionStoreTests
     public async Task Appends_come_back_in_order_and_a_stale_writer_is_fenced()
     {
         var store = new RedisRegionStore(TestRedis.Require(), TestRedis.UniquePrefix());
+        Assert.Equal(0, await store.HeadAsync("r"));
         // One record per write, then the rest in groups (the region's group commit): the same journal.
         for (int i = 1; i <= 100; i++)
             await store.AppendAsync("r", [new JournalEntry(i, i / 7.0, Frames.Payload(Command.Tick((uint)i, i / 7.0)))]);
@@ -28,6 +29,7 @@ public sealed class RedisRegionStoreTests
         await store.AppendAsync("r", [new JournalEntry(2501, 400, Frames.Payload(Command.Tick(1, 400)))]);
         var fenced = await Assert.ThrowsAsync<RegionFencedException>(() => store.AppendAsync("r", [new JournalEntry(2501, 400, Frames.Payload(Command.Tick(1, 400)))]));
         Assert.Contains("head is 2501", fenced.Message);
+        Assert.Equal(2501, await store.HeadAsync("r")); // what a read-only batch compares its activation with
         await Assert.ThrowsAsync<RegionFencedException>(() => store.SaveSnapshotAsync("r", new RegionSnapshot(2400, 1, "s", [1])));
     }
 
