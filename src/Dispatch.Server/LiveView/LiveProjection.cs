@@ -8,7 +8,7 @@ namespace Dispatch.Server.LiveView;
 
 /// <summary>
 /// The live view's one reader of what the engine thread hands over (the <see cref="LiveRing"/>, the couriers'
-/// <see cref="LivePositions"/>, the orders' <see cref="LiveEtas"/>), on its own task. It keeps the picture a new browser
+/// <see cref="LivePositions"/>, the orders' ETA changes in the <see cref="LiveEtaLog"/>), on its own task. It keeps the picture a new browser
 /// starts from (couriers, open orders, zones, exceptions, timelines, the KPI hour) and, every
 /// <see cref="ServerOptions.HttpFeedIntervalMs"/>, formats once what changed in what the page draws into one SSE message
 /// for the <see cref="LiveBroadcast"/>: a delta of the map (one entry per courier or order that changed, its latest
@@ -23,7 +23,7 @@ internal sealed class LiveProjection
 
     /// <summary>A drop-off re-timed by less than this since the browsers were last told is not news (unless it changes
     /// the order's colour on the map): the page's colours have 5-minute bands, the engine re-times at every report.</summary>
-    public const double EtaNewsMinutes = 2;
+    public const double EtaNewsMinutes = 5;
 
     /// <summary>More exceptions of one kind than this within one feed interval are sent as one summary line.</summary>
     public const int SummariseAbove = 3;
@@ -40,7 +40,9 @@ internal sealed class LiveProjection
 
     private readonly LiveRing _ring;
     private readonly LivePositions _positions;
-    private readonly LiveEtas _etas;
+    private readonly LiveEtaLog _etaLog;
+    private readonly EtaEntry[] _etaBatch = new EtaEntry[4096];
+    private readonly List<OrderView> _retimed = new(); // orders with ETA changes folded since the last message
     private readonly LiveViewStats _stats;
     private readonly ILogger _log;
     private readonly object _gate = new();
@@ -66,17 +68,17 @@ internal sealed class LiveProjection
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
     private EngineCounts _counts;
-    private long _cursor, _applying, _exceptionSeq, _positionsTaken, _coalesced, _etasFolded;
+    private long _cursor, _etaCursor, _applying, _exceptionSeq, _positionsTaken, _coalesced, _etasFolded;
     private double _now = double.NaN, _sentNow = double.NaN;
     // The assignment whose stops are being read (stops follow their assignment in the ring).
     private CourierView? _assigning;
     private int _stopsLeft;
 
-    public LiveProjection(LiveRing ring, LivePositions positions, LiveEtas etas, LiveViewStats stats, int backlog, ILogger log)
+    public LiveProjection(LiveRing ring, LivePositions positions, LiveEtaLog etas, LiveViewStats stats, int backlog, ILogger log)
     {
         _ring = ring;
         _positions = positions;
-        _etas = etas;
+        _etaLog = etas;
         _stats = stats;
         _log = log;
         Broadcast = new LiveBroadcast(backlog);
@@ -140,9 +142,10 @@ internal sealed class LiveProjection
                 else _stats.Lost(1);
                 _cursor++;
             }
+            ReadEtas();
             if (!publish) return;
             TakePositions();
-            TakeEtas();
+            FlushEtas();
             CheckPromises();
             ComputeKpis(_kpi);
             SummariseExceptions();
@@ -379,29 +382,46 @@ internal sealed class LiveProjection
         _stats.PositionsSampledSoFar(_positions.Reports - _positionsTaken);
     }
 
-    /// <summary>The orders re-timed since the last message, at their latest drop-off: one timeline line each, saying how
-    /// many re-timings it folds.</summary>
-    private void TakeEtas()
+    /// <summary>Folds the ETA changes written since the last pass into their orders: the latest drop-off, and what the
+    /// timeline line of the interval will say (the first previous time, the reasons, how many). After the ring, so every
+    /// change's order is known unless it finished (then the change is moot).</summary>
+    private void ReadEtas()
     {
-        int n = _etas.Count;
-        for (int i = 0; i < n; i++)
+        int n;
+        while ((n = _etaLog.Read(ref _etaCursor, _etaBatch, out long lost)) > 0 || lost > 0)
         {
-            if (!_etas.Pending(i)) continue;
-            var r = _etas.Take(i);
-            if (!_orders.TryGetValue(r.Order, out var o))
+            if (lost > 0) _stats.Lost(lost);
+            for (int i = 0; i < n; i++)
             {
-                // Written after the ring events read so far: its order's placement may not be read yet.
-                if (r.RingSeq > _cursor) _etas.Keep(i);
-                continue;
+                ref readonly var e = ref _etaBatch[i];
+                if (!_orders.TryGetValue(e.Order, out var o)) continue;
+                if (o.EtaChanges == 0) { o.EtaPrevious = e.Previous; o.EtaReasons = 0; _retimed.Add(o); }
+                o.EtaChanges++;
+                o.EtaReasons |= 1 << ((int)e.Reason & 31);
+                o.EtaReason = e.Reason; o.EtaAt = e.At; o.EtaCourier = e.Courier; o.EtaDrop = e.Drop;
+                // A route read from the ring after this change was written is newer than it.
+                if (e.RingSeq > o.DropSeq && double.IsFinite(e.Drop)) o.PlannedDrop = e.Drop;
             }
-            _etasFolded += r.Changes - 1;
-            var note = new LiveNote(r.At, NoteKind.EtaChanged, r.Order, r.Courier) { T1 = r.Previous, T2 = r.Drop, N = r.Changes, Reason = (byte)r.Reason, Sub = (byte)PlanChangeKind.EtaChanged };
-            OrderNote(note);
-            if (r.Courier >= 0) CourierNote(note);
-            // A route's stops read from the ring after this change was written are newer than it.
-            if (r.RingSeq > o.DropSeq && double.IsFinite(r.Drop)) { o.PlannedDrop = r.Drop; MarkOrder(o, 1); }
-            if (r.Has(PlanChangeReason.CourierBehind)) Behind(r.Courier, r.Order, PlanChangeKind.EtaChanged, r.At);
+            if (n < _etaBatch.Length) break;
         }
+    }
+
+    /// <summary>The orders re-timed since the last message: one timeline line each, saying how many re-timings it folds.</summary>
+    private void FlushEtas()
+    {
+        foreach (var o in _retimed)
+        {
+            int changes = o.EtaChanges;
+            o.EtaChanges = 0;
+            _etasFolded += changes - 1;
+            if (o.Gone) continue;
+            var note = new LiveNote(o.EtaAt, NoteKind.EtaChanged, o.Id, o.EtaCourier) { T1 = o.EtaPrevious, T2 = o.EtaDrop, N = changes, Reason = (byte)o.EtaReason, Sub = (byte)PlanChangeKind.EtaChanged };
+            OrderNote(note);
+            if (o.EtaCourier >= 0) CourierNote(note);
+            MarkOrder(o, 1);
+            if ((o.EtaReasons & (1 << (int)PlanChangeReason.CourierBehind)) != 0) Behind(o.EtaCourier, o.Id, PlanChangeKind.EtaChanged, o.EtaAt);
+        }
+        _retimed.Clear();
     }
 
     /// <summary>Raises "at risk" / "late" once per order and level (the exception list).</summary>

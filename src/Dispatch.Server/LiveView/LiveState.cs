@@ -1,3 +1,5 @@
+using Dispatch.Model;
+
 namespace Dispatch.Server.LiveView;
 
 /// <summary>A courier as the view knows it: where it was last reported, its shift and its current plan.</summary>
@@ -36,7 +38,7 @@ internal sealed class OrderView
     /// <summary>0 fine, 1 near its promise, 2 past it: raised once per level into the exception list.</summary>
     public int Risk;
     /// <summary>The ring sequence number of the event that last set <see cref="PlannedDrop"/> (a route's stop, a release):
-    /// an ETA change written before it (<see cref="EtaReport.RingSeq"/>) is older and does not overwrite it.</summary>
+    /// an ETA change written before it (<see cref="EtaEntry.RingSeq"/>) is older and does not overwrite it.</summary>
     public long DropSeq = -1;
     /// <summary>The drop-off the browsers were last told (the feed sends a re-timing only when it is news).</summary>
     public double SentDrop = double.NaN;
@@ -44,6 +46,12 @@ internal sealed class OrderView
     public byte Dirt;
     /// <summary>Finished (delivered, cancelled, returned): the view forgot it.</summary>
     public bool Gone;
+    /// <summary>ETA changes folded since the last message (<see cref="LiveProjection"/>): how many, the drop-off before the
+    /// first, the latest, its reason, all the reasons (bits), when and with which courier.</summary>
+    public int EtaChanges, EtaReasons;
+    public double EtaPrevious, EtaDrop, EtaAt;
+    public PlanChangeReason EtaReason;
+    public long EtaCourier;
 }
 
 /// <summary>A congestion zone or a closure the engine accepted (the server's traffic picture, as commands).</summary>

@@ -15,7 +15,7 @@ public class LiveFeedDeltaTests
 {
     private readonly LiveRing _ring = new(1024);
     private readonly LivePositions _positions = new();
-    private readonly LiveEtas _etas = new();
+    private readonly LiveEtaLog _etas = new(1024);
     private readonly LiveViewStats _stats = new();
     private readonly LiveProjection _p;
     private long _seen;
@@ -49,7 +49,7 @@ public class LiveFeedDeltaTests
         Assert.Equal(1, _stats.PositionsSampled);
 
         // Twenty re-timings within the interval, ending 1.5 minutes from what the browsers know, same colour: not news.
-        for (int i = 1; i <= 20; i++) _etas.Report(new PlanChange(PlanChangeKind.EtaChanged, 10, 7, 101, PlanChangeReason.CourierAhead, 140 + (i - 1) * 0.075, 140 + i * 0.075), _ring.Head);
+        for (int i = 1; i <= 20; i++) _etas.Write(new PlanChange(PlanChangeKind.EtaChanged, 10, 7, 101, PlanChangeReason.CourierAhead, 140 + (i - 1) * 0.075, 140 + i * 0.075), _ring.Head);
         using (var m = TryNext()) // nothing else changed: no message at all
             Assert.False(m is not null && m.RootElement.TryGetProperty("o", out var os) && os.GetArrayLength() > 0, "a 1.5-minute re-timing is not news");
         Assert.Equal(19, _stats.EtasFolded);
@@ -58,12 +58,12 @@ public class LiveFeedDeltaTests
         Assert.Contains("(20 re-timings folded)", timeline);
 
         // Five minutes later than the browsers know: news, once.
-        _etas.Report(new PlanChange(PlanChangeKind.EtaChanged, 10, 7, 102, PlanChangeReason.CourierBehind, 141.5, 145), _ring.Head);
+        _etas.Write(new PlanChange(PlanChangeKind.EtaChanged, 10, 7, 102, PlanChangeReason.CourierBehind, 141.5, 145), _ring.Head);
         using (var m = Next())
             Assert.Equal("[10,50,60,200,145,7,1]", Assert.Single(m.RootElement.GetProperty("o").EnumerateArray()).GetRawText());
 
         // A route read from the ring after an ETA change was written is newer: the older change does not overwrite it.
-        _etas.Report(new PlanChange(PlanChangeKind.EtaChanged, 10, 7, 103, PlanChangeReason.CourierAhead, 145, 120), _ring.Head);
+        _etas.Write(new PlanChange(PlanChangeKind.EtaChanged, 10, 7, 103, PlanChangeReason.CourierAhead, 145, 120), _ring.Head);
         _ring.Write(new LiveEvent { Kind = LiveEventKind.Assignment, At = 103, Id = 7, Count = 1, Flag = true, T1 = 103 });
         _ring.Write(new LiveEvent { Kind = LiveEventKind.Stop, At = 103, Id = 10, Other = 1, Count = 2, X = 50, Y = 60, T1 = 150 });
         using (var m = Next())
