@@ -342,9 +342,6 @@ internal sealed class LiveProjection
             case PlanChangeKind.Reassigned:
                 Raise(new LiveNote(e.At, NoteKind.Reassigned, e.Id, e.Other) { Reason = e.Reason });
                 break;
-            case PlanChangeKind.EtaChanged: // not through the ring (LiveEtas); kept for a ring written by an older source
-                if (o is not null && double.IsFinite(e.T2)) { o.PlannedDrop = e.T2; MarkOrder(o, 1); }
-                break;
             case PlanChangeKind.Requoted:
                 // A re-quote is the engine keeping its word honest, not an exception of its own: the timeline has it, and
                 // the order shows up as "near" or "past" its promise when that is what it is.

@@ -35,7 +35,7 @@ internal sealed class LiveViewStats
     /// each courier's latest position per message).</summary>
     public long PositionsSampled => Interlocked.Read(ref _positionsSampled);
 
-    /// <summary>ETA changes folded into a later one of the same order before the feed took them (the timeline line says how many).</summary>
+    /// <summary>ETA changes folded into a later one of the same order within one feed interval (its timeline line says how many).</summary>
     public long EtasFolded => Interlocked.Read(ref _etasFolded);
 
     /// <summary>Re-timed drop-offs not sent to the browsers: less than <see cref="LiveProjection.EtaNewsMinutes"/> from what

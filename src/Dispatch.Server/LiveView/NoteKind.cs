@@ -16,7 +16,7 @@ internal enum NoteKind : byte
     Assigned,
     PlannedWith,
     PlanChange,
-    /// <summary>ETA changes of one order folded into one line (<see cref="LiveEtas"/>): N says how many.</summary>
+    /// <summary>ETA changes of one order folded into one line (<see cref="LiveEtaLog"/>): N says how many.</summary>
     EtaChanged,
     Late,
     AtRisk,
