@@ -58,6 +58,8 @@ internal sealed class LiveProjection
     private readonly Dictionary<long, double> _behindAt = new();
     // What changed since the last message (the next message's delta).
     private readonly List<CourierView> _dirtyCouriers = new();
+    private readonly List<CourierView> _moved = new();
+    private static readonly Comparison<CourierView> ById = (a, b) => a.Id.CompareTo(b.Id);
     private readonly List<OrderView> _dirtyOrders = new();
     private readonly List<long> _goneCouriers = new(), _goneOrders = new(), _newSites = new();
     private readonly List<ZoneView> _newZones = new();
@@ -559,7 +561,7 @@ internal sealed class LiveProjection
     /// Ends the interval: writes (with <paramref name="write"/>) one JSON object of what changed, and marks it told either
     /// way (the next browser starts from <see cref="State"/>, which says the same). Keys: <c>t</c> now, <c>s</c> sites,
     /// <c>z</c> zones, <c>w</c> citywide factors, <c>cx</c> couriers gone, <c>c</c> couriers changed, <c>p</c> couriers
-    /// that only moved (flat), <c>ox</c> orders finished, <c>o</c> orders new or changed, <c>x</c> exception lines,
+    /// that only moved (flat, id steps and ages), <c>ox</c> orders finished, <c>o</c> orders new or changed, <c>x</c> exception lines,
     /// <c>kpi</c> the values that changed. False when there was nothing to say.
     /// </summary>
     private bool WriteDelta(bool write)
@@ -605,12 +607,17 @@ internal sealed class LiveProjection
                 w.WriteStartArray("c");
                 foreach (var c in _dirtyCouriers) if (c.Dirt == 2 && !c.Gone) WriteCourierTuple(w, c);
                 w.WriteEndArray();
-                // Only moved: [id, x, y, seenAt] flat, the bulk of a message under load.
+                // Only moved: flat [id step, x, y, age], in id order, the id as the step from the one before and the
+                // report's age in minutes before t: the bulk of a message under load, so its bytes are worth saving.
+                _moved.Clear();
+                foreach (var c in _dirtyCouriers) if (c.Dirt == 1 && !c.Gone) _moved.Add(c);
+                _moved.Sort(ById);
                 w.WriteStartArray("p");
-                foreach (var c in _dirtyCouriers)
+                long previous = 0;
+                foreach (var c in _moved)
                 {
-                    if (c.Dirt != 1 || c.Gone) continue;
-                    w.WriteNumberValue(c.Id); Coord(w, c.X); Coord(w, c.Y); Minutes(w, c.SeenAt);
+                    w.WriteNumberValue(c.Id - previous); Coord(w, c.X); Coord(w, c.Y); Minutes(w, _now - c.SeenAt);
+                    previous = c.Id;
                 }
                 w.WriteEndArray();
             }

@@ -69,6 +69,14 @@ public class LiveFeedDeltaTests
         using (var m = Next())
             Assert.Equal("[10,50,60,200,150,7,1]", Assert.Single(m.RootElement.GetProperty("o").EnumerateArray()).GetRawText());
 
+        // Couriers that only moved: id steps in id order and the report's age before t (103).
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.CourierOnShift, At = 103, Id = 4, X = 1, Y = 1, T1 = 0, T2 = 600 });
+        Next().Dispose();
+        _positions.Report(7, 8, 9, 102.75);
+        _positions.Report(4, 2, 3, 103);
+        using (var m = Next())
+            Assert.Equal("[4,2,3,0,3,8,9,0.25]", m.RootElement.GetProperty("p").GetRawText());
+
         // The whole picture a new browser starts from says what the others were told.
         var (state, _) = _p.State();
         using var s = JsonDocument.Parse(state);
