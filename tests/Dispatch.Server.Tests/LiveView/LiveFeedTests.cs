@@ -28,6 +28,34 @@ public class LiveFeedTests
     }
 
     [Fact]
+    public async Task A_ring_reader_racing_the_writer_never_gets_half_of_an_event()
+    {
+        var ring = new LiveRing(64);
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Factory.StartNew(() =>
+        {
+            for (long k = 1; !stop.IsCancellationRequested; k++)
+                ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, Count = (int)k, Id = k, Other = k, At = k, X = k, Y = k, T1 = k, T2 = k, Value = k });
+        }, stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default); // its own thread: the reader below spins
+        long reads = 0;
+        var until = DateTime.UtcNow.AddMilliseconds(300);
+        while (DateTime.UtcNow < until || (reads == 0 && DateTime.UtcNow < until.AddSeconds(10)))
+        {
+            long head = ring.Head;
+            for (long s = Math.Max(0, head - 8); s < head; s++)
+            {
+                if (!ring.TryRead(s, out var e)) continue;
+                Assert.True(e.Id == s + 1 && e.Count == e.Id && e.Other == e.Id && e.At == e.Id && e.X == e.Id && e.Y == e.Id && e.T1 == e.Id && e.T2 == e.Id && e.Value == e.Id,
+                    $"torn event at {s}: {e.Id} {e.Count} {e.At} {e.Value}");
+                reads++;
+            }
+        }
+        stop.Cancel();
+        await writer;
+        Assert.True(reads > 0);
+    }
+
+    [Fact]
     public void Projection_counts_what_it_missed_when_the_engine_laps_the_ring()
     {
         var ring = new LiveRing(1024);
