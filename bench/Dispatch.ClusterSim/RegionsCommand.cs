@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text;
+using Dispatch.Cluster.Durability;
+using Dispatch.Cluster.Handoff;
+using Dispatch.Cluster.Regions;
+using Dispatch.Cluster.Simulation;
+using Dispatch.Simulator.Generation;
+using StackExchange.Redis;
+
+namespace Dispatch.ClusterSim;
+
+/// <summary>
+/// <c>regions</c>: generates a side-by-side multi-region day and replays it through the cluster's region grains three
+/// ways: one region holding the whole area (one engine), the strips as regions without borrowing, and with borrowing;
+/// writes the quality table (docs/cluster.md, Figures: multi-region replay).
+/// </summary>
+internal static class RegionsCommand
+{
+    public const string Usage = """
+        Dispatch.ClusterSim regions [--regions N] [--orders-per-region N] [--seed N] [--width-share X] [--supply X]
+                                    [--borrow-radius M] [--redis HOST:PORT] [--out FILE]
+          --regions            cities / strip regions side by side (default 3)
+          --orders-per-region  orders each city places in the day (default 1000, at least 1000)
+          --seed               generator seed (default 42)
+          --width-share        strip width in city radii (default 1.6; less: more border crossing)
+          --supply             courier supply factor (default 1.0)
+          --borrow-radius      how far from the short region's border a lent courier may be, metres (default 2000)
+          --redis              the region store: a Redis (its journal and snapshots, fenced); default: in memory
+          --out                the markdown table (default: standard output only)
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        var o = new SideBySideOptions();
+        double radius = 2_000;
+        string? redis = null, outPath = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name}: a value is missing");
+            int Int() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new ArgumentException($"{name}: '{args[i]}' is not a whole number");
+            double Real() => double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw new ArgumentException($"{name}: '{args[i]}' is not a number");
+            switch (name)
+            {
+                case "--regions": o = o with { Regions = Int() }; break;
+                case "--orders-per-region": o = o with { OrdersPerRegion = Int() }; break;
+                case "--seed": o = o with { Seed = Int() }; break;
+                case "--width-share": o = o with { WidthShare = Real() }; break;
+                case "--supply": o = o with { CourierSupplyFactor = Real() }; break;
+                case "--borrow-radius":
+                    radius = Real();
+                    if (!(radius >= 0)) throw new ArgumentException($"--borrow-radius: {radius} must be 0 or more metres");
+                    break;
+                case "--redis": redis = Value(); break;
+                case "--out": outPath = Value(); break;
+                default: throw new ArgumentException($"unknown option '{name}'\n{Usage}");
+            }
+        }
+        try
+        {
+            o.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new ArgumentException($"--{Kebab(ex.ParamName)}: {ex.Message}", ex);
+        }
+
+        var generated = SideBySideGenerator.Generate(o);
+        var day = DayConversion.ToRegionDay(generated.Day);
+        var engine = DayConversion.EngineOptions(generated.Day);
+        double speed = generated.Day.Parameters.MetersPerMinute;
+        output.WriteLine($"{generated.Day.Name}: {day.Orders.Count} orders, {day.Couriers.Count} couriers, {day.Sites.Count} restaurants, strips {generated.RegionWidthMeters:F0} m wide");
+
+        var whole = new List<RegionDefinition> { new() { Id = "all", Area = Union(generated.Regions) } };
+        var strips = generated.Regions.Select(r => new RegionDefinition { Id = r.Id, Area = r.AreaWkt }).ToList();
+        var runs = new List<(string Name, RegionDayResult Result)>();
+        using var connection = redis is null ? null : await ConnectionMultiplexer.ConnectAsync(redis);
+        string prefix = "dispatch-sim-" + Guid.NewGuid().ToString("N")[..8];
+        int n = 0;
+        foreach (var (name, regions, borrowing) in new[]
+                 {
+                     ("one engine (one region, the whole area)", whole, false),
+                     ($"{o.Regions} regions, no borrowing", strips, false),
+                     ($"{o.Regions} regions, borrowing within {radius:F0} m", strips, true),
+                 })
+        {
+            IRegionStore store = connection is null ? new MemoryRegionStore() : new RedisRegionStore(connection, $"{prefix}-{n++}");
+            await using var cluster = await InProcessCluster.StartAsync(regions, speed, engine, store);
+            var replay = new RegionDayReplay(cluster.Grains, cluster.Map, new HandoffOptions { Borrowing = borrowing, BorrowRadiusMeters = radius });
+            var result = await replay.RunAsync(day, line => output.WriteLine($"  {name}: {line}"));
+            output.WriteLine($"  {name}: done in {result.WallSeconds:F1} s");
+            runs.Add((name, result));
+        }
+        if (connection is not null)
+        {
+            // The runs' keys are of no use afterwards; leave the shared Redis as it was.
+            var server = connection.GetServer(connection.GetEndPoints()[0]);
+            await foreach (var key in server.KeysAsync(pattern: prefix + "*")) await connection.GetDatabase().KeyDeleteAsync(key);
+        }
+
+        string table = Table(args, o, generated, day, radius, redis is null ? "in memory (MemoryRegionStore)" : $"Redis at {redis} (RedisRegionStore)", runs);
+        output.WriteLine();
+        output.Write(table);
+        if (outPath is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+            await File.WriteAllTextAsync(outPath, table);
+        }
+        bool sound = runs.All(r => r.Result.DuplicatedCouriers == 0 && r.Result.MissingCouriers == 0 && r.Result.MisplacedCouriers == 0 && r.Result.Refusals == 0);
+        if (!sound) output.WriteLine("FAILED: a courier was in two regions or none, or a region refused a request (see the table)");
+        return sound ? 0 : 1;
+    }
+
+    private static string Union(IReadOnlyList<StripRegion> strips)
+    {
+        var reader = new NetTopologySuite.IO.WKTReader();
+        var union = strips.Select(s => reader.Read(s.AreaWkt)).Aggregate((a, b) => a.Union(b));
+        return union.AsText();
+    }
+
+    private static string Kebab(string? name) =>
+        string.Concat((name ?? "option").Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
+
+    private static string Table(string[] args, SideBySideOptions o, SideBySideDay generated, RegionDay day, double radius, string store, List<(string Name, RegionDayResult Result)> runs)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var b = new StringBuilder();
+        b.AppendLine("# Multi-region replay: one engine vs regions vs regions with borrowing");
+        b.AppendLine();
+        b.AppendLine(ci, $"Produced by `dotnet bench/Dispatch.ClusterSim/bin/Release/net10.0/Dispatch.ClusterSim.dll regions {string.Join(' ', args)}` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC).");
+        b.AppendLine(ci, $"Day `{generated.Day.Name}`: {o.Regions} wave-generated cities side by side (seed {o.Seed}), {day.Orders.Count} orders, {day.Couriers.Count} courier shifts, {day.Sites.Count} restaurants; strips {generated.RegionWidthMeters:F0} m wide ({o.WidthShare} city radii); {runs[1].Result.CrossBorderOrders} orders ({100.0 * runs[1].Result.CrossBorderOrders / Math.Max(1, day.Orders.Count):F1} %) deliver into another strip than their restaurant's.");
+        b.AppendLine(ci, $"Every run goes through the cluster's region grains (an in-process Orleans silo, store {store}), MDRP rules, a tick a minute, couriers following their pushed plans; hand-off rounds after every minute; the exactly-one-region audit every simulated hour and at the end.");
+        b.AppendLine();
+        b.AppendLine("| run | regions | delivered | click-to-door mean (min) | p90 (min) | over 40 min | hand-offs by position | borrowed | rolled back | duplicated couriers (max at an audit) | couriers in no region | audits | wall s |");
+        b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (name, r) in runs)
+            b.AppendLine(ci, $"| {name} | {r.Regions} | {r.DeliveredPercent:F2} % | {r.Mean:F2} | {r.P90:F1} | {r.Over40Percent:F2} % | {r.PositionHandoffs} | {r.BorrowHandoffs} | {r.RolledBack} | {r.DuplicatedCouriers} | {r.MissingCouriers} | {r.Audits} | {r.WallSeconds:F1} |");
+        b.AppendLine();
+        foreach (var (name, r) in runs.Where(r => r.Result.Refusals > 0 || r.Result.MisplacedCouriers > 0 || r.Result.Retried > 0))
+            b.AppendLine(ci, $"- {name}: {r.Refusals} refused requests, {r.MisplacedCouriers} misplaced couriers, {r.Retried} hand-off steps retried. {string.Join(" / ", r.RefusalSamples)}");
+        return b.ToString();
+    }
+}
