@@ -3,6 +3,7 @@ using Dispatch.Cluster.Regions;
 using Dispatch.Cluster.Tests.Support;
 using Dispatch.Protocol;
 using Dispatch.Server;
+using ErrorCode = Dispatch.Protocol.ErrorCode;
 
 namespace Dispatch.Cluster.Tests;
 
@@ -77,6 +78,10 @@ public sealed class HandoffTests
         // Step 1 alone (the coordinator died after it), then north's silo stops.
         var ticket = Assert.Single(await kit.Handoff("north").ReleaseOutsiders());
         Assert.Equal(["north"], await kit.OwnersOf(Courier)); // released, not adopted: still north's, in transit
+        // A new shift for it in north now would make it two regions' once south adopts it: refused.
+        var refused = Assert.IsType<ErrorMessage>(Assert.Single(await kit.Send("north", Command.CourierOnShift(9, Courier, 1000, 1000, 0, 600, 3))));
+        Assert.Equal(ErrorCode.InvalidState, refused.Code);
+        Assert.Contains($"hand-off {ticket.Id}", refused.Message);
         await kit.Cluster.StopSiloAsync(await kit.HostOf("north"));
 
         var round = await kit.Coordinator().RunAsync();

@@ -28,8 +28,8 @@ public sealed class HandoffLedger
     /// <summary>This region's answer to hand-off <paramref name="id"/>, if it gave one.</summary>
     public bool TryGetOutcome(string id, out AdoptOutcome outcome) => _decided.TryGetValue(id, out outcome!);
 
-    /// <summary>True when a pending ticket moves <paramref name="courierId"/>.</summary>
-    public bool IsLeaving(long courierId) => _pending.Values.Any(t => t.CourierId == courierId);
+    /// <summary>The pending ticket that moves <paramref name="courierId"/>, or null (a scan: pending tickets are few).</summary>
+    public HandoffTicket? Leaving(long courierId) => _pending.Values.FirstOrDefault(t => t.CourierId == courierId);
 
     internal void AddPending(HandoffTicket ticket) => _pending[ticket.Id] = ticket;
 

@@ -145,6 +145,12 @@ internal sealed class RegionEngine
                 ReplyCodec.WriteError(output, c.RequestId, ErrorCode.InvalidValue,
                     $"AddSite: site {c.Id} at ({c.X}, {c.Y}) lies outside region '{_region.Id}' (x, y must be inside its area)");
                 return null;
+            case MessageType.CourierOnShift when Handoffs.Leaving(c.Id) is { } leaving:
+                // The courier is on its way to another region (a hand-off not completed): a new shift here would put it
+                // in two regions once the other adopts it.
+                ReplyCodec.WriteError(output, c.RequestId, ErrorCode.InvalidState,
+                    $"CourierOnShift: courier {c.Id} is being handed off from region '{_region.Id}' to '{leaving.To}' (hand-off {leaving.Id}); send its shift there");
+                return null;
         }
         if (!c.IsQuery && !c.IsEngineEvent)
         {
