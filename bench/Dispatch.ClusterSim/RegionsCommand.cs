@@ -17,11 +17,11 @@ namespace Dispatch.ClusterSim;
 internal static class RegionsCommand
 {
     public const string Usage = """
-        Dispatch.ClusterSim regions [--regions N] [--orders-per-region N] [--seed N] [--width-share X] [--supply X]
+        Dispatch.ClusterSim regions [--regions N] [--orders-per-region N] [--seeds N,N,...] [--width-share X] [--supply X]
                                     [--borrow-radius M] [--redis HOST:PORT] [--out FILE]
           --regions            cities / strip regions side by side (default 3)
           --orders-per-region  orders each city places in the day (default 1000, at least 1000)
-          --seed               generator seed (default 42)
+          --seeds              generator seeds, one day each, comma-separated (default 42)
           --width-share        strip width in city radii (default 1.6; less: more border crossing)
           --supply             courier supply factor (default 1.0)
           --borrow-radius      how far from the short region's border a lent courier may be, metres (default 2000)
@@ -34,6 +34,7 @@ internal static class RegionsCommand
         var o = new SideBySideOptions();
         double radius = 2_000;
         string? redis = null, outPath = null;
+        int[] seeds = [42];
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -44,7 +45,10 @@ internal static class RegionsCommand
             {
                 case "--regions": o = o with { Regions = Int() }; break;
                 case "--orders-per-region": o = o with { OrdersPerRegion = Int() }; break;
-                case "--seed": o = o with { Seed = Int() }; break;
+                case "--seeds":
+                    seeds = [.. Value().Split(',').Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int seed) ? seed
+                        : throw new ArgumentException($"--seeds: '{v}' is not a whole number"))];
+                    break;
                 case "--width-share": o = o with { WidthShare = Real() }; break;
                 case "--supply": o = o with { CourierSupplyFactor = Real() }; break;
                 case "--borrow-radius":
@@ -65,31 +69,35 @@ internal static class RegionsCommand
             throw new ArgumentException($"--{Kebab(ex.ParamName)}: {ex.Message}", ex);
         }
 
-        var generated = SideBySideGenerator.Generate(o);
-        var day = DayConversion.ToRegionDay(generated.Day);
-        var engine = DayConversion.EngineOptions(generated.Day);
-        double speed = generated.Day.Parameters.MetersPerMinute;
-        output.WriteLine($"{generated.Day.Name}: {day.Orders.Count} orders, {day.Couriers.Count} couriers, {day.Sites.Count} restaurants, strips {generated.RegionWidthMeters:F0} m wide");
-
-        var whole = new List<RegionDefinition> { new() { Id = "all", Area = Union(generated.Regions) } };
-        var strips = generated.Regions.Select(r => new RegionDefinition { Id = r.Id, Area = r.AreaWkt }).ToList();
-        var runs = new List<(string Name, RegionDayResult Result)>();
         using var connection = redis is null ? null : await ConnectionMultiplexer.ConnectAsync(redis);
         string prefix = "dispatch-sim-" + Guid.NewGuid().ToString("N")[..8];
         int n = 0;
-        foreach (var (name, regions, borrowing) in new[]
-                 {
-                     ("one engine (one region, the whole area)", whole, false),
-                     ($"{o.Regions} regions, no borrowing", strips, false),
-                     ($"{o.Regions} regions, borrowing within {radius:F0} m", strips, true),
-                 })
+        var days = new List<(SideBySideDay Generated, RegionDay Day, List<(string Name, RegionDayResult Result)> Runs)>();
+        foreach (int seed in seeds)
         {
-            IRegionStore store = connection is null ? new MemoryRegionStore() : new RedisRegionStore(connection, $"{prefix}-{n++}");
-            await using var cluster = await InProcessCluster.StartAsync(regions, speed, engine, store);
-            var replay = new RegionDayReplay(cluster.Grains, cluster.Map, new HandoffOptions { Borrowing = borrowing, BorrowRadiusMeters = radius });
-            var result = await replay.RunAsync(day, line => output.WriteLine($"  {name}: {line}"));
-            output.WriteLine($"  {name}: done in {result.WallSeconds:F1} s");
-            runs.Add((name, result));
+            var generated = SideBySideGenerator.Generate(o with { Seed = seed });
+            var day = DayConversion.ToRegionDay(generated.Day);
+            var engine = DayConversion.EngineOptions(generated.Day);
+            double speed = generated.Day.Parameters.MetersPerMinute;
+            output.WriteLine($"{generated.Day.Name}: {day.Orders.Count} orders, {day.Couriers.Count} couriers, {day.Sites.Count} restaurants, strips {generated.RegionWidthMeters:F0} m wide");
+            var whole = new List<RegionDefinition> { new() { Id = "all", Area = Union(generated.Regions) } };
+            var strips = generated.Regions.Select(r => new RegionDefinition { Id = r.Id, Area = r.AreaWkt }).ToList();
+            var runs = new List<(string Name, RegionDayResult Result)>();
+            foreach (var (name, regions, borrowing) in new[]
+                     {
+                         ("one engine (one region, the whole area)", whole, false),
+                         ($"{o.Regions} regions, no borrowing", strips, false),
+                         ($"{o.Regions} regions, borrowing within {radius:F0} m", strips, true),
+                     })
+            {
+                IRegionStore store = connection is null ? new MemoryRegionStore() : new RedisRegionStore(connection, $"{prefix}-{n++}");
+                await using var cluster = await InProcessCluster.StartAsync(regions, speed, engine, store);
+                var replay = new RegionDayReplay(cluster.Grains, cluster.Map, new HandoffOptions { Borrowing = borrowing, BorrowRadiusMeters = radius });
+                var result = await replay.RunAsync(day, line => output.WriteLine($"  seed {seed}, {name}: {line}"));
+                output.WriteLine($"  seed {seed}, {name}: done in {result.WallSeconds:F1} s");
+                runs.Add((name, result));
+            }
+            days.Add((generated, day, runs));
         }
         if (connection is not null)
         {
@@ -98,7 +106,7 @@ internal static class RegionsCommand
             await foreach (var key in server.KeysAsync(pattern: prefix + "*")) await connection.GetDatabase().KeyDeleteAsync(key);
         }
 
-        string table = Table(args, o, generated, day, radius, redis is null ? "in memory (MemoryRegionStore)" : $"Redis at {redis} (RedisRegionStore)", runs);
+        string table = Table(args, o, radius, redis is null ? "in memory (MemoryRegionStore)" : $"Redis at {redis} (RedisRegionStore)", days);
         output.WriteLine();
         output.Write(table);
         if (outPath is not null)
@@ -106,7 +114,7 @@ internal static class RegionsCommand
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
             await File.WriteAllTextAsync(outPath, table);
         }
-        bool sound = runs.All(r => r.Result.DuplicatedCouriers == 0 && r.Result.MissingCouriers == 0 && r.Result.MisplacedCouriers == 0 && r.Result.Refusals == 0);
+        bool sound = days.SelectMany(d => d.Runs).All(r => r.Result.DuplicatedCouriers == 0 && r.Result.MissingCouriers == 0 && r.Result.MisplacedCouriers == 0 && r.Result.Refusals == 0);
         if (!sound) output.WriteLine("FAILED: a courier was in two regions or none, or a region refused a request (see the table)");
         return sound ? 0 : 1;
     }
@@ -121,23 +129,40 @@ internal static class RegionsCommand
     private static string Kebab(string? name) =>
         string.Concat((name ?? "option").Select((c, i) => char.IsUpper(c) ? (i > 0 ? "-" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
-    private static string Table(string[] args, SideBySideOptions o, SideBySideDay generated, RegionDay day, double radius, string store, List<(string Name, RegionDayResult Result)> runs)
+    private static string Table(string[] args, SideBySideOptions o, double radius, string store,
+        List<(SideBySideDay Generated, RegionDay Day, List<(string Name, RegionDayResult Result)> Runs)> days)
     {
         var ci = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
         b.AppendLine("# Multi-region replay: one engine vs regions vs regions with borrowing");
         b.AppendLine();
         b.AppendLine(ci, $"Produced by `dotnet bench/Dispatch.ClusterSim/bin/Release/net10.0/Dispatch.ClusterSim.dll regions {string.Join(' ', args)}` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC).");
-        b.AppendLine(ci, $"Day `{generated.Day.Name}`: {o.Regions} wave-generated cities side by side (seed {o.Seed}), {day.Orders.Count} orders, {day.Couriers.Count} courier shifts, {day.Sites.Count} restaurants; strips {generated.RegionWidthMeters:F0} m wide ({o.WidthShare} city radii); {runs[1].Result.CrossBorderOrders} orders ({100.0 * runs[1].Result.CrossBorderOrders / Math.Max(1, day.Orders.Count):F1} %) deliver into another strip than their restaurant's.");
-        b.AppendLine(ci, $"Every run goes through the cluster's region grains (an in-process Orleans silo, store {store}), MDRP rules, a tick a minute, couriers following their pushed plans; hand-off rounds after every minute; the exactly-one-region audit every simulated hour and at the end.");
+        b.AppendLine(ci, $"Each day: {o.Regions} wave-generated cities side by side ({o.OrdersPerRegion} orders each), every city the middle of a strip region {o.WidthShare} city radii wide; the first and last strips reach past every point.");
+        b.AppendLine(ci, $"Every run goes through the cluster's region grains (an in-process Orleans silo, store {store}): MDRP rules, a tick a minute, couriers following their pushed plans, a hand-off round after every minute, the exactly-one-region audit every simulated hour and at the end. Borrowing: a region with more orders waiting than idle couriers borrows idle couriers within {radius:F0} m of its border from regions with more idle couriers than waiting orders.");
         b.AppendLine();
-        b.AppendLine("| run | regions | delivered | click-to-door mean (min) | p90 (min) | over 40 min | hand-offs by position | borrowed | rolled back | duplicated couriers (max at an audit) | couriers in no region | audits | wall s |");
-        b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (name, r) in runs)
-            b.AppendLine(ci, $"| {name} | {r.Regions} | {r.DeliveredPercent:F2} % | {r.Mean:F2} | {r.P90:F1} | {r.Over40Percent:F2} % | {r.PositionHandoffs} | {r.BorrowHandoffs} | {r.RolledBack} | {r.DuplicatedCouriers} | {r.MissingCouriers} | {r.Audits} | {r.WallSeconds:F1} |");
+        foreach (var (generated, day, runs) in days)
+        {
+            var split = runs[1].Result;
+            b.AppendLine(ci, $"Day `{generated.Day.Name}`: {day.Orders.Count} orders, {day.Couriers.Count} courier shifts, {day.Sites.Count} restaurants, strips {generated.RegionWidthMeters:F0} m wide; {split.CrossBorderOrders} orders ({100.0 * split.CrossBorderOrders / Math.Max(1, day.Orders.Count):F1} %) deliver into another strip than their restaurant's.");
+        }
         b.AppendLine();
-        foreach (var (name, r) in runs.Where(r => r.Result.Refusals > 0 || r.Result.MisplacedCouriers > 0 || r.Result.Retried > 0))
-            b.AppendLine(ci, $"- {name}: {r.Refusals} refused requests, {r.MisplacedCouriers} misplaced couriers, {r.Retried} hand-off steps retried. {string.Join(" / ", r.RefusalSamples)}");
+        b.AppendLine("| day | run | regions | delivered | click-to-door mean (min) | p90 (min) | over 40 min | hand-offs by position | borrowed | rolled back | duplicated couriers (max at an audit) | couriers in no region | audits | wall s |");
+        b.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (generated, _, runs) in days)
+            foreach (var (name, r) in runs)
+                b.AppendLine(ci, $"| {generated.Day.Name} | {name} | {r.Regions} | {r.DeliveredPercent:F2} % | {r.Mean:F2} | {r.P90:F1} | {r.Over40Percent:F2} % | {r.PositionHandoffs} | {r.BorrowHandoffs} | {r.RolledBack} | {r.DuplicatedCouriers} | {r.MissingCouriers} | {r.Audits} | {r.WallSeconds:F1} |");
+        if (days.Count > 1)
+        {
+            for (int k = 0; k < days[0].Runs.Count; k++)
+            {
+                var all = days.Select(d => d.Runs[k].Result).ToList();
+                b.AppendLine(ci, $"| **mean of {days.Count} days** | {days[0].Runs[k].Name} | {all[0].Regions} | {all.Average(r => r.DeliveredPercent):F2} % | {all.Average(r => r.Mean):F2} | {all.Average(r => r.P90):F1} | {all.Average(r => r.Over40Percent):F2} % | {all.Sum(r => r.PositionHandoffs)} | {all.Sum(r => r.BorrowHandoffs)} | {all.Sum(r => r.RolledBack)} | {all.Max(r => r.DuplicatedCouriers)} | {all.Max(r => r.MissingCouriers)} | {all.Sum(r => r.Audits)} | {all.Sum(r => r.WallSeconds):F1} |");
+            }
+        }
+        b.AppendLine();
+        foreach (var (generated, _, runs) in days)
+            foreach (var (name, r) in runs.Where(r => r.Result.Refusals > 0 || r.Result.MisplacedCouriers > 0 || r.Result.Retried > 0))
+                b.AppendLine(ci, $"- {generated.Day.Name}, {name}: {r.Refusals} refused requests, {r.MisplacedCouriers} misplaced couriers, {r.Retried} hand-off steps retried. {string.Join(" / ", r.RefusalSamples)}");
         return b.ToString();
     }
 }
