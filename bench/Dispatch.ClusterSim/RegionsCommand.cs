@@ -156,7 +156,7 @@ internal static class RegionsCommand
             for (int k = 0; k < days[0].Runs.Count; k++)
             {
                 var all = days.Select(d => d.Runs[k].Result).ToList();
-                b.AppendLine(ci, $"| **mean of {days.Count} days** | {days[0].Runs[k].Name} | {all[0].Regions} | {all.Average(r => r.DeliveredPercent):F2} % | {all.Average(r => r.Mean):F2} | {all.Average(r => r.P90):F1} | {all.Average(r => r.Over40Percent):F2} % | {all.Sum(r => r.PositionHandoffs)} | {all.Sum(r => r.BorrowHandoffs)} | {all.Sum(r => r.RolledBack)} | {all.Max(r => r.DuplicatedCouriers)} | {all.Max(r => r.MissingCouriers)} | {all.Sum(r => r.Audits)} | {all.Sum(r => r.WallSeconds):F1} |");
+                b.AppendLine(ci, $"| **{days.Count} days: means; hand-offs, audits, wall s summed** | {days[0].Runs[k].Name} | {all[0].Regions} | {all.Average(r => r.DeliveredPercent):F2} % | {all.Average(r => r.Mean):F2} | {all.Average(r => r.P90):F1} | {all.Average(r => r.Over40Percent):F2} % | {all.Sum(r => r.PositionHandoffs)} | {all.Sum(r => r.BorrowHandoffs)} | {all.Sum(r => r.RolledBack)} | {all.Max(r => r.DuplicatedCouriers)} | {all.Max(r => r.MissingCouriers)} | {all.Sum(r => r.Audits)} | {all.Sum(r => r.WallSeconds):F1} |");
             }
         }
         b.AppendLine();
