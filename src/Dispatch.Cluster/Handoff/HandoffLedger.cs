@@ -16,7 +16,7 @@ public sealed class HandoffLedger
     private readonly Dictionary<string, HandoffTicket> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AdoptOutcome> _decided = new(StringComparer.Ordinal);
 
-    /// <summary>Released, not completed, in id order.</summary>
+    /// <summary>Released, not completed (in no particular order).</summary>
     public IReadOnlyCollection<HandoffTicket> Pending => _pending.Values;
 
     /// <summary>Hand-offs this region answered (adopted or refused).</summary>
