@@ -25,6 +25,7 @@ internal static partial class SoakRun
     private const int SweepAfterCloseMinutes = 60;
 
     private static readonly TimeSpan RoundTrip = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Night = TimeSpan.FromSeconds(3);
 
     [GeneratedRegex(@"covering (\d+) journal records, then replayed (\d+) journal records after it in (\d+) ms")]
     private static partial Regex FromSnapshot();
@@ -72,9 +73,20 @@ internal static partial class SoakRun
                     while (conn.TryTake(out var item)) fleet.Handle(item);
                     fleet.AddEvents(conn, m, now, sweep);
                 }
-                // The last minute's events, then the day's figures (a query: answered after everything before it): as the
-                // server finds them, and again after a full collection (collect), which reads the memory the process holds
-                // now instead of what its last collection, mid-peak or idle, happened to find.
+                // The last minute's events, answered: the day's driving ends there.
+                await conn.SendAndWaitAsync(RoundTrip).ConfigureAwait(false);
+                while (conn.TryTake(out var item)) fleet.Handle(item);
+                drive.Stop();
+                // CPU of the day's driving (the restart's recovery not included): the machine's load does not distort it.
+                double serverCpuSeconds = (ServerCpu(server) - serverCpu).TotalSeconds;
+                double driverCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - driverCpu).TotalSeconds;
+
+                // The night: the server sits idle as it would between the last delivery and the morning (long enough for
+                // its idle snapshot, ServerOptions.SnapshotWhenIdleMilliseconds, to be taken and written).
+                await Task.Delay(Night).ConfigureAwait(false);
+                // The day's figures (a query: answered after everything before it): as the server finds them, and again
+                // after a full collection (collect), which reads the memory the process holds now instead of what its last
+                // collection, mid-peak or idle, happened to find.
                 conn.Add(Command.GetServerStats(0));
                 conn.Add(Command.GetServerStats(0, collectFirst: true));
                 await conn.SendAndWaitAsync(RoundTrip).ConfigureAwait(false);
@@ -85,10 +97,6 @@ internal static partial class SoakRun
                     if (item.Message is ServerStatsMessage st) { if (statsSeen++ == 0) stats = st.Stats; else collected = st.Stats; }
                     else fleet.Handle(item);
                 }
-                drive.Stop();
-                // CPU of the day's driving (the restart's recovery not included): the machine's load does not distort it.
-                double serverCpuSeconds = (ServerCpu(server) - serverCpu).TotalSeconds;
-                double driverCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - driverCpu).TotalSeconds;
 
                 // kill -9 at the end of the day, nothing in flight; restart and time it up to the first answered request.
                 conn.Dispose();
@@ -235,7 +243,7 @@ internal static partial class SoakRun
             $"streamed through the Release server (child process, manual clock, fsync {s.Fsync}, default snapshot settings) on one pipelined connection: a tick every simulated minute, " +
             $"couriers on shift at their start (off at their shift end; one in ten of those on 2 h+ shifts stops up to an hour early: CourierOffShift once nothing is planned for it), {s.CancelShare:P0} of orders cancelled 2-15 minutes after placement (unless picked up), " +
             $"orders no courier took cancelled {SweepAfterCloseMinutes} minutes after the last shift, and every pushed pickup and drop-off confirmed at its planned time. " +
-            $"At the end of each day (all orders finished) the driver reads GetServerStats twice, as found and with collect (a full compacting collection first), SIGKILLs the server by PID, restarts it on the same data directory and " +
+            $"At the end of each day (all orders finished) the driver leaves the server idle for {Night.TotalSeconds:F0} s (the night: time for the server's idle snapshot), reads GetServerStats twice, as found and with collect (a full compacting collection first), SIGKILLs the server by PID, restarts it on the same data directory and " +
             $"times it from process start to the first answered engine request (GetServerStats: recovery done); then it asks GetOrder for every order acknowledged that day. " +
             $"After the last day every order of every day is checked."));
         b.AppendLine();

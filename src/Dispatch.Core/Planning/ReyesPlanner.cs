@@ -1,6 +1,4 @@
-using Dispatch.Assignment;
 using Dispatch.Engine;
-using Dispatch.Spatial;
 using Dispatch.State;
 using Dispatch.Travel;
 
@@ -30,7 +28,7 @@ namespace Dispatch.Planning;
 /// MDRP rules (one restaurant per bundle, a courier finishes an assignment before the next, no pickup after shift
 /// end) hold as in the engine's own policy. Buffers grow only with the stores; a run allocates nothing.
 /// </summary>
-internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : struct, ITravelTime
+internal sealed class ReyesPlanner<TTravel> : SiteMatchingPlanner<TTravel> where TTravel : struct, ITravelTime
 {
     /// <summary>Minutes between optimisations (the paper's f).</summary>
     public const double Frequency = 5;
@@ -53,12 +51,7 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
     /// <summary>Price of leaving a bundle for the next optimisation: above any pair, so the assignment serves as many as it can.</summary>
     private const double Unserved = 1_000_000;
 
-    private readonly SparseAssignmentSolver _solver = new();
-    private readonly CourierGrid _grid = new();
-    private readonly int _k, _maxBundle;
-    private readonly double _halfP, _halfD;
 
-    private readonly CandidateCouriers _cands = new();
 
     private int[] _orders = [];               // the orders taking part, grouped by site, by ready time within a site
 
@@ -67,30 +60,22 @@ internal sealed class ReyesPlanner<TTravel> : Planner<TTravel> where TTravel : s
     private int _bundles;
     private int[] _candCol = [];
     private double[] _candArrival = [];
-    private readonly int[] _seq;
 
     public ReyesPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
-        _k = state.Options.CandidateCouriersPerSite;
-        _maxBundle = state.Options.MaxBundleSize;
-        _halfP = state.Options.PickupServiceMinutes * 0.5;
-        _halfD = state.Options.DropoffServiceMinutes * 0.5;
-        _seq = new int[_maxBundle + 1];
         EnsureCapacity();
     }
 
     public override void EnsureCapacity()
     {
-        int nc = _s.Couriers.Id.Length, no = _s.Orders.Id.Length;
-        _cands.EnsureCapacity(nc);
+        base.EnsureCapacity();
+        int no = _s.Orders.Id.Length;
         if (_orders.Length < no)
         {
             _orders = new int[no];
             _bOrders = new int[no * _maxBundle]; _bCount = new int[no];
             _candCol = new int[_k]; _candArrival = new double[_k];
         }
-        _solver.EnsureCapacity(Math.Min(no, 16_384), Math.Min(nc, 16_384), Math.Min(no, 16_384) * _k);
-        _grid.EnsureCapacity(nc);
     }
 
     /// <summary>Optimises at the first tick of each <see cref="Frequency"/>-minute period (0, 5, 10, ... minutes).</summary>

@@ -1,7 +1,5 @@
-using Dispatch.Assignment;
 using Dispatch.Engine;
 using Dispatch.Model;
-using Dispatch.Spatial;
 using Dispatch.State;
 using Dispatch.Travel;
 
@@ -19,24 +17,16 @@ namespace Dispatch.Planning;
 /// </list>
 /// Every buffer is owned here and grown only when the problem outgrows it.
 /// </summary>
-internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TTravel : struct, ITravelTime
+internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTravel> where TTravel : struct, ITravelTime
 {
     /// <summary>Cost of postponing one order: larger than any real assignment cost, so the matching serves as many orders as it can.</summary>
     private const double PostponeCost = 1_000_000;
 
-
     /// <summary>Minutes of delay past an order's lower bound after which it is offered to other bundles.</summary>
     private const double BundleDelayTrigger = 3;
 
-    private readonly SparseAssignmentSolver _solver = new();
-    private readonly CourierGrid _grid = new();
-    private readonly int _k, _maxBundle;
     private int _kEff;
     private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight;
-    private readonly double _halfP, _halfD;
-
-    // Columns: candidate couriers.
-    private readonly CandidateCouriers _cands = new();
 
     // Sites with open orders ("slots"), their orders and their candidate couriers.
     private int _stamp;
@@ -56,26 +46,20 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
     private int[] _orderBundle = [];
     private double[] _orderPost = [];
     private int[] _rowBundle = [];
-    private readonly int[] _seq;
 
     public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
-        _k = state.Options.CandidateCouriersPerSite;
         _postponeDelay = state.Options.PostponeDelayMinutes;
         _starvationAge = state.Options.StarvationAgeMinutes;
         _pressureTravelWeight = state.Options.PressureTravelWeight;
         _freedCourierWeight = state.Options.FreedCourierWeight;
-        _maxBundle = state.Options.MaxBundleSize;
-        _halfP = state.Options.PickupServiceMinutes * 0.5;
-        _halfD = state.Options.DropoffServiceMinutes * 0.5;
-        _seq = new int[_maxBundle + 1];
         EnsureCapacity();
     }
 
     public override void EnsureCapacity()
     {
-        int nc = _s.Couriers.Id.Length, no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length;
-        _cands.EnsureCapacity(nc);
+        base.EnsureCapacity();
+        int no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length;
         if (_siteStamp.Length < ns)
         {
             Array.Resize(ref _siteStamp, ns); _siteSlot = new int[ns];
@@ -92,17 +76,11 @@ internal sealed class RollingHorizonPlanner<TTravel> : Planner<TTravel> where TT
             _orderPost = new double[no];
             _rowBundle = new int[no];
         }
-        // Pre-size the matching for up to 16k open orders; a larger tick grows it once.
-        _solver.EnsureCapacity(Math.Min(no, 16_384), Math.Min(nc, 16_384), Math.Min(no, 16_384) * _k);
-        _grid.EnsureCapacity(nc);
     }
 
     private double _now;
     private double _travelWeight;
     private double _freedCourierValue;
-
-
-
 
     public void PlanOrders<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {

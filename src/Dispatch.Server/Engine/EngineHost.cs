@@ -185,8 +185,10 @@ internal sealed class EngineHost : ICommandHost
                 Release();
                 _recorder?.EndBatch();
                 // A restart replays what was journaled: batches of queries alone add nothing to that.
-                if (_journal.Records != recordsBefore) _periodicSnapshots.AddWork(Stopwatch.GetTimestamp() - batchStarted);
+                long batchEnded = Stopwatch.GetTimestamp();
+                if (_journal.Records != recordsBefore) _periodicSnapshots.AddWork(batchEnded - batchStarted, batchEnded);
                 if (_periodicSnapshots.IsDue(_journal.Records)) WriteSnapshot("periodic");
+                else if (_periodicSnapshots.IsIdleDue(_journal.Records, batchEnded)) WriteSnapshot(PeriodicSnapshots.IdleReason);
                 if (n == _options.MaxBatch) continue;
 
                 if (reader.Completion.IsCompleted) break;
@@ -196,8 +198,10 @@ internal sealed class EngineHost : ICommandHost
                     if (!wait.Result) break;
                     continue;
                 }
-                // This thread exists to block: wait for commands, or until the next wall-clock tick is due.
-                wait.AsTask().Wait(WaitMilliseconds());
+                // This thread exists to block: wait for commands, or until the next wall-clock tick or an idle snapshot is due.
+                int idle = _periodicSnapshots.MillisecondsUntilIdle(_journal.Records, Stopwatch.GetTimestamp());
+                int waitMs = WaitMilliseconds();
+                wait.AsTask().Wait(idle == Timeout.Infinite ? waitMs : Math.Min(waitMs, idle));
             }
         }
         catch (Exception ex)

@@ -9,7 +9,8 @@ namespace Dispatch.Server.Snapshots;
 /// <summary>
 /// Snapshots of the running engine: one every <see cref="ServerOptions.SnapshotEveryRecords"/> journal
 /// records or every <see cref="ServerOptions.SnapshotEveryEngineMilliseconds"/> of engine work, whichever comes
-/// first, and one at shutdown, so a restart replays only the journal after the newest (see
+/// first, one once the engine has been idle <see cref="ServerOptions.SnapshotWhenIdleMilliseconds"/> with work to
+/// cover, and one at shutdown, so a restart replays only the journal after the newest (see
 /// <see cref="EngineRecovery"/>), and the journal compacted behind them. Split in two:
 /// <list type="number">
 /// <item>on the engine thread, between batches (the only time the engine is not being changed), <see cref="Start"/>
@@ -35,6 +36,15 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     private readonly long _workDue = options.SnapshotEveryRecords > 0 && options.SnapshotEveryEngineMilliseconds > 0
         ? Math.Max(1, StopwatchTicks(options.SnapshotEveryEngineMilliseconds))
         : long.MaxValue;
+    // Idle: wall time without a journaled record, and the least work worth a snapshot then (a twentieth of the budget).
+    private readonly long _idleAfter = options.SnapshotWhenIdleMilliseconds > 0 && options.SnapshotEveryRecords > 0 && options.SnapshotEveryEngineMilliseconds > 0
+        ? Math.Max(1, StopwatchTicks(options.SnapshotWhenIdleMilliseconds))
+        : 0;
+    private readonly long _idleMinWork = Math.Max(1, StopwatchTicks(options.SnapshotEveryEngineMilliseconds / 20));
+    private long _lastJournaled = Stopwatch.GetTimestamp();
+
+    /// <summary>The reason an idle snapshot is started with (<see cref="Start"/>'s <c>why</c>).</summary>
+    public const string IdleReason = "idle";
     private bool _deferred;
 
     /// <summary>Whether periodic snapshots are on (SnapshotEveryRecords above 0); off, not even a shutdown snapshot is taken.</summary>
@@ -43,8 +53,31 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     /// <summary>True when the journal holds <paramref name="journalRecords"/> records and a periodic snapshot is due.</summary>
     public bool IsDue(long journalRecords) => journalRecords >= _dueAt || (_work >= _workDue && journalRecords > _lastRecords);
 
-    /// <summary>Adds engine-thread work (Stopwatch ticks spent applying one batch) to what a restart would replay.</summary>
-    public void AddWork(long stopwatchTicks) => _work += stopwatchTicks;
+    /// <summary>
+    /// Adds engine-thread work (Stopwatch ticks spent applying one batch that journaled something) to what a restart
+    /// would replay; <paramref name="now"/> (a Stopwatch timestamp) is when that batch ended: idleness counts from it.
+    /// </summary>
+    public void AddWork(long stopwatchTicks, long now)
+    {
+        _work += stopwatchTicks;
+        _lastJournaled = now;
+    }
+
+    /// <summary>
+    /// Milliseconds (at least 1) until an idle snapshot falls due if nothing more is journaled, or
+    /// <see cref="Timeout.Infinite"/> when none will: idle snapshots off, or too little work since the last snapshot.
+    /// The engine thread bounds its wait for commands by this.
+    /// </summary>
+    public int MillisecondsUntilIdle(long journalRecords, long now)
+    {
+        if (_idleAfter == 0 || _work < _idleMinWork || journalRecords <= _lastRecords) return Timeout.Infinite;
+        long left = _lastJournaled + _idleAfter - now;
+        return left <= 0 ? 1 : (int)Math.Min(int.MaxValue, Math.Max(1, (left * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency));
+    }
+
+    /// <summary>True when the engine has journaled nothing for the idle time and the records since the last snapshot hold enough work to cover.</summary>
+    public bool IsIdleDue(long journalRecords, long now) =>
+        _idleAfter != 0 && _work >= _idleMinWork && journalRecords > _lastRecords && now - _lastJournaled >= _idleAfter;
 
     /// <summary>
     /// Counts from the snapshot recovery started from (<paramref name="snapshotRecords"/>, 0 without one) and the
@@ -114,6 +147,8 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
             log.LogError(ex, "Snapshot at {Records} journal records failed ({Why}): the engine state could not be serialised; the journal still holds everything, next try when the next snapshot falls due", records, why);
             return;
         }
+        // A quiet server gives back what the buffer grew to at the peak (the writer has not started: nothing reads it).
+        if (why == IdleReason) _buffer.TrimExcess();
         double pauseMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         double rollMs = Stopwatch.GetElapsedTime(t0, rolled).TotalMilliseconds;
         metrics.SnapshotPause(pauseMs);

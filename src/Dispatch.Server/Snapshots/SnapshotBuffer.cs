@@ -21,6 +21,9 @@ internal sealed class SnapshotBuffer : Stream
     public override long Length => _length;
     public override long Position { get => _length; set => throw new NotSupportedException(); }
 
+    /// <summary>Bytes held in chunks (written or not): what the buffer costs in memory.</summary>
+    public long CapacityBytes => (long)_chunks.Count * ChunkBytes;
+
     /// <summary>Empties the buffer, keeping its chunks.</summary>
     public void Reset() => _length = 0;
 
@@ -57,6 +60,17 @@ internal sealed class SnapshotBuffer : Stream
             destination.Write(_chunks[i], 0, n);
             left -= n;
         }
+    }
+
+    /// <summary>
+    /// Drops the chunks past what is written now, and not back to the shared pool (which would keep them alive): the
+    /// buffer keeps the size of the largest snapshot it ever held, and after a peak that can be several times the
+    /// state now. Only while no writer reads the buffer.
+    /// </summary>
+    public void TrimExcess()
+    {
+        int keep = (int)((_length + ChunkBytes - 1) / ChunkBytes);
+        if (keep < _chunks.Count) _chunks.RemoveRange(keep, _chunks.Count - keep);
     }
 
     /// <summary>Returns the chunks to the pool (at shutdown).</summary>
