@@ -10,8 +10,9 @@ using StackExchange.Redis;
 namespace Dispatch.ClusterSim;
 
 /// <summary>
-/// <c>regions</c>: generates a side-by-side multi-region day and replays it through the cluster's region grains three
-/// ways: one region holding the whole area (one engine), the strips as regions without borrowing, and with borrowing;
+/// <c>regions</c>: generates side-by-side multi-region days and replays each through the cluster's region grains four
+/// ways: one region holding the whole area (one engine), the strips as regions without borrowing, without borrowing and
+/// with a margin on hand-off by position, with borrowing, and with borrowing and the margin;
 /// writes the quality table (docs/cluster.md, Figures: multi-region replay).
 /// </summary>
 internal static class RegionsCommand
@@ -83,16 +84,19 @@ internal static class RegionsCommand
             var whole = new List<RegionDefinition> { new() { Id = "all", Area = Union(generated.Regions) } };
             var strips = generated.Regions.Select(r => new RegionDefinition { Id = r.Id, Area = r.AreaWkt }).ToList();
             var runs = new List<(string Name, RegionDayResult Result)>();
-            foreach (var (name, regions, borrowing) in new[]
+            foreach (var (name, regions, handoff) in new[]
                      {
-                         ("one engine (one region, the whole area)", whole, false),
-                         ($"{o.Regions} regions, no borrowing", strips, false),
-                         ($"{o.Regions} regions, borrowing within {radius:F0} m", strips, true),
+                         ("one engine (one region, the whole area)", whole, new HandoffOptions()),
+                         ($"{o.Regions} regions, no borrowing", strips, new HandoffOptions()),
+                         ($"{o.Regions} regions, no borrowing, hand-off by position beyond {radius:F0} m", strips, new HandoffOptions { PositionMarginMeters = radius }),
+                         ($"{o.Regions} regions, borrowing within {radius:F0} m", strips, new HandoffOptions { Borrowing = true, BorrowRadiusMeters = radius }),
+                         ($"{o.Regions} regions, borrowing within {radius:F0} m, hand-off by position beyond {radius:F0} m", strips,
+                             new HandoffOptions { Borrowing = true, BorrowRadiusMeters = radius, PositionMarginMeters = radius }),
                      })
             {
                 IRegionStore store = connection is null ? new MemoryRegionStore() : new RedisRegionStore(connection, $"{prefix}-{n++}");
                 await using var cluster = await InProcessCluster.StartAsync(regions, speed, engine, store);
-                var replay = new RegionDayReplay(cluster.Grains, cluster.Map, new HandoffOptions { Borrowing = borrowing, BorrowRadiusMeters = radius });
+                var replay = new RegionDayReplay(cluster.Grains, cluster.Map, handoff);
                 var result = await replay.RunAsync(day, line => output.WriteLine($"  seed {seed}, {name}: {line}"));
                 output.WriteLine($"  seed {seed}, {name}: done in {result.WallSeconds:F1} s");
                 runs.Add((name, result));
@@ -138,7 +142,7 @@ internal static class RegionsCommand
         b.AppendLine();
         b.AppendLine(ci, $"Produced by `dotnet bench/Dispatch.ClusterSim/bin/Release/net10.0/Dispatch.ClusterSim.dll regions {string.Join(' ', args)}` ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC).");
         b.AppendLine(ci, $"Each day: {o.Regions} wave-generated cities side by side ({o.OrdersPerRegion} orders each), every city the middle of a strip region {o.WidthShare} city radii wide; the first and last strips reach past every point.");
-        b.AppendLine(ci, $"Every run goes through the cluster's region grains (an in-process Orleans silo, store {store}): MDRP rules, a tick a minute, couriers following their pushed plans, a hand-off round after every minute, the exactly-one-region audit every simulated hour and at the end. Borrowing: a region with more orders waiting than idle couriers borrows idle couriers within {radius:F0} m of its border from regions with more idle couriers than waiting orders.");
+        b.AppendLine(ci, $"Every run goes through the cluster's region grains (an in-process Orleans silo, store {store}): MDRP rules, a tick a minute, couriers following their pushed plans, a hand-off round after every minute, the exactly-one-region audit every simulated hour and at the end. Borrowing: a region with more orders waiting than idle couriers borrows idle couriers within {radius:F0} m of its border from regions with more idle couriers than waiting orders. The rows "hand-off by position beyond {radius:F0} m" hand a courier over by position only once it is more than {radius:F0} m inside another region (so, with borrowing, a borrowed courier the borrower does not use at once is not handed straight back).");
         b.AppendLine();
         foreach (var (generated, day, runs) in days)
         {

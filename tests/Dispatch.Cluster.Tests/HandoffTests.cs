@@ -54,6 +54,17 @@ public sealed class HandoffTests
     }
 
     [Fact]
+    public async Task With_a_margin_a_courier_moves_only_once_it_is_that_far_inside_the_neighbour()
+    {
+        await using var kit = await CourierWanderedSouth(new InMemoryRegionStore(), silos: 1); // 2 km south of the border
+        Assert.Empty(await kit.Handoff("north").ReleaseOutsiders(marginMeters: 2500));
+        Assert.Equal(["north"], await kit.OwnersOf(Courier));
+        Assert.Single(await kit.Handoff("north").ReleaseOutsiders(marginMeters: 1500));
+        var negative = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => kit.Handoff("north").ReleaseOutsiders(-1));
+        Assert.Contains("marginMeters", negative.Message);
+    }
+
+    [Fact]
     public async Task A_courier_with_planned_stops_or_inside_its_region_stays()
     {
         await using var kit = await ClusterKit.StartAsync(new InMemoryRegionStore(), silos: 1);

@@ -16,8 +16,9 @@ namespace Dispatch.Cluster.Grains;
 /// </summary>
 internal sealed partial class RegionGrain : IRegionHandoffGrain
 {
-    public async Task<HandoffTicket[]> ReleaseOutsiders()
+    public async Task<HandoffTicket[]> ReleaseOutsiders(double marginMeters = 0)
     {
+        if (!(marginMeters >= 0)) throw new ArgumentOutOfRangeException(nameof(marginMeters), marginMeters, "ReleaseOutsiders: marginMeters must be 0 or more");
         var engine = Loaded();
         var region = Self();
         var released = new List<JournalEntry>();
@@ -26,6 +27,7 @@ internal sealed partial class RegionGrain : IRegionHandoffGrain
             if (c.PlannedStops > 0 || region.Covers(c.X, c.Y)) continue;
             // A position in no configured region keeps the courier here: it must be in exactly one, never in none.
             if (_regions.Locate(c.X, c.Y) is not { } to || to.Id == RegionId) continue;
+            if (marginMeters > 0 && region.Area.Distance(new Point(c.X, c.Y)) <= marginMeters) continue;
             released.Add(Release(engine, c, to.Id, HandoffReason.Position));
         }
         await CommitAsync(engine, released);

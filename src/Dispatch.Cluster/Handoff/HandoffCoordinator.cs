@@ -39,7 +39,7 @@ public sealed class HandoffCoordinator
             HandoffTicket[] tickets;
             try
             {
-                tickets = await Region(id).ReleaseOutsiders();
+                tickets = await Region(id).ReleaseOutsiders(_options.PositionMarginMeters);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -12,4 +12,11 @@ public sealed record HandoffOptions
 
     /// <summary>How far from the borrower's area a lent courier may be, metres (in the engine's coordinates).</summary>
     public double BorrowRadiusMeters { get; init; } = 2_000;
+
+    /// <summary>
+    /// A courier is handed over by position only when it is more than this far outside its region, metres (0, the default:
+    /// as soon as it is in another region). With borrowing, <see cref="BorrowRadiusMeters"/> here keeps a borrowed courier,
+    /// which stands in the lender's area, from being handed straight back when the borrower does not plan with it at once.
+    /// </summary>
+    public double PositionMarginMeters { get; init; }
 }

@@ -11,11 +11,11 @@ public interface IRegionHandoffGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Step 1 (source): releases every idle courier (on shift or scheduled, no planned stop) whose position lies in another
-    /// configured region, journaled as <see cref="HandoffRecordKind.Released"/> (off shift here, ticket pending), and
-    /// returns the new tickets together with every ticket still pending from before (a move a crash interrupted), so the
-    /// caller finishes those too.
+    /// configured region, more than <paramref name="marginMeters"/> outside this one (0: any distance), journaled as
+    /// <see cref="HandoffRecordKind.Released"/> (off shift here, ticket pending), and returns the new tickets together
+    /// with every ticket still pending from before (a move a crash interrupted), so the caller finishes those too.
     /// </summary>
-    Task<HandoffTicket[]> ReleaseOutsiders();
+    Task<HandoffTicket[]> ReleaseOutsiders(double marginMeters = 0);
 
     /// <summary>
     /// Step 1 for border borrowing (source): releases to <paramref name="borrower"/> up to <paramref name="count"/> idle
