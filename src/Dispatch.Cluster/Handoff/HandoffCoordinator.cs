@@ -82,7 +82,17 @@ public sealed class HandoffCoordinator
     private async Task BorrowAsync(HandoffRound round)
     {
         var shortages = new List<RegionShortage>(_regions.Count);
-        foreach (string id in _regions) shortages.Add(await Region(id).Shortage());
+        foreach (string id in _regions)
+        {
+            try
+            {
+                shortages.Add(await Region(id).Shortage());
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A region reloading neither borrows nor lends this round.
+            }
+        }
         foreach (var borrower in shortages.Where(s => s.Shortfall > 0).OrderByDescending(s => s.Shortfall).ThenBy(s => s.Region, StringComparer.Ordinal))
         {
             int needed = borrower.Shortfall;
@@ -90,7 +100,16 @@ public sealed class HandoffCoordinator
             foreach (var lender in shortages.Where(s => s.Surplus > 0 && s.Region != borrower.Region).OrderByDescending(s => s.Surplus).ThenBy(s => s.Region, StringComparer.Ordinal))
             {
                 if (needed <= 0) break;
-                var tickets = await Region(lender.Region).Lend(borrower.Region, needed, _options.BorrowRadiusMeters);
+                HandoffTicket[] tickets;
+                try
+                {
+                    tickets = await Region(lender.Region).Lend(borrower.Region, needed, _options.BorrowRadiusMeters);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Its release was not durable, so nothing left the lender; try the next one.
+                    continue;
+                }
                 foreach (var t in tickets)
                 {
                     await FinishAsync(t, round);
