@@ -218,7 +218,7 @@ internal static partial class LiveViewLoad
     private static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
 
     private static string Row(LiveViewRun r) =>
-        $"| {r.Round} | {r.Viewers} | {F(r.PositionsPerSecond, "N0")} | {F(r.PositionP50Us / 1000, "F2")} | {F(r.PositionP99Us / 1000, "F2")} | {r.Ticks} | {F(r.TickRttP50Ms, "F2")} | {F(r.TickRttP99Ms, "F2")} | {F(r.EngineTickP50Ms, "F2")} | {F(r.EngineTickP99Ms, "F2")} | {F(r.EngineTickMaxMs, "F2")} | {r.FeedMessages:N0} | {r.FeedBytes / 1024.0 / 1024:F1} | {r.ViewersDropped} | {r.EventsLost} | {F(r.ServerCpuPercent, "F0")}% |";
+        $"| {r.Round} | {r.Viewers} | {F(r.PositionsPerSecond, "N0")} | {F(r.PositionP50Us / 1000, "F2")} | {F(r.PositionP99Us / 1000, "F2")} | {r.Ticks} | {F(r.TickRttP50Ms, "F2")} | {F(r.TickRttP99Ms, "F2")} | {F(r.EngineTickP50Ms, "F2")} | {F(r.EngineTickP99Ms, "F2")} | {F(r.EngineTickMaxMs, "F2")} | {r.FeedMessages:N0} | {r.FeedBytes / 1024.0 / 1024:F1} | {(r.FeedMessages == 0 ? "-" : (r.FeedBytes / 1024.0 / r.FeedMessages).ToString("F1", CultureInfo.InvariantCulture))} | {r.ViewersDropped} | {r.EventsLost} | {F(r.ServerCpuPercent, "F0")}% |";
 
     private static string Report(List<LiveViewRun> runs, LiveViewLoadSettings s, TimeSpan wall)
     {
@@ -229,19 +229,19 @@ internal static partial class LiveViewLoad
         b.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Each run: a fresh server (manual clock, fsync {s.Fsync}), {s.Couriers} couriers, UpdateCourierPosition on {s.Connections} connections ({s.Window} in flight each), and a ticker that every {s.TickEveryMs} ms places {s.OrdersPerTick} orders and sends Tick(next minute) (round trip timed; the engine's own time for that tick read from Metrics.lastTickMs). Warm-up {s.Warmup.TotalSeconds:0} s, measured {s.Duration.TotalSeconds:0} s. Viewers: `off` = no --http-port; `0` = the live view on, nobody watching; `N` = N SSE connections reading /api/feed as fast as they can. Levels alternate run by run ({string.Join(", ", s.ViewerLevels)}, then again), {s.Rounds} rounds."));
         b.AppendLine();
-        b.AppendLine("| round | viewers | positions/s | pos p50 ms | pos p99 ms | ticks | tick RTT p50 ms | tick RTT p99 ms | engine tick p50 ms | engine tick p99 ms | engine tick max ms | feed messages (all viewers) | feed MiB | viewers dropped | events lost | server CPU |");
-        b.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        b.AppendLine("| round | viewers | positions/s | pos p50 ms | pos p99 ms | ticks | tick RTT p50 ms | tick RTT p99 ms | engine tick p50 ms | engine tick p99 ms | engine tick max ms | feed messages (all viewers) | feed MiB | KiB per message | viewers dropped | events lost | server CPU |");
+        b.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in runs) b.AppendLine(Row(r));
         b.AppendLine();
         b.AppendLine("Means per level (over the rounds):");
         b.AppendLine();
-        b.AppendLine("| viewers | positions/s | engine tick p50 ms | engine tick p99 ms | tick RTT p50 ms |");
-        b.AppendLine("|---|---:|---:|---:|---:|");
+        b.AppendLine("| viewers | positions/s | engine tick p50 ms | engine tick p99 ms | tick RTT p50 ms | feed MiB | server CPU |");
+        b.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (string level in s.ViewerLevels)
         {
             var rs = runs.Where(r => r.Viewers == level).ToArray();
             if (rs.Length == 0) continue;
-            b.AppendLine($"| {level} | {F(rs.Average(r => r.PositionsPerSecond), "N0")} | {F(rs.Average(r => r.EngineTickP50Ms), "F2")} | {F(rs.Average(r => r.EngineTickP99Ms), "F2")} | {F(rs.Average(r => r.TickRttP50Ms), "F2")} |");
+            b.AppendLine($"| {level} | {F(rs.Average(r => r.PositionsPerSecond), "N0")} | {F(rs.Average(r => r.EngineTickP50Ms), "F2")} | {F(rs.Average(r => r.EngineTickP99Ms), "F2")} | {F(rs.Average(r => r.TickRttP50Ms), "F2")} | {F(rs.Average(r => r.FeedBytes / 1024.0 / 1024), "F1")} | {F(rs.Average(r => r.ServerCpuPercent), "F0")}% |");
         }
         return b.ToString();
     }

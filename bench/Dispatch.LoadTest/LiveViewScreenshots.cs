@@ -57,15 +57,17 @@ internal static class LiveViewScreenshots
         {
             using var doc = JsonDocument.Parse(await http.GetStringAsync("api/state").ConfigureAwait(false));
             var root = doc.RootElement;
-            double now = root.GetProperty("now").ValueKind == JsonValueKind.Number ? root.GetProperty("now").GetDouble() : double.NaN;
+            // The feed's own encoding (docs/live-view.md): t = engine time, c = couriers as [id, x, y, seenAt, shiftStart,
+            // shiftEnd, stops, ...].
+            double now = root.GetProperty("t").ValueKind == JsonValueKind.Number ? root.GetProperty("t").GetDouble() : double.NaN;
             if (now >= minute)
             {
                 long busiest = -1;
                 int most = 0;
-                foreach (var c in root.GetProperty("couriers").EnumerateArray())
+                foreach (var c in root.GetProperty("c").EnumerateArray())
                 {
-                    int n = c.GetProperty("stops").GetArrayLength();
-                    if (n > most) { most = n; busiest = c.GetProperty("id").GetInt64(); }
+                    int n = c[6].GetInt32();
+                    if (n > most) { most = n; busiest = c[0].GetInt64(); }
                 }
                 return (now, busiest);
             }

@@ -165,11 +165,12 @@ public sealed class ServerOptions
     /// <see cref="AuthTokens"/> (or <see cref="AllowUnauthenticated"/>), as the TCP port does.</summary>
     public string HttpAddress { get; set; } = "127.0.0.1";
 
-    /// <summary>Slots of the ring the engine thread writes the view's events into (a power of two). The view's one reader
-    /// falling further behind than this loses events (counted), never slows the engine.</summary>
+    /// <summary>Slots of the ring the engine thread writes the view's events into (a power of two; the ETA changes' log
+    /// beside it holds twice as many). The view's one reader falling further behind than this loses events (counted),
+    /// never slows the engine.</summary>
     public int HttpFeedRingEvents { get; set; } = 1 << 16;
 
-    /// <summary>How often the feed sends what happened (milliseconds): positions in between are sampled to the latest per courier.</summary>
+    /// <summary>How often the feed sends what changed (milliseconds): each courier's and order's latest state once per message.</summary>
     public int HttpFeedIntervalMs { get; set; } = 250;
 
     /// <summary>Feed messages a browser may fall behind by before it is dropped (counted; its EventSource reconnects).</summary>

@@ -77,7 +77,7 @@ internal sealed class CourierStore
         }
         if (Count == Id.Length)
         {
-            int n = Id.Length * 2;
+            int n = StoreGrowth.Next(Id.Length);
             Array.Resize(ref Id, n); Array.Resize(ref EndedAt, n); Array.Resize(ref _free, n);
             Array.Resize(ref X, n); Array.Resize(ref Y, n); Array.Resize(ref FreeAt, n);
             Array.Resize(ref ShiftStart, n); Array.Resize(ref ShiftEnd, n);

@@ -70,7 +70,7 @@ internal sealed class FinishedOrders
     /// <summary>Makes room for <paramref name="capacity"/> entries (outside the tick; snapshots).</summary>
     public void EnsureCapacity(int capacity)
     {
-        if (Id.Length < capacity) Grow(Math.Max(capacity, Id.Length * 2));
+        if (Id.Length < capacity) Grow(Math.Max(capacity, StoreGrowth.Next(Id.Length)));
     }
 
     /// <summary>An order in hot slot <paramref name="hot"/> finished: its entry, waiting for the move. Outside the tick.</summary>
@@ -80,7 +80,7 @@ internal sealed class FinishedOrders
         if (_freeCount > 0) h = _free[--_freeCount];
         else
         {
-            if (Count == Id.Length) Grow(Id.Length * 2);
+            if (Count == Id.Length) Grow(StoreGrowth.Next(Id.Length));
             h = Count++;
         }
         Id[h] = id;

@@ -62,7 +62,7 @@ internal sealed class OrderStore
         if (_freeCount > 0) i = _free[--_freeCount];
         else
         {
-            if (Count == Id.Length) Grow(Id.Length * 2);
+            if (Count == Id.Length) Grow(StoreGrowth.Next(Id.Length));
             i = Count++;
         }
         Id[i] = r.OrderId; Seq[i] = _nextSeq++; Site[i] = site;

@@ -18,7 +18,7 @@ internal sealed class SiteStore
     {
         if (Count == Id.Length)
         {
-            int n = Id.Length * 2;
+            int n = StoreGrowth.Next(Id.Length);
             Array.Resize(ref Id, n); Array.Resize(ref X, n); Array.Resize(ref Y, n);
         }
         int i = Count++;

@@ -19,7 +19,7 @@ internal enum LiveEventKind : byte
     Assignment,
     /// <summary>One stop of the <see cref="Assignment"/> just before it.</summary>
     Stop,
-    /// <summary>A plan change with its reason (released, cancelled, reassigned, resequenced, ETA changed, re-quoted).</summary>
+    /// <summary>A plan change with its reason (released, cancelled, reassigned, resequenced, re-quoted; ETA changes go to the <see cref="LiveEtaLog"/>).</summary>
     PlanChange,
     CongestionZone,
     Closure,

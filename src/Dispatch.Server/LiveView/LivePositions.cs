@@ -21,6 +21,10 @@ internal sealed class LivePositions
 
     private readonly Dictionary<long, int> _slotOf = new(); // engine thread only
     private Table _table = new(256);
+    private long _reports; // written by the engine thread only (an aligned long: read whole)
+
+    /// <summary>Reports ever written: what the reader took fewer than were sampled away (overwritten before it came).</summary>
+    public long Reports => Volatile.Read(ref _reports);
 
     /// <summary>Engine thread only: courier <paramref name="courierId"/> reported (<paramref name="x"/>, <paramref name="y"/>) at engine time <paramref name="at"/>.</summary>
     public void Report(long courierId, double x, double y, double at)
@@ -35,11 +39,15 @@ internal sealed class LivePositions
             Volatile.Write(ref t.Count, i + 1);
         }
         int s = t.Seq[i];
+        // Release stores in this order (no fence on the engine thread): the odd sequence is visible before the fields,
+        // the even one after them.
         Volatile.Write(ref t.Seq[i], s + 1);
-        Interlocked.MemoryBarrier();
-        t.X[i] = x; t.Y[i] = y; t.At[i] = at;
+        Volatile.Write(ref t.X[i], x);
+        Volatile.Write(ref t.Y[i], y);
+        Volatile.Write(ref t.At[i], at);
         Volatile.Write(ref t.Seq[i], s + 2);
         Volatile.Write(ref t.Dirty[i], 1);
+        Volatile.Write(ref _reports, _reports + 1);
     }
 
     /// <summary>Slots the reader may look at (it re-reads this each pass: the table can grow meanwhile).</summary>

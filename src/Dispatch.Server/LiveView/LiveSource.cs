@@ -14,16 +14,25 @@ internal sealed class LiveSource
 {
     private EngineCounts _lastCounts = new(-1, -1, -1, -1, -1, -1, -1);
 
-    public LiveSource(int ringCapacity) => Ring = new LiveRing(ringCapacity);
+    public LiveSource(int ringCapacity)
+    {
+        Ring = new LiveRing(ringCapacity);
+        Etas = new LiveEtaLog(ringCapacity * 2);
+    }
 
     public LiveRing Ring { get; }
 
     /// <summary>Couriers' latest positions, one slot each: reports do not go through the ring.</summary>
     public LivePositions Positions { get; } = new();
 
+    /// <summary>ETA changes, apart from the ring (a tick hands over tens of thousands).</summary>
+    public LiveEtaLog Etas { get; }
+
     /// <summary>An engine event the engine accepted (after it was applied and journaled), at engine time <paramref name="now"/>.</summary>
     public void Applied(in Command c, double now, IEngineDriver driver)
     {
+        // Most commands under load are position reports: they go to their courier's slot before anything else is built.
+        if (c.Type == MessageType.UpdateCourierPosition) { Positions.Report(c.Id, c.X, c.Y, now); return; }
         var e = new LiveEvent { At = now, Id = c.Id };
         switch (c.Type)
         {
@@ -37,10 +46,11 @@ internal sealed class LiveSource
             case MessageType.CancelOrder: e.Kind = LiveEventKind.OrderCancelled; break;
             case MessageType.CourierOnShift: e.Kind = LiveEventKind.CourierOnShift; e.X = c.X; e.Y = c.Y; e.T1 = c.T1; e.T2 = c.T2; e.Count = c.Count; break;
             case MessageType.CourierOffShift: e.Kind = LiveEventKind.CourierOffShift; break;
-            case MessageType.UpdateCourierPosition: Positions.Report(c.Id, c.X, c.Y, now); return;
             case MessageType.ConfirmPickup: e.Kind = LiveEventKind.PickedUp; e.T1 = c.T1; e.Other = driver.CourierOfOrder(c.Id); break;
             case MessageType.ConfirmDropoff: e.Kind = LiveEventKind.Delivered; e.T1 = c.T1; break;
-            case MessageType.DeliveryFailed: e.Kind = LiveEventKind.DeliveryFailed; e.T1 = c.T1; e.Count = c.Count; e.Flag = c.Flag; break;
+            case MessageType.DeliveryFailed:
+                e.Kind = LiveEventKind.DeliveryFailed; e.T1 = c.T1; e.Count = c.Count; e.Flag = c.Flag;
+                break;
             case MessageType.WrongOrderDelivered: e.Kind = LiveEventKind.WrongOrderDelivered; e.T1 = c.T1; break;
             case MessageType.OrderChanged: e.Kind = LiveEventKind.OrderChanged; e.T1 = c.T1; e.Count = c.Count; break;
             case MessageType.AddCongestionZone: e.Kind = LiveEventKind.CongestionZone; e.Value = c.X; e.T1 = c.T1; e.T2 = c.T2; e.Points = c.Points; break;
@@ -63,9 +73,13 @@ internal sealed class LiveSource
             Ring.Write(new LiveEvent { Kind = LiveEventKind.Stop, At = a.AssignedAt, Id = s.OrderId, Other = s.SiteId, Count = (int)s.Kind, X = s.X, Y = s.Y, T1 = s.Arrival, T2 = s.Leave });
     }
 
-    /// <summary>A plan change with its reason (from the push fan-out).</summary>
-    public void PlanChange(in PlanChange c) =>
+    /// <summary>A plan change with its reason (from the push fan-out). An ETA change goes to <see cref="Etas"/> instead:
+    /// the engine re-times orders at every position report it plans from.</summary>
+    public void PlanChange(in PlanChange c)
+    {
+        if (c.Kind == PlanChangeKind.EtaChanged) { Etas.Write(c, Ring.Head); return; }
         Ring.Write(new LiveEvent { Kind = LiveEventKind.PlanChange, At = c.At, Id = c.OrderId, Other = c.CourierId, Count = (int)c.Kind, Reason = (byte)c.Reason, T1 = c.PreviousTime, T2 = c.NewTime });
+    }
 
     /// <summary>After a batch: the engine's counts, written only when they changed (the KPI tiles' order figures).</summary>
     public void Counts(in EngineCounts k, double now)

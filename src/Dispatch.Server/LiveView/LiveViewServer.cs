@@ -48,7 +48,7 @@ internal sealed class LiveViewServer : IAsyncDisposable
         _security = security;
         _log = log;
         var live = engine.Live ?? throw new InvalidOperationException("the engine was built without the live view's ring (HttpPort unset)");
-        _projection = new LiveProjection(live.Ring, live.Positions, Stats, options.HttpViewerBacklog, log);
+        _projection = new LiveProjection(live.Ring, live.Positions, live.Etas, Stats, options.HttpViewerBacklog, log);
         _page = LoadPage();
         // Ids for zones and closures drawn on the page: from the wall clock, so a restarted server does not reuse one.
         _nextZoneId = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -141,7 +141,7 @@ internal sealed class LiveViewServer : IAsyncDisposable
     private Task StatsAsync(HttpContext ctx)
     {
         var s = Stats;
-        string json = $$"""{"viewersOpen":{{s.ViewersOpen}},"viewersTotal":{{s.ViewersTotal}},"viewersDropped":{{s.ViewersDropped}},"eventsLost":{{s.EventsLost}},"messages":{{s.Messages}},"actions":{{s.Actions}},"actionsRefused":{{s.ActionsRefused}},"ringEvents":{{_engine.Live!.Ring.Head}}}""";
+        string json = $$"""{"viewersOpen":{{s.ViewersOpen}},"viewersTotal":{{s.ViewersTotal}},"viewersDropped":{{s.ViewersDropped}},"eventsLost":{{s.EventsLost}},"messages":{{s.Messages}},"messageBytes":{{s.MessageBytes}},"positionsSampled":{{s.PositionsSampled}},"etasFolded":{{s.EtasFolded}},"etasNotNews":{{s.EtasNotNews}},"coalesced":{{s.Coalesced}},"exceptionsSummarised":{{s.ExceptionsSummarised}},"actions":{{s.Actions}},"actionsRefused":{{s.ActionsRefused}},"ringEvents":{{_engine.Live!.Ring.Head}}}""";
         return Json(ctx, 200, Encoding.UTF8.GetBytes(json));
     }
 

@@ -28,11 +28,39 @@ public class LiveFeedTests
     }
 
     [Fact]
+    public async Task A_ring_reader_racing_the_writer_never_gets_half_of_an_event()
+    {
+        var ring = new LiveRing(64);
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Factory.StartNew(() =>
+        {
+            for (long k = 1; !stop.IsCancellationRequested; k++)
+                ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, Count = (int)k, Id = k, Other = k, At = k, X = k, Y = k, T1 = k, T2 = k, Value = k });
+        }, stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default); // its own thread: the reader below spins
+        long reads = 0;
+        var until = DateTime.UtcNow.AddMilliseconds(300);
+        while (DateTime.UtcNow < until || (reads == 0 && DateTime.UtcNow < until.AddSeconds(10)))
+        {
+            long head = ring.Head;
+            for (long s = Math.Max(0, head - 8); s < head; s++)
+            {
+                if (!ring.TryRead(s, out var e)) continue;
+                Assert.True(e.Id == s + 1 && e.Count == e.Id && e.Other == e.Id && e.At == e.Id && e.X == e.Id && e.Y == e.Id && e.T1 == e.Id && e.T2 == e.Id && e.Value == e.Id,
+                    $"torn event at {s}: {e.Id} {e.Count} {e.At} {e.Value}");
+                reads++;
+            }
+        }
+        stop.Cancel();
+        await writer;
+        Assert.True(reads > 0);
+    }
+
+    [Fact]
     public void Projection_counts_what_it_missed_when_the_engine_laps_the_ring()
     {
         var ring = new LiveRing(1024);
         var stats = new LiveViewStats();
-        var p = new LiveProjection(ring, new LivePositions(), stats, 4, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var p = new LiveProjection(ring, new LivePositions(), new LiveEtaLog(1024), stats, 4, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         for (int i = 0; i < 3000; i++) ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, At = i });
         p.Pass();
         Assert.Equal(3000 - 1024, stats.EventsLost);
@@ -141,15 +169,29 @@ public class LiveFeedTests
         using var reader = new StreamReader(await res.Content.ReadAsStreamAsync());
         var first = await ReadEventAsync(reader);
         Assert.Contains("event: state", first);
+        Assert.Contains("\"all\":1", first);
         await kit.Client.AddSiteAsync(1, 0, 0);
         await kit.Client.CourierOnShiftAsync(7, 10, 10, 0, 600);
         await kit.Client.PlaceOrderAsync(10, 1, 100, 100, 0, 5);
-        var seen = new StringBuilder();
-        while (!seen.ToString().Contains("\"k\":\"placed\"", StringComparison.Ordinal)) seen.Append(await ReadEventAsync(reader));
-        string all = seen.ToString();
-        Assert.Contains("\"k\":\"courier\"", all);
-        Assert.Contains("\"k\":\"kpi\"", all);
-        Assert.Matches("\"k\":\"placed\",\"id\":10,\"site\":1,.*\"promise\":", all);
+        // Deltas of the map: the courier in "c", the order in "o" as [id, x, y, promise, drop-off, courier, status].
+        JsonElement? order = null;
+        bool courier = false, kpi = false;
+        while (order is null)
+        {
+            string data = DataOf(await ReadEventAsync(reader));
+            if (data.Length == 0) continue; // a keep-alive comment
+            using var doc = JsonDocument.Parse(data);
+            var m = doc.RootElement;
+            if (m.TryGetProperty("c", out var cs)) courier |= cs.EnumerateArray().Any(c => c[0].GetInt64() == 7);
+            kpi |= m.TryGetProperty("kpi", out _);
+            if (m.TryGetProperty("o", out var os))
+                foreach (var o in os.EnumerateArray()) if (o[0].GetInt64() == 10) order = o.Clone();
+        }
+        Assert.True(courier, "courier 7 came in a message before or with the order");
+        Assert.True(kpi, "the KPI values came");
+        Assert.Equal(100, order.Value[1].GetDouble()); // x
+        Assert.Equal(JsonValueKind.Number, order.Value[3].ValueKind); // the promise made at placement
+        Assert.Equal(0, order.Value[6].GetInt32()); // open
     }
 
     [Fact]
@@ -177,6 +219,10 @@ public class LiveFeedTests
         Assert.True(dropped >= 1, "the stalled browser should have been dropped");
         tokens.Dispose();
     }
+
+    /// <summary>The data lines of one SSE event, joined.</summary>
+    internal static string DataOf(string sseEvent) =>
+        string.Concat(sseEvent.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..].TrimEnd('\r')));
 
     private static async Task<string> ReadEventAsync(StreamReader reader)
     {
