@@ -1,4 +1,5 @@
 using Dispatch.Cluster.Handoff;
+using Dispatch.Cluster.Hosting;
 using Dispatch.Cluster.Regions;
 using Dispatch.Cluster.Tests.Support;
 using Dispatch.Protocol;
@@ -17,9 +18,9 @@ public sealed class HandoffTests
     private const long Courier = 7;
 
     /// <summary>North with a site and courier 7 on shift, then moved (idle) to (1000, -2000): south's area.</summary>
-    private static async Task<ClusterKit> CourierWanderedSouth(InMemoryRegionStore store, short silos = 2, long snapshotEvery = 0)
+    private static async Task<ClusterKit> CourierWanderedSouth(InMemoryRegionStore store, short silos = 2, long snapshotEvery = 0, Action<DispatchClusterOptions>? configure = null)
     {
-        var kit = await ClusterKit.StartAsync(store, silos, snapshotEvery);
+        var kit = await ClusterKit.StartAsync(store, silos, snapshotEvery, configure);
         await kit.Ok("north", Command.AddSite(1, 1, 1000, 1000));
         await kit.Ok("south", Command.AddSite(1, 2, 1000, -1000));
         await kit.Ok("north", Command.CourierOnShift(2, Courier, 1000, 1200, 0, 600, 3));
@@ -51,6 +52,25 @@ public sealed class HandoffTests
         await kit.Ok("south", Command.PlaceOrder(5, 70, 2, 2000, -3000, 1, 1));
         var answer = await kit.Send("south", Command.Tick(6, 3));
         Assert.Equal(Courier, Assert.IsType<AssignmentMessage>(answer[0]).CourierId);
+    }
+
+    [Fact]
+    public async Task Silos_with_Handoff_EverySeconds_move_the_courier_themselves()
+    {
+        await using var kit = await CourierWanderedSouth(new InMemoryRegionStore(), silos: 2, configure: o => o.Handoff.EverySeconds = 0.5);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await kit.OwnersOf(Courier)) is not ["south"] && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(200);
+        Assert.Equal(["south"], await kit.OwnersOf(Courier));
+        // Both silos run rounds: the move happened once (one adoption in south's journal, nothing pending).
+        Assert.Empty((await kit.Handoff("north").Couriers([])).Pending);
+        Assert.True((await kit.Courier("south", Courier)).OnShift);
+    }
+
+    [Fact]
+    public void Bad_hand_off_settings_are_refused_naming_the_key()
+    {
+        Assert.Contains("Cluster:Handoff:EverySeconds", Assert.Throws<ArgumentException>(() => new HandoffSettings { EverySeconds = -1 }.Validate()).Message);
+        Assert.Contains("Cluster:Handoff:PositionMarginMeters", Assert.Throws<ArgumentException>(() => new HandoffSettings { PositionMarginMeters = double.NaN }.Validate()).Message);
     }
 
     [Fact]
