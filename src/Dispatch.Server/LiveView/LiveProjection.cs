@@ -53,6 +53,11 @@ internal sealed class LiveProjection
     private readonly List<CitywideView> _citywide = new();
     private readonly List<ExceptionView> _exceptions = new(); // oldest first; the page shows it reversed
     private readonly Dictionary<long, List<LiveNote>> _orderTimeline = new(), _courierTimeline = new();
+    // Orders finished and couriers gone off shift, oldest first, with the engine time they left: their timelines are
+    // dropped once the engine forgets them too (its FinishedOrderRetentionMinutes), so the view holds open work plus that
+    // window, not every order of a server's life.
+    private readonly Queue<(long Id, bool Order, double At)> _retired = new();
+    private readonly double _timelineMinutes;
     private readonly Queue<double> _placedHour = new();
     private readonly Queue<DeliveryView> _deliveredHour = new();
     private readonly Dictionary<long, double> _behindAt = new();
@@ -76,8 +81,11 @@ internal sealed class LiveProjection
     private CourierView? _assigning;
     private int _stopsLeft;
 
-    public LiveProjection(LiveRing ring, LivePositions positions, LiveEtaLog etas, LiveViewStats stats, int backlog, ILogger log)
+    /// <param name="timelineMinutes">How long a finished order's or a gone courier's timeline stays searchable: the engine's
+    /// <c>FinishedOrderRetentionMinutes</c> (infinity keeps them all).</param>
+    public LiveProjection(LiveRing ring, LivePositions positions, LiveEtaLog etas, LiveViewStats stats, int backlog, double timelineMinutes, ILogger log)
     {
+        _timelineMinutes = timelineMinutes;
         _ring = ring;
         _positions = positions;
         _etaLog = etas;
@@ -146,6 +154,7 @@ internal sealed class LiveProjection
             }
             ReadEtas();
             if (!publish) return;
+            DropRetiredTimelines();
             TakePositions();
             FlushEtas();
             CheckPromises();
@@ -210,6 +219,7 @@ internal sealed class LiveProjection
                 {
                     off.Gone = true;
                     _goneCouriers.Add(e.Id);
+                    _retired.Enqueue((e.Id, false, _now));
                     foreach (var s in off.Stops)
                     {
                         if (_orders.TryGetValue(s.OrderId, out var so) && so.Courier == e.Id && so.Status == "assigned")
@@ -748,11 +758,23 @@ internal sealed class LiveProjection
 
     // ------------------------------------------------------------------ helpers
 
+    /// <summary>The timelines of orders and couriers that left longer ago than the engine keeps them, unless they came back.</summary>
+    private void DropRetiredTimelines()
+    {
+        while (_retired.TryPeek(out var r) && !(r.At + _timelineMinutes > _now))
+        {
+            _retired.Dequeue();
+            if (r.Order) { if (!_orders.ContainsKey(r.Id)) _orderTimeline.Remove(r.Id); }
+            else if (!_couriers.ContainsKey(r.Id)) _courierTimeline.Remove(r.Id);
+        }
+    }
+
     private void RemoveOrder(long id)
     {
         if (!_orders.Remove(id, out var o)) return;
         o.Gone = true;
         _goneOrders.Add(id);
+        _retired.Enqueue((id, true, _now));
         if (_couriers.TryGetValue(o.Courier, out var c) && (RemoveStop(c, id, 1) | RemoveStop(c, id, 2))) MarkCourier(c, 2);
     }
 

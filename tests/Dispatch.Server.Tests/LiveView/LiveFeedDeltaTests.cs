@@ -22,7 +22,7 @@ public class LiveFeedDeltaTests
 
     public LiveFeedDeltaTests()
     {
-        _p = new LiveProjection(_ring, _positions, _etas, _stats, 16, NullLogger.Instance);
+        _p = new LiveProjection(_ring, _positions, _etas, _stats, 16, timelineMinutes: 60, NullLogger.Instance);
         _stats.Opened(); // someone watches: the messages are formatted
     }
 
@@ -104,6 +104,34 @@ public class LiveFeedDeltaTests
     }
 
     /// <summary>Runs a publishing pass and parses the message it published.</summary>
+    [Fact]
+    public void Timelines_of_orders_and_couriers_that_left_are_dropped_once_the_engine_forgets_them_too()
+    {
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.SiteAdded, At = 100, Id = 1, X = 0, Y = 0 });
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.CourierOnShift, At = 100, Id = 7, X = 5, Y = 5, T1 = 0, T2 = 600 });
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.OrderPlaced, At = 100, Id = 10, Other = 1, X = 50, Y = 60, T1 = 100, T2 = 105, Value = 200 });
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.OrderPlaced, At = 100, Id = 11, Other = 1, X = 50, Y = 60, T1 = 100, T2 = 105, Value = 200 });
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.OrderCancelled, At = 110, Id = 10 });
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.CourierOffShift, At = 120, Id = 7 });
+        Next().Dispose();
+        bool Has(bool order, long id) => JsonDocument.Parse(_p.Timeline(order, id)).RootElement.GetProperty("timeline").GetArrayLength() > 0;
+        Assert.True(Has(true, 10) && Has(true, 11) && Has(false, 7));
+
+        // 60 minutes after it left, each is still there; past that, the one that left is gone, the open order stays.
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, At = 169 });
+        Next().Dispose();
+        Assert.True(Has(true, 10) && Has(false, 7));
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, At = 175 });
+        TryNext()?.Dispose();
+        Assert.False(Has(true, 10));
+        Assert.True(Has(true, 11));
+        Assert.True(Has(false, 7)); // left at 120: kept until 180
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.CourierOnShift, At = 150, Id = 7, X = 5, Y = 5, T1 = 150, T2 = 600 }); // back on a new shift
+        _ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, At = 185 });
+        TryNext()?.Dispose();
+        Assert.True(Has(false, 7)); // came back: its timeline goes on
+    }
+
     private JsonDocument Next()
     {
         var m = TryNext();

@@ -60,7 +60,7 @@ public class LiveFeedTests
     {
         var ring = new LiveRing(1024);
         var stats = new LiveViewStats();
-        var p = new LiveProjection(ring, new LivePositions(), new LiveEtaLog(1024), stats, 4, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var p = new LiveProjection(ring, new LivePositions(), new LiveEtaLog(1024), stats, 4, double.PositiveInfinity, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         for (int i = 0; i < 3000; i++) ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, At = i });
         p.Pass();
         Assert.Equal(3000 - 1024, stats.EventsLost);
