@@ -65,6 +65,9 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
     public EngineCounts Counts => _engine.Counts;
 
     /// <inheritdoc />
+    public int CopyActiveCouriers(Span<ActiveCourier> destination) => _engine.CopyActiveCouriers(destination);
+
+    /// <inheritdoc />
     public double LastTick => _engine.LastTick;
 
     /// <inheritdoc />

@@ -45,6 +45,9 @@ public interface IEngineDriver
     /// </summary>
     bool TryGetPromise(long orderId, out double promisedDropoff);
 
+    /// <summary>The couriers on shift or scheduled (not ended), as <see cref="DispatchEngine{TTravel}.CopyActiveCouriers"/>.</summary>
+    int CopyActiveCouriers(Span<ActiveCourier> destination);
+
     /// <summary>Time of the last tick (negative infinity before the first).</summary>
     double LastTick { get; }
 

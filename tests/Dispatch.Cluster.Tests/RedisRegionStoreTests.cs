@@ -47,8 +47,13 @@ public sealed class RedisRegionStoreTests
         Assert.Equal(10, snapshot.Sequence);
         Assert.Equal("travel=Euclidean", snapshot.Settings);
         Assert.Equal(new byte[] { 1, 2, 3 }, snapshot.Body);
+        Assert.Empty(snapshot.Handoffs ?? []); // written without a ledger: an empty one
         Assert.Equal([11L], (await store.ReadJournalAsync("r", 10).ToListAsync()).Select(e => e.Sequence));
         // Asking for records a snapshot already dropped is a gap, not a silent skip.
         await Assert.ThrowsAsync<InvalidDataException>(async () => await store.ReadJournalAsync("r", 3).ToListAsync());
+
+        // The hand-off ledger rides in the snapshot.
+        await store.SaveSnapshotAsync("r", new RegionSnapshot(11, 11, "travel=Euclidean", [4], [9, 8, 7]));
+        Assert.Equal(new byte[] { 9, 8, 7 }, (await store.LoadSnapshotAsync("r"))!.Handoffs);
     }
 }

@@ -11,7 +11,8 @@ namespace Dispatch.Cluster.Durability;
 /// <item><c>{prefix}:{id}:journal</c>: a stream, one entry per accepted command, entry id <c>&lt;sequence&gt;-0</c>,
 /// fields <c>n</c> (engine time, round-trip text) and <c>c</c> (the request payload as received);</item>
 /// <item><c>{prefix}:{id}:head</c>: the last sequence number written (the fence);</item>
-/// <item><c>{prefix}:{id}:snapshot</c>: a hash with <c>seq</c>, <c>now</c>, <c>settings</c> and <c>body</c>.</item>
+/// <item><c>{prefix}:{id}:snapshot</c>: a hash with <c>seq</c>, <c>now</c>, <c>settings</c>, <c>body</c> and <c>handoffs</c>
+/// (the hand-off ledger; absent in snapshots written before hand-offs existed).</item>
 /// </list>
 /// Each write is one Lua script, so checking the fence and writing are one atomic step in Redis. Redis answers a script
 /// after its writes are in the append-only file as its <c>appendfsync</c> setting says (docs/cluster.md, Durability).
@@ -31,11 +32,11 @@ public sealed class RedisRegionStore : IRegionStore
         return first + n - 1
         """;
 
-    // KEYS: journal, head, snapshot. ARGV: sequence, now, settings, body.
+    // KEYS: journal, head, snapshot. ARGV: sequence, now, settings, body, handoffs.
     private const string SnapshotScript = """
         local head = tonumber(redis.call('GET', KEYS[2]) or '0')
         if head ~= tonumber(ARGV[1]) then return redis.error_reply('DISPATCH_FENCED ' .. head) end
-        redis.call('HSET', KEYS[3], 'seq', ARGV[1], 'now', ARGV[2], 'settings', ARGV[3], 'body', ARGV[4])
+        redis.call('HSET', KEYS[3], 'seq', ARGV[1], 'now', ARGV[2], 'settings', ARGV[3], 'body', ARGV[4], 'handoffs', ARGV[5])
         redis.call('XTRIM', KEYS[1], 'MINID', (head + 1) .. '-0')
         return head
         """;
@@ -64,7 +65,8 @@ public sealed class RedisRegionStore : IRegionStore
         var d = fields.ToDictionary(f => f.Name.ToString(), f => f.Value, StringComparer.Ordinal);
         if (!d.TryGetValue("seq", out var seq) || !d.TryGetValue("now", out var now) || !d.TryGetValue("settings", out var settings) || !d.TryGetValue("body", out var body))
             throw new InvalidDataException($"region '{regionId}': the snapshot hash {Key(regionId, "snapshot")} lacks one of seq, now, settings, body");
-        return new RegionSnapshot((long)seq, ParseTime(regionId, now), settings.ToString(), (byte[])body!);
+        byte[]? handoffs = d.TryGetValue("handoffs", out var h) ? (byte[]?)h : null;
+        return new RegionSnapshot((long)seq, ParseTime(regionId, now), settings.ToString(), (byte[])body!, handoffs);
     }
 
     /// <inheritdoc />
@@ -128,7 +130,7 @@ public sealed class RedisRegionStore : IRegionStore
         try
         {
             await Db.ScriptEvaluateAsync(SnapshotScript, [Key(regionId, "journal"), Key(regionId, "head"), Key(regionId, "snapshot")],
-                [snapshot.Sequence, FormatTime(snapshot.Now), snapshot.Settings, snapshot.Body]).ConfigureAwait(false);
+                [snapshot.Sequence, FormatTime(snapshot.Now), snapshot.Settings, snapshot.Body, snapshot.Handoffs ?? []]).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (Fenced(ex, out long head))
         {

@@ -19,7 +19,7 @@ namespace Dispatch.Cluster.Grains;
 /// the engine holds a change the store may not: the activation stops answering and deactivates, and the next request
 /// activates the region again from the store.
 /// </summary>
-internal sealed class RegionGrain : Grain, IRegionGrain
+internal sealed partial class RegionGrain : Grain, IRegionGrain
 {
     private readonly RegionMap _regions;
     private readonly IRegionStore _store;

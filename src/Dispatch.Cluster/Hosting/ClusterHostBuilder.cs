@@ -82,6 +82,7 @@ public static class ClusterHostBuilder
         if (o.GatewayPort is <= 0 or > 65535) throw new ArgumentException($"Cluster:GatewayPort: {o.GatewayPort} is not a TCP port (1..65535)");
         if (o.SiloPort == o.GatewayPort) throw new ArgumentException($"Cluster:GatewayPort: {o.GatewayPort} is also Cluster:SiloPort; they must differ");
         if (string.IsNullOrWhiteSpace(o.Redis)) throw new ArgumentException("Cluster:Redis: empty; the silo needs the Redis that holds membership and region state (host:port)");
+        o.Handoff.Validate();
         if (o.SnapshotEveryRecords < 0) throw new ArgumentException($"Cluster:SnapshotEveryRecords: {o.SnapshotEveryRecords} is negative (0: snapshots only at deactivation)");
         if (!(o.SubscriptionRefreshSeconds > 0) || double.IsInfinity(o.SubscriptionRefreshSeconds))
             throw new ArgumentException($"Cluster:SubscriptionRefreshSeconds: {o.SubscriptionRefreshSeconds} must be a positive number of seconds");

@@ -58,4 +58,7 @@ public sealed class DispatchClusterOptions
 
     /// <summary>The regions (ids and WKT areas); every silo of a cluster must be given the same list.</summary>
     public List<RegionDefinition> Regions { get; set; } = [];
+
+    /// <summary>Hand-off rounds run by the silo itself (off by default; docs/cluster.md, Courier hand-off).</summary>
+    public Handoff.HandoffSettings Handoff { get; set; } = new();
 }

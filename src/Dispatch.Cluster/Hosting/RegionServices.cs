@@ -26,6 +26,8 @@ public static class RegionServices
         services.TryAddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<DispatchClusterOptions>>().Value.Redis));
         services.TryAddSingleton<IRegionStore>(sp =>
             new RedisRegionStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<IOptions<DispatchClusterOptions>>().Value.KeyPrefix));
+        // Runs hand-off rounds only when Cluster:Handoff:EverySeconds is set.
+        services.AddHostedService<Handoff.HandoffPump>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Dispatch.Cluster.Durability;
+using Dispatch.Cluster.Handoff;
 using Dispatch.Engine;
 using Dispatch.Hosting;
 using Dispatch.Protocol;
@@ -35,6 +36,9 @@ internal sealed class RegionEngine
     // The sequence number of the last record handed out by Execute: ahead of Sequence while a group of records is being
     // made durable (a batch), equal to it between turns.
     private long _pending;
+
+    /// <summary>The region's side of its courier hand-offs (journaled like commands, carried in snapshots).</summary>
+    public HandoffLedger Handoffs { get; private set; } = new();
 
     /// <summary>The router and engine.</summary>
     public IEngineDriver Driver { get; }
@@ -75,7 +79,10 @@ internal sealed class RegionEngine
                     $"region '{region.Id}': its snapshot (record {snapshot.Sequence}) was taken under other engine settings ({EngineSettings.Difference(snapshot.Settings, ours)}); " +
                     "start the silo with the settings the region was created with");
             using var body = new MemoryStream(snapshot.Body, writable: false);
-            engine = new RegionEngine(region, options, SnapshotBody.Read(body, options), snapshot.Now, snapshot.Sequence);
+            engine = new RegionEngine(region, options, SnapshotBody.Read(body, options), snapshot.Now, snapshot.Sequence)
+            {
+                Handoffs = HandoffLedger.Decode(snapshot.Handoffs),
+            };
         }
         long replayed = 0, refused = 0;
         await foreach (var entry in store.ReadJournalAsync(region.Id, engine.Sequence, cancellationToken).ConfigureAwait(false))
@@ -90,12 +97,21 @@ internal sealed class RegionEngine
     /// <summary>Applies one journal record; false when the engine refused it (counted, as the server's recovery does).</summary>
     private bool Replay(in JournalEntry entry)
     {
-        var c = CommandCodec.Read(new System.Buffers.ReadOnlySequence<byte>(entry.Command));
-        var discard = default(DiscardSink);
         bool accepted = true;
         try
         {
-            Driver.Route(c, entry.Now, ref discard, null);
+            // A hand-off step (Handoff/HandoffRecord.cs) is journaled beside the commands and replayed by the same code
+            // that applied it live.
+            if (HandoffRecord.TryRead(entry.Command, out var handoff))
+            {
+                HandoffSteps.Apply(this, handoff);
+            }
+            else
+            {
+                var c = CommandCodec.Read(new System.Buffers.ReadOnlySequence<byte>(entry.Command));
+                var discard = default(DiscardSink);
+                Driver.Route(c, entry.Now, ref discard, null);
+            }
         }
         catch (DispatchException)
         {
@@ -129,6 +145,12 @@ internal sealed class RegionEngine
                 ReplyCodec.WriteError(output, c.RequestId, ErrorCode.InvalidValue,
                     $"AddSite: site {c.Id} at ({c.X}, {c.Y}) lies outside region '{_region.Id}' (x, y must be inside its area)");
                 return null;
+            case MessageType.CourierOnShift when Handoffs.Leaving(c.Id) is { } leaving:
+                // The courier is on its way to another region (a hand-off not completed): a new shift here would put it
+                // in two regions once the other adopts it.
+                ReplyCodec.WriteError(output, c.RequestId, ErrorCode.InvalidState,
+                    $"CourierOnShift: courier {c.Id} is being handed off from region '{_region.Id}' to '{leaving.To}' (hand-off {leaving.Id}); send its shift there");
+                return null;
         }
         if (!c.IsQuery && !c.IsEngineEvent)
         {
@@ -155,6 +177,15 @@ internal sealed class RegionEngine
         return new JournalEntry(++_pending, now, payload);
     }
 
+    /// <summary>
+    /// The journal record of a hand-off step already applied (<see cref="HandoffSteps.Apply"/>), numbered after any record
+    /// still being written; the caller makes it durable and then calls <see cref="Committed"/>, as for a command.
+    /// </summary>
+    public JournalEntry Journal(HandoffRecord record) => new(++_pending, Now, record.Encode());
+
+    /// <summary>The sequence number the next journal record will get (a hand-off id is the source's record number).</summary>
+    public long NextSequence => _pending + 1;
+
     /// <summary>The record <see cref="Execute"/> returned (and every one before it) is durable in the store.</summary>
     public void Committed(in JournalEntry entry) => Sequence = entry.Sequence;
 
@@ -166,7 +197,7 @@ internal sealed class RegionEngine
     {
         using var body = new MemoryStream();
         SnapshotBody.Write(body, Driver);
-        return new RegionSnapshot(Sequence, Now, SettingsOf(_options), body.ToArray());
+        return new RegionSnapshot(Sequence, Now, SettingsOf(_options), body.ToArray(), Handoffs.Encode());
     }
 
     /// <summary>The snapshot <see cref="Snapshot"/> returned is durable.</summary>

@@ -465,6 +465,28 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         return true;
     }
 
+    /// <summary>
+    /// Copies the couriers on shift or scheduled for a later shift (not ended) into <paramref name="destination"/>, in
+    /// slot order; returns how many there are (only the first <c>destination.Length</c> are copied: call again with a
+    /// larger span when the result exceeds it). For a host that moves idle couriers between engines (the cluster's
+    /// hand-off between regions) and checks which engine holds whom; scans the couriers, allocates nothing, and is
+    /// never called by the tick.
+    /// </summary>
+    public int CopyActiveCouriers(Span<ActiveCourier> destination)
+    {
+        var cs = _s.Couriers;
+        int n = 0;
+        for (int c = 0; c < cs.Count; c++)
+        {
+            var st = cs.State[c];
+            if (st == CourierState.Ended) continue;
+            if (n < destination.Length)
+                destination[n] = new ActiveCourier(cs.Id[c], st == CourierState.OnShift, cs.X[c], cs.Y[c], cs.ShiftStart[c], cs.ShiftEnd[c], cs.Capacity[c], cs.RouteLength(c));
+            n++;
+        }
+        return n;
+    }
+
     /// <summary>Copies a courier's committed, unfinished stops into <paramref name="destination"/>; returns how many (at most its length).</summary>
     public int CopyRoute(long courierId, Span<PlannedStop> destination)
     {

@@ -25,7 +25,7 @@ internal sealed class ClusterKit : IAsyncDisposable
 
     public IRegionStore Store { get; }
 
-    public static async Task<ClusterKit> StartAsync(IRegionStore store, short silos = 2, long snapshotEveryRecords = 0)
+    public static async Task<ClusterKit> StartAsync(IRegionStore store, short silos = 2, long snapshotEveryRecords = 0, Action<DispatchClusterOptions>? configure = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
@@ -34,6 +34,7 @@ internal sealed class ClusterKit : IAsyncDisposable
             {
                 o.SnapshotEveryRecords = snapshotEveryRecords;
                 o.Regions = Scenario.Regions.Select(r => new RegionDefinition { Id = r.Id, Area = r.Area }).ToList();
+                configure?.Invoke(o);
             });
             silo.Services.AddSingleton(store);
             silo.Services.AddDispatchRegions();
