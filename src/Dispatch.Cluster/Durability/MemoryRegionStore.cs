@@ -57,6 +57,21 @@ public sealed class MemoryRegionStore : IRegionStore
     }
 
     /// <inheritdoc />
+    public Task<long> HeadAsync(string regionId) => Task.FromResult(Head(regionId));
+
+    /// <summary>The last sequence written for the region (0: never written).</summary>
+    public long Head(string regionId)
+    {
+        lock (_gate) return _heads.GetValueOrDefault(regionId);
+    }
+
+    /// <summary>Journal records held for the region (those after its snapshot).</summary>
+    public int JournalLength(string regionId)
+    {
+        lock (_gate) return _journals.TryGetValue(regionId, out var j) ? j.Count : 0;
+    }
+
+    /// <inheritdoc />
     public Task SaveSnapshotAsync(string regionId, RegionSnapshot snapshot)
     {
         lock (_gate)
