@@ -202,7 +202,9 @@ public sealed partial class DispatchEngine<TTravel>
 
             var e = new DispatchEngine<TTravel>(travel, options with
             {
-                InitialOrderCapacity = Math.Max(options.InitialOrderCapacity, nOrders + 1),
+                // The headroom a growing store would have (StoreGrowth): capacity follows the snapshot's slot count smoothly,
+            // not the steps of the growth sequence, and the next peak a little above the last fits without growing.
+            InitialOrderCapacity = Math.Max(options.InitialOrderCapacity, StoreGrowth.Next(nOrders)),
                 InitialSiteCapacity = Math.Max(options.InitialSiteCapacity, nSites + 1),
             });
             var s = e._s;
@@ -304,7 +306,9 @@ public sealed partial class DispatchEngine<TTravel>
         int nOrders = Count(r, "order slots");
         var e = new DispatchEngine<TTravel>(travel, options with
         {
-            InitialOrderCapacity = Math.Max(options.InitialOrderCapacity, nOrders + 1),
+            // The headroom a growing store would have (StoreGrowth): capacity follows the snapshot's slot count smoothly,
+            // not the steps of the growth sequence, and the next peak a little above the last fits without growing.
+            InitialOrderCapacity = Math.Max(options.InitialOrderCapacity, StoreGrowth.Next(nOrders)),
             InitialSiteCapacity = Math.Max(options.InitialSiteCapacity, nSites + 1),
         });
         var s = e._s;
@@ -352,6 +356,7 @@ public sealed partial class DispatchEngine<TTravel>
 
         var cs = s.Couriers;
         int nCouriers = Count(r, "courier slots");
+        cs.EnsureCapacity(StoreGrowth.Next(nCouriers));
         for (int k = 0; k < nCouriers; k++) cs.Add(-1);
         e.GrowIfNeeded();
         reader = new ColumnReader(r, nCouriers);
@@ -387,7 +392,7 @@ public sealed partial class DispatchEngine<TTravel>
     {
         var hs = s.History;
         int n = Count(r, "finished order entries");
-        hs.EnsureCapacity(n + 1);
+        hs.EnsureCapacity(StoreGrowth.Next(n));
         hs.Count = n;
         var reader = new ColumnReader(r, n);
         HistoryColumns(hs, ref reader);

@@ -75,23 +75,26 @@ internal sealed class CourierStore
             RouteHead[f] = 0; RouteEnd[f] = 0;
             return f;
         }
-        if (Count == Id.Length)
-        {
-            int n = StoreGrowth.Next(Id.Length);
-            Array.Resize(ref Id, n); Array.Resize(ref EndedAt, n); Array.Resize(ref _free, n);
-            Array.Resize(ref X, n); Array.Resize(ref Y, n); Array.Resize(ref FreeAt, n);
-            Array.Resize(ref ShiftStart, n); Array.Resize(ref ShiftEnd, n);
-            Array.Resize(ref SeenX, n); Array.Resize(ref SeenY, n); Array.Resize(ref SeenAt, n);
-            Array.Resize(ref LegFromX, n); Array.Resize(ref LegFromY, n);
-            Array.Resize(ref LegStart, n); Array.Resize(ref LegBase, n);
-            Array.Resize(ref Capacity, n); Array.Resize(ref State, n);
-            Array.Resize(ref RouteHead, n); Array.Resize(ref RouteEnd, n);
-            Array.Resize(ref Stops, n * MaxStops);
-            Array.Resize(ref Delivered, n);
-        }
+        if (Count == Id.Length) EnsureCapacity(StoreGrowth.Next(Id.Length));
         int i = Count++;
         Id[i] = id;
         return i;
+    }
+
+    /// <summary>Makes room for <paramref name="n"/> couriers (outside the tick: a store grows, a snapshot loads).</summary>
+    public void EnsureCapacity(int n)
+    {
+        if (n <= Id.Length) return;
+        Array.Resize(ref Id, n); Array.Resize(ref EndedAt, n); Array.Resize(ref _free, n);
+        Array.Resize(ref X, n); Array.Resize(ref Y, n); Array.Resize(ref FreeAt, n);
+        Array.Resize(ref ShiftStart, n); Array.Resize(ref ShiftEnd, n);
+        Array.Resize(ref SeenX, n); Array.Resize(ref SeenY, n); Array.Resize(ref SeenAt, n);
+        Array.Resize(ref LegFromX, n); Array.Resize(ref LegFromY, n);
+        Array.Resize(ref LegStart, n); Array.Resize(ref LegBase, n);
+        Array.Resize(ref Capacity, n); Array.Resize(ref State, n);
+        Array.Resize(ref RouteHead, n); Array.Resize(ref RouteEnd, n);
+        Array.Resize(ref Stops, n * MaxStops);
+        Array.Resize(ref Delivered, n);
     }
 
     /// <summary>Slots free for reuse, in the order they will be taken (last first).</summary>
