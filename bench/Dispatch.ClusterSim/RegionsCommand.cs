@@ -13,7 +13,8 @@ namespace Dispatch.ClusterSim;
 /// <c>regions</c>: generates side-by-side multi-region days and replays each through the cluster's region grains four
 /// ways: one region holding the whole area (one engine), the strips as regions without borrowing, without borrowing and
 /// with a margin on hand-off by position, with borrowing, and with borrowing and the margin;
-/// writes the quality table (docs/cluster.md, Figures: multi-region replay).
+/// writes the quality table (docs/cluster.md, Figures: multi-region replay) and, with --out, the first day's region map
+/// beside it (<see cref="RegionMapSvg"/>, the same name with .svg).
 /// </summary>
 internal static class RegionsCommand
 {
@@ -27,7 +28,7 @@ internal static class RegionsCommand
           --supply             courier supply factor (default 1.0)
           --borrow-radius      how far from the short region's border a lent courier may be, metres (default 2000)
           --redis              the region store: a Redis (its journal and snapshots, fenced); default: in memory
-          --out                the markdown table (default: standard output only)
+          --out                the markdown table, and the first day's region map beside it (.svg) (default: standard output only)
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
@@ -116,6 +117,10 @@ internal static class RegionsCommand
         if (outPath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+            // The region map of the first day beside the table, embedded in it.
+            string map = Path.ChangeExtension(outPath, ".svg");
+            await File.WriteAllTextAsync(map, RegionMapSvg.Draw(days[0].Generated, days[0].Day));
+            table += $"\n![Region map of {days[0].Generated.Day.Name}]({Path.GetFileName(map)})\n";
             await File.WriteAllTextAsync(outPath, table);
         }
         bool sound = days.SelectMany(d => d.Runs).All(r => r.Result.DuplicatedCouriers == 0 && r.Result.MissingCouriers == 0 && r.Result.MisplacedCouriers == 0 && r.Result.Refusals == 0);
