@@ -4,7 +4,9 @@ using Dispatch.Cluster.Durability;
 using Dispatch.Cluster.Handoff;
 using Dispatch.Cluster.Regions;
 using Dispatch.Cluster.Simulation;
+using Dispatch.Engine;
 using Dispatch.Simulator.Generation;
+using Dispatch.Simulator.Mdrp;
 using StackExchange.Redis;
 
 namespace Dispatch.ClusterSim;
@@ -79,7 +81,7 @@ internal static class RegionsCommand
         {
             var generated = SideBySideGenerator.Generate(o with { Seed = seed });
             var day = DayConversion.ToRegionDay(generated.Day);
-            var engine = DayConversion.EngineOptions(generated.Day);
+            var engine = MdrpEngineOptions.For(generated.Day, baseOptions: null, DispatchProfile.Mdrp, tickMinutes: 1);
             double speed = generated.Day.Parameters.MetersPerMinute;
             output.WriteLine($"{generated.Day.Name}: {day.Orders.Count} orders, {day.Couriers.Count} couriers, {day.Sites.Count} restaurants, strips {generated.RegionWidthMeters:F0} m wide");
             var whole = new List<RegionDefinition> { new() { Id = "all", Area = Union(generated.Regions) } };

@@ -18,7 +18,7 @@ internal sealed class TraceDriver
     {
         Instance = instance;
         Engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(instance.Parameters.MetersPerMinute),
-            MdrpReplay.EngineOptionsFor(instance, baseOptions: null, DispatchProfile.Mdrp, tickMinutes: 1));
+            MdrpEngineOptions.For(instance, baseOptions: null, DispatchProfile.Mdrp, tickMinutes: 1));
         var schedule = new Schedule(4 * instance.Orders.Length + 16);
         _world = new TraceWorld<ScheduleSink>(instance, Engine, 1, schedule.Followers, new ScheduleSink(schedule));
     }

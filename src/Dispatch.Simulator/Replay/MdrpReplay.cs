@@ -11,29 +11,12 @@ namespace Dispatch.Simulator.Replay;
 public static class MdrpReplay
 {
     /// <summary>Engine options for a trace: service times and targets come from the trace, the rest from <paramref name="baseOptions"/>.</summary>
-    internal static DispatchOptions EngineOptionsFor(MdrpInstance instance, DispatchOptions? baseOptions, DispatchProfile profile, double tickMinutes, int extraOrders = 0)
-    {
-        var p = instance.Parameters;
-        return (baseOptions ?? new DispatchOptions()) with
-        {
-            Profile = profile,
-            PickupServiceMinutes = p.PickupServiceMinutes,
-            DropoffServiceMinutes = p.DropoffServiceMinutes,
-            TargetClickToDoorMinutes = p.TargetClickToDoor,
-            MaxClickToDoorMinutes = p.MaxClickToDoor,
-            TickIntervalMinutes = tickMinutes,
-            InitialOrderCapacity = Math.Max(16, instance.Orders.Length + extraOrders),
-            InitialCourierCapacity = Math.Max(16, instance.Couriers.Length),
-            InitialSiteCapacity = Math.Max(16, instance.Restaurants.Length),
-        };
-    }
-
     public static ReplayResult Run(MdrpInstance instance, ReplayOptions? options = null)
     {
         options ??= new ReplayOptions();
         if (!(options.TickMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.TickMinutes, "tick interval must be positive");
         var wall = Stopwatch.StartNew();
-        var engineOptions = EngineOptionsFor(instance, options.Engine, options.Profile, options.TickMinutes);
+        var engineOptions = MdrpEngineOptions.For(instance, options.Engine, options.Profile, options.TickMinutes);
         var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(instance.Parameters.MetersPerMinute), engineOptions);
         var recorder = new Recorder(instance);
         var followers = new PlanFollowers(4 * instance.Orders.Length + 16);

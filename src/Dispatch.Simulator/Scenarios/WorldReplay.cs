@@ -48,7 +48,7 @@ public static class WorldReplay
         double lastShiftEnd = inst.Couriers.Length == 0 ? first : inst.Couriers.Max(c => c.OffTime);
         double lastPlacement = orders.Count == 0 ? first : orders.Max(o => o.Placed);
         var router = new EngineDriver<EuclideanCeilMinutes>(new EuclideanCeilMinutes(p.MetersPerMinute),
-            Replay.MdrpReplay.EngineOptionsFor(inst, options.Engine, options.Profile, options.TickMinutes, orders.Count - inst.Orders.Length) with { Replanning = options.Replan },
+            MdrpEngineOptions.For(inst, options.Engine, options.Profile, options.TickMinutes, orders.Count - inst.Orders.Length) with { Replanning = options.Replan },
             new TrafficPicture(scenario.TrafficSettings));
         // First the city at normal speed: it puts the engine's travel on the grid the world's couriers drive
         // on even when it hears of no traffic, as before the router: its minutes are theirs to the bit (a
