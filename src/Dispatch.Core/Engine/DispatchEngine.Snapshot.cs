@@ -202,9 +202,8 @@ public sealed partial class DispatchEngine<TTravel>
 
             var e = new DispatchEngine<TTravel>(travel, options with
             {
-                // The headroom a growing store would have (StoreGrowth): capacity follows the snapshot's slot count smoothly,
-            // not the steps of the growth sequence, and the next peak a little above the last fits without growing.
-            InitialOrderCapacity = Math.Max(options.InitialOrderCapacity, StoreGrowth.Next(nOrders)),
+                // The headroom a growing store would have (StoreGrowth), as in LoadColumns.
+                InitialOrderCapacity = Math.Max(options.InitialOrderCapacity, StoreGrowth.Next(nOrders)),
                 InitialSiteCapacity = Math.Max(options.InitialSiteCapacity, nSites + 1),
             });
             var s = e._s;

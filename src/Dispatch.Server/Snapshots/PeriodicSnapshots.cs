@@ -70,14 +70,16 @@ internal sealed class PeriodicSnapshots(ServerOptions options, SnapshotStore sto
     /// </summary>
     public int MillisecondsUntilIdle(long journalRecords, long now)
     {
-        if (_idleAfter == 0 || _work < _idleMinWork || journalRecords <= _lastRecords) return Timeout.Infinite;
+        if (!IdleTailWorthCovering(journalRecords)) return Timeout.Infinite;
         long left = _lastJournaled + _idleAfter - now;
         return left <= 0 ? 1 : (int)Math.Min(int.MaxValue, Math.Max(1, (left * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency));
     }
 
     /// <summary>True when the engine has journaled nothing for the idle time and the records since the last snapshot hold enough work to cover.</summary>
-    public bool IsIdleDue(long journalRecords, long now) =>
-        _idleAfter != 0 && _work >= _idleMinWork && journalRecords > _lastRecords && now - _lastJournaled >= _idleAfter;
+    public bool IsIdleDue(long journalRecords, long now) => IdleTailWorthCovering(journalRecords) && now - _lastJournaled >= _idleAfter;
+
+    /// <summary>Idle snapshots on, and the records since the last snapshot hold at least a twentieth of the work budget.</summary>
+    private bool IdleTailWorthCovering(long journalRecords) => _idleAfter != 0 && _work >= _idleMinWork && journalRecords > _lastRecords;
 
     /// <summary>
     /// Counts from the snapshot recovery started from (<paramref name="snapshotRecords"/>, 0 without one) and the
