@@ -10,7 +10,7 @@ namespace Dispatch.Planning;
 /// <list type="number">
 /// <item>candidate couriers: on shift (or starting soon) and free within the look-ahead, at the point and time their committed plan ends;</item>
 /// <item>per site with open orders, the k couriers that can get there earliest (grid search);</item>
-/// <item>a min-cost matching of single orders to couriers (cost = click-to-door with penalties past target and maximum, plus a little travel), with "postpone" as an option;</item>
+/// <item>a min-cost matching of single orders to couriers (cost = click-to-door with penalties past target, maximum and the order's promise, plus a little travel), with "postpone" as an option;</item>
 /// <item>bundling: an order that would be postponed or served late joins another order's bundle at the same site where that lowers the total cost, freeing its courier;</item>
 /// <item>a second matching of the bundles to couriers;</item>
 /// <item>commit only the pairs whose courier is idle now and must leave now to make the pickup; the rest stay provisional and are re-decided at the next tick.</item>
@@ -26,7 +26,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private const double BundleDelayTrigger = 3;
 
     private int _kEff;
-    private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight;
+    private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight, _promiseWeight;
 
     // Sites with open orders ("slots"), their orders and their candidate couriers.
     private int _stamp;
@@ -53,6 +53,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _starvationAge = state.Options.StarvationAgeMinutes;
         _pressureTravelWeight = state.Options.PressureTravelWeight;
         _freedCourierWeight = state.Options.FreedCourierWeight;
+        _promiseWeight = state.Options.PromiseLatenessWeight;
         EnsureCapacity();
     }
 
@@ -170,6 +171,16 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         return p;
     }
 
+    /// <summary>The cost of dropping order <paramref name="o"/> off at <paramref name="drop"/>: its click-to-door
+    /// penalty plus, past its promise, <see cref="DispatchOptions.PromiseLatenessWeight"/> per minute (an order with no
+    /// promise, +infinity, has none), so orders about to break their promise go before orders with time to spare.</summary>
+    private double OrderCost(int o, double drop)
+    {
+        double cost = Penalty(drop - _s.Orders.PlacedAt[o]);
+        double late = drop - _s.PromisedDrop[o];
+        return late > 0 ? cost + _promiseWeight * late : cost;
+    }
+
     /// <summary>Cost of courier column <paramref name="col"/> taking the one-site bundle <paramref name="seq"/> (drop order); +inf when infeasible.</summary>
     private double BundleCost(int col, ReadOnlySpan<int> seq) => BundleCost(col, seq, out _);
 
@@ -194,7 +205,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             t += _travel.Minutes(px, py, dx, dy);
             double drop = t + _halfD;
             lastClickToDoor = drop - os.PlacedAt[o];
-            cost += Penalty(lastClickToDoor);
+            cost += OrderCost(o, drop);
             t = drop + _halfD;
             px = dx; py = dy;
         }
@@ -212,7 +223,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             int o = seq[i];
             double ready = os.ReadyAt[o];
             double drop = _s.LowerBoundDrop[o] + Math.Max(0, now + _postponeDelay - ready);
-            cost += PostponeCost + Penalty(drop - os.PlacedAt[o]);
+            cost += PostponeCost + OrderCost(o, drop);
         }
         return cost;
     }
@@ -248,8 +259,9 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 // (which favours serving orders near couriers: shortest job first, best for the mean).
                 // An order waiting longer than the starvation age is priced relative to its own best
                 // option instead, so one far from every courier is not postponed forever.
+                double bestDrop = _s.Orders.PlacedAt[o] + bestC2d;
                 _orderPost[o] = _now - _s.Orders.PlacedAt[o] > _starvationAge && double.IsFinite(best)
-                    ? PostponeCost + best + Penalty(bestC2d + _postponeDelay) - Penalty(bestC2d)
+                    ? PostponeCost + best + OrderCost(o, bestDrop + _postponeDelay) - OrderCost(o, bestDrop)
                     : PostponeCostOf(seq, _now);
                 _solver.EndRow(_orderPost[o]);
                 b++;
