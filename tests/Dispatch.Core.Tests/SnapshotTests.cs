@@ -105,7 +105,8 @@ public class SnapshotTests
     public void A_version_1_snapshot_still_loads_and_decides_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
     {
         // The engine that wrote the file kept every order for good (no retention yet).
-        var options = new DispatchOptions { Profile = profile, GeneralImprovementMovesPerTick = 0, FinishedOrderRetentionMinutes = double.PositiveInfinity };
+        // The options of the engine that wrote the fixture (FreedCourierRescue came later: off, as it decided then).
+        var options = new DispatchOptions { Profile = profile, GeneralImprovementMovesPerTick = 0, FinishedOrderRetentionMinutes = double.PositiveInfinity, FreedCourierRescue = false };
         var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(1, profile, cut);
@@ -137,7 +138,8 @@ public class SnapshotTests
     [InlineData(DispatchProfile.General, 200)]
     public void A_version_3_snapshot_still_loads_and_its_finished_orders_move_to_the_history(DispatchProfile profile, int cut)
     {
-        var options = new DispatchOptions { Profile = profile };
+        // The fixture's engine valued a freed courier without the rescue value (FreedCourierRescue came later).
+        var options = new DispatchOptions { Profile = profile, FreedCourierRescue = false };
         var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(3, profile, cut);
@@ -174,7 +176,8 @@ public class SnapshotTests
     [InlineData(DispatchProfile.General, 200)]
     public void A_version_4_snapshot_still_loads_and_decides_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
     {
-        var options = new DispatchOptions { Profile = profile };
+        // The fixture's engine valued a freed courier without the rescue value (FreedCourierRescue came later).
+        var options = new DispatchOptions { Profile = profile, FreedCourierRescue = false };
         var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(4, profile, cut);

@@ -156,9 +156,9 @@ public class RecordingTests : IDisposable
         // Re-recorded for issue 11 (confirmations no later than the server's now): every engine setting that changes a
         // decision is in the header, at the defaults the server ran with. (The trace it replaced was an older one with
         // only the first six settings in its header; this test no longer pins how such a header reads.)
-        // FinishedOrderRetentionMinutes, RemakeMinutes and PromiseOnTimeProbability came after this recording: a header
+        // FinishedOrderRetentionMinutes, RemakeMinutes, PromiseOnTimeProbability and FreedCourierRescue came after this recording: a header
         // without a setting reads as its default.
-        string[] later = [nameof(DispatchOptions.FinishedOrderRetentionMinutes), nameof(DispatchOptions.RemakeMinutes), nameof(DispatchOptions.PromiseOnTimeProbability)];
+        string[] later = [nameof(DispatchOptions.FinishedOrderRetentionMinutes), nameof(DispatchOptions.RemakeMinutes), nameof(DispatchOptions.PromiseOnTimeProbability), nameof(DispatchOptions.FreedCourierRescue)];
         Assert.Equal(DispatchSettings.All.Where(x => !x.SizesStorageOnly && !later.Contains(x.Name)).Select(TraceEngineSettings.Key), h.EngineSettings.Keys);
         Assert.Equal(5.0, h.EngineSettings["pickupBeforeReadyToleranceMinutes"]);
         Assert.Equal(new DispatchOptions(), TraceEngineSettings.OptionsFrom(h));
