@@ -21,8 +21,9 @@ namespace Dispatch.Cluster.Edge;
 /// connection only, as on the sidecar). A Tick's decisions also reach every other subscriber of the region: this silo's
 /// through <see cref="RegionPushHub"/> from the answer, other silos' through the grain's observers. One worker per
 /// connection keeps its order; connections run side by side. GetMetrics and GetServerStats answer with the connection's
-/// region's figures and this silo's process and edge (docs/cluster.md, "Metrics"). Not yet: the audit log and the
-/// courier-app ownership check, so a courier-app's confirmations are refused here rather than let through unchecked.
+/// region's figures and this silo's process and edge (docs/cluster.md, "Metrics"). A courier-app connection's batches
+/// carry its courier, so the region checks its confirmations against its own state in the turn that applies them; every
+/// request the region acknowledged goes to this silo's audit log (when on) with the connection's credential.
 /// </summary>
 internal sealed class RegionCommandHost : ICommandHost
 {
@@ -170,11 +171,10 @@ internal sealed class RegionCommandHost : ICommandHost
         session.Target.CompleteOutbound();
     }
 
-    /// <summary>Requests this host forwards to the connection's region grain (everything but session, server-figure and unchecked courier-app commands).</summary>
+    /// <summary>Requests this host forwards to the connection's region grain (everything but session and server-figure commands).</summary>
     private static bool ForRegion(Session session, in Command c) =>
         session.Region is not null
-        && c.Type is not (MessageType.Hello or MessageType.Subscribe or MessageType.GetMetrics or MessageType.GetServerStats)
-        && !(c.Type is MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed && session.Target.Principal.Role == Role.CourierApp);
+        && c.Type is not (MessageType.Hello or MessageType.Subscribe or MessageType.GetMetrics or MessageType.GetServerStats);
 
     private async Task ExecuteAsync(Session session, List<Command> batch)
     {
@@ -182,11 +182,14 @@ internal sealed class RegionCommandHost : ICommandHost
         for (int i = 0; i < batch.Count; i++) requests[i] = Payload(batch[i]);
         // Through the region's lane: the batches of this silo's connections to one region share a grain turn and a store write.
         var lane = _lanes.GetOrAdd(session.Region!, r => new RegionLane(_grains.GetGrain<IRegionGrain>(r), _pushes));
-        var answer = await lane.ExecuteAsync(requests).ConfigureAwait(false);
+        var who = session.Target.Principal;
+        var answer = await lane.ExecuteAsync(requests, who.Role == Role.CourierApp ? who.CourierId : -1).ConfigureAwait(false);
         var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
         // The region skipped this silo when it sent the Ticks' decisions to its subscribers: this silo's others get them here.
         var others = _pushes.HasOthers(session.Region!, session.Target) ? new FrameBuffer(256) : null;
-        int frames = CopyFrames(answer, session.Subscribed, buffer, others, out double ackTime, out int pushes);
+        var acked = Audit is null ? null : new List<(uint RequestId, double Now)>();
+        int frames = CopyFrames(answer, session.Subscribed, buffer, others, acked, out double ackTime, out int pushes);
+        if (acked is { Count: > 0 }) RecordAudit(session, batch, acked);
         if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
         if (pushes > 0) _pushes.Deliver(session.Region!, others!.WrittenSpan, pushes, except: session.Target);
         if (frames == 0)
@@ -256,10 +259,6 @@ internal sealed class RegionCommandHost : ICommandHost
                 Reply(t, o => ReplyCodec.WriteServerStats(o, c.RequestId, s));
                 return;
             }
-            case MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed when t.Principal.Role == Role.CourierApp:
-                Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.Forbidden,
-                    $"role {t.Principal.Role.Name()} may not send {c.Type} through a cluster silo yet: the check that the order is its courier's is not there (docs/cluster.md)"));
-                return;
         }
         // Only a connection whose Hello was refused gets here with a region request.
         Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.HandshakeRequired, $"{c.Type}: this connection has no region; send Hello with a region first"));
@@ -275,12 +274,35 @@ internal sealed class RegionCommandHost : ICommandHost
     }
 
     /// <summary>
+    /// The requests of <paramref name="batch"/> the region acknowledged (applied and durable), to this silo's audit log with
+    /// the connection's credential and address: what the sidecar's engine thread records after its journal write.
+    /// </summary>
+    private void RecordAudit(Session session, List<Command> batch, List<(uint RequestId, double Now)> acked)
+    {
+        var t = session.Target;
+        long unixMs = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        int next = 0;
+        foreach (var (rid, now) in acked)
+        {
+            // Acks come in request order: find each one's command from where the last left off.
+            for (int i = next; i < batch.Count; i++)
+            {
+                if (batch[i].RequestId != rid) continue;
+                Audit!.Record(new AuditEntry(unixMs, now, batch[i], t.Principal, t.Remote));
+                next = i + 1;
+                break;
+            }
+        }
+    }
+
+    /// <summary>
     /// Copies an answer's frames into <paramref name="output"/>, the push frames (request id 0: a Tick's decisions) only when
     /// the connection is subscribed, as the sidecar sends pushes only to subscribers, and the push frames alone to
     /// <paramref name="pushes"/> when given (for this silo's other subscribers). Returns the frames copied; the time of the
-    /// last Ack (NaN when none) is the Pong clock.
+    /// last Ack (NaN when none) is the Pong clock; <paramref name="acked"/>, when given, hears every Ack's request id and time.
     /// </summary>
-    private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, FrameBuffer? pushes, out double ackTime, out int pushCount)
+    private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, FrameBuffer? pushes, List<(uint RequestId, double Now)>? acked,
+        out double ackTime, out int pushCount)
     {
         ackTime = double.NaN;
         pushCount = 0;
@@ -303,7 +325,11 @@ internal sealed class RegionCommandHost : ICommandHost
                 }
                 if (!subscribed) continue;
             }
-            if (type == MessageType.Ack && ReplyCodec.Read(payload) is AckMessage ack) ackTime = ack.Now;
+            if (type == MessageType.Ack && ReplyCodec.Read(payload) is AckMessage ack)
+            {
+                ackTime = ack.Now;
+                acked?.Add((ack.RequestId, ack.Now));
+            }
             output.Append(frame);
             n++;
         }

@@ -349,8 +349,7 @@ internal sealed class EngineHost : ICommandHost
         if (courier == t.Principal.CourierId) return true;
         _metrics.Forbidden();
         // Not "unknown order" nor whose it is: a courier's app learns nothing about orders that are not its own.
-        Error(t, c.RequestId, ErrorCode.Forbidden,
-            $"role {t.Principal.Role.Name()} of '{t.Principal.Name}' (courier {t.Principal.CourierId}) may not send {c.Type} for order {c.Id}: it is not an order courier {t.Principal.CourierId} carries");
+        Error(t, c.RequestId, ErrorCode.Forbidden, CommandPolicy.NotOwnOrder(t.Principal.Name, t.Principal.CourierId, c));
         return false;
     }
 
