@@ -278,7 +278,7 @@ public sealed class HandoffTests
         })
         {
             var error = Assert.IsType<ErrorMessage>(Assert.Single(await kit.Send("north", c)));
-            Assert.Equal(ErrorCode.InvalidState, error.Code);
+            Assert.Equal(ErrorCode.CourierMoved, error.Code);
             Assert.Contains("to 'south'", error.Message);
             Assert.Contains("send its commands to region 'south'", error.Message);
         }

@@ -183,15 +183,18 @@ internal sealed class RegionCommandHost : ICommandHost
         // Through the region's lane: the batches of this silo's connections to one region share a grain turn and a store write.
         var lane = _lanes.GetOrAdd(session.Region!, r => new RegionLane(_grains.GetGrain<IRegionGrain>(r), _pushes));
         var who = session.Target.Principal;
-        var answer = await lane.ExecuteAsync(requests, who.Role == Role.CourierApp ? who.CourierId : -1).ConfigureAwait(false);
+        long courierApp = who.Role == Role.CourierApp ? who.CourierId : -1;
+        var answer = await lane.ExecuteAsync(requests, courierApp).ConfigureAwait(false);
         var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
         // The region skipped this silo when it sent the Ticks' decisions to its subscribers: this silo's others get them here.
         var others = _pushes.HasOthers(session.Region!, session.Target) ? new FrameBuffer(256) : null;
         var acked = Audit is null ? null : new List<(uint RequestId, double Now)>();
-        int frames = CopyFrames(answer, session.Subscribed, buffer, others, acked, out double ackTime, out int pushes);
+        var moved = new List<(uint RequestId, string Region, byte[] Error)>();
+        int frames = CopyFrames(answer, session.Subscribed, buffer, others, acked, moved, out double ackTime, out int pushes);
         if (acked is { Count: > 0 }) RecordAudit(session, batch, acked);
         if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
         if (pushes > 0) _pushes.Deliver(session.Region!, others!.WrittenSpan, pushes, except: session.Target);
+        foreach (var (rid, region, error) in moved) frames += await FollowAsync(session, batch, rid, region, error, courierApp, buffer).ConfigureAwait(false);
         if (frames == 0)
         {
             ArrayPool<byte>.Shared.Return(buffer.Detach().Array!);
@@ -273,6 +276,43 @@ internal sealed class RegionCommandHost : ICommandHost
         return b.WrittenSpan[ProtocolConstants.HeaderBytes..].ToArray();
     }
 
+    /// <summary>Hand-offs a re-sent command follows at most (a courier handed on again meanwhile), before the refusal goes to the client.</summary>
+    private const int MaxHops = 3;
+
+    /// <summary>
+    /// The courier directory, learned from the regions themselves: a region answered <see cref="ErrorCode.CourierMoved"/>
+    /// for the command with <paramref name="rid"/> (a courier it handed off), so the command is re-sent, alone, to the
+    /// region named (and on, if that one handed it on too), and that region's answer goes to the client in place of the
+    /// refusal. A client addresses a courier's commands to any region it knows the courier by; after a move they still
+    /// reach the one that holds it. Returns the frames written to <paramref name="output"/>.
+    /// </summary>
+    private async Task<int> FollowAsync(Session session, List<Command> batch, uint rid, string region, byte[] error, long courierApp, FrameBuffer output)
+    {
+        int index = batch.FindIndex(c => c.RequestId == rid);
+        if (index < 0 || !_regions.TryGet(region, out _))
+        {
+            output.Append(error);
+            return 1;
+        }
+        var single = new List<Command>(1) { batch[index] };
+        byte[] last = error;
+        for (int hop = 0; hop < MaxHops; hop++)
+        {
+            var lane = _lanes.GetOrAdd(region, r => new RegionLane(_grains.GetGrain<IRegionGrain>(r), _pushes));
+            var answer = await lane.ExecuteAsync([Payload(single[0])], courierApp).ConfigureAwait(false);
+            var acked = Audit is null ? null : new List<(uint RequestId, double Now)>();
+            var movedOn = new List<(uint RequestId, string Region, byte[] Error)>();
+            // A courier's command makes no Tick decisions: nothing for subscribers here.
+            int frames = CopyFrames(answer, session.Subscribed, output, null, acked, movedOn, out _, out _);
+            if (acked is { Count: > 0 }) RecordAudit(session, single, acked);
+            if (movedOn.Count == 0) return frames;
+            (_, region, last) = movedOn[0];
+            if (!_regions.TryGet(region, out _)) break;
+        }
+        output.Append(last);
+        return 1;
+    }
+
     /// <summary>
     /// The requests of <paramref name="batch"/> the region acknowledged (applied and durable), to this silo's audit log with
     /// the connection's credential and address: what the sidecar's engine thread records after its journal write.
@@ -300,9 +340,11 @@ internal sealed class RegionCommandHost : ICommandHost
     /// the connection is subscribed, as the sidecar sends pushes only to subscribers, and the push frames alone to
     /// <paramref name="pushes"/> when given (for this silo's other subscribers). Returns the frames copied; the time of the
     /// last Ack (NaN when none) is the Pong clock; <paramref name="acked"/>, when given, hears every Ack's request id and time.
+    /// A <see cref="ErrorCode.CourierMoved"/> refusal naming a region is not copied but added to <paramref name="moved"/>
+    /// (request id, region, the frame itself), for the edge to re-send that command (<see cref="FollowAsync"/>).
     /// </summary>
     private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, FrameBuffer? pushes, List<(uint RequestId, double Now)>? acked,
-        out double ackTime, out int pushCount)
+        List<(uint RequestId, string Region, byte[] Error)> moved, out double ackTime, out int pushCount)
     {
         ackTime = double.NaN;
         pushCount = 0;
@@ -329,6 +371,12 @@ internal sealed class RegionCommandHost : ICommandHost
             {
                 ackTime = ack.Now;
                 acked?.Add((ack.RequestId, ack.Now));
+            }
+            else if (type == MessageType.Error && ReplyCodec.Read(payload) is ErrorMessage { Code: ErrorCode.CourierMoved } refusal
+                && Handoff.CourierMoved.TryReadRegion(refusal.Message, out var region))
+            {
+                moved.Add((refusal.RequestId, region, frame.ToArray()));
+                continue;
             }
             output.Append(frame);
             n++;

@@ -163,9 +163,8 @@ internal sealed class RegionEngine
                 return null;
             case MessageType.CourierOnShift or MessageType.UpdateCourierPosition or MessageType.CourierOffShift when Handoffs.Departed(c.Id, Now) is { } gone:
                 // Handed away and on shift there: a position here would be lost for the region that plans with it, a new
-                // shift here would put it in two regions. The answer names where its commands go.
-                ReplyCodec.WriteError(output, c.RequestId, ErrorCode.InvalidState,
-                    $"{c.Type}: courier {c.Id} was handed off from region '{_region.Id}' to '{gone.To}' (hand-off {gone.Id}) and is on shift there until minute {gone.ShiftEnd}; send its commands to region '{gone.To}'");
+                // shift here would put it in two regions. The answer names where its commands go (a silo's edge re-sends them).
+                ReplyCodec.WriteError(output, c.RequestId, ErrorCode.CourierMoved, CourierMoved.Message(c.Type, _region.Id, gone));
                 return null;
         }
         if (!c.IsQuery && !c.IsEngineEvent)
