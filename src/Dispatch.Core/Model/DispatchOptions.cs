@@ -71,8 +71,8 @@ public sealed record DispatchOptions
 
     /// <summary>
     /// Mdrp profile: a courier freed by putting its order into another order's bundle is also valued by what it would
-    /// save the waiting order it helps most (one the matching postponed, or matched to a courier that delivers it more
-    /// than 3 minutes after its lower bound): that order's cost now less its cost with the freed courier, on top of
+    /// save the waiting order it helps most (one the matching postponed, or matched at a cost more than 3 minutes above
+    /// that of its lower bound): that order's cost now less its cost with the freed courier, on top of
     /// <see cref="FreedCourierWeight"/>. Bundles then form where their courier is needed next, not only where couriers are
     /// short overall. Default true; false values a freed courier by <see cref="FreedCourierWeight"/> alone (as before).
     /// </summary>

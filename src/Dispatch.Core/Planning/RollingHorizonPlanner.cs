@@ -289,7 +289,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 int b = _orderBundle[o];
                 if (_bCount[b] != 1) continue;
                 double own = _bCost[b];
-                // A courier freed by bundling is worth more the shorter couriers are.
+                // A courier freed by bundling is worth more the shorter couriers are, and (rescue) the more a waiting order near it needs it.
                 double freed = _bCol[b] >= 0 ? _freedCourierValue + (_freedCourierRescue ? _colRescue[_bCol[b]] : 0) : 0;
                 if (_bCol[b] >= 0 && freed <= 0 && own <= Penalty(_s.LowerBoundDrop[o] - os.PlacedAt[o]) + BundleDelayTrigger) continue;
                 own += freed;
@@ -329,8 +329,9 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
 
     /// <summary>
     /// What each candidate courier would be worth if a bundle freed it: the most it would lower the cost of one open
-    /// order that is waiting (postponed by the matching, or matched to a courier that delivers it more than
-    /// <see cref="BundleDelayTrigger"/> minutes after its lower bound), against that order's match or postponement.
+    /// order that is waiting (postponed by the matching, or matched at a cost more than <see cref="BundleDelayTrigger"/>
+    /// above the penalty of its lower bound: the bundling step's own test of an order served late), against that order's
+    /// match or postponement.
     /// A fixed value per freed courier (<see cref="_freedCourierValue"/>) knows only how short couriers are overall;
     /// this one knows whether the order next in line for that courier is near it and how long it would wait otherwise,
     /// so a bundle is formed where its courier is needed, and not where it is not.
