@@ -118,6 +118,8 @@ internal sealed class EngineHost : ICommandHost
             _syncer = new GroupCommitSyncer(_journal, _log, ex => _inbox.Writer.TryComplete(ex));
         _metrics.SetOpenOrders(_driver.Counts.Open);
         Recovery = _recovery.Report(_clock.Now());
+        // The live view starts from what was recovered, not empty (before the engine thread: the seed precedes the ring).
+        Live?.Seed(_driver, _clock.Now());
 
         _thread = new Thread(Run) { IsBackground = true, Name = "dispatch-engine" };
         _thread.Start();
