@@ -69,6 +69,15 @@ public sealed record DispatchOptions
     /// <summary>Value, per unit of pressure above 1, of a courier freed by putting its order into a bundle.</summary>
     public double FreedCourierWeight { get; init; } = 20;
 
+    /// <summary>
+    /// Mdrp profile: a courier freed by putting its order into another order's bundle is also valued by what it would
+    /// save the waiting order it helps most (one the matching postponed, or matched at a cost more than 3 minutes above
+    /// that of its lower bound): that order's cost now less its cost with the freed courier, on top of
+    /// <see cref="FreedCourierWeight"/>. Bundles then form where their courier is needed next, not only where couriers are
+    /// short overall. Default true; false values a freed courier by <see cref="FreedCourierWeight"/> alone (as before).
+    /// </summary>
+    public bool FreedCourierRescue { get; init; } = true;
+
     /// <summary>Initial order capacity; the stores double when full (outside the tick).</summary>
     public int InitialOrderCapacity { get; init; } = 1024;
 

@@ -11,7 +11,8 @@ namespace Dispatch.Planning;
 /// <item>candidate couriers: on shift (or starting soon) and free within the look-ahead, at the point and time their committed plan ends;</item>
 /// <item>per site with open orders, the k couriers that can get there earliest (grid search);</item>
 /// <item>a min-cost matching of single orders to couriers (cost = click-to-door with penalties past target, maximum and the order's promise, plus a little travel), with "postpone" as an option;</item>
-/// <item>bundling: an order that would be postponed or served late joins another order's bundle at the same site where that lowers the total cost, freeing its courier;</item>
+/// <item>bundling: an order that would be postponed or served late joins another order's bundle at the same site where that lowers the total cost, freeing its courier
+/// (valued by what that courier would save the open order it helps most: <see cref="RescueValues"/>);</item>
 /// <item>a second matching of the bundles to couriers;</item>
 /// <item>commit only the pairs whose courier is idle now and must leave now to make the pickup; the rest stay provisional and are re-decided at the next tick.</item>
 /// </list>
@@ -27,6 +28,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
 
     private int _kEff;
     private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight, _promiseWeight;
+    private readonly bool _freedCourierRescue;
 
     // Sites with open orders ("slots"), their orders and their candidate couriers.
     private int _stamp;
@@ -47,6 +49,9 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private double[] _orderPost = [];
     private int[] _rowBundle = [];
 
+    // Per candidate column: what the courier would save another open order if a bundle freed it.
+    private double[] _colRescue = [];
+
     public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
         _postponeDelay = state.Options.PostponeDelayMinutes;
@@ -54,13 +59,15 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _pressureTravelWeight = state.Options.PressureTravelWeight;
         _freedCourierWeight = state.Options.FreedCourierWeight;
         _promiseWeight = state.Options.PromiseLatenessWeight;
+        _freedCourierRescue = state.Options.FreedCourierRescue;
         EnsureCapacity();
     }
 
     public override void EnsureCapacity()
     {
         base.EnsureCapacity();
-        int no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length;
+        int no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length, nc = _s.Couriers.Id.Length;
+        if (_colRescue.Length < nc) _colRescue = new double[nc];
         if (_siteStamp.Length < ns)
         {
             Array.Resize(ref _siteStamp, ns); _siteSlot = new int[ns];
@@ -102,6 +109,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         if (pressure > 1) _travelWeight += _pressureTravelWeight * (pressure - 1);
         _freedCourierValue = pressure > 1 ? _freedCourierWeight * (pressure - 1) : 0;
         MatchSingles();
+        if (_freedCourierRescue) RescueValues();
         Bundle();
         MatchBundles();
         Commit(now, ref sink);
@@ -293,8 +301,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 int b = _orderBundle[o];
                 if (_bCount[b] != 1) continue;
                 double own = _bCost[b];
-                // A courier freed by bundling is worth more the shorter couriers are.
-                double freed = _bCol[b] >= 0 ? _freedCourierValue : 0;
+                // A courier freed by bundling is worth more the shorter couriers are, and (rescue) the more a waiting order near it needs it.
+                double freed = _bCol[b] >= 0 ? _freedCourierValue + (_freedCourierRescue ? _colRescue[_bCol[b]] : 0) : 0;
                 if (_bCol[b] >= 0 && freed <= 0 && own <= Penalty(_s.LowerBoundDrop[o] - os.PlacedAt[o]) + BundleDelayTrigger) continue;
                 own += freed;
 
@@ -327,6 +335,43 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 _orderBundle[o] = bestHost;
                 _bCount[b] = 0;
                 _bCol[b] = -1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What each candidate courier would be worth if a bundle freed it: the most it would lower the cost of one open
+    /// order that is waiting (postponed by the matching, or matched at a cost more than <see cref="BundleDelayTrigger"/>
+    /// above the penalty of its lower bound: the bundling step's own test of an order served late), against that order's
+    /// match or postponement.
+    /// A fixed value per freed courier (<see cref="_freedCourierValue"/>) knows only how short couriers are overall;
+    /// this one knows whether the order next in line for that courier is near it and how long it would wait otherwise,
+    /// so a bundle is formed where its courier is needed, and not where it is not.
+    /// </summary>
+    private void RescueValues()
+    {
+        var os = _s.Orders;
+        Array.Clear(_colRescue, 0, _cands.Count);
+        for (int b = 0; b < _openRows; b++)
+        {
+            // After MatchSingles every row is a single order, its cost that of its match or its postponement.
+            int o = _bOrders[b * _maxBundle];
+            double current;
+            if (_bCol[b] >= 0)
+            {
+                if (_bCost[b] <= Penalty(_s.LowerBoundDrop[o] - os.PlacedAt[o]) + BundleDelayTrigger) continue;
+                current = _bCost[b];
+            }
+            else current = _orderPost[o] - PostponeCost;
+            var seq = BundleSeq(b);
+            int t = _bSlot[b];
+            int cb = t * _k, cn = _candCount[t];
+            for (int j = 0; j < cn; j++)
+            {
+                int col = _candCol[cb + j];
+                if (col == _bCol[b]) continue;
+                double gain = current - BundleCost(col, seq);
+                if (gain > _colRescue[col]) _colRescue[col] = gain;
             }
         }
     }

@@ -153,9 +153,10 @@ public class RecordingTests : IDisposable
         Assert.Equal(new FileInfo(ShippedTrace).Length, trace.IntactLength);
         var h = trace.Header;
         Assert.Equal((ClockMode.Manual, "Euclidean", 427.0, "Mdrp", 0L), (h.Clock, h.Travel, h.MetersPerMinute, h.EngineSettings["profile"], h.PriorRecords));
-        // Re-recorded for issue 12 (promises in the MDRP plan, PromiseLatenessWeight): every engine setting that changes a
-        // decision is in the header, at the defaults the server ran with. (Older traces with fewer settings in their
-        // header read a missing setting as its default; this test no longer pins how such a header reads.)
+        // Re-recorded for issue 13 (the MDRP planner weighs each order's promise and values a courier freed by bundling by
+        // the waiting order it would help): every engine setting that changes a decision is in the header, at the defaults
+        // the server ran with. (Older traces with fewer settings in their header read a missing setting as its default;
+        // this test no longer pins how such a header reads.)
         Assert.Equal(DispatchSettings.All.Where(x => !x.SizesStorageOnly).Select(TraceEngineSettings.Key), h.EngineSettings.Keys);
         Assert.Equal(5.0, h.EngineSettings["pickupBeforeReadyToleranceMinutes"]);
         Assert.Equal(new DispatchOptions(), TraceEngineSettings.OptionsFrom(h));
