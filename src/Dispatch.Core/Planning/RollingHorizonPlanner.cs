@@ -47,12 +47,17 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private double[] _orderPost = [];
     private int[] _rowBundle = [];
 
+    // The two matchings' row fills, created once: FillAndSolve may run them on the fill lane.
+    private readonly Action _fillSingles, _fillBundles;
+
     public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
         _postponeDelay = state.Options.PostponeDelayMinutes;
         _starvationAge = state.Options.StarvationAgeMinutes;
         _pressureTravelWeight = state.Options.PressureTravelWeight;
         _freedCourierWeight = state.Options.FreedCourierWeight;
+        _fillSingles = FillSingles;
+        _fillBundles = FillBundles;
         EnsureCapacity();
     }
 
@@ -223,6 +228,19 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     {
         int rows = _openRows;
         _solver.Begin(rows, _cands.Count, rows * _k);
+        FillAndSolve(_fillSingles, rows);
+        var match = _solver.RowMatch;
+        for (int r = 0; r < rows; r++)
+        {
+            int col = match[r];
+            if (col < _cands.Count) { _bCol[r] = col; _bCost[r] = BundleCost(col, BundleSeq(r)); }
+            else { _bCol[r] = -1; _bCost[r] = _orderPost[_bOrders[r * _maxBundle]]; }
+        }
+    }
+
+    /// <summary>The first matching's rows: every open order alone, against its site's candidates.</summary>
+    private void FillSingles()
+    {
         int b = 0;
         for (int t = 0; t < _slots; t++)
         {
@@ -254,14 +272,6 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 _solver.EndRow(_orderPost[o]);
                 b++;
             }
-        }
-        _solver.Solve();
-        var match = _solver.RowMatch;
-        for (int r = 0; r < rows; r++)
-        {
-            int col = match[r];
-            if (col < _cands.Count) { _bCol[r] = col; _bCost[r] = BundleCost(col, BundleSeq(r)); }
-            else { _bCol[r] = -1; _bCost[r] = _orderPost[_bOrders[r * _maxBundle]]; }
         }
     }
 
@@ -329,9 +339,21 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
 
     private void MatchBundles()
     {
-        int rows = 0;
         int total = _openRows;
         _solver.Begin(total, _cands.Count, total * _k);
+        FillAndSolve(_fillBundles, total);
+        var match = _solver.RowMatch;
+        for (int r = 0; r < match.Length; r++)
+        {
+            int col = match[r];
+            _bCol[_rowBundle[r]] = col < _cands.Count ? col : -1;
+        }
+    }
+
+    /// <summary>The second matching's rows: every bundle left after bundling, against its site's candidates.</summary>
+    private void FillBundles()
+    {
+        int total = _openRows;
         for (int b = 0; b < total; b++)
         {
             if (_bCount[b] == 0) continue;
@@ -347,16 +369,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             double post = 0;
             for (int i = 0; i < seq.Length; i++) post += _orderPost[seq[i]];
             _rowBundle[_solver.EndRow(post)] = b;
-            rows++;
         }
-        _solver.Solve();
-        var match = _solver.RowMatch;
-        for (int r = 0; r < rows; r++)
-        {
-            int col = match[r];
-            _bCol[_rowBundle[r]] = col < _cands.Count ? col : -1;
-        }
-
     }
 
     /// <summary>Sends each matched bundle whose courier is idle and must leave now; the rest wait for the next tick.</summary>
