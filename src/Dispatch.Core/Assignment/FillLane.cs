@@ -32,10 +32,11 @@ internal static class FillLane
     /// <summary>Whether a second core exists to run a fill on.</summary>
     public static bool Available { get; } = Environment.ProcessorCount > 1;
 
-    /// <summary>Starts <paramref name="fill"/> on the lane (which calls <see cref="SparseAssignmentSolver.EndRows"/>
-    /// on <paramref name="solver"/> after it, even if it throws); false when the lane is taken or absent.
-    /// A true return must be followed by <see cref="Finish"/>.</summary>
-    public static bool TryStart(Action fill, SparseAssignmentSolver solver)
+    /// <summary>Starts <paramref name="fill"/> on the lane (which then calls <see cref="SparseAssignmentSolver.EndRows"/>
+    /// on <paramref name="solver"/>, if given, even if the fill throws); false when the lane is taken or absent.
+    /// A true return must be followed by <see cref="Finish"/>. The fill may also be any other work that is
+    /// independent of what the owner does meanwhile (the planner's second half of the candidate search).</summary>
+    public static bool TryStart(Action fill, SparseAssignmentSolver? solver)
     {
         if (!Available || OffHere || Interlocked.CompareExchange(ref Taken, 1, 0) != 0) return false;
         StartsHere++;
@@ -79,7 +80,7 @@ internal static class FillLane
             catch (Exception e) { FillError = e; }
             finally
             {
-                PendingSolver!.EndRows();
+                PendingSolver?.EndRows();
                 Volatile.Write(ref Finished, true);
             }
         }

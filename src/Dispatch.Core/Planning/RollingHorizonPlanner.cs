@@ -49,6 +49,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
 
     // The two matchings' row fills, created once: FillAndSolve may run them on the fill lane.
     private readonly Action _fillSingles, _fillBundles;
+    // The two halves of the candidate search (sites are independent): RunSplit may run the second on the fill lane.
+    private readonly Action _findLowerCandidates, _findUpperCandidates;
 
     public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
@@ -58,6 +60,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _freedCourierWeight = state.Options.FreedCourierWeight;
         _fillSingles = FillSingles;
         _fillBundles = FillBundles;
+        _findLowerCandidates = () => FindCandidates(0, _slots / 2);
+        _findUpperCandidates = () => FindCandidates(_slots / 2, _slots);
         EnsureCapacity();
     }
 
@@ -101,7 +105,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         int openRows = _openRows;
         // Very large problems get shorter candidate lists: the matching's cost grows with rows x candidates.
         _kEff = openRows > _s.Options.LargeProblemOpenOrders ? Math.Min(_k, _s.Options.LargeProblemCandidateCouriers) : _k;
-        FindCandidates(now);
+        RunSplit(_findLowerCandidates, _findUpperCandidates, _slots);
         double pressure = (double)openRows / _cands.Count;
         if (pressure > 1) _travelWeight += _pressureTravelWeight * (pressure - 1);
         _freedCourierValue = pressure > 1 ? _freedCourierWeight * (pressure - 1) : 0;
@@ -153,10 +157,11 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _slots = slots;
     }
 
-    private void FindCandidates(double now)
+    private void FindCandidates(int fromSlot, int toSlot)
     {
         var sites = _s.Sites;
-        for (int t = 0; t < _slots; t++)
+        double now = _now;
+        for (int t = fromSlot; t < toSlot; t++)
         {
             int site = _slotSite[t];
             _candCount[t] = _grid.Nearest(ref _travel, sites.X[site], sites.Y[site], now, _kEff,
