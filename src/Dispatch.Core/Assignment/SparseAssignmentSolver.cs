@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Dispatch.Assignment;
 
 /// <summary>
@@ -235,10 +239,37 @@ internal sealed class SparseAssignmentSolver
         }
     }
 
-    private void Relax(int r, double label)
+    private unsafe void Relax(int r, double label)
     {
         double ur = _u[r];
-        for (int e = _rowStart[r]; e < _rowStart[r + 1]; e++)
+        int e = _rowStart[r], last = _rowStart[r + 1];
+        if (Avx2.IsSupported && last - e >= 4)
+        {
+            // Four edges at a time: the candidate distances and a gathered comparison with the columns' current
+            // distances pick the edges that can improve; only those take the scalar path below, which repeats
+            // the exact test. Same arithmetic in the same order, so the search is the scalar one, bit for bit.
+            fixed (int* cols = _edgeCol)
+            fixed (double* costs = _edgeCost, v = _v, dist = _dist)
+            {
+                var lab = Vector256.Create(label);
+                var u = Vector256.Create(ur);
+                for (; e + 4 <= last; e += 4)
+                {
+                    var idx = Sse2.LoadVector128(cols + e);
+                    var nd = Avx.Subtract(Avx.Subtract(Avx.Add(lab, Avx.LoadVector256(costs + e)), u), Avx2.GatherVector256(v, idx, 8));
+                    int improves = Avx.MoveMask(Avx.CompareLessThan(nd, Avx2.GatherVector256(dist, idx, 8)));
+                    while (improves != 0)
+                    {
+                        int lane = BitOperations.TrailingZeroCount(improves);
+                        improves &= improves - 1;
+                        int j = cols[e + lane];
+                        if (_done[j]) continue;
+                        Consider(j, label + costs[e + lane] - ur - v[j], r);
+                    }
+                }
+            }
+        }
+        for (; e < last; e++)
         {
             int j = _edgeCol[e];
             if (_done[j]) continue;
