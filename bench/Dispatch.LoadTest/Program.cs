@@ -49,6 +49,8 @@ const string Usage = """
       --seed N               day d is the wave of seed N + d (default 11)
       --keep-data true       keep the server's data directory (default false: deleted at the end)
       --server-log FILE      append each server process's log (Information level) to FILE when it is killed
+      --restarts N           restarts timed at the end of each day, a kill -9 between them; the day's figure is their median (default 3)
+      --gcdump-dir DIR       a heap dump of the server at each day's end, before the kill (needs dotnet-gcdump on PATH)
     live-view options:
       --viewers LIST         SSE feed connections per level, alternating run by run; "off" = no --http-port (default 0,50)
       --rounds N             times each level runs (default 2)
@@ -193,7 +195,14 @@ try
                 CancelShare: Num("cancel-share", 0.02),
                 OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-soak.md"))),
                 KeepData: bool.Parse(Opt("keep-data", "false")),
-                ServerLogPath: opts.GetValueOrDefault("server-log"));
+                ServerLogPath: opts.GetValueOrDefault("server-log"),
+                Restarts: Int("restarts", 3),
+                GcdumpDir: opts.GetValueOrDefault("gcdump-dir"));
+            if (settings.Restarts < 1)
+            {
+                Console.Error.WriteLine($"soak: --restarts must be at least 1\n{Usage}");
+                return 2;
+            }
             if (settings.Days < 1 || settings.OrdersPerDay < 1_000 || settings.OrdersPerDay > 1_000_000 || !(settings.CancelShare is >= 0 and <= 1))
             {
                 Console.Error.WriteLine($"soak: --days must be at least 1, --orders-per-day 1,000..1,000,000, --cancel-share 0..1\n{Usage}");

@@ -68,6 +68,15 @@ public sealed class EngineDriver<TTravel> : IEngineDriver where TTravel : struct
     public int CopyActiveCouriers(Span<ActiveCourier> destination) => _engine.CopyActiveCouriers(destination);
 
     /// <inheritdoc />
+    public int CopySites(Span<SiteInfo> destination) => _engine.CopySites(destination);
+
+    /// <inheritdoc />
+    public int CopyOpenOrders(Span<OpenOrder> destination) => _engine.CopyOpenOrders(destination);
+
+    /// <inheritdoc />
+    public int CopyRoute(long courierId, Span<PlannedStop> destination) => _engine.CopyRoute(courierId, destination);
+
+    /// <inheritdoc />
     public double LastTick => _engine.LastTick;
 
     /// <inheritdoc />

@@ -48,6 +48,15 @@ public interface IEngineDriver
     /// <summary>The couriers on shift or scheduled (not ended), as <see cref="DispatchEngine{TTravel}.CopyActiveCouriers"/>.</summary>
     int CopyActiveCouriers(Span<ActiveCourier> destination);
 
+    /// <summary>The sites, as <see cref="DispatchEngine{TTravel}.CopySites"/>.</summary>
+    int CopySites(Span<SiteInfo> destination);
+
+    /// <summary>The orders still in work, as <see cref="DispatchEngine{TTravel}.CopyOpenOrders"/>.</summary>
+    int CopyOpenOrders(Span<OpenOrder> destination);
+
+    /// <summary>A courier's committed, unfinished stops, as <see cref="DispatchEngine{TTravel}.CopyRoute"/>.</summary>
+    int CopyRoute(long courierId, Span<PlannedStop> destination);
+
     /// <summary>Time of the last tick (negative infinity before the first).</summary>
     double LastTick { get; }
 

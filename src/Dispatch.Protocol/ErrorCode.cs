@@ -46,4 +46,8 @@ public enum ErrorCode
     /// <summary>The connection kept sending above its role's request rate (after being slowed) or hit its subscription
     /// limit; the command was not accepted. The connection stays open.</summary>
     RateLimited = 22,
+    /// <summary>A cluster region: the courier was handed off to another region, which holds it now; the message names that
+    /// region (<c>send its commands to region '&lt;id&gt;'</c>). Nothing was applied. A silo's edge re-sends such a command to
+    /// the region named itself, so a client sees this only from a region it calls directly or when that fails. The connection stays open.</summary>
+    CourierMoved = 23,
 }

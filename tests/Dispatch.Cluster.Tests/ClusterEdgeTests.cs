@@ -85,4 +85,37 @@ public sealed class ClusterEdgeTests
         Assert.Equal(ErrorCode.InvalidValue, none.Code);
         Assert.Contains("no default region", none.Message);
     }
+
+    [SkippableFact]
+    public async Task A_couriers_commands_sent_to_its_old_region_reach_the_region_that_holds_it()
+    {
+        TestRedis.Require();
+        string prefix = TestRedis.UniquePrefix();
+        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0);
+        var edge = RedisSilos.Edge(await silos.StartSiloAsync());
+        await silos.StartClientAsync();
+        await using var north = await DispatchClient.ConnectAsync("127.0.0.1", edge.Port, new DispatchClientOptions { Region = "north" });
+        await using var south = await DispatchClient.ConnectAsync("127.0.0.1", edge.Port, new DispatchClientOptions { Region = "south" });
+        await north.AddSiteAsync(1, 1000, 1000);
+        await south.AddSiteAsync(2, 1000, -1000);
+        await north.CourierOnShiftAsync(7, 1000, 1200, 0, 600);
+        await north.TickAsync(1);
+        await south.TickAsync(1);
+        await north.UpdateCourierPositionAsync(7, 1000, -2000);
+        var round = await new Dispatch.Cluster.Handoff.HandoffCoordinator(silos.Client, ["north", "south"]).RunAsync();
+        Assert.Equal("south", Assert.Single(round.Adopted).To);
+
+        // The client still sends the courier's commands to north: the edge takes north's CourierMoved refusal and re-sends
+        // them to south, whose answer the client gets.
+        await north.UpdateCourierPositionAsync(7, 1500, -2500);
+        var there = await south.GetCourierAsync(7);
+        Assert.True(there.OnShift);
+        Assert.Equal((1500.0, -2500.0), (there.FreeX, there.FreeY));
+        Assert.False((await north.GetCourierAsync(7)).OnShift);
+        // South's own refusals come back as south's.
+        var again = await Assert.ThrowsAsync<DispatchRequestException>(() => north.CourierOnShiftAsync(7, 1000, -1500, 0, 600));
+        Assert.Contains("already on a shift", again.Message);
+        await north.CourierOffShiftAsync(7);
+        Assert.False((await south.GetCourierAsync(7)).OnShift);
+    }
 }

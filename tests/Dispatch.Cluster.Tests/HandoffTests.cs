@@ -262,4 +262,52 @@ public sealed class HandoffTests
         Assert.False(wrong.Adopted);
         Assert.Contains("for region 'east'", wrong.Refusal);
     }
+
+    [Fact]
+    public async Task After_a_move_the_old_region_refuses_the_couriers_commands_naming_the_new_one_until_that_shift_ends()
+    {
+        await using var kit = await CourierWanderedSouth(new InMemoryRegionStore());
+        Assert.Single((await kit.Coordinator().RunAsync()).Adopted);
+
+        // A position would be lost for south, a new shift would put the courier in two regions: refused, naming south.
+        foreach (var c in new[]
+        {
+            Command.UpdateCourierPosition(10, Courier, 1000, 1500),
+            Command.CourierOnShift(11, Courier, 1000, 1500, 700, 900, 3),
+            Command.CourierOffShift(12, Courier),
+        })
+        {
+            var error = Assert.IsType<ErrorMessage>(Assert.Single(await kit.Send("north", c)));
+            Assert.Equal(ErrorCode.CourierMoved, error.Code);
+            Assert.Contains("to 'south'", error.Message);
+            Assert.Contains("send its commands to region 'south'", error.Message);
+        }
+        Assert.Equal(["south"], await kit.OwnersOf(Courier));
+        // South takes them.
+        await kit.Ok("south", Command.UpdateCourierPosition(13, Courier, 1000, -2500));
+
+        // Once its shift there is over (minute 600), the courier may start a new shift here.
+        await kit.Ok("north", Command.Tick(14, 601));
+        await kit.Ok("south", Command.Tick(14, 601));
+        await kit.Ok("north", Command.CourierOnShift(15, Courier, 1000, 1500, 700, 900, 3));
+    }
+
+    [Fact]
+    public async Task A_courier_handed_back_is_the_old_regions_again_and_the_refusal_moves_with_it()
+    {
+        await using var kit = await CourierWanderedSouth(new InMemoryRegionStore());
+        Assert.Single((await kit.Coordinator().RunAsync()).Adopted);
+        await kit.Ok("south", Command.UpdateCourierPosition(10, Courier, 1000, 3000));
+        Assert.Single((await kit.Coordinator().RunAsync()).Adopted);
+        Assert.Equal(["north"], await kit.OwnersOf(Courier));
+
+        await kit.Ok("north", Command.UpdateCourierPosition(11, Courier, 1000, 2500));
+        var error = Assert.IsType<ErrorMessage>(Assert.Single(await kit.Send("south", Command.UpdateCourierPosition(12, Courier, 1000, 2000))));
+        Assert.Contains("to 'north'", error.Message);
+
+        // The same holds for a region rebuilt from its store (the departed couriers are in its snapshot and journal).
+        await kit.Cluster.DeactivateAsync(kit.Region("south"));
+        error = Assert.IsType<ErrorMessage>(Assert.Single(await kit.Send("south", Command.UpdateCourierPosition(13, Courier, 1000, 2000))));
+        Assert.Contains("to 'north'", error.Message);
+    }
 }

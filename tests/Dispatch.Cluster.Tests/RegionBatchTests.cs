@@ -47,7 +47,7 @@ public sealed class RegionBatchTests
             }
             var expected = turn.Select(batch => batch.SelectMany(c => reference.Execute(c)).ToArray()).ToArray();
             int appendsBefore = store.Appends;
-            var answers = await kit.Region("north").ExecuteGroupsFrom([.. turn.Select(b => b.Select(c => Frames.Payload(c)).ToArray())], null);
+            var answers = await kit.Region("north").ExecuteGroupsFrom([.. turn.Select(b => b.Select(c => Frames.Payload(c)).ToArray())], null, null);
             Assert.Equal(expected, answers);
             Assert.True(store.Appends - appendsBefore <= 1, "one turn, one store write");
             groups = groups % 4 + 1;
@@ -60,7 +60,7 @@ public sealed class RegionBatchTests
         store.FailNextAppend = new IOException("store unreachable");
         long head = store.Head("north");
         var failed = await kit.Region("north").ExecuteGroupsFrom(
-            [[Frames.Payload(Command.AddSite(7, 77, 2000, 2000))], [Frames.Payload(Command.GetCounts(8)), Frames.Payload(Command.CourierOnShift(9, 99, 1000, 1000, 0, 100))]], null);
+            [[Frames.Payload(Command.AddSite(7, 77, 2000, 2000))], [Frames.Payload(Command.GetCounts(8)), Frames.Payload(Command.CourierOnShift(9, 99, 1000, 1000, 0, 100))]], null, null);
         Assert.Equal([7u], Frames.Read(failed[0]).Select(m => m.RequestId));
         Assert.Equal([8u, 9u], Frames.Read(failed[1]).Select(m => m.RequestId));
         Assert.All(failed.SelectMany(Frames.Read), m => Assert.Equal(ErrorCode.Internal, Assert.IsType<ErrorMessage>(m).Code));
@@ -79,5 +79,34 @@ public sealed class RegionBatchTests
         Assert.Equal([2u, 3u, 4u], answer.Select(m => m.RequestId));
         Assert.All(answer, m => Assert.Equal(ErrorCode.Internal, Assert.IsType<ErrorMessage>(m).Code));
         Assert.Equal(1, store.Head("north"));
+    }
+
+    [Fact]
+    public async Task A_courier_app_group_confirms_only_its_couriers_orders_in_the_turn_that_applies_them()
+    {
+        var store = new InMemoryRegionStore();
+        await using var kit = await ClusterKit.StartAsync(store, silos: 1);
+        await kit.Ok("north", Command.AddSite(1, 1, 1000, 1000));
+        await kit.Ok("north", Command.CourierOnShift(2, 7, 1100, 1000, 0, 600, 3));
+        await kit.Ok("north", Command.PlaceOrder(3, 70, 1, 3000, 3000, 0, 1));
+        await kit.Ok("north", Command.Tick(4, 2));
+        long head = store.Head("north");
+
+        // Group 0 speaks for courier 8, group 1 for courier 7, group 2 is an integration's (no courier): the same pickup.
+        var answers = await kit.Region("north").ExecuteGroupsFrom(
+            [[Frames.Payload(Command.ConfirmPickup(10, 70, 2)), Frames.Payload(Command.GetCounts(11))],
+             [Frames.Payload(Command.ConfirmPickup(12, 70, 2))],
+             [Frames.Payload(Command.ConfirmDropoff(13, 70, 2))]], null, [8, 7, -1]);
+        var refused = Assert.IsType<ErrorMessage>(Frames.Read(answers[0])[0]);
+        Assert.Equal((ErrorCode.Forbidden, 10u), (refused.Code, refused.RequestId));
+        Assert.Contains("not an order courier 8 carries", refused.Message);
+        Assert.IsType<CountsMessage>(Frames.Read(answers[0])[1]);
+        Assert.IsType<AckMessage>(Assert.Single(Frames.Read(answers[1])));
+        Assert.IsType<AckMessage>(Assert.Single(Frames.Read(answers[2])));
+        // Only the two accepted confirmations were journaled.
+        Assert.Equal(head + 2, store.Head("north"));
+
+        var wrongLength = await Assert.ThrowsAsync<ArgumentException>(() => kit.Region("north").ExecuteGroupsFrom([[Frames.Payload(Command.GetCounts(14))]], null, [1, 2]));
+        Assert.Contains("one per group", wrongLength.Message);
     }
 }

@@ -21,8 +21,9 @@ namespace Dispatch.Cluster.Edge;
 /// connection only, as on the sidecar). A Tick's decisions also reach every other subscriber of the region: this silo's
 /// through <see cref="RegionPushHub"/> from the answer, other silos' through the grain's observers. One worker per
 /// connection keeps its order; connections run side by side. GetMetrics and GetServerStats answer with the connection's
-/// region's figures and this silo's process and edge (docs/cluster.md, "Metrics"). Not yet: the audit log and the
-/// courier-app ownership check, so a courier-app's confirmations are refused here rather than let through unchecked.
+/// region's figures and this silo's process and edge (docs/cluster.md, "Metrics"). A courier-app connection's batches
+/// carry its courier, so the region checks its confirmations against its own state in the turn that applies them; every
+/// request the region acknowledged goes to this silo's audit log (when on) with the connection's credential.
 /// </summary>
 internal sealed class RegionCommandHost : ICommandHost
 {
@@ -170,11 +171,10 @@ internal sealed class RegionCommandHost : ICommandHost
         session.Target.CompleteOutbound();
     }
 
-    /// <summary>Requests this host forwards to the connection's region grain (everything but session, server-figure and unchecked courier-app commands).</summary>
+    /// <summary>Requests this host forwards to the connection's region grain (everything but session and server-figure commands).</summary>
     private static bool ForRegion(Session session, in Command c) =>
         session.Region is not null
-        && c.Type is not (MessageType.Hello or MessageType.Subscribe or MessageType.GetMetrics or MessageType.GetServerStats)
-        && !(c.Type is MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed && session.Target.Principal.Role == Role.CourierApp);
+        && c.Type is not (MessageType.Hello or MessageType.Subscribe or MessageType.GetMetrics or MessageType.GetServerStats);
 
     private async Task ExecuteAsync(Session session, List<Command> batch)
     {
@@ -182,13 +182,19 @@ internal sealed class RegionCommandHost : ICommandHost
         for (int i = 0; i < batch.Count; i++) requests[i] = Payload(batch[i]);
         // Through the region's lane: the batches of this silo's connections to one region share a grain turn and a store write.
         var lane = _lanes.GetOrAdd(session.Region!, r => new RegionLane(_grains.GetGrain<IRegionGrain>(r), _pushes));
-        var answer = await lane.ExecuteAsync(requests).ConfigureAwait(false);
+        var who = session.Target.Principal;
+        long courierApp = who.Role == Role.CourierApp ? who.CourierId : -1;
+        var answer = await lane.ExecuteAsync(requests, courierApp).ConfigureAwait(false);
         var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
         // The region skipped this silo when it sent the Ticks' decisions to its subscribers: this silo's others get them here.
         var others = _pushes.HasOthers(session.Region!, session.Target) ? new FrameBuffer(256) : null;
-        int frames = CopyFrames(answer, session.Subscribed, buffer, others, out double ackTime, out int pushes);
+        var acked = Audit is null ? null : new List<(uint RequestId, double Now)>();
+        var moved = new List<(uint RequestId, string Region, byte[] Error)>();
+        int frames = CopyFrames(answer, session.Subscribed, buffer, others, acked, moved, out double ackTime, out int pushes);
+        if (acked is { Count: > 0 }) RecordAudit(session, batch, acked);
         if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
         if (pushes > 0) _pushes.Deliver(session.Region!, others!.WrittenSpan, pushes, except: session.Target);
+        foreach (var (rid, region, error) in moved) frames += await FollowAsync(session, batch, rid, region, error, courierApp, buffer).ConfigureAwait(false);
         if (frames == 0)
         {
             ArrayPool<byte>.Shared.Return(buffer.Detach().Array!);
@@ -256,10 +262,6 @@ internal sealed class RegionCommandHost : ICommandHost
                 Reply(t, o => ReplyCodec.WriteServerStats(o, c.RequestId, s));
                 return;
             }
-            case MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed when t.Principal.Role == Role.CourierApp:
-                Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.Forbidden,
-                    $"role {t.Principal.Role.Name()} may not send {c.Type} through a cluster silo yet: the check that the order is its courier's is not there (docs/cluster.md)"));
-                return;
         }
         // Only a connection whose Hello was refused gets here with a region request.
         Reply(t, o => ReplyCodec.WriteError(o, c.RequestId, ErrorCode.HandshakeRequired, $"{c.Type}: this connection has no region; send Hello with a region first"));
@@ -274,13 +276,75 @@ internal sealed class RegionCommandHost : ICommandHost
         return b.WrittenSpan[ProtocolConstants.HeaderBytes..].ToArray();
     }
 
+    /// <summary>Hand-offs a re-sent command follows at most (a courier handed on again meanwhile), before the refusal goes to the client.</summary>
+    private const int MaxHops = 3;
+
+    /// <summary>
+    /// The courier directory, learned from the regions themselves: a region answered <see cref="ErrorCode.CourierMoved"/>
+    /// for the command with <paramref name="rid"/> (a courier it handed off), so the command is re-sent, alone, to the
+    /// region named (and on, if that one handed it on too), and that region's answer goes to the client in place of the
+    /// refusal. A client addresses a courier's commands to any region it knows the courier by; after a move they still
+    /// reach the one that holds it. Returns the frames written to <paramref name="output"/>.
+    /// </summary>
+    private async Task<int> FollowAsync(Session session, List<Command> batch, uint rid, string region, byte[] error, long courierApp, FrameBuffer output)
+    {
+        int index = batch.FindIndex(c => c.RequestId == rid);
+        if (index < 0 || !_regions.TryGet(region, out _))
+        {
+            output.Append(error);
+            return 1;
+        }
+        var single = new List<Command>(1) { batch[index] };
+        byte[] last = error;
+        for (int hop = 0; hop < MaxHops; hop++)
+        {
+            var lane = _lanes.GetOrAdd(region, r => new RegionLane(_grains.GetGrain<IRegionGrain>(r), _pushes));
+            var answer = await lane.ExecuteAsync([Payload(single[0])], courierApp).ConfigureAwait(false);
+            var acked = Audit is null ? null : new List<(uint RequestId, double Now)>();
+            var movedOn = new List<(uint RequestId, string Region, byte[] Error)>();
+            // A courier's command makes no Tick decisions: nothing for subscribers here.
+            int frames = CopyFrames(answer, session.Subscribed, output, null, acked, movedOn, out _, out _);
+            if (acked is { Count: > 0 }) RecordAudit(session, single, acked);
+            if (movedOn.Count == 0) return frames;
+            (_, region, last) = movedOn[0];
+            if (!_regions.TryGet(region, out _)) break;
+        }
+        output.Append(last);
+        return 1;
+    }
+
+    /// <summary>
+    /// The requests of <paramref name="batch"/> the region acknowledged (applied and durable), to this silo's audit log with
+    /// the connection's credential and address: what the sidecar's engine thread records after its journal write.
+    /// </summary>
+    private void RecordAudit(Session session, List<Command> batch, List<(uint RequestId, double Now)> acked)
+    {
+        var t = session.Target;
+        long unixMs = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        int next = 0;
+        foreach (var (rid, now) in acked)
+        {
+            // Acks come in request order: find each one's command from where the last left off.
+            for (int i = next; i < batch.Count; i++)
+            {
+                if (batch[i].RequestId != rid) continue;
+                Audit!.Record(new AuditEntry(unixMs, now, batch[i], t.Principal, t.Remote));
+                next = i + 1;
+                break;
+            }
+        }
+    }
+
     /// <summary>
     /// Copies an answer's frames into <paramref name="output"/>, the push frames (request id 0: a Tick's decisions) only when
     /// the connection is subscribed, as the sidecar sends pushes only to subscribers, and the push frames alone to
     /// <paramref name="pushes"/> when given (for this silo's other subscribers). Returns the frames copied; the time of the
-    /// last Ack (NaN when none) is the Pong clock.
+    /// last Ack (NaN when none) is the Pong clock; <paramref name="acked"/>, when given, hears every Ack's request id and time.
+    /// A <see cref="ErrorCode.CourierMoved"/> refusal naming a region is not copied but added to <paramref name="moved"/>
+    /// (request id, region, the frame itself), for the edge to re-send that command (<see cref="FollowAsync"/>).
     /// </summary>
-    private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, FrameBuffer? pushes, out double ackTime, out int pushCount)
+    private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, FrameBuffer? pushes, List<(uint RequestId, double Now)>? acked,
+        List<(uint RequestId, string Region, byte[] Error)> moved, out double ackTime, out int pushCount)
     {
         ackTime = double.NaN;
         pushCount = 0;
@@ -303,7 +367,17 @@ internal sealed class RegionCommandHost : ICommandHost
                 }
                 if (!subscribed) continue;
             }
-            if (type == MessageType.Ack && ReplyCodec.Read(payload) is AckMessage ack) ackTime = ack.Now;
+            if (type == MessageType.Ack && ReplyCodec.Read(payload) is AckMessage ack)
+            {
+                ackTime = ack.Now;
+                acked?.Add((ack.RequestId, ack.Now));
+            }
+            else if (type == MessageType.Error && ReplyCodec.Read(payload) is ErrorMessage { Code: ErrorCode.CourierMoved } refusal
+                && Handoff.CourierMoved.TryReadRegion(refusal.Message, out var region))
+            {
+                moved.Add((refusal.RequestId, region, frame.ToArray()));
+                continue;
+            }
             output.Append(frame);
             n++;
         }

@@ -28,10 +28,13 @@ internal sealed class RegionLane
         _pump = Task.Run(PumpAsync);
     }
 
-    /// <summary>Carries out one connection's batch in the region; its answer as <see cref="IRegionGrain.ExecuteBatchFrom"/> gives it.</summary>
-    public Task<byte[]> ExecuteAsync(byte[][] requests)
+    /// <summary>
+    /// Carries out one connection's batch in the region; its answer as <see cref="IRegionGrain.ExecuteBatchFrom"/> gives it
+    /// (<paramref name="courierApp"/>: the courier a courier-app connection speaks for, -1 for other roles).
+    /// </summary>
+    public Task<byte[]> ExecuteAsync(byte[][] requests, long courierApp = -1)
     {
-        var item = new Item(requests, new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var item = new Item(requests, courierApp, new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(item)) item.Answer.SetException(new InvalidOperationException("the edge is stopping"));
         return item.Answer.Task;
     }
@@ -59,8 +62,9 @@ internal sealed class RegionLane
             try
             {
                 var answers = items.Count == 1
-                    ? [await _grain.ExecuteBatchFrom(items[0].Requests, _pushes.Reference).ConfigureAwait(false)]
-                    : await _grain.ExecuteGroupsFrom([.. items.Select(i => i.Requests)], _pushes.Reference).ConfigureAwait(false);
+                    ? [await _grain.ExecuteBatchFrom(items[0].Requests, _pushes.Reference, items[0].CourierApp).ConfigureAwait(false)]
+                    : await _grain.ExecuteGroupsFrom([.. items.Select(i => i.Requests)], _pushes.Reference,
+                        items.Exists(i => i.CourierApp >= 0) ? [.. items.Select(i => i.CourierApp)] : null).ConfigureAwait(false);
                 for (int i = 0; i < items.Count; i++) items[i].Answer.SetResult(answers[i]);
             }
             catch (Exception ex)
@@ -71,5 +75,5 @@ internal sealed class RegionLane
         }
     }
 
-    private readonly record struct Item(byte[][] Requests, TaskCompletionSource<byte[]> Answer);
+    private readonly record struct Item(byte[][] Requests, long CourierApp, TaskCompletionSource<byte[]> Answer);
 }

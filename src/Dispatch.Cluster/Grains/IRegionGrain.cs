@@ -28,15 +28,19 @@ public interface IRegionGrain : IGrainWithStringKey
     /// <summary>
     /// <see cref="ExecuteBatch"/> for a silo's edge: the push frames of the batch's Ticks go in the answer as always and to every
     /// subscribed silo but <paramref name="origin"/> (the caller's own, which fans them out from the answer to its connections).
+    /// <paramref name="courierApp"/> is the courier a courier-app connection speaks for (-1: any other role): its
+    /// ConfirmPickup, ConfirmDropoff and DeliveryFailed are applied only for an order that courier carries, checked in the
+    /// same turn as the apply (the sidecar checks on its engine thread), else answered Forbidden with nothing journaled.
     /// </summary>
-    Task<byte[]> ExecuteBatchFrom(byte[][] requests, IRegionPushObserver? origin);
+    Task<byte[]> ExecuteBatchFrom(byte[][] requests, IRegionPushObserver? origin, long courierApp);
 
     /// <summary>
     /// Several connections' batches in one turn (a silo's edge merges what its connections queued for this region): carried
     /// out in order, group after group, journaled in <b>one</b> store write, and answered one answer per group, as
-    /// <see cref="ExecuteBatchFrom"/> would answer that group alone. A failed write fails every request of every group.
+    /// <see cref="ExecuteBatchFrom"/> would answer that group alone (<paramref name="courierApps"/>: each group's courier-app
+    /// courier, or -1; null: none). A failed write fails every request of every group.
     /// </summary>
-    Task<byte[][]> ExecuteGroupsFrom(byte[][][] groups, IRegionPushObserver? origin);
+    Task<byte[][]> ExecuteGroupsFrom(byte[][][] groups, IRegionPushObserver? origin, long[]? courierApps);
 
     /// <summary>
     /// Subscribes (or renews) a silo's edge to the region's pushes for one lease (three <c>Cluster:SubscriptionRefreshSeconds</c>):

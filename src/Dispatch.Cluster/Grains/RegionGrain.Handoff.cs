@@ -169,11 +169,5 @@ internal sealed partial class RegionGrain : IRegionHandoffGrain
 
     private Region Self() => _regions.TryGet(RegionId, out var r) ? r : throw new InvalidOperationException($"region '{RegionId}' is not configured");
 
-    private static List<ActiveCourier> ActiveCouriers(RegionEngine engine)
-    {
-        var buffer = new ActiveCourier[64];
-        int n;
-        while ((n = engine.Driver.CopyActiveCouriers(buffer)) > buffer.Length) buffer = new ActiveCourier[n];
-        return [.. buffer.AsSpan(0, n)];
-    }
+    private static List<ActiveCourier> ActiveCouriers(RegionEngine engine) => engine.ActiveCouriers();
 }

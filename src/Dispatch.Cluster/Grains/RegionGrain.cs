@@ -77,7 +77,7 @@ internal sealed partial class RegionGrain : Grain, IRegionGrain
 
     public Task<byte[]> Execute(byte[] request) => ExecuteBatch([request]);
 
-    public Task<byte[]> ExecuteBatch(byte[][] requests) => ExecuteBatchFrom(requests, null);
+    public Task<byte[]> ExecuteBatch(byte[][] requests) => ExecuteBatchFrom(requests, null, -1);
 
     public Task Subscribe(IRegionPushObserver observer)
     {
@@ -91,10 +91,13 @@ internal sealed partial class RegionGrain : Grain, IRegionGrain
         return Task.CompletedTask;
     }
 
-    public async Task<byte[]> ExecuteBatchFrom(byte[][] requests, IRegionPushObserver? origin) => (await ExecuteGroupsFrom([requests], origin))[0];
+    public async Task<byte[]> ExecuteBatchFrom(byte[][] requests, IRegionPushObserver? origin, long courierApp) =>
+        (await ExecuteGroupsFrom([requests], origin, courierApp >= 0 ? [courierApp] : null))[0];
 
-    public async Task<byte[][]> ExecuteGroupsFrom(byte[][][] groups, IRegionPushObserver? origin)
+    public async Task<byte[][]> ExecuteGroupsFrom(byte[][][] groups, IRegionPushObserver? origin, long[]? courierApps)
     {
+        if (courierApps is not null && courierApps.Length != groups.Length)
+            throw new ArgumentException($"ExecuteGroupsFrom: {courierApps.Length} courier-app entries for {groups.Length} groups (one per group)", nameof(courierApps));
         var outputs = new FrameBuffer[groups.Length];
         var entries = new List<JournalEntry>();
         int orders = 0;
@@ -103,6 +106,7 @@ internal sealed partial class RegionGrain : Grain, IRegionGrain
         {
             var output = outputs[g] = new FrameBuffer(256);
             var requests = groups[g];
+            long courierApp = courierApps?[g] ?? -1;
             for (int i = 0; i < requests.Length; i++)
             {
                 Command c;
@@ -120,6 +124,7 @@ internal sealed partial class RegionGrain : Grain, IRegionGrain
                     ReplyCodec.WriteError(output, c.RequestId, _engine is null ? ErrorCode.UnknownId : ErrorCode.Internal, _unavailable ?? $"region '{RegionId}' is not loaded");
                     continue;
                 }
+                if (courierApp >= 0 && !OwnsOrder(courierApp, c, output)) continue;
                 JournalEntry? accepted;
                 try
                 {
@@ -188,6 +193,19 @@ internal sealed partial class RegionGrain : Grain, IRegionGrain
     /// from the store), and answer every request of every group with an error, so each gets exactly one reply and none looks
     /// acknowledged.
     /// </summary>
+    /// <summary>
+    /// A courier-app may report only orders its own courier carries, which only the region's state tells: checked in the
+    /// turn that applies the command, so no plan change can come between. A refusal is Forbidden and nothing is journaled,
+    /// as on the sidecar (<c>EngineHost.OwnsOrder</c>); other commands pass (the edge already checked the role table).
+    /// </summary>
+    private bool OwnsOrder(long courier, in Command c, FrameBuffer output)
+    {
+        if (c.Type is not (MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed)) return true;
+        if (_engine!.Driver.CourierOfOrder(c.Id) == courier) return true;
+        ReplyCodec.WriteError(output, c.RequestId, ErrorCode.Forbidden, Dispatch.Server.Security.CommandPolicy.NotOwnOrder(null, courier, c));
+        return false;
+    }
+
     private byte[][] FailAll(byte[][][] groups, string why)
     {
         _unavailable = why;

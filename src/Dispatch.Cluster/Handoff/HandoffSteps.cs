@@ -30,6 +30,9 @@ internal static class HandoffSteps
                 break;
             case HandoffRecordKind.Completed:
                 ledger.RemovePending(t.Id);
+                // Gone to t.To for its shift there, unless it is back here already (a late step 3 after the courier was
+                // handed back): then nothing of this region's is elsewhere.
+                if (!IsActiveHere(region, t.CourierId)) ledger.AddDeparted(t);
                 break;
             case HandoffRecordKind.RolledBack:
                 ledger.RemovePending(t.Id);
@@ -44,15 +47,20 @@ internal static class HandoffSteps
                 break;
             case HandoffRecordKind.Adopted:
                 Route(region, OnShift(t));
-                ledger.Decide(t.Id, AdoptOutcome.Yes);
+                ledger.Decide(t.Id, AdoptOutcome.Yes, t.ShiftEnd);
+                ledger.RemoveDeparted(t.CourierId);
                 break;
             case HandoffRecordKind.Refused:
-                ledger.Decide(t.Id, AdoptOutcome.No(record.Refusal ?? ""));
+                ledger.Decide(t.Id, AdoptOutcome.No(record.Refusal ?? ""), t.ShiftEnd);
                 break;
             default:
                 throw new InvalidDataException($"hand-off record kind {record.Kind} is not known");
         }
+        ledger.Prune(region.Now);
     }
+
+    /// <summary>True when this region's engine has the courier on shift or scheduled (a scan of its couriers: steps are rare).</summary>
+    private static bool IsActiveHere(RegionEngine region, long courierId) => region.ActiveCouriers().Exists(c => c.CourierId == courierId);
 
     /// <summary>The courier's shift as the source had it: same place, shift and capacity.</summary>
     private static Command OnShift(HandoffTicket t) => Command.CourierOnShift(0, t.CourierId, t.X, t.Y, t.ShiftStart, t.ShiftEnd, t.Capacity);

@@ -2,6 +2,7 @@ using Dispatch.Cluster.Durability;
 using Dispatch.Cluster.Handoff;
 using Dispatch.Engine;
 using Dispatch.Hosting;
+using Dispatch.Model;
 using Dispatch.Protocol;
 using ErrorCode = Dispatch.Protocol.ErrorCode;
 using Dispatch.Server;
@@ -42,6 +43,15 @@ internal sealed class RegionEngine
 
     /// <summary>The router and engine.</summary>
     public IEngineDriver Driver { get; }
+
+    /// <summary>The couriers on shift or scheduled here, in slot order (a copy: for hand-off steps and audits, never the tick).</summary>
+    public List<ActiveCourier> ActiveCouriers()
+    {
+        var buffer = new ActiveCourier[64];
+        int n;
+        while ((n = Driver.CopyActiveCouriers(buffer)) > buffer.Length) buffer = new ActiveCourier[n];
+        return [.. buffer.AsSpan(0, n)];
+    }
 
     /// <summary>The engine clock: the time of the last accepted Tick (0 before the first).</summary>
     public double Now { get; private set; }
@@ -150,6 +160,11 @@ internal sealed class RegionEngine
                 // in two regions once the other adopts it.
                 ReplyCodec.WriteError(output, c.RequestId, ErrorCode.InvalidState,
                     $"CourierOnShift: courier {c.Id} is being handed off from region '{_region.Id}' to '{leaving.To}' (hand-off {leaving.Id}); send its shift there");
+                return null;
+            case MessageType.CourierOnShift or MessageType.UpdateCourierPosition or MessageType.CourierOffShift when Handoffs.Departed(c.Id, Now) is { } gone:
+                // Handed away and on shift there: a position here would be lost for the region that plans with it, a new
+                // shift here would put it in two regions. The answer names where its commands go (a silo's edge re-sends them).
+                ReplyCodec.WriteError(output, c.RequestId, ErrorCode.CourierMoved, CourierMoved.Message(c.Type, _region.Id, gone));
                 return null;
         }
         if (!c.IsQuery && !c.IsEngineEvent)

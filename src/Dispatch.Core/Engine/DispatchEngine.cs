@@ -487,6 +487,42 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         return n;
     }
 
+    /// <summary>
+    /// Copies the sites into <paramref name="destination"/> in the order they were added; returns how many there are (only
+    /// the first <c>destination.Length</c> are copied). Allocates nothing; never called by the tick.
+    /// </summary>
+    public int CopySites(Span<SiteInfo> destination)
+    {
+        var ss = _s.Sites;
+        for (int i = 0; i < ss.Count && i < destination.Length; i++) destination[i] = new SiteInfo(ss.Id[i], ss.X[i], ss.Y[i]);
+        return ss.Count;
+    }
+
+    /// <summary>
+    /// Copies the orders still in work (open, assigned or picked up) into <paramref name="destination"/>, in slot order;
+    /// returns how many there are (only the first <c>destination.Length</c> are copied: call again with a larger span when
+    /// the result exceeds it). For a host that shows the engine's picture without having heard every event (the live
+    /// view after a restart); scans the order slots, allocates nothing, and is never called by the tick.
+    /// </summary>
+    public int CopyOpenOrders(Span<OpenOrder> destination)
+    {
+        var os = _s.Orders;
+        int n = 0;
+        for (int o = 0; o < os.Count; o++)
+        {
+            var st = os.Status[o];
+            if (os.Id[o] < 0 || st is not (OrderStatus.Open or OrderStatus.Assigned or OrderStatus.PickedUp)) continue;
+            if (n < destination.Length)
+            {
+                int c = os.Courier[o];
+                destination[n] = new OpenOrder(os.Id[o], _s.Sites.Id[os.Site[o]], os.DropX[o], os.DropY[o], os.PlacedAt[o], os.ReadyAt[o], st,
+                    c >= 0 ? _s.Couriers.Id[c] : -1, st == OrderStatus.PickedUp ? os.PickedAt[o] : double.NaN);
+            }
+            n++;
+        }
+        return n;
+    }
+
     /// <summary>Copies a courier's committed, unfinished stops into <paramref name="destination"/>; returns how many (at most its length).</summary>
     public int CopyRoute(long courierId, Span<PlannedStop> destination)
     {

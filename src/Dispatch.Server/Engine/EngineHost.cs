@@ -118,6 +118,8 @@ internal sealed class EngineHost : ICommandHost
             _syncer = new GroupCommitSyncer(_journal, _log, ex => _inbox.Writer.TryComplete(ex));
         _metrics.SetOpenOrders(_driver.Counts.Open);
         Recovery = _recovery.Report(_clock.Now());
+        // The live view starts from what was recovered, not empty (before the engine thread: the seed precedes the ring).
+        Live?.Seed(_driver, _clock.Now());
 
         _thread = new Thread(Run) { IsBackground = true, Name = "dispatch-engine" };
         _thread.Start();
@@ -349,8 +351,7 @@ internal sealed class EngineHost : ICommandHost
         if (courier == t.Principal.CourierId) return true;
         _metrics.Forbidden();
         // Not "unknown order" nor whose it is: a courier's app learns nothing about orders that are not its own.
-        Error(t, c.RequestId, ErrorCode.Forbidden,
-            $"role {t.Principal.Role.Name()} of '{t.Principal.Name}' (courier {t.Principal.CourierId}) may not send {c.Type} for order {c.Id}: it is not an order courier {t.Principal.CourierId} carries");
+        Error(t, c.RequestId, ErrorCode.Forbidden, CommandPolicy.NotOwnOrder(t.Principal.Name, t.Principal.CourierId, c));
         return false;
     }
 

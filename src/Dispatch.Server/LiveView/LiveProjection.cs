@@ -80,11 +80,16 @@ internal sealed class LiveProjection
     // The assignment whose stops are being read (stops follow their assignment in the ring).
     private CourierView? _assigning;
     private int _stopsLeft;
+    private Func<IReadOnlyList<LiveEvent>?>? _seed;
 
     /// <param name="timelineMinutes">How long a finished order's or a gone courier's timeline stays searchable: the engine's
     /// <c>FinishedOrderRetentionMinutes</c> (infinity keeps them all).</param>
-    public LiveProjection(LiveRing ring, LivePositions positions, LiveEtaLog etas, LiveViewStats stats, int backlog, double timelineMinutes, ILogger log)
+    /// <param name="seed">The recovered engine's picture, applied before the ring's first event (<see cref="LiveSource.Seeded"/>: set
+    /// before the engine thread starts, so once the ring has anything the seed is there).</param>
+    public LiveProjection(LiveRing ring, LivePositions positions, LiveEtaLog etas, LiveViewStats stats, int backlog, double timelineMinutes, ILogger log,
+        Func<IReadOnlyList<LiveEvent>?>? seed = null)
     {
+        _seed = seed;
         _timelineMinutes = timelineMinutes;
         _ring = ring;
         _positions = positions;
@@ -137,6 +142,13 @@ internal sealed class LiveProjection
         lock (_gate)
         {
             long head = _ring.Head;
+            // The recovered picture first (read after the head: a ring with events was started after the seed was set).
+            if (_seed?.Invoke() is { } seeded)
+            {
+                _seed = null;
+                _applying = _cursor;
+                foreach (var e in seeded) Apply(e);
+            }
             if (head - _cursor > _ring.Capacity)
             {
                 long lost = head - _ring.Capacity - _cursor;

@@ -62,6 +62,67 @@ internal sealed class LiveSource
         Ring.Write(e);
     }
 
+    /// <summary>
+    /// The engine's picture when the server started (sites, couriers with their routes, orders still in work), as the
+    /// events that would have drawn it; null until <see cref="Seed"/>. The projection applies it before anything of the
+    /// ring, so a restarted server's view shows at once what the engine recovered.
+    /// </summary>
+    public IReadOnlyList<LiveEvent>? Seeded => Volatile.Read(ref _seeded);
+
+    private IReadOnlyList<LiveEvent>? _seeded;
+
+    /// <summary>
+    /// Before the engine thread starts (after recovery): the recovered engine's picture as events (<see cref="Seeded"/>),
+    /// in the order the projection needs them: sites, couriers, orders, each courier's route, then the pickups done.
+    /// </summary>
+    public void Seed(IEngineDriver driver, double now)
+    {
+        var events = new List<LiveEvent>();
+        var sites = new SiteInfo[64];
+        int n;
+        while ((n = driver.CopySites(sites)) > sites.Length) sites = new SiteInfo[n];
+        for (int i = 0; i < n; i++) events.Add(new LiveEvent { Kind = LiveEventKind.SiteAdded, At = now, Id = sites[i].SiteId, X = sites[i].X, Y = sites[i].Y });
+        var couriers = new ActiveCourier[64];
+        while ((n = driver.CopyActiveCouriers(couriers)) > couriers.Length) couriers = new ActiveCourier[n];
+        int nCouriers = n;
+        for (int i = 0; i < nCouriers; i++)
+        {
+            var c = couriers[i];
+            events.Add(new LiveEvent { Kind = LiveEventKind.CourierOnShift, At = now, Id = c.CourierId, X = c.X, Y = c.Y, T1 = c.ShiftStart, T2 = c.ShiftEnd, Count = c.Capacity });
+        }
+        var orders = new OpenOrder[64];
+        while ((n = driver.CopyOpenOrders(orders)) > orders.Length) orders = new OpenOrder[n];
+        int nOrders = n;
+        for (int i = 0; i < nOrders; i++)
+        {
+            var o = orders[i];
+            events.Add(new LiveEvent
+            {
+                Kind = LiveEventKind.OrderPlaced, At = Math.Min(o.PlacedAt, now), Id = o.OrderId, Other = o.SiteId, X = o.DropX, Y = o.DropY, T1 = o.PlacedAt, T2 = o.ReadyAt,
+                Value = driver.TryGetPromise(o.OrderId, out double promise) ? promise : double.NaN,
+            });
+        }
+        var stops = new PlannedStop[64];
+        for (int i = 0; i < nCouriers; i++)
+        {
+            if (couriers[i].PlannedStops == 0) continue;
+            if (stops.Length < couriers[i].PlannedStops) stops = new PlannedStop[couriers[i].PlannedStops];
+            int k = driver.CopyRoute(couriers[i].CourierId, stops);
+            events.Add(new LiveEvent { Kind = LiveEventKind.Assignment, At = now, Id = couriers[i].CourierId, Count = k, Flag = true, T1 = now });
+            for (int j = 0; j < k; j++)
+            {
+                ref readonly var s = ref stops[j];
+                events.Add(new LiveEvent { Kind = LiveEventKind.Stop, At = now, Id = s.OrderId, Other = s.SiteId, Count = (int)s.Kind, X = s.X, Y = s.Y, T1 = s.Arrival, T2 = s.Leave });
+            }
+        }
+        for (int i = 0; i < nOrders; i++)
+        {
+            var o = orders[i];
+            if (o.Status == OrderStatus.PickedUp) events.Add(new LiveEvent { Kind = LiveEventKind.PickedUp, At = now, Id = o.OrderId, T1 = o.PickedUpAt, Other = o.CourierId });
+        }
+        Volatile.Write(ref _seeded, events);
+    }
+
     /// <summary>A tick ran at <paramref name="now"/> (wall clock or manual): the view's clock moves even when nothing else happens.</summary>
     public void Ticked(double now) => Ring.Write(new LiveEvent { Kind = LiveEventKind.Tick, At = now });
 

@@ -48,7 +48,8 @@ internal sealed class LiveViewServer : IAsyncDisposable
         _security = security;
         _log = log;
         var live = engine.Live ?? throw new InvalidOperationException("the engine was built without the live view's ring (HttpPort unset)");
-        _projection = new LiveProjection(live.Ring, live.Positions, live.Etas, Stats, options.HttpViewerBacklog, options.Engine.FinishedOrderRetentionMinutes, log);
+        _projection = new LiveProjection(live.Ring, live.Positions, live.Etas, Stats, options.HttpViewerBacklog, options.Engine.FinishedOrderRetentionMinutes, log,
+            () => live.Seeded);
         _page = LoadPage();
         // Ids for zones and closures drawn on the page: from the wall clock, so a restarted server does not reuse one.
         _nextZoneId = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

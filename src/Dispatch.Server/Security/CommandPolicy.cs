@@ -77,6 +77,14 @@ public static class CommandPolicy
         };
     }
 
+    /// <summary>
+    /// The Forbidden message for a courier-app's report on an order its courier does not carry (the sidecar's engine thread
+    /// and a cluster region check it; <paramref name="credential"/> is null where the credential's name is not known there).
+    /// It names neither whether the order exists nor whose it is: a courier's app learns nothing about other orders.
+    /// </summary>
+    public static string NotOwnOrder(string? credential, long courier, in Command c) =>
+        $"role {Role.CourierApp.Name()}{(credential is null ? "" : $" of '{credential}'")} (courier {courier}) may not send {c.Type} for order {c.Id}: it is not an order courier {courier} carries";
+
     private static Permission[] BuildNeeds()
     {
         var t = new Permission[Tags];
