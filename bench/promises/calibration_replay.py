@@ -15,8 +15,14 @@ later than 0.5 min after the promise; MAE; mean slack = promise - drop-off), cou
   p95          the same ring at the 0.95 quantile (what on time costs in slack).
   oracle<D>    a leading indicator at its best: the *actual* errors of the orders placed more than D minutes ago
                (what a perfect plan-ETA of in-flight orders would tell), latest 64 per band over two hours.
+  live<H>      the errors of the band's orders placed within the last H minutes (delivered ones as realised; with
+               "in-flight", undelivered ones past their point estimate as the lower bound now - point): a leading
+               indicator the engine could compute without a plan ETA.
+  recent<H>    the engine's rings, an error counting only while its drop-off lies within the last H minutes (falling
+               back to the pooled recent errors, then to the ring as it is, or with "none" to no margin).
   hindsight    the 0.9 quantile of each band's (and each band-hour's) errors over the whole run, known in advance:
                the best any calibration of these point estimates can do.
+A second argument picks variants by name, comma-separated (e.g. 'ring,recent60').
 Standard library only; no figures in this file are tuned.
 """
 import csv, glob, math, os, sys
@@ -114,6 +120,63 @@ def oracle(delay):
     return Oracle
 
 
+def live(horizon, inflight):
+    """Errors of the band's orders placed within the last `horizon` minutes: delivered ones as realised; with
+    `inflight`, undelivered ones as the lower bound `now - point` when already past their point estimate (what the
+    engine can see of them without a plan ETA). Falls back to the pooled sample of the same orders, then to no margin."""
+    class Live(Ring):
+        def learn(self, r):
+            pass
+
+        def margin(self, r, t, rows, order):
+            band, pooled = [], []
+            for j in reversed(order):
+                x = rows[j]
+                if x['placed'] >= t:
+                    continue
+                if t - x['placed'] > horizon:
+                    break
+                if not math.isnan(x['drop']) and x['drop'] <= t:
+                    e = x['drop'] - x['point']
+                elif inflight and t > x['point']:
+                    e = t - x['point']
+                else:
+                    continue
+                pooled.append(e)
+                if x['sit'] == r['sit']:
+                    band.append(e)
+            ring = band if len(band) >= 24 else pooled
+            return quantile(ring, 0.9) if len(ring) >= 8 else 0.0
+    return Live
+
+
+def recent(horizon, fallback='ring'):
+    """The engine's rings, but an error counts only while its drop-off lies within the last `horizon` minutes: a band
+    with fewer than 24 such errors falls back to the pooled recent errors (8 or more), then to `fallback`
+    ('ring': the band's ring as it is, 'none': no margin)."""
+    class Recent(Ring):
+        def learn(self, r):
+            for k in (r['sit'], 'all'):
+                ring = self.rings.setdefault(k, [])
+                ring.append((r['drop'], r['drop'] - r['point']))
+                del ring[:-self.window]
+
+        def margin(self, r, t, rows, order):
+            band = [e for at, e in self.rings.get(r['sit'], []) if at > t - horizon]
+            if len(band) >= self.min_band:
+                return quantile(band, self.p)
+            pooled = [e for at, e in self.rings.get('all', []) if at > t - horizon]
+            if len(pooled) >= self.min_pooled:
+                return quantile(pooled, self.p)
+            if fallback == 'ring':
+                ring = [e for _, e in self.rings.get(r['sit'], [])]
+                if len(ring) < self.min_band:
+                    ring = [e for _, e in self.rings.get('all', [])]
+                return quantile(ring, self.p) if len(ring) >= self.min_pooled else 0.0
+            return 0.0
+    return Recent
+
+
 def score(rows, promise):
     n = late = 0
     ae = slack = 0.0
@@ -149,13 +212,20 @@ def hindsight(rows, key):
 def main():
     files = sorted(glob.glob(sys.argv[1]))
     runs = [load(f) for f in files]
+    only = sys.argv[2].split(',') if len(sys.argv) > 2 else None
     variants = [('ring', lambda rows: replay(rows, Ring)), ('decay60', lambda rows: replay(rows, decay(60))),
                 ('decay120', lambda rows: replay(rows, decay(120))), ('p95', lambda rows: replay(rows, P95)),
                 ('oracle10', lambda rows: replay(rows, oracle(10))),
+                ('live60', lambda rows: replay(rows, live(60, False))), ('live60 in-flight', lambda rows: replay(rows, live(60, True))),
+                ('live120 in-flight', lambda rows: replay(rows, live(120, True))),
+                ('recent30', lambda rows: replay(rows, recent(30))), ('recent60', lambda rows: replay(rows, recent(60))),
+                ('recent90', lambda rows: replay(rows, recent(90))), ('recent60 none', lambda rows: replay(rows, recent(60, 'none'))),
                 ('hindsight band', lambda rows: hindsight(rows, lambda r: r['sit'])),
                 ('hindsight band-hour', lambda rows: hindsight(rows, lambda r: (r['sit'], int(r['placed'] // 60))))]
     print(f"{len(files)} runs | variant | on time >= 90 % | MAE <= 3 | slack <= 5 | mean on time | mean MAE | mean slack")
     for name, fn in variants:
+        if only and name not in only:
+            continue
         res = [fn(rows) for rows in runs]
         n = len(res)
         print(f"| {name} | {sum(on >= 0.9 for on, _, _ in res)} | {sum(m <= 3 for _, m, _ in res)} | "

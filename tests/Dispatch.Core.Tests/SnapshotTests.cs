@@ -105,7 +105,8 @@ public class SnapshotTests
     public void A_version_1_snapshot_still_loads_and_decides_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
     {
         // The engine that wrote the file kept every order for good (no retention yet).
-        var options = new DispatchOptions { Profile = profile, GeneralImprovementMovesPerTick = 0, FinishedOrderRetentionMinutes = double.PositiveInfinity };
+        // Nor promises in its plan (weight 0) nor the freed courier's rescue value, which came later still.
+        var options = new DispatchOptions { Profile = profile, GeneralImprovementMovesPerTick = 0, FinishedOrderRetentionMinutes = double.PositiveInfinity, PromiseLatenessWeight = 0, FreedCourierRescue = false };
         var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(1, profile, cut);
@@ -137,7 +138,9 @@ public class SnapshotTests
     [InlineData(DispatchProfile.General, 200)]
     public void A_version_3_snapshot_still_loads_and_its_finished_orders_move_to_the_history(DispatchProfile profile, int cut)
     {
-        var options = new DispatchOptions { Profile = profile };
+        // The files were written by an engine without promises in its plan (weight 0) and without the freed courier's
+        // rescue value (FreedCourierRescue off): this one plans the same way.
+        var options = new DispatchOptions { Profile = profile, PromiseLatenessWeight = 0, FreedCourierRescue = false };
         var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(3, profile, cut);
@@ -174,7 +177,9 @@ public class SnapshotTests
     [InlineData(DispatchProfile.General, 200)]
     public void A_version_4_snapshot_still_loads_and_decides_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
     {
-        var options = new DispatchOptions { Profile = profile };
+        // The files were written by an engine without promises in its plan (weight 0) and without the freed courier's
+        // rescue value (FreedCourierRescue off): this one plans the same way.
+        var options = new DispatchOptions { Profile = profile, PromiseLatenessWeight = 0, FreedCourierRescue = false };
         var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(4, profile, cut);

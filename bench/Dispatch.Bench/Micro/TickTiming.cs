@@ -23,6 +23,7 @@ internal static class TickTiming
             {
                 case "--snapshots": names = args[++i].Split(','); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--no-lane": Dispatch.Assignment.FillLane.OffOnThisThread = true; break; // single-thread reference
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }

@@ -7,8 +7,9 @@ namespace Dispatch.Engine;
 /// <summary>
 /// Promises: a drop-off time for every order, recorded at placement, met with probability
 /// <see cref="DispatchOptions.PromiseOnTimeProbability"/>; calibrated from the engine's own deliveries; re-quoted
-/// (<see cref="PlanChangeKind.Requoted"/>) when a plan change breaks one. Nothing here is read by the planners:
-/// quoting and learning change no dispatch decision.
+/// (<see cref="PlanChangeKind.Requoted"/>) when a plan change breaks one. Quoting (<see cref="QuoteDropoff"/>) and
+/// learning change no dispatch decision; the promise recorded at placement does: the MDRP planner prices a drop-off past
+/// it (<see cref="DispatchOptions.PromiseLatenessWeight"/>), so it serves the orders about to break their promise first.
 /// </summary>
 public sealed partial class DispatchEngine<TTravel>
 {
@@ -40,7 +41,7 @@ public sealed partial class DispatchEngine<TTravel>
     {
         if (!_s.OrderIndex.TryGetValue(orderId, out int o) || o < 0) { promise = default; return false; }
         var p = _promises;
-        promise = new OrderPromise(orderId, p.Current[o], p.First[o], p.Point[o], _s.Orders.PlannedDrop[o], p.Bucket[o]);
+        promise = new OrderPromise(orderId, p.Current[o], _s.PromisedDrop[o], p.Point[o], _s.Orders.PlannedDrop[o], p.Bucket[o]);
         return true;
     }
 
@@ -66,6 +67,7 @@ public sealed partial class DispatchEngine<TTravel>
         _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
         double promise = Promise(os.Site[o], os.DropX[o], os.DropY[o], os.ReadyAt[o], o, now, out double point, out int bucket);
         _promises.Record(o, point, bucket, promise);
+        _s.PromisedDrop[o] = promise;
     }
 
     /// <summary>At a confirmed pickup: how late it came against its plan teaches the site's lateness.</summary>
@@ -124,7 +126,7 @@ public sealed partial class DispatchEngine<TTravel>
         var p = _promises;
         int n = _s.Orders.Count;
         var orders = new ColumnWriter(w, n);
-        orders.Column(p.Point); orders.Column(p.First); orders.Column(p.Current); orders.Column(p.Bucket); orders.Column(p.Reason);
+        orders.Column(p.Point); orders.Column(_s.PromisedDrop); orders.Column(p.Current); orders.Column(p.Bucket); orders.Column(p.Reason);
         int sites = _s.Sites.Count;
         w.Write(sites);
         new ColumnWriter(w, sites).Column(p.SiteLateness);
@@ -143,7 +145,7 @@ public sealed partial class DispatchEngine<TTravel>
         p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
         int n = _s.Orders.Count;
         var orders = new ColumnReader(r, n);
-        orders.Column(p.Point); orders.Column(p.First); orders.Column(p.Current); orders.Column(p.Bucket); orders.Column(p.Reason);
+        orders.Column(p.Point); orders.Column(_s.PromisedDrop); orders.Column(p.Current); orders.Column(p.Bucket); orders.Column(p.Reason);
         int sites = Count(r, "sites with a pickup lateness");
         if (sites != _s.Sites.Count) throw new InvalidDataException($"snapshot: pickup lateness of {sites} sites; it holds {_s.Sites.Count}");
         new ColumnReader(r, sites).Column(p.SiteLateness);
@@ -179,7 +181,7 @@ public sealed partial class DispatchEngine<TTravel>
         p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
         int n = _s.Orders.Count;
         p.Point.AsSpan(0, n).Fill(double.NaN);
-        p.First.AsSpan(0, n).Fill(double.PositiveInfinity);
+        _s.PromisedDrop.AsSpan(0, n).Fill(double.PositiveInfinity);
         p.Current.AsSpan(0, n).Fill(double.PositiveInfinity);
         p.Bucket.AsSpan(0, n).Clear();
         p.Reason.AsSpan(0, n).Clear();

@@ -732,6 +732,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         {
             int old = _s.ReleasedFrom.Length;
             Array.Resize(ref _s.LowerBoundDrop, _s.Orders.Capacity);
+            Array.Resize(ref _s.PromisedDrop, _s.Orders.Capacity);
             Array.Resize(ref _s.ReleasedFrom, _s.Orders.Capacity);
             Array.Resize(ref _s.ReleaseReason, _s.Orders.Capacity);
             Array.Resize(ref _s.ReportedDrop, _s.Orders.Capacity);

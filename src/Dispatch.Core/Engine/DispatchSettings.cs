@@ -32,6 +32,7 @@ public static class DispatchSettings
         Number(nameof(DispatchOptions.PostponeDelayMinutes), o => o.PostponeDelayMinutes, (o, v) => o with { PostponeDelayMinutes = v }),
         Number(nameof(DispatchOptions.StarvationAgeMinutes), o => o.StarvationAgeMinutes, (o, v) => o with { StarvationAgeMinutes = v }),
         Number(nameof(DispatchOptions.FreedCourierWeight), o => o.FreedCourierWeight, (o, v) => o with { FreedCourierWeight = v }),
+        Flag(nameof(DispatchOptions.FreedCourierRescue), o => o.FreedCourierRescue, (o, v) => o with { FreedCourierRescue = v }, addedLater: true),
         Capacity(nameof(DispatchOptions.InitialOrderCapacity), o => o.InitialOrderCapacity, (o, v) => o with { InitialOrderCapacity = v }),
         Capacity(nameof(DispatchOptions.InitialCourierCapacity), o => o.InitialCourierCapacity, (o, v) => o with { InitialCourierCapacity = v }),
         Capacity(nameof(DispatchOptions.InitialSiteCapacity), o => o.InitialSiteCapacity, (o, v) => o with { InitialSiteCapacity = v }),
@@ -45,6 +46,7 @@ public static class DispatchSettings
         Number(nameof(DispatchOptions.FinishedOrderRetentionMinutes), o => o.FinishedOrderRetentionMinutes, (o, v) => o with { FinishedOrderRetentionMinutes = v }, addedLater: true),
         Number(nameof(DispatchOptions.RemakeMinutes), o => o.RemakeMinutes, (o, v) => o with { RemakeMinutes = v }, addedLater: true),
         Number(nameof(DispatchOptions.PromiseOnTimeProbability), o => o.PromiseOnTimeProbability, (o, v) => o with { PromiseOnTimeProbability = v }, addedLater: true),
+        Number(nameof(DispatchOptions.PromiseLatenessWeight), o => o.PromiseLatenessWeight, (o, v) => o with { PromiseLatenessWeight = v }, addedLater: true),
     ];
 
     /// <summary>The setting called <paramref name="name"/> (ordinal, case-insensitive like configuration keys), or null.</summary>
@@ -75,10 +77,11 @@ public static class DispatchSettings
             o => get(o).ToString(CultureInfo.InvariantCulture),
             (o, text) => set(o, int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw NotA(name, text, "a whole number")));
 
-    private static DispatchSetting Flag(string name, Func<DispatchOptions, bool> get, Func<DispatchOptions, bool, DispatchOptions> set) =>
+    private static DispatchSetting Flag(string name, Func<DispatchOptions, bool> get, Func<DispatchOptions, bool, DispatchOptions> set, bool addedLater = false) =>
         new(name, typeof(bool), sizesStorageOnly: false,
             o => get(o).ToString(),
-            (o, text) => set(o, bool.TryParse(text, out bool v) ? v : throw NotA(name, text, "true or false")));
+            (o, text) => set(o, bool.TryParse(text, out bool v) ? v : throw NotA(name, text, "true or false")),
+            addedLater);
 
     private static DispatchSetting Choice<TEnum>(string name, Func<DispatchOptions, TEnum> get, Func<DispatchOptions, TEnum, DispatchOptions> set)
         where TEnum : struct, Enum =>

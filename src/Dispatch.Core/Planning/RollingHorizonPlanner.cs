@@ -10,8 +10,9 @@ namespace Dispatch.Planning;
 /// <list type="number">
 /// <item>candidate couriers: on shift (or starting soon) and free within the look-ahead, at the point and time their committed plan ends;</item>
 /// <item>per site with open orders, the k couriers that can get there earliest (grid search);</item>
-/// <item>a min-cost matching of single orders to couriers (cost = click-to-door with penalties past target and maximum, plus a little travel), with "postpone" as an option;</item>
-/// <item>bundling: an order that would be postponed or served late joins another order's bundle at the same site where that lowers the total cost, freeing its courier;</item>
+/// <item>a min-cost matching of single orders to couriers (cost = click-to-door with penalties past target, maximum and the order's promise, plus a little travel), with "postpone" as an option;</item>
+/// <item>bundling: an order that would be postponed or served late joins another order's bundle at the same site where that lowers the total cost, freeing its courier
+/// (valued by what that courier would save the open order it helps most: <see cref="RescueValues"/>);</item>
 /// <item>a second matching of the bundles to couriers;</item>
 /// <item>commit only the pairs whose courier is idle now and must leave now to make the pickup; the rest stay provisional and are re-decided at the next tick.</item>
 /// </list>
@@ -26,7 +27,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private const double BundleDelayTrigger = 3;
 
     private int _kEff;
-    private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight;
+    private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight, _promiseWeight;
+    private readonly bool _freedCourierRescue;
 
     // Sites with open orders ("slots"), their orders and their candidate couriers.
     private int _stamp;
@@ -47,6 +49,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private double[] _orderPost = [];
     private int[] _rowBundle = [];
 
+    // Per candidate column: what the courier would save another open order if a bundle freed it.
+    private double[] _colRescue = [];
     // The two matchings' row fills, created once: FillAndSolve may run them on the fill lane.
     private readonly Action _fillSingles, _fillBundles;
     // The two halves of the candidate search (sites are independent): RunSplit may run the second on the fill lane.
@@ -58,6 +62,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _starvationAge = state.Options.StarvationAgeMinutes;
         _pressureTravelWeight = state.Options.PressureTravelWeight;
         _freedCourierWeight = state.Options.FreedCourierWeight;
+        _promiseWeight = state.Options.PromiseLatenessWeight;
+        _freedCourierRescue = state.Options.FreedCourierRescue;
         _fillSingles = FillSingles;
         _fillBundles = FillBundles;
         _findLowerCandidates = () => FindCandidates(0, _slots / 2);
@@ -68,7 +74,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     public override void EnsureCapacity()
     {
         base.EnsureCapacity();
-        int no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length;
+        int no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length, nc = _s.Couriers.Id.Length;
+        if (_colRescue.Length < nc) _colRescue = new double[nc];
         if (_siteStamp.Length < ns)
         {
             Array.Resize(ref _siteStamp, ns); _siteSlot = new int[ns];
@@ -110,6 +117,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         if (pressure > 1) _travelWeight += _pressureTravelWeight * (pressure - 1);
         _freedCourierValue = pressure > 1 ? _freedCourierWeight * (pressure - 1) : 0;
         MatchSingles();
+        if (_freedCourierRescue) RescueValues();
         Bundle();
         MatchBundles();
         Commit(now, ref sink);
@@ -180,6 +188,16 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         return p;
     }
 
+    /// <summary>The cost of dropping order <paramref name="o"/> off at <paramref name="drop"/>: its click-to-door
+    /// penalty plus, past its promise, <see cref="DispatchOptions.PromiseLatenessWeight"/> per minute (an order with no
+    /// promise, +infinity, has none), so orders about to break their promise go before orders with time to spare.</summary>
+    private double OrderCost(int o, double drop)
+    {
+        double cost = Penalty(drop - _s.Orders.PlacedAt[o]);
+        double late = drop - _s.PromisedDrop[o];
+        return late > 0 ? cost + _promiseWeight * late : cost;
+    }
+
     /// <summary>Cost of courier column <paramref name="col"/> taking the one-site bundle <paramref name="seq"/> (drop order); +inf when infeasible.</summary>
     private double BundleCost(int col, ReadOnlySpan<int> seq) => BundleCost(col, seq, out _);
 
@@ -204,7 +222,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             t += _travel.Minutes(px, py, dx, dy);
             double drop = t + _halfD;
             lastClickToDoor = drop - os.PlacedAt[o];
-            cost += Penalty(lastClickToDoor);
+            cost += OrderCost(o, drop);
             t = drop + _halfD;
             px = dx; py = dy;
         }
@@ -222,7 +240,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             int o = seq[i];
             double ready = os.ReadyAt[o];
             double drop = _s.LowerBoundDrop[o] + Math.Max(0, now + _postponeDelay - ready);
-            cost += PostponeCost + Penalty(drop - os.PlacedAt[o]);
+            cost += PostponeCost + OrderCost(o, drop);
         }
         return cost;
     }
@@ -271,8 +289,9 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 // (which favours serving orders near couriers: shortest job first, best for the mean).
                 // An order waiting longer than the starvation age is priced relative to its own best
                 // option instead, so one far from every courier is not postponed forever.
+                double bestDrop = _s.Orders.PlacedAt[o] + bestC2d;
                 _orderPost[o] = _now - _s.Orders.PlacedAt[o] > _starvationAge && double.IsFinite(best)
-                    ? PostponeCost + best + Penalty(bestC2d + _postponeDelay) - Penalty(bestC2d)
+                    ? PostponeCost + best + OrderCost(o, bestDrop + _postponeDelay) - OrderCost(o, bestDrop)
                     : PostponeCostOf(seq, _now);
                 _solver.EndRow(_orderPost[o]);
                 b++;
@@ -296,8 +315,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 int b = _orderBundle[o];
                 if (_bCount[b] != 1) continue;
                 double own = _bCost[b];
-                // A courier freed by bundling is worth more the shorter couriers are.
-                double freed = _bCol[b] >= 0 ? _freedCourierValue : 0;
+                // A courier freed by bundling is worth more the shorter couriers are, and (rescue) the more a waiting order near it needs it.
+                double freed = _bCol[b] >= 0 ? _freedCourierValue + (_freedCourierRescue ? _colRescue[_bCol[b]] : 0) : 0;
                 if (_bCol[b] >= 0 && freed <= 0 && own <= Penalty(_s.LowerBoundDrop[o] - os.PlacedAt[o]) + BundleDelayTrigger) continue;
                 own += freed;
 
@@ -330,6 +349,43 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 _orderBundle[o] = bestHost;
                 _bCount[b] = 0;
                 _bCol[b] = -1;
+            }
+        }
+    }
+
+    /// <summary>
+    /// What each candidate courier would be worth if a bundle freed it: the most it would lower the cost of one open
+    /// order that is waiting (postponed by the matching, or matched at a cost more than <see cref="BundleDelayTrigger"/>
+    /// above the penalty of its lower bound: the bundling step's own test of an order served late), against that order's
+    /// match or postponement.
+    /// A fixed value per freed courier (<see cref="_freedCourierValue"/>) knows only how short couriers are overall;
+    /// this one knows whether the order next in line for that courier is near it and how long it would wait otherwise,
+    /// so a bundle is formed where its courier is needed, and not where it is not.
+    /// </summary>
+    private void RescueValues()
+    {
+        var os = _s.Orders;
+        Array.Clear(_colRescue, 0, _cands.Count);
+        for (int b = 0; b < _openRows; b++)
+        {
+            // After MatchSingles every row is a single order, its cost that of its match or its postponement.
+            int o = _bOrders[b * _maxBundle];
+            double current;
+            if (_bCol[b] >= 0)
+            {
+                if (_bCost[b] <= Penalty(_s.LowerBoundDrop[o] - os.PlacedAt[o]) + BundleDelayTrigger) continue;
+                current = _bCost[b];
+            }
+            else current = _orderPost[o] - PostponeCost;
+            var seq = BundleSeq(b);
+            int t = _bSlot[b];
+            int cb = t * _k, cn = _candCount[t];
+            for (int j = 0; j < cn; j++)
+            {
+                int col = _candCol[cb + j];
+                if (col == _bCol[b]) continue;
+                double gain = current - BundleCost(col, seq);
+                if (gain > _colRescue[col]) _colRescue[col] = gain;
             }
         }
     }

@@ -16,8 +16,9 @@ internal sealed class OrderPromises
     /// <summary>Point estimate of the drop-off made at placement (NaN: none, e.g. no courier on shift then).</summary>
     public double[] Point;
 
-    /// <summary>The promise made at placement, and the promise standing now (later after a re-quote).</summary>
-    public double[] First, Current;
+    /// <summary>The promise standing now (later than the one made at placement after a re-quote; that one is the
+    /// state's <see cref="Dispatch.State.EngineState.PromisedDrop"/>, which the planner reads).</summary>
+    public double[] Current;
 
     /// <summary>Calibration bucket of the placement estimate (<see cref="PromiseSituation"/>).</summary>
     public byte[] Bucket;
@@ -42,7 +43,7 @@ internal sealed class OrderPromises
 
     public OrderPromises(int orders, int sites)
     {
-        Point = new double[orders]; First = new double[orders]; Current = new double[orders];
+        Point = new double[orders]; Current = new double[orders];
         Bucket = new byte[orders]; Reason = new PlanChangeReason[orders];
         SiteLateness = new double[sites];
         Broken = new int[orders];
@@ -54,7 +55,7 @@ internal sealed class OrderPromises
     {
         if (Point.Length < orders)
         {
-            Array.Resize(ref Point, orders); Array.Resize(ref First, orders); Array.Resize(ref Current, orders);
+            Array.Resize(ref Point, orders); Array.Resize(ref Current, orders);
             Array.Resize(ref Bucket, orders); Array.Resize(ref Reason, orders);
             Broken = new int[orders]; BrokenSeq = new long[orders];
         }
@@ -68,7 +69,6 @@ internal sealed class OrderPromises
     {
         Point[o] = point;
         Bucket[o] = (byte)bucket;
-        First[o] = promise;
         Current[o] = promise;
         Reason[o] = PlanChangeReason.None;
     }

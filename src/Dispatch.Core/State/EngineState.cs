@@ -34,6 +34,10 @@ internal sealed class EngineState
     /// <summary>Whether a courier slot is in <see cref="Ended"/> (so it is queued once).</summary>
     public bool[] EndedQueued;
 
+    /// <summary>The drop-off time promised at placement (+infinity: none made). The promise model writes it
+    /// (<c>Promises.OrderPromises</c>); the MDRP planner reads it as the order's soft deadline.</summary>
+    public double[] PromisedDrop;
+
     /// <summary>Earliest drop-off an order could have: ready + half pickup + direct travel + half drop-off.</summary>
     public double[] LowerBoundDrop;
 
@@ -81,6 +85,7 @@ internal sealed class EngineState
         Ended = new RetentionQueue(options.InitialCourierCapacity);
         EndedQueued = new bool[options.InitialCourierCapacity];
         LowerBoundDrop = new double[options.InitialOrderCapacity];
+        PromisedDrop = new double[options.InitialOrderCapacity];
         ReleasedFrom = new long[options.InitialOrderCapacity];
         ReleaseReason = new PlanChangeReason[options.InitialOrderCapacity];
         ReportedDrop = new double[options.InitialOrderCapacity];

@@ -1,0 +1,113 @@
+namespace Dispatch.Core.Tests.Promises;
+
+/// <summary>
+/// The promise as the MDRP planner's soft deadline (<see cref="DispatchOptions.PromiseLatenessWeight"/>): with it the
+/// plan keeps more of what was promised where couriers are short, the same inputs still give the same decisions, and a
+/// weight of 0 plans as if no promise had been made (whatever the promises, the same decisions).
+/// </summary>
+public class PromiseDeadlineTests
+{
+    /// <summary>Orders over a 300-minute day from three sites, for <paramref name="couriers"/> couriers: more than they
+    /// can serve within the hour at the peak, so the order of service decides which promises hold.</summary>
+    private static OrderRequest[] Orders(int seed, int n)
+    {
+        var rng = new Random(seed);
+        var orders = new OrderRequest[n];
+        for (int i = 0; i < n; i++)
+        {
+            int placed = rng.Next(0, 300);
+            orders[i] = new OrderRequest(i, 1 + rng.Next(3), rng.Next(0, 9000), rng.Next(0, 9000), placed, placed + rng.Next(5, 25));
+        }
+        return orders.OrderBy(o => o.PlacedAt).ThenBy(o => o.OrderId).ToArray();
+    }
+
+    private sealed record Run(List<string> Decisions, int Late, double ClickToDoorMean);
+
+    /// <summary>Places, ticks and confirms every stop at its planned time; counts the orders dropped off more than half a
+    /// minute after the promise recorded at their placement (the simulator's on-time rule).</summary>
+    private static Run Drive(double weight, OrderRequest[] orders, int couriers, double onTime = 0.9)
+    {
+        var e = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(TestSpeed.Min),
+            new DispatchOptions { Profile = DispatchProfile.Mdrp, PromiseLatenessWeight = weight, PromiseOnTimeProbability = onTime });
+        e.AddSite(1, 1000, 1000); e.AddSite(2, 7000, 2000); e.AddSite(3, 3000, 8000);
+        for (int c = 0; c < couriers; c++) e.CourierOnShift(new CourierShift(c, 1000 * c, 3000, 0, 1200), 0);
+        var log = new DecisionLog();
+        var sink = log.ToSink();
+        var promised = new Dictionary<long, double>();
+        var dropped = new Dictionary<long, double>();
+        int next = 0;
+        for (int t = 0; t < 1200 && dropped.Count < orders.Length; t++)
+        {
+            foreach (var d in log.Due.Where(d => d.At <= t).OrderBy(d => d.At).ThenBy(d => d.Kind).ThenBy(d => d.Order).ToList())
+            {
+                log.Due.Remove(d);
+                var st = e.GetOrderStatus(d.Order);
+                if (d.Kind == StopKind.Pickup && st == OrderStatus.Assigned) e.ConfirmPickup(d.Order, d.At);
+                else if (d.Kind == StopKind.Dropoff && st == OrderStatus.PickedUp) { e.ConfirmDropoff(d.Order, d.At); dropped[d.Order] = d.At; }
+            }
+            for (; next < orders.Length && orders[next].PlacedAt == t; next++)
+            {
+                e.PlaceOrder(orders[next], t);
+                Assert.True(e.TryGetPromise(orders[next].OrderId, out var p));
+                promised[orders[next].OrderId] = p.FirstPromised;
+            }
+            e.Tick(t, ref sink);
+        }
+        Assert.Equal(orders.Length, dropped.Count);
+        int late = orders.Count(o => dropped[o.OrderId] > promised[o.OrderId] + 0.5);
+        return new Run(log.Lines, late, orders.Average(o => dropped[o.OrderId] - o.PlacedAt));
+    }
+
+    [Fact]
+    public void With_couriers_short_the_plan_breaks_fewer_promises_when_they_weigh_in_it()
+    {
+        // Five busy days (seeds), summed: which order breaks its promise is decided by ties and bundles day by day, the
+        // total by the order of service.
+        int lateWith = 0, lateWithout = 0;
+        double c2dWith = 0, c2dWithout = 0;
+        for (int seed = 1; seed <= 5; seed++)
+        {
+            var orders = Orders(seed, 150);
+            var with = Drive(new DispatchOptions().PromiseLatenessWeight, orders, 8);
+            var without = Drive(0, orders, 8);
+            lateWith += with.Late; lateWithout += without.Late;
+            c2dWith += with.ClickToDoorMean; c2dWithout += without.ClickToDoorMean;
+        }
+        Assert.True(lateWithout > 50, $"the days are busy enough to break promises: {lateWithout} broken without the weight");
+        Assert.True(lateWith < lateWithout, $"promises broken: {lateWith} with the weight, {lateWithout} without");
+        Assert.True(c2dWith / 5 <= c2dWithout / 5 + 1, $"click-to-door mean {c2dWith / 5:F2} with the weight, {c2dWithout / 5:F2} without");
+    }
+
+    [Fact]
+    public void The_same_inputs_give_the_same_decisions_with_promises_in_the_plan()
+    {
+        var orders = Orders(7, 150);
+        var a = Drive(new DispatchOptions().PromiseLatenessWeight, orders, 8);
+        var b = Drive(new DispatchOptions().PromiseLatenessWeight, orders, 8);
+        Assert.Equal(a.Decisions, b.Decisions);
+        Assert.Contains(a.Decisions, l => l.Contains("Kind = Requoted"));
+    }
+
+    [Fact]
+    public void With_a_weight_of_0_the_promises_steer_nothing()
+    {
+        // Promises made at two on-time probabilities differ; they change the plan only when they weigh in it.
+        var orders = Orders(11, 150);
+        Assert.Equal(Drive(0, orders, 8, 0.5).Decisions.Where(NotRequote), Drive(0, orders, 8, 0.99).Decisions.Where(NotRequote));
+        double weight = new DispatchOptions().PromiseLatenessWeight;
+        Assert.NotEqual(Drive(weight, orders, 8, 0.5).Decisions.Where(NotRequote), Drive(weight, orders, 8, 0.99).Decisions.Where(NotRequote));
+    }
+
+    private static bool NotRequote(string line) => !line.Contains("Kind = Requoted");
+
+    [Fact]
+    public void The_weight_is_a_setting_validated_like_the_others()
+    {
+        Assert.Equal(0.5, new DispatchOptions().PromiseLatenessWeight);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(TestSpeed.Min),
+            new DispatchOptions { PromiseLatenessWeight = -1 }));
+        var setting = DispatchSettings.All.Single(s => s.Name == nameof(DispatchOptions.PromiseLatenessWeight));
+        Assert.True(setting.AddedLater);
+        Assert.Equal(2.0, setting.WithText(new DispatchOptions(), "2").PromiseLatenessWeight);
+    }
+}
