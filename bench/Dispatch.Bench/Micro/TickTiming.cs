@@ -7,8 +7,9 @@ namespace Dispatch.Bench.Micro;
 /// <c>tick-timing</c>: the MDRP tick at scale, timed without BenchmarkDotNet so a change can be judged in a
 /// few minutes on a shared machine. Per snapshot: the planning-only tick repeated (median and p90 of wall
 /// and of the thread's CPU time, which on a machine shared with other jobs does not count waiting for a
-/// core), then the real tick once on a fresh engine, with a fingerprint of what it committed (courier and
-/// stop sequence of every assignment) so two builds can be shown to decide alike.
+/// core; and the process's CPU, which adds the fill lane's work on the second core), then the real tick once
+/// on a fresh engine, with a fingerprint of what it committed (courier and stop sequence of every assignment)
+/// so two builds can be shown to decide alike.
 /// </summary>
 internal static class TickTiming
 {
@@ -22,6 +23,7 @@ internal static class TickTiming
             {
                 case "--snapshots": names = args[++i].Split(','); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--no-lane": Dispatch.Assignment.FillLane.OffOnThisThread = true; break; // single-thread reference
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
@@ -32,20 +34,21 @@ internal static class TickTiming
             var snap = SnapshotBuilder.ByName(name);
             Console.WriteLine($"// snapshot {snap}");
             var engine = snap.BuildEngine(SnapshotMode.PlanningOnly);
-            double[] wall = new double[runs], cpu = new double[runs];
+            double[] wall = new double[runs], cpu = new double[runs], proc = new double[runs];
             for (int r = -3; r < runs; r++)
             {
                 var sink = new NullSink();
                 long t0 = Stopwatch.GetTimestamp();
-                double c0 = GeneralTickTiming.ThreadCpuMs();
+                double c0 = GeneralTickTiming.ThreadCpuMs(), p0 = GeneralTickTiming.ProcessCpuMs();
                 engine.Tick(snap.Now, ref sink);
-                double c = GeneralTickTiming.ThreadCpuMs() - c0;
+                double c = GeneralTickTiming.ThreadCpuMs() - c0, p = GeneralTickTiming.ProcessCpuMs() - p0;
                 double w = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
                 if (sink.Assignments != 0) throw new InvalidOperationException($"{name}: a planning-only tick committed {sink.Assignments}");
-                if (r >= 0) { wall[r] = w; cpu[r] = c; }
+                if (r >= 0) { wall[r] = w; cpu[r] = c; proc[r] = p; }
             }
             Array.Sort(wall);
             Array.Sort(cpu);
+            Array.Sort(proc);
 
             var real = snap.BuildEngine(SnapshotMode.AsIs);
             snap.WarmUp(real);
@@ -56,6 +59,7 @@ internal static class TickTiming
             Console.WriteLine(
                 $"{name}: planning-only wall median {Stats.Percentile(wall, 50):0.0} ms p90 {Stats.Percentile(wall, 90):0.0}; " +
                 $"cpu min {cpu[0]:0.0} median {Stats.Percentile(cpu, 50):0.0} ms p90 {Stats.Percentile(cpu, 90):0.0}; " +
+                $"process cpu median {Stats.Percentile(proc, 50):0.0} ms; " +
                 $"with commits {commitMs:0.0} ms, {fp.Assignments} committed, fingerprint {fp.Hash:x16}");
         }
         return 0;

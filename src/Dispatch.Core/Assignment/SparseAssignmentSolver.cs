@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Dispatch.Assignment;
 
 /// <summary>
@@ -6,10 +10,16 @@ namespace Dispatch.Assignment;
 /// potentials, as in Jonker-Volgenant). Every row also has a private "postpone" column at a
 /// caller-given cost, so every row is always matched: to a courier, or to waiting for a later tick.
 /// Costs must be non-negative. All buffers are owned and reused: <see cref="Solve"/> allocates nothing.
+/// <para>Row s's augmentation reads only rows 0..s, so rows can be solved while a second thread is still adding
+/// later ones (<see cref="SolveWhileFilling"/>): the rows are processed in the same order on the same data, so the
+/// result is the one <see cref="Solve"/> gives after a complete fill, bit for bit.</para>
 /// </summary>
 internal sealed class SparseAssignmentSolver
 {
     private int _rows, _cols, _edges;
+    private int _rowBound;      // rows announced by Begin: the most that may be added
+    private int _publishedRows; // rows complete (edges and postpone cost written), read across threads
+    private bool _rowsEnded;    // no row will be added any more, read across threads
     private int[] _rowStart = new int[1];
     private int[] _edgeCol = [];
     private double[] _edgeCost = [];
@@ -30,14 +40,18 @@ internal sealed class SparseAssignmentSolver
     /// <summary>Number of real (courier) columns of the last problem.</summary>
     public int RealColumns => _cols;
 
-    /// <summary>Starts a problem with the given counts; <paramref name="maxEdges"/> bounds the real edges.</summary>
+    /// <summary>Starts a problem of at most <paramref name="rows"/> rows over <paramref name="cols"/> columns;
+    /// <paramref name="maxEdges"/> bounds the real edges.</summary>
     public void Begin(int rows, int cols, int maxEdges)
     {
         EnsureCapacity(rows, cols, maxEdges);
         _rows = 0;
+        _rowBound = rows;
         _cols = cols;
         _edges = 0;
         _rowStart[0] = 0;
+        _publishedRows = 0;
+        _rowsEnded = false;
     }
 
     /// <summary>Ensures buffers for the given sizes. Called outside the tick's steady state only when sizes grow.</summary>
@@ -80,6 +94,7 @@ internal sealed class SparseAssignmentSolver
     /// <summary>Adds an edge of the current row (rows are built in order: edges, then <see cref="EndRow"/>).</summary>
     public void AddEdge(int col, double cost)
     {
+        if ((uint)col >= (uint)_cols) ThrowOutOfRange(nameof(col));
         _edgeCol[_edges] = col;
         _edgeCost[_edges] = Sane(cost);
         _edges++;
@@ -88,24 +103,54 @@ internal sealed class SparseAssignmentSolver
     /// <summary>Closes the current row with its postpone cost; returns its index.</summary>
     public int EndRow(double postponeCost)
     {
+        if (_rows >= _rowBound) ThrowOutOfRange("rows");
         int r = _rows++;
         _postponeCost[r] = Sane(postponeCost);
         _rowStart[_rows] = _edges;
+        Volatile.Write(ref _publishedRows, _rows); // releases the row's edges to a solving thread
         return r;
     }
+
+    /// <summary>Declares the problem complete: a <see cref="SolveWhileFilling"/> on another thread finishes
+    /// once it has solved the rows added so far. Called by the thread that adds the rows.</summary>
+    public void EndRows() => Volatile.Write(ref _rowsEnded, true);
 
     /// <summary>Solves; afterwards <see cref="RowMatch"/> holds each row's column.</summary>
     public double Solve()
     {
-        int rows = _rows, allCols = _cols + rows;
-        Array.Clear(_u, 0, rows);
+        EndRows();
+        return SolveWhileFilling();
+    }
+
+    /// <summary>Solves the rows as another thread adds them (<see cref="AddEdge"/>, <see cref="EndRow"/>), until
+    /// that thread calls <see cref="EndRows"/>; the result is <see cref="Solve"/>'s. Waits by spinning and yielding:
+    /// meant for a filler that keeps ahead of the solver, as costing a row's edges does.</summary>
+    public double SolveWhileFilling()
+    {
+        int bound = _rowBound, allCols = _cols + bound;
+        Array.Clear(_u, 0, bound);
         Array.Clear(_v, 0, allCols);
-        Array.Fill(_rowMatch, -1, 0, rows);
+        Array.Fill(_rowMatch, -1, 0, bound);
         Array.Fill(_colMatch, -1, 0, allCols);
         Array.Fill(_dist, double.PositiveInfinity, 0, allCols);
 
-        for (int s = 0; s < rows; s++) Augment(s);
+        int s = 0;
+        var spin = new SpinWait();
+        while (true)
+        {
+            int ready = Volatile.Read(ref _publishedRows);
+            if (s < ready)
+            {
+                while (s < ready) Augment(s++);
+                spin.Reset();
+                continue;
+            }
+            // Ended is read before the last count: a row published before the end is then seen.
+            if (Volatile.Read(ref _rowsEnded) && Volatile.Read(ref _publishedRows) == s) break;
+            spin.SpinOnce(sleep1Threshold: -1); // never Sleep(1): the filler is microseconds ahead
+        }
 
+        int rows = s;
         double total = 0;
         for (int r = 0; r < rows; r++)
         {
@@ -114,6 +159,8 @@ internal sealed class SparseAssignmentSolver
         }
         return total;
     }
+
+    private static void ThrowOutOfRange(string what) => throw new ArgumentOutOfRangeException(what, "outside the problem Begin announced");
 
     /// <summary>Largest cost the solver works with: larger, infinite or NaN costs are clamped so that
     /// reduced costs stay finite and every row keeps a path to its postpone column.</summary>
@@ -192,10 +239,37 @@ internal sealed class SparseAssignmentSolver
         }
     }
 
-    private void Relax(int r, double label)
+    private unsafe void Relax(int r, double label)
     {
         double ur = _u[r];
-        for (int e = _rowStart[r]; e < _rowStart[r + 1]; e++)
+        int e = _rowStart[r], last = _rowStart[r + 1];
+        if (Avx2.IsSupported && last - e >= 4)
+        {
+            // Four edges at a time: the candidate distances and a gathered comparison with the columns' current
+            // distances pick the edges that can improve; only those take the scalar path below, which repeats
+            // the exact test. Same arithmetic in the same order, so the search is the scalar one, bit for bit.
+            fixed (int* cols = _edgeCol)
+            fixed (double* costs = _edgeCost, v = _v, dist = _dist)
+            {
+                var lab = Vector256.Create(label);
+                var u = Vector256.Create(ur);
+                for (; e + 4 <= last; e += 4)
+                {
+                    var idx = Sse2.LoadVector128(cols + e);
+                    var nd = Avx.Subtract(Avx.Subtract(Avx.Add(lab, Avx.LoadVector256(costs + e)), u), Avx2.GatherVector256(v, idx, 8));
+                    int improves = Avx.MoveMask(Avx.CompareLessThan(nd, Avx2.GatherVector256(dist, idx, 8)));
+                    while (improves != 0)
+                    {
+                        int lane = BitOperations.TrailingZeroCount(improves);
+                        improves &= improves - 1;
+                        int j = cols[e + lane];
+                        if (_done[j]) continue;
+                        Consider(j, label + costs[e + lane] - ur - v[j], r);
+                    }
+                }
+            }
+        }
+        for (; e < last; e++)
         {
             int j = _edgeCol[e];
             if (_done[j]) continue;

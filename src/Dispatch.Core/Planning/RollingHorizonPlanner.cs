@@ -51,6 +51,10 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
 
     // Per candidate column: what the courier would save another open order if a bundle freed it.
     private double[] _colRescue = [];
+    // The two matchings' row fills, created once: FillAndSolve may run them on the fill lane.
+    private readonly Action _fillSingles, _fillBundles;
+    // The two halves of the candidate search (sites are independent): RunSplit may run the second on the fill lane.
+    private readonly Action _findLowerCandidates, _findUpperCandidates;
 
     public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
@@ -60,6 +64,10 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _freedCourierWeight = state.Options.FreedCourierWeight;
         _promiseWeight = state.Options.PromiseLatenessWeight;
         _freedCourierRescue = state.Options.FreedCourierRescue;
+        _fillSingles = FillSingles;
+        _fillBundles = FillBundles;
+        _findLowerCandidates = () => FindCandidates(0, _slots / 2);
+        _findUpperCandidates = () => FindCandidates(_slots / 2, _slots);
         EnsureCapacity();
     }
 
@@ -104,7 +112,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         int openRows = _openRows;
         // Very large problems get shorter candidate lists: the matching's cost grows with rows x candidates.
         _kEff = openRows > _s.Options.LargeProblemOpenOrders ? Math.Min(_k, _s.Options.LargeProblemCandidateCouriers) : _k;
-        FindCandidates(now);
+        RunSplit(_findLowerCandidates, _findUpperCandidates, _slots);
         double pressure = (double)openRows / _cands.Count;
         if (pressure > 1) _travelWeight += _pressureTravelWeight * (pressure - 1);
         _freedCourierValue = pressure > 1 ? _freedCourierWeight * (pressure - 1) : 0;
@@ -157,10 +165,11 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _slots = slots;
     }
 
-    private void FindCandidates(double now)
+    private void FindCandidates(int fromSlot, int toSlot)
     {
         var sites = _s.Sites;
-        for (int t = 0; t < _slots; t++)
+        double now = _now;
+        for (int t = fromSlot; t < toSlot; t++)
         {
             int site = _slotSite[t];
             _candCount[t] = _grid.Nearest(ref _travel, sites.X[site], sites.Y[site], now, _kEff,
@@ -242,6 +251,19 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     {
         int rows = _openRows;
         _solver.Begin(rows, _cands.Count, rows * _k);
+        FillAndSolve(_fillSingles, rows);
+        var match = _solver.RowMatch;
+        for (int r = 0; r < rows; r++)
+        {
+            int col = match[r];
+            if (col < _cands.Count) { _bCol[r] = col; _bCost[r] = BundleCost(col, BundleSeq(r)); }
+            else { _bCol[r] = -1; _bCost[r] = _orderPost[_bOrders[r * _maxBundle]]; }
+        }
+    }
+
+    /// <summary>The first matching's rows: every open order alone, against its site's candidates.</summary>
+    private void FillSingles()
+    {
         int b = 0;
         for (int t = 0; t < _slots; t++)
         {
@@ -274,14 +296,6 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 _solver.EndRow(_orderPost[o]);
                 b++;
             }
-        }
-        _solver.Solve();
-        var match = _solver.RowMatch;
-        for (int r = 0; r < rows; r++)
-        {
-            int col = match[r];
-            if (col < _cands.Count) { _bCol[r] = col; _bCost[r] = BundleCost(col, BundleSeq(r)); }
-            else { _bCol[r] = -1; _bCost[r] = _orderPost[_bOrders[r * _maxBundle]]; }
         }
     }
 
@@ -386,9 +400,21 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
 
     private void MatchBundles()
     {
-        int rows = 0;
         int total = _openRows;
         _solver.Begin(total, _cands.Count, total * _k);
+        FillAndSolve(_fillBundles, total);
+        var match = _solver.RowMatch;
+        for (int r = 0; r < match.Length; r++)
+        {
+            int col = match[r];
+            _bCol[_rowBundle[r]] = col < _cands.Count ? col : -1;
+        }
+    }
+
+    /// <summary>The second matching's rows: every bundle left after bundling, against its site's candidates.</summary>
+    private void FillBundles()
+    {
+        int total = _openRows;
         for (int b = 0; b < total; b++)
         {
             if (_bCount[b] == 0) continue;
@@ -404,16 +430,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             double post = 0;
             for (int i = 0; i < seq.Length; i++) post += _orderPost[seq[i]];
             _rowBundle[_solver.EndRow(post)] = b;
-            rows++;
         }
-        _solver.Solve();
-        var match = _solver.RowMatch;
-        for (int r = 0; r < rows; r++)
-        {
-            int col = match[r];
-            _bCol[_rowBundle[r]] = col < _cands.Count ? col : -1;
-        }
-
     }
 
     /// <summary>Sends each matched bundle whose courier is idle and must leave now; the rest wait for the next tick.</summary>

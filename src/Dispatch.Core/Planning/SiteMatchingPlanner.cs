@@ -41,6 +41,42 @@ internal abstract class SiteMatchingPlanner<TTravel> : Planner<TTravel> where TT
         _seq = new int[_maxBundle + 1];
     }
 
+    /// <summary>Matchings of at least this many rows cost their rows on the <see cref="FillLane"/> (the second core)
+    /// while this thread solves them; smaller ones, where the hand-off would cost more than it saves, fill first.</summary>
+    internal const int ConcurrentFillMinRows = 2_000;
+
+    /// <summary>Candidate searches over at least this many sites are split: the second half runs on the fill lane.</summary>
+    internal const int ConcurrentCandidateMinSites = 500;
+
+    /// <summary>Runs <paramref name="lower"/> here and <paramref name="upper"/> (delegates created once, writing
+    /// disjoint data) on the fill lane when <paramref name="size"/> is large enough and the lane is free; else both here.</summary>
+    protected static void RunSplit(Action lower, Action upper, int size)
+    {
+        if (size >= ConcurrentCandidateMinSites && FillLane.TryStart(upper, null))
+        {
+            try { lower(); }
+            finally { FillLane.Finish(); }
+            return;
+        }
+        lower();
+        upper();
+    }
+
+    /// <summary>Adds the rows of the problem begun on <see cref="_solver"/> (by <paramref name="fill"/>, a delegate
+    /// created once) and solves it. Large problems are filled on the fill lane while this thread solves the rows
+    /// already added; the decisions are the same either way (see <see cref="SparseAssignmentSolver.SolveWhileFilling"/>).</summary>
+    protected void FillAndSolve(Action fill, int rowBound)
+    {
+        if (rowBound >= ConcurrentFillMinRows && FillLane.TryStart(fill, _solver))
+        {
+            try { _solver.SolveWhileFilling(); }
+            finally { FillLane.Finish(); }
+            return;
+        }
+        fill();
+        _solver.Solve();
+    }
+
     /// <summary>Sizes the shared machinery to the stores; each policy then sizes its own buffers.</summary>
     public override void EnsureCapacity()
     {
