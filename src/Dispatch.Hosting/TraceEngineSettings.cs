@@ -21,7 +21,7 @@ public static class TraceEngineSettings
         var entries = new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var s in DispatchSettings.All)
         {
-            if (s.SizesStorageOnly) continue;
+            if (s.ChangesNoDecision) continue;
             string text = s.Format(options);
             entries[Key(s)] = s.ValueType switch
             {

@@ -99,10 +99,10 @@ public class ConcurrentFillTests
 
     /// <summary>A city of 3,000 open orders at 600 sites and 1,500 couriers, ticked for 12 minutes with couriers
     /// confirming their stops; returns everything the sink heard.</summary>
-    private static string TickCity()
+    private static string TickCity(bool secondCore)
     {
         var rng = new Random(7);
-        var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), new DispatchOptions());
+        var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), new DispatchOptions { UseSecondCore = secondCore });
         for (int s = 0; s < 600; s++) engine.AddSite(s, rng.Next(0, 20_000), rng.Next(0, 20_000));
         for (int c = 0; c < 1_500; c++) engine.CourierOnShift(new CourierShift(c, rng.Next(0, 20_000), rng.Next(0, 20_000), 0, 600), 0);
         for (int o = 0; o < 3_000; o++)
@@ -119,13 +119,10 @@ public class ConcurrentFillTests
     [Fact]
     public void A_large_tick_decides_the_same_with_the_fill_lane_and_without_it()
     {
-        FillLane.OffOnThisThread = true;
-        string single;
-        try { single = TickCity(); }
-        finally { FillLane.OffOnThisThread = false; }
-
         int starts = FillLane.StartsOnThisThread;
-        string parallel = TickCity();
+        string single = TickCity(secondCore: false);
+        Assert.Equal(starts, FillLane.StartsOnThisThread); // off by default and when not asked: no thread used
+        string parallel = TickCity(secondCore: true);
         if (FillLane.Available) Assert.True(FillLane.StartsOnThisThread > starts, "the parallel run never used the fill lane");
         Assert.Contains("A ", single);
         Assert.Equal(single, parallel);

@@ -22,7 +22,7 @@ public class DispatchSettingsTests
         foreach (var s in DispatchSettings.All)
         {
             Assert.Equal(Property(s).PropertyType, s.ValueType);
-            Assert.Equal(s.Name.StartsWith("Initial", StringComparison.Ordinal), s.SizesStorageOnly);
+            Assert.Equal(s.Name.StartsWith("Initial", StringComparison.Ordinal) || s.Name == nameof(DispatchOptions.UseSecondCore), s.ChangesNoDecision);
             Assert.Same(s, DispatchSettings.Find(s.Name.ToLowerInvariant()));
         }
         Assert.Null(DispatchSettings.Find("Port"));

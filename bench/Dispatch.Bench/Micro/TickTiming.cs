@@ -17,13 +17,14 @@ internal static class TickTiming
     {
         string[] names = ["city-10000", "city-50000"];
         int runs = 21;
+        bool secondCore = true;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--snapshots": names = args[++i].Split(','); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--no-lane": Dispatch.Assignment.FillLane.OffOnThisThread = true; break; // single-thread reference
+                case "--no-lane": secondCore = false; break; // single-thread reference (DispatchOptions.UseSecondCore off)
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
@@ -33,7 +34,8 @@ internal static class TickTiming
         {
             var snap = SnapshotBuilder.ByName(name);
             Console.WriteLine($"// snapshot {snap}");
-            var engine = snap.BuildEngine(SnapshotMode.PlanningOnly);
+            var options = snap.EngineOptions() with { UseSecondCore = secondCore };
+            var engine = snap.BuildEngine(SnapshotMode.PlanningOnly, options);
             double[] wall = new double[runs], cpu = new double[runs], proc = new double[runs];
             for (int r = -3; r < runs; r++)
             {
@@ -50,7 +52,7 @@ internal static class TickTiming
             Array.Sort(cpu);
             Array.Sort(proc);
 
-            var real = snap.BuildEngine(SnapshotMode.AsIs);
+            var real = snap.BuildEngine(SnapshotMode.AsIs, options);
             snap.WarmUp(real);
             var fp = new FingerprintSink();
             long t1 = Stopwatch.GetTimestamp();

@@ -3,7 +3,8 @@ using System.Runtime.ExceptionServices;
 namespace Dispatch.Assignment;
 
 /// <summary>
-/// The second core's share of a large matching: one process-wide background thread that adds a
+/// The second core's share of a large matching, for engines whose options ask for it
+/// (<see cref="Dispatch.Engine.DispatchOptions.UseSecondCore"/>; off by default, so Core starts no thread unless its host asks): one process-wide background thread that adds a
 /// <see cref="SparseAssignmentSolver"/>'s rows (costs the candidate pairs) while the ticking thread solves the
 /// rows already added (<see cref="SparseAssignmentSolver.SolveWhileFilling"/>). One fill at a time: an engine
 /// that finds the lane busy (another engine ticking in the same process) fills on its own thread instead, with
@@ -20,11 +21,7 @@ internal static class FillLane
     private static Exception? FillError;
     private static bool Finished;    // written by the lane thread, read by the owner
 
-    [ThreadStatic] private static bool OffHere;
     [ThreadStatic] private static int StartsHere;
-
-    /// <summary>Turns the lane off for engines ticking on the calling thread (a single-thread reference run).</summary>
-    public static bool OffOnThisThread { get => OffHere; set => OffHere = value; }
 
     /// <summary>Fills the calling thread has started on the lane (to show that a run used it).</summary>
     public static int StartsOnThisThread => StartsHere;
@@ -38,7 +35,7 @@ internal static class FillLane
     /// independent of what the owner does meanwhile (the planner's second half of the candidate search).</summary>
     public static bool TryStart(Action fill, SparseAssignmentSolver? solver)
     {
-        if (!Available || OffHere || Interlocked.CompareExchange(ref Taken, 1, 0) != 0) return false;
+        if (!Available || Interlocked.CompareExchange(ref Taken, 1, 0) != 0) return false;
         StartsHere++;
         if (Go is null) StartThread();
         PendingFill = fill;

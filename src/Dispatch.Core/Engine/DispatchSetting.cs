@@ -7,11 +7,11 @@ namespace Dispatch.Engine;
 /// </summary>
 /// <param name="name">The property's name.</param>
 /// <param name="valueType">The property's type.</param>
-/// <param name="sizesStorageOnly">True for a setting that only sizes arrays.</param>
+/// <param name="changesNoDecision">True for a setting that never changes a decision (store capacities, the second core).</param>
 /// <param name="format">The value as invariant text.</param>
 /// <param name="withText">The options with the value parsed from invariant text.</param>
 /// <param name="addedLater">True for a setting added after snapshots existed (see <see cref="AddedLater"/>).</param>
-public sealed class DispatchSetting(string name, Type valueType, bool sizesStorageOnly,
+public sealed class DispatchSetting(string name, Type valueType, bool changesNoDecision,
     Func<DispatchOptions, string> format, Func<DispatchOptions, string, DispatchOptions> withText, bool addedLater = false)
 {
     /// <summary>The <see cref="DispatchOptions"/> property's name (also the server's configuration key).</summary>
@@ -22,10 +22,11 @@ public sealed class DispatchSetting(string name, Type valueType, bool sizesStora
     public Type ValueType { get; } = valueType;
 
     /// <summary>
-    /// True for the initial store capacities: they size arrays and never change a decision, so the snapshot
-    /// settings fingerprint leaves them out (a snapshot stays usable when only they change) and traces do not carry them.
+    /// True for the settings that never change a decision (the initial store capacities, which size arrays, and
+    /// <see cref="DispatchOptions.UseSecondCore"/>, which decides on which thread work runs): the snapshot settings
+    /// fingerprint leaves them out (a snapshot stays usable when only they change) and traces do not carry them.
     /// </summary>
-    public bool SizesStorageOnly { get; } = sizesStorageOnly;
+    public bool ChangesNoDecision { get; } = changesNoDecision;
 
     /// <summary>
     /// True for a setting added after engine snapshots were first written: the snapshot settings fingerprint

@@ -36,6 +36,7 @@ public static class DispatchSettings
         Capacity(nameof(DispatchOptions.InitialOrderCapacity), o => o.InitialOrderCapacity, (o, v) => o with { InitialOrderCapacity = v }),
         Capacity(nameof(DispatchOptions.InitialCourierCapacity), o => o.InitialCourierCapacity, (o, v) => o with { InitialCourierCapacity = v }),
         Capacity(nameof(DispatchOptions.InitialSiteCapacity), o => o.InitialSiteCapacity, (o, v) => o with { InitialSiteCapacity = v }),
+        Flag(nameof(DispatchOptions.UseSecondCore), o => o.UseSecondCore, (o, v) => o with { UseSecondCore = v }, addedLater: true, changesNoDecision: true),
         Flag(nameof(DispatchOptions.Replanning), o => o.Replanning, (o, v) => o with { Replanning = v }),
         Number(nameof(DispatchOptions.BehindToleranceMinutes), o => o.BehindToleranceMinutes, (o, v) => o with { BehindToleranceMinutes = v }),
         Number(nameof(DispatchOptions.ReassignSlipMinutes), o => o.ReassignSlipMinutes, (o, v) => o with { ReassignSlipMinutes = v }),
@@ -60,32 +61,33 @@ public static class DispatchSettings
     }
 
     private static DispatchSetting Number(string name, Func<DispatchOptions, double> get, Func<DispatchOptions, double, DispatchOptions> set, bool addedLater = false) =>
-        new(name, typeof(double), sizesStorageOnly: false,
+        new(name, typeof(double), changesNoDecision: false,
             o => get(o).ToString("R", CultureInfo.InvariantCulture),
             (o, text) => set(o, double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw NotA(name, text, "a number")),
             addedLater);
 
     private static DispatchSetting Integer(string name, Func<DispatchOptions, int> get, Func<DispatchOptions, int, DispatchOptions> set) =>
-        IntegerSetting(name, sizesStorageOnly: false, get, set);
+        IntegerSetting(name, changesNoDecision: false, get, set);
 
-    /// <summary>An initial store capacity: an integer that only sizes arrays.</summary>
+    /// <summary>An initial store capacity: an integer that only sizes arrays (it changes no decision).</summary>
     private static DispatchSetting Capacity(string name, Func<DispatchOptions, int> get, Func<DispatchOptions, int, DispatchOptions> set) =>
-        IntegerSetting(name, sizesStorageOnly: true, get, set);
+        IntegerSetting(name, changesNoDecision: true, get, set);
 
-    private static DispatchSetting IntegerSetting(string name, bool sizesStorageOnly, Func<DispatchOptions, int> get, Func<DispatchOptions, int, DispatchOptions> set) =>
-        new(name, typeof(int), sizesStorageOnly,
+    private static DispatchSetting IntegerSetting(string name, bool changesNoDecision, Func<DispatchOptions, int> get, Func<DispatchOptions, int, DispatchOptions> set) =>
+        new(name, typeof(int), changesNoDecision,
             o => get(o).ToString(CultureInfo.InvariantCulture),
             (o, text) => set(o, int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw NotA(name, text, "a whole number")));
 
-    private static DispatchSetting Flag(string name, Func<DispatchOptions, bool> get, Func<DispatchOptions, bool, DispatchOptions> set, bool addedLater = false) =>
-        new(name, typeof(bool), sizesStorageOnly: false,
+    private static DispatchSetting Flag(string name, Func<DispatchOptions, bool> get, Func<DispatchOptions, bool, DispatchOptions> set, bool addedLater = false,
+        bool changesNoDecision = false) =>
+        new(name, typeof(bool), changesNoDecision,
             o => get(o).ToString(),
             (o, text) => set(o, bool.TryParse(text, out bool v) ? v : throw NotA(name, text, "true or false")),
             addedLater);
 
     private static DispatchSetting Choice<TEnum>(string name, Func<DispatchOptions, TEnum> get, Func<DispatchOptions, TEnum, DispatchOptions> set)
         where TEnum : struct, Enum =>
-        new(name, typeof(TEnum), sizesStorageOnly: false,
+        new(name, typeof(TEnum), changesNoDecision: false,
             o => get(o).ToString(),
             (o, text) => set(o, Enum.TryParse(text, ignoreCase: true, out TEnum v) && Enum.IsDefined(v)
                 ? v

@@ -81,11 +81,21 @@ public sealed record DispatchOptions
     /// <summary>Initial order capacity; the stores double when full (outside the tick).</summary>
     public int InitialOrderCapacity { get; init; } = 1024;
 
+
     /// <summary>Initial courier capacity; the stores double when full (outside the tick).</summary>
     public int InitialCourierCapacity { get; init; } = 256;
 
     /// <summary>Initial site capacity; the stores double when full (outside the tick).</summary>
     public int InitialSiteCapacity { get; init; } = 256;
+
+    /// <summary>
+    /// Whether a large tick may use a second core: a matching of 2,000 rows or more has its rows costed, and a candidate
+    /// search over 500 sites or more has its second half done, on one process-wide background thread (started at the
+    /// first such tick, shared by the process's engines one at a time) while the ticking thread solves. The decisions
+    /// are exactly those of a single-thread tick, and nothing is allocated per tick. Off by default: Core starts no
+    /// thread unless its host asks (the benchmarks' tick timings run with it on; a host that owns its cores turns it on).
+    /// </summary>
+    public bool UseSecondCore { get; init; }
 
     /// <summary>
     /// Re-plan committed work when the world changes (travel times, a courier behind plan, a kitchen

@@ -39,7 +39,11 @@ internal abstract class SiteMatchingPlanner<TTravel> : Planner<TTravel> where TT
         _halfP = state.Options.PickupServiceMinutes * 0.5;
         _halfD = state.Options.DropoffServiceMinutes * 0.5;
         _seq = new int[_maxBundle + 1];
+        _useSecondCore = state.Options.UseSecondCore;
     }
+
+    /// <summary><see cref="Dispatch.Engine.DispatchOptions.UseSecondCore"/>: large ticks may run part of their work on the <see cref="FillLane"/>.</summary>
+    private readonly bool _useSecondCore;
 
     /// <summary>Matchings of at least this many rows cost their rows on the <see cref="FillLane"/> (the second core)
     /// while this thread solves them; smaller ones, where the hand-off would cost more than it saves, fill first.</summary>
@@ -50,9 +54,9 @@ internal abstract class SiteMatchingPlanner<TTravel> : Planner<TTravel> where TT
 
     /// <summary>Runs <paramref name="lower"/> here and <paramref name="upper"/> (delegates created once, writing
     /// disjoint data) on the fill lane when <paramref name="size"/> is large enough and the lane is free; else both here.</summary>
-    protected static void RunSplit(Action lower, Action upper, int size)
+    protected void RunSplit(Action lower, Action upper, int size)
     {
-        if (size >= ConcurrentCandidateMinSites && FillLane.TryStart(upper, null))
+        if (_useSecondCore && size >= ConcurrentCandidateMinSites && FillLane.TryStart(upper, null))
         {
             try { lower(); }
             finally { FillLane.Finish(); }
@@ -67,7 +71,7 @@ internal abstract class SiteMatchingPlanner<TTravel> : Planner<TTravel> where TT
     /// already added; the decisions are the same either way (see <see cref="SparseAssignmentSolver.SolveWhileFilling"/>).</summary>
     protected void FillAndSolve(Action fill, int rowBound)
     {
-        if (rowBound >= ConcurrentFillMinRows && FillLane.TryStart(fill, _solver))
+        if (_useSecondCore && rowBound >= ConcurrentFillMinRows && FillLane.TryStart(fill, _solver))
         {
             try { _solver.SolveWhileFilling(); }
             finally { FillLane.Finish(); }

@@ -37,7 +37,7 @@ internal static class EngineSettings
         lines.Add("traffic.closureDetourMinutes=" + Format(options.ClosureDetourMinutes));
         foreach (var setting in DispatchSettings.All)
         {
-            if (setting.SizesStorageOnly || (setting.AddedLater && setting.IsDefault(options.Engine))) continue;
+            if (setting.ChangesNoDecision || (setting.AddedLater && setting.IsDefault(options.Engine))) continue;
             lines.Add("engine." + setting.Name + "=" + setting.Format(options.Engine));
         }
         lines.Sort(StringComparer.Ordinal);

@@ -157,7 +157,7 @@ public class RecordingTests : IDisposable
         // the waiting order it would help): every engine setting that changes a decision is in the header, at the defaults
         // the server ran with. (Older traces with fewer settings in their header read a missing setting as its default;
         // this test no longer pins how such a header reads.)
-        Assert.Equal(DispatchSettings.All.Where(x => !x.SizesStorageOnly).Select(TraceEngineSettings.Key), h.EngineSettings.Keys);
+        Assert.Equal(DispatchSettings.All.Where(x => !x.ChangesNoDecision).Select(TraceEngineSettings.Key), h.EngineSettings.Keys);
         Assert.Equal(5.0, h.EngineSettings["pickupBeforeReadyToleranceMinutes"]);
         Assert.Equal(new DispatchOptions(), TraceEngineSettings.OptionsFrom(h));
 
