@@ -200,8 +200,7 @@ internal sealed partial class RegionGrain : Grain, IRegionGrain
     /// </summary>
     private bool OwnsOrder(long courier, in Command c, FrameBuffer output)
     {
-        if (c.Type is not (MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed)) return true;
-        if (_engine!.Driver.CourierOfOrder(c.Id) == courier) return true;
+        if (Dispatch.Server.Security.CommandPolicy.OwnsOrder(courier, c, _engine!.Driver)) return true;
         ReplyCodec.WriteError(output, c.RequestId, ErrorCode.Forbidden, Dispatch.Server.Security.CommandPolicy.NotOwnOrder(null, courier, c));
         return false;
     }

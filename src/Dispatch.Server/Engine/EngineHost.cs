@@ -346,9 +346,7 @@ internal sealed class EngineHost : ICommandHost
     /// </summary>
     private bool OwnsOrder(ReplyTarget? t, in Command c)
     {
-        if (t is null || t.Principal.Role != Role.CourierApp || c.Type is not (MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed)) return true;
-        long courier = _driver.CourierOfOrder(c.Id);
-        if (courier == t.Principal.CourierId) return true;
+        if (t is null || t.Principal.Role != Role.CourierApp || CommandPolicy.OwnsOrder(t.Principal.CourierId, c, _driver)) return true;
         _metrics.Forbidden();
         // Not "unknown order" nor whose it is: a courier's app learns nothing about orders that are not its own.
         Error(t, c.RequestId, ErrorCode.Forbidden, CommandPolicy.NotOwnOrder(t.Principal.Name, t.Principal.CourierId, c));

@@ -1,3 +1,4 @@
+using Dispatch.Hosting;
 using Dispatch.Protocol;
 
 namespace Dispatch.Server.Security;
@@ -56,10 +57,21 @@ public static class CommandPolicy
         return c.Type switch
         {
             MessageType.UpdateCourierPosition => c.Id == who.CourierId ? PolicyVerdict.Allowed : PolicyVerdict.Forbidden,
-            MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed => PolicyVerdict.AllowedIfOwnOrder,
+            _ when ReportsOnOrder(c.Type) => PolicyVerdict.AllowedIfOwnOrder,
             _ => PolicyVerdict.Allowed,
         };
     }
+
+    /// <summary>The courier-app's reports about an order (a pickup, a drop-off, a failed delivery): allowed only for an order
+    /// its own courier carries (<see cref="PolicyVerdict.AllowedIfOwnOrder"/>, checked by <see cref="OwnsOrder"/>).</summary>
+    public static bool ReportsOnOrder(MessageType type) => type is MessageType.ConfirmPickup or MessageType.ConfirmDropoff or MessageType.DeliveryFailed;
+
+    /// <summary>
+    /// The second half of <see cref="PolicyVerdict.AllowedIfOwnOrder"/>, which only the engine's state can answer: true
+    /// when <paramref name="c"/> is no report on an order, or its order is one <paramref name="courier"/> carries. Called
+    /// where the command is applied, so no plan change comes between (the sidecar's engine thread, a region's grain turn).
+    /// </summary>
+    public static bool OwnsOrder(long courier, in Command c, IEngineDriver driver) => !ReportsOnOrder(c.Type) || driver.CourierOfOrder(c.Id) == courier;
 
     /// <summary>The Forbidden message: names the credential, its role and the command (and the courier, for a courier-app).</summary>
     public static string Explain(Principal who, in Command c)
