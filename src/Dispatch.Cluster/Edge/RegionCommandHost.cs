@@ -30,6 +30,7 @@ internal sealed class RegionCommandHost : ICommandHost
     private readonly IGrainFactory _grains;
     private readonly RegionPushHub _pushes;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RegionLane> _lanes = new(StringComparer.Ordinal);
+    private readonly Func<string, RegionLane> _newLane;
     private readonly RegionMap _regions;
     private readonly string _serverName;
     private readonly int _maxFrameBytes;
@@ -51,6 +52,7 @@ internal sealed class RegionCommandHost : ICommandHost
     {
         _grains = grains;
         _pushes = pushes;
+        _newLane = region => new RegionLane(_grains.GetGrain<IRegionGrain>(region), _pushes);
         _regions = regions;
         DefaultRegion = defaultRegion;
         _serverName = serverName;
@@ -181,7 +183,7 @@ internal sealed class RegionCommandHost : ICommandHost
         var requests = new byte[batch.Count][];
         for (int i = 0; i < batch.Count; i++) requests[i] = Payload(batch[i]);
         // Through the region's lane: the batches of this silo's connections to one region share a grain turn and a store write.
-        var lane = _lanes.GetOrAdd(session.Region!, r => new RegionLane(_grains.GetGrain<IRegionGrain>(r), _pushes));
+        var lane = LaneOf(session.Region!);
         var who = session.Target.Principal;
         long courierApp = who.Role == Role.CourierApp ? who.CourierId : -1;
         var answer = await lane.ExecuteAsync(requests, courierApp).ConfigureAwait(false);
@@ -189,12 +191,13 @@ internal sealed class RegionCommandHost : ICommandHost
         // The region skipped this silo when it sent the Ticks' decisions to its subscribers: this silo's others get them here.
         var others = _pushes.HasOthers(session.Region!, session.Target) ? new FrameBuffer(256) : null;
         var acked = Audit is null ? null : new List<(uint RequestId, double Now)>();
-        var moved = new List<(uint RequestId, string Region, byte[] Error)>();
-        int frames = CopyFrames(answer, session.Subscribed, buffer, others, acked, moved, out double ackTime, out int pushes);
+        List<(uint RequestId, string Region, byte[] Error)>? moved = null;
+        int frames = CopyFrames(answer, session.Subscribed, buffer, others, acked, ref moved, out double ackTime, out int pushes);
         if (acked is { Count: > 0 }) RecordAudit(session, batch, acked);
         if (!double.IsNaN(ackTime)) AdvanceNow(ackTime);
         if (pushes > 0) _pushes.Deliver(session.Region!, others!.WrittenSpan, pushes, except: session.Target);
-        foreach (var (rid, region, error) in moved) frames += await FollowAsync(session, batch, rid, region, error, courierApp, buffer).ConfigureAwait(false);
+        if (moved is not null)
+            foreach (var (rid, region, error) in moved) frames += await FollowAsync(session, batch, rid, region, error, courierApp, buffer).ConfigureAwait(false);
         if (frames == 0)
         {
             ArrayPool<byte>.Shared.Return(buffer.Detach().Array!);
@@ -276,6 +279,9 @@ internal sealed class RegionCommandHost : ICommandHost
         return b.WrittenSpan[ProtocolConstants.HeaderBytes..].ToArray();
     }
 
+    /// <summary>The path to <paramref name="region"/>'s grain shared by this silo's connections (made at the first request for it).</summary>
+    private RegionLane LaneOf(string region) => _lanes.GetOrAdd(region, _newLane);
+
     /// <summary>Hand-offs a re-sent command follows at most (a courier handed on again meanwhile), before the refusal goes to the client.</summary>
     private const int MaxHops = 3;
 
@@ -298,14 +304,14 @@ internal sealed class RegionCommandHost : ICommandHost
         byte[] last = error;
         for (int hop = 0; hop < MaxHops; hop++)
         {
-            var lane = _lanes.GetOrAdd(region, r => new RegionLane(_grains.GetGrain<IRegionGrain>(r), _pushes));
+            var lane = LaneOf(region);
             var answer = await lane.ExecuteAsync([Payload(single[0])], courierApp).ConfigureAwait(false);
             var acked = Audit is null ? null : new List<(uint RequestId, double Now)>();
-            var movedOn = new List<(uint RequestId, string Region, byte[] Error)>();
+            List<(uint RequestId, string Region, byte[] Error)>? movedOn = null;
             // A courier's command makes no Tick decisions: nothing for subscribers here.
-            int frames = CopyFrames(answer, session.Subscribed, output, null, acked, movedOn, out _, out _);
+            int frames = CopyFrames(answer, session.Subscribed, output, null, acked, ref movedOn, out _, out _);
             if (acked is { Count: > 0 }) RecordAudit(session, single, acked);
-            if (movedOn.Count == 0) return frames;
+            if (movedOn is null) return frames;
             (_, region, last) = movedOn[0];
             if (!_regions.TryGet(region, out _)) break;
         }
@@ -341,10 +347,10 @@ internal sealed class RegionCommandHost : ICommandHost
     /// <paramref name="pushes"/> when given (for this silo's other subscribers). Returns the frames copied; the time of the
     /// last Ack (NaN when none) is the Pong clock; <paramref name="acked"/>, when given, hears every Ack's request id and time.
     /// A <see cref="ErrorCode.CourierMoved"/> refusal naming a region is not copied but added to <paramref name="moved"/>
-    /// (request id, region, the frame itself), for the edge to re-send that command (<see cref="FollowAsync"/>).
+    /// (request id, region, the frame itself; the list made at the first), for the edge to re-send that command (<see cref="FollowAsync"/>).
     /// </summary>
     private static int CopyFrames(byte[] answer, bool subscribed, FrameBuffer output, FrameBuffer? pushes, List<(uint RequestId, double Now)>? acked,
-        List<(uint RequestId, string Region, byte[] Error)> moved, out double ackTime, out int pushCount)
+        ref List<(uint RequestId, string Region, byte[] Error)>? moved, out double ackTime, out int pushCount)
     {
         ackTime = double.NaN;
         pushCount = 0;
@@ -375,7 +381,7 @@ internal sealed class RegionCommandHost : ICommandHost
             else if (type == MessageType.Error && ReplyCodec.Read(payload) is ErrorMessage { Code: ErrorCode.CourierMoved } refusal
                 && Handoff.CourierMoved.TryReadRegion(refusal.Message, out var region))
             {
-                moved.Add((refusal.RequestId, region, frame.ToArray()));
+                (moved ??= []).Add((refusal.RequestId, region, frame.ToArray()));
                 continue;
             }
             output.Append(frame);
