@@ -2,6 +2,7 @@ using Dispatch.Cluster.Durability;
 using Dispatch.Cluster.Handoff;
 using Dispatch.Cluster.Regions;
 using Dispatch.Engine;
+using Dispatch.Hosting;
 using Dispatch.Model;
 using Microsoft.Extensions.Logging;
 using NetTopologySuite.Geometries;
@@ -22,7 +23,7 @@ internal sealed partial class RegionGrain : IRegionHandoffGrain
         var engine = Loaded();
         var region = Self();
         var released = new List<JournalEntry>();
-        foreach (var c in ActiveCouriers(engine))
+        foreach (var c in engine.Driver.ActiveCouriers())
         {
             if (c.PlannedStops > 0 || region.Covers(c.X, c.Y)) continue;
             // A position in no configured region keeps the courier here: it must be in exactly one, never in none.
@@ -43,7 +44,7 @@ internal sealed partial class RegionGrain : IRegionHandoffGrain
         var engine = Loaded();
         var spare = Math.Min(count, ShortageOf(engine).Surplus);
         if (spare == 0) return [];
-        var candidates = ActiveCouriers(engine)
+        var candidates = engine.Driver.ActiveCouriers()
             .Where(c => c.OnShift && c.PlannedStops == 0)
             .Select(c => (Courier: c, Distance: to.Area.Distance(new Point(c.X, c.Y))))
             .Where(x => x.Distance <= radiusMeters)
@@ -103,7 +104,7 @@ internal sealed partial class RegionGrain : IRegionHandoffGrain
         return Task.FromResult(new RegionCouriers
         {
             Region = RegionId,
-            Active = [.. ActiveCouriers(engine).Select(c => c.CourierId)],
+            Active = [.. engine.Driver.ActiveCouriers().Select(c => c.CourierId)],
             Pending = [.. engine.Handoffs.Pending],
             Adopted = [.. askAbout.Where(id => engine.Handoffs.TryGetOutcome(id, out var o) && o.Adopted)],
         });
@@ -113,7 +114,7 @@ internal sealed partial class RegionGrain : IRegionHandoffGrain
     {
         Region = RegionId,
         WaitingOrders = engine.Driver.Counts.Open,
-        IdleCouriers = ActiveCouriers(engine).Count(c => c.OnShift && c.PlannedStops == 0),
+        IdleCouriers = engine.Driver.ActiveCouriers().Count(c => c.OnShift && c.PlannedStops == 0),
     };
 
     /// <summary>Applies the release of <paramref name="c"/> (off shift here, ticket pending); its journal record, to commit.</summary>
@@ -168,6 +169,4 @@ internal sealed partial class RegionGrain : IRegionHandoffGrain
             : throw new InvalidOperationException(_unavailable ?? $"region '{RegionId}' is not loaded");
 
     private Region Self() => _regions.TryGet(RegionId, out var r) ? r : throw new InvalidOperationException($"region '{RegionId}' is not configured");
-
-    private static List<ActiveCourier> ActiveCouriers(RegionEngine engine) => engine.ActiveCouriers();
 }

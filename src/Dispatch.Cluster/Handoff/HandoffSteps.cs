@@ -60,7 +60,7 @@ internal static class HandoffSteps
     }
 
     /// <summary>True when this region's engine has the courier on shift or scheduled (a scan of its couriers: steps are rare).</summary>
-    private static bool IsActiveHere(RegionEngine region, long courierId) => region.ActiveCouriers().Exists(c => c.CourierId == courierId);
+    private static bool IsActiveHere(RegionEngine region, long courierId) => region.Driver.ActiveCouriers().Exists(c => c.CourierId == courierId);
 
     /// <summary>The courier's shift as the source had it: same place, shift and capacity.</summary>
     private static Command OnShift(HandoffTicket t) => Command.CourierOnShift(0, t.CourierId, t.X, t.Y, t.ShiftStart, t.ShiftEnd, t.Capacity);

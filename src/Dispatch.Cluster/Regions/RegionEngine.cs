@@ -2,7 +2,6 @@ using Dispatch.Cluster.Durability;
 using Dispatch.Cluster.Handoff;
 using Dispatch.Engine;
 using Dispatch.Hosting;
-using Dispatch.Model;
 using Dispatch.Protocol;
 using ErrorCode = Dispatch.Protocol.ErrorCode;
 using Dispatch.Server;
@@ -43,15 +42,6 @@ internal sealed class RegionEngine
 
     /// <summary>The router and engine.</summary>
     public IEngineDriver Driver { get; }
-
-    /// <summary>The couriers on shift or scheduled here, in slot order (a copy: for hand-off steps and audits, never the tick).</summary>
-    public List<ActiveCourier> ActiveCouriers()
-    {
-        var buffer = new ActiveCourier[64];
-        int n;
-        while ((n = Driver.CopyActiveCouriers(buffer)) > buffer.Length) buffer = new ActiveCourier[n];
-        return [.. buffer.AsSpan(0, n)];
-    }
 
     /// <summary>The engine clock: the time of the last accepted Tick (0 before the first).</summary>
     public double Now { get; private set; }

@@ -36,7 +36,7 @@ public static class DispatchSettings
         Capacity(nameof(DispatchOptions.InitialOrderCapacity), o => o.InitialOrderCapacity, (o, v) => o with { InitialOrderCapacity = v }),
         Capacity(nameof(DispatchOptions.InitialCourierCapacity), o => o.InitialCourierCapacity, (o, v) => o with { InitialCourierCapacity = v }),
         Capacity(nameof(DispatchOptions.InitialSiteCapacity), o => o.InitialSiteCapacity, (o, v) => o with { InitialSiteCapacity = v }),
-        Flag(nameof(DispatchOptions.UseSecondCore), o => o.UseSecondCore, (o, v) => o with { UseSecondCore = v }, addedLater: true, changesNoDecision: true),
+        Flag(nameof(DispatchOptions.UseSecondCore), o => o.UseSecondCore, (o, v) => o with { UseSecondCore = v }, changesNoDecision: true),
         Flag(nameof(DispatchOptions.Replanning), o => o.Replanning, (o, v) => o with { Replanning = v }),
         Number(nameof(DispatchOptions.BehindToleranceMinutes), o => o.BehindToleranceMinutes, (o, v) => o with { BehindToleranceMinutes = v }),
         Number(nameof(DispatchOptions.ReassignSlipMinutes), o => o.ReassignSlipMinutes, (o, v) => o with { ReassignSlipMinutes = v }),

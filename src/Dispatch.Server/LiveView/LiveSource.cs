@@ -78,24 +78,14 @@ internal sealed class LiveSource
     public void Seed(IEngineDriver driver, double now)
     {
         var events = new List<LiveEvent>();
-        var sites = new SiteInfo[64];
-        int n;
-        while ((n = driver.CopySites(sites)) > sites.Length) sites = new SiteInfo[n];
-        for (int i = 0; i < n; i++) events.Add(new LiveEvent { Kind = LiveEventKind.SiteAdded, At = now, Id = sites[i].SiteId, X = sites[i].X, Y = sites[i].Y });
-        var couriers = new ActiveCourier[64];
-        while ((n = driver.CopyActiveCouriers(couriers)) > couriers.Length) couriers = new ActiveCourier[n];
-        int nCouriers = n;
-        for (int i = 0; i < nCouriers; i++)
-        {
-            var c = couriers[i];
+        foreach (var site in driver.Sites())
+            events.Add(new LiveEvent { Kind = LiveEventKind.SiteAdded, At = now, Id = site.SiteId, X = site.X, Y = site.Y });
+        var couriers = driver.ActiveCouriers();
+        foreach (var c in couriers)
             events.Add(new LiveEvent { Kind = LiveEventKind.CourierOnShift, At = now, Id = c.CourierId, X = c.X, Y = c.Y, T1 = c.ShiftStart, T2 = c.ShiftEnd, Count = c.Capacity });
-        }
-        var orders = new OpenOrder[64];
-        while ((n = driver.CopyOpenOrders(orders)) > orders.Length) orders = new OpenOrder[n];
-        int nOrders = n;
-        for (int i = 0; i < nOrders; i++)
+        var orders = driver.OpenOrders();
+        foreach (var o in orders)
         {
-            var o = orders[i];
             events.Add(new LiveEvent
             {
                 Kind = LiveEventKind.OrderPlaced, At = Math.Min(o.PlacedAt, now), Id = o.OrderId, Other = o.SiteId, X = o.DropX, Y = o.DropY, T1 = o.PlacedAt, T2 = o.ReadyAt,
@@ -103,23 +93,20 @@ internal sealed class LiveSource
             });
         }
         var stops = new PlannedStop[64];
-        for (int i = 0; i < nCouriers; i++)
+        foreach (var c in couriers)
         {
-            if (couriers[i].PlannedStops == 0) continue;
-            if (stops.Length < couriers[i].PlannedStops) stops = new PlannedStop[couriers[i].PlannedStops];
-            int k = driver.CopyRoute(couriers[i].CourierId, stops);
-            events.Add(new LiveEvent { Kind = LiveEventKind.Assignment, At = now, Id = couriers[i].CourierId, Count = k, Flag = true, T1 = now });
+            if (c.PlannedStops == 0) continue;
+            if (stops.Length < c.PlannedStops) stops = new PlannedStop[c.PlannedStops];
+            int k = driver.CopyRoute(c.CourierId, stops);
+            events.Add(new LiveEvent { Kind = LiveEventKind.Assignment, At = now, Id = c.CourierId, Count = k, Flag = true, T1 = now });
             for (int j = 0; j < k; j++)
             {
                 ref readonly var s = ref stops[j];
                 events.Add(new LiveEvent { Kind = LiveEventKind.Stop, At = now, Id = s.OrderId, Other = s.SiteId, Count = (int)s.Kind, X = s.X, Y = s.Y, T1 = s.Arrival, T2 = s.Leave });
             }
         }
-        for (int i = 0; i < nOrders; i++)
-        {
-            var o = orders[i];
+        foreach (var o in orders)
             if (o.Status == OrderStatus.PickedUp) events.Add(new LiveEvent { Kind = LiveEventKind.PickedUp, At = now, Id = o.OrderId, T1 = o.PickedUpAt, Other = o.CourierId });
-        }
         Volatile.Write(ref _seeded, events);
     }
 
