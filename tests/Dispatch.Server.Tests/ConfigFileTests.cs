@@ -133,4 +133,15 @@ public class ConfigFileTests
         Assert.Contains("Dispatch:MaxBundleSize", ex.Message);
         Assert.Contains("lots", ex.Message);
     }
+
+    [Fact]
+    public void No_configuration_file_watches_for_changes()
+    {
+        // The options are read once; a watcher over the working directory would see every journal write of a data
+        // directory below it (a server started with --data ./data) and wake a thread for each.
+        var builder = ServerHostBuilder.Create(["--Dispatch:Port=0"]);
+        var files = builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.FileConfigurationSource>().ToList();
+        Assert.NotEmpty(files); // appsettings.json and appsettings.{Environment}.json are still read
+        Assert.All(files, f => Assert.False(f.ReloadOnChange, f.Path));
+    }
 }
