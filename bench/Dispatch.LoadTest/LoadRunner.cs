@@ -35,6 +35,7 @@ internal static class LoadRunner
 {
     public static async Task<int> RunAsync(LoadSettings s)
     {
+        InlineSocketCompletions.Prefer(); // before the first socket of this process
         var results = new List<LevelResult>();
         string[] policies = s.ExternalPort is null ? s.FsyncPolicies : ["(external)"];
         if (s.ExternalPort is not null && s.TlsModes.Contains(true))

@@ -61,6 +61,8 @@ internal sealed partial class ServerProcess : IDisposable
         if (extra is not null) foreach (var a in extra) psi.ArgumentList.Add(a);
         // Info-level logs only at start and stop: nothing per command, so logging costs nothing under load.
         psi.Environment["Logging__LogLevel__Default"] = "Information";
+        // The generator's own socket setting is not the server's (InlineSocketCompletions): the server chooses for itself.
+        psi.Environment.Remove(InlineSocketCompletions.Variable);
         // DISPATCH_SERVER_ENV="K=V;K2=V2": runtime knobs for the server process only (GC, thread pool, sockets experiments).
         if (Environment.GetEnvironmentVariable("DISPATCH_SERVER_ENV") is { Length: > 0 } env)
             foreach (var kv in env.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

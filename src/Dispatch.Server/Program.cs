@@ -12,6 +12,7 @@ if (ServerUsage.IsRequested(args))
     Console.Out.Write(ServerUsage.Text());
     return 0;
 }
+InlineSocketCompletions.Prefer(); // before the first socket: the runtime reads it once
 using var host = ServerHostBuilder.Create(args).Build();
 await host.RunAsync();
 return 0;

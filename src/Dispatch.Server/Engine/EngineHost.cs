@@ -28,6 +28,7 @@ internal sealed class EngineHost : ICommandHost
     private readonly ILogger _log;
     private readonly ServerMetrics _metrics;
     private readonly Channel<InboxItem> _inbox;
+    private readonly WakingInbox _inboxWriter;
     private readonly EngineRecovery _recovery;
     private IEngineDriver _driver;
     private readonly EngineClock _clock;
@@ -57,6 +58,7 @@ internal sealed class EngineHost : ICommandHost
             SingleWriter = false,
             AllowSynchronousContinuations = false,
         });
+        _inboxWriter = new WakingInbox(_inbox);
         metrics.SetInboxDepthSource(() => _inbox.Reader.CanCount ? _inbox.Reader.Count : 0);
         _clock = new EngineClock(options.Clock, time, options.ClockRate);
         // The live view's ring exists only with the HTTP port on: without it the engine thread writes nowhere extra.
@@ -83,7 +85,7 @@ internal sealed class EngineHost : ICommandHost
     public LiveSource? Live { get; }
 
     /// <summary>Where connections post commands.</summary>
-    public ChannelWriter<InboxItem> Inbox => _inbox.Writer;
+    public ChannelWriter<InboxItem> Inbox => _inboxWriter;
 
     /// <summary>Engine time as last seen by the engine thread (any thread may read it).</summary>
     public double Now => _clock.Published;
@@ -115,7 +117,7 @@ internal sealed class EngineHost : ICommandHost
         _periodicSnapshots.WarmUp(_driver);
         // fsync on every batch: pipeline it on its own thread, so the engine applies the next batches during the fsync.
         if (_options.Fsync == FsyncPolicy.Always)
-            _syncer = new GroupCommitSyncer(_journal, _log, ex => _inbox.Writer.TryComplete(ex));
+            _syncer = new GroupCommitSyncer(_journal, _log, ex => _inboxWriter.TryComplete(ex));
         _metrics.SetOpenOrders(_driver.Counts.Open);
         Recovery = _recovery.Report(_clock.Now());
         // The live view starts from what was recovered, not empty (before the engine thread: the seed precedes the ring).
@@ -128,7 +130,7 @@ internal sealed class EngineHost : ICommandHost
     /// <summary>Stops taking commands; the thread applies what is queued, commits, syncs and exits.</summary>
     public Task CompleteAsync()
     {
-        _inbox.Writer.TryComplete();
+        _inboxWriter.TryComplete();
         return Completion;
     }
 
@@ -194,16 +196,12 @@ internal sealed class EngineHost : ICommandHost
                 if (n == _options.MaxBatch) continue;
 
                 if (reader.Completion.IsCompleted) break;
-                var wait = reader.WaitToReadAsync();
-                if (wait.IsCompleted)
-                {
-                    if (!wait.Result) break;
-                    continue;
-                }
+                if (reader.TryPeek(out _)) continue;
                 // This thread exists to block: wait for commands, or until the next wall-clock tick or an idle snapshot is due.
+                // A writer wakes it directly (WakingInbox), with no task, event or thread-pool item made per wait.
                 int idle = _periodicSnapshots.MillisecondsUntilIdle(_journal.Records, Stopwatch.GetTimestamp());
                 int waitMs = WaitMilliseconds();
-                wait.AsTask().Wait(idle == Timeout.Infinite ? waitMs : Math.Min(waitMs, idle));
+                _inboxWriter.Sleep(idle == Timeout.Infinite ? waitMs : Math.Min(waitMs, idle));
             }
         }
         catch (Exception ex)
@@ -498,7 +496,7 @@ internal sealed class EngineHost : ICommandHost
 
     public void Dispose()
     {
-        _inbox.Writer.TryComplete();
+        _inboxWriter.TryComplete();
         _thread?.Join(TimeSpan.FromSeconds(10));
     }
 }
