@@ -27,10 +27,6 @@ internal sealed class LoadPhase
 /// at most <c>window</c> ids are outstanding, so the ring never overwrites a live entry).
 /// Latency = send timestamp (taken just before the socket send of the request's batch) to the
 /// moment its Ack is parsed.
-/// Each connection runs on its own thread with blocking socket calls (the socket is connected and greeted
-/// synchronously, so the runtime leaves it in blocking mode): a reply wakes the thread waiting in recv directly.
-/// The async loop this replaced paid, per reply, an epoll thread wake-up, a thread-pool hand-off and the pool's
-/// spinning, about a third of the generator's CPU on a 2-core box it shares with the server.
 /// </summary>
 internal sealed class LoadConnection : IDisposable
 {
@@ -80,29 +76,18 @@ internal sealed class LoadConnection : IDisposable
     public static async Task<LoadConnection> ConnectAsync(int port, int window, long[] couriers, int seed, LoadTls? tls = null, string? region = null, double x0 = 0, double y0 = 0)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var server = new IPEndPoint(IPAddress.Loopback, port);
-        Stream stream;
-        if (tls is null)
-        {
-            // Synchronous on purpose: one async call would switch the socket to non-blocking mode for good, and the
-            // blocking reads of RunAsync would then be emulated through the runtime's epoll thread.
-            socket.Connect(server);
-            stream = new NetworkStream(socket, ownsSocket: false);
-        }
-        else
-        {
-            await socket.ConnectAsync(server).ConfigureAwait(false);
-            stream = await tls.WrapAsync(new NetworkStream(socket, ownsSocket: false)).ConfigureAwait(false);
-        }
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).ConfigureAwait(false);
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        if (tls is not null) stream = await tls.WrapAsync(stream).ConfigureAwait(false);
         var c = new LoadConnection(socket, stream, window, couriers, seed, x0, y0);
         // Handshake with the ordinary codec.
         CommandCodec.WriteFrame(c._send, Command.Hello(1, "Dispatch.LoadTest", subscribe: false) with { Region = region });
-        stream.Write(c._send.WrittenSpan);
+        await stream.WriteAsync(c._send.WrittenMemory).ConfigureAwait(false);
         c._send.Reset();
         c._nextRid = 1;
         while (true)
         {
-            int n = stream.Read(c._recv.AsSpan(c._recvEnd));
+            int n = await stream.ReadAsync(c._recv.AsMemory(c._recvEnd)).ConfigureAwait(false);
             if (n == 0) throw new IOException("server closed during the handshake");
             c._recvEnd += n;
             var seq = new ReadOnlySequence<byte>(c._recv, 0, c._recvEnd);
@@ -113,27 +98,7 @@ internal sealed class LoadConnection : IDisposable
         }
     }
 
-    /// <summary>Runs the connection's load on a thread of its own (see the class notes); completes when it stops.</summary>
-    public Task RunAsync(LoadPhase phase)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Run(phase);
-                done.SetResult();
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        }) { IsBackground = true, Name = "load-connection" };
-        thread.Start();
-        return done.Task;
-    }
-
-    private void Run(LoadPhase phase)
+    public async Task RunAsync(LoadPhase phase)
     {
         int refill = Math.Max(1, _window / 4); // deep windows top up in chunks, so one syscall carries many frames
         while (true)
@@ -156,11 +121,11 @@ internal sealed class LoadConnection : IDisposable
                 for (uint rid = firstRid; rid != _nextRid + 1; rid++) _sentAt[rid & _mask] = ts;
                 _inFlight += n;
                 Sent += n;
-                _stream.Write(_send.WrittenSpan);
+                await _stream.WriteAsync(_send.WrittenMemory).ConfigureAwait(false);
                 _send.Reset();
             }
             if (_inFlight == 0) continue;
-            int got = _stream.Read(_recv.AsSpan(_recvEnd));
+            int got = await _stream.ReadAsync(_recv.AsMemory(_recvEnd)).ConfigureAwait(false);
             if (got == 0) throw new IOException($"server closed the connection with {_inFlight} requests in flight");
             _recvEnd += got;
             Parse(phase);
