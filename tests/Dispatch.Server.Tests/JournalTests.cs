@@ -86,6 +86,33 @@ public class JournalTests : IDisposable
         Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
 
     [Fact]
+    public void Crc32_equals_the_byte_at_a_time_definition_at_every_length_and_split()
+    {
+        // The reference: the bitwise definition, one byte at a time (what every journal and snapshot on disk carries).
+        static uint Reference(ReadOnlySpan<byte> data)
+        {
+            uint c = 0xFFFFFFFF;
+            foreach (byte b in data)
+            {
+                c ^= b;
+                for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+            return ~c;
+        }
+        var random = new Random(13);
+        var data = new byte[300];
+        random.NextBytes(data);
+        for (int length = 0; length <= data.Length; length++)
+        {
+            var span = data.AsSpan(0, length);
+            uint expected = Reference(span);
+            Assert.Equal(expected, Crc32.Compute(span));
+            int split = length == 0 ? 0 : random.Next(length + 1);
+            Assert.Equal(expected, Crc32.Append(Crc32.Compute(span[..split]), span[split..]));
+        }
+    }
+
+    [Fact]
     public void Records_replay_in_order_with_their_times()
     {
         Write(Records);
