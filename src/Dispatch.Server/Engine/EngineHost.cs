@@ -455,7 +455,8 @@ internal sealed class EngineHost : ICommandHost
         _journal!.WriteToOs();
         if (_dirty.Count > 0 || _finished.Count > 0)
         {
-            var release = new GroupCommitSyncer.Release { WriteSequence = _journal.WriteSequence };
+            var release = syncer.Rent();
+            release.WriteSequence = _journal.WriteSequence;
             foreach (var t in _dirty)
             {
                 t.Queued = false;

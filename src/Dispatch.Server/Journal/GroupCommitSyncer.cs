@@ -29,6 +29,8 @@ internal sealed class GroupCommitSyncer : IDisposable
     private readonly object _lock = new();
     private List<Release> _queue = new();
     private List<Release> _spare = new();
+    // Releases sent and emptied, for the engine thread to fill again: a batch allocates none once warm.
+    private readonly Stack<Release> _free = new();
     private long _syncedSequence;
     private bool _completed;
     private volatile Exception? _fault;
@@ -47,6 +49,16 @@ internal sealed class GroupCommitSyncer : IDisposable
 
     /// <summary>Set when an fsync failed: nothing queued after it is ever sent.</summary>
     public Exception? Fault => _fault;
+
+    /// <summary>Engine thread: an empty release to fill (one this thread sent earlier, when there is one).</summary>
+    public Release Rent()
+    {
+        lock (_lock)
+        {
+            if (_free.TryPop(out var r)) return r;
+        }
+        return new Release();
+    }
 
     /// <summary>Engine thread: queue a batch whose journal bytes are already written to the OS.</summary>
     public void Enqueue(Release release)
@@ -93,6 +105,12 @@ internal sealed class GroupCommitSyncer : IDisposable
             {
                 foreach (var (target, frames, count) in r.Replies) target.Send(frames, count);
                 foreach (var t in r.Finished) t.CompleteOutbound();
+                r.Replies.Clear();
+                r.Finished.Clear();
+            }
+            lock (_lock)
+            {
+                foreach (var r in batch) _free.Push(r);
             }
             batch.Clear();
         }
