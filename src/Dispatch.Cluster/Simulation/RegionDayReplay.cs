@@ -102,7 +102,8 @@ public sealed class RegionDayReplay
             foreach (var r in regions) batches[r].Add(Command.Tick(++rid, t));
             due.Clear();
             while (plans.TryTakeDue(t, out var stop)) due.Add(stop);
-            // The minute's events in time order, a placement before a stop of the same time; each to its order's region.
+            // The minute's events in time order, a placement before a stop of the same time; each to the region holding its
+            // order, its site's (a hand-off moves couriers, never orders, so that is the region whose plan named the stop).
             for (int d = 0; ;)
             {
                 bool place = nextPlacement < placements.Length && placements[nextPlacement].PlacedAt <= t;
