@@ -49,7 +49,7 @@ const string Usage = """
       --seed N               day d is the wave of seed N + d (default 11)
       --keep-data true       keep the server's data directory (default false: deleted at the end)
       --server-log FILE      append each server process's log (Information level) to FILE when it is killed
-      --restarts N           restarts timed at the end of each day, a kill -9 between them; the day's figure is their median (default 3)
+      --restarts N           restarts timed at the end of each day, a kill -9 between them; the day's figure is their median (default 5)
       --gcdump-dir DIR       a heap dump of the server at each day's end, before the kill (needs dotnet-gcdump on PATH)
     live-view options:
       --viewers LIST         SSE feed connections per level, alternating run by run; "off" = no --http-port (default 0,50)
@@ -196,7 +196,7 @@ try
                 OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-soak.md"))),
                 KeepData: bool.Parse(Opt("keep-data", "false")),
                 ServerLogPath: opts.GetValueOrDefault("server-log"),
-                Restarts: Int("restarts", 3),
+                Restarts: Int("restarts", 5),
                 GcdumpDir: opts.GetValueOrDefault("gcdump-dir"));
             if (settings.Restarts < 1)
             {

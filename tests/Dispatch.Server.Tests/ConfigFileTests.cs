@@ -133,4 +133,15 @@ public class ConfigFileTests
         Assert.Contains("Dispatch:MaxBundleSize", ex.Message);
         Assert.Contains("lots", ex.Message);
     }
+
+    [Fact]
+    public void Configuration_files_are_not_watched_for_changes()
+    {
+        // Options are read once at start; a watcher on the working directory would be set up at every start and woken by
+        // every journal write under it. The host configuration can still turn reloading back on.
+        var builder = ServerHostBuilder.Create([]);
+        var json = builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>().ToList();
+        Assert.NotEmpty(json);
+        Assert.All(json, s => Assert.False(s.ReloadOnChange, $"{s.Path} is watched for changes"));
+    }
 }

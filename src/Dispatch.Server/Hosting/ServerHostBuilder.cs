@@ -37,7 +37,14 @@ public static class ServerHostBuilder
     /// <summary>A host builder with the server's configuration sources and its hosted service.</summary>
     public static HostApplicationBuilder Create(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        // The options are read once, at start (IOptions, not IOptionsMonitor), so the host's reload-on-change of
+        // appsettings.json would only cost: a recursive file watcher on the content root (the working directory), set up
+        // at every start (one inotify watch per sub-directory: 400 ms of CPU when started from a large /tmp), and woken by
+        // every journal write when the data directory lies below it (the default ./data). Off unless the host
+        // configuration (DOTNET_hostBuilder__reloadConfigOnChange) turns it back on.
+        var configuration = new ConfigurationManager();
+        configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, Configuration = configuration });
         if (ConfigFileArgument(args) is { } file) AddConfigFile(builder.Configuration, file);
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SwitchMappings));
         var section = builder.Configuration.GetSection(ServerOptions.Section);
