@@ -20,9 +20,7 @@ namespace SidecarClient;
 internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, double speed, TextWriter output)
 {
     private readonly ConcurrentQueue<ServerMessage> _pushes = new();
-    // DropoffsFirst: the order this fleet confirmed same-minute stops in before it shared the follower; the engine's
-    // decisions follow the order it hears them in, so another order would play another day.
-    private readonly PlanFollower _plans = new(SameTimeOrder.DropoffsFirst);
+    private readonly PlanFollower _plans = new();
     private readonly HashSet<long> _assigned = new();
     private readonly List<Task<ServerMessage>> _requests = new();
     private readonly Dictionary<long, string> _orderNames = trace.Orders.ToDictionary(o => o.Id, o => o.Name);

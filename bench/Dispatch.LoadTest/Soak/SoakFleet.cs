@@ -33,9 +33,7 @@ internal sealed class SoakFleet
 
     private readonly SoakDay _day;
     private readonly SoakErrors _errors;
-    // DropoffsFirst: the order this fleet confirmed same-minute stops in before it shared the follower; the engine's
-    // decisions follow the order it hears them in, so another order would play another day.
-    private readonly PlanFollower _plans = new(SameTimeOrder.DropoffsFirst);
+    private readonly PlanFollower _plans = new();
     private readonly byte[] _courierState;        // 0 not on shift yet, 1 on shift, 2 sent off shift
     private readonly int[] _byCancel, _byLeave;   // order indexes by cancellation minute, early leavers by the minute they ask to stop
     private readonly List<int> _leaving = new();  // couriers who asked to stop, waiting for their last drop-off

@@ -16,13 +16,14 @@ namespace Dispatch.Client.Following;
 /// next plan), and once an order is delivered or forgotten no later plan for it counts.</item>
 /// <item>A release or cancellation takes the order's stops off its courier, unless the courier has already picked it up
 /// (it still delivers what it carries) or a newer plan already gave the order to another courier.</item>
-/// <item>At equal times, <see cref="SameTimeOrder"/> (by default pickups before drop-offs, each kind in the order planned).</item>
+/// <item>At equal times pickups before drop-offs, each kind in the order planned: a pickup and the drop-off of the same
+/// order due at the same time are both confirmed, in that order. (The engine applies a batch's confirmations one by one
+/// and may break later ties by what it heard first, so this order is part of what a fleet plays.)</item>
 /// </list>
 /// Single-threaded. It remembers every order it heard of (a few words each) so that a late push for a finished order
 /// changes nothing: one follower per simulated day or run.
 /// </summary>
-/// <param name="sameTime">The order of stops due at the same time.</param>
-public sealed class PlanFollower(SameTimeOrder sameTime = SameTimeOrder.PickupsFirst)
+public sealed class PlanFollower
 {
     private readonly PriorityQueue<Entry, (double At, int Kind, long Seq)> _due = new();
     private readonly Dictionary<long, Tracked> _orders = new();
@@ -170,11 +171,6 @@ public sealed class PlanFollower(SameTimeOrder sameTime = SameTimeOrder.PickupsF
 
     private void Enqueue(long orderId, WireStopKind kind, int version, double at)
     {
-        // DropoffsFirst: no sequence number, so equal (time, kind) keys come out as the heap's sifting has them, as they did
-        // in the fleets whose runs this mode keeps.
-        var key = sameTime == SameTimeOrder.PickupsFirst
-            ? (at, (int)kind, _seq++)
-            : (at, kind == WireStopKind.Pickup ? 1 : 0, 0L);
-        _due.Enqueue(new Entry(orderId, kind, version), key);
+        _due.Enqueue(new Entry(orderId, kind, version), (at, (int)kind, _seq++));
     }
 }

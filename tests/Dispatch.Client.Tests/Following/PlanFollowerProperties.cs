@@ -9,17 +9,16 @@ namespace Dispatch.Client.Tests.Following;
 /// <see cref="PlanFollower"/> under any sequence of pushes a server could send (plans, re-plans, releases, ETA changes,
 /// the caller's cancels, the clock moving on): a stop is confirmed at most once, a drop-off only after its pickup and
 /// never at an earlier time, nothing before its time or the caller's clock; and once every order still open is planned
-/// again, each is delivered exactly once and nothing is left queued or counted on a courier. Under either
-/// <see cref="SameTimeOrder"/>.
+/// again, each is delivered exactly once and nothing is left queued or counted on a courier.
 /// </summary>
 public sealed class PlanFollowerProperties
 {
     private const int Orders = 6, Couriers = 3;
 
     [Property(MaxTest = 300)]
-    public void Any_push_sequence_confirms_each_stop_once_and_a_drop_off_after_its_pickup(int[] operations, bool dropoffsFirst)
+    public void Any_push_sequence_confirms_each_stop_once_and_a_drop_off_after_its_pickup(int[] operations)
     {
-        var f = new PlanFollower(dropoffsFirst ? SameTimeOrder.DropoffsFirst : SameTimeOrder.PickupsFirst);
+        var f = new PlanFollower();
         var picked = new Dictionary<long, double>();
         var delivered = new HashSet<long>();
         var forgotten = new HashSet<long>();

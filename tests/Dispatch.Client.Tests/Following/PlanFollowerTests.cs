@@ -62,18 +62,6 @@ public sealed class PlanFollowerTests
     }
 
     [Fact]
-    public void Dropoffs_first_puts_drop_offs_ahead_and_a_same_time_drop_off_of_the_order_waits_for_the_next_plan()
-    {
-        var f = new PlanFollower(SameTimeOrder.DropoffsFirst);
-        f.Follow(Plan(7, Pickup(1, 5), Dropoff(1, 10)));
-        Take(f, 5);
-        f.Follow(Plan(8, Pickup(2, 10), Dropoff(2, 10)));
-        Assert.Equal([(1L, WireStopKind.Dropoff), (2L, WireStopKind.Pickup)], Take(f, 10).Select(s => (s.OrderId, s.Kind)));
-        f.Follow(Plan(8, Dropoff(2, 11)));
-        Assert.Equal([(2L, WireStopKind.Dropoff)], Take(f, 11).Select(s => (s.OrderId, s.Kind)));
-    }
-
-    [Fact]
     public void A_drop_off_waits_for_its_pickup()
     {
         var f = new PlanFollower();
