@@ -16,10 +16,7 @@ public class ShiftEndTests
     public void A_courier_whose_shift_ends_before_its_pickup_hands_the_order_to_a_courier_on_shift(DispatchProfile profile, bool replanning)
     {
         var e = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(Min), new DispatchOptions { Profile = profile, Replanning = replanning });
-        e.AddSite(1, 0, 0);
-        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 20), 0);     // 10 minutes east, shift ends at 20
-        e.CourierOnShift(new CourierShift(11, 0, 30 * Min, 0, 300), 0);    // 30 minutes north, on shift all day
-        e.PlaceOrder(new OrderRequest(100, 1, -5 * Min, 0, 0, 0), 0);
+        WithCourierLeavingAt20(e, orderMinutesWest: 5);
         var rec = new Recorder();
         var sink = new RecordingSink(rec);
         e.Tick(0, ref sink);
@@ -45,10 +42,7 @@ public class ShiftEndTests
     public void Orders_picked_up_before_the_shift_ended_stay_with_their_courier()
     {
         var e = EngineFactory.Create(DispatchProfile.Mdrp);
-        e.AddSite(1, 0, 0);
-        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 20), 0);
-        e.CourierOnShift(new CourierShift(11, 0, 30 * Min, 0, 300), 0);
-        e.PlaceOrder(new OrderRequest(100, 1, -15 * Min, 0, 0, 0), 0);
+        WithCourierLeavingAt20(e, orderMinutesWest: 15);
         var sink = new NullSink();
         e.Tick(0, ref sink);
         Assert.Equal(10, e.Order(100).CourierId);
@@ -71,10 +65,7 @@ public class ShiftEndTests
     public void A_re_plan_that_puts_a_pickup_after_the_shift_end_releases_the_order_at_once(bool kitchenDelay)
     {
         var e = EngineFactory.Create(DispatchProfile.Mdrp);
-        e.AddSite(1, 0, 0);
-        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 20), 0);     // 10 minutes east, shift ends at 20
-        e.CourierOnShift(new CourierShift(11, 0, 30 * Min, 0, 300), 0);    // 30 minutes north, on shift all day
-        e.PlaceOrder(new OrderRequest(100, 1, -5 * Min, 0, 0, 0), 0);
+        WithCourierLeavingAt20(e, orderMinutesWest: 5);
         var rec = new Recorder();
         var sink = new RecordingSink(rec);
         e.Tick(0, ref sink);
@@ -98,14 +89,21 @@ public class ShiftEndTests
     public void A_re_plan_that_keeps_the_pickup_within_the_shift_keeps_the_order()
     {
         var e = EngineFactory.Create(DispatchProfile.Mdrp);
-        e.AddSite(1, 0, 0);
-        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 20), 0);
-        e.CourierOnShift(new CourierShift(11, 0, 30 * Min, 0, 300), 0);
-        e.PlaceOrder(new OrderRequest(100, 1, -5 * Min, 0, 0, 0), 0);
+        WithCourierLeavingAt20(e, orderMinutesWest: 5);
         var sink = new NullSink();
         e.Tick(0, ref sink);
         e.ChangeReadyTime(100, 19, 5);
         Assert.Equal(10, e.Order(100).CourierId);
         Assert.Equal(19, e.Order(100).PlannedPickup);
+    }
+
+    /// <summary>Site 1 at the origin; courier 10 ten minutes east, its shift ending at 20; courier 11 thirty minutes north,
+    /// on shift all day; order 100, ready at 0, dropped off <paramref name="orderMinutesWest"/> minutes west of the site.</summary>
+    private static void WithCourierLeavingAt20(DispatchEngine<EuclideanCeilMinutes> e, double orderMinutesWest)
+    {
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 20), 0);
+        e.CourierOnShift(new CourierShift(11, 0, 30 * Min, 0, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, -orderMinutesWest * Min, 0, 0, 0), 0);
     }
 }
