@@ -95,28 +95,50 @@ def decay(tau):
     return Decay
 
 
-def oracle(delay):
-    class Oracle(Ring):
-        def learn(self, r):
-            pass
+SKIP, STOP = object(), object()
 
-        def margin(self, r, t, rows, order):
-            band, pooled = [], []
-            for j in reversed(order):
-                x = rows[j]
-                if x['placed'] > t - delay:
-                    continue
-                if t - x['placed'] > 120 or (len(band) >= 64 and len(pooled) >= 64):
-                    break
-                if math.isnan(x['drop']):
-                    continue
-                e = x['drop'] - x['point']
-                if len(pooled) < 64:
-                    pooled.append(e)
-                if x['sit'] == r['sit'] and len(band) < 64:
-                    band.append(e)
-            ring = band if len(band) >= 24 else pooled
-            return quantile(ring, 0.9) if len(ring) >= 8 else 0.0
+
+class RowSample(Ring):
+    """A margin from the errors of other orders' rows, newest placement first (instead of the drop-off rings): the 0.9
+    quantile of the band's errors if 24 or more, else of the pooled ones if 8 or more, else none. `error(x, t)` is a
+    row's error, SKIP, or STOP (no older row counts); at most `cap` errors are kept a side."""
+    cap = math.inf
+
+    def learn(self, r):
+        pass
+
+    def error(self, x, t):
+        raise NotImplementedError
+
+    def margin(self, r, t, rows, order):
+        band, pooled = [], []
+        for j in reversed(order):
+            if len(band) >= self.cap and len(pooled) >= self.cap:
+                break
+            x = rows[j]
+            e = self.error(x, t)
+            if e is STOP:
+                break
+            if e is SKIP:
+                continue
+            if len(pooled) < self.cap:
+                pooled.append(e)
+            if x['sit'] == r['sit'] and len(band) < self.cap:
+                band.append(e)
+        ring = band if len(band) >= 24 else pooled
+        return quantile(ring, 0.9) if len(ring) >= 8 else 0.0
+
+
+def oracle(delay):
+    class Oracle(RowSample):
+        cap = 64
+
+        def error(self, x, t):
+            if x['placed'] > t - delay:
+                return SKIP
+            if t - x['placed'] > 120:
+                return STOP
+            return SKIP if math.isnan(x['drop']) else x['drop'] - x['point']
     return Oracle
 
 
@@ -124,29 +146,15 @@ def live(horizon, inflight):
     """Errors of the band's orders placed within the last `horizon` minutes: delivered ones as realised; with
     `inflight`, undelivered ones as the lower bound `now - point` when already past their point estimate (what the
     engine can see of them without a plan ETA). Falls back to the pooled sample of the same orders, then to no margin."""
-    class Live(Ring):
-        def learn(self, r):
-            pass
-
-        def margin(self, r, t, rows, order):
-            band, pooled = [], []
-            for j in reversed(order):
-                x = rows[j]
-                if x['placed'] >= t:
-                    continue
-                if t - x['placed'] > horizon:
-                    break
-                if not math.isnan(x['drop']) and x['drop'] <= t:
-                    e = x['drop'] - x['point']
-                elif inflight and t > x['point']:
-                    e = t - x['point']
-                else:
-                    continue
-                pooled.append(e)
-                if x['sit'] == r['sit']:
-                    band.append(e)
-            ring = band if len(band) >= 24 else pooled
-            return quantile(ring, 0.9) if len(ring) >= 8 else 0.0
+    class Live(RowSample):
+        def error(self, x, t):
+            if x['placed'] >= t:
+                return SKIP
+            if t - x['placed'] > horizon:
+                return STOP
+            if not math.isnan(x['drop']) and x['drop'] <= t:
+                return x['drop'] - x['point']
+            return t - x['point'] if inflight and t > x['point'] else SKIP
     return Live
 
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dispatch.Client;
+using Dispatch.Client.Following;
 using Dispatch.Protocol;
 
 namespace SidecarClient;
@@ -10,22 +11,22 @@ namespace SidecarClient;
 /// simulated minute it confirms the pickups and drop-offs that fall due (at the times the pushed
 /// plans say; MDRP couriers follow instructions), places the orders of that minute, then sends
 /// Tick(minute) and waits for its Ack, by which time every assignment of that tick has arrived.
-/// Events are pipelined; only the tick is a round trip. A stop is confirmed at the time of the latest plan that
-/// names it (an updated assignment replaces the earlier times); an order released or cancelled loses its stops.
-/// The other plan changes (reassigned, resequenced, ETA changed, re-quoted) leave the order with its courier.
+/// Events are pipelined; only the tick is a round trip. Which stops fall due when is the client library's
+/// <see cref="PlanFollower"/> (a stop at the time of the latest plan that names it; an order released or cancelled loses
+/// its stops). The other plan changes (reassigned, resequenced, ETA changed, re-quoted) leave the order with its courier,
+/// and this fleet keeps the assignment's drop-off time through an ETA change (a fleet that follows those calls
+/// <see cref="PlanFollower.Retime"/>).
 /// </summary>
 internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, double speed, TextWriter output)
 {
     private readonly ConcurrentQueue<ServerMessage> _pushes = new();
-    private readonly PriorityQueue<(WireStopKind Kind, long OrderId, int Version), (double At, int Kind)> _due = new();
-    // The plan a stop's time comes from (its version) and the courier of that plan.
-    private readonly Dictionary<(long OrderId, WireStopKind Kind), (int Version, long Courier)> _latest = new();
+    private readonly PlanFollower _plans = new();
     private readonly HashSet<long> _assigned = new();
     private readonly List<Task<ServerMessage>> _requests = new();
     private readonly Dictionary<long, string> _orderNames = trace.Orders.ToDictionary(o => o.Id, o => o.Name);
     private readonly Dictionary<long, string> _courierNames = trace.Couriers.ToDictionary(c => c.Id, c => c.Name);
     private readonly Dictionary<long, string> _siteNames = trace.Restaurants.ToDictionary(s => s.Id, s => s.Name);
-    private int _inFlight, _assignments, _delivered, _version;
+    private int _inFlight, _assignments, _delivered;
 
     public async Task<int> RunAsync()
     {
@@ -64,7 +65,7 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
 
             int open = next - _assigned.Count; // _assigned keeps delivered orders; released ones left it
             bool allPlaced = next == orders.Length && t >= lastPlacement;
-            bool nothingInFlight = _inFlight == 0 && _due.Count == 0;
+            bool nothingInFlight = _inFlight == 0 && _plans.Queued == 0;
             if (allPlaced && nothingInFlight && (open <= 0 || t >= lastShiftEnd)) break;
             if (t > lastShiftEnd + 24 * 60) { output.WriteLine("giving up: a day past the last shift end"); break; }
             if (speed > 0)
@@ -95,16 +96,12 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
     /// <summary>Confirms every planned stop due at or before <paramref name="upTo"/> at its planned time.</summary>
     private void ConfirmDue(double upTo)
     {
-        while (_due.TryPeek(out var stop, out var pri) && pri.At <= upTo)
+        while (_plans.TryTakeDue(upTo, out var stop))
         {
-            _due.Dequeue();
-            // A stop of an older plan (re-timed since), or of an order released or cancelled since: not this courier's to do.
-            if (!_latest.TryGetValue((stop.OrderId, stop.Kind), out var latest) || latest.Version != stop.Version) continue;
-            _latest.Remove((stop.OrderId, stop.Kind));
-            if (stop.Kind == WireStopKind.Pickup) Send(Command.ConfirmPickup(0, stop.OrderId, pri.At));
+            if (stop.Kind == WireStopKind.Pickup) Send(Command.ConfirmPickup(0, stop.OrderId, stop.At));
             else
             {
-                Send(Command.ConfirmDropoff(0, stop.OrderId, pri.At));
+                Send(Command.ConfirmDropoff(0, stop.OrderId, stop.At));
                 _inFlight--;
                 _delivered++;
             }
@@ -122,13 +119,9 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
                     _assignments++;
                     var pickups = a.Stops.Where(s => s.Kind == WireStopKind.Pickup).ToArray();
                     var drops = a.Stops.Where(s => s.Kind == WireStopKind.Dropoff).ToArray();
-                    int version = ++_version;
-                    foreach (var s in a.Stops)
-                    {
-                        _latest[(s.OrderId, s.Kind)] = (version, a.CourierId);
-                        _due.Enqueue((s.Kind, s.OrderId, version), (s.ServiceAt, s.Kind == WireStopKind.Pickup ? 1 : 0));
-                        if (s.Kind == WireStopKind.Pickup && _assigned.Add(s.OrderId)) _inFlight++;
-                    }
+                    _plans.Follow(a);
+                    foreach (var s in pickups)
+                        if (_assigned.Add(s.OrderId)) _inFlight++;
                     string site = pickups.Length > 0 ? Name(_siteNames, pickups[0].SiteId) : "?";
                     output.WriteLine($"[{a.AssignedAt,7:F1}] courier {Name(_courierNames, a.CourierId)} <- {site}: " +
                         string.Join(", ", drops.Select(d => Name(_orderNames, d.OrderId))) +
@@ -142,18 +135,11 @@ internal sealed class TraceStreamer(MdrpTrace trace, DispatchClient client, doub
                     if (p.Kind is WirePlanChangeKind.Released or WirePlanChangeKind.Cancelled && _assigned.Remove(p.OrderId))
                     {
                         _inFlight--;
-                        Forget(p.OrderId, WireStopKind.Pickup, p.CourierId);
-                        Forget(p.OrderId, WireStopKind.Dropoff, p.CourierId);
+                        _plans.Release(p.OrderId, p.CourierId);
                     }
                     break;
             }
         }
-    }
-
-    /// <summary>Drops an order's stop from the courier it left (a newer plan's stop, with another courier, stays).</summary>
-    private void Forget(long orderId, WireStopKind kind, long courier)
-    {
-        if (_latest.TryGetValue((orderId, kind), out var latest) && (courier < 0 || latest.Courier == courier)) _latest.Remove((orderId, kind));
     }
 
     private static string Name(Dictionary<long, string> names, long id) => names.TryGetValue(id, out var n) ? n : id.ToString();

@@ -16,9 +16,7 @@ public sealed class ClusterEdgeTests
     [SkippableFact]
     public async Task Connections_to_any_silo_reach_the_region_their_hello_names()
     {
-        TestRedis.Require();
-        string prefix = TestRedis.UniquePrefix();
-        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0, defaultRegion: "north");
+        await using var silos = RedisSilos.Fresh(defaultRegion: "north");
         var a = await silos.StartSiloAsync();
         var b = await silos.StartSiloAsync();
         var edgeA = RedisSilos.Edge(a);
@@ -62,36 +60,32 @@ public sealed class ClusterEdgeTests
         Assert.Equal(8, (await south.GetOrderAsync(80)).CourierId);
 
         // A region's own refusal, as the sidecar's, through the edge.
-        var outside = await Assert.ThrowsAsync<DispatchRequestException>(() => south.AddSiteAsync(3, 1000, 1000));
-        Assert.Equal(ErrorCode.InvalidValue, outside.Code);
-        Assert.Contains("outside region 'south'", outside.Message);
+        await RefusedAsync(() => south.AddSiteAsync(3, 1000, 1000), ErrorCode.InvalidValue, "outside region 'south'");
     }
 
     [SkippableFact]
     public async Task A_hello_with_an_unknown_region_or_none_without_a_default_is_refused_naming_the_field()
     {
-        TestRedis.Require();
-        string prefix = TestRedis.UniquePrefix();
-        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0);
+        await using var silos = RedisSilos.Fresh();
         var edge = RedisSilos.Edge(await silos.StartSiloAsync());
 
-        var unknown = await Assert.ThrowsAsync<DispatchRequestException>(() =>
-            DispatchClient.ConnectAsync("127.0.0.1", edge.Port, new DispatchClientOptions { Region = "atlantis" }));
-        Assert.Equal(ErrorCode.UnknownId, unknown.Code);
-        Assert.Contains("Hello field region", unknown.Message);
-        Assert.Contains("'atlantis'", unknown.Message);
+        await RefusedAsync(() => DispatchClient.ConnectAsync("127.0.0.1", edge.Port, new DispatchClientOptions { Region = "atlantis" }),
+            ErrorCode.UnknownId, "Hello field region", "'atlantis'");
+        await RefusedAsync(() => DispatchClient.ConnectAsync("127.0.0.1", edge.Port), ErrorCode.InvalidValue, "no default region");
+    }
 
-        var none = await Assert.ThrowsAsync<DispatchRequestException>(() => DispatchClient.ConnectAsync("127.0.0.1", edge.Port));
-        Assert.Equal(ErrorCode.InvalidValue, none.Code);
-        Assert.Contains("no default region", none.Message);
+    /// <summary>The request is refused with <paramref name="code"/>, the message naming each of <paramref name="mentions"/>.</summary>
+    private static async Task RefusedAsync(Func<Task> request, ErrorCode code, params string[] mentions)
+    {
+        var e = await Assert.ThrowsAsync<DispatchRequestException>(request);
+        Assert.Equal(code, e.Code);
+        foreach (string m in mentions) Assert.Contains(m, e.Message);
     }
 
     [SkippableFact]
     public async Task A_couriers_commands_sent_to_its_old_region_reach_the_region_that_holds_it()
     {
-        TestRedis.Require();
-        string prefix = TestRedis.UniquePrefix();
-        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0);
+        await using var silos = RedisSilos.Fresh();
         var edge = RedisSilos.Edge(await silos.StartSiloAsync());
         await silos.StartClientAsync();
         await using var north = await DispatchClient.ConnectAsync("127.0.0.1", edge.Port, new DispatchClientOptions { Region = "north" });

@@ -53,9 +53,7 @@ public sealed class ClusterMetricsTests
     [SkippableFact]
     public async Task A_silo_answers_GetMetrics_and_GetServerStats_with_its_connection_s_region_figures()
     {
-        TestRedis.Require();
-        string prefix = TestRedis.UniquePrefix();
-        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0);
+        await using var silos = RedisSilos.Fresh();
         var edge = RedisSilos.Edge(await silos.StartSiloAsync());
         await using var c = await DispatchClient.ConnectAsync("127.0.0.1", edge.Port, new DispatchClientOptions { Region = "north" });
         await c.AddSiteAsync(1, 1000, 1000);

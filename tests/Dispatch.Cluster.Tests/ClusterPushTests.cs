@@ -17,9 +17,7 @@ public sealed class ClusterPushTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_ticks_decisions_reach_every_subscriber_of_the_region_on_every_silo()
     {
-        TestRedis.Require();
-        string prefix = TestRedis.UniquePrefix();
-        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0);
+        await using var silos = RedisSilos.Fresh();
         var a = RedisSilos.Edge(await silos.StartSiloAsync());
         var b = RedisSilos.Edge(await silos.StartSiloAsync());
 
@@ -72,9 +70,7 @@ public sealed class ClusterPushTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_subscriber_whose_silo_stops_reconnects_to_another_and_gets_the_pushes_of_later_ticks()
     {
-        TestRedis.Require();
-        string prefix = TestRedis.UniquePrefix();
-        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0);
+        await using var silos = RedisSilos.Fresh();
         var hostA = await silos.StartSiloAsync();
         var a = RedisSilos.Edge(hostA);
         var b = RedisSilos.Edge(await silos.StartSiloAsync());
@@ -121,9 +117,7 @@ public sealed class ClusterPushTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task A_subscriber_that_does_not_read_is_closed_as_a_slow_consumer_and_the_others_get_every_push()
     {
-        TestRedis.Require();
-        string prefix = TestRedis.UniquePrefix();
-        await using var silos = new RedisSilos(prefix, prefix, snapshotEveryRecords: 0, defaultRegion: null,
+        await using var silos = RedisSilos.Fresh(defaultRegion: null,
             "--Dispatch:MaxOutboundBytes=16384", "--Dispatch:SocketSendBufferBytes=4096");
         var a = RedisSilos.Edge(await silos.StartSiloAsync());
         var b = RedisSilos.Edge(await silos.StartSiloAsync());

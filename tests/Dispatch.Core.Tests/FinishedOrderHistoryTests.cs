@@ -11,13 +11,8 @@ public class FinishedOrderHistoryTests
     /// at 12 moves them.</summary>
     private static DispatchEngine<EuclideanCeilMinutes> Script(double retention)
     {
-        var e = RetentionTests.Engine(retention);
-        e.AddSite(1, 0, 0);
-        e.CourierOnShift(new CourierShift(7, 0, 0, 0, 600), 0);
-        e.PlaceOrder(new OrderRequest(100, 1, 1000, 0, 0, 0), 0);
-        e.PlaceOrder(new OrderRequest(101, 1, 1200, 0, 0, 0), 0);
+        var e = RetentionTests.TwoOrdersTicked(retention, secondDropX: 1200);
         var sink = new NullSink();
-        e.Tick(0, ref sink);
         e.PlaceOrder(new OrderRequest(102, 1, 900, 0, 1, 3), 1);
         e.CancelOrder(102, 1);
         e.ConfirmPickup(100, 2);

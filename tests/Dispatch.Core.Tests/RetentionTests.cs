@@ -10,16 +10,27 @@ public class RetentionTests
     internal static DispatchEngine<EuclideanCeilMinutes> Engine(double retention, DispatchProfile profile = DispatchProfile.Mdrp) =>
         new(new EuclideanCeilMinutes(320), new DispatchOptions { Profile = profile, FinishedOrderRetentionMinutes = retention });
 
-    [Fact]
-    public void A_finished_order_is_known_for_the_retention_window_then_forgotten_and_its_id_free_again()
+    /// <summary>
+    /// <see cref="Engine"/> with a restaurant at the origin, courier 7 on shift from 0 to 600 beside it, orders 100 (drop-off
+    /// 1000 m east) and 101 (<paramref name="secondDropX"/> m east) placed and ready at 0, and the tick at 0 that plans them.
+    /// </summary>
+    internal static DispatchEngine<EuclideanCeilMinutes> TwoOrdersTicked(double retention, double secondDropX)
     {
-        var e = Engine(retention: 30);
+        var e = Engine(retention);
         e.AddSite(1, 0, 0);
         e.CourierOnShift(new CourierShift(7, 0, 0, 0, 600), 0);
         e.PlaceOrder(new OrderRequest(100, 1, 1000, 0, 0, 0), 0);
-        e.PlaceOrder(new OrderRequest(101, 1, 1000, 0, 0, 0), 0);
+        e.PlaceOrder(new OrderRequest(101, 1, secondDropX, 0, 0, 0), 0);
         var sink = new NullSink();
         e.Tick(0, ref sink);
+        return e;
+    }
+
+    [Fact]
+    public void A_finished_order_is_known_for_the_retention_window_then_forgotten_and_its_id_free_again()
+    {
+        var e = TwoOrdersTicked(retention: 30, secondDropX: 1000);
+        var sink = new NullSink();
         Assert.Equal(OrderStatus.Assigned, e.GetOrderStatus(100));
         e.CancelOrder(101, 1);
         e.ConfirmPickup(100, 2);

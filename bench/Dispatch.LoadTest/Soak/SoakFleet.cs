@@ -1,3 +1,4 @@
+using Dispatch.Client.Following;
 using Dispatch.Protocol;
 
 namespace Dispatch.LoadTest.Soak;
@@ -5,10 +6,10 @@ namespace Dispatch.LoadTest.Soak;
 /// <summary>
 /// The simulated world of one soak day on the driver's side: customers placing and cancelling orders,
 /// couriers coming on shift at their start and going off once their shift is over and nothing is left on
-/// board, and couriers that follow the pushed plans exactly (an MDRP fleet): every pickup and drop-off of an
-/// Assignment push is confirmed at its planned service time (<c>serviceAt</c>), once the engine clock has
-/// reached it. A later plan for a stop supersedes an earlier one (versions, as the simulator's PlanFollowers);
-/// a released or cancelled order's queued stops are dropped. Single-threaded: the driver feeds it the
+/// board, and couriers that follow the pushed plans exactly (an MDRP fleet, the client library's
+/// <see cref="PlanFollower"/>): every pickup and drop-off of an Assignment push is confirmed at its planned service
+/// time (<c>serviceAt</c>, or the EtaChanged push's new time), once the engine clock has reached it; a released or
+/// cancelled order's queued stops are dropped. Single-threaded: the driver feeds it the
 /// replies and pushes it drained, then asks it for the minute's events. Couriers reach their shift end without a
 /// command (the engine takes them off shift then); one in ten asks to stop early and is sent off shift (CourierOffShift)
 /// as soon as it has nothing planned.
@@ -32,12 +33,10 @@ internal sealed class SoakFleet
 
     private readonly SoakDay _day;
     private readonly SoakErrors _errors;
-    private readonly int[] _courierOf, _pickVersion, _dropVersion;
-    private readonly int[] _outstanding;          // per courier: orders planned on it, not yet dropped off
+    private readonly PlanFollower _plans = new();
     private readonly byte[] _courierState;        // 0 not on shift yet, 1 on shift, 2 sent off shift
     private readonly int[] _byCancel, _byLeave;   // order indexes by cancellation minute, early leavers by the minute they ask to stop
     private readonly List<int> _leaving = new();  // couriers who asked to stop, waiting for their last drop-off
-    private readonly PriorityQueue<(int Order, bool Drop, int Version), (double At, int DropFirst)> _due = new();
     private int _nextOrder, _nextCourier, _nextCancel, _nextLeave;
 
     public SoakFleet(SoakDay day, SoakErrors errors)
@@ -45,11 +44,6 @@ internal sealed class SoakFleet
         _day = day;
         _errors = errors;
         Flags = new OrderFlags[day.Orders];
-        _courierOf = new int[day.Orders];
-        Array.Fill(_courierOf, -1);
-        _pickVersion = new int[day.Orders];
-        _dropVersion = new int[day.Orders];
-        _outstanding = new int[day.Couriers];
         _courierState = new byte[day.Couriers];
         _byCancel = Enumerable.Range(0, day.Orders).Where(i => day.CancelAt[i] >= 0).OrderBy(i => day.CancelAt[i]).ToArray();
         _byLeave = Enumerable.Range(0, day.Couriers).Where(k => day.LeaveAt[k] >= 0).OrderBy(k => day.LeaveAt[k]).ToArray();
@@ -68,7 +62,6 @@ internal sealed class SoakFleet
     public int CouriersOn { get; private set; }
     public int CouriersOff { get; private set; }
     public int LeftAtShiftEnd { get; private set; }
-    public int StaleStops { get; private set; }
 
     /// <summary>Orders acknowledged and not yet finished (delivered or cancelled) by an acknowledged command.</summary>
     public int Unfinished => Flags.Count(f => (f & OrderFlags.Acked) != 0 && (f & (OrderFlags.DropAcked | OrderFlags.CancelAcked)) == 0);
@@ -103,25 +96,18 @@ internal sealed class SoakFleet
     /// </summary>
     public void AddEvents(SoakConnection c, int minute, double now, int closeSweepMinute)
     {
-        // 1. Couriers follow their plans: every stop due by now, at its planned time.
-        while (_due.TryPeek(out var stop, out var when) && when.At <= now)
+        // 1. Couriers follow their plans: every stop due by now, at its planned time (only today's orders are followed).
+        while (_plans.TryTakeDue(now, out var stop))
         {
-            _due.Dequeue();
-            int i = stop.Order;
-            var f = Flags[i];
-            if ((f & (OrderFlags.CancelSent | OrderFlags.DropSent)) != 0) { StaleStops++; continue; }
-            if (stop.Drop)
+            var (_, i) = SoakDay.OfOrder(stop.OrderId);
+            if (stop.Kind == WireStopKind.Dropoff)
             {
-                if (stop.Version != _dropVersion[i]) continue;
-                if ((f & OrderFlags.PickupSent) == 0) { StaleStops++; continue; } // its pickup was superseded or dropped: wait for the next plan
-                c.Add(Command.ConfirmDropoff(0, _day.OrderId(i), when.At), _day.OrderId(i));
+                c.Add(Command.ConfirmDropoff(0, stop.OrderId, stop.At), stop.OrderId);
                 Flags[i] |= OrderFlags.DropSent;
-                if (_courierOf[i] >= 0) _outstanding[_courierOf[i]]--;
             }
             else
             {
-                if (stop.Version != _pickVersion[i] || (f & OrderFlags.PickupSent) != 0) continue;
-                c.Add(Command.ConfirmPickup(0, _day.OrderId(i), when.At), _day.OrderId(i));
+                c.Add(Command.ConfirmPickup(0, stop.OrderId, stop.At), stop.OrderId);
                 Flags[i] |= OrderFlags.PickupSent;
             }
         }
@@ -148,8 +134,9 @@ internal sealed class SoakFleet
         for (int j = _leaving.Count - 1; j >= 0; j--)
         {
             int k = _leaving[j];
-            if (_outstanding[k] > 0 && minute < _day.Off[k] - 1) continue;
-            if (_outstanding[k] == 0 && minute < _day.Off[k] - 1)
+            int planned = _plans.PlannedOrders(_day.CourierId(k));
+            if (planned > 0 && minute < _day.Off[k] - 1) continue;
+            if (planned == 0 && minute < _day.Off[k] - 1)
             {
                 c.Add(Command.CourierOffShift(0, _day.CourierId(k)), _day.CourierId(k));
                 _courierState[k] = 2;
@@ -180,58 +167,30 @@ internal sealed class SoakFleet
         if ((f & OrderFlags.Acked) == 0 || (f & (OrderFlags.PickupSent | OrderFlags.DropSent | OrderFlags.CancelSent)) != 0) return false;
         c.Add(Command.CancelOrder(0, _day.OrderId(i)), _day.OrderId(i));
         Flags[i] |= OrderFlags.CancelSent;
-        Unplan(i);
+        _plans.Forget(_day.OrderId(i));
         return true;
-    }
-
-    /// <summary>The order leaves its courier's plan: its queued stops no longer count.</summary>
-    private void Unplan(int i)
-    {
-        _pickVersion[i]++;
-        _dropVersion[i]++;
-        if (_courierOf[i] < 0) return;
-        _outstanding[_courierOf[i]]--;
-        _courierOf[i] = -1;
     }
 
     private void OnAssignment(AssignmentMessage a)
     {
         Assignments++;
         var (day, k) = SoakDay.OfCourier(a.CourierId);
-        if (day != _day.Day || (uint)k >= (uint)_day.Couriers) { StaleStops += a.Stops.Length; return; }
+        if (day != _day.Day || (uint)k >= (uint)_day.Couriers) return;
         foreach (var s in a.Stops)
-        {
-            if (Index(s.OrderId) is not int i) { StaleStops++; continue; }
-            if ((Flags[i] & (OrderFlags.CancelSent | OrderFlags.DropSent)) != 0) { StaleStops++; continue; }
-            if (_courierOf[i] != k)
-            {
-                if (_courierOf[i] >= 0) _outstanding[_courierOf[i]]--;
-                _outstanding[k]++;
-                _courierOf[i] = k;
-            }
-            if (s.Kind == WireStopKind.Pickup)
-            {
-                if ((Flags[i] & OrderFlags.PickupSent) != 0) continue;
-                _due.Enqueue((i, false, ++_pickVersion[i]), (s.ServiceAt, 1));
-            }
-            else
-            {
-                _due.Enqueue((i, true, ++_dropVersion[i]), (s.ServiceAt, 0));
-            }
-        }
+            if (Index(s.OrderId) is int) _plans.Follow(a.CourierId, s);
     }
 
     private void OnPlanChange(PlanChangeMessage p)
     {
-        if (Index(p.OrderId) is not int i) return;
+        if (Index(p.OrderId) is null) return;
         switch (p.Kind)
         {
             case WirePlanChangeKind.Released:
                 Released++;
-                if ((Flags[i] & OrderFlags.PickupSent) == 0) Unplan(i);
+                _plans.Release(p.OrderId, p.CourierId);
                 break;
-            case WirePlanChangeKind.EtaChanged when double.IsFinite(p.NewTime) && (Flags[i] & (OrderFlags.DropSent | OrderFlags.CancelSent)) == 0:
-                _due.Enqueue((i, true, ++_dropVersion[i]), (p.NewTime, 0));
+            case WirePlanChangeKind.EtaChanged:
+                _plans.Retime(p.OrderId, p.NewTime);
                 break;
         }
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using Dispatch.Client.Following;
 using Dispatch.Cluster.Grains;
 using Dispatch.Cluster.Handoff;
 using Dispatch.Cluster.Regions;
@@ -11,7 +12,7 @@ namespace Dispatch.Cluster.Simulation;
 /// Plays a <see cref="RegionDay"/> through a cluster's region grains, minute by minute, as clients on the caller's clock
 /// would: each minute every region gets one <see cref="IRegionGrain.ExecuteBatch"/> holding its Tick, then the events
 /// of that minute (placements, and the pickups and drop-offs of couriers who do exactly what their pushed plan says, at
-/// its service times); then one <see cref="HandoffCoordinator"/> round moves idle couriers whose last drop-off left them
+/// its service times: the client library's <see cref="PlanFollower"/>); then one <see cref="HandoffCoordinator"/> round moves idle couriers whose last drop-off left them
 /// in another region (and, with borrowing, lends couriers to short regions). Every hour and at the end the
 /// exactly-one-region audit (<see cref="CourierAudit"/>) runs. The day is deterministic: each region's answers depend only
 /// on what it was sent, and the hand-off round runs between minutes.
@@ -23,7 +24,6 @@ namespace Dispatch.Cluster.Simulation;
 /// </remarks>
 public sealed class RegionDayReplay
 {
-    private const int PlaceKind = 0, PickupKind = 1, DropoffKind = 2;
     private readonly IGrainFactory _grains;
     private readonly RegionMap _map;
     private readonly HandoffOptions _handoff;
@@ -37,8 +37,6 @@ public sealed class RegionDayReplay
         _map = map;
         _handoff = handoff ?? new HandoffOptions();
     }
-
-    private readonly record struct Pending(int Kind, long Order, int Version, string Region);
 
     /// <summary>Plays <paramref name="day"/>; <paramref name="progress"/> hears each simulated hour.</summary>
     public async Task<RegionDayResult> RunAsync(RegionDay day, Action<string>? progress = null, CancellationToken cancellationToken = default)
@@ -74,20 +72,11 @@ public sealed class RegionDayReplay
                 foreach (var m in Read(await Region(region).ExecuteBatch([.. chunk.Select(Payload)])))
                     if (m is ErrorMessage e) Refused($"{region} setup request {e.RequestId}: {e.Message}");
 
-        var queue = new PriorityQueue<Pending, (double At, int Kind, long Seq)>();
-        long seq = 0;
-        foreach (var o in day.Orders) queue.Enqueue(new Pending(PlaceKind, o.Id, 0, siteRegion[o.Site]), (o.PlacedAt, PlaceKind, seq++));
-        var version = new Dictionary<(long Order, int Kind), int>();
-        void Schedule(string region, long order, int kind, double at)
-        {
-            int v = version[(order, kind)] = version.GetValueOrDefault((order, kind)) + 1;
-            queue.Enqueue(new Pending(kind, order, v, region), (at, kind, seq++));
-        }
-        void Cancel(long order)
-        {
-            version[(order, PickupKind)] = version.GetValueOrDefault((order, PickupKind)) + 1;
-            version[(order, DropoffKind)] = version.GetValueOrDefault((order, DropoffKind)) + 1;
-        }
+        // Placements by time (a stable sort: the day's order among equal times); the couriers' stops from the follower.
+        var placements = day.Orders.OrderBy(o => o.PlacedAt).ToArray();
+        int nextPlacement = 0;
+        var plans = new PlanFollower();
+        var due = new List<DueStop>();
 
         var delivered = new Dictionary<long, double>();
         int positionMoves = 0, borrowMoves = 0, rolledBack = 0, retried = 0, audits = 0, duplicated = 0, missing = 0, misplaced = 0;
@@ -109,26 +98,34 @@ public sealed class RegionDayReplay
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batches = regions.ToDictionary(r => r, _ => new List<Command>());
-            var sent = regions.ToDictionary(r => r, _ => new Dictionary<uint, Pending>());
+            var dropoffs = regions.ToDictionary(r => r, _ => new Dictionary<uint, long>()); // request id -> order, to undo a refused one
             foreach (var r in regions) batches[r].Add(Command.Tick(++rid, t));
-            while (queue.TryPeek(out var p, out var key) && key.At <= t)
+            due.Clear();
+            while (plans.TryTakeDue(t, out var stop)) due.Add(stop);
+            // The minute's events in time order, a placement before a stop of the same time; each to the region holding its
+            // order, its site's (a hand-off moves couriers, never orders, so that is the region whose plan named the stop).
+            for (int d = 0; ;)
             {
-                queue.Dequeue();
-                Command c;
-                if (p.Kind == PlaceKind)
+                bool place = nextPlacement < placements.Length && placements[nextPlacement].PlacedAt <= t;
+                if (!place && d == due.Count) break;
+                if (place && (d == due.Count || placements[nextPlacement].PlacedAt <= due[d].At))
                 {
-                    var o = orders[p.Order];
-                    c = Command.PlaceOrder(++rid, o.Id, o.Site, o.DropX, o.DropY, o.PlacedAt, o.ReadyAt);
+                    var o = placements[nextPlacement++];
+                    batches[siteRegion[o.Site]].Add(Command.PlaceOrder(++rid, o.Id, o.Site, o.DropX, o.DropY, o.PlacedAt, o.ReadyAt));
+                    continue;
+                }
+                var stop = due[d++];
+                string region = siteRegion[orders[stop.OrderId].Site];
+                if (stop.Kind == WireStopKind.Pickup)
+                {
+                    batches[region].Add(Command.ConfirmPickup(++rid, stop.OrderId, stop.At));
                 }
                 else
                 {
-                    // Superseded by a later plan for the same stop, or released: the courier does not do it.
-                    if (version.GetValueOrDefault((p.Order, p.Kind)) != p.Version) continue;
-                    c = p.Kind == PickupKind ? Command.ConfirmPickup(++rid, p.Order, key.At) : Command.ConfirmDropoff(++rid, p.Order, key.At);
-                    if (p.Kind == DropoffKind) delivered[p.Order] = key.At;
+                    batches[region].Add(Command.ConfirmDropoff(++rid, stop.OrderId, stop.At));
+                    dropoffs[region][rid] = stop.OrderId;
+                    delivered[stop.OrderId] = stop.At;
                 }
-                batches[p.Region].Add(c);
-                sent[p.Region][c.RequestId] = p;
             }
             var answers = await Task.WhenAll(regions.Select(r => Region(r).ExecuteBatch([.. batches[r].Select(Payload)])));
             for (int i = 0; i < regions.Count; i++)
@@ -139,17 +136,16 @@ public sealed class RegionDayReplay
                     switch (m)
                     {
                         case AssignmentMessage a:
-                            foreach (var s in a.Stops)
-                                Schedule(region, s.OrderId, s.Kind == WireStopKind.Pickup ? PickupKind : DropoffKind, Math.Max(t, s.ServiceAt));
+                            plans.Follow(a, notBefore: t);
                             break;
                         case PlanChangeMessage { Kind: WirePlanChangeKind.Released or WirePlanChangeKind.Cancelled } pc:
-                            Cancel(pc.OrderId);
+                            plans.Release(pc.OrderId, pc.CourierId);
                             break;
-                        case PlanChangeMessage { Kind: WirePlanChangeKind.EtaChanged } pc when !double.IsNaN(pc.NewTime):
-                            Schedule(region, pc.OrderId, DropoffKind, Math.Max(t, pc.NewTime));
+                        case PlanChangeMessage { Kind: WirePlanChangeKind.EtaChanged } pc:
+                            plans.Retime(pc.OrderId, pc.NewTime, notBefore: t);
                             break;
                         case ErrorMessage e:
-                            if (sent[region].TryGetValue(e.RequestId, out var p) && p.Kind == DropoffKind) delivered.Remove(p.Order);
+                            if (dropoffs[region].TryGetValue(e.RequestId, out long refusedOrder)) delivered.Remove(refusedOrder);
                             Refused($"{region} minute {t}: {e.Code} {e.Message}");
                             break;
                     }
@@ -171,7 +167,7 @@ public sealed class RegionDayReplay
                 await Audit(t);
                 progress?.Invoke($"minute {t}: {delivered.Count}/{day.Orders.Count} delivered, {positionMoves} + {borrowMoves} hand-offs");
             }
-            if (t > lastPlaced && delivered.Count == day.Orders.Count && queue.Count == 0) break;
+            if (t > lastPlaced && delivered.Count == day.Orders.Count && plans.Queued == 0) break;
         }
         await Audit(end);
 

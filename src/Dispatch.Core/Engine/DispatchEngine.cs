@@ -145,7 +145,8 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         RecordPromise(o, now);
     }
 
-    /// <summary>The kitchen changed an order's ready time. Committed plans are re-timed.</summary>
+    /// <summary>The kitchen changed an order's ready time. Committed plans are re-timed; a pickup the change puts after
+    /// its courier's shift end is released to couriers on shift (reported at the next tick).</summary>
     public void ChangeReadyTime(long orderId, double readyAt, double now)
     {
         RequireTime(now, "now");
@@ -174,6 +175,9 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             int c = os.Courier[o];
             SnapshotDrops(c);
             RetimeFromPickup(c, o, now);
+            // A pickup this re-time puts after the courier's shift end cannot stand: released now (see ReleaseUnpicked).
+            // The slip rule is the re-plans' of a courier's progress, not a kitchen's: slip +infinity keeps it out.
+            ReleaseUnpicked(c, now, reason, onlyBeyondHead: true, slip: double.PositiveInfinity);
             ReportEtaChanges(c, now, reason);
         }
     }
@@ -283,8 +287,8 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>
     /// Travel times changed (the caller updated the traffic picture its <typeparamref name="TTravel"/>
     /// reads: congestion, a closure, rain). Every committed route is re-timed from where its courier is
-    /// now; ETA changes are reported at the next tick, and not-yet-started pickups that slipped too far
-    /// are released to other couriers. A re-timed drop-off may now miss its order's DeliverBy (general
+    /// now; ETA changes are reported at the next tick, and not-yet-started pickups that slipped too far, or now fall
+    /// after their courier's shift end, are released to other couriers. A re-timed drop-off may now miss its order's DeliverBy (general
     /// profile): it stays planned and is reported as an ETA change, however small the move. Does nothing
     /// when <see cref="DispatchOptions.Replanning"/> is off.
     /// </summary>
@@ -544,8 +548,9 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
 
     /// <summary>
     /// Releases a courier's assigned, not-yet-picked-up orders back to open: all of them, or (when
-    /// <paramref name="onlyBeyondHead"/>) those beyond the stop it is heading to whose pickup slipped by
-    /// more than <paramref name="slip"/> against the snapshot taken before the re-plan.
+    /// <paramref name="onlyBeyondHead"/>, after a re-plan) those whose re-planned pickup is now after the courier's
+    /// shift end, and those beyond the stop it is heading to whose pickup slipped by more than <paramref name="slip"/>
+    /// against the snapshot taken before the re-plan.
     /// </summary>
     private void ReleaseUnpicked(int c, double now, PlanChangeReason reason, bool onlyBeyondHead, double slip)
     {
@@ -559,7 +564,11 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             ref RouteStop r = ref route[i];
             int o = r.Order;
             if (r.Kind != StopKind.Pickup || os.Status[o] != OrderStatus.Assigned) continue;
-            if (onlyBeyondHead)
+            // No pickup after shift end: a re-plan that puts one there (a kitchen's delay, traffic, a courier behind)
+            // has made a plan that cannot stand, the stop it is heading to included. Kept, the order would wait for
+            // the tick after the shift's end to be released (Tick), minutes later, with the courier's time spent on
+            // it; released now, it is planned again at once with what every courier on shift can do.
+            if (onlyBeyondHead && !(r.ServiceAt > cs.ShiftEnd[c]))
             {
                 if (i < RouteTiming.GroupEnd(route, 0)) continue; // the stop it is heading to, with its bundle
                 if (!(r.ServiceAt - PickupBefore(o) > slip)) continue;

@@ -122,14 +122,23 @@ internal sealed class CourierStore
     public int Room(int c) => MaxStops - RouteLength(c);
 
     /// <summary>
-    /// Best estimate of where the courier is at <paramref name="now"/>: its last reported position when
-    /// that is recent, else interpolated along the leg to its head stop, else its free point.
+    /// Best estimate of where the courier is at <paramref name="now"/>: from its last position reported on this
+    /// leg, carried on towards its head stop as the plan times the rest of the leg (a report says where the courier
+    /// was then, not now: a courier seen a minute before reaching its stop is at the stop now); without such a report,
+    /// interpolated along the leg to its head stop; with no route, its free point.
     /// </summary>
     public void EstimatePosition(int c, double now, out double x, out double y)
     {
         if (RouteEnd[c] == RouteHead[c]) { x = X[c]; y = Y[c]; return; }
         ref RouteStop h = ref Stops[c * MaxStops + RouteHead[c]];
-        if (SeenAt[c] >= LegStart[c] && SeenAt[c] <= now) { x = SeenX[c]; y = SeenY[c]; return; }
+        if (SeenAt[c] >= LegStart[c] && SeenAt[c] <= now)
+        {
+            double rest = h.Arrival - SeenAt[c];
+            double g = rest <= 0 ? 1 : Math.Clamp((now - SeenAt[c]) / rest, 0, 1);
+            x = SeenX[c] + (h.X - SeenX[c]) * g;
+            y = SeenY[c] + (h.Y - SeenY[c]) * g;
+            return;
+        }
         double f = LegFraction(c, now);
         x = LegFromX[c] + (h.X - LegFromX[c]) * f;
         y = LegFromY[c] + (h.Y - LegFromY[c]) * f;

@@ -35,6 +35,17 @@ internal sealed class RedisSilos : IAsyncDisposable
         _snapshotEvery = snapshotEveryRecords;
     }
 
+    /// <summary>
+    /// Silos of a cluster of their own on the test Redis (skipped, or under CI failed, without one): a fresh cluster id and
+    /// key prefix, so no other test's regions, journals or members are seen.
+    /// </summary>
+    public static RedisSilos Fresh(string? defaultRegion = null, params string[] extraArgs)
+    {
+        TestRedis.Require();
+        string prefix = TestRedis.UniquePrefix();
+        return new RedisSilos(prefix, prefix, snapshotEveryRecords: 0, defaultRegion, extraArgs);
+    }
+
     public IReadOnlyList<IHost> Silos => _silos;
 
     public IClusterClient Client => _client?.Services.GetRequiredService<IClusterClient>() ?? throw new InvalidOperationException("no client yet");

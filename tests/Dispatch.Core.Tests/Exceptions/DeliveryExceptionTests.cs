@@ -64,6 +64,22 @@ public class DeliveryExceptionTests
         Assert.Contains(rec.Changes, c => c.Kind == PlanChangeKind.Reassigned && c.OrderId == 100 && c.Reason == PlanChangeReason.DeliveryFailed);
     }
 
+    /// <summary>A failure is reported at the door: the courier is re-planned from the drop-off, where it stands, even
+    /// when its last position report came from the leg before it (a report says where it was then, not now).</summary>
+    [Fact]
+    public void A_failed_delivery_re_plans_its_courier_from_the_door_not_from_its_last_report_on_the_way()
+    {
+        var (e, _, _) = PickedUp();
+        var drop = e.Route(10).Single();
+        double mid = (drop.Departure + drop.Arrival) / 2;
+        // On plan, half-way to the door (within the tolerance: the plan stands).
+        e.UpdateCourierPosition(10, drop.X / 2, drop.Y / 2, mid);
+        Assert.Equal(drop, e.Route(10).Single());
+        e.DeliveryFailed(100, drop.ServiceAt, DeliveryFailureReason.CustomerNotFound, drop.ServiceAt);
+        Assert.True(e.TryGetCourier(10, out var v));
+        Assert.Equal((drop.X, drop.Y), (v.FreeX, v.FreeY));
+    }
+
     [Fact]
     public void A_given_remade_ready_time_is_kept()
     {

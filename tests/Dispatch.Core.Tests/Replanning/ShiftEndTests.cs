@@ -16,10 +16,7 @@ public class ShiftEndTests
     public void A_courier_whose_shift_ends_before_its_pickup_hands_the_order_to_a_courier_on_shift(DispatchProfile profile, bool replanning)
     {
         var e = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(Min), new DispatchOptions { Profile = profile, Replanning = replanning });
-        e.AddSite(1, 0, 0);
-        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 20), 0);     // 10 minutes east, shift ends at 20
-        e.CourierOnShift(new CourierShift(11, 0, 30 * Min, 0, 300), 0);    // 30 minutes north, on shift all day
-        e.PlaceOrder(new OrderRequest(100, 1, -5 * Min, 0, 0, 0), 0);
+        WithCourierLeavingAt20(e, orderMinutesWest: 5);
         var rec = new Recorder();
         var sink = new RecordingSink(rec);
         e.Tick(0, ref sink);
@@ -45,10 +42,7 @@ public class ShiftEndTests
     public void Orders_picked_up_before_the_shift_ended_stay_with_their_courier()
     {
         var e = EngineFactory.Create(DispatchProfile.Mdrp);
-        e.AddSite(1, 0, 0);
-        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 20), 0);
-        e.CourierOnShift(new CourierShift(11, 0, 30 * Min, 0, 300), 0);
-        e.PlaceOrder(new OrderRequest(100, 1, -15 * Min, 0, 0, 0), 0);
+        WithCourierLeavingAt20(e, orderMinutesWest: 15);
         var sink = new NullSink();
         e.Tick(0, ref sink);
         Assert.Equal(10, e.Order(100).CourierId);
@@ -59,5 +53,57 @@ public class ShiftEndTests
         Assert.Equal(10, e.Order(100).CourierId);
         e.ConfirmDropoff(100, 27);
         Assert.Equal(OrderStatus.Delivered, e.GetOrderStatus(100));
+    }
+
+    /// <summary>The re-planning engine learns before the shift ends that the pickup will be after it: a kitchen's
+    /// delay or a courier far behind its plan puts the re-planned pickup past the shift's end. That plan cannot stand,
+    /// so the order is released at once (reason: what moved it) and planned again, instead of waiting for the tick
+    /// after the shift's end (minute 21 above) while the courier on shift could already have set off.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_re_plan_that_puts_a_pickup_after_the_shift_end_releases_the_order_at_once(bool kitchenDelay)
+    {
+        var e = EngineFactory.Create(DispatchProfile.Mdrp);
+        WithCourierLeavingAt20(e, orderMinutesWest: 5);
+        var rec = new Recorder();
+        var sink = new RecordingSink(rec);
+        e.Tick(0, ref sink);
+        Assert.Equal(10, e.Order(100).CourierId);
+        Assert.True(e.Order(100).PlannedPickup <= 20);
+
+        if (kitchenDelay) e.ChangeReadyTime(100, 25, 5);                   // the food is ready at 25, after the shift
+        else e.UpdateCourierPosition(10, 25 * Min, 0, 5);                  // 20 minutes behind: at the site at 30
+        Assert.Equal(OrderStatus.Open, e.GetOrderStatus(100));
+        Assert.Empty(e.Route(10));
+
+        e.Tick(5, ref sink);
+        var reason = kitchenDelay ? PlanChangeReason.ReadyTimeChanged : PlanChangeReason.CourierBehind;
+        Assert.Contains(new PlanChange(PlanChangeKind.Released, 100, 10, 5, reason), rec.Changes);
+        Assert.Equal(11, e.Order(100).CourierId);                            // must leave now to be there by 35
+        Assert.Contains(rec.Changes, c => c.Kind == PlanChangeKind.Reassigned && c.OrderId == 100 && c.CourierId == 11);
+    }
+
+    /// <summary>A re-plan that keeps the pickup within the shift keeps the plan: the shift's end alone releases nothing.</summary>
+    [Fact]
+    public void A_re_plan_that_keeps_the_pickup_within_the_shift_keeps_the_order()
+    {
+        var e = EngineFactory.Create(DispatchProfile.Mdrp);
+        WithCourierLeavingAt20(e, orderMinutesWest: 5);
+        var sink = new NullSink();
+        e.Tick(0, ref sink);
+        e.ChangeReadyTime(100, 19, 5);
+        Assert.Equal(10, e.Order(100).CourierId);
+        Assert.Equal(19, e.Order(100).PlannedPickup);
+    }
+
+    /// <summary>Site 1 at the origin; courier 10 ten minutes east, its shift ending at 20; courier 11 thirty minutes north,
+    /// on shift all day; order 100, ready at 0, dropped off <paramref name="orderMinutesWest"/> minutes west of the site.</summary>
+    private static void WithCourierLeavingAt20(DispatchEngine<EuclideanCeilMinutes> e, double orderMinutesWest)
+    {
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 10 * Min, 0, 0, 20), 0);
+        e.CourierOnShift(new CourierShift(11, 0, 30 * Min, 0, 300), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, -orderMinutesWest * Min, 0, 0, 0), 0);
     }
 }

@@ -7,13 +7,7 @@ namespace Dispatch.Server.Tests.Security;
 /// <summary>Per-connection limits: a client over its rate is slowed, then refused; in-flight and subscription caps hold.</summary>
 public class LimitTests
 {
-    private static async Task<(TestServer, TokensFile)> StartAsync(Action<ServerOptions> limits)
-    {
-        var tokens = new TokensFile();
-        tokens.Write(Tokens.Lines());
-        var s = await TestServer.StartAsync(o => { o.AuthTokens = tokens.Path; limits(o); });
-        return (s, tokens);
-    }
+    private static Task<(TestServer Server, TokensFile Tokens)> StartAsync(Action<ServerOptions> limits) => SecureServerExtensions.StartSecureAsync(limits);
 
     [Fact]
     public async Task A_viewer_over_its_rate_is_slowed_then_refused_and_recovers_when_it_slows_down()

@@ -58,6 +58,18 @@ internal static class Tokens
 
 internal static class SecureServerExtensions
 {
+    /// <summary>
+    /// A test server that checks Hello tokens against a tokens file holding <see cref="Tokens.Lines"/>; the caller disposes
+    /// both (the file may be rewritten meanwhile, to test reloads).
+    /// </summary>
+    public static async Task<(TestServer Server, TokensFile Tokens)> StartSecureAsync(Action<ServerOptions>? more = null)
+    {
+        var tokens = new TokensFile();
+        tokens.Write(Tokens.Lines());
+        var s = await TestServer.StartAsync(o => { o.AuthTokens = tokens.Path; more?.Invoke(o); });
+        return (s, tokens);
+    }
+
     public static Task<DispatchClient> ConnectAsync(this TestServer s, DispatchClientOptions options) =>
         DispatchClient.ConnectAsync("127.0.0.1", s.Port, options).WaitAsync(TestServer.Timeout);
 }
