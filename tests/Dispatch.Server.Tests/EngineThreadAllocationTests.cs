@@ -14,7 +14,9 @@ namespace Dispatch.Server.Tests;
 /// runs there at the end of every batch (under Interval and Never), so the difference between two of its readings is
 /// everything that thread allocated for one batch. Under Always the replies leave from the journal-sync thread
 /// (<see cref="GroupCommitSyncer"/>), so there the readings cover that thread's part: the fsync and the hand-over.
+/// Alone, not beside other test classes: see <see cref="AllocationCollection"/>.
 /// </summary>
+[Collection(AllocationCollection.Name)]
 public class EngineThreadAllocationTests
 {
     private const int Warmup = 300;
