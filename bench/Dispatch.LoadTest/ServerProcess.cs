@@ -23,6 +23,9 @@ internal sealed partial class ServerProcess : IDisposable
 
     public int Pid => Process.Id;
 
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> when the driver saw the server's listening line (0 before).</summary>
+    public long ListeningSeenTimestamp { get; private set; }
+
     public string Log { get { lock (_log) return _log.ToString(); } }
 
     /// <summary>Finds src/Dispatch.Server/bin/Release/net10.0/Dispatch.Server.dll above the current directory or this program.</summary>
@@ -75,6 +78,7 @@ internal sealed partial class ServerProcess : IDisposable
             if (e.Data is null) return;
             lock (server._log) server._log.AppendLine(e.Data);
             var m = Listening().Match(e.Data);
+            if (m.Success && server.ListeningSeenTimestamp == 0) server.ListeningSeenTimestamp = Stopwatch.GetTimestamp();
             if (m.Success) ready.TrySetResult(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         };
         p.OutputDataReceived += onLine;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 // --config <file> (JSON, a "Dispatch" section), environment variables (Dispatch__Port=7420), command
 // line (--port 7420 --data ./data, or any option as --Dispatch:MaxConnections=100).
 // See docs/protocol.md, "Running the server".
+ProcessStartClock.MainEntered();
 if (Dispatch.Server.Security.SecurityCommands.IsCommand(args))
     return Dispatch.Server.Security.SecurityCommands.Run(args, Console.Out, Console.Error);
 if (ServerUsage.IsRequested(args))

@@ -11,7 +11,7 @@ internal sealed record SoakSettings(string ServerDll, int Days, int OrdersPerDay
 /// <summary>One simulated day: what the driver did, the server's figures at its end, and the restart after the kill -9 that ended it.</summary>
 internal sealed record SoakDayResult(
     int Day, int Orders, int Acked, int Refused, int Delivered, int CancelledByCustomer, int CancelledAtClose, int Unfinished,
-    int Couriers, int CouriersOff, int Released, long Errors, ServerStats Stats, ServerStats Collected, double RestartMs, double[] RestartSamplesMs, string Recovery,
+    int Couriers, int CouriersOff, int Released, long Errors, ServerStats Stats, ServerStats Collected, double RestartMs, double[] RestartSamplesMs, string[] RestartSplits, string Recovery,
     long Checked, long Lost, long ConfirmationsLost, long FinishedForgotten, double DriveSeconds, double ServerCpuSeconds, double DriverCpuSeconds);
 
 /// <summary>
@@ -26,6 +26,9 @@ internal static partial class SoakRun
 
     private static readonly TimeSpan RoundTrip = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Night = TimeSpan.FromSeconds(3);
+
+    [GeneratedRegex(@"Serving \d+ ms after the process started: (\d+|NaN) ms to Main, then (\d+) ms to the open port")]
+    private static partial Regex Serving();
 
     [GeneratedRegex(@"covering (\d+) journal records, then replayed (\d+) journal records after it in (\d+) ms")]
     private static partial Regex FromSnapshot();
@@ -105,6 +108,7 @@ internal static partial class SoakRun
                 // a noisy sample (runtime, JIT, host: 150-230 ms on this machine), the median is the day's figure.
                 conn.Dispose();
                 var restartSamples = new double[s.Restarts];
+                var restartSplits = new string[s.Restarts];
                 for (int k = 0; k < s.Restarts; k++)
                 {
                     if (k > 0) conn.Dispose();
@@ -118,12 +122,14 @@ internal static partial class SoakRun
                     // take a core from the server it is timing (2 cores here). Collect now, outside the window.
                     GC.Collect();
                     GC.WaitForPendingFinalizers();
+                    long restartStarted = Stopwatch.GetTimestamp();
                     var restart = Stopwatch.StartNew();
                     server = await ServerProcess.StartAsync(s.ServerDll, dataDir, "Manual", s.Fsync).ConfigureAwait(false);
                     conn = await SoakConnection.ConnectAsync(server.Port, "soak-driver", subscribe: true).ConfigureAwait(false);
                     conn.Add(Command.GetServerStats(0));
                     await conn.SendAndWaitAsync(RoundTrip).ConfigureAwait(false);
                     restartSamples[k] = restart.Elapsed.TotalMilliseconds;
+                    restartSplits[k] = await StartSplitAsync(server, restartStarted).ConfigureAwait(false);
                     while (conn.TryTake(out _)) { }
                 }
                 double restartMs = Median(restartSamples);
@@ -137,13 +143,13 @@ internal static partial class SoakRun
                 if (last) (finalChecked, finalLost, finalConfirmationsLost, finalForgotten) = check;
 
                 var r = new SoakDayResult(d + 1, day.Orders, fleet.Acked, fleet.Refused, fleet.Delivered, fleet.CancelledByCustomer, fleet.CancelledAtClose,
-                    fleet.Unfinished, day.Couriers, fleet.CouriersOff, fleet.Released, errors.Total - errorsBefore, stats, collected, restartMs, restartSamples, recovery,
+                    fleet.Unfinished, day.Couriers, fleet.CouriersOff, fleet.Released, errors.Total - errorsBefore, stats, collected, restartMs, restartSamples, restartSplits, recovery,
                     today.Checked, today.Lost, today.ConfirmationsLost, today.Forgotten, drive.Elapsed.TotalSeconds, serverCpuSeconds, driverCpuSeconds);
                 results.Add(r);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"day {r.Day}: {r.Acked:N0}/{r.Orders:N0} orders acknowledged, {r.Delivered:N0} delivered, {r.CancelledByCustomer + r.CancelledAtClose:N0} cancelled, {r.Errors} refusals; " +
                     $"RSS {Mb(stats.RssBytes)} MB, heap {Mb(stats.ManagedHeapBytes)} MB (live {Mb(stats.LiveHeapBytes)} MB; after a full collection RSS {Mb(collected.RssBytes)}, live {Mb(collected.LiveHeapBytes)} MB), journal {Mb(stats.JournalBytesOnDisk)} MB, snapshots {Mb(stats.SnapshotBytesOnDisk)} MB, " +
-                    $"pause p99 {Ms(stats.SnapshotPauseP99Ms)} max {Ms(stats.SnapshotPauseMaxMs)} ms ({stats.SnapshotsWritten} snapshots); restart {restartMs:F0} ms ({recovery}); " +
+                    $"pause p99 {Ms(stats.SnapshotPauseP99Ms)} max {Ms(stats.SnapshotPauseMaxMs)} ms ({stats.SnapshotsWritten} snapshots); restart {restartMs:F0} ms ({recovery}; samples {string.Join(" / ", restartSamples.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))}, split {string.Join(" · ", restartSplits)}); " +
                     $"lost {r.Lost} of {r.Checked:N0}; {r.DriveSeconds:F1} s (CPU: server {r.ServerCpuSeconds:F1} s, driver {r.DriverCpuSeconds:F1} s)"));
             }
             conn.Dispose();
@@ -219,6 +225,20 @@ internal static partial class SoakRun
         return server.Process.TotalProcessorTime;
     }
 
+    /// <summary>
+    /// One timed start split in three (ms): the process's start to Main and Main to the open port, from the server's own
+    /// "Serving" line (the runtime's part and the host's, recovery included), and the start call to the driver seeing
+    /// the listening line; the rest of the sample is the connection and the first request. Read after the sample's timing
+    /// stopped: the line is logged just after the port opens, so it is waited for (up to 2 s) outside the timed window.
+    /// </summary>
+    private static async Task<string> StartSplitAsync(ServerProcess server, long restartStarted)
+    {
+        Match m = Match.Empty;
+        for (int i = 0; i < 200 && !(m = Serving().Match(server.Log)).Success; i++) await Task.Delay(10).ConfigureAwait(false);
+        string seen = server.ListeningSeenTimestamp == 0 ? "?" : Stopwatch.GetElapsedTime(restartStarted, server.ListeningSeenTimestamp).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture);
+        return m.Success ? $"{m.Groups[1].Value}+{m.Groups[2].Value}/{seen}" : $"?/{seen}";
+    }
+
     private static string Recovery(string log)
     {
         var m = FromSnapshot().Match(log);
@@ -270,14 +290,14 @@ internal static partial class SoakRun
             $"times it from process start to the first answered engine request (GetServerStats: recovery done), {s.Restarts} time(s) with a kill -9 between (nothing new journaled; the day's restart figure is their median, the samples beside it); then it asks GetOrder for every order acknowledged that day. " +
             $"After the last day every order of every day is checked."));
         b.AppendLine();
-        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders placed (Counts.known) | server RSS MB | managed heap MB | live heap MB | RSS MB, collected | live heap MB, collected | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms (median) | restart samples ms | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
-        b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|");
+        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders placed (Counts.known) | server RSS MB | managed heap MB | live heap MB | RSS MB, collected | live heap MB, collected | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms (median) | restart samples ms | each sample's split ms: process start to Main + Main to open port / listening line seen by the driver | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
+        b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|");
         foreach (var r in days)
         {
             var st = r.Stats;
             b.AppendLine(string.Create(inv,
                 $"| {r.Day} | {r.Acked:N0} | {r.Delivered:N0} | {r.CancelledByCustomer + r.CancelledAtClose:N0} | {r.Errors} | {st.KnownOrders:N0} | {Mb(st.RssBytes)} | {Mb(st.ManagedHeapBytes)} | {Mb(st.LiveHeapBytes)} | {Mb(r.Collected.RssBytes)} | {Mb(r.Collected.LiveHeapBytes)} | " +
-                $"{Mb(st.JournalBytesOnDisk)} | {Mb(st.SnapshotBytesOnDisk)} | {st.SnapshotsWritten} | {Ms(st.SnapshotPauseP99Ms)} | {Ms(st.SnapshotPauseMaxMs)} | {r.RestartMs:F0} | {string.Join(" / ", r.RestartSamplesMs.Select(x => x.ToString("F0", inv)))} | {r.Recovery} | {r.Lost} of {r.Checked:N0} | {r.DriveSeconds:F0} | {r.ServerCpuSeconds:F0} | {r.DriverCpuSeconds:F0} |"));
+                $"{Mb(st.JournalBytesOnDisk)} | {Mb(st.SnapshotBytesOnDisk)} | {st.SnapshotsWritten} | {Ms(st.SnapshotPauseP99Ms)} | {Ms(st.SnapshotPauseMaxMs)} | {r.RestartMs:F0} | {string.Join(" / ", r.RestartSamplesMs.Select(x => x.ToString("F0", inv)))} | {string.Join(" · ", r.RestartSplits)} | {r.Recovery} | {r.Lost} of {r.Checked:N0} | {r.DriveSeconds:F0} | {r.ServerCpuSeconds:F0} | {r.DriverCpuSeconds:F0} |"));
         }
         b.AppendLine();
         b.AppendLine("Server figures are GetServerStats at the end of the day, before the kill (the process started at the end of the day before, so the pauses are the day's); " +
