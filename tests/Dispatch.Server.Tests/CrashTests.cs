@@ -56,6 +56,9 @@ public class CrashTests
                 Assert.Equal(5, counts.Couriers);
                 // And the restarted server keeps going.
                 await c.PlaceOrderAsync(999_999, 1, 0, 0, c.Server.Now, c.Server.Now + 1);
+                // It said how its start split (the soak bench reads this line to split each restart it times).
+                for (int i = 0; i < 100 && !server.Text.Contains("Serving ", StringComparison.Ordinal); i++) await Task.Delay(50);
+                Assert.Matches(@"Serving \d+ ms after the process started: (\d+|NaN) ms to Main, then \d+ ms to the open port \(recovery \d+ ms of it\)", server.Text);
             }
         }
         finally
