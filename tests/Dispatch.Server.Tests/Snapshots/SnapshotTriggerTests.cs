@@ -129,11 +129,14 @@ public sealed class SnapshotTriggerTests : IDisposable
             await using var c = await s.ConnectAsync();
             await SnapshotServer.WorkloadAsync(c, 1000, 300, 0, setUp: true);
         }
-        double replayMs;
-        long records;
-        await using (var s = await SnapshotServer.StartAsync(_dir, snapshotEvery: 0))
+        double replayMs = double.PositiveInfinity;
+        long records = 0;
+        // The smaller of two restarts' replays: one slowed by a busy machine (tests run in parallel) would size the budget
+        // so large that the next replay no longer reaches its twentieth.
+        for (int restart = 0; restart < 2; restart++)
         {
-            replayMs = s.Recovery.Milliseconds; // the replay and the journal scan around it
+            await using var s = await SnapshotServer.StartAsync(_dir, snapshotEvery: 0);
+            replayMs = Math.Min(replayMs, s.Recovery.Milliseconds); // the replay and the journal scan around it
             records = s.Recovery.RecordsReplayed;
             Assert.Null(s.Recovery.SnapshotPath);
         }
