@@ -20,10 +20,13 @@ internal sealed class DispatchHostedService(IOptions<ServerOptions> options, ILo
     {
         _server = new DispatchServer(options.Value, loggers);
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
-        if (!double.IsNaN(ProcessStartClock.SinceMainMilliseconds))
+        double host = ProcessStartClock.SinceMainMilliseconds; // first: the port is open now
+        if (!double.IsNaN(host))
+        {
+            double toMain = ProcessStartClock.ToMainMilliseconds;
             _log.LogInformation("Serving {Total:F0} ms after the process started: {ToMain:F0} ms to Main, then {Host:F0} ms to the open port (recovery {Recovery:F0} ms of it)",
-                ProcessStartClock.ToMainMilliseconds + ProcessStartClock.SinceMainMilliseconds, ProcessStartClock.ToMainMilliseconds,
-                ProcessStartClock.SinceMainMilliseconds, _server.Recovery?.Milliseconds ?? 0);
+                toMain + host, toMain, host, _server.Recovery?.Milliseconds ?? 0);
+        }
         _ = _server.Completion.ContinueWith(t =>
         {
             if (_stopping) return;

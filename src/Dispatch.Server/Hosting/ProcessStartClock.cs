@@ -3,30 +3,42 @@ using System.Diagnostics;
 namespace Dispatch.Server.Hosting;
 
 /// <summary>
-/// When this process started and when it reached Main, so that the host can log, once it serves, how its start split:
-/// the runtime's part (process start to Main: loading the runtime and the precompiled code) and the host's (Main to the
-/// open port: configuration, logging, recovery, listening). A restart after a crash is the sum; the soak bench reads the
-/// line to split each restart it times.
+/// When this process reached Main, so that the host can log, once it serves, how its start split: the runtime's part
+/// (process start to Main: loading the runtime and the precompiled code) and the host's (Main to the open port:
+/// configuration, logging, recovery, listening). A restart after a crash is the sum; the soak bench reads the line to
+/// split each restart it times. Main only takes two clock readings: the process's own start time is read when the
+/// split is asked for, after the port is open, not on the way to it.
 /// </summary>
 internal static class ProcessStartClock
 {
     private static long MainTimestamp;
-
-    /// <summary>Milliseconds from the process's start (the kernel's record, 10 ms resolution on Linux) to Main; NaN if unknown.</summary>
-    public static double ToMainMilliseconds { get; private set; } = double.NaN;
+    private static DateTime MainUtc;
 
     /// <summary>Called first thing in Main.</summary>
     public static void MainEntered()
     {
         MainTimestamp = Stopwatch.GetTimestamp();
-        try
+        MainUtc = DateTime.UtcNow;
+    }
+
+    /// <summary>
+    /// Milliseconds from the process's start (the kernel's record, 10 ms resolution on Linux) to Main; NaN when unknown
+    /// (<see cref="MainEntered"/> not called, or a platform that does not say when a process started).
+    /// </summary>
+    public static double ToMainMilliseconds
+    {
+        get
         {
-            using var self = Process.GetCurrentProcess();
-            ToMainMilliseconds = Math.Max(0, (DateTime.Now - self.StartTime).TotalMilliseconds);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception)
-        {
-            // Not every platform says when a process started: the split is then Main to the port only.
+            if (MainTimestamp == 0) return double.NaN;
+            try
+            {
+                using var self = Process.GetCurrentProcess();
+                return Math.Max(0, (MainUtc - self.StartTime.ToUniversalTime()).TotalMilliseconds);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception)
+            {
+                return double.NaN;
+            }
         }
     }
 
