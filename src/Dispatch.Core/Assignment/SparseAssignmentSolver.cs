@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -30,8 +32,7 @@ internal sealed class SparseAssignmentSolver
     private bool[] _done = [];
     private int[] _touched = [];
     private int _touchedCount;
-    private int[] _heapCol = [];
-    private double[] _heapKey = [];
+    private HeapEntry[] _heap = [];
     private int _heapCount;
 
     /// <summary>Column matched to each row; a value >= the courier column count means "postponed".</summary>
@@ -77,12 +78,7 @@ internal sealed class SparseAssignmentSolver
             Array.Resize(ref _touched, n);
         }
         int heap = maxEdges + rows + 1;
-        if (_heapCol.Length < heap)
-        {
-            int n = Math.Max(heap, _heapCol.Length * 2);
-            Array.Resize(ref _heapCol, n);
-            Array.Resize(ref _heapKey, n);
-        }
+        if (_heap.Length < heap) Array.Resize(ref _heap, Math.Max(heap, _heap.Length * 2));
         if (_edgeCol.Length < maxEdges)
         {
             int n = Math.Max(maxEdges, _edgeCol.Length * 2);
@@ -243,14 +239,15 @@ internal sealed class SparseAssignmentSolver
     {
         double ur = _u[r];
         int e = _rowStart[r], last = _rowStart[r + 1];
-        if (Avx2.IsSupported && last - e >= 4)
+        fixed (int* cols = _edgeCol)
+        fixed (double* costs = _edgeCost, v = _v, dist = _dist)
+        fixed (bool* done = _done)
         {
-            // Four edges at a time: the candidate distances and a gathered comparison with the columns' current
-            // distances pick the edges that can improve; only those take the scalar path below, which repeats
-            // the exact test. Same arithmetic in the same order, so the search is the scalar one, bit for bit.
-            fixed (int* cols = _edgeCol)
-            fixed (double* costs = _edgeCost, v = _v, dist = _dist)
+            if (Avx2.IsSupported && last - e >= 4)
             {
+                // Four edges at a time: the candidate distances and a gathered comparison with the columns' current
+                // distances pick the edges that can improve; only those take the scalar path below, which repeats
+                // the exact test. Same arithmetic in the same order, so the search is the scalar one, bit for bit.
                 var lab = Vector256.Create(label);
                 var u = Vector256.Create(ur);
                 for (; e + 4 <= last; e += 4)
@@ -263,79 +260,88 @@ internal sealed class SparseAssignmentSolver
                         int lane = BitOperations.TrailingZeroCount(improves);
                         improves &= improves - 1;
                         int j = cols[e + lane];
-                        if (_done[j]) continue;
-                        Consider(j, label + costs[e + lane] - ur - v[j], r);
+                        if (done[j]) continue;
+                        Consider(dist, j, label + costs[e + lane] - ur - v[j], r);
                     }
                 }
             }
+            for (; e < last; e++)
+            {
+                int j = cols[e];
+                if (done[j]) continue;
+                Consider(dist, j, label + costs[e] - ur - v[j], r);
+            }
+            int dummy = _cols + r;
+            if (!done[dummy]) Consider(dist, dummy, label + _postponeCost[r] - ur - v[dummy], r);
         }
-        for (; e < last; e++)
-        {
-            int j = _edgeCol[e];
-            if (_done[j]) continue;
-            double nd = label + _edgeCost[e] - ur - _v[j];
-            Consider(j, nd, r);
-        }
-        int dummy = _cols + r;
-        if (!_done[dummy]) Consider(dummy, label + _postponeCost[r] - ur - _v[dummy], r);
     }
 
-    private void Consider(int j, double nd, int r)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void Consider(double* dist, int j, double nd, int r)
     {
         if (nd < 0) nd = 0; // guards rounding: reduced costs are >= 0 in exact arithmetic
-        if (nd < _dist[j])
+        if (nd < dist[j])
         {
-            if (double.IsPositiveInfinity(_dist[j])) _touched[_touchedCount++] = j;
-            _dist[j] = nd;
+            if (double.IsPositiveInfinity(dist[j])) _touched[_touchedCount++] = j;
+            dist[j] = nd;
             _pred[j] = r;
             Push(j, nd);
         }
     }
 
+    /// <summary>A heap entry: key and column side by side, so a step of a sift reads one cache line, not two arrays.</summary>
+    private struct HeapEntry
+    {
+        public double Key;
+        public int Col;
+    }
+
+    // The heap's arrangement decides which of two equal keys pops first, and so which of two equally short paths is
+    // taken: the sifts below are the plain binary heap's, step for step, so the solver's choices never change.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Push(int col, double key)
     {
-        if (_heapCount == _heapCol.Length)
+        if (_heapCount == _heap.Length)
         {
             // Lazy deletion can exceed the estimate; growing here is rare and bounded by doubling.
-            Array.Resize(ref _heapCol, _heapCol.Length * 2);
-            Array.Resize(ref _heapKey, _heapKey.Length * 2);
+            Array.Resize(ref _heap, _heap.Length * 2);
         }
+        ref HeapEntry h = ref MemoryMarshal.GetArrayDataReference(_heap);
         int i = _heapCount++;
         while (i > 0)
         {
             int p = (i - 1) >> 1;
-            if (_heapKey[p] <= key) break;
-            _heapCol[i] = _heapCol[p];
-            _heapKey[i] = _heapKey[p];
+            ref HeapEntry parent = ref Unsafe.Add(ref h, p);
+            if (parent.Key <= key) break;
+            Unsafe.Add(ref h, i) = parent;
             i = p;
         }
-        _heapCol[i] = col;
-        _heapKey[i] = key;
+        ref HeapEntry slot = ref Unsafe.Add(ref h, i);
+        slot.Key = key;
+        slot.Col = col;
     }
 
     private int PopMin(out double key)
     {
-        int top = _heapCol[0];
-        key = _heapKey[0];
+        ref HeapEntry h = ref MemoryMarshal.GetArrayDataReference(_heap);
+        int top = h.Col;
+        key = h.Key;
         int n = --_heapCount;
         if (n > 0)
         {
-            int lastCol = _heapCol[n];
-            double lastKey = _heapKey[n];
+            HeapEntry last = Unsafe.Add(ref h, n);
             int i = 0;
             while (true)
             {
                 int l = 2 * i + 1;
                 if (l >= n) break;
-                int r = l + 1;
-                int m = r < n && _heapKey[r] < _heapKey[l] ? r : l;
-                if (_heapKey[m] >= lastKey) break;
-                _heapCol[i] = _heapCol[m];
-                _heapKey[i] = _heapKey[m];
+                int m = l + 1 < n && Unsafe.Add(ref h, l + 1).Key < Unsafe.Add(ref h, l).Key ? l + 1 : l;
+                ref HeapEntry child = ref Unsafe.Add(ref h, m);
+                if (child.Key >= last.Key) break;
+                Unsafe.Add(ref h, i) = child;
                 i = m;
             }
-            _heapCol[i] = lastCol;
-            _heapKey[i] = lastKey;
+            Unsafe.Add(ref h, i) = last;
         }
         return top;
     }

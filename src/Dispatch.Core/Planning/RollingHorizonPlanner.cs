@@ -48,6 +48,10 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private int[] _orderBundle = [];
     private double[] _orderPost = [];
     private int[] _rowBundle = [];
+    // Each open order's cost alone with each of its site's candidates (slot t's candidate j at row * _k + j; +inf when
+    // infeasible), as the first matching's fill computed it: the rescue values, the first matching's matched costs and
+    // the second matching's single-order rows read it instead of recomputing the same BundleCost.
+    private double[] _singleCost = [];
 
     // Per candidate column: what the courier would save another open order if a bundle freed it.
     private double[] _colRescue = [];
@@ -91,6 +95,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             _orderBundle = new int[no];
             _orderPost = new double[no];
             _rowBundle = new int[no];
+            _singleCost = new double[no * _k];
         }
     }
 
@@ -256,9 +261,18 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         for (int r = 0; r < rows; r++)
         {
             int col = match[r];
-            if (col < _cands.Count) { _bCol[r] = col; _bCost[r] = BundleCost(col, BundleSeq(r)); }
+            if (col < _cands.Count) { _bCol[r] = col; _bCost[r] = SingleCost(r, col); }
             else { _bCol[r] = -1; _bCost[r] = _orderPost[_bOrders[r * _maxBundle]]; }
         }
+    }
+
+    /// <summary>Row <paramref name="r"/>'s order alone with candidate column <paramref name="col"/>, as <see cref="FillSingles"/> costed it.</summary>
+    private double SingleCost(int r, int col)
+    {
+        int cb = _bSlot[r] * _k, cn = _candCount[_bSlot[r]];
+        for (int j = 0; j < cn; j++)
+            if (_candCol[cb + j] == col) return _singleCost[r * _k + j];
+        return BundleCost(col, BundleSeq(r)); // not a candidate of its site: cannot be matched to it, kept for safety
     }
 
     /// <summary>The first matching's rows: every open order alone, against its site's candidates.</summary>
@@ -281,6 +295,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 {
                     int col = _candCol[cb + j];
                     double cost = BundleCost(col, seq, out double c2d);
+                    _singleCost[b * _k + j] = cost;
                     if (!double.IsFinite(cost)) continue;
                     _solver.AddEdge(col, cost);
                     if (cost < best) { best = cost; bestC2d = c2d; }
@@ -377,14 +392,13 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 current = _bCost[b];
             }
             else current = _orderPost[o] - PostponeCost;
-            var seq = BundleSeq(b);
             int t = _bSlot[b];
             int cb = t * _k, cn = _candCount[t];
             for (int j = 0; j < cn; j++)
             {
                 int col = _candCol[cb + j];
                 if (col == _bCol[b]) continue;
-                double gain = current - BundleCost(col, seq);
+                double gain = current - _singleCost[b * _k + j];
                 if (gain > _colRescue[col]) _colRescue[col] = gain;
             }
         }
@@ -421,10 +435,12 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             int t = _bSlot[b];
             int cb = t * _k, cn = _candCount[t];
             var seq = BundleSeq(b);
+            // A bundle of one is its row's own order, untouched by bundling: its costs are the first matching's.
+            bool single = seq.Length == 1;
             for (int j = 0; j < cn; j++)
             {
                 int col = _candCol[cb + j];
-                double cost = BundleCost(col, seq);
+                double cost = single ? _singleCost[b * _k + j] : BundleCost(col, seq);
                 if (double.IsFinite(cost)) _solver.AddEdge(col, cost);
             }
             double post = 0;
