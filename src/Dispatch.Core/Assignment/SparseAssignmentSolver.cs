@@ -27,9 +27,9 @@ internal sealed class SparseAssignmentSolver
     private double[] _edgeCost = [];
     private double[] _postponeCost = [];
 
-    private double[] _u = [], _v = [], _dist = [];
-    private int[] _rowMatch = [], _colMatch = [], _pred = [];
-    private bool[] _done = [];
+    private double[] _u = [];
+    private int[] _rowMatch = [];
+    private Column[] _col = [];
     private int[] _touched = [];
     private int _touchedCount;
     private HeapEntry[] _heap = [];
@@ -67,14 +67,10 @@ internal sealed class SparseAssignmentSolver
             Array.Resize(ref _rowMatch, n);
         }
         int allCols = cols + rows;
-        if (_v.Length < allCols)
+        if (_col.Length < allCols)
         {
-            int n = Math.Max(allCols, _v.Length * 2);
-            Array.Resize(ref _v, n);
-            Array.Resize(ref _dist, n);
-            Array.Resize(ref _colMatch, n);
-            Array.Resize(ref _pred, n);
-            Array.Resize(ref _done, n);
+            int n = Math.Max(allCols, _col.Length * 2);
+            Array.Resize(ref _col, n);
             Array.Resize(ref _touched, n);
         }
         int heap = maxEdges + rows + 1;
@@ -125,10 +121,8 @@ internal sealed class SparseAssignmentSolver
     {
         int bound = _rowBound, allCols = _cols + bound;
         Array.Clear(_u, 0, bound);
-        Array.Clear(_v, 0, allCols);
         Array.Fill(_rowMatch, -1, 0, bound);
-        Array.Fill(_colMatch, -1, 0, allCols);
-        Array.Fill(_dist, double.PositiveInfinity, 0, allCols);
+        Array.Fill(_col, new Column { V = 0, Dist = double.PositiveInfinity, Match = -1 }, 0, allCols);
 
         int s = 0;
         var spin = new SpinWait();
@@ -182,10 +176,11 @@ internal sealed class SparseAssignmentSolver
         while (_heapCount > 0)
         {
             int j = PopMin(out double d);
-            if (_done[j] || d > _dist[j]) continue;
-            _done[j] = true;
-            if (_colMatch[j] < 0) { end = j; delta = d; break; }
-            Relax(_colMatch[j], d);
+            ref Column cj = ref _col[j];
+            if (cj.Done || d > cj.Dist) continue;
+            cj.Done = true;
+            if (cj.Match < 0) { end = j; delta = d; break; }
+            Relax(cj.Match, d);
         }
 
         if (end < 0)
@@ -193,12 +188,13 @@ internal sealed class SparseAssignmentSolver
             // Cannot happen with finite costs (the row's own postpone column is always reachable); kept
             // as a guard so that a pathological input postpones the row instead of failing the tick.
             end = _cols + s;
-            delta = _dist[end];
+            ref Column ce = ref _col[end];
+            delta = ce.Dist;
             if (!double.IsFinite(delta)) delta = 0;
-            _pred[end] = s;
-            if (double.IsPositiveInfinity(_dist[end])) _touched[_touchedCount++] = end;
-            _dist[end] = delta;
-            _done[end] = true;
+            ce.Pred = s;
+            if (double.IsPositiveInfinity(ce.Dist)) _touched[_touchedCount++] = end;
+            ce.Dist = delta;
+            ce.Done = true;
         }
 
         // Potentials: rows reached get +(delta - label), finalized columns -(delta - dist). This keeps
@@ -207,11 +203,12 @@ internal sealed class SparseAssignmentSolver
         for (int t = 0; t < _touchedCount; t++)
         {
             int j = _touched[t];
-            if (_done[j] && j != end)
+            ref Column cj = ref _col[j];
+            if (cj.Done && j != end)
             {
-                double slack = delta - _dist[j];
-                _v[j] -= slack;
-                _u[_colMatch[j]] += slack;
+                double slack = delta - cj.Dist;
+                cj.V -= slack;
+                _u[cj.Match] += slack;
             }
         }
 
@@ -219,10 +216,10 @@ internal sealed class SparseAssignmentSolver
         int col = end;
         while (true)
         {
-            int r = _pred[col];
+            int r = _col[col].Pred;
             int prev = _rowMatch[r];
             _rowMatch[r] = col;
-            _colMatch[col] = r;
+            _col[col].Match = r;
             if (r == s) break;
             col = prev;
         }
@@ -230,8 +227,9 @@ internal sealed class SparseAssignmentSolver
         for (int t = 0; t < _touchedCount; t++)
         {
             int j = _touched[t];
-            _done[j] = false;
-            _dist[j] = double.PositiveInfinity;
+            ref Column cj = ref _col[j];
+            cj.Done = false;
+            cj.Dist = double.PositiveInfinity;
         }
     }
 
@@ -240,53 +238,70 @@ internal sealed class SparseAssignmentSolver
         double ur = _u[r];
         int e = _rowStart[r], last = _rowStart[r + 1];
         fixed (int* cols = _edgeCol)
-        fixed (double* costs = _edgeCost, v = _v, dist = _dist)
-        fixed (bool* done = _done)
+        fixed (double* costs = _edgeCost)
+        fixed (Column* col = _col)
         {
             if (Avx2.IsSupported && last - e >= 4)
             {
                 // Four edges at a time: the candidate distances and a gathered comparison with the columns' current
                 // distances pick the edges that can improve; only those take the scalar path below, which repeats
                 // the exact test. Same arithmetic in the same order, so the search is the scalar one, bit for bit.
+                // A column is four doubles wide: its potential and distance are gathered at 4 * index (+ 1).
+                double* vBase = &col->V, distBase = &col->Dist;
                 var lab = Vector256.Create(label);
                 var u = Vector256.Create(ur);
                 for (; e + 4 <= last; e += 4)
                 {
-                    var idx = Sse2.LoadVector128(cols + e);
-                    var nd = Avx.Subtract(Avx.Subtract(Avx.Add(lab, Avx.LoadVector256(costs + e)), u), Avx2.GatherVector256(v, idx, 8));
-                    int improves = Avx.MoveMask(Avx.CompareLessThan(nd, Avx2.GatherVector256(dist, idx, 8)));
+                    var idx = Sse2.ShiftLeftLogical(Sse2.LoadVector128(cols + e), 2);
+                    var nd = Avx.Subtract(Avx.Subtract(Avx.Add(lab, Avx.LoadVector256(costs + e)), u), Avx2.GatherVector256(vBase, idx, 8));
+                    int improves = Avx.MoveMask(Avx.CompareLessThan(nd, Avx2.GatherVector256(distBase, idx, 8)));
                     while (improves != 0)
                     {
                         int lane = BitOperations.TrailingZeroCount(improves);
                         improves &= improves - 1;
                         int j = cols[e + lane];
-                        if (done[j]) continue;
-                        Consider(dist, j, label + costs[e + lane] - ur - v[j], r);
+                        Column* c = col + j;
+                        if (c->Done) continue;
+                        Consider(c, j, label + costs[e + lane] - ur - c->V, r);
                     }
                 }
             }
             for (; e < last; e++)
             {
                 int j = cols[e];
-                if (done[j]) continue;
-                Consider(dist, j, label + costs[e] - ur - v[j], r);
+                Column* c = col + j;
+                if (c->Done) continue;
+                Consider(c, j, label + costs[e] - ur - c->V, r);
             }
             int dummy = _cols + r;
-            if (!done[dummy]) Consider(dist, dummy, label + _postponeCost[r] - ur - v[dummy], r);
+            Column* d = col + dummy;
+            if (!d->Done) Consider(d, dummy, label + _postponeCost[r] - ur - d->V, r);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private unsafe void Consider(double* dist, int j, double nd, int r)
+    private unsafe void Consider(Column* c, int j, double nd, int r)
     {
         if (nd < 0) nd = 0; // guards rounding: reduced costs are >= 0 in exact arithmetic
-        if (nd < dist[j])
+        if (nd < c->Dist)
         {
-            if (double.IsPositiveInfinity(dist[j])) _touched[_touchedCount++] = j;
-            dist[j] = nd;
-            _pred[j] = r;
+            if (double.IsPositiveInfinity(c->Dist)) _touched[_touchedCount++] = j;
+            c->Dist = nd;
+            c->Pred = r;
             Push(j, nd);
         }
+    }
+
+    /// <summary>A column's state in one 32-byte record (potential, search distance, matched row, search predecessor,
+    /// settled flag): the search touches all of them for a column at once, so one cache line serves instead of five.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 32)]
+    private struct Column
+    {
+        public double V;
+        public double Dist;
+        public int Match;
+        public int Pred;
+        public bool Done;
     }
 
     /// <summary>A heap entry: key and column side by side, so a step of a sift reads one cache line, not two arrays.</summary>

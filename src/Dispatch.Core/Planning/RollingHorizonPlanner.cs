@@ -59,6 +59,9 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private readonly Action _fillSingles, _fillBundles;
     // The two halves of the candidate search (sites are independent): RunSplit may run the second on the fill lane.
     private readonly Action _findLowerCandidates, _findUpperCandidates;
+    // The two halves of bundling (sites are independent again), the second with its own drop sequence buffer.
+    private readonly Action _bundleLower, _bundleUpper;
+    private readonly int[] _seqUpper;
 
     public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
     {
@@ -72,6 +75,9 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _fillBundles = FillBundles;
         _findLowerCandidates = () => FindCandidates(0, _slots / 2);
         _findUpperCandidates = () => FindCandidates(_slots / 2, _slots);
+        _seqUpper = new int[_maxBundle + 1];
+        _bundleLower = () => Bundle(0, _slots / 2, _seq);
+        _bundleUpper = () => Bundle(_slots / 2, _slots, _seqUpper);
         EnsureCapacity();
     }
 
@@ -123,7 +129,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _freedCourierValue = pressure > 1 ? _freedCourierWeight * (pressure - 1) : 0;
         MatchSingles();
         if (_freedCourierRescue) RescueValues();
-        Bundle();
+        RunSplit(_bundleLower, _bundleUpper, _slots);
         MatchBundles();
         Commit(now, ref sink);
     }
@@ -314,12 +320,15 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         }
     }
 
-    private void Bundle()
+    /// <summary>Bundles slots [<paramref name="fromSlot"/>, <paramref name="toSlot"/>) with <paramref name="seq"/> as the
+    /// drop sequence buffer. A slot's bundling reads and writes only its own orders' rows (and the rescue values, read
+    /// only), so the two halves of the slots can run on two threads and decide as one thread would.</summary>
+    private void Bundle(int fromSlot, int toSlot, int[] seq)
     {
         if (_maxBundle < 2) return;
         var os = _s.Orders;
         double window = _s.Options.BundleReadyWindowMinutes;
-        for (int t = 0; t < _slots; t++)
+        for (int t = fromSlot; t < toSlot; t++)
         {
             int n = _slotCount[t];
             if (n < 2) continue;
@@ -348,17 +357,17 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                     int m = hs.Length;
                     for (int pos = 0; pos <= m; pos++)
                     {
-                        DropSequence.Insert(hs, o, pos, _seq);
-                        double c = BundleCost(_bCol[h], _seq.AsSpan(0, m + 1));
+                        DropSequence.Insert(hs, o, pos, seq);
+                        double c = BundleCost(_bCol[h], seq.AsSpan(0, m + 1));
                         double gain = own - (c - _bCost[h]);
                         if (gain > bestGain) { bestGain = gain; bestHost = h; bestPos = pos; bestCost = c; }
                     }
                 }
                 if (bestHost < 0) continue;
                 var host = BundleSeq(bestHost);
-                DropSequence.Insert(host, o, bestPos, _seq);
+                DropSequence.Insert(host, o, bestPos, seq);
                 int hm = host.Length + 1;
-                _seq.AsSpan(0, hm).CopyTo(_bOrders.AsSpan(bestHost * _maxBundle, hm));
+                seq.AsSpan(0, hm).CopyTo(_bOrders.AsSpan(bestHost * _maxBundle, hm));
                 _bCount[bestHost] = hm;
                 _bCost[bestHost] = bestCost;
                 _orderBundle[o] = bestHost;
