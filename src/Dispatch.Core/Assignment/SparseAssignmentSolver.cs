@@ -199,6 +199,7 @@ internal sealed class SparseAssignmentSolver
 
         // Potentials: rows reached get +(delta - label), finalized columns -(delta - dist). This keeps
         // every reduced cost non-negative and makes the new path's edges tight (see class comment).
+        // The same pass clears the search's marks for the next row: the flip below reads only matches and predecessors.
         _u[s] += delta;
         for (int t = 0; t < _touchedCount; t++)
         {
@@ -210,6 +211,8 @@ internal sealed class SparseAssignmentSolver
                 cj.V -= slack;
                 _u[cj.Match] += slack;
             }
+            cj.Done = false;
+            cj.Dist = double.PositiveInfinity;
         }
 
         // Flip the path.
@@ -222,14 +225,6 @@ internal sealed class SparseAssignmentSolver
             _col[col].Match = r;
             if (r == s) break;
             col = prev;
-        }
-
-        for (int t = 0; t < _touchedCount; t++)
-        {
-            int j = _touched[t];
-            ref Column cj = ref _col[j];
-            cj.Done = false;
-            cj.Dist = double.PositiveInfinity;
         }
     }
 
