@@ -57,8 +57,6 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private double[] _colRescue = [];
     // The two matchings' row fills, created once: FillAndSolve may run them on the fill lane.
     private readonly Action _fillSingles, _fillBundles;
-    // The two halves of the candidate search (sites are independent): RunSplit may run the second on the fill lane.
-    private readonly Action _findLowerCandidates, _findUpperCandidates;
     // The two halves of bundling (sites are independent again), the second with its own drop sequence buffer.
     private readonly Action _bundleLower, _bundleUpper;
     private readonly int[] _seqUpper;
@@ -73,8 +71,6 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _freedCourierRescue = state.Options.FreedCourierRescue;
         _fillSingles = FillSingles;
         _fillBundles = FillBundles;
-        _findLowerCandidates = () => FindCandidates(0, _slots / 2);
-        _findUpperCandidates = () => FindCandidates(_slots / 2, _slots);
         _seqUpper = new int[_maxBundle + 1];
         _bundleLower = () => Bundle(0, _slots / 2, _seq);
         _bundleUpper = () => Bundle(_slots / 2, _slots, _seqUpper);
@@ -123,7 +119,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         int openRows = _openRows;
         // Very large problems get shorter candidate lists: the matching's cost grows with rows x candidates.
         _kEff = openRows > _s.Options.LargeProblemOpenOrders ? Math.Min(_k, _s.Options.LargeProblemCandidateCouriers) : _k;
-        RunSplit(_findLowerCandidates, _findUpperCandidates, _slots);
+        // The candidate search runs inside the first matching's fill, a site just before its rows: on the fill lane,
+        // the ticking thread solves from the first row on instead of searching its half of the sites first.
         double pressure = (double)openRows / _cands.Count;
         if (pressure > 1) _travelWeight += _pressureTravelWeight * (pressure - 1);
         _freedCourierValue = pressure > 1 ? _freedCourierWeight * (pressure - 1) : 0;
@@ -281,12 +278,13 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         return BundleCost(col, BundleSeq(r)); // not a candidate of its site: cannot be matched to it, kept for safety
     }
 
-    /// <summary>The first matching's rows: every open order alone, against its site's candidates.</summary>
+    /// <summary>The first matching's rows: every open order alone, against its site's candidates (found here, a site at a time).</summary>
     private void FillSingles()
     {
         int b = 0;
         for (int t = 0; t < _slots; t++)
         {
+            FindCandidates(t, t + 1);
             int cb = t * _k, cn = _candCount[t];
             for (int i = 0; i < _slotCount[t]; i++)
             {

@@ -49,14 +49,15 @@ internal abstract class SiteMatchingPlanner<TTravel> : Planner<TTravel> where TT
     /// while this thread solves them; smaller ones, where the hand-off would cost more than it saves, fill first.</summary>
     internal const int ConcurrentFillMinRows = 2_000;
 
-    /// <summary>Candidate searches over at least this many sites are split: the second half runs on the fill lane.</summary>
-    internal const int ConcurrentCandidateMinSites = 500;
+    /// <summary>Work split by sites (the MDRP planner's bundling) over at least this many sites runs its second half on
+    /// the fill lane. (The candidate search, split this way before, now runs inside the first matching's fill.)</summary>
+    internal const int ConcurrentSplitMinSites = 500;
 
     /// <summary>Runs <paramref name="lower"/> here and <paramref name="upper"/> (delegates created once, writing
     /// disjoint data) on the fill lane when <paramref name="size"/> is large enough and the lane is free; else both here.</summary>
     protected void RunSplit(Action lower, Action upper, int size)
     {
-        if (_useSecondCore && size >= ConcurrentCandidateMinSites && FillLane.TryStart(upper, null))
+        if (_useSecondCore && size >= ConcurrentSplitMinSites && FillLane.TryStart(upper, null))
         {
             try { lower(); }
             finally { FillLane.Finish(); }
