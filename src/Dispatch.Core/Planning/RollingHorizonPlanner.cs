@@ -52,6 +52,11 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     // infeasible), as the first matching's fill computed it: the rescue values, the first matching's matched costs and
     // the second matching's single-order rows read it instead of recomputing the same BundleCost.
     private double[] _singleCost = [];
+    // The matchings number their courier columns in the grid's cell order, not the candidates' store order: a search
+    // visits couriers near each other, whose records then share cache lines (at 50,000 rows the columns outgrow the
+    // cache). The solver's choices do not depend on how columns are numbered (ties are decided by the heap, whose
+    // pushes follow each row's candidate order), so the matching is the same, renumbered.
+    private int[] _columnOf = [], _candOfColumn = [];
 
     // Per candidate column: what the courier would save another open order if a bundle freed it.
     private double[] _colRescue = [];
@@ -81,7 +86,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     {
         base.EnsureCapacity();
         int no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length, nc = _s.Couriers.Id.Length;
-        if (_colRescue.Length < nc) _colRescue = new double[nc];
+        if (_colRescue.Length < nc) { _colRescue = new double[nc]; _columnOf = new int[nc]; _candOfColumn = new int[nc]; }
         if (_siteStamp.Length < ns)
         {
             Array.Resize(ref _siteStamp, ns); _siteSlot = new int[ns];
@@ -114,6 +119,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _cands.Collect(_s.Couriers, now, now + _s.Options.CourierLookaheadMinutes, countBy: double.NegativeInfinity);
         if (_cands.Count == 0) return;
         _grid.Build(_cands.X, _cands.Y, _cands.Avail, _cands.Count);
+        var cellOrder = _grid.InCellOrder;
+        for (int c = 0; c < cellOrder.Length; c++) { _candOfColumn[c] = cellOrder[c]; _columnOf[cellOrder[c]] = c; }
         GroupBySite(now, open);
         if (_slots == 0) return;
         int openRows = _openRows;
@@ -264,7 +271,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         for (int r = 0; r < rows; r++)
         {
             int col = match[r];
-            if (col < _cands.Count) { _bCol[r] = col; _bCost[r] = SingleCost(r, col); }
+            if (col < _cands.Count) { col = _candOfColumn[col]; _bCol[r] = col; _bCost[r] = SingleCost(r, col); }
             else { _bCol[r] = -1; _bCost[r] = _orderPost[_bOrders[r * _maxBundle]]; }
         }
     }
@@ -301,7 +308,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                     double cost = BundleCost(col, seq, out double c2d);
                     _singleCost[b * _k + j] = cost;
                     if (!double.IsFinite(cost)) continue;
-                    _solver.AddEdge(col, cost);
+                    _solver.AddEdge(_columnOf[col], cost);
                     if (cost < best) { best = cost; bestC2d = c2d; }
                 }
                 // Postponing costs the order's penalty if picked up _postponeDelay from now at the earliest
@@ -428,7 +435,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         for (int r = 0; r < match.Length; r++)
         {
             int col = match[r];
-            _bCol[_rowBundle[r]] = col < _cands.Count ? col : -1;
+            _bCol[_rowBundle[r]] = col < _cands.Count ? _candOfColumn[col] : -1;
         }
     }
 
@@ -448,7 +455,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             {
                 int col = _candCol[cb + j];
                 double cost = single ? _singleCost[b * _k + j] : BundleCost(col, seq);
-                if (double.IsFinite(cost)) _solver.AddEdge(col, cost);
+                if (double.IsFinite(cost)) _solver.AddEdge(_columnOf[col], cost);
             }
             double post = 0;
             for (int i = 0; i < seq.Length; i++) post += _orderPost[seq[i]];

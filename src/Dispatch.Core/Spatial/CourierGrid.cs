@@ -72,6 +72,10 @@ internal sealed class CourierGrid
         _cellStart[0] = 0;
     }
 
+    /// <summary>The slots of the last <see cref="Build"/> by cell (rows of cells, then columns; by slot within a cell):
+    /// points near each other are mostly near each other here too.</summary>
+    public ReadOnlySpan<int> InCellOrder => _items.AsSpan(0, _n);
+
     private int CellIndex(double px, double py)
     {
         int cx = Math.Clamp((int)((px - _minX) / _cell), 0, _nx - 1);
