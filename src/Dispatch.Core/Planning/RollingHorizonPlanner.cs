@@ -60,10 +60,13 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
 
     // Per candidate column: what the courier would save another open order if a bundle freed it.
     private double[] _colRescue = [];
+    private double[] _colRescueUpper = []; // the second half of the rows' values, merged into _colRescue
     // The two matchings' row fills, created once: FillAndSolve may run them on the fill lane.
     private readonly Action _fillSingles, _fillBundles;
     // The two halves of bundling (sites are independent again), the second with its own drop sequence buffer.
     private readonly Action _bundleLower, _bundleUpper;
+    // The two halves of the rescue values (rows are independent; each half keeps its own maximum per column).
+    private readonly Action _rescueLower, _rescueUpper;
     private readonly int[] _seqUpper;
 
     public RollingHorizonPlanner(EngineState state, TTravel travel, RouteCommitter<TTravel> commit) : base(state, travel, commit)
@@ -77,6 +80,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _fillSingles = FillSingles;
         _fillBundles = FillBundles;
         _seqUpper = new int[_maxBundle + 1];
+        _rescueLower = () => RescueValuesOf(0, _openRows / 2, _colRescue);
+        _rescueUpper = () => RescueValuesOf(_openRows / 2, _openRows, _colRescueUpper);
         _bundleLower = () => Bundle(0, _slots / 2, _seq);
         _bundleUpper = () => Bundle(_slots / 2, _slots, _seqUpper);
         EnsureCapacity();
@@ -86,7 +91,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     {
         base.EnsureCapacity();
         int no = _s.Orders.Id.Length, ns = _s.Sites.Id.Length, nc = _s.Couriers.Id.Length;
-        if (_colRescue.Length < nc) { _colRescue = new double[nc]; _columnOf = new int[nc]; _candOfColumn = new int[nc]; }
+        if (_colRescue.Length < nc) { _colRescue = new double[nc]; _colRescueUpper = new double[nc]; _columnOf = new int[nc]; _candOfColumn = new int[nc]; }
         if (_siteStamp.Length < ns)
         {
             Array.Resize(ref _siteStamp, ns); _siteSlot = new int[ns];
@@ -393,9 +398,19 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     /// </summary>
     private void RescueValues()
     {
+        // Two halves of the rows, each into its own array (the second may run on the fill lane), then the larger of
+        // the two per column: a maximum is the same whatever the order it was taken in, so the values are one thread's.
+        RunSplit(_rescueLower, _rescueUpper, _slots);
+        var upper = _colRescueUpper;
+        for (int c = 0; c < _cands.Count; c++)
+            if (upper[c] > _colRescue[c]) _colRescue[c] = upper[c];
+    }
+
+    private void RescueValuesOf(int fromRow, int toRow, double[] rescue)
+    {
         var os = _s.Orders;
-        Array.Clear(_colRescue, 0, _cands.Count);
-        for (int b = 0; b < _openRows; b++)
+        Array.Clear(rescue, 0, _cands.Count);
+        for (int b = fromRow; b < toRow; b++)
         {
             // After MatchSingles every row is a single order, its cost that of its match or its postponement.
             int o = _bOrders[b * _maxBundle];
@@ -413,7 +428,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 int col = _candCol[cb + j];
                 if (col == _bCol[b]) continue;
                 double gain = current - _singleCost[b * _k + j];
-                if (gain > _colRescue[col]) _colRescue[col] = gain;
+                if (gain > rescue[col]) rescue[col] = gain;
             }
         }
     }
