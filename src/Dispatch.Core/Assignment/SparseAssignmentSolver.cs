@@ -340,12 +340,16 @@ internal sealed class SparseAssignmentSolver
         if (n > 0)
         {
             HeapEntry last = Unsafe.Add(ref h, n);
+            // The vacated slot as a sentinel: a left child at n - 1 then meets an infinite right one and is taken, as the
+            // bounds test did, and the choice between the children needs no branch.
+            Unsafe.Add(ref h, n).Key = double.PositiveInfinity;
             int i = 0;
             while (true)
             {
                 int l = 2 * i + 1;
                 if (l >= n) break;
-                int m = l + 1 < n && Unsafe.Add(ref h, l + 1).Key < Unsafe.Add(ref h, l).Key ? l + 1 : l;
+                bool right = Unsafe.Add(ref h, l + 1).Key < Unsafe.Add(ref h, l).Key;
+                int m = l + Unsafe.As<bool, byte>(ref right);
                 ref HeapEntry child = ref Unsafe.Add(ref h, m);
                 if (child.Key >= last.Key) break;
                 Unsafe.Add(ref h, i) = child;
