@@ -37,7 +37,8 @@ internal static class QuoteCost
             long b0 = Stopwatch.GetTimestamp();
             var engine = snap.BuildEngine(SnapshotMode.AsIs);
             double buildMs = Stopwatch.GetElapsedTime(b0).TotalMilliseconds;
-            Console.WriteLine($"{name}: build {buildMs:0} ms ({buildMs / snap.Orders.Length * 1000:0} us per placed order, placements included); load {Load()}");
+            Console.WriteLine($"{name}: build {buildMs:0} ms ({buildMs / snap.Orders.Length * 1000:0} us per placed order, placements included); " +
+                $"managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1e6:0.0} MB; load {Load()}");
             var rng = new Random(7);
             ulong hash = 14695981039346656037UL;
             long nextId = 1L << 40;
@@ -48,7 +49,7 @@ internal static class QuoteCost
             Console.WriteLine($"{name}: tick at {snap.Now}: {sink.Assignments} assignments, {engine.Counts.Open} open after");
             Measure(name, "quote after tick", engine, snap, rng, quotes, ref hash, ref nextId, place: false);
             Measure(name, "placement after tick", engine, snap, rng, placements, ref hash, ref nextId, place: true);
-            Console.WriteLine($"{name}: fingerprint {hash:x16}; load {Load()}");
+            Console.WriteLine($"{name}: fingerprint {hash:x16}; managed heap {GC.GetTotalMemory(forceFullCollection: true) / 1e6:0.0} MB; load {Load()}");
         }
         return 0;
     }
@@ -85,8 +86,8 @@ internal static class QuoteCost
         }
         Array.Sort(wall);
         Array.Sort(cpu);
-        Console.WriteLine($"{name}: {what,-22} wall median {Stats.Percentile(wall, 50) * 1000,8:0.0} us p90 {Stats.Percentile(wall, 90) * 1000,8:0.0} us; " +
-            $"cpu median {Stats.Percentile(cpu, 50) * 1000,8:0.0} us");
+        Console.WriteLine($"{name}: {what,-22} wall median {Stats.Percentile(wall, 50) * 1000,8:0.0} us p90 {Stats.Percentile(wall, 90) * 1000,8:0.0} us " +
+            $"max {wall[^1] * 1000,8:0.0} us; cpu median {Stats.Percentile(cpu, 50) * 1000,8:0.0} us mean {cpu.Average() * 1000,8:0.0} us");
     }
 
     private static string Load()
