@@ -40,8 +40,8 @@ internal sealed class DropoffEstimator
     /// kitchen's minutes away, so a busy minute quotes a few dozen).</summary>
     public const int MaxRuns = 48;
 
-    /// <summary>Bytes the kept runs may hold between them (at least two runs are kept whatever their size): a run holds
-    /// a few columns per courier and per site, about 1.7 MB in a city of 25,000 couriers and 12,500 sites.</summary>
+    /// <summary>Bytes the kept runs may hold between them (one run is kept whatever its size): a run holds seven columns
+    /// per courier, two per site and its trips, about 1.4 MB in a city of 25,000 couriers and 12,500 sites.</summary>
     public const long RunBytesBudget = 64L << 20;
 
     /// <summary>What a quote found: the point estimate of the drop-off and the expected wait for a courier after the
@@ -125,7 +125,8 @@ internal sealed class DropoffEstimator
             if (r.Version != _version) return r;
             if (oldest is null || r.LastUsed < oldest.LastUsed) oldest = r;
         }
-        long each = Math.Max(_start.Bytes, (long)couriers * 56 + (long)sites * 56);
+        // A run's columns: seven per courier, two per site, eight per trip (at most QueueLimit trips).
+        long each = (long)couriers * 48 + (long)sites * 8 + QueueLimit * 52L;
         if (oldest is null || (_runCount < MaxRuns && (_runCount + 1) * each <= RunBytesBudget))
         {
             if (_runCount == _runs.Length) Array.Resize(ref _runs, Math.Min(MaxRuns, _runs.Length * 2));

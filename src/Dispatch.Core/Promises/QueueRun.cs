@@ -27,12 +27,18 @@ internal sealed class QueueRun
     /// courier's latest (once the courier has moved on, the bundle has left).</summary>
     private int[] _trips = new int[16];
 
-    /// <summary>Per site slot: the trip last started from it in this run (<see cref="_tripStamp"/> = the run's stamp,
-    /// so nothing is cleared between runs): its courier (heap slot), pickup time, orders, first ready time, and where and
-    /// when its last drop-off is.</summary>
-    private int[] _tripStamp = new int[16], _tripCourier = new int[16], _tripCount = new int[16], _tripSerial = new int[16];
-    private double[] _tripPickup = new double[16], _tripReady = new double[16], _tripX = new double[16], _tripY = new double[16], _tripDrop = new double[16];
+    /// <summary>Per site slot: the trip last started from it in this run, as an index into the trip columns, valid when
+    /// <see cref="_siteStamp"/> is the run's stamp (so nothing is cleared between runs). Two ints per site: the trips
+    /// themselves are as many as the orders a run takes at most, whatever the number of sites, so a kept run of a city
+    /// with tens of thousands of sites stays small.</summary>
+    private int[] _siteStamp = new int[16], _siteTrip = new int[16];
     private int _stamp;
+
+    /// <summary>Per trip started in this run: its courier (heap slot), orders, serial (see <see cref="_trips"/>), pickup
+    /// time, first ready time, and where and when its last drop-off is.</summary>
+    private int[] _tripCourier = new int[16], _tripCount = new int[16], _tripSerial = new int[16];
+    private double[] _tripPickup = new double[16], _tripReady = new double[16], _tripX = new double[16], _tripY = new double[16], _tripDrop = new double[16];
+    private int _tripN;
 
     /// <summary>Couriers still in the queue (heap size); 0 once none can take an order (the quote is then +infinity).</summary>
     private int _m;
@@ -57,7 +63,8 @@ internal sealed class QueueRun
     public bool Done => Queued >= DropoffEstimator.QueueLimit || _m == 0;
 
     /// <summary>Bytes the run holds (for the estimator's memory bound).</summary>
-    public long Bytes => (long)_free.Length * (5 * sizeof(double) + 2 * sizeof(int)) + (long)_tripStamp.Length * (4 * sizeof(int) + 5 * sizeof(double));
+    public long Bytes => (long)_free.Length * (5 * sizeof(double) + 2 * sizeof(int)) + (long)_siteStamp.Length * 2 * sizeof(int)
+        + (long)_tripCourier.Length * (3 * sizeof(int) + 5 * sizeof(double));
 
     private void EnsureCapacity(int couriers, int sites)
     {
@@ -66,13 +73,22 @@ internal sealed class QueueRun
             int n = Math.Max(couriers, _free.Length * 2);
             _free = new double[n]; _x = new double[n]; _y = new double[n]; _end = new double[n]; _heap = new int[n]; _grown = new double[n]; _trips = new int[n];
         }
-        if (_tripStamp.Length < sites)
+        if (_siteStamp.Length < sites)
         {
-            int n = Math.Max(sites, _tripStamp.Length * 2);
-            Array.Resize(ref _tripStamp, n); // keeps the stamps: a grown slot holds 0, which no run uses
-            _tripCourier = new int[n]; _tripCount = new int[n]; _tripSerial = new int[n];
-            _tripPickup = new double[n]; _tripReady = new double[n]; _tripX = new double[n]; _tripY = new double[n]; _tripDrop = new double[n];
+            int n = Math.Max(sites, _siteStamp.Length * 2);
+            Array.Resize(ref _siteStamp, n); // keeps the stamps: a grown slot holds 0, which no run uses
+            _siteTrip = new int[n];
         }
+    }
+
+    /// <summary>Room for one more trip in the trip columns (they grow to the most trips a run started: at most
+    /// <see cref="DropoffEstimator.QueueLimit"/>).</summary>
+    private void EnsureTrip()
+    {
+        if (_tripN < _tripCourier.Length) return;
+        int n = _tripCourier.Length * 2;
+        Array.Resize(ref _tripCourier, n); Array.Resize(ref _tripCount, n); Array.Resize(ref _tripSerial, n);
+        Array.Resize(ref _tripPickup, n); Array.Resize(ref _tripReady, n); Array.Resize(ref _tripX, n); Array.Resize(ref _tripY, n); Array.Resize(ref _tripDrop, n);
     }
 
     /// <summary>A new run at <paramref name="now"/>: every courier on shift (or starting) free at the end of its committed
@@ -127,7 +143,8 @@ internal sealed class QueueRun
 
     private void NextStamp()
     {
-        if (++_stamp == int.MaxValue) { Array.Clear(_tripStamp); _stamp = 1; }
+        if (++_stamp == int.MaxValue) { Array.Clear(_siteStamp); _stamp = 1; }
+        _tripN = 0;
     }
 
     /// <summary>
@@ -240,7 +257,7 @@ internal sealed class QueueRun
         double own = best + halfP + leg + halfD;
         // Or in its site's open trip, when that drops it off sooner (the wait is then until that trip's pickup).
         double joined = JoinedDrop(ref travel, site, ready, dropX, dropY, s.Options.MaxBundleSize, s.Options.BundleReadyWindowMinutes, halfD);
-        if (joined < own) return new DropoffEstimator.Estimate(joined, Math.Max(0, _tripPickup[site] - ready));
+        if (joined < own) return new DropoffEstimator.Estimate(joined, Math.Max(0, _tripPickup[_siteTrip[site]] - ready));
         if (double.IsPositiveInfinity(best)) return new DropoffEstimator.Estimate(double.PositiveInfinity, double.PositiveInfinity);
         return new DropoffEstimator.Estimate(own, best - ready);
     }
@@ -291,33 +308,45 @@ internal sealed class QueueRun
     private double JoinedDrop<TTravel>(ref TTravel travel, int site, double ready, double dropX, double dropY, int maxBundle, double window, double halfD)
         where TTravel : struct, ITravelTime
     {
-        if (_tripStamp[site] != _stamp || _trips[_tripCourier[site]] != _tripSerial[site] || _tripCount[site] >= maxBundle || Math.Abs(ready - _tripReady[site]) > window || ready > _tripPickup[site])
+        if (_siteStamp[site] != _stamp) return double.PositiveInfinity;
+        int t = _siteTrip[site];
+        if (_trips[_tripCourier[t]] != _tripSerial[t] || _tripCount[t] >= maxBundle || Math.Abs(ready - _tripReady[t]) > window || ready > _tripPickup[t])
             return double.PositiveInfinity;
-        return _tripDrop[site] + halfD + travel.Minutes(_tripX[site], _tripY[site], dropX, dropY) + halfD;
+        return _tripDrop[t] + halfD + travel.Minutes(_tripX[t], _tripY[t], dropX, dropY) + halfD;
     }
 
     /// <summary>A queued order joins the open trip of <paramref name="site"/>, dropped off at <paramref name="drop"/>: the
     /// trip's courier is free later by as much.</summary>
     private void Join(int site, double drop, double dropX, double dropY)
     {
-        int k = _tripCourier[site];
-        _grown[k] += drop - _tripDrop[site];
-        _tripDrop[site] = drop;
-        _tripX[site] = dropX; _tripY[site] = dropY;
-        _tripCount[site]++;
+        int t = _siteTrip[site];
+        int k = _tripCourier[t];
+        _grown[k] += drop - _tripDrop[t];
+        _tripDrop[t] = drop;
+        _tripX[t] = dropX; _tripY[t] = dropY;
+        _tripCount[t]++;
     }
 
     /// <summary>Courier <paramref name="k"/> starts a trip from <paramref name="site"/>: it becomes the site's open trip.</summary>
     private void StartTrip(int site, int k, double pickup, double ready, double dropX, double dropY, double drop)
     {
-        _tripStamp[site] = _stamp;
-        _tripCourier[site] = k;
-        _tripSerial[site] = ++_trips[k];
-        _tripCount[site] = 1;
-        _tripPickup[site] = pickup;
-        _tripReady[site] = ready;
-        _tripX[site] = dropX; _tripY[site] = dropY;
-        _tripDrop[site] = drop;
+        // The site's earlier trip, if any, has left (a site has one open trip): its columns are taken over.
+        int t;
+        if (_siteStamp[site] == _stamp) t = _siteTrip[site];
+        else
+        {
+            EnsureTrip();
+            t = _tripN++;
+            _siteStamp[site] = _stamp;
+            _siteTrip[site] = t;
+        }
+        _tripCourier[t] = k;
+        _tripSerial[t] = ++_trips[k];
+        _tripCount[t] = 1;
+        _tripPickup[t] = pickup;
+        _tripReady[t] = ready;
+        _tripX[t] = dropX; _tripY[t] = dropY;
+        _tripDrop[t] = drop;
     }
 
     private void SiftDown(int i, int m)
