@@ -37,12 +37,14 @@ internal sealed class DropoffEstimator
     public const int NearCandidates = 31;
 
     /// <summary>Most runs kept: about one per distinct ready time quoted in a minute (a placement's ready time is its
-    /// kitchen's minutes away, so a busy minute quotes a few dozen).</summary>
-    public const int MaxRuns = 48;
+    /// kitchen's minutes away, so a busy minute quotes a few dozen in whole minutes).</summary>
+    public const int MaxRuns = 32;
 
     /// <summary>Bytes the kept runs may hold between them (one run is kept whatever its size): a run holds seven columns
-    /// per courier, two per site and its trips, about 1.4 MB in a city of 25,000 couriers and 12,500 sites.</summary>
-    public const long RunBytesBudget = 64L << 20;
+    /// per courier, two per site and its trips, about 0.36 MB in a city of 5,000 couriers and 2,500 sites (all 32 runs
+    /// fit) and 1.4 MB at 25,000 couriers and 12,500 sites (22 runs fit). Memory against hits: past the budget the least
+    /// recently used run is simulated afresh for the next ready time.</summary>
+    public const long RunBytesBudget = 32L << 20;
 
     /// <summary>What a quote found: the point estimate of the drop-off and the expected wait for a courier after the
     /// food is ready (its situation); +infinity when no courier on shift can take the order.</summary>
