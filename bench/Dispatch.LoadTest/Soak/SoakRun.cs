@@ -27,9 +27,6 @@ internal static partial class SoakRun
     private static readonly TimeSpan RoundTrip = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Night = TimeSpan.FromSeconds(3);
 
-    [GeneratedRegex(@"Serving \d+ ms after the process started: (\d+|NaN) ms to Main, then (\d+) ms to the open port")]
-    private static partial Regex Serving();
-
     [GeneratedRegex(@"covering (\d+) journal records, then replayed (\d+) journal records after it in (\d+) ms")]
     private static partial Regex FromSnapshot();
 
@@ -111,28 +108,19 @@ internal static partial class SoakRun
                 var restartSplits = new string[s.Restarts];
                 for (int k = 0; k < s.Restarts; k++)
                 {
-                    if (k > 0) conn.Dispose();
                     server.Kill();
                     await server.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
                     foreach (Match pause in SnapshotPause().Matches(server.Log)) pauses.Add(double.Parse(pause.Groups[1].Value, CultureInfo.InvariantCulture));
                     if (s.ServerLogPath is { } logPath) await File.AppendAllTextAsync(logPath, server.Log).ConfigureAwait(false);
                     server.Dispose();
                     server = null;
-                    // The driver holds every day's order flags: a collection of its own heap during the timed start would
-                    // take a core from the server it is timing (2 cores here). Collect now, outside the window.
-                    GC.Collect();
-                    GC.WaitForPendingFinalizers();
-                    long restartStarted = Stopwatch.GetTimestamp();
-                    var restart = Stopwatch.StartNew();
-                    server = await ServerProcess.StartAsync(s.ServerDll, dataDir, "Manual", s.Fsync).ConfigureAwait(false);
-                    conn = await SoakConnection.ConnectAsync(server.Port, "soak-driver", subscribe: true).ConfigureAwait(false);
-                    conn.Add(Command.GetServerStats(0));
-                    await conn.SendAndWaitAsync(RoundTrip).ConfigureAwait(false);
-                    restartSamples[k] = restart.Elapsed.TotalMilliseconds;
-                    restartSplits[k] = await StartSplitAsync(server, restartStarted).ConfigureAwait(false);
-                    while (conn.TryTake(out _)) { }
+                    (server, var timing) = await TimedStart.StartAsync(s.ServerDll, dataDir, s.Fsync).ConfigureAwait(false);
+                    restartSamples[k] = timing.TotalMs;
+                    restartSplits[k] = timing.Split;
                 }
-                double restartMs = Median(restartSamples);
+                // The driving connection is opened after the timed starts: its buffers are allocated outside their windows.
+                conn = await SoakConnection.ConnectAsync(server.Port, "soak-driver", subscribe: true).ConfigureAwait(false);
+                double restartMs = TimedStart.Median(restartSamples);
                 string recovery = Recovery(server.Log);
 
                 // Every order acknowledged today must still be there (or reported finished, once it is).
@@ -225,35 +213,12 @@ internal static partial class SoakRun
         return server.Process.TotalProcessorTime;
     }
 
-    /// <summary>
-    /// One timed start split in three (ms): the process's start to Main and Main to the open port, from the server's own
-    /// "Serving" line (the runtime's part and the host's, recovery included), and the start call to the driver seeing
-    /// the listening line; the rest of the sample is the connection and the first request. Read after the sample's timing
-    /// stopped: the line is logged just after the port opens, so it is waited for (up to 2 s) outside the timed window.
-    /// </summary>
-    private static async Task<string> StartSplitAsync(ServerProcess server, long restartStarted)
-    {
-        Match m = Match.Empty;
-        for (int i = 0; i < 200 && !(m = Serving().Match(server.Log)).Success; i++) await Task.Delay(10).ConfigureAwait(false);
-        string seen = server.ListeningSeenTimestamp == 0 ? "?" : Stopwatch.GetElapsedTime(restartStarted, server.ListeningSeenTimestamp).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture);
-        return m.Success ? $"{m.Groups[1].Value}+{m.Groups[2].Value}/{seen}" : $"?/{seen}";
-    }
-
     private static string Recovery(string log)
     {
         var m = FromSnapshot().Match(log);
         if (m.Success) return $"snapshot of {m.Groups[1].Value} records + {m.Groups[2].Value} replayed in {m.Groups[3].Value} ms";
         m = FromJournal().Match(log);
         return m.Success ? $"no snapshot, {m.Groups[1].Value} replayed in {m.Groups[2].Value} ms" : "?";
-    }
-
-    /// <summary>The median of a few samples (the mean of the middle two for an even count).</summary>
-    private static double Median(double[] samples)
-    {
-        var sorted = (double[])samples.Clone();
-        Array.Sort(sorted);
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F1", CultureInfo.InvariantCulture);
@@ -290,7 +255,7 @@ internal static partial class SoakRun
             $"times it from process start to the first answered engine request (GetServerStats: recovery done), {s.Restarts} time(s) with a kill -9 between (nothing new journaled; the day's restart figure is their median, the samples beside it); then it asks GetOrder for every order acknowledged that day. " +
             $"After the last day every order of every day is checked."));
         b.AppendLine();
-        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders placed (Counts.known) | server RSS MB | managed heap MB | live heap MB | RSS MB, collected | live heap MB, collected | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms (median) | restart samples ms | each sample's split ms: process start to Main + Main to open port / listening line seen by the driver | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
+        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders placed (Counts.known) | server RSS MB | managed heap MB | live heap MB | RSS MB, collected | live heap MB, collected | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms (median) | restart samples ms | each sample's split ms: the server's process start to Main + Main to open port (its recovery) / the driver: listening line seen / probe greeted / first reply; pace = ms of a fixed CPU loop just before | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
         b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|");
         foreach (var r in days)
         {
