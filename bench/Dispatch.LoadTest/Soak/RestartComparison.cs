@@ -63,10 +63,10 @@ internal static class RestartComparison
         b.AppendLine();
         b.AppendLine("Each start is timed from the process's start to the first answered GetServerStats, then the server is killed (SIGKILL). " +
                      "Builds and directories alternate run by run. Phases (medians, ms): the server's own split (process start to Main, Main to the open port, the recovery inside it) " +
-                     "and the driver's marks (listening line seen, probe greeted). Pace: ms of a fixed CPU loop in the driver just before each start (the machine's speed at that moment).");
+                     "and the driver's marks (listening line seen, probe greeted). Server CPU: the CPU time of the server's threads when the first reply arrived (/proc schedstat), which waiting for a busy core does not inflate. Pace: ms of a fixed CPU loop in the driver just before each start (the machine's speed at that moment).");
         b.AppendLine();
-        b.AppendLine("| build | data | starts | median | p90 | max | to Main | Main to port | recovery | listening seen | greeted | pace |");
-        b.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        b.AppendLine("| build | data | starts | median | p90 | max | to Main | Main to port | recovery | listening seen | greeted | server CPU | pace |");
+        b.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int c = 0; c < combos.Count; c++)
         {
             var t = samples[c];
@@ -74,7 +74,7 @@ internal static class RestartComparison
             var totals = t.Select(x => x.TotalMs).Order().ToArray();
             double p90 = totals.Length == 0 ? double.NaN : totals[Math.Min(totals.Length - 1, (int)Math.Ceiling(0.9 * totals.Length) - 1)];
             b.AppendLine(string.Create(inv,
-                $"| {combos[c].Dll} | {combos[c].Data} | {t.Count} | {Med(x => x.TotalMs):F0} | {p90:F0} | {totals.LastOrDefault():F0} | {Med(x => x.ToMainMs):F0} | {Med(x => x.HostMs):F0} | {Med(x => x.RecoveryMs):F0} | {Med(x => x.ListeningSeenMs):F0} | {Med(x => x.GreetedMs):F0} | {Med(x => x.PaceMs):F1} |"));
+                $"| {combos[c].Dll} | {combos[c].Data} | {t.Count} | {Med(x => x.TotalMs):F0} | {p90:F0} | {totals.LastOrDefault():F0} | {Med(x => x.ToMainMs):F0} | {Med(x => x.HostMs):F0} | {Med(x => x.RecoveryMs):F0} | {Med(x => x.ListeningSeenMs):F0} | {Med(x => x.GreetedMs):F0} | {Med(x => x.ServerCpuMs):F0} | {Med(x => x.PaceMs):F1} |"));
         }
         b.AppendLine();
         b.AppendLine("Every sample, in run order:");

@@ -22,11 +22,11 @@ internal static partial class TimedStart
 
     /// <summary>A timed start's figures (ms; NaN where the server's line was not found).</summary>
     public readonly record struct Timing(
-        double TotalMs, double ToMainMs, double HostMs, double RecoveryMs, double ListeningSeenMs, double StartReturnedMs, double GreetedMs, double PaceMs)
+        double TotalMs, double ToMainMs, double HostMs, double RecoveryMs, double ListeningSeenMs, double StartReturnedMs, double GreetedMs, double PaceMs, double ServerCpuMs)
     {
-        /// <summary>"to Main + Main to port (recovery) / listening seen / greeted / reply, pace" in whole ms.</summary>
+        /// <summary>"to Main + Main to port (recovery) / listening seen / greeted / reply, server CPU, pace" in whole ms.</summary>
         public string Split => string.Create(CultureInfo.InvariantCulture,
-            $"{F(ToMainMs)}+{F(HostMs)} (rec {F(RecoveryMs)}) / seen {F(ListeningSeenMs)} / greeted {F(GreetedMs)} / reply {F(TotalMs)}, pace {PaceMs:F1}");
+            $"{F(ToMainMs)}+{F(HostMs)} (rec {F(RecoveryMs)}) / seen {F(ListeningSeenMs)} / greeted {F(GreetedMs)} / reply {F(TotalMs)}, cpu {F(ServerCpuMs)}, pace {PaceMs:F1}");
 
         private static string F(double ms) => double.IsNaN(ms) ? "?" : ms.ToString("F0", CultureInfo.InvariantCulture);
     }
@@ -52,12 +52,13 @@ internal static partial class TimedStart
             await probe.SendAndWaitAsync(TimeSpan.FromMinutes(5)).ConfigureAwait(false);
             total = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
+        double cpu = CpuMilliseconds(server.Pid);
         // The server logs its line just after the port opens: wait for it (up to 2 s) outside the window.
         Match m = Match.Empty;
         for (int i = 0; i < 200 && !(m = Serving().Match(server.Log)).Success; i++) await Task.Delay(10).ConfigureAwait(false);
         double G(int g) => m.Success && double.TryParse(m.Groups[g].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN;
         double seen = server.ListeningSeenTimestamp == 0 ? double.NaN : Stopwatch.GetElapsedTime(started, server.ListeningSeenTimestamp).TotalMilliseconds;
-        var timing = new Timing(total, G(1), G(2), G(3), seen, Stopwatch.GetElapsedTime(started, returned).TotalMilliseconds, greeted, pace);
+        var timing = new Timing(total, G(1), G(2), G(3), seen, Stopwatch.GetElapsedTime(started, returned).TotalMilliseconds, greeted, pace, cpu);
         return (server, timing);
     }
 
@@ -73,6 +74,33 @@ internal static partial class TimedStart
         double ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
         GC.KeepAlive(x);
         return ms + (x == 42 ? 1 : 0); // use x, so the loop is not removed
+    }
+
+    /// <summary>
+    /// The CPU time all threads of a process have run so far (ms, from each thread's /proc/PID/task/TID/schedstat in
+    /// nanoseconds; NaN where that cannot be read). Read right after the first reply, it is the start's CPU: the server is
+    /// idle then (manual clock), and unlike the wall time it does not grow when the start waits for a busy core.
+    /// Threads that already ended are not counted (the runtime's start-up threads mostly live on).
+    /// </summary>
+    public static double CpuMilliseconds(int pid)
+    {
+        try
+        {
+            long ns = 0;
+            foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
+            {
+                string line;
+                try { line = File.ReadAllText(Path.Combine(task, "schedstat")); }
+                catch (IOException) { continue; } // the thread ended meanwhile
+                int space = line.IndexOf(' ', StringComparison.Ordinal);
+                ns += long.Parse(space < 0 ? line : line[..space], CultureInfo.InvariantCulture);
+            }
+            return ns / 1e6;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return double.NaN;
+        }
     }
 
     /// <summary>The median of a few samples (the mean of the middle two for an even count).</summary>
