@@ -62,10 +62,6 @@ internal sealed class QueueRun
     /// <summary>No more orders can change the run: it took its limit, or no courier is left.</summary>
     public bool Done => Queued >= DropoffEstimator.QueueLimit || _m == 0;
 
-    /// <summary>Bytes the run holds (for the estimator's memory bound).</summary>
-    public long Bytes => (long)_free.Length * (5 * sizeof(double) + 2 * sizeof(int)) + (long)_siteStamp.Length * 2 * sizeof(int)
-        + (long)_tripCourier.Length * (3 * sizeof(int) + 5 * sizeof(double));
-
     private void EnsureCapacity(int couriers, int sites)
     {
         if (_free.Length < couriers)
