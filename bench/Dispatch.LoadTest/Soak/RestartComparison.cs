@@ -86,7 +86,8 @@ internal static class RestartComparison
 
     private static string Label(string dll, string data) => $"{Path.GetFileName(Path.GetDirectoryName(dll))} on {Path.GetFileName(data.TrimEnd('/'))}";
 
-    private static void CopyDirectory(string from, string to)
+    /// <summary>Copies a data directory (its files and folders) to a new one.</summary>
+    internal static void CopyDirectory(string from, string to)
     {
         if (!Directory.Exists(from)) throw new DirectoryNotFoundException($"--data: {from} is not a directory");
         Directory.CreateDirectory(to);
