@@ -10,7 +10,7 @@ internal sealed record SoakSettings(string ServerDll, int Days, int OrdersPerDay
 
 /// <summary>One simulated day: what the driver did, the server's figures at its end, and the restart after the kill -9 that ended it.</summary>
 internal sealed record SoakDayResult(
-    int Day, int Orders, int Acked, int Refused, int Delivered, int CancelledByCustomer, int CancelledAtClose, int Unfinished,
+    int Day, int Orders, int PeakOpen, int Acked, int Refused, int Delivered, int CancelledByCustomer, int CancelledAtClose, int Unfinished,
     int Couriers, int CouriersOff, int Released, long Errors, ServerStats Stats, ServerStats Collected, double RestartMs, double[] RestartSamplesMs, double ReferenceRestartMs, string[] RestartSplits, double RestartCpuMs, double PaceMs, string Recovery,
     long Checked, long Lost, long ConfirmationsLost, long FinishedForgotten, double DriveSeconds, double ServerCpuSeconds, double DriverCpuSeconds);
 
@@ -143,7 +143,7 @@ internal static partial class SoakRun
                 var today = last ? await CheckAsync(conn, [fleet.Flags], d).ConfigureAwait(false) : check;
                 if (last) (finalChecked, finalLost, finalConfirmationsLost, finalForgotten) = check;
 
-                var r = new SoakDayResult(d + 1, day.Orders, fleet.Acked, fleet.Refused, fleet.Delivered, fleet.CancelledByCustomer, fleet.CancelledAtClose,
+                var r = new SoakDayResult(d + 1, day.Orders, fleet.PeakOpen, fleet.Acked, fleet.Refused, fleet.Delivered, fleet.CancelledByCustomer, fleet.CancelledAtClose,
                     fleet.Unfinished, day.Couriers, fleet.CouriersOff, fleet.Released, errors.Total - errorsBefore, stats, collected, restartMs, restartSamples, TimedStart.Median(referenceSamples), restartSplits, TimedStart.Median(restartCpu), TimedStart.Median(paces), recovery,
                     today.Checked, today.Lost, today.ConfirmationsLost, today.Forgotten, drive.Elapsed.TotalSeconds, serverCpuSeconds, driverCpuSeconds);
                 results.Add(r);
@@ -284,13 +284,13 @@ internal static partial class SoakRun
             $"each beside a reference start on day 1's state (a frozen copy of the data directory after day 1, a fresh copy per start; alternately just before and just after): the machine's speed moves from night to night, and the ratio of the two medians says whether a restart grows with history; then it asks GetOrder for every order acknowledged that day. " +
             $"After the last day every order of every day is checked."));
         b.AppendLine();
-        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders placed (Counts.known) | server RSS MB | managed heap MB | live heap MB | RSS MB, collected | live heap MB, collected | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms (median) | reference restart ms (median) | restart / reference | restart server CPU ms (median) | pace ms (median) | restart samples ms | each sample's split ms: the server's process start to Main + Main to open port (its recovery) / the driver: listening line seen / probe greeted / first reply; pace = CPU ms of a fixed loop on a driver thread just before | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
-        b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|");
+        b.AppendLine("| day | orders acknowledged | peak open orders | delivered | cancelled | refusals | engine orders placed (Counts.known) | server RSS MB | managed heap MB | live heap MB | RSS MB, collected | live heap MB, collected | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms (median) | reference restart ms (median) | restart / reference | restart server CPU ms (median) | pace ms (median) | restart samples ms | each sample's split ms: the server's process start to Main + Main to open port (its recovery) / the driver: listening line seen / probe greeted / first reply; pace = CPU ms of a fixed loop on a driver thread just before | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
+        b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|");
         foreach (var r in days)
         {
             var st = r.Stats;
             b.AppendLine(string.Create(inv,
-                $"| {r.Day} | {r.Acked:N0} | {r.Delivered:N0} | {r.CancelledByCustomer + r.CancelledAtClose:N0} | {r.Errors} | {st.KnownOrders:N0} | {Mb(st.RssBytes)} | {Mb(st.ManagedHeapBytes)} | {Mb(st.LiveHeapBytes)} | {Mb(r.Collected.RssBytes)} | {Mb(r.Collected.LiveHeapBytes)} | " +
+                $"| {r.Day} | {r.Acked:N0} | {r.PeakOpen:N0} | {r.Delivered:N0} | {r.CancelledByCustomer + r.CancelledAtClose:N0} | {r.Errors} | {st.KnownOrders:N0} | {Mb(st.RssBytes)} | {Mb(st.ManagedHeapBytes)} | {Mb(st.LiveHeapBytes)} | {Mb(r.Collected.RssBytes)} | {Mb(r.Collected.LiveHeapBytes)} | " +
                 $"{Mb(st.JournalBytesOnDisk)} | {Mb(st.SnapshotBytesOnDisk)} | {st.SnapshotsWritten} | {Ms(st.SnapshotPauseP99Ms)} | {Ms(st.SnapshotPauseMaxMs)} | {r.RestartMs:F0} | {r.ReferenceRestartMs:F0} | {r.RestartMs / r.ReferenceRestartMs:F2} | {r.RestartCpuMs:F0} | {r.PaceMs:F1} | {string.Join(" / ", r.RestartSamplesMs.Select(x => x.ToString("F0", inv)))} | {string.Join(" · ", r.RestartSplits)} | {r.Recovery} | {r.Lost} of {r.Checked:N0} | {r.DriveSeconds:F0} | {r.ServerCpuSeconds:F0} | {r.DriverCpuSeconds:F0} |"));
         }
         b.AppendLine();
