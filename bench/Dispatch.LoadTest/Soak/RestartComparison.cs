@@ -63,7 +63,7 @@ internal static class RestartComparison
         b.AppendLine();
         b.AppendLine("Each start is timed from the process's start to the first answered GetServerStats, then the server is killed (SIGKILL). " +
                      "Builds and directories alternate run by run. Phases (medians, ms): the server's own split (process start to Main, Main to the open port, the recovery inside it) " +
-                     "and the driver's marks (listening line seen, probe greeted). Server CPU: the CPU time of the server's threads when the first reply arrived (/proc schedstat), which waiting for a busy core does not inflate. Pace: ms of a fixed CPU loop in the driver just before each start (the machine's speed at that moment).");
+                     "and the driver's marks (listening line seen, probe greeted). Server CPU: the CPU time of the server's threads when the first reply arrived (/proc schedstat), which waiting for a busy core does not inflate. Pace: the CPU ms a fixed loop took on a driver thread just before each start (how fast a core ran at that moment; waiting for a core does not count).");
         b.AppendLine();
         b.AppendLine("| build | data | starts | median | p90 | max | to Main | Main to port | recovery | listening seen | greeted | server CPU | pace |");
         b.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -86,7 +86,8 @@ internal static class RestartComparison
 
     private static string Label(string dll, string data) => $"{Path.GetFileName(Path.GetDirectoryName(dll))} on {Path.GetFileName(data.TrimEnd('/'))}";
 
-    private static void CopyDirectory(string from, string to)
+    /// <summary>Copies a data directory (its files and folders) to a new one.</summary>
+    internal static void CopyDirectory(string from, string to)
     {
         if (!Directory.Exists(from)) throw new DirectoryNotFoundException($"--data: {from} is not a directory");
         Directory.CreateDirectory(to);

@@ -13,7 +13,7 @@ namespace Dispatch.LoadTest.Soak;
 /// connection with a tiny ring, so the driver allocates next to nothing inside the window (a driving connection's
 /// 13 MB of buffers could start a full collection of the driver's heap on the core the server needs).
 /// Before each start the driver collects its own heap and times a fixed piece of CPU work (<see cref="PaceMs"/>), so
-/// a start that is slow because the whole machine is slow at that moment shows as such.
+/// a start that is slow because the machine's cores run slow at that moment shows as such.
 /// </summary>
 internal static partial class TimedStart
 {
@@ -63,17 +63,40 @@ internal static partial class TimedStart
     }
 
     /// <summary>
-    /// Milliseconds one thread takes for a fixed piece of integer work (about 10 ms on this machine when it is quiet): a
-    /// reference for how fast the machine runs at the moment a start is timed.
+    /// The CPU time one thread takes for a fixed piece of integer work (about 30 ms on this machine; compiled optimized from the first call, so the first sample is like the others), from
+    /// the thread's own /proc schedstat (wall time where that cannot be read): how fast a core runs at the moment a start
+    /// is timed. CPU time, not wall: a core shared with another process makes the loop wait, not run slower, and that
+    /// waiting is what the start's wall time already shows; a slower core (its hyperthread sibling busy with another
+    /// guest, a lower clock) makes both the loop and the server's start take more CPU.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double PaceMs()
     {
+        double cpu0 = ThreadCpuMilliseconds();
         long t = Stopwatch.GetTimestamp();
         ulong x = 0x9E3779B97F4A7C15UL;
         for (int i = 0; i < 20_000_000; i++) x = (x ^ (x >> 29)) * 0xBF58476D1CE4E5B9UL + (ulong)i;
-        double ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        double wall = Stopwatch.GetElapsedTime(t).TotalMilliseconds, cpu1 = ThreadCpuMilliseconds();
         GC.KeepAlive(x);
+        double ms = double.IsNaN(cpu0) || double.IsNaN(cpu1) ? wall : cpu1 - cpu0;
         return ms + (x == 42 ? 1 : 0); // use x, so the loop is not removed
+    }
+
+    private static double ThreadCpuMilliseconds() => SchedstatMilliseconds("/proc/thread-self/schedstat");
+
+    /// <summary>The first field of a schedstat file (ns on a CPU) in ms; NaN where it cannot be read.</summary>
+    private static double SchedstatMilliseconds(string path)
+    {
+        try
+        {
+            string line = File.ReadAllText(path);
+            int space = line.IndexOf(' ', StringComparison.Ordinal);
+            return long.Parse(space < 0 ? line : line[..space], CultureInfo.InvariantCulture) / 1e6;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return double.NaN;
+        }
     }
 
     /// <summary>
@@ -84,23 +107,16 @@ internal static partial class TimedStart
     /// </summary>
     public static double CpuMilliseconds(int pid)
     {
-        try
+        string[] tasks;
+        try { tasks = Directory.GetDirectories($"/proc/{pid}/task"); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return double.NaN; }
+        double ms = 0;
+        foreach (string task in tasks)
         {
-            long ns = 0;
-            foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
-            {
-                string line;
-                try { line = File.ReadAllText(Path.Combine(task, "schedstat")); }
-                catch (IOException) { continue; } // the thread ended meanwhile
-                int space = line.IndexOf(' ', StringComparison.Ordinal);
-                ns += long.Parse(space < 0 ? line : line[..space], CultureInfo.InvariantCulture);
-            }
-            return ns / 1e6;
+            double t = SchedstatMilliseconds(Path.Combine(task, "schedstat"));
+            if (!double.IsNaN(t)) ms += t; // NaN: the thread ended meanwhile
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return double.NaN;
-        }
+        return ms;
     }
 
     /// <summary>The median of a few samples (the mean of the middle two for an even count).</summary>
