@@ -51,7 +51,7 @@ public sealed partial class DispatchEngine<TTravel>
     /// and how many quotes reused a kept queue simulation or started one.</summary>
     internal EngineState StateForQuotes => _s;
     internal double KitchenLateness(int site) => _promises.SiteLateness[site];
-    internal (long Reused, long Started) QueueRuns => (_promises.Estimator.Reused, _promises.Estimator.Started);
+    internal (long Reused, long Started, int Held) QueueRuns => (_promises.Estimator.Reused, _promises.Estimator.Started, _promises.Estimator.RunsHeld);
 
     /// <summary>For tests: the point estimate and wait behind <see cref="QuoteDropoff"/> (same estimator, same inputs).</summary>
     internal DropoffEstimator.Estimate QuoteEstimate(long siteId, double dropX, double dropY, double readyAt, double now)

@@ -62,9 +62,15 @@ internal sealed class DropoffEstimator
     /// <summary>Quotes made (orders the runs by last use).</summary>
     private long _quotes;
 
+    /// <summary>The now of the last quote: a run answers only at its own now, so a new one makes every kept run useless.</summary>
+    private double _lastNow = double.NaN;
+
     /// <summary>Quotes answered by a kept run, and runs started: what the reuse achieves (tests and benchmarks).</summary>
     public long Reused { get; private set; }
     public long Started { get; private set; }
+
+    /// <summary>Runs holding columns (each up to a few MB at city scale).</summary>
+    public int RunsHeld => _runCount;
 
     /// <summary>The engine's state changed other than by an order placed at the end of the open-order set: no kept run
     /// holds any more.</summary>
@@ -83,6 +89,13 @@ internal sealed class DropoffEstimator
         where TTravel : struct, ITravelTime
     {
         _quotes++;
+        // Under a wall clock every quote comes at a new now: without this, each would start another run (up to the
+        // budget's 32 MB) that no later quote can use; forgetting them lets the next start reuse one run's columns.
+        if (!now.Equals(_lastNow))
+        {
+            _lastNow = now;
+            _version++;
+        }
         var items = s.OpenOrders.Items;
         // A placed order anywhere but last in the set (not a placement's case) would be passed over in the middle of a
         // run: such a run holds for this quote only.

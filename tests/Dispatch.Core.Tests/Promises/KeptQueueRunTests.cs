@@ -52,7 +52,7 @@ public class KeptQueueRunTests
         for (int c = 0; c < 900; c++) w.OnShift(rng.Next(0, 20));
         w.PlaceBurst(0, 2600, check: 40);
         w.CheckQuotes(0, 60);
-        var (reused, started) = e.QueueRuns;
+        var (reused, started, _) = e.QueueRuns;
         Assert.True(reused > started, $"kept runs answered {reused} quotes, {started} started: the reuse this is for did not happen");
         w.Tick(0);
         w.PlaceBurst(0, 100, check: 20);
@@ -60,6 +60,23 @@ public class KeptQueueRunTests
         w.Tick(1);
         w.ConfirmDue(3);
         w.CheckQuotes(3, 30);
+    }
+
+    [Fact]
+    public void Quotes_each_at_a_new_now_hold_one_run_not_a_run_each()
+    {
+        // A wall clock gives every quote its own now; a run answers only at its own, so keeping one per quote would fill
+        // the budget (tens of MB at city scale) with runs no quote can use.
+        var rng = new Random(5);
+        var e = EngineFactory.Create(DispatchProfile.Mdrp);
+        var w = new World(e, rng);
+        for (int s = 0; s < 20; s++) w.AddSite();
+        for (int c = 0; c < 40; c++) w.OnShift(0);
+        for (int k = 0; k < 40; k++) w.PlaceBurst(k / 100.0, 1, check: 1);
+        for (int q = 1; q <= 50; q++) w.CheckQuotes(1 + q / 60.0, 1);
+        var (_, started, held) = e.QueueRuns;
+        Assert.True(started >= 90, $"{started} runs started for 90 quotes and placements at 90 nows");
+        Assert.Equal(1, held);
     }
 
     /// <summary>A random world and the checks against the oracle.</summary>
