@@ -61,6 +61,22 @@ internal static class AllocCheck
                 processBytes = GC.GetTotalAllocatedBytes(precise: true) - p0;
             }
             failures += Report($"tick with commits ({name}, {commits} committed)", bytes, sw.Elapsed.TotalMilliseconds, processBytes);
+
+            // Promise quotes (every placement makes one): 64 at the snapshot minute over the kitchens' ready times, most
+            // answered by a kept queue simulation; and one after a change (a courier reports where it is), which
+            // simulates the queue afresh in the kept buffers.
+            var snap = SnapshotBuilder.ByName(name);
+            var quoting = snap.BuildEngine(SnapshotMode.AsIs);
+            failures += Check($"promise quotes x64 ({name})", 5, () =>
+            {
+                for (int q = 0; q < 64; q++) quoting.QuoteDropoff(q % snap.SiteX.Length, snap.SiteX[q % snap.SiteX.Length] + 900, snap.SiteY[q % snap.SiteX.Length], snap.Now + q % 30, snap.Now);
+            });
+            var moved = snap.Couriers[0];
+            failures += Check($"promise quote after a change ({name})", 5, () =>
+            {
+                quoting.UpdateCourierPosition(moved.Id, moved.X, moved.Y, snap.Now);
+                quoting.QuoteDropoff(0, snap.SiteX[0] + 900, snap.SiteY[0], snap.Now + 15, snap.Now);
+            });
         }
 
         // General profile with its improvement moves: city-1000 ticked from its snapshot minute on, the couriers

@@ -7,6 +7,7 @@
 //   replay-recorded <trace.dispatchtrace> [--runs N]   a server-recorded command trace as fast as possible
 //   alloc-check                                        every hot path run in a loop: fails unless 0 bytes
 //   tick-timing [--snapshots city-10000,city-50000] [--runs 21] [--no-lane] [--cache DIR]  the MDRP tick at scale: wall and CPU median, commit fingerprint
+//   quote-cost [--snapshots city-10000,city-50000] [--quotes 400] [--placements 200]  a promise quote and a placement at scale: median cost, fingerprint
 //   general-tick [--moves 0,64,256] [--runs 15]        the General profile's tick at 1,000 open orders per improvement budget
 //   general-improvement [--seeds 1,2,3]                General profile with delivery promises on generated waves, per budget
 //   staffing [trace ...] [--target 0.8] [--forecast-seeds 5] [--only-robustness yes]  plan-shifts on 13 shared traces: trace vs plan, robustness on generated days -> bench/results/staffing.md
@@ -29,6 +30,7 @@ switch (command)
     case "replay-recorded": return Dispatch.Bench.Replay.RecordedTraceReplay.Run(rest);
     case "alloc-check": return Dispatch.Bench.AllocCheck.Run(rest);
     case "tick-timing": return Dispatch.Bench.Micro.TickTiming.Run(rest);
+    case "quote-cost": return Dispatch.Bench.Micro.QuoteCost.Run(rest);
     case "general-tick": return Dispatch.Bench.General.GeneralTickTiming.Run(rest);
     case "general-improvement": return Dispatch.Bench.General.GeneralImprovement.Run(rest);
     case "staffing": return Dispatch.Bench.Staffing.StaffingTable.Run(rest);

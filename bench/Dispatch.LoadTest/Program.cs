@@ -8,6 +8,7 @@ const string Usage = """
       Dispatch.LoadTest crash-cycles [options] kill -9 cycles, count lost acknowledged orders   -> bench/results/server-crash.md
       Dispatch.LoadTest fuzz [options]         bad frames at scale, then a post-check             -> bench/results/server-fuzz.md
       Dispatch.LoadTest soak [options]         simulated days, kill -9 each night: memory, disk, pauses, restarts -> bench/results/server-soak.md
+      Dispatch.LoadTest restarts [options]     server builds started side by side on the same data, split in phases -> bench/results/server-restart.md
       Dispatch.LoadTest live-view [options]    position load + ticks with 0 and N live-view feeds, alternating -> bench/results/live-view-load.md
       Dispatch.LoadTest live-view-screenshots --url http://127.0.0.1:P/ --at 540,600   PNGs of a running live view -> bench/results/live-view/
 
@@ -51,6 +52,12 @@ const string Usage = """
       --server-log FILE      append each server process's log (Information level) to FILE when it is killed
       --restarts N           restarts timed at the end of each day, a kill -9 between them; the day's figure is their median (default 5)
       --gcdump-dir DIR       a heap dump of the server at each day's end, before the kill (needs dotnet-gcdump on PATH)
+    restarts options:
+      --server-dll A[,B]     builds to compare, alternated run by run (a self-contained publish's Dispatch.Server.dll works)
+      --data DIR[,DIR2]      data directories to start on ("empty" = a new empty one), each copied once per build
+                             (e.g. a soak's directory kept with --keep-data true)
+      --runs N               starts per build and directory (default 15)
+      --fsync P              default Always
     live-view options:
       --viewers LIST         SSE feed connections per level, alternating run by run; "off" = no --http-port (default 0,50)
       --rounds N             times each level runs (default 2)
@@ -209,6 +216,22 @@ try
                 return 2;
             }
             return await Dispatch.LoadTest.Soak.SoakRun.RunAsync(settings);
+        }
+        case "restarts":
+        {
+            var dlls = List("server-dll", "");
+            var settings = new Dispatch.LoadTest.Soak.RestartSettings(
+                ServerDlls: dlls.Length == 0 ? [ServerProcess.LocateServerDll(null)] : dlls.Select(d => ServerProcess.LocateServerDll(d)).ToArray(),
+                DataDirs: List("data", "empty"),
+                Runs: Int("runs", 15),
+                Fsync: Opt("fsync", "Always"),
+                OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-restart.md"))));
+            if (settings.Runs < 1)
+            {
+                Console.Error.WriteLine($"restarts: --runs must be at least 1\n{Usage}");
+                return 2;
+            }
+            return await Dispatch.LoadTest.Soak.RestartComparison.RunAsync(settings);
         }
         default:
             Console.Error.WriteLine(Usage);

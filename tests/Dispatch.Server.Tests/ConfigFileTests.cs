@@ -83,6 +83,37 @@ public class ConfigFileTests
     }
 
     [Fact]
+    public void Config_file_ranks_above_appsettings_and_below_the_environment_and_command_line()
+    {
+        // The order of the sources is the precedence (later wins). The host's own DOTNET_ variables come before
+        // appsettings.json; the file must land after appsettings.json, not beside them.
+        string dir = TestServer.NewDataDirectory();
+        Directory.CreateDirectory(dir);
+        string file = Path.Combine(dir, "ranked.json");
+        File.WriteAllText(file, "{}");
+        try
+        {
+            var sources = ServerHostBuilder.Create(["--config", file]).Configuration.Sources;
+            // The last match: the host's configuration holds the arguments too, before the application's sources.
+            int Index(Func<Microsoft.Extensions.Configuration.IConfigurationSource, bool> match)
+            {
+                for (int i = sources.Count - 1; i >= 0; i--) if (match(sources[i])) return i;
+                return -1;
+            }
+            int appsettings = Index(x => x is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path: "appsettings.json" });
+            int configFile = Index(x => x is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path: "ranked.json" });
+            int environment = Index(x => x is Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource { Prefix: null or "" });
+            int commandLine = Index(x => x is Microsoft.Extensions.Configuration.CommandLine.CommandLineConfigurationSource);
+            Assert.True(appsettings >= 0 && configFile > appsettings && environment > configFile && commandLine > environment,
+                $"order: appsettings {appsettings}, --config {configFile}, environment {environment}, command line {commandLine}");
+        }
+        finally
+        {
+            TestServer.TryDelete(dir);
+        }
+    }
+
+    [Fact]
     public void Missing_config_file_is_an_error_at_start()
     {
         var missing = Path.Combine(TestServer.NewDataDirectory(), "nope.json");

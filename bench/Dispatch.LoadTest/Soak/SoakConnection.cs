@@ -22,12 +22,18 @@ internal readonly record struct Incoming(MessageType Asked, long Ref, ServerMess
 /// </summary>
 internal sealed class SoakConnection : IDisposable
 {
-    private const int Ring = 1 << 20; // requests in flight at most (a batch is checked against it)
+    /// <summary>Requests in flight at most for a driving connection (a batch is checked against it).</summary>
+    public const int DriverRing = 1 << 20;
+
+    /// <summary>Requests in flight at most for a probe (<see cref="TimedStart"/>: a handshake and one request; small, so
+    /// connecting allocates next to nothing while a start is timed).</summary>
+    public const int ProbeRing = 16;
 
     private readonly Socket _socket;
-    private readonly FrameBuffer _send = new(256 * 1024);
-    private readonly MessageType[] _asked = new MessageType[Ring];
-    private readonly long[] _ref = new long[Ring];
+    private readonly FrameBuffer _send;
+    private readonly int _ring;
+    private readonly MessageType[] _asked;
+    private readonly long[] _ref;
     private readonly ConcurrentQueue<Incoming> _incoming = new();
     private readonly Task _receive;
     private uint _nextRid;
@@ -35,9 +41,13 @@ internal sealed class SoakConnection : IDisposable
     private long _waitRid = -1;
     private TaskCompletionSource? _waiter;
 
-    private SoakConnection(Socket socket)
+    private SoakConnection(Socket socket, int ring)
     {
         _socket = socket;
+        _ring = ring;
+        _asked = new MessageType[ring];
+        _ref = new long[ring];
+        _send = new FrameBuffer(ring == DriverRing ? 256 * 1024 : 1024);
         _receive = Task.Run(ReceiveLoopAsync);
     }
 
@@ -45,11 +55,11 @@ internal sealed class SoakConnection : IDisposable
     public Task Completion => _receive;
 
     /// <summary>Connects and sends Hello (with pushes on when <paramref name="subscribe"/>); the HelloOk comes through the queue.</summary>
-    public static async Task<SoakConnection> ConnectAsync(int port, string name, bool subscribe)
+    public static async Task<SoakConnection> ConnectAsync(int port, string name, bool subscribe, int ring = DriverRing)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).ConfigureAwait(false);
-        var c = new SoakConnection(socket);
+        var c = new SoakConnection(socket, ring);
         c.Add(Command.Hello(0, name, subscribe));
         await c.SendAndWaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         while (c.TryTake(out var first))
@@ -60,11 +70,11 @@ internal sealed class SoakConnection : IDisposable
     /// <summary>Adds a request to the current batch (its request id is assigned here); <paramref name="reference"/> comes back with its reply.</summary>
     public void Add(in Command command, long reference = 0)
     {
-        if (++_batch >= Ring) throw new InvalidOperationException($"more than {Ring} requests in one batch");
+        if (++_batch >= _ring) throw new InvalidOperationException($"more than {_ring} requests in one batch");
         uint rid = ++_nextRid;
         if (rid == ProtocolConstants.PushRequestId) rid = ++_nextRid;
-        _asked[rid & (Ring - 1)] = command.Type;
-        _ref[rid & (Ring - 1)] = reference;
+        _asked[rid & (_ring - 1)] = command.Type;
+        _ref[rid & (_ring - 1)] = reference;
         CommandCodec.WriteFrame(_send, command with { RequestId = rid });
     }
 
@@ -94,7 +104,7 @@ internal sealed class SoakConnection : IDisposable
 
     private async Task ReceiveLoopAsync()
     {
-        var buffer = new byte[1 << 20];
+        var buffer = new byte[_ring == DriverRing ? 1 << 20 : 4096];
         int start = 0, end = 0;
         while (true)
         {
@@ -125,7 +135,7 @@ internal sealed class SoakConnection : IDisposable
                     _incoming.Enqueue(new Incoming(message.Type, 0, message));
                     continue;
                 }
-                _incoming.Enqueue(new Incoming(_asked[rid & (Ring - 1)], _ref[rid & (Ring - 1)], message));
+                _incoming.Enqueue(new Incoming(_asked[rid & (_ring - 1)], _ref[rid & (_ring - 1)], message));
                 if (rid == Volatile.Read(ref _waitRid)) Volatile.Read(ref _waiter)?.TrySetResult();
             }
             start = end - (int)seq.Length;

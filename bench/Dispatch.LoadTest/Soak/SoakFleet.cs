@@ -52,6 +52,12 @@ internal sealed class SoakFleet
     public OrderFlags[] Flags { get; }
 
     public int Placed { get; private set; }
+
+    /// <summary>The most orders acknowledged and not yet delivered or cancelled at once over the day: the open work the
+    /// engine's stores had to hold at the peak (their high-water marks follow it).</summary>
+    public int PeakOpen { get; private set; }
+
+    private int _open;
     public int Acked { get; private set; }
     public int Refused { get; private set; }
     public int Delivered { get; private set; }
@@ -81,9 +87,12 @@ internal sealed class SoakFleet
                 if (Index(item.Ref) is not int i) return;
                 switch (item.Asked)
                 {
-                    case MessageType.PlaceOrder: Flags[i] |= OrderFlags.Acked; Acked++; break;
-                    case MessageType.ConfirmDropoff: Flags[i] |= OrderFlags.DropAcked; Delivered++; break;
-                    case MessageType.CancelOrder: Flags[i] |= OrderFlags.CancelAcked; break;
+                    case MessageType.PlaceOrder:
+                        Flags[i] |= OrderFlags.Acked; Acked++;
+                        if (++_open > PeakOpen) PeakOpen = _open;
+                        break;
+                    case MessageType.ConfirmDropoff: Flags[i] |= OrderFlags.DropAcked; Delivered++; _open--; break;
+                    case MessageType.CancelOrder: Flags[i] |= OrderFlags.CancelAcked; _open--; break;
                 }
                 return;
         }

@@ -10,8 +10,8 @@ internal sealed record SoakSettings(string ServerDll, int Days, int OrdersPerDay
 
 /// <summary>One simulated day: what the driver did, the server's figures at its end, and the restart after the kill -9 that ended it.</summary>
 internal sealed record SoakDayResult(
-    int Day, int Orders, int Acked, int Refused, int Delivered, int CancelledByCustomer, int CancelledAtClose, int Unfinished,
-    int Couriers, int CouriersOff, int Released, long Errors, ServerStats Stats, ServerStats Collected, double RestartMs, double[] RestartSamplesMs, string[] RestartSplits, string Recovery,
+    int Day, int Orders, int PeakOpen, int Acked, int Refused, int Delivered, int CancelledByCustomer, int CancelledAtClose, int Unfinished,
+    int Couriers, int CouriersOff, int Released, long Errors, ServerStats Stats, ServerStats Collected, double RestartMs, double[] RestartSamplesMs, double ReferenceRestartMs, string[] RestartSplits, double RestartCpuMs, double PaceMs, string Recovery,
     long Checked, long Lost, long ConfirmationsLost, long FinishedForgotten, double DriveSeconds, double ServerCpuSeconds, double DriverCpuSeconds);
 
 /// <summary>
@@ -27,9 +27,6 @@ internal static partial class SoakRun
     private static readonly TimeSpan RoundTrip = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Night = TimeSpan.FromSeconds(3);
 
-    [GeneratedRegex(@"Serving \d+ ms after the process started: (\d+|NaN) ms to Main, then (\d+) ms to the open port")]
-    private static partial Regex Serving();
-
     [GeneratedRegex(@"covering (\d+) journal records, then replayed (\d+) journal records after it in (\d+) ms")]
     private static partial Regex FromSnapshot();
 
@@ -43,6 +40,7 @@ internal static partial class SoakRun
     {
         var total = Stopwatch.StartNew();
         string dataDir = Path.Combine(Path.GetTempPath(), "dispatch-soak", Guid.NewGuid().ToString("N"));
+        string referenceMaster = dataDir + "-reference", referenceRun = dataDir + "-reference-run";
         var results = new List<SoakDayResult>();
         var allFlags = new List<SoakFleet.OrderFlags[]>();
         var errors = new SoakErrors();
@@ -106,33 +104,36 @@ internal static partial class SoakRun
                 // kill -9 at the end of the day, nothing in flight; restart and time it up to the first answered request.
                 // The restart is timed Restarts times (a kill -9 between them, nothing new journaled): one process start is
                 // a noisy sample (runtime, JIT, host: 150-230 ms on this machine), the median is the day's figure.
+                // Beside each, a reference start on day 1's state (a frozen copy of the directory after day 1, a fresh copy
+                // per start, so its starts change nothing), alternately just before and just after: the machine's speed
+                // moves from night to night, and today's start over the reference's at the same moment is what says
+                // whether a restart grows with history.
                 conn.Dispose();
                 var restartSamples = new double[s.Restarts];
+                var referenceSamples = new double[s.Restarts];
                 var restartSplits = new string[s.Restarts];
+                var restartCpu = new double[s.Restarts];
+                var paces = new double[s.Restarts];
                 for (int k = 0; k < s.Restarts; k++)
                 {
-                    if (k > 0) conn.Dispose();
                     server.Kill();
                     await server.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
                     foreach (Match pause in SnapshotPause().Matches(server.Log)) pauses.Add(double.Parse(pause.Groups[1].Value, CultureInfo.InvariantCulture));
                     if (s.ServerLogPath is { } logPath) await File.AppendAllTextAsync(logPath, server.Log).ConfigureAwait(false);
                     server.Dispose();
                     server = null;
-                    // The driver holds every day's order flags: a collection of its own heap during the timed start would
-                    // take a core from the server it is timing (2 cores here). Collect now, outside the window.
-                    GC.Collect();
-                    GC.WaitForPendingFinalizers();
-                    long restartStarted = Stopwatch.GetTimestamp();
-                    var restart = Stopwatch.StartNew();
-                    server = await ServerProcess.StartAsync(s.ServerDll, dataDir, "Manual", s.Fsync).ConfigureAwait(false);
-                    conn = await SoakConnection.ConnectAsync(server.Port, "soak-driver", subscribe: true).ConfigureAwait(false);
-                    conn.Add(Command.GetServerStats(0));
-                    await conn.SendAndWaitAsync(RoundTrip).ConfigureAwait(false);
-                    restartSamples[k] = restart.Elapsed.TotalMilliseconds;
-                    restartSplits[k] = await StartSplitAsync(server, restartStarted).ConfigureAwait(false);
-                    while (conn.TryTake(out _)) { }
+                    if (d == 0 && k == 0) RestartComparison.CopyDirectory(dataDir, referenceMaster);
+                    if (k % 2 == 1) referenceSamples[k] = await ReferenceStartAsync(s, referenceMaster, referenceRun).ConfigureAwait(false);
+                    (server, var timing) = await TimedStart.StartAsync(s.ServerDll, dataDir, s.Fsync).ConfigureAwait(false);
+                    restartSamples[k] = timing.TotalMs;
+                    restartSplits[k] = timing.Split;
+                    restartCpu[k] = timing.ServerCpuMs;
+                    paces[k] = timing.PaceMs;
+                    if (k % 2 == 0) referenceSamples[k] = await ReferenceStartAsync(s, referenceMaster, referenceRun).ConfigureAwait(false);
                 }
-                double restartMs = Median(restartSamples);
+                // The driving connection is opened after the timed starts: its buffers are allocated outside their windows.
+                conn = await SoakConnection.ConnectAsync(server.Port, "soak-driver", subscribe: true).ConfigureAwait(false);
+                double restartMs = TimedStart.Median(restartSamples);
                 string recovery = Recovery(server.Log);
 
                 // Every order acknowledged today must still be there (or reported finished, once it is).
@@ -142,8 +143,8 @@ internal static partial class SoakRun
                 var today = last ? await CheckAsync(conn, [fleet.Flags], d).ConfigureAwait(false) : check;
                 if (last) (finalChecked, finalLost, finalConfirmationsLost, finalForgotten) = check;
 
-                var r = new SoakDayResult(d + 1, day.Orders, fleet.Acked, fleet.Refused, fleet.Delivered, fleet.CancelledByCustomer, fleet.CancelledAtClose,
-                    fleet.Unfinished, day.Couriers, fleet.CouriersOff, fleet.Released, errors.Total - errorsBefore, stats, collected, restartMs, restartSamples, restartSplits, recovery,
+                var r = new SoakDayResult(d + 1, day.Orders, fleet.PeakOpen, fleet.Acked, fleet.Refused, fleet.Delivered, fleet.CancelledByCustomer, fleet.CancelledAtClose,
+                    fleet.Unfinished, day.Couriers, fleet.CouriersOff, fleet.Released, errors.Total - errorsBefore, stats, collected, restartMs, restartSamples, TimedStart.Median(referenceSamples), restartSplits, TimedStart.Median(restartCpu), TimedStart.Median(paces), recovery,
                     today.Checked, today.Lost, today.ConfirmationsLost, today.Forgotten, drive.Elapsed.TotalSeconds, serverCpuSeconds, driverCpuSeconds);
                 results.Add(r);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -159,7 +160,10 @@ internal static partial class SoakRun
             server?.Dispose();
             if (!s.KeepData)
             {
-                try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                foreach (string dir in new[] { dataDir, referenceMaster, referenceRun })
+                {
+                    try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                }
             }
         }
 
@@ -225,18 +229,16 @@ internal static partial class SoakRun
         return server.Process.TotalProcessorTime;
     }
 
-    /// <summary>
-    /// One timed start split in three (ms): the process's start to Main and Main to the open port, from the server's own
-    /// "Serving" line (the runtime's part and the host's, recovery included), and the start call to the driver seeing
-    /// the listening line; the rest of the sample is the connection and the first request. Read after the sample's timing
-    /// stopped: the line is logged just after the port opens, so it is waited for (up to 2 s) outside the timed window.
-    /// </summary>
-    private static async Task<string> StartSplitAsync(ServerProcess server, long restartStarted)
+    /// <summary>One timed start on a fresh copy of day 1's state (see the restart loop), killed at once; its wall ms.</summary>
+    private static async Task<double> ReferenceStartAsync(SoakSettings s, string master, string run)
     {
-        Match m = Match.Empty;
-        for (int i = 0; i < 200 && !(m = Serving().Match(server.Log)).Success; i++) await Task.Delay(10).ConfigureAwait(false);
-        string seen = server.ListeningSeenTimestamp == 0 ? "?" : Stopwatch.GetElapsedTime(restartStarted, server.ListeningSeenTimestamp).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture);
-        return m.Success ? $"{m.Groups[1].Value}+{m.Groups[2].Value}/{seen}" : $"?/{seen}";
+        if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
+        RestartComparison.CopyDirectory(master, run);
+        var (reference, timing) = await TimedStart.StartAsync(s.ServerDll, run, s.Fsync).ConfigureAwait(false);
+        reference.Kill();
+        await reference.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        reference.Dispose();
+        return timing.TotalMs;
     }
 
     private static string Recovery(string log)
@@ -245,15 +247,6 @@ internal static partial class SoakRun
         if (m.Success) return $"snapshot of {m.Groups[1].Value} records + {m.Groups[2].Value} replayed in {m.Groups[3].Value} ms";
         m = FromJournal().Match(log);
         return m.Success ? $"no snapshot, {m.Groups[1].Value} replayed in {m.Groups[2].Value} ms" : "?";
-    }
-
-    /// <summary>The median of a few samples (the mean of the middle two for an even count).</summary>
-    private static double Median(double[] samples)
-    {
-        var sorted = (double[])samples.Clone();
-        Array.Sort(sorted);
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F1", CultureInfo.InvariantCulture);
@@ -287,17 +280,18 @@ internal static partial class SoakRun
             $"couriers on shift at their start (off at their shift end; one in ten of those on 2 h+ shifts stops up to an hour early: CourierOffShift once nothing is planned for it), {s.CancelShare:P0} of orders cancelled 2-15 minutes after placement (unless picked up), " +
             $"orders no courier took cancelled {SweepAfterCloseMinutes} minutes after the last shift, and every pushed pickup and drop-off confirmed at its planned time. " +
             $"At the end of each day (all orders finished) the driver leaves the server idle for {Night.TotalSeconds:F0} s (the night: time for the server's idle snapshot), reads GetServerStats twice, as found and with collect (a full compacting collection first), SIGKILLs the server by PID, restarts it on the same data directory and " +
-            $"times it from process start to the first answered engine request (GetServerStats: recovery done), {s.Restarts} time(s) with a kill -9 between (nothing new journaled; the day's restart figure is their median, the samples beside it); then it asks GetOrder for every order acknowledged that day. " +
+            $"times it from process start to the first answered engine request (GetServerStats: recovery done), {s.Restarts} time(s) with a kill -9 between (nothing new journaled; the day's restart figure is their median, the samples beside it), " +
+            $"each beside a reference start on day 1's state (a frozen copy of the data directory after day 1, a fresh copy per start; alternately just before and just after): the machine's speed moves from night to night, and the ratio of the two medians says whether a restart grows with history; then it asks GetOrder for every order acknowledged that day. " +
             $"After the last day every order of every day is checked."));
         b.AppendLine();
-        b.AppendLine("| day | orders acknowledged | delivered | cancelled | refusals | engine orders placed (Counts.known) | server RSS MB | managed heap MB | live heap MB | RSS MB, collected | live heap MB, collected | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms (median) | restart samples ms | each sample's split ms: process start to Main + Main to open port / listening line seen by the driver | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
-        b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|");
+        b.AppendLine("| day | orders acknowledged | peak open orders | delivered | cancelled | refusals | engine orders placed (Counts.known) | server RSS MB | managed heap MB | live heap MB | RSS MB, collected | live heap MB, collected | journal MB | snapshots MB | snapshots written | pause p99 ms | pause max ms | restart ms (median) | reference restart ms (median) | restart / reference | restart server CPU ms (median) | pace ms (median) | restart samples ms | each sample's split ms: the server's process start to Main + Main to open port (its recovery) / the driver: listening line seen / probe greeted / first reply; pace = CPU ms of a fixed loop on a driver thread just before | recovery | acknowledged orders lost | day's wall s | server CPU s | driver CPU s |");
+        b.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|");
         foreach (var r in days)
         {
             var st = r.Stats;
             b.AppendLine(string.Create(inv,
-                $"| {r.Day} | {r.Acked:N0} | {r.Delivered:N0} | {r.CancelledByCustomer + r.CancelledAtClose:N0} | {r.Errors} | {st.KnownOrders:N0} | {Mb(st.RssBytes)} | {Mb(st.ManagedHeapBytes)} | {Mb(st.LiveHeapBytes)} | {Mb(r.Collected.RssBytes)} | {Mb(r.Collected.LiveHeapBytes)} | " +
-                $"{Mb(st.JournalBytesOnDisk)} | {Mb(st.SnapshotBytesOnDisk)} | {st.SnapshotsWritten} | {Ms(st.SnapshotPauseP99Ms)} | {Ms(st.SnapshotPauseMaxMs)} | {r.RestartMs:F0} | {string.Join(" / ", r.RestartSamplesMs.Select(x => x.ToString("F0", inv)))} | {string.Join(" · ", r.RestartSplits)} | {r.Recovery} | {r.Lost} of {r.Checked:N0} | {r.DriveSeconds:F0} | {r.ServerCpuSeconds:F0} | {r.DriverCpuSeconds:F0} |"));
+                $"| {r.Day} | {r.Acked:N0} | {r.PeakOpen:N0} | {r.Delivered:N0} | {r.CancelledByCustomer + r.CancelledAtClose:N0} | {r.Errors} | {st.KnownOrders:N0} | {Mb(st.RssBytes)} | {Mb(st.ManagedHeapBytes)} | {Mb(st.LiveHeapBytes)} | {Mb(r.Collected.RssBytes)} | {Mb(r.Collected.LiveHeapBytes)} | " +
+                $"{Mb(st.JournalBytesOnDisk)} | {Mb(st.SnapshotBytesOnDisk)} | {st.SnapshotsWritten} | {Ms(st.SnapshotPauseP99Ms)} | {Ms(st.SnapshotPauseMaxMs)} | {r.RestartMs:F0} | {r.ReferenceRestartMs:F0} | {r.RestartMs / r.ReferenceRestartMs:F2} | {r.RestartCpuMs:F0} | {r.PaceMs:F1} | {string.Join(" / ", r.RestartSamplesMs.Select(x => x.ToString("F0", inv)))} | {string.Join(" · ", r.RestartSplits)} | {r.Recovery} | {r.Lost} of {r.Checked:N0} | {r.DriveSeconds:F0} | {r.ServerCpuSeconds:F0} | {r.DriverCpuSeconds:F0} |"));
         }
         b.AppendLine();
         b.AppendLine("Server figures are GetServerStats at the end of the day, before the kill (the process started at the end of the day before, so the pauses are the day's); " +
@@ -317,6 +311,9 @@ internal static partial class SoakRun
         double heapAtLastGc = MaxStep(days.Select(r => (double)r.Stats.ManagedHeapBytes).ToList());
         double disk = MaxStep(days.Select(r => (double)(r.Stats.JournalBytesOnDisk + r.Stats.SnapshotBytesOnDisk)).ToList());
         double restart = MaxStep(days.Select(r => r.RestartMs).ToList());
+        double restartCpu = MaxStep(days.Select(r => r.RestartCpuMs).ToList());
+        double restartRatio = MaxStep(days.Select(r => r.RestartMs / r.ReferenceRestartMs).ToList());
+        double pace = MaxStep(days.Select(r => r.PaceMs).ToList());
         bool flat = !double.IsNaN(rss) && Math.Max(Math.Max(rss, heap), Math.Max(disk, restart)) <= 0.10;
         // "Any day" reads every sample, not the median: the slowest restart seen is the one the bar is about.
         double maxRestart = days.Count == 0 ? double.NaN : days.Max(r => r.RestartSamplesMs.Max());
@@ -330,7 +327,8 @@ internal static partial class SoakRun
         b.AppendLine("Must-show bars (issue 11):");
         b.AppendLine();
         b.AppendLine(string.Create(inv,
-            $"- RSS, heap, disk and restart time after day 2 flat within +-10 % from day to day: {(double.IsNaN(rss) ? "**not measured** (needs 3 days or more)" : Bar(flat))}. Largest day-to-day change over days 3..{days.Count}: RSS {Pct(rss)} and live heap {Pct(heap)} (after a full collection at the day's end; as found: RSS {Pct(rssAsFound)}, live heap {Pct(heapAsFound)}, heap at the last collection {Pct(heapAtLastGc)}), disk (journal + snapshots) {Pct(disk)}, restart {Pct(restart)}."));
+            $"- RSS, heap, disk and restart time after day 2 flat within +-10 % from day to day: {(double.IsNaN(rss) ? "**not measured** (needs 3 days or more)" : Bar(flat))}. Largest day-to-day change over days 3..{days.Count}: RSS {Pct(rss)} and live heap {Pct(heap)} (after a full collection at the day's end; as found: RSS {Pct(rssAsFound)}, live heap {Pct(heapAsFound)}, heap at the last collection {Pct(heapAtLastGc)}), disk (journal + snapshots) {Pct(disk)}, restart {Pct(restart)} " +
+            $"(beside it, not part of the bar: the restart over the reference start on day 1's state timed beside it {Pct(restartRatio)}, the restart's server CPU {Pct(restartCpu)}, which waiting for a busy core does not inflate, and the driver's pace loop {Pct(pace)}, the machine's own speed from night to night)."));
         b.AppendLine(string.Create(inv,
             $"- Restart < 2 s on any day: {Bar(maxRestart < 2000)}. Longest restart {maxRestart:F0} ms (day {days.OrderByDescending(r => r.RestartSamplesMs.Max()).Select(r => r.Day).FirstOrDefault()}; the day-to-day flatness above reads each day's median)."));
         b.AppendLine(double.IsNaN(runP99)

@@ -42,6 +42,7 @@ public sealed partial class DispatchEngine<TTravel>
     /// </summary>
     public void DeliveryFailed(long orderId, double at, DeliveryFailureReason reason, double now, double? remadeReadyAt = null, bool returned = false)
     {
+        ForgetQueue();
         int o = ConfirmedOrder(orderId, at, now, OrderStatus.PickedUp, "failed delivery",
             "only a picked-up order can fail at the door (an order delivered to the wrong customer: WrongOrderDelivered)");
         var os = _s.Orders;
@@ -87,6 +88,7 @@ public sealed partial class DispatchEngine<TTravel>
     /// </summary>
     public void WrongOrderDelivered(long orderId, double at, double now, double? remadeReadyAt = null)
     {
+        ForgetQueue();
         RequireTime(at, "wrong delivery time of order", orderId);
         RequireTime(now, "now");
         int o = OrderOf(orderId);
@@ -146,6 +148,7 @@ public sealed partial class DispatchEngine<TTravel>
     /// </summary>
     public void ChangeOrder(long orderId, double? newReadyAt, int? newSize, double now)
     {
+        ForgetQueue();
         RequireTime(now, "now");
         if (newReadyAt is null && newSize is null)
             Throw(DispatchError.InvalidValue, $"order {orderId}: a change needs newReadyAt or newSize");

@@ -24,7 +24,9 @@ public sealed partial class DispatchEngine<TTravel>
     /// with its traffic picture) plus the margin its recent deliveries in the same situation needed to be met with
     /// probability <see cref="DispatchOptions.PromiseOnTimeProbability"/>; never earlier than the order's own lower
     /// bound. +infinity when no courier on shift can take it. <see cref="PlaceOrder"/> records the same quote as the
-    /// order's promise (<see cref="TryGetPromise"/>). Not for the hot path: it scans the couriers and open orders.
+    /// order's promise (<see cref="TryGetPromise"/>). The first quote after a change (a tick, a confirmation, a courier
+    /// move) simulates the queue ahead (the couriers and up to 2,048 open orders); later quotes and placements at the same
+    /// now for a ready time that takes the same orders ahead reuse that simulation (see <see cref="DropoffEstimator"/>).
     /// </summary>
     public double QuoteDropoff(long siteId, double dropX, double dropY, double readyAt, double now)
     {
@@ -45,12 +47,26 @@ public sealed partial class DispatchEngine<TTravel>
         return true;
     }
 
+    /// <summary>For tests (the estimator against its oracle): the state a quote reads, the site's pickup lateness it adds,
+    /// and how many quotes reused a kept queue simulation or started one.</summary>
+    internal EngineState StateForQuotes => _s;
+    internal double KitchenLateness(int site) => _promises.SiteLateness[site];
+    internal (long Reused, long Started, int Held) QueueRuns => (_promises.Estimator.Reused, _promises.Estimator.Started, _promises.Estimator.RunsHeld);
+
+    /// <summary>For tests: the point estimate and wait behind <see cref="QuoteDropoff"/> (same estimator, same inputs).</summary>
+    internal DropoffEstimator.Estimate QuoteEstimate(long siteId, double dropX, double dropY, double readyAt, double now)
+    {
+        int site = _s.SiteIndex[siteId];
+        _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
+        return _promises.Estimator.Run(_s, ref _travel, site, dropX, dropY, readyAt, _promises.SiteLateness[site], self: -1, now);
+    }
+
     /// <summary>The promise for an order at <paramref name="site"/>: point estimate plus calibrated margin, not before
     /// the order's lower bound. <paramref name="self"/> is its slot when already placed.</summary>
     private double Promise(int site, double dropX, double dropY, double readyAt, int self, double now, out double point, out int bucket)
     {
         var p = _promises;
-        p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
+        p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
         var est = p.Estimator.Run(_s, ref _travel, site, dropX, dropY, readyAt, p.SiteLateness[site], self, now);
         point = est.Dropoff;
         bucket = PromiseSituation.Bucket(est.Wait);
@@ -60,11 +76,17 @@ public sealed partial class DispatchEngine<TTravel>
         return Math.Max(lowerBound, point + p.Calibration.Margin(bucket, Options.PromiseOnTimeProbability));
     }
 
+    /// <summary>The engine's state changed other than by an order placed: the quote's queue simulations kept from
+    /// earlier quotes no longer hold (see <see cref="DropoffEstimator"/>). Every public change but a placement calls it
+    /// first; a placement only adds an order at the end of the open-order set, which a kept simulation takes in when it
+    /// is next asked.</summary>
+    private void ForgetQueue() => _promises.Estimator.Forget();
+
     /// <summary>At placement (slot <paramref name="o"/> just stored): the order's promise, with what it was made of.</summary>
     private void RecordPromise(int o, double now)
     {
         var os = _s.Orders;
-        _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
+        _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
         double promise = Promise(os.Site[o], os.DropX[o], os.DropY[o], os.ReadyAt[o], o, now, out double point, out int bucket);
         _promises.Record(o, point, bucket, promise);
         _s.PromisedDrop[o] = promise;
@@ -142,7 +164,7 @@ public sealed partial class DispatchEngine<TTravel>
     private void ReadPromiseBlock(BinaryReader r)
     {
         var p = _promises;
-        p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
+        p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
         int n = _s.Orders.Count;
         var orders = new ColumnReader(r, n);
         orders.Column(p.Point); orders.Column(_s.PromisedDrop); orders.Column(p.Current); orders.Column(p.Bucket); orders.Column(p.Reason);
@@ -178,7 +200,7 @@ public sealed partial class DispatchEngine<TTravel>
     private void ForgetPromises()
     {
         var p = _promises;
-        p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
+        p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
         int n = _s.Orders.Count;
         p.Point.AsSpan(0, n).Fill(double.NaN);
         _s.PromisedDrop.AsSpan(0, n).Fill(double.PositiveInfinity);

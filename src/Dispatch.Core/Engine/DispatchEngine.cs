@@ -98,8 +98,11 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     internal (long Tried, long Applied) ImprovementMoves => _planner.Improver is { } i ? (i.Tried, i.Applied) : (0, 0);
 
     /// <summary>General profile, for tests: runs <paramref name="moves"/> improvement moves now, as a tick does after its insertions.</summary>
-    internal void ImproveRoutes<TSink>(double now, int moves, ref TSink sink) where TSink : IAssignmentSink =>
+    internal void ImproveRoutes<TSink>(double now, int moves, ref TSink sink) where TSink : IAssignmentSink
+    {
+        ForgetQueue();
         _planner.Improver!.Run(now, moves, ref sink);
+    }
 
     /// <summary>General profile, for tests: the objective the improvement moves lower, over every courier at <paramref name="now"/>.</summary>
     internal double RouteObjective(double now) => _planner.Improver!.Objective(now);
@@ -109,6 +112,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>Adds a pickup site (restaurant).</summary>
     public void AddSite(long siteId, double x, double y)
     {
+        ForgetQueue();
         RequireId(siteId, "site");
         RequireCoordinate(x, y, "site", siteId);
         if (_s.SiteIndex.ContainsKey(siteId)) Throw(DispatchError.DuplicateId, $"site {siteId} already exists");
@@ -149,6 +153,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// its courier's shift end is released to couriers on shift (reported at the next tick).</summary>
     public void ChangeReadyTime(long orderId, double readyAt, double now)
     {
+        ForgetQueue();
         RequireTime(now, "now");
         RequireTime(readyAt, "ready time of order", orderId);
         int o = OrderOf(orderId);
@@ -194,6 +199,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>The order was cancelled before pickup. Its courier's plan is updated and the change reported at the next tick.</summary>
     public void CancelOrder(long orderId, double now)
     {
+        ForgetQueue();
         RequireTime(now, "now");
         int o = OrderOf(orderId);
         var st = StatusOf(o);
@@ -212,6 +218,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>A courier's shift is known: it can be planned for from its start. A courier id may return for a new shift once its last one ended.</summary>
     public void CourierOnShift(in CourierShift shift, double now)
     {
+        ForgetQueue();
         RequireTime(now, "now");
         RequireId(shift.CourierId, "courier");
         RequireCoordinate(shift.X, shift.Y, "start of courier", shift.CourierId);
@@ -247,6 +254,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// <summary>The courier stops taking work now. Orders it has not picked up are released to others (reported at the next tick); picked-up ones it still delivers.</summary>
     public void CourierOffShift(long courierId, double now)
     {
+        ForgetQueue();
         RequireTime(now, "now");
         int c = CourierOf(courierId);
         var cs = _s.Couriers;
@@ -269,6 +277,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// </summary>
     public void UpdateCourierPosition(long courierId, double x, double y, double now)
     {
+        ForgetQueue();
         RequireTime(now, "now");
         RequireCoordinate(x, y, "position of courier", courierId);
         int c = CourierOf(courierId);
@@ -294,6 +303,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// </summary>
     public void TravelTimesChanged(double now)
     {
+        ForgetQueue();
         RequireTime(now, "now");
         if (!Options.Replanning) return;
         var cs = _s.Couriers;
@@ -321,6 +331,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// </summary>
     public void ConfirmPickup(long orderId, double at, double now)
     {
+        ForgetQueue();
         int o = ConfirmedOrder(orderId, at, now, OrderStatus.Assigned, "pickup", "only an assigned order can be picked up");
         var os = _s.Orders;
         // Impossible, not merely early: nothing is picked up before the customer placed it.
@@ -358,6 +369,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// time later than <paramref name="now"/> or before the order's pickup.</summary>
     public void ConfirmDropoff(long orderId, double at, double now)
     {
+        ForgetQueue();
         int o = ConfirmedOrder(orderId, at, now, OrderStatus.PickedUp, "drop-off", "only a picked-up order can be dropped off");
         var os = _s.Orders;
         RequireNotBefore(orderId, "drop-off", at, "pickup", os.PickedAt[o]);
@@ -406,6 +418,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     /// </summary>
     public int Tick<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
+        ForgetQueue();
         RequireTime(now, "tick time");
         if (now < _lastTick) Throw(DispatchError.InvalidValue, $"tick time {now} is before the previous tick {_lastTick}");
         double previousTick = _lastTick;
@@ -748,7 +761,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             Array.Fill(_s.ReleasedFrom, -1, old, _s.ReleasedFrom.Length - old);
         }
         _planner.EnsureCapacity();
-        _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length, _s.Couriers.Id.Length);
+        _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
         RememberCapacities();
     }
 

@@ -51,7 +51,7 @@ internal sealed class OrderPromises
     }
 
     /// <summary>Grows the columns to the stores' capacities (outside the tick).</summary>
-    public void EnsureCapacity(int orders, int sites, int couriers)
+    public void EnsureCapacity(int orders, int sites)
     {
         if (Point.Length < orders)
         {
@@ -60,8 +60,6 @@ internal sealed class OrderPromises
             Broken = new int[orders]; BrokenSeq = new long[orders];
         }
         if (SiteLateness.Length < sites) Array.Resize(ref SiteLateness, sites);
-        Estimator.EnsureCapacity(couriers);
-        Estimator.EnsureSiteCapacity(sites);
     }
 
     /// <summary>Records a placement's estimate and promise in slot <paramref name="o"/>.</summary>

@@ -30,7 +30,8 @@ internal sealed class EngineHost : ICommandHost
     private readonly Channel<InboxItem> _inbox;
     private readonly WakingInbox _inboxWriter;
     private readonly EngineRecovery _recovery;
-    private IEngineDriver _driver;
+    // Set by Start (recovery), before the engine thread exists; nothing reads it earlier.
+    private IEngineDriver _driver = null!;
     private readonly EngineClock _clock;
     private readonly PushFanout _fanout;
     private readonly List<ReplyTarget> _dirty = new();
@@ -64,7 +65,6 @@ internal sealed class EngineHost : ICommandHost
         // The live view's ring exists only with the HTTP port on: without it the engine thread writes nowhere extra.
         Live = options.HttpPort is null ? null : new LiveSource(options.HttpFeedRingEvents);
         _fanout = new PushFanout(Enqueue, Live);
-        _driver = EngineDrivers.Create(options);
         var snapshots = new SnapshotStore(options.DataDirectory, options.SnapshotsToKeep, log);
         string settings = EngineSettings.Describe(options);
         byte[] fingerprint = EngineSettings.Fingerprint(settings);
@@ -102,7 +102,7 @@ internal sealed class EngineHost : ICommandHost
     public void Start()
     {
         Directory.CreateDirectory(_options.DataDirectory);
-        _driver = _recovery.Recover(_options.DataDirectory, _driver);
+        _driver = _recovery.Recover(_options.DataDirectory, () => EngineDrivers.Create(_options));
         _clock.AdvanceTo(_recovery.ClockNow);
         var recovery = _recovery.Journal;
         long epoch = recovery.Exists ? recovery.EpochUnixMs : TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();

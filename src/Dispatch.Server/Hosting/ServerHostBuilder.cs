@@ -76,8 +76,9 @@ public static class ServerHostBuilder
     }
 
     /// <summary>
-    /// Adds a required JSON file just below the environment variables, so it overrides appsettings.json
-    /// and is overridden by the environment and the command line.
+    /// Adds a required JSON file just below the application's environment variables (the unprefixed source; the host's
+    /// DOTNET_ one comes before appsettings.json), so it overrides appsettings.json and is overridden by the environment
+    /// and the command line.
     /// </summary>
     internal static void AddConfigFile(IConfigurationBuilder configuration, string file)
     {
@@ -89,7 +90,7 @@ public static class ServerHostBuilder
         int at = -1;
         for (int i = 0; i < sources.Count; i++)
         {
-            if (sources[i] is EnvironmentVariablesConfigurationSource) { at = i; break; }
+            if (sources[i] is EnvironmentVariablesConfigurationSource { Prefix: null or "" }) { at = i; break; }
         }
         if (at < 0) sources.Add(source);
         else sources.Insert(at, source);

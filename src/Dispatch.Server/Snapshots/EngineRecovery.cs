@@ -53,19 +53,19 @@ internal sealed class EngineRecovery
     public long SnapshotRecords => _start?.Records ?? 0;
 
     /// <summary>
-    /// Loads the newest usable snapshot into a new engine (else keeps <paramref name="fresh"/>, the engine the
-    /// server built empty), then replays the journal segments in <paramref name="journalDirectory"/> after it.
+    /// Loads the newest usable snapshot into a new engine (else builds an empty one with <paramref name="fresh"/>: only
+    /// then, since a start from a snapshot has no use for it and building it is a tenth of such a start), then replays the journal segments in <paramref name="journalDirectory"/> after it.
     /// Returns the engine so rebuilt. Throws <see cref="JournalDamagedException"/> when that would drop
     /// acknowledged records (damage before the last segment, or compacted records no usable snapshot covers).
     /// </summary>
-    public IEngineDriver Recover(string journalDirectory, IEngineDriver fresh)
+    public IEngineDriver Recover(string journalDirectory, Func<IEngineDriver> fresh)
     {
         _journalDirectory = journalDirectory;
         _started = Stopwatch.GetTimestamp();
-        _driver = fresh;
+        _driver = null;
         _snapshots.DeleteTemporaryFiles();
         (_start, _snapshotPath, _snapshotsIgnored) = RestoreSnapshot(journalDirectory);
-        var driver = _driver;
+        var driver = _driver ??= fresh();
         long replayStarted = Stopwatch.GetTimestamp();
         Journal = JournalReader.Replay(journalDirectory, (now, c) =>
         {
