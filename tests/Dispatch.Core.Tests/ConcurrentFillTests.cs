@@ -97,22 +97,24 @@ public class ConcurrentFillTests
         public void OnPlanChange(in PlanChange change) => log.Append("C ").Append(change.ToString()).Append('\n');
     }
 
-    /// <summary>A city of 3,000 open orders at 600 sites and 1,500 couriers, ticked for 12 minutes with couriers
+    /// <summary>A city of 3,000 open orders at 600 sites and 1,500 couriers (by default), ticked for 12 minutes with couriers
     /// confirming their stops; returns everything the sink heard.</summary>
-    private static string TickCity(bool secondCore)
+    private static string TickCity(bool secondCore, int sites = 600, int orders = 3_000, int minutes = 12)
     {
         var rng = new Random(7);
+        double side = 20_000 * Math.Sqrt(sites / 600.0);
+        int w = (int)side;
         var engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), new DispatchOptions { UseSecondCore = secondCore });
-        for (int s = 0; s < 600; s++) engine.AddSite(s, rng.Next(0, 20_000), rng.Next(0, 20_000));
-        for (int c = 0; c < 1_500; c++) engine.CourierOnShift(new CourierShift(c, rng.Next(0, 20_000), rng.Next(0, 20_000), 0, 600), 0);
-        for (int o = 0; o < 3_000; o++)
+        for (int s = 0; s < sites; s++) engine.AddSite(s, rng.Next(0, w), rng.Next(0, w));
+        for (int c = 0; c < orders / 2; c++) engine.CourierOnShift(new CourierShift(c, rng.Next(0, w), rng.Next(0, w), 0, 600), 0);
+        for (int o = 0; o < orders; o++)
         {
             int placed = rng.Next(0, 10);
-            engine.PlaceOrder(new OrderRequest(o, rng.Next(0, 600), rng.Next(0, 20_000), rng.Next(0, 20_000), placed, placed + rng.Next(5, 26)), placed);
+            engine.PlaceOrder(new OrderRequest(o, rng.Next(0, sites), rng.Next(0, w), rng.Next(0, w), placed, placed + rng.Next(5, 26)), placed);
         }
         var log = new StringBuilder();
         var sink = new RecordingSink(log);
-        for (int t = 10; t < 22; t++) engine.Tick(t, ref sink);
+        for (int t = 10; t < 10 + minutes; t++) engine.Tick(t, ref sink);
         return log.ToString();
     }
 
@@ -124,6 +126,21 @@ public class ConcurrentFillTests
         Assert.Equal(starts, FillLane.StartsOnThisThread); // off by default and when not asked: no thread used
         string parallel = TickCity(secondCore: true);
         if (FillLane.Available) Assert.True(FillLane.StartsOnThisThread > starts, "the parallel run never used the fill lane");
+        Assert.Contains("A ", single);
+        Assert.Equal(single, parallel);
+    }
+
+    [Fact]
+    public void A_tick_over_enough_sites_to_split_bundling_decides_the_same_on_two_threads()
+    {
+        // 12,000 orders at 6,000 sites: about 5,200 sites with orders at the first tick, above the bundling and rescue
+        // split (SiteMatchingPlanner.ConcurrentSplitMinSites), which the city above stays below.
+        Assert.True(Dispatch.Planning.SiteMatchingPlanner<EuclideanCeilMinutes>.ConcurrentSplitMinSites <= 5_100);
+        string single = TickCity(secondCore: false, sites: 6_000, orders: 12_000, minutes: 2);
+        int starts = FillLane.StartsOnThisThread;
+        string parallel = TickCity(secondCore: true, sites: 6_000, orders: 12_000, minutes: 2);
+        // Two fills a tick, and in a tick above the split the rescue values' and the bundling's halves as well.
+        if (FillLane.Available) Assert.True(FillLane.StartsOnThisThread - starts >= 2 * 2 + 2, $"{FillLane.StartsOnThisThread - starts} lane starts: no split ran");
         Assert.Contains("A ", single);
         Assert.Equal(single, parallel);
     }
