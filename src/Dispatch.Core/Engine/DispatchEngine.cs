@@ -423,6 +423,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         if (now < _lastTick) Throw(DispatchError.InvalidValue, $"tick time {now} is before the previous tick {_lastTick}");
         double previousTick = _lastTick;
         _lastTick = now;
+        _promises.Estimator.ReleaseIdle(now);
 
         var cs = _s.Couriers;
         for (int c = 0; c < cs.Count; c++)

@@ -76,6 +76,28 @@ internal sealed class DropoffEstimator
     /// holds any more.</summary>
     public void Forget() => _version++;
 
+    /// <summary>Engine minutes a kept run may go unused before it is let go (<see cref="ReleaseIdle"/>).</summary>
+    public const double IdleRunMinutes = 60;
+
+    /// <summary>
+    /// At a tick: lets go of the kept runs no quote has used for <see cref="IdleRunMinutes"/> of engine time. A run
+    /// outlives its use only to lend its columns to the next burst of placements; after an hour without one (a quiet
+    /// night) those columns (up to the 32 MB budget at city scale) are memory the open work does not need. Not sooner:
+    /// letting them go at every tick would have each minute's burst allocate them again. Allocates nothing.
+    /// </summary>
+    public void ReleaseIdle(double now)
+    {
+        int kept = 0;
+        for (int i = 0; i < _runCount; i++)
+        {
+            var r = _runs[i];
+            if (r.LastUsedAt < now - IdleRunMinutes) continue;
+            _runs[kept++] = r;
+        }
+        Array.Clear(_runs, kept, _runCount - kept);
+        _runCount = kept;
+    }
+
     /// <param name="s">The engine's state (read only).</param>
     /// <param name="travel">The travel rule.</param>
     /// <param name="site">Site slot of the order.</param>
@@ -115,6 +137,7 @@ internal sealed class DropoffEstimator
         }
         else Reused++;
         run.LastUsed = _quotes;
+        run.LastUsedAt = now;
         run.Advance(s, ref travel, readyAt, self);
         return run.Answer(s, ref travel, site, dropX, dropY, readyAt, kitchenLate);
     }

@@ -59,6 +59,9 @@ internal sealed class QueueRun
     /// <summary>When the run was last used (the estimator's quote counter), to reuse the least recent first.</summary>
     public long LastUsed;
 
+    /// <summary>The engine time of its last use, to let it go once idle (<see cref="DropoffEstimator.ReleaseIdle"/>).</summary>
+    public double LastUsedAt;
+
     /// <summary>No more orders can change the run: it took its limit, or no courier is left.</summary>
     public bool Done => Queued >= DropoffEstimator.QueueLimit || _m == 0;
 

@@ -79,6 +79,25 @@ public class KeptQueueRunTests
         Assert.Equal(1, held);
     }
 
+    [Fact]
+    public void Runs_unused_for_an_hour_are_let_go_at_a_tick()
+    {
+        var rng = new Random(7);
+        var e = EngineFactory.Create(DispatchProfile.Mdrp);
+        var w = new World(e, rng);
+        for (int s = 0; s < 10; s++) w.AddSite();
+        for (int c = 0; c < 20; c++) w.OnShift(0);
+        w.PlaceBurst(0, 60, check: 1);
+        w.CheckQuotes(0, 20);
+        Assert.True(e.QueueRuns.Held > 1, $"{e.QueueRuns.Held} runs held after a burst at one minute");
+        w.Tick(30);
+        Assert.True(e.QueueRuns.Held > 1, "runs used half an hour ago were let go");
+        w.Tick(61);
+        Assert.Equal(0, e.QueueRuns.Held);
+        // And quoting after it is as before: same answers as the straightforward simulation.
+        w.CheckQuotes(61, 10);
+    }
+
     /// <summary>A random world and the checks against the oracle.</summary>
     private sealed class World(DispatchEngine<EuclideanCeilMinutes> e, Random rng, double side = 8000)
     {
