@@ -22,11 +22,13 @@ internal static partial class TimedStart
 
     /// <summary>A timed start's figures (ms; NaN where the server's line was not found).</summary>
     public readonly record struct Timing(
-        double TotalMs, double ToMainMs, double HostMs, double RecoveryMs, double ListeningSeenMs, double StartReturnedMs, double GreetedMs, double PaceMs, double ServerCpuMs)
+        double TotalMs, double ToMainMs, double HostMs, double RecoveryMs, double ListeningSeenMs, double StartReturnedMs, double GreetedMs, double PaceMs, double ServerCpuMs, double StealMs, double IoWaitMs)
     {
-        /// <summary>"to Main + Main to port (recovery) / listening seen / greeted / reply, server CPU, pace" in whole ms.</summary>
+        /// <summary>"to Main + Main to port (recovery) / listening seen / greeted / reply, server CPU, pace" in whole ms, and the
+        /// machine's steal and iowait across the start when there was any.</summary>
         public string Split => string.Create(CultureInfo.InvariantCulture,
-            $"{F(ToMainMs)}+{F(HostMs)} (rec {F(RecoveryMs)}) / seen {F(ListeningSeenMs)} / greeted {F(GreetedMs)} / reply {F(TotalMs)}, cpu {F(ServerCpuMs)}, pace {PaceMs:F1}");
+            $"{F(ToMainMs)}+{F(HostMs)} (rec {F(RecoveryMs)}) / seen {F(ListeningSeenMs)} / greeted {F(GreetedMs)} / reply {F(TotalMs)}, cpu {F(ServerCpuMs)}, pace {PaceMs:F1}") +
+            (StealMs > 0 || IoWaitMs > 0 ? string.Create(CultureInfo.InvariantCulture, $", steal {F(StealMs)}, iowait {F(IoWaitMs)}") : "");
 
         private static string F(double ms) => double.IsNaN(ms) ? "?" : ms.ToString("F0", CultureInfo.InvariantCulture);
     }
@@ -41,6 +43,7 @@ internal static partial class TimedStart
         GC.Collect();
         GC.WaitForPendingFinalizers();
         double pace = PaceMs();
+        var (steal0, iowait0) = MachineWaits();
         long started = Stopwatch.GetTimestamp();
         var server = await ServerProcess.StartAsync(dll, dataDir, "Manual", fsync).ConfigureAwait(false);
         long returned = Stopwatch.GetTimestamp();
@@ -53,12 +56,13 @@ internal static partial class TimedStart
             total = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
         double cpu = CpuMilliseconds(server.Pid);
+        var (steal1, iowait1) = MachineWaits();
         // The server logs its line just after the port opens: wait for it (up to 2 s) outside the window.
         Match m = Match.Empty;
         for (int i = 0; i < 200 && !(m = Serving().Match(server.Log)).Success; i++) await Task.Delay(10).ConfigureAwait(false);
         double G(int g) => m.Success && double.TryParse(m.Groups[g].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN;
         double seen = server.ListeningSeenTimestamp == 0 ? double.NaN : Stopwatch.GetElapsedTime(started, server.ListeningSeenTimestamp).TotalMilliseconds;
-        var timing = new Timing(total, G(1), G(2), G(3), seen, Stopwatch.GetElapsedTime(started, returned).TotalMilliseconds, greeted, pace, cpu);
+        var timing = new Timing(total, G(1), G(2), G(3), seen, Stopwatch.GetElapsedTime(started, returned).TotalMilliseconds, greeted, pace, cpu, steal1 - steal0, iowait1 - iowait0);
         return (server, timing);
     }
 
@@ -117,6 +121,29 @@ internal static partial class TimedStart
             if (!double.IsNaN(t)) ms += t; // NaN: the thread ended meanwhile
         }
         return ms;
+    }
+
+    /// <summary>
+    /// The machine's steal and iowait time so far (ms summed over its CPUs, from /proc/stat's cpu line; 0 where it cannot
+    /// be read): a start that waited while the hypervisor ran someone else on our cores, or while the disk was slow,
+    /// shows it in the difference across the start.
+    /// </summary>
+    private static (double StealMs, double IoWaitMs) MachineWaits()
+    {
+        try
+        {
+            using var reader = new StreamReader("/proc/stat");
+            string? line = reader.ReadLine();
+            if (line is null || !line.StartsWith("cpu ", StringComparison.Ordinal)) return (0, 0);
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // cpu user nice system idle iowait irq softirq steal ...; in USER_HZ (100 a second).
+            const double msPerTick = 10;
+            return (long.Parse(f[8], CultureInfo.InvariantCulture) * msPerTick, long.Parse(f[5], CultureInfo.InvariantCulture) * msPerTick);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return (0, 0);
+        }
     }
 
     /// <summary>The median of a few samples (the mean of the middle two for an even count).</summary>
