@@ -112,7 +112,25 @@ internal sealed partial class ServerProcess : IDisposable
     public void Dispose()
     {
         Kill();
-        try { Process.WaitForExit(10_000); } catch (InvalidOperationException) { }
+        bool exited = false;
+        try { exited = Process.WaitForExit(10_000); } catch (InvalidOperationException) { exited = true; }
+        if (exited) RemoveDiagnosticSocket(Pid);
         Process.Dispose();
+    }
+
+    /// <summary>
+    /// The runtime of every .NET process makes a diagnostics socket in the temporary folder
+    /// (<c>dotnet-diagnostic-PID-…-socket</c>, for dotnet-trace and the like) and removes it when it exits normally; a
+    /// process killed by SIGKILL leaves it behind. The soak and the restart bench kill hundreds of servers: without this,
+    /// each left one more file in /tmp.
+    /// </summary>
+    private static void RemoveDiagnosticSocket(int pid)
+    {
+        try
+        {
+            foreach (string f in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket"))
+                File.Delete(f);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { /* best effort: a stale socket harms nothing */ }
     }
 }
