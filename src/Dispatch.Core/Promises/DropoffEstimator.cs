@@ -91,7 +91,8 @@ internal sealed class DropoffEstimator
         for (int i = 0; i < _runCount; i++)
         {
             var r = _runs[i];
-            if (r.LastUsedAt < now - IdleRunMinutes) continue;
+            // A run is used only at the now it was made for (a new now moves the version), so that is its last use.
+            if (r.Now < now - IdleRunMinutes) continue;
             _runs[kept++] = r;
         }
         Array.Clear(_runs, kept, _runCount - kept);
@@ -111,8 +112,9 @@ internal sealed class DropoffEstimator
         where TTravel : struct, ITravelTime
     {
         _quotes++;
-        // Under a wall clock every quote comes at a new now: without this, each would start another run (up to the
-        // budget's 32 MB) that no later quote can use; forgetting them lets the next start reuse one run's columns.
+        // A run answers only at its own now, so a new now, like a change of state, makes every kept run useless. Under a
+        // wall clock every quote comes at a new now: without this each would start another run (up to the budget's 32 MB)
+        // that no later quote can use; forgetting them lets the next start reuse one run's columns.
         if (!now.Equals(_lastNow))
         {
             _lastNow = now;
@@ -122,11 +124,11 @@ internal sealed class DropoffEstimator
         // A placed order anywhere but last in the set (not a placement's case) would be passed over in the middle of a
         // run: such a run holds for this quote only.
         bool keep = self < 0 || (items.Length > 0 && items[^1] == self);
-        QueueRun? run = keep ? Find(readyAt, now) : null;
+        QueueRun? run = keep ? Find(readyAt) : null;
         if (run is null)
         {
             run = Take(s.Couriers.Count, s.Sites.Count);
-            if (_start.Version != _version || !_start.Now.Equals(now))
+            if (_start.Version != _version)
             {
                 _start.Start(s, now);
                 _start.Version = _version;
@@ -137,18 +139,17 @@ internal sealed class DropoffEstimator
         }
         else Reused++;
         run.LastUsed = _quotes;
-        run.LastUsedAt = now;
         run.Advance(s, ref travel, readyAt, self);
         return run.Answer(s, ref travel, site, dropX, dropY, readyAt, kitchenLate);
     }
 
-    /// <summary>A kept run that answers <paramref name="readyAt"/> at <paramref name="now"/>, or null.</summary>
-    private QueueRun? Find(double readyAt, double now)
+    /// <summary>A kept run that answers <paramref name="readyAt"/> now, or null (a current version means this quote's now).</summary>
+    private QueueRun? Find(double readyAt)
     {
         for (int i = 0; i < _runCount; i++)
         {
             var r = _runs[i];
-            if (r.Version == _version && r.Now.Equals(now) && r.Lo <= readyAt && readyAt < r.Hi) return r;
+            if (r.Version == _version && r.Lo <= readyAt && readyAt < r.Hi) return r;
         }
         return null;
     }

@@ -52,15 +52,13 @@ internal sealed class QueueRun
     /// <summary>The ready times the run answers: at least the latest it took, below the earliest it passed over.</summary>
     public double Lo, Hi;
 
-    /// <summary>The estimator's state version and the now the run was made for (<see cref="DropoffEstimator"/>).</summary>
+    /// <summary>The estimator's state version (a new now moves it too) and the now the run was made for, the only now it
+    /// is used at (<see cref="DropoffEstimator"/>).</summary>
     public long Version = -1;
     public double Now;
 
     /// <summary>When the run was last used (the estimator's quote counter), to reuse the least recent first.</summary>
     public long LastUsed;
-
-    /// <summary>The engine time of its last use, to let it go once idle (<see cref="DropoffEstimator.ReleaseIdle"/>).</summary>
-    public double LastUsedAt;
 
     /// <summary>No more orders can change the run: it took its limit, or no courier is left.</summary>
     public bool Done => Queued >= DropoffEstimator.QueueLimit || _m == 0;
