@@ -22,7 +22,7 @@ internal static partial class TimedStart
 
     /// <summary>A timed start's figures (ms; NaN where the server's line was not found).</summary>
     public readonly record struct Timing(
-        double TotalMs, double ToMainMs, double HostMs, double RecoveryMs, double ListeningSeenMs, double StartReturnedMs, double GreetedMs, double PaceMs, double ServerCpuMs, double StealMs, double IoWaitMs)
+        double TotalMs, double ToMainMs, double HostMs, double RecoveryMs, double ListeningSeenMs, double GreetedMs, double PaceMs, double ServerCpuMs, double StealMs, double IoWaitMs)
     {
         /// <summary>"to Main + Main to port (recovery) / listening seen / greeted / reply, server CPU, pace" in whole ms, and the
         /// machine's steal and iowait across the start when there was any.</summary>
@@ -46,7 +46,6 @@ internal static partial class TimedStart
         var (steal0, iowait0) = MachineWaits();
         long started = Stopwatch.GetTimestamp();
         var server = await ServerProcess.StartAsync(dll, dataDir, "Manual", fsync).ConfigureAwait(false);
-        long returned = Stopwatch.GetTimestamp();
         double greeted, total;
         using (var probe = await SoakConnection.ConnectAsync(server.Port, "start-probe", subscribe: false, SoakConnection.ProbeRing).ConfigureAwait(false))
         {
@@ -62,8 +61,18 @@ internal static partial class TimedStart
         for (int i = 0; i < 200 && !(m = Serving().Match(server.Log)).Success; i++) await Task.Delay(10).ConfigureAwait(false);
         double G(int g) => m.Success && double.TryParse(m.Groups[g].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN;
         double seen = server.ListeningSeenTimestamp == 0 ? double.NaN : Stopwatch.GetElapsedTime(started, server.ListeningSeenTimestamp).TotalMilliseconds;
-        var timing = new Timing(total, G(1), G(2), G(3), seen, Stopwatch.GetElapsedTime(started, returned).TotalMilliseconds, greeted, pace, cpu, steal1 - steal0, iowait1 - iowait0);
+        var timing = new Timing(total, G(1), G(2), G(3), seen, greeted, pace, cpu, steal1 - steal0, iowait1 - iowait0);
         return (server, timing);
+    }
+
+    /// <summary>A start timed as <see cref="StartAsync"/> times it, and the server killed (SIGKILL) and gone right after.</summary>
+    public static async Task<Timing> TimeOnceAsync(string dll, string dataDir, string fsync)
+    {
+        var (server, timing) = await StartAsync(dll, dataDir, fsync).ConfigureAwait(false);
+        server.Kill();
+        await server.WaitForExitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        server.Dispose();
+        return timing;
     }
 
     /// <summary>
