@@ -212,6 +212,51 @@ public class SnapshotTests
         Assert.True(refusedForFormat > 0, "orders kept only in a version-4 history are refused naming the format");
     }
 
+    /// <summary>
+    /// A version-6 snapshot (promise errors learnt whole, at delivery, before the commit errors and drifts of version 7;
+    /// written by the engine of commit c886de1 with promises out of its plan, see tests/data/snapshots/README.md) still
+    /// loads: the same orders as the engine that ran from the start, and the same assignments from then on (promises
+    /// weigh nothing in either plan; only the re-quotes may differ, since the loaded calibration holds whole errors and
+    /// no drift). It then learns in the new way and writes a version-7 snapshot that reads back to itself.
+    /// </summary>
+    [Theory]
+    [InlineData(DispatchProfile.Mdrp, 200)]
+    [InlineData(DispatchProfile.General, 200)]
+    public void A_version_6_snapshot_still_loads_and_assigns_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
+    {
+        var options = new DispatchOptions { Profile = profile, PromiseLatenessWeight = 0 };
+        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
+        var orders = Setup(a, new Random(5), windows: false);
+        var logA = new DecisionLog();
+        Drive(a, logA, orders, 0, cut);
+
+        string file = OldSnapshot(6, profile, cut);
+        DispatchEngine<EuclideanCeilMinutes> b;
+        using (var v6 = File.OpenRead(file)) b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v6, new EuclideanCeilMinutes(320), options);
+        Assert.Equal(a.Counts, b.Counts);
+        SameOrders(a, b, orders);
+        for (long id = 0; id < orders.Length; id++)
+            if (b.TryGetPromise(id, out var promise)) Assert.True(promise.Promised >= promise.FirstPromised, $"order {id}: {promise}");
+
+        var logB = new DecisionLog();
+        logB.Due.AddRange(logA.Due);
+        int before = logA.Lines.Count;
+        Drive(a, logA, orders, cut, 400);
+        Drive(b, logB, orders, cut, 400);
+        static bool Assignment(string line) => !line.Contains("Requoted", StringComparison.Ordinal);
+        Assert.Equal(logA.Lines.Skip(before).Where(Assignment), logB.Lines.Where(Assignment));
+        Assert.Equal(a.Counts, b.Counts);
+
+        using var v7 = new MemoryStream();
+        b.SaveSnapshot(v7);
+        Assert.Equal(7, BitConverter.ToInt32(v7.ToArray(), 4));
+        v7.Position = 0;
+        var c = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v7, new EuclideanCeilMinutes(320), options);
+        using var again = new MemoryStream();
+        c.SaveSnapshot(again);
+        Assert.Equal(v7.ToArray(), again.ToArray());
+    }
+
     private static void SameOrders(DispatchEngine<EuclideanCeilMinutes> a, DispatchEngine<EuclideanCeilMinutes> b, OrderRequest[] orders)
     {
         foreach (var o in orders)

@@ -73,7 +73,7 @@ public sealed partial class DispatchEngine<TTravel>
         if (double.IsPositiveInfinity(point)) { point = double.NaN; return double.PositiveInfinity; }
         double lowerBound = readyAt + Options.PickupServiceMinutes * 0.5
             + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], dropX, dropY) + Options.DropoffServiceMinutes * 0.5;
-        return Math.Max(lowerBound, point + p.Calibration.Margin(bucket, Options.PromiseOnTimeProbability));
+        return Math.Max(lowerBound, point + p.Margin(bucket, Options.PromiseOnTimeProbability));
     }
 
     /// <summary>The engine's state changed other than by an order placed: the quote's queue simulations kept from
@@ -95,8 +95,9 @@ public sealed partial class DispatchEngine<TTravel>
     /// <summary>At a confirmed pickup: how late it came against its plan teaches the site's lateness.</summary>
     private void LearnPickup(int o, double at) => _promises.LearnPickup(_s.Orders.Site[o], at - _s.Orders.PlannedPickup[o]);
 
-    /// <summary>At a confirmed drop-off: its error against the placement estimate teaches the calibration.</summary>
-    private void LearnDropoff(int o, double at) => _promises.LearnDropoff(o, at);
+    /// <summary>At a confirmed drop-off: its drift from the drop-off planned when it was committed teaches the
+    /// calibration, and its commit error, learnt at the commit (<see cref="CheckPromises"/>), becomes its whole error.</summary>
+    private void LearnDropoff(int o, double at) => _promises.LearnDropoff(o, _s.Orders.Seq[o], at);
 
     /// <summary>A plan change moved order <paramref name="o"/> for <paramref name="reason"/>: a re-quote names it.</summary>
     private void NotePlanReason(int o, PlanChangeReason reason) => _promises.Reason[o] = reason;
@@ -106,23 +107,36 @@ public sealed partial class DispatchEngine<TTravel>
     /// the planned drop-off plus <see cref="DispatchOptions.EtaChangeThresholdMinutes"/> (so plan jitter below the
     /// ETA threshold does not break it again), reported once as <see cref="PlanChangeKind.Requoted"/> with the reason
     /// of the change that moved it (<see cref="PlanChangeReason.Backlog"/> when its first plan already ended late).
-    /// Reported in placement order. A scan of the order columns into preallocated scratch: no allocation.
+    /// Reported in placement order. The same scan learns the commit error of every order the plan has committed since
+    /// the last check (first seen assigned or picked up), also in placement order. A scan of the order columns into
+    /// preallocated scratch: no allocation.
     /// </summary>
     private void CheckPromises<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
         var os = _s.Orders;
         var p = _promises;
         var current = p.Current;
-        int n = 0;
+        int n = 0, committed = 0;
         for (int o = 0; o < os.Count; o++)
         {
             var st = os.Status[o];
             if (st != OrderStatus.Assigned && st != OrderStatus.PickedUp) continue;
+            if (double.IsNaN(p.CommitDrop[o]))
+            {
+                p.Committed[committed] = o;
+                p.CommittedSeq[committed] = os.Seq[o];
+                committed++;
+            }
             // NaN and +infinity promises (none made) compare false: never re-quoted.
             if (!(os.PlannedDrop[o] > current[o]) || !double.IsFinite(current[o])) continue;
             p.Broken[n] = o;
             p.BrokenSeq[n] = os.Seq[o];
             n++;
+        }
+        if (committed > 0)
+        {
+            p.CommittedSeq.AsSpan(0, committed).Sort(p.Committed.AsSpan(0, committed));
+            for (int i = 0; i < committed; i++) p.LearnCommit(p.Committed[i], os.Seq[p.Committed[i]], os.PlannedDrop[p.Committed[i]]);
         }
         if (n == 0) return;
         p.BrokenSeq.AsSpan(0, n).Sort(p.Broken.AsSpan(0, n));
@@ -138,10 +152,13 @@ public sealed partial class DispatchEngine<TTravel>
         }
     }
 
-    // ---------------------------------------------------------------- snapshot block (version 6)
+    // ---------------------------------------------------------------- snapshot block (versions 6 and 7)
     // One block, written after the improvement cursor and before the trailer, so other additions to the format stay
     // apart from it: the per-order promise columns (order slots), each site's pickup lateness, the calibration rings,
-    // the re-quote counter. Older snapshots load without it (no promise on their orders: never re-quoted, never learnt).
+    // the re-quote counter; version 7 adds which ring entries are provisional (commit errors), the planned drop-off at
+    // commit per order and the drift rings. Older snapshots load without the block (no promise on their orders: never
+    // re-quoted, never learnt); a version-6 block loads with its rings as whole errors and no drift, so its margins are
+    // what they were, and its in-flight orders' commit errors are learnt at the next tick's check.
 
     private void WritePromiseBlock(BinaryWriter w)
     {
@@ -159,9 +176,16 @@ public sealed partial class DispatchEngine<TTravel>
         var counts = new ColumnWriter(w, cal.Counts.Length);
         counts.Column(cal.Counts); counts.Column(cal.Next);
         w.Write(p.Requotes);
+        // ---- version 7: which ring entries are provisional, and the drifts
+        rings.Column(cal.Owner);
+        orders.Column(p.CommitDrop);
+        var drift = p.Drift;
+        new ColumnWriter(w, drift.Errors.Length).Column(drift.Errors);
+        var driftCounts = new ColumnWriter(w, drift.Counts.Length);
+        driftCounts.Column(drift.Counts); driftCounts.Column(drift.Next);
     }
 
-    private void ReadPromiseBlock(BinaryReader r)
+    private void ReadPromiseBlock(BinaryReader r, int version)
     {
         var p = _promises;
         p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
@@ -174,13 +198,39 @@ public sealed partial class DispatchEngine<TTravel>
         var cal = p.Calibration;
         int buckets = r.ReadInt32();
         if (buckets != cal.Buckets) throw new InvalidDataException($"snapshot: promise calibration of {buckets} buckets; this engine has {cal.Buckets}");
-        new ColumnReader(r, cal.Errors.Length).Column(cal.Errors);
-        var counts = new ColumnReader(r, cal.Counts.Length);
-        counts.Column(cal.Counts); counts.Column(cal.Next);
-        for (int i = 0; i < cal.Counts.Length; i++)
-            if (cal.Counts[i] < 0 || cal.Counts[i] > ErrorQuantiles.Window || cal.Next[i] < 0 || cal.Next[i] >= ErrorQuantiles.Window)
-                throw new InvalidDataException($"snapshot: promise calibration ring {i} holds {cal.Counts[i]} errors, next {cal.Next[i]}");
+        ReadRings(r, cal, "promise calibration");
         p.Requotes = r.ReadInt64();
+        if (version >= 7)
+        {
+            new ColumnReader(r, cal.Owner.Length).Column(cal.Owner);
+            orders.Column(p.CommitDrop);
+            ReadRings(r, p.Drift, "promise drift");
+        }
+        else
+        {
+            cal.Owner.AsSpan().Fill(-1); // whole errors, learnt at delivery
+            p.CommitDrop.AsSpan(0, n).Fill(double.NaN);
+            ClearRings(p.Drift);
+        }
+        p.RingsChanged();
+    }
+
+    private static void ReadRings(BinaryReader r, ErrorQuantiles q, string what)
+    {
+        new ColumnReader(r, q.Errors.Length).Column(q.Errors);
+        var counts = new ColumnReader(r, q.Counts.Length);
+        counts.Column(q.Counts); counts.Column(q.Next);
+        for (int i = 0; i < q.Counts.Length; i++)
+            if (q.Counts[i] < 0 || q.Counts[i] > ErrorQuantiles.Window || q.Next[i] < 0 || q.Next[i] >= ErrorQuantiles.Window)
+                throw new InvalidDataException($"snapshot: {what} ring {i} holds {q.Counts[i]} errors, next {q.Next[i]}");
+    }
+
+    private static void ClearRings(ErrorQuantiles q)
+    {
+        q.Owner.AsSpan().Fill(-1);
+        Array.Clear(q.Errors);
+        Array.Clear(q.Counts);
+        Array.Clear(q.Next);
     }
 
     /// <summary>For tests that compare with a snapshot from before promises: this engine forgets its own (promises,
@@ -190,9 +240,9 @@ public sealed partial class DispatchEngine<TTravel>
         ForgetPromises();
         var p = _promises;
         Array.Clear(p.SiteLateness);
-        Array.Clear(p.Calibration.Errors);
-        Array.Clear(p.Calibration.Counts);
-        Array.Clear(p.Calibration.Next);
+        ClearRings(p.Calibration);
+        ClearRings(p.Drift);
+        p.RingsChanged();
         p.Requotes = 0;
     }
 
@@ -207,5 +257,6 @@ public sealed partial class DispatchEngine<TTravel>
         p.Current.AsSpan(0, n).Fill(double.PositiveInfinity);
         p.Bucket.AsSpan(0, n).Clear();
         p.Reason.AsSpan(0, n).Clear();
+        p.CommitDrop.AsSpan(0, n).Fill(double.NaN);
     }
 }

@@ -16,8 +16,9 @@ public sealed partial class DispatchEngine<TTravel>
     /// placement sequence, the free slots and the retention queues, the counters, released-from as a courier id. 2: per-order time windows and service minutes, the improvement moves'
     /// cursor. 1 and 2 still load (orders without windows, options' services; the cursor at the first courier;
     /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).
-    /// 6: as 5, plus the promises block (see DispatchEngine.Promises.cs) after the exceptions block.</summary>
-    private const int SnapshotVersion = 6;
+    /// 6: as 5, plus the promises block (see DispatchEngine.Promises.cs) after the exceptions block. 7: as 6, the promises
+    /// block ending with each order's planned drop-off at commit and the drift rings (promise errors learnt in two parts).</summary>
+    private const int SnapshotVersion = 7;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
@@ -91,7 +92,7 @@ public sealed partial class DispatchEngine<TTravel>
         }
         w.Write(_planner.Improver?.Cursor ?? 0);
         WriteExceptions(w);
-        // ---- promises (version 6): one block, see DispatchEngine.Promises.cs
+        // ---- promises (versions 6 and 7): one block, see DispatchEngine.Promises.cs
         WritePromiseBlock(w);
         // ---- end of promises
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
@@ -445,8 +446,8 @@ public sealed partial class DispatchEngine<TTravel>
         }
         int cursor = hasCursor ? r.ReadInt32() : 0;
         ReadExceptions(r, version);
-        // ---- promises (version 6): one block, see DispatchEngine.Promises.cs; older snapshots' orders have no promise
-        if (version >= 6) ReadPromiseBlock(r);
+        // ---- promises (versions 6 and 7): one block, see DispatchEngine.Promises.cs; older snapshots' orders have no promise
+        if (version >= 6) ReadPromiseBlock(r, version);
         else ForgetPromises();
         // ---- end of promises
         if (r.ReadUInt32() != SnapshotMagic) throw new InvalidDataException("snapshot trailer missing: the file is torn");

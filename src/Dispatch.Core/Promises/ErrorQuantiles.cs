@@ -7,6 +7,8 @@ namespace Dispatch.Promises;
 /// and the margin follows the engine's own recent record instead of a fixed pad: it shrinks where estimates are good
 /// and grows where they are not. A ring (not a running average) forgets old behaviour at a known pace and gives an
 /// exact empirical quantile; it is fixed-size, so learning never allocates. Deterministic: no clock, no randomness.
+/// An entry may be provisional (an order's error as far as it is known yet, with the order it belongs to), settled to
+/// the whole error later (<see cref="Settle"/>): see <see cref="OrderPromises"/> for how the engine uses that.
 /// </summary>
 internal sealed class ErrorQuantiles
 {
@@ -25,6 +27,10 @@ internal sealed class ErrorQuantiles
     /// <summary>Errors, bucket after bucket (<see cref="Window"/> each), the pooled ring last.</summary>
     public readonly double[] Errors;
 
+    /// <summary>Per entry, beside <see cref="Errors"/>: -1 when the entry is a whole error, else the placement sequence
+    /// of the order whose provisional error it is (its commit error, settled to the whole error at its delivery).</summary>
+    public readonly long[] Owner;
+
     /// <summary>Per ring: errors held (at most <see cref="Window"/>) and the next slot to write.</summary>
     public readonly int[] Counts, Next;
 
@@ -34,6 +40,8 @@ internal sealed class ErrorQuantiles
     {
         Buckets = buckets;
         Errors = new double[(buckets + 1) * Window];
+        Owner = new long[(buckets + 1) * Window];
+        Owner.AsSpan().Fill(-1);
         Counts = new int[buckets + 1];
         Next = new int[buckets + 1];
     }
@@ -42,16 +50,38 @@ internal sealed class ErrorQuantiles
     public int Buckets { get; }
 
     /// <summary>Learns one realised error of <paramref name="bucket"/>: into its ring and the pooled one.</summary>
-    public void Add(int bucket, double error)
+    public void Add(int bucket, double error) => Add(bucket, error, owner: -1);
+
+    /// <summary>Learns a provisional error of <paramref name="bucket"/> for the order of placement sequence
+    /// <paramref name="owner"/> (&gt;= 0), to be settled by <see cref="Settle"/> while the ring still holds it.</summary>
+    public void Add(int bucket, double error, long owner)
     {
         if (!double.IsFinite(error)) return;
-        Push(bucket, error);
-        Push(Buckets, error);
+        Push(bucket, error, owner);
+        Push(Buckets, error, owner);
     }
 
-    private void Push(int ring, double error)
+    /// <summary>The order of placement sequence <paramref name="owner"/> was delivered with error
+    /// <paramref name="whole"/>: its provisional entries (in its bucket's ring and the pooled one), if not yet pushed
+    /// out, become that whole error. A scan of two rings; allocates nothing.</summary>
+    public void Settle(int bucket, long owner, double whole)
+    {
+        if (owner < 0 || !double.IsFinite(whole)) return;
+        SettleIn(bucket, owner, whole);
+        SettleIn(Buckets, owner, whole);
+    }
+
+    private void SettleIn(int ring, long owner, double whole)
+    {
+        int b = ring * Window, n = Counts[ring];
+        for (int i = 0; i < n; i++)
+            if (Owner[b + i] == owner) { Errors[b + i] = whole; Owner[b + i] = -1; return; }
+    }
+
+    private void Push(int ring, double error, long owner)
     {
         Errors[ring * Window + Next[ring]] = error;
+        Owner[ring * Window + Next[ring]] = owner;
         Next[ring] = (Next[ring] + 1) % Window;
         if (Counts[ring] < Window) Counts[ring]++;
     }
@@ -61,12 +91,99 @@ internal sealed class ErrorQuantiles
     /// pooled ring's from <see cref="MinPooledSamples"/>, else 0. Allocates nothing.</summary>
     public double Margin(int bucket, double p)
     {
+        int n = Copy(bucket, _scratch, _scratch, out _, out _);
+        return n == 0 ? 0 : Quantile(_scratch.AsSpan(0, n), p);
+    }
+
+    /// <summary>Copies the entries that answer for <paramref name="bucket"/> (its own ring once it holds
+    /// <see cref="MinSamples"/>, else the pooled ring from <see cref="MinPooledSamples"/>): whole errors to the front
+    /// of <paramref name="whole"/>, provisional ones to the front of <paramref name="provisional"/> (both at least
+    /// <see cref="Window"/> long; when they are one array, every entry lands in it in ring order). Returns how many
+    /// entries in all; 0 when neither ring has enough.</summary>
+    public int Copy(int bucket, Span<double> whole, Span<double> provisional, out int wholeCount, out int provisionalCount)
+    {
+        wholeCount = provisionalCount = 0;
         int ring = Counts[bucket] >= MinSamples ? bucket : Buckets;
         int n = Counts[ring];
         if (n < MinPooledSamples) return 0;
-        var errors = _scratch.AsSpan(0, n);
-        Errors.AsSpan(ring * Window, n).CopyTo(errors);
-        return Quantile(errors, p);
+        bool one = whole.Overlaps(provisional);
+        for (int i = 0, b = ring * Window; i < n; i++)
+        {
+            if (one || Owner[b + i] < 0) whole[wholeCount++] = Errors[b + i];
+            else provisional[provisionalCount++] = Errors[b + i];
+        }
+        return n;
+    }
+
+    /// <summary>
+    /// The <paramref name="p"/>-quantile, by the nearest-rank rule, of a mixture: each of the <paramref name="whole"/>
+    /// errors as it is, and each <paramref name="provisional"/> error plus a drift drawn from
+    /// <paramref name="drift"/> (taken as independent of it), every entry weighing the same. That is the distribution
+    /// of the whole error of a recent order when some orders' errors are known only up to their drift. All three
+    /// are sorted in place; <paramref name="drift"/> must not be empty. Exact without listing the sums: bisection on the
+    /// value, each step counting the mixture's mass at or below it by merge-like walks, until the bracket holds a
+    /// single double; the answer is then the smallest value of the mixture above the bracket's low end. Allocates
+    /// nothing.
+    /// </summary>
+    public static double MixtureQuantile(Span<double> whole, Span<double> provisional, Span<double> drift, double p)
+    {
+        whole.Sort();
+        provisional.Sort();
+        drift.Sort();
+        long nd = drift.Length;
+        long total = nd * (whole.Length + provisional.Length);
+        long rank = Math.Clamp((long)Math.Ceiling(p * total), 1, total);
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        if (whole.Length > 0) { lo = whole[0]; hi = whole[^1]; }
+        if (provisional.Length > 0) { lo = Math.Min(lo, provisional[0] + drift[0]); hi = Math.Max(hi, provisional[^1] + drift[^1]); }
+        // Invariant: the mass at or below lo is under rank, at or below hi at least rank.
+        if (MassAtMost(whole, provisional, drift, lo) >= rank) return lo;
+        // Bisection to a bracket a millionth of a minute wide (some 30 steps over a 100-minute spread), then value by
+        // value upwards from lo (usually one step): exact, since the answer is a value of the mixture.
+        while (hi - lo > 1e-6)
+        {
+            double mid = lo + (hi - lo) * 0.5;
+            if (mid <= lo || mid >= hi) break; // no double between them: as narrow as it gets
+            if (MassAtMost(whole, provisional, drift, mid) >= rank) hi = mid; else lo = mid;
+        }
+        while (true)
+        {
+            double next = NextAbove(whole, provisional, drift, lo);
+            if (MassAtMost(whole, provisional, drift, next) >= rank) return next;
+            lo = next;
+        }
+    }
+
+    /// <summary>The smallest value of the mixture above <paramref name="lo"/> (one exists below the bracket's high
+    /// end while the bracket's invariant holds).</summary>
+    private static double NextAbove(ReadOnlySpan<double> whole, ReadOnlySpan<double> provisional, ReadOnlySpan<double> drift, double lo)
+    {
+        double best = double.PositiveInfinity;
+        foreach (double w in whole) if (w > lo) { best = w; break; }
+        int j = drift.Length - 1;
+        for (int i = 0; i < provisional.Length; i++)
+        {
+            while (j > 0 && provisional[i] + drift[j - 1] > lo) j--;
+            double s = provisional[i] + drift[j];
+            if (s > lo && s < best) best = s;
+        }
+        return best;
+    }
+
+    /// <summary>Mass of the mixture at or below <paramref name="t"/>, in units of one provisional sum (a whole error
+    /// weighs as many as there are drifts). Inputs sorted ascending.</summary>
+    private static long MassAtMost(ReadOnlySpan<double> whole, ReadOnlySpan<double> provisional, ReadOnlySpan<double> drift, double t)
+    {
+        long wholeAtMost = 0;
+        while (wholeAtMost < whole.Length && whole[(int)wholeAtMost] <= t) wholeAtMost++;
+        long mass = wholeAtMost * drift.Length;
+        int j = drift.Length;
+        for (int i = 0; i < provisional.Length; i++)
+        {
+            while (j > 0 && provisional[i] + drift[j - 1] > t) j--;
+            mass += j;
+        }
+        return mass;
     }
 
     /// <summary>The <paramref name="p"/>-quantile of <paramref name="values"/> (sorted in place) by the nearest-rank

@@ -20,4 +20,27 @@ public class ErrorQuantilesAllocationTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.True(sum > 0);
     }
+
+    [Fact]
+    public void Commit_learning_settling_and_the_mixture_margin_allocate_nothing()
+    {
+        var q = new ErrorQuantiles(buckets: 4);
+        var whole = new double[ErrorQuantiles.Window];
+        var provisional = new double[ErrorQuantiles.Window];
+        var drift = new double[ErrorQuantiles.Window];
+        double Round(int i)
+        {
+            q.Add(i % 4, i % 17, owner: i);
+            q.Settle(i % 4, owner: i - 40, whole: i % 23);
+            q.Copy(i % 4, whole, provisional, out int w, out int v);
+            for (int k = 0; k < 32; k++) drift[k] = (k * 7 + i) % 11 - 5;
+            return w + v == 0 ? 0 : ErrorQuantiles.MixtureQuantile(whole.AsSpan(0, w), provisional.AsSpan(0, v), drift.AsSpan(0, 32), 0.9);
+        }
+        for (int i = 0; i < 300; i++) Round(i);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double sum = 0;
+        for (int i = 300; i < 1300; i++) sum += Round(i);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sum > 0);
+    }
 }

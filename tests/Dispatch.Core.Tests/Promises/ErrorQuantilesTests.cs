@@ -63,4 +63,41 @@ public class ErrorQuantilesTests
         int need = (int)Math.Ceiling(p * v.Length);
         return atOrBelow >= need && below < Math.Max(need, 1);
     }
+
+    /// <summary>The mixture's quantile against its definition: every whole error listed as many times as there are
+    /// drifts, every provisional error plus every drift, sorted, the nearest rank taken. Small integers, so ties abound.</summary>
+    [Property(MaxTest = 300)]
+    public bool The_mixture_quantile_is_the_nearest_rank_of_the_listed_mixture(sbyte[] whole, sbyte[] provisional, NonEmptyArray<sbyte> drift, byte pByte)
+    {
+        if (whole.Length + provisional.Length == 0) return true;
+        double p = (pByte + 1) / 257.0;
+        var w = whole.Select(x => (double)(x % 40)).ToArray();
+        var v = provisional.Select(x => (double)(x % 40) / 4).ToArray();
+        var d = drift.Get.Select(x => (double)(x % 30) / 2).ToArray();
+        var listed = w.SelectMany(x => Enumerable.Repeat(x, d.Length)).Concat(v.SelectMany(x => d.Select(y => x + y))).ToArray();
+        double expected = ErrorQuantiles.Quantile(listed.AsSpan(), p);
+        return ErrorQuantiles.MixtureQuantile(w.AsSpan(), v.AsSpan(), d.AsSpan(), p) == expected;
+    }
+
+    [Fact]
+    public void A_provisional_error_is_settled_to_the_whole_error_while_its_ring_holds_it()
+    {
+        var q = new ErrorQuantiles(buckets: 2);
+        for (int i = 0; i < ErrorQuantiles.MinSamples; i++) q.Add(0, 10, owner: i);        // commit errors of orders 0..23
+        var whole = new double[ErrorQuantiles.Window];
+        var provisional = new double[ErrorQuantiles.Window];
+        q.Copy(0, whole, provisional, out int w, out int v);
+        Assert.Equal((0, ErrorQuantiles.MinSamples), (w, v));
+        q.Settle(0, owner: 5, whole: 3);
+        q.Copy(0, whole, provisional, out w, out v);
+        Assert.Equal((1, ErrorQuantiles.MinSamples - 1), (w, v));
+        Assert.Equal(3, whole[0]);
+        // The pooled ring settled it too.
+        q.Copy(1, whole, provisional, out w, out _);
+        Assert.Equal(1, w);
+        // Pushed out by a window of newer entries: nothing left to settle.
+        for (int i = 0; i < ErrorQuantiles.Window; i++) q.Add(0, 1);
+        q.Settle(0, owner: 7, whole: 99);
+        Assert.Equal(1, q.Margin(0, 0.9));
+    }
 }
