@@ -307,6 +307,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 _orderBundle[o] = b;
                 var seq = BundleSeq(b);
                 double best = double.PositiveInfinity, bestC2d = 0;
+                // Candidates in order of arrival: of two couriers at the same cost the solver takes the later edge, the
+                // courier arriving later (see SparseAssignmentSolver's tie rule).
                 for (int j = 0; j < cn; j++)
                 {
                     int col = _candCol[cb + j];
