@@ -19,7 +19,7 @@ internal sealed class DrivingCouriers
     private sealed class Courier
     {
         public Mode Mode;
-        public double X, Y, FromX, FromY, LegStart, LegEnd, Driving;
+        public double X, Y, FromX, FromY, ToX, ToY, LegStart, LegEnd, Driving;
         public long TargetOrder = -1;
         public StopKind TargetKind;
         public int Version;
@@ -137,6 +137,7 @@ internal sealed class DrivingCouriers
         var w = _couriers[ci];
         double now = driver.Now;
         w.FromX = w.X; w.FromY = w.Y;
+        w.ToX = s.X; w.ToY = s.Y;
         w.Mode = Mode.Moving;
         w.LegStart = now;
         w.LegEnd = now + _travel.Minutes(w.X, w.Y, s.X, s.Y);
@@ -148,16 +149,15 @@ internal sealed class DrivingCouriers
         driver.Schedule(w.LegEnd, WorldEventKind.Arrive, ci, w.Version);
     }
 
-    /// <summary>Where the courier is now: on a leg, that far along the straight line to its target.</summary>
+    /// <summary>Where the courier is now: on a leg, that far along the straight line to the stop it set off for. The stop is
+    /// the one it departed to, not looked up in the engine's current plan: when the plan has just dropped that stop (a
+    /// cancellation, a release) the courier is still where it drove to, not back at the leg's start.</summary>
     private void Position(int ci, double now, out double x, out double y)
     {
         var w = _couriers[ci];
         if (w.Mode != Mode.Moving) { x = w.X; y = w.Y; return; }
         double f = w.LegEnd <= w.LegStart ? 1 : Math.Clamp((now - w.LegStart) / (w.LegEnd - w.LegStart), 0, 1);
-        int n = _engine.CopyRoute(ci, _route);
-        double tx = w.X, ty = w.Y;
-        for (int i = 0; i < n; i++) if (_route[i].OrderId == w.TargetOrder && _route[i].Kind == w.TargetKind) { tx = _route[i].X; ty = _route[i].Y; break; }
-        x = w.FromX + (tx - w.FromX) * f; y = w.FromY + (ty - w.FromY) * f;
+        x = w.FromX + (w.ToX - w.FromX) * f; y = w.FromY + (w.ToY - w.FromY) * f;
     }
 
     private void Arrive(WorldDriver<EngineTravel> driver, int ci)

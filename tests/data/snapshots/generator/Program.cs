@@ -1,7 +1,9 @@
 // Writes engine-v<version>-mdrp-200.snapshot and engine-v<version>-general-200.snapshot into <out-dir> with the Core this
 // project references (the Core of the commit that wrote that format; see tests/data/snapshots/README.md): SnapshotTests'
 // scenario (new Random(5), windows off), Drive loop and DecisionLog, copied from tests/Dispatch.Core.Tests, driven from
-// minute 0 to 200 under the profile's default options of that commit, then SaveSnapshot.
+// minute 0 to 200 under the profile's default options of that commit, then SaveSnapshot. Copied, not referenced: this
+// program builds against an old commit's Core, which today's test project does not, and the copies must stay what
+// that test drives (SnapshotTests compares the files with a run of its own Drive from the start).
 using Dispatch.Engine;
 using Dispatch.Model;
 using Dispatch.Travel;
