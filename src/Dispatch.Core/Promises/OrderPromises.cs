@@ -120,7 +120,7 @@ internal sealed class OrderPromises
         CommitDrop[o] = plannedDrop;
         if (!double.IsFinite(Point[o]) || !double.IsFinite(plannedDrop)) return;
         Calibration.Add(Bucket[o], plannedDrop - Point[o], seq);
-        Array.Clear(_marginKnown);
+        RingsChanged();
     }
 
     /// <summary>
@@ -136,11 +136,7 @@ internal sealed class OrderPromises
         if (_marginKnown[bucket]) return _margin[bucket];
         int nd = Drift.Copy(bucket, _driftScratch, _driftScratch, out _, out _);
         double m;
-        if (nd == 0)
-        {
-            int n = Calibration.Copy(bucket, _wholeScratch, _wholeScratch, out _, out _);
-            m = n == 0 ? 0 : ErrorQuantiles.Quantile(_wholeScratch.AsSpan(0, n), p);
-        }
+        if (nd == 0) m = Calibration.Margin(bucket, p);
         else
         {
             int n = Calibration.Copy(bucket, _wholeScratch, _provisionalScratch, out int whole, out int provisional);
@@ -151,7 +147,7 @@ internal sealed class OrderPromises
         return m;
     }
 
-    /// <summary>The rings were replaced (a snapshot read, a history forgotten): margins are computed afresh.</summary>
+    /// <summary>The rings changed (an error learnt or settled, a snapshot read, a history forgotten): margins are computed afresh.</summary>
     public void RingsChanged() => Array.Clear(_marginKnown);
 
     /// <summary>A pickup at <paramref name="site"/> came <paramref name="late"/> minutes after its planned time.</summary>
@@ -172,6 +168,6 @@ internal sealed class OrderPromises
         if (!double.IsFinite(Point[o]) || !double.IsFinite(CommitDrop[o])) return;
         Drift.Add(Bucket[o], at - CommitDrop[o]);
         Calibration.Settle(Bucket[o], seq, at - Point[o]);
-        Array.Clear(_marginKnown);
+        RingsChanged();
     }
 }
