@@ -435,11 +435,16 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         }
     }
 
+    /// <summary>Whether an order ready at <paramref name="ready"/> may join bundle <paramref name="hs"/>: every two of its
+    /// orders' food is ready within <paramref name="window"/> minutes of each other, food already waiting counting as
+    /// ready now. The window bounds how long one order's food would wait for another's; minutes it has already waited
+    /// it waits whichever bundle it goes in, so two orders of a site that are both ready can always share a courier
+    /// (at the end of a day, when the last couriers can make few more pickups, this is what serves the orders left).</summary>
     private bool WithinWindow(ReadOnlySpan<int> hs, double ready, double window)
     {
         var os = _s.Orders;
         for (int i = 0; i < hs.Length; i++)
-            if (Math.Abs(os.ReadyAt[hs[i]] - ready) > window) return false;
+            if (Math.Abs(Math.Max(os.ReadyAt[hs[i]], _now) - Math.Max(ready, _now)) > window) return false;
         return true;
     }
 
