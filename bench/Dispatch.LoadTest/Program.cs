@@ -50,7 +50,9 @@ const string Usage = """
       --seed N               day d is the wave of seed N + d (default 11)
       --keep-data true       keep the server's data directory (default false: deleted at the end)
       --server-log FILE      append each server process's log (Information level) to FILE when it is killed
-      --restarts N           restarts timed at the end of each day, a kill -9 between them; the day's figure is their median (default 5)
+      --restarts N           restarts timed at the end of each day, a kill -9 between them, each beside a reference start;
+                             the day's figure is their median (default 41: one start over the one beside it varies by
+                             ~15 %, so a night's median of 41 pairs is good to ~3 %, enough to show +-10 % steps)
       --gcdump-dir DIR       a heap dump of the server at each day's end, before the kill (needs dotnet-gcdump on PATH)
     restarts options:
       --server-dll A[,B]     builds to compare, alternated run by run (a self-contained publish's Dispatch.Server.dll works)
@@ -203,7 +205,7 @@ try
                 OutPath: Opt("out", RepoFile(Path.Combine("bench", "results", "server-soak.md"))),
                 KeepData: bool.Parse(Opt("keep-data", "false")),
                 ServerLogPath: opts.GetValueOrDefault("server-log"),
-                Restarts: Int("restarts", 5),
+                Restarts: Int("restarts", 41),
                 GcdumpDir: opts.GetValueOrDefault("gcdump-dir"));
             if (settings.Restarts < 1)
             {

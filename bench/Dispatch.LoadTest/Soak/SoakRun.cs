@@ -271,7 +271,7 @@ internal static partial class SoakRun
     {
         var inv = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
-        ResultPage.Header(b, "Sidecar server: soak", string.Create(inv, $"bench/Dispatch.LoadTest soak --days {s.Days} --orders-per-day {s.OrdersPerDay} --fsync {s.Fsync} --seed {s.Seed}"),
+        ResultPage.Header(b, "Sidecar server: soak", string.Create(inv, $"bench/Dispatch.LoadTest soak --days {s.Days} --orders-per-day {s.OrdersPerDay} --fsync {s.Fsync} --seed {s.Seed} --restarts {s.Restarts}"),
             string.Create(inv, $"; wall time {elapsed.TotalMinutes:F1} min."));
         b.AppendLine();
         b.AppendLine(string.Create(inv,
