@@ -7,16 +7,17 @@ namespace Dispatch.Bench.Micro;
 /// <c>tick-timing</c>: the MDRP tick at scale, timed without BenchmarkDotNet so a change can be judged in a
 /// few minutes on a shared machine. Per snapshot: the planning-only tick repeated (median and p90 of wall
 /// and of the thread's CPU time, which on a machine shared with other jobs does not count waiting for a
-/// core; and the process's CPU, which adds the fill lane's work on the second core), then the real tick once
-/// on a fresh engine, with a fingerprint of what it committed (courier and stop sequence of every assignment)
-/// so two builds can be shown to decide alike.
+/// core; and the process's CPU, which adds the fill lane's work on the second core), then the real tick on a
+/// fresh engine (once, or <c>--commit-runs N</c> times, each on an engine loaded afresh and warmed: median and
+/// thread CPU), with a fingerprint of what it committed (courier and stop sequence of every assignment) so two
+/// builds can be shown to decide alike; every run must give the same fingerprint.
 /// </summary>
 internal static class TickTiming
 {
     public static int Run(string[] args)
     {
         string[] names = ["city-10000", "city-50000"];
-        int runs = 21;
+        int runs = 21, commitRuns = 1;
         bool secondCore = true;
         string? cache = null;
         for (int i = 0; i < args.Length; i++)
@@ -25,6 +26,7 @@ internal static class TickTiming
             {
                 case "--snapshots": names = args[++i].Split(','); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--commit-runs": commitRuns = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--no-lane": secondCore = false; break; // single-thread reference (DispatchOptions.UseSecondCore off)
                 case "--cache": cache = args[++i]; break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
@@ -54,17 +56,34 @@ internal static class TickTiming
             Array.Sort(cpu);
             Array.Sort(proc);
 
-            var real = Build(snap, SnapshotMode.AsIs, options, cache);
-            snap.WarmUp(real);
+            // The tick with commits changes the state, so each run takes an engine loaded afresh (not measured) and
+            // warmed as TickCommitBenchmarks does; every run must commit the same (determinism across runs).
+            double[] commitWall = new double[Math.Max(1, commitRuns)], commitCpu = new double[commitWall.Length];
             var fp = new FingerprintSink();
-            long t1 = Stopwatch.GetTimestamp();
-            real.Tick(snap.Now, ref fp);
-            double commitMs = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+            for (int r = 0; r < commitWall.Length; r++)
+            {
+                var real = Build(snap, SnapshotMode.AsIs, options, cache);
+                snap.WarmUp(real);
+                var run = new FingerprintSink();
+                long t1 = Stopwatch.GetTimestamp();
+                double c1 = GeneralTickTiming.ThreadCpuMs();
+                real.Tick(snap.Now, ref run);
+                commitCpu[r] = GeneralTickTiming.ThreadCpuMs() - c1;
+                commitWall[r] = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+                if (r > 0 && (run.Hash != fp.Hash || run.Assignments != fp.Assignments))
+                    throw new InvalidOperationException($"{name}: run {r} of the tick with commits committed differently ({run.Assignments}, {run.Hash:x16} against {fp.Assignments}, {fp.Hash:x16})");
+                fp = run;
+            }
+            Array.Sort(commitWall);
+            Array.Sort(commitCpu);
+            string commits = commitWall.Length == 1
+                ? $"with commits {commitWall[0]:0.0} ms"
+                : $"with commits ({commitWall.Length} runs) wall median {Stats.Percentile(commitWall, 50):0.0} ms, cpu median {Stats.Percentile(commitCpu, 50):0.0} ms";
             Console.WriteLine(
                 $"{name}: planning-only wall median {Stats.Percentile(wall, 50):0.0} ms p90 {Stats.Percentile(wall, 90):0.0}; " +
                 $"cpu min {cpu[0]:0.0} median {Stats.Percentile(cpu, 50):0.0} ms p90 {Stats.Percentile(cpu, 90):0.0}; " +
                 $"process cpu median {Stats.Percentile(proc, 50):0.0} ms; " +
-                $"with commits {commitMs:0.0} ms, {fp.Assignments} committed, fingerprint {fp.Hash:x16}");
+                $"{commits}, {fp.Assignments} committed, fingerprint {fp.Hash:x16}");
         }
         return 0;
     }
