@@ -4,6 +4,7 @@ using Dispatch.Simulator.Evaluation;
 namespace Dispatch.Simulator.Tests.Replay;
 
 /// <summary>The simulator's commands, run in-process as a user would run them.</summary>
+[Collection(ConsoleCapture.Collection)]
 public class ReplayCliTests
 {
     [SkippableFact]

@@ -3,6 +3,7 @@ using Dispatch.Simulator.Reports;
 namespace Dispatch.Simulator.Tests.Reports;
 
 /// <summary>Progress of long commands: thread-safe counting, periodic plain lines, nothing when quiet.</summary>
+[Collection(ConsoleCapture.Collection)]
 public class ProgressReporterTests
 {
     [Fact]

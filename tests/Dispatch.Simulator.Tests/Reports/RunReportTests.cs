@@ -8,6 +8,7 @@ using NetTopologySuite.IO.Converters;
 namespace Dispatch.Simulator.Tests.Reports;
 
 /// <summary>The run report, the GeoJSON export and the comparison page, from a real replay.</summary>
+[Collection(ConsoleCapture.Collection)]
 public class RunReportTests(ReportFixture fixture) : IClassFixture<ReportFixture>
 {
     private static readonly string[] Sections = ["kpis", "sec-orders", "sec-supply", "sec-c2d", "sec-rtp", "sec-utilization", "sec-ontime", "sec-map"];

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace Dispatch.Simulator.Tests.Staffing;
 
 /// <summary>plan-shifts on a shared trace, as a user runs it, and the plan checked independently of the planner.</summary>
+[Collection(ConsoleCapture.Collection)]
 public class StaffingPlannerTests(ITestOutputHelper output)
 {
     private const string Trace = "0o100t100s1p100"; // 505 orders: a plan takes a few seconds
