@@ -136,7 +136,7 @@ public sealed partial class DispatchEngine<TTravel>
         if (committed > 0)
         {
             p.CommittedSeq.AsSpan(0, committed).Sort(p.Committed.AsSpan(0, committed));
-            for (int i = 0; i < committed; i++) p.LearnCommit(p.Committed[i], os.Seq[p.Committed[i]], os.PlannedDrop[p.Committed[i]]);
+            for (int i = 0; i < committed; i++) p.LearnCommit(p.Committed[i], p.CommittedSeq[i], os.PlannedDrop[p.Committed[i]]);
         }
         if (n == 0) return;
         p.BrokenSeq.AsSpan(0, n).Sort(p.Broken.AsSpan(0, n));
