@@ -70,10 +70,8 @@ public class PromiseDeadlineTests
         // order lost at the end of the day"): orders of one site that had waited long could then share a courier, and
         // eight couriers were no longer short (minutes past the promises without the weight 27,248 -> 5,668, click-to-door
         // ~96 -> ~77 min; the weight then lowered the minutes by 6 %, to 5,319), which is not the situation this test is
-        // about; with six they are again (13,733 minutes
-        // without the weight, 6,454 with it). With eight the weight had lowered the minutes by 29 % (32 % when promises
-        // learnt their errors only at delivery). Five days were too
-        // few: one day's ratio runs from 0.25 to 3.9, and the first five went from 0.72 to 0.95 of the minutes when
+        // about; with six they are again (13,733 minutes without the weight, 6,454 with it). With eight the weight had
+        // lowered the minutes by 29 % (32 % when promises learnt their errors only at delivery). Five days were too few: one day's ratio runs from 0.25 to 3.9, and the first five went from 0.72 to 0.95 of the minutes when
         // promises began to learn at the plan's commit (bench/results/promises.md, 2026-12-01), with the thirty-day
         // figure unmoved. The count of broken promises is not its measure: it went either way with the seeds (over 30
         // days 832 with the weight against 809 without, and 857 against 817 before the solver's tie rule changed, eight
@@ -83,7 +81,8 @@ public class PromiseDeadlineTests
         // promise first costs some: over the thirty days +0.78 min (eight couriers before the window change: +0.47 min
         // with promises learnt at delivery, +1.60 with errors learnt at commit; fresher margins differ more between
         // orders, so the weight reorders more). The shared traces and the scenarios lost no click-to-door with either
-        // (bench/results/promises.md); the bound here is 2 % of these days' click-to-door.
+        // (bench/results/promises.md); the bound here is a minute of these days' mean click-to-door, as it was before
+        // the days became thirty.
         const int Days = 30;
         const int Couriers = 6;
         double lateWith = 0, lateWithout = 0;
@@ -98,7 +97,7 @@ public class PromiseDeadlineTests
         }
         Assert.True(lateWithout > 1000 * Days / 5, $"the days are busy enough to break promises: {lateWithout:F0} minutes past them without the weight");
         Assert.True(lateWith < 0.9 * lateWithout, $"minutes past the promises: {lateWith:F0} with the weight, {lateWithout:F0} without");
-        Assert.True(c2dWith <= 1.02 * c2dWithout, $"click-to-door mean {c2dWith / Days:F2} with the weight, {c2dWithout / Days:F2} without");
+        Assert.True(c2dWith / Days <= c2dWithout / Days + 1, $"click-to-door mean {c2dWith / Days:F2} with the weight, {c2dWithout / Days:F2} without");
     }
 
     [Fact]
