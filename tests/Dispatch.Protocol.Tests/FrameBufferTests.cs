@@ -44,7 +44,7 @@ public class FrameBufferTests
         {
             for (uint rid = 1; rid <= 50; rid++) ReplyCodec.WriteAck(f, rid, rid);
             var frames = f.Detach();
-            ArrayPool<byte>.Shared.Return(frames.Array!); // what the connection's write loop does once the pipe holds the bytes
+            ArrayPool<byte>.Shared.Return(frames.Array!); // what the receiver does once the bytes are written: back to the buffer's pool
         }
         for (int i = 0; i < 10; i++) Batch();
         long before = GC.GetAllocatedBytesForCurrentThread();

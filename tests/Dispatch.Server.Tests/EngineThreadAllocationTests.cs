@@ -1,5 +1,5 @@
-using System.Buffers;
 using Dispatch.Protocol;
+using Dispatch.Server.Buffers;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Journal;
 using Dispatch.Server.Metrics;
@@ -104,7 +104,7 @@ public class EngineThreadAllocationTests
                 if (frames.Array[at + 5] == (byte)MessageType.Error) _errors++;
                 at += ProtocolConstants.HeaderBytes + length;
             }
-            ArrayPool<byte>.Shared.Return(frames.Array!);
+            ServerBuffers.Frames.Return(frames.Array!);
             if (_marks < _allocated.Length) _allocated[_marks] = allocated;
             Volatile.Write(ref _marks, _marks + 1);
             Interlocked.Add(ref _frames, frameCount);

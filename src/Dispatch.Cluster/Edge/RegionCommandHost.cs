@@ -5,6 +5,7 @@ using Dispatch.Cluster.Pushes;
 using Dispatch.Cluster.Regions;
 using MessagePack;
 using Dispatch.Protocol;
+using Dispatch.Server.Buffers;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Security;
 using Dispatch.Server.Snapshots;
@@ -187,7 +188,7 @@ internal sealed class RegionCommandHost : ICommandHost
         var who = session.Target.Principal;
         long courierApp = who.Role == Role.CourierApp ? who.CourierId : -1;
         var answer = await lane.ExecuteAsync(requests, courierApp).ConfigureAwait(false);
-        var buffer = new FrameBuffer(answer.Length, ArrayPool<byte>.Shared);
+        var buffer = new FrameBuffer(answer.Length, ServerBuffers.Frames);
         // The region skipped this silo when it sent the Ticks' decisions to its subscribers: this silo's others get them here.
         var others = _pushes.HasOthers(session.Region!, session.Target) ? new FrameBuffer(256) : null;
         var acked = Audit is null ? null : new List<(uint RequestId, double Now)>();
@@ -200,7 +201,7 @@ internal sealed class RegionCommandHost : ICommandHost
             foreach (var (rid, region, error) in moved) frames += await FollowAsync(session, batch, rid, region, error, courierApp, buffer).ConfigureAwait(false);
         if (frames == 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer.Detach().Array!);
+            ServerBuffers.Frames.Return(buffer.Detach().Array!);
             return;
         }
         Interlocked.Add(ref _framesOut, frames);
@@ -400,7 +401,7 @@ internal sealed class RegionCommandHost : ICommandHost
 
     private void Reply(ReplyTarget t, Action<FrameBuffer> write)
     {
-        var buffer = new FrameBuffer(128, ArrayPool<byte>.Shared);
+        var buffer = new FrameBuffer(128, ServerBuffers.Frames);
         write(buffer);
         Interlocked.Increment(ref _framesOut);
         t.Send(buffer.Detach(), 1);

@@ -1,5 +1,5 @@
-using System.Buffers;
 using Dispatch.Cluster.Grains;
+using Dispatch.Server.Buffers;
 using Dispatch.Server.Engine;
 using Microsoft.Extensions.Logging;
 
@@ -94,7 +94,7 @@ internal sealed class RegionPushHub : IRegionPushObserver, IAsyncDisposable
             foreach (var t in list)
             {
                 if (t == except) continue;
-                byte[] copy = ArrayPool<byte>.Shared.Rent(frames.Length);
+                byte[] copy = ServerBuffers.Frames.Rent(frames.Length);
                 frames.CopyTo(copy);
                 t.Send(new ArraySegment<byte>(copy, 0, frames.Length), count);
                 Interlocked.Add(ref _delivered, count);

@@ -1,5 +1,5 @@
-using System.Buffers;
 using Dispatch.Protocol;
+using Dispatch.Server.Buffers;
 using Dispatch.Server.Security;
 
 namespace Dispatch.Server.Engine;
@@ -13,7 +13,7 @@ namespace Dispatch.Server.Engine;
 internal abstract class ReplyTarget
 {
     // Engine-thread state: never touched by any other thread, so no locks.
-    internal readonly FrameBuffer Pending = new(512, ArrayPool<byte>.Shared);
+    internal readonly FrameBuffer Pending = new(512, ServerBuffers.Frames);
     internal int PendingFrames;
     internal bool Queued;
     internal bool Subscribed;
@@ -36,7 +36,7 @@ internal abstract class ReplyTarget
 
     /// <summary>
     /// Takes whole frames for sending, and with them the array they are in, which comes from
-    /// <see cref="ArrayPool{T}.Shared"/> (<see cref="FrameBuffer.Detach"/> of a pooled buffer): the target
+    /// <see cref="ServerBuffers.Frames"/> (<see cref="FrameBuffer.Detach"/> of a pooled buffer): the target
     /// returns it there once the bytes are written or dropped. Thread-safe; drops the frames once the target closed.
     /// </summary>
     public abstract void Send(ArraySegment<byte> frames, int frameCount);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Dispatch.Protocol;
+using Dispatch.Server.Buffers;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Security;
 
@@ -44,7 +45,7 @@ internal sealed class LiveActionTarget : ReplyTarget
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(frames.Array!);
+            ServerBuffers.Frames.Return(frames.Array!);
         }
     }
 

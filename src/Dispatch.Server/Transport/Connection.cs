@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Dispatch.Protocol;
+using Dispatch.Server.Buffers;
 using Dispatch.Server.Engine;
 using Dispatch.Server.Metrics;
 using Dispatch.Server.Security;
@@ -37,7 +38,7 @@ internal sealed class Connection : ReplyTarget
     private readonly ILogger _log;
     // Pooled arrays, each holding whole frames; the write loop returns them to the pool once written.
     private readonly Channel<ArraySegment<byte>> _outbound;
-    private readonly FrameBuffer _local = new(128, ArrayPool<byte>.Shared); // replies made by the read loop itself (errors, Pong)
+    private readonly FrameBuffer _local = new(128, ServerBuffers.Frames); // replies made by the read loop itself (errors, Pong)
     private readonly object _localLock = new();
     private long _outboundBytes;
     private int _closed;
@@ -71,8 +72,9 @@ internal sealed class Connection : ReplyTarget
         });
         // The stream reader only reads the socket when the loop asks for more, so a paused loop
         // (engine inbox full) stops draining the socket and TCP flow control slows the client.
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
-        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
+        // The segments come from the server's own pool, as the reply frames do (ServerBuffers: a quiet server gives them back).
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(ServerBuffers.Pipes, bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(ServerBuffers.Pipes, minimumBufferSize: 16 * 1024, leaveOpen: true));
     }
 
     public long Id { get; }
@@ -177,7 +179,7 @@ internal sealed class Connection : ReplyTarget
         else ReturnToPool(frames);
     }
 
-    private static void ReturnToPool(ArraySegment<byte> frames) => ArrayPool<byte>.Shared.Return(frames.Array!);
+    private static void ReturnToPool(ArraySegment<byte> frames) => ServerBuffers.Frames.Return(frames.Array!);
 
     public override void CompleteOutbound() => _outbound.Writer.TryComplete();
 
