@@ -246,6 +246,42 @@ public class DispatchEngineEventTests
     }
 
     [Fact]
+    public void A_pickup_confirmed_behind_one_still_to_do_leaves_the_route_copy_and_the_stop_count()
+    {
+        // Two orders of one site on one courier: the second's food is picked up while the first's is not (its kitchen
+        // is late). The stop stays in the engine's route behind the head until the head is done, but a device reading
+        // the route must not see it again (it would confirm it twice), nor count it as still to do.
+        var e = EngineFactory.Create(DispatchProfile.General);
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 200, Capacity: 4), 0);
+        e.PlaceOrder(new OrderRequest(100, 1, 2 * Min, 0, 0, 2), 0);
+        e.PlaceOrder(new OrderRequest(101, 1, 2 * Min, 10, 0, 2), 0);
+        var sink = new RecordingSink(new Recorder());
+        e.Tick(0, ref sink);
+        var route = e.Route(10);
+        Assert.Equal([StopKind.Pickup, StopKind.Pickup, StopKind.Dropoff, StopKind.Dropoff], route.Select(s => s.Kind).ToArray());
+        long first = route[0].OrderId, second = route[1].OrderId;
+
+        e.ConfirmPickup(second, 2);
+
+        var left = e.Route(10);
+        Assert.Equal(new[] { route[0], route[2], route[3] }.Select(s => (s.Kind, s.OrderId)), left.Select(s => (s.Kind, s.OrderId)));
+        Assert.Equal(3, e.Courier(10).PlannedStops);
+        var active = new ActiveCourier[1];
+        Assert.Equal(1, e.CopyActiveCouriers(active));
+        Assert.Equal(3, active[0].PlannedStops);
+        var two = new PlannedStop[2];
+        Assert.Equal(2, e.CopyRoute(10, two)); // the destination's length still bounds the copy
+        Assert.Equal(left[..2], two);
+        Assert.Throws<DispatchException>(() => e.ConfirmPickup(second, 3));
+
+        e.ConfirmPickup(first, 4);
+        foreach (var s in e.Route(10)) e.ConfirmDropoff(s.OrderId, Math.Max(5, s.ServiceAt));
+        Assert.Equal(0, e.Courier(10).PlannedStops);
+        Assert.Equal(2, e.Courier(10).Delivered);
+    }
+
+    [Fact]
     public void Queries_report_unknown_ids_and_copy_routes_up_to_the_destination_length()
     {
         var e = EngineFactory.Create(DispatchProfile.General);

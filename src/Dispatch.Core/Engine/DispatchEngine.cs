@@ -234,7 +234,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             // Off shift but still carrying picked-up orders: the new shift waits for their drop-offs,
             // and the answer says so rather than calling the courier on shift.
             if (cs.RouteLength(c) > 0)
-                Throw(DispatchError.InvalidState, $"courier {shift.CourierId} is off shift but still carries {cs.RouteLength(c)} planned stop(s) of picked-up orders; confirm their drop-offs before a new shift");
+                Throw(DispatchError.InvalidState, $"courier {shift.CourierId} is off shift but still carries {cs.UnfinishedStops(c)} planned stop(s) of picked-up orders; confirm their drop-offs before a new shift");
         }
         else
         {
@@ -479,7 +479,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     {
         if (!_s.CourierIndex.TryGetValue(courierId, out int c)) { view = default; return false; }
         var cs = _s.Couriers;
-        view = new CourierView(courierId, cs.State[c] == CourierState.OnShift, cs.X[c], cs.Y[c], cs.FreeAt[c], cs.ShiftStart[c], cs.ShiftEnd[c], cs.RouteLength(c), cs.Delivered[c]);
+        view = new CourierView(courierId, cs.State[c] == CourierState.OnShift, cs.X[c], cs.Y[c], cs.FreeAt[c], cs.ShiftStart[c], cs.ShiftEnd[c], cs.UnfinishedStops(c), cs.Delivered[c]);
         return true;
     }
 
@@ -499,7 +499,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             var st = cs.State[c];
             if (st == CourierState.Ended) continue;
             if (n < destination.Length)
-                destination[n] = new ActiveCourier(cs.Id[c], st == CourierState.OnShift, cs.X[c], cs.Y[c], cs.ShiftStart[c], cs.ShiftEnd[c], cs.Capacity[c], cs.RouteLength(c));
+                destination[n] = new ActiveCourier(cs.Id[c], st == CourierState.OnShift, cs.X[c], cs.Y[c], cs.ShiftStart[c], cs.ShiftEnd[c], cs.Capacity[c], cs.UnfinishedStops(c));
             n++;
         }
         return n;
@@ -541,18 +541,24 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         return n;
     }
 
-    /// <summary>Copies a courier's committed, unfinished stops into <paramref name="destination"/>; returns how many (at most its length).</summary>
+    /// <summary>
+    /// Copies a courier's committed, unfinished stops into <paramref name="destination"/>, in order; returns how many
+    /// were copied (at most its length). A stop already confirmed is never among them, even where the route keeps it
+    /// behind one still to do (the second order of a bundle picked up while the first's food is not ready): a device
+    /// reading the route would otherwise confirm it again.
+    /// </summary>
     public int CopyRoute(long courierId, Span<PlannedStop> destination)
     {
         int c = CourierOf(courierId);
         var route = _s.Couriers.Route(c);
         var os = _s.Orders;
-        int n = Math.Min(route.Length, destination.Length);
-        for (int i = 0; i < n; i++)
+        int n = 0;
+        for (int i = 0; i < route.Length && n < destination.Length; i++)
         {
             ref RouteStop r = ref route[i];
+            if (r.Done) continue;
             int o = r.Order;
-            destination[i] = new PlannedStop(r.Kind, os.Id[o], r.Kind == StopKind.Pickup ? _s.Sites.Id[os.Site[o]] : -1,
+            destination[n++] = new PlannedStop(r.Kind, os.Id[o], r.Kind == StopKind.Pickup ? _s.Sites.Id[os.Site[o]] : -1,
                 r.X, r.Y, r.Departure, r.Arrival, r.ServiceAt, r.Leave);
         }
         return n;

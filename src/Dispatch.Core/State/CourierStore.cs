@@ -113,10 +113,23 @@ internal sealed class CourierStore
         _free[_freeCount++] = c;
     }
 
-    /// <summary>The committed stops not yet finished.</summary>
+    /// <summary>
+    /// The committed stops from the first not finished on: a stop behind it may be done already (the second order of a
+    /// bundle picked up while the first's food is not ready), flagged <see cref="RouteStop.Done"/> and kept in place
+    /// until the head reaches it.
+    /// </summary>
     public Span<RouteStop> Route(int c) => Stops.AsSpan(c * MaxStops + RouteHead[c], RouteEnd[c] - RouteHead[c]);
 
     public int RouteLength(int c) => RouteEnd[c] - RouteHead[c];
+
+    /// <summary>The committed stops not yet done: <see cref="RouteLength"/> less those done behind the head.</summary>
+    public int UnfinishedStops(int c)
+    {
+        int n = 0;
+        foreach (ref readonly RouteStop r in Route(c))
+            if (!r.Done) n++;
+        return n;
+    }
 
     /// <summary>Stops courier <paramref name="c"/>'s route can still take.</summary>
     public int Room(int c) => MaxStops - RouteLength(c);
