@@ -86,16 +86,33 @@ public sealed class FrameBuffer : IBufferWriter<byte>
     }
 
     /// <summary>
-    /// Hands the written bytes over without copying them: the returned segment is this buffer's own
-    /// array (from the pool, when the buffer has one, and then the receiver returns it there), and the
-    /// buffer carries on with a fresh one. Only whole frames may be detached.
+    /// Hands the written bytes over, in an array the receiver then owns (from the pool, when the buffer has one, and
+    /// then the receiver returns it there), and empties the buffer. Only whole frames may be detached.
     /// </summary>
+    /// <remarks>
+    /// Bytes that fill more than a quarter of the array go without a copy: the array itself is handed over and the
+    /// buffer carries on with a fresh one as large (as Reset keeps its capacity: a busy connection does not regrow
+    /// every batch). Fewer are copied into an array of their own size and the buffer keeps its array: otherwise a
+    /// buffer grown once by a large batch would hand every later small one over in an array of the large size, and
+    /// the batches in flight (waiting for a journal sync, or for a slow socket) would hold memory in proportion to
+    /// their number times the largest batch ever written, not to their bytes. The copy is at most a quarter of the
+    /// array, of bytes just written.
+    /// </remarks>
     public ArraySegment<byte> Detach()
     {
         if (_frameStart >= 0) throw new InvalidOperationException("a frame is in progress");
-        var written = new ArraySegment<byte>(_buffer, 0, _length);
-        // As large as the one handed over, as Reset keeps its capacity: a busy connection does not regrow every batch.
-        _buffer = Allocate(_buffer.Length);
+        ArraySegment<byte> written;
+        if (_length > 0 && _length <= _buffer.Length / 4)
+        {
+            var own = Allocate(_length);
+            _buffer.AsSpan(0, _length).CopyTo(own);
+            written = new ArraySegment<byte>(own, 0, _length);
+        }
+        else
+        {
+            written = new ArraySegment<byte>(_buffer, 0, _length);
+            _buffer = Allocate(_buffer.Length);
+        }
         _length = 0;
         return written;
     }

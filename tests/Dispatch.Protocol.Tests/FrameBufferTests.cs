@@ -37,6 +37,24 @@ public class FrameBufferTests
     }
 
     [Fact]
+    public void A_small_batch_in_a_buffer_grown_by_a_large_one_leaves_in_an_array_of_its_own_size()
+    {
+        var f = new FrameBuffer(512, ArrayPool<byte>.Shared);
+        for (uint rid = 1; rid <= 5000; rid++) ReplyCodec.WriteAck(f, rid, rid); // a large batch grows the buffer
+        var large = f.Detach();
+        Assert.True(large.Count > large.Array!.Length / 4); // handed over as it is: more than a quarter full
+
+        ReplyCodec.WriteAck(f, 1, 2);
+        var small = f.Detach();
+        Assert.True(small.Array!.Length < 64, $"a {small.Count}-byte batch handed over in {small.Array.Length} bytes");
+        var seq = new ReadOnlySequence<byte>(small.Array, small.Offset, small.Count);
+        Assert.Equal(FrameStatus.Frame, FrameReader.TryReadFrame(ref seq, 1 << 20, out var payload, out _));
+        Assert.Equal(new AckMessage(1, 2), ReplyCodec.Read(payload));
+        Assert.True(seq.IsEmpty);
+        Assert.Equal(0, f.Length);
+    }
+
+    [Fact]
     public void Encoding_replies_and_handing_them_over_allocates_nothing_once_warm()
     {
         var f = new FrameBuffer(512, ArrayPool<byte>.Shared);
