@@ -71,7 +71,8 @@ public class PromiseDeadlineTests
         // eight couriers were no longer short (minutes past the promises without the weight 27,248 -> 5,668, click-to-door
         // ~96 -> ~77 min; the weight then lowered the minutes by 6 %, to 5,319), which is not the situation this test is
         // about; with six they are again (13,733 minutes without the weight, 6,454 with it). With eight the weight had
-        // lowered the minutes by 29 % (32 % when promises learnt their errors only at delivery). Five days were too few: one day's ratio runs from 0.25 to 3.9, and the first five went from 0.72 to 0.95 of the minutes when
+        // lowered the minutes by 29 % (32 % when promises learnt their errors only at delivery). Five days were too
+        // few: one day's ratio runs from 0.25 to 3.9, and the first five went from 0.72 to 0.95 of the minutes when
         // promises began to learn at the plan's commit (bench/results/promises.md, 2026-12-01), with the thirty-day
         // figure unmoved. The count of broken promises is not its measure: it went either way with the seeds (over 30
         // days 832 with the weight against 809 without, and 857 against 817 before the solver's tie rule changed, eight
