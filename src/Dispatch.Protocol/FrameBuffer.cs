@@ -117,6 +117,22 @@ public sealed class FrameBuffer : IBufferWriter<byte>
         return written;
     }
 
+    /// <summary>
+    /// Hands the written bytes over in the buffer's own array, as the last use of a buffer made for one batch: the
+    /// receiver owns the array (and returns it to the pool, when the buffer has one), and the buffer keeps no memory.
+    /// <see cref="Detach"/> would leave the buffer holding an array (its own, or a fresh one) that a throwaway buffer
+    /// never gives back: with a pool, one array rented per batch and left to the collector. Writing to the buffer
+    /// afterwards starts a new array. Only whole frames may be detached.
+    /// </summary>
+    public ArraySegment<byte> DetachLast()
+    {
+        if (_frameStart >= 0) throw new InvalidOperationException("a frame is in progress");
+        var written = new ArraySegment<byte>(_buffer, 0, _length);
+        _buffer = [];
+        _length = 0;
+        return written;
+    }
+
     /// <summary>Empties the buffer, keeping its capacity.</summary>
     public void Reset()
     {
@@ -157,7 +173,7 @@ public sealed class FrameBuffer : IBufferWriter<byte>
         }
         var bigger = _pool.Rent(size);
         _buffer.AsSpan(0, _length).CopyTo(bigger);
-        _pool.Return(_buffer);
+        if (_buffer.Length > 0) _pool.Return(_buffer); // none after DetachLast: that array went to the receiver
         _buffer = bigger;
     }
 

@@ -69,4 +69,52 @@ public class FrameBufferTests
         for (int i = 0; i < 100; i++) Batch();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void A_buffer_made_for_one_batch_hands_its_own_array_over_and_keeps_none()
+    {
+        var pool = new CountingPool();
+        var f = new FrameBuffer(128, pool);
+        ReplyCodec.WriteAck(f, 1, 2.5);
+        var frames = f.DetachLast();
+        Assert.Equal(1, pool.Rented); // the array the buffer was made with, and no other
+        Assert.Equal(0, f.Length);
+        var seq = new ReadOnlySequence<byte>(frames.Array!, frames.Offset, frames.Count);
+        Assert.Equal(FrameStatus.Frame, FrameReader.TryReadFrame(ref seq, 1 << 20, out var payload, out _));
+        Assert.Equal(new AckMessage(1, 2.5), ReplyCodec.Read(payload));
+        pool.Return(frames.Array!);
+        Assert.Equal(0, pool.Outstanding); // Detach would have left the buffer holding one more, never returned
+
+        ReplyCodec.WriteAck(f, 2, 3); // still usable: a new array from the pool
+        Assert.Equal(1, pool.Outstanding);
+        pool.Return(f.DetachLast().Array!);
+        Assert.Equal(0, pool.Outstanding);
+    }
+
+    [Fact]
+    public void A_frame_in_progress_cannot_be_detached_last_either()
+    {
+        var f = new FrameBuffer(16, ArrayPool<byte>.Shared);
+        f.BeginFrame();
+        Assert.Throws<InvalidOperationException>(() => f.DetachLast());
+    }
+
+    /// <summary>A pool that counts what it lends and gets back, and refuses an array it did not lend.</summary>
+    private sealed class CountingPool : ArrayPool<byte>
+    {
+        private readonly HashSet<byte[]> _out = new(ReferenceEqualityComparer.Instance);
+        public int Rented { get; private set; }
+        public int Outstanding => _out.Count;
+        public override byte[] Rent(int minimumLength)
+        {
+            var a = new byte[minimumLength];
+            _out.Add(a);
+            Rented++;
+            return a;
+        }
+        public override void Return(byte[] array, bool clearArray = false)
+        {
+            if (!_out.Remove(array)) throw new InvalidOperationException("an array this pool did not lend");
+        }
+    }
 }

@@ -201,11 +201,11 @@ internal sealed class RegionCommandHost : ICommandHost
             foreach (var (rid, region, error) in moved) frames += await FollowAsync(session, batch, rid, region, error, courierApp, buffer).ConfigureAwait(false);
         if (frames == 0)
         {
-            ServerBuffers.Frames.Return(buffer.Detach().Array!);
+            ServerBuffers.Frames.Return(buffer.DetachLast().Array!);
             return;
         }
         Interlocked.Add(ref _framesOut, frames);
-        session.Target.Send(buffer.Detach(), frames);
+        session.Target.Send(buffer.DetachLast(), frames);
     }
 
     private async Task HandleAsync(Session session, Command c)
@@ -404,7 +404,7 @@ internal sealed class RegionCommandHost : ICommandHost
         var buffer = new FrameBuffer(128, ServerBuffers.Frames);
         write(buffer);
         Interlocked.Increment(ref _framesOut);
-        t.Send(buffer.Detach(), 1);
+        t.Send(buffer.DetachLast(), 1);
     }
 
     private sealed class Session(ReplyTarget target, int capacity)
