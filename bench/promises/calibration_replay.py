@@ -22,6 +22,12 @@ later than 0.5 min after the promise; MAE; mean slack = promise - drop-off), cou
                back to the pooled recent errors, then to the ring as it is, or with "none" to no margin).
   hindsight    the 0.9 quantile of each band's (and each band-hour's) errors over the whole run, known in advance:
                the best any calibration of these point estimates can do.
+  engine band  the engine's rule as it is now (OrderPromises): commit errors learnt at the commit, settled at delivery,
+               completed by the drifts (a mixture quantile); reproduces main's figures (same run counts, MAE and slack
+               within 0.03 min). Needs the columns commit_at and commit_drop, which the per-order file does not have:
+               they come from the temporary debug patch of bench/results/promises.md (2026-12-02, "Remoteness").
+  ... x <f>    ring, engine and hindsight with the situation band x a remoteness band of feature f (REMOTENESS below;
+               also from that debug patch's columns).
 A second argument picks variants by name, comma-separated (e.g. 'ring,recent60').
 Standard library only; no figures in this file are tuned.
 """
@@ -51,8 +57,43 @@ def load(path):
         if math.isnan(d['point']):
             continue
         d['sit'] = int(d['situation'])
+        if 'arrrank' in d:
+            remoteness_features(d)
         rows.append(d)
     return rows
+
+
+def ratio(a, b):
+    return a / b if b > 0 and a >= 0 and math.isfinite(a) and math.isfinite(b) else math.nan
+
+
+def remoteness_features(d):
+    """The remoteness candidates of a row written with the (temporary) debug columns: `app` = approach minutes of the
+    courier the queue simulation gives the order (-1 when it joins its site's open trip), `appmed` = median approach of
+    the trips the simulation started for the orders ahead; `arr` = minutes until the first courier on shift could be at
+    the site (its free time from now plus its drive from where it ends its plan), `arrrank` = share of the other open
+    orders whose site a courier reaches sooner, `arrmed` = their median; `cen` = median drive to the site from where
+    every courier on shift ends its plan (how central the site is to the fleet), `cenrank` = share of the other open
+    orders whose site is more central; the relative forms have no per-city unit."""
+    d['app_rel'] = ratio(d['app'], d['appmed'])
+    d['arr_rel'] = ratio(d['arr'], d['arrmed'])
+    d['arr_rank'] = d['arrrank']
+    if 'cenrank' in d:
+        d['cen_rank'] = d['cenrank']
+
+
+def tercile(v, cuts):
+    if math.isnan(v):
+        return 1  # no comparison possible (no order ahead): the middle band
+    return 0 if v < cuts[0] else 2 if v >= cuts[1] else 1
+
+
+# Remoteness bands: ranks split into thirds; ratios to the median at 0.8 and 1.25 (symmetric about 1 on a log scale).
+REMOTENESS = {'arr_rank': (1 / 3, 2 / 3), 'arr_rel': (0.8, 1.25), 'app_rel': (0.8, 1.25), 'cen_rank': (1 / 3, 2 / 3)}
+
+
+def band_x(feature):
+    return lambda r: (r['sit'], tercile(r[feature], REMOTENESS[feature]))
 
 
 class Ring:
@@ -185,6 +226,118 @@ def recent(horizon, fallback='ring'):
     return Recent
 
 
+def keyed_ring(key):
+    """The ring rule (whole errors at delivery) with situation `key(row)` in place of the wait band."""
+    class KeyedRing(Ring):
+        def learn(self, r):
+            for k in (key(r), 'all'):
+                ring = self.rings.setdefault(k, [])
+                ring.append(r['drop'] - r['point'])
+                del ring[:-self.window]
+
+        def margin(self, r, t, rows, order):
+            ring = self.rings.get(key(r), [])
+            if len(ring) < self.min_band:
+                ring = self.rings.get('all', [])
+            return quantile(ring, self.p) if len(ring) >= self.min_pooled else 0.0
+    return KeyedRing
+
+
+def mixture_quantile(whole, provisional, drift, p):
+    """ErrorQuantiles.MixtureQuantile: the nearest-rank p-quantile of each whole error (weight len(drift)) and each
+    provisional error plus each drift (weight 1)."""
+    nd = len(drift)
+    pairs = [(w, nd) for w in whole] + [(a + b, 1) for a in provisional for b in drift]
+    pairs.sort()
+    total = nd * (len(whole) + len(provisional))
+    rank = min(max(math.ceil(p * total), 1), total)
+    acc = 0
+    for v, w in pairs:
+        acc += w
+        if acc >= rank:
+            return v
+    return pairs[-1][0]
+
+
+def replay_engine(rows, key, commit_strict=True):
+    """The engine's rule (OrderPromises): an order enters its situation's ring (and the pooled one) at its commit with
+    its commit error (planned drop-off at commit minus point), provisional; at delivery its drift (drop-off minus
+    planned at commit) enters the drift rings and its entry, if still held, becomes the whole error. The margin is the
+    mixture quantile of the entries answering for the situation (own ring from 24, pooled from 8), each provisional one
+    completed by the situation's drifts (own ring from 24, pooled from 8; none: the entries as they are). Needs the
+    debug columns commit_at and commit_drop. Events at a placement's own minute come after it (the engine's tick at that
+    minute runs after the minute's placements): on main's 49 re-planning runs this reproduces the engine's figures to
+    0.03 min of MAE and slack and the same run counts."""
+    if not rows or 'commit_at' not in rows[0]:
+        raise KeyError('commit_at')
+    W, MINB, MINP, P = 128, 24, 8, 0.9
+    events = []
+    for i, r in enumerate(rows):
+        if math.isnan(r.get('commit_at', math.nan)) or not math.isfinite(r['point']):
+            continue
+        events.append((r['commit_at'], 0, i))
+        if not math.isnan(r['drop']):
+            events.append((r['drop'], 1, i))
+    events.sort()
+    cal, drift, version = {}, {}, {}
+
+    def push(rings, k, entry):
+        ring = rings.setdefault(k, [])
+        ring.append(entry)
+        del ring[:-W]
+        version[k] = version.get(k, 0) + 1
+
+    cache = {}
+
+    def margin(k):
+        own = cal.get(k, [])
+        ring_k = k if len(own) >= MINB else 'all'
+        dk = k if len(drift.get(k, [])) >= MINB else 'all'
+        stamp = (ring_k, version.get(ring_k, 0), dk, version.get(('d', dk), 0))
+        hit = cache.get(k)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        entries = cal.get(ring_k, [])
+        d = drift.get(dk, [])
+        if len(d) < MINP:
+            d = []
+        if len(entries) < MINP:
+            m = 0.0
+        elif not d:
+            m = quantile([e[0] for e in entries], P)
+        else:
+            m = mixture_quantile([e[0] for e in entries if e[1] < 0], [e[0] for e in entries if e[1] >= 0], d, P)
+        cache[k] = (stamp, m)
+        return m
+
+    order = sorted(range(len(rows)), key=lambda i: rows[i]['placed'])
+    e, out = 0, {}
+    for i in order:
+        r = rows[i]
+        t = r['placed']
+        while e < len(events) and (events[e][0] < t or (not commit_strict and events[e][0] == t)):
+            at, kind, j = events[e]
+            x = rows[j]
+            k = key(x)
+            if kind == 0:
+                for kk in (k, 'all'):
+                    push(cal, kk, [x['commit_drop'] - x['point'], j])
+            else:
+                for kk in (k, 'all'):
+                    ring = drift.setdefault(kk, [])
+                    ring.append(x['drop'] - x['commit_drop'])
+                    del ring[:-W]
+                    version[('d', kk)] = version.get(('d', kk), 0) + 1
+                    for entry in cal.get(kk, []):
+                        if entry[1] == j:
+                            entry[0], entry[1] = x['drop'] - x['point'], -1
+                            version[kk] = version.get(kk, 0) + 1
+                            break
+            e += 1
+        out[id(r)] = r['point'] + margin(key(r))
+    return score(rows, lambda r: out[id(r)])
+
+
 def score(rows, promise):
     n = late = 0
     ae = slack = 0.0
@@ -228,13 +381,22 @@ def main():
                 ('live120 in-flight', lambda rows: replay(rows, live(120, True))),
                 ('recent30', lambda rows: replay(rows, recent(30))), ('recent60', lambda rows: replay(rows, recent(60))),
                 ('recent90', lambda rows: replay(rows, recent(90))), ('recent60 none', lambda rows: replay(rows, recent(60, 'none'))),
+                ('engine band', lambda rows: replay_engine(rows, lambda r: r['sit'])),
                 ('hindsight band', lambda rows: hindsight(rows, lambda r: r['sit'])),
                 ('hindsight band-hour', lambda rows: hindsight(rows, lambda r: (r['sit'], int(r['placed'] // 60))))]
+    for f in REMOTENESS:
+        variants += [(f'ring band x {f}', lambda rows, f=f: replay(rows, keyed_ring(band_x(f)))),
+                     (f'engine band x {f}', lambda rows, f=f: replay_engine(rows, band_x(f))),
+                     (f'hindsight band x {f}', lambda rows, f=f: hindsight(rows, band_x(f)))]
     print(f"{len(files)} runs | variant | on time >= 90 % | MAE <= 3 | slack <= 5 | mean on time | mean MAE | mean slack")
     for name, fn in variants:
         if only and name not in only:
             continue
-        res = [fn(rows) for rows in runs]
+        try:
+            res = [fn(rows) for rows in runs]
+        except KeyError as e:
+            print(f"| {name} | needs the debug column {e} |")
+            continue
         n = len(res)
         print(f"| {name} | {sum(on >= 0.9 for on, _, _ in res)} | {sum(m <= 3 for _, m, _ in res)} | "
               f"{sum(s <= 5 for _, _, s in res)} | {100 * sum(r[0] for r in res) / n:.1f} % | "
