@@ -6,7 +6,7 @@
 //   replay-speed [instance-dir] [--runs N]             a trace as fast as possible: commands/s, tick latency
 //   replay-recorded <trace.dispatchtrace> [--runs N]   a server-recorded command trace as fast as possible
 //   alloc-check                                        every hot path run in a loop: fails unless 0 bytes
-//   tick-timing [--snapshots city-10000,city-50000] [--runs 21] [--commit-runs 1] [--no-lane] [--cache DIR]  the MDRP tick at scale: wall and CPU median, commit fingerprint
+//   tick-timing [--snapshots city-10000,city-50000] [--runs 21] [--warmup 60] [--sequence] [--commit-runs 1] [--no-lane] [--cache DIR]  the MDRP tick at scale: wall and CPU median, commit fingerprint
 //   quote-cost [--snapshots city-10000,city-50000] [--quotes 400] [--placements 200]  a promise quote and a placement at scale: median cost, fingerprint
 //   general-tick [--moves 0,64,256] [--runs 15]        the General profile's tick at 1,000 open orders per improvement budget
 //   general-improvement [--seeds 1,2,3]                General profile with delivery promises on generated waves, per budget

@@ -11,14 +11,21 @@ namespace Dispatch.Bench.Micro;
 /// fresh engine (once, or <c>--commit-runs N</c> times, each on an engine loaded afresh and warmed: median and
 /// thread CPU), with a fingerprint of what it committed (courier and stop sequence of every assignment) so two
 /// builds can be shown to decide alike; every run must give the same fingerprint.
+/// <para>The measured ticks come after <c>--warmup N</c> unmeasured ones (default 60), so the figures are the steady
+/// state a server ticking every minute runs in. The runtime compiles a method first without optimization and
+/// recompiles it optimized (with profile-guided layout) after about 30 calls, on a background thread: the methods a
+/// tick calls once (the planner's steps) are optimized only after some 30 ticks, and the recompilation competes
+/// with the fill lane for the second core. With 3 warm-up ticks, as before 2026-12-02, the 10k tick's first measured
+/// ticks ran 26-64 ms and settled at 17-21 ms after 30-60 (bench/results/tick.md); <c>--sequence</c> prints every
+/// measured tick's time in order, to see that settling.</para>
 /// </summary>
 internal static class TickTiming
 {
     public static int Run(string[] args)
     {
         string[] names = ["city-10000", "city-50000"];
-        int runs = 21, commitRuns = 1;
-        bool secondCore = true;
+        int runs = 21, commitRuns = 1, warmup = 60;
+        bool secondCore = true, sequence = false;
         string? cache = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -27,12 +34,14 @@ internal static class TickTiming
                 case "--snapshots": names = args[++i].Split(','); break;
                 case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--commit-runs": commitRuns = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--sequence": sequence = true; break;
                 case "--no-lane": secondCore = false; break; // single-thread reference (DispatchOptions.UseSecondCore off)
                 case "--cache": cache = args[++i]; break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
-        Console.WriteLine($"tick-timing: {runs} planning-only ticks per snapshot after 3 unmeasured; {Stats.Machine()}");
+        Console.WriteLine($"tick-timing: {runs} planning-only ticks per snapshot after {warmup} unmeasured; {Stats.Machine()}");
         GeneralTickTiming.ThreadCpuMs(); // its P/Invoke stub is built here, outside the measurements
         foreach (var name in names)
         {
@@ -41,7 +50,7 @@ internal static class TickTiming
             var options = snap.EngineOptions() with { UseSecondCore = secondCore };
             var engine = Build(snap, SnapshotMode.PlanningOnly, options, cache);
             double[] wall = new double[runs], cpu = new double[runs], proc = new double[runs];
-            for (int r = -3; r < runs; r++)
+            for (int r = -warmup; r < runs; r++)
             {
                 var sink = new NullSink();
                 long t0 = Stopwatch.GetTimestamp();
@@ -52,6 +61,7 @@ internal static class TickTiming
                 if (sink.Assignments != 0) throw new InvalidOperationException($"{name}: a planning-only tick committed {sink.Assignments}");
                 if (r >= 0) { wall[r] = w; cpu[r] = c; proc[r] = p; }
             }
+            if (sequence) Console.WriteLine($"{name}: planning-only wall ms in order: {string.Join(' ', Array.ConvertAll(wall, w => w.ToString("0.0", CultureInfo.InvariantCulture)))}");
             Array.Sort(wall);
             Array.Sort(cpu);
             Array.Sort(proc);
