@@ -101,7 +101,7 @@ public class DispatchTickAllocationTests
     [InlineData(DispatchProfile.Reyes)]
     public void The_tick_allocates_nothing_in_steady_state(DispatchProfile profile)
     {
-        var (bytes, delivered, committed, _, slots) = Run(profile);
+        var (bytes, delivered, committed, _, slots) = RunConfirmed(() => Run(profile));
         // The run really is busy: work is committed and delivered throughout.
         Assert.True(committed > 300, $"only {committed} assignments");
         Assert.True(delivered > 300, $"only {delivered} deliveries");
@@ -117,17 +117,33 @@ public class DispatchTickAllocationTests
     [InlineData(DispatchOptions.DefaultGeneralImprovementMovesPerTick, true)]
     public void The_general_tick_with_improvement_moves_allocates_nothing(int moves, bool windows)
     {
-        var (bytes, delivered, committed, applied, _) = Run(DispatchProfile.General, moves: moves, windows: windows);
+        var (bytes, delivered, committed, applied, _) = RunConfirmed(() => Run(DispatchProfile.General, moves: moves, windows: windows));
         Assert.True(committed > 300, $"only {committed} assignments");
         Assert.True(delivered > 300, $"only {delivered} deliveries");
         Assert.True(applied > 20, $"only {applied} improvement moves applied");
         Assert.Equal(0, bytes);
     }
 
+    /// <summary>
+    /// A run that measured bytes is run once more, on a fresh engine with the same inputs, and the smaller count
+    /// stands. The engine is deterministic, so an allocation of its own (in the tick, or a buffer a fresh engine grows)
+    /// comes back in the second run at the same ticks; what the runtime charges to this thread from outside does not.
+    /// In CI, with no collection counted during the tick, one measured tick of the 256-move general run once read
+    /// 7,864 B, and the same test passed alone and under load in every other run: the unused rest of this thread's
+    /// allocation buffer, retired by work on another thread (see <see cref="AllocationCollection"/>).
+    /// </summary>
+    private static (long Bytes, int Delivered, int Committed, long MovesApplied, int Slots) RunConfirmed(Func<(long Bytes, int Delivered, int Committed, long MovesApplied, int Slots)> run)
+    {
+        var first = run();
+        if (first.Bytes == 0) return first;
+        var second = run();
+        return second.Bytes < first.Bytes ? second : first;
+    }
+
     [Fact]
     public void The_measurement_sees_an_allocation_inside_the_tick()
     {
-        var (bytes, _, committed, _, _) = Run(DispatchProfile.Greedy, allocatingSink: true);
+        var (bytes, _, committed, _, _) = RunConfirmed(() => Run(DispatchProfile.Greedy, allocatingSink: true));
         Assert.True(bytes > 0 && committed > 0, $"{bytes} bytes measured with a sink that allocates");
     }
 }
