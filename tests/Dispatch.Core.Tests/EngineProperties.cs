@@ -36,6 +36,16 @@ public class EngineProperties
     [Property(MaxTest = 200, Arbitrary = [typeof(ScenarioArbitrary)])]
     public void Reyes_profile_keeps_the_invariants(Scenario s) => Holds(s, DispatchProfile.Reyes);
 
+    /// <summary>With the large-problem threshold at 3 open orders, the ticks of one engine switch between the full candidate
+    /// lists (<see cref="DispatchOptions.CandidateCouriersPerSite"/>) and the short ones, and with them the stride of the
+    /// planner's per-site and per-row arrays, which are sized for both: the invariants hold across the switches.</summary>
+    [Property(MaxTest = 100, Arbitrary = [typeof(ScenarioArbitrary)])]
+    public void Mdrp_profile_keeps_the_invariants_across_the_large_problem_threshold(Scenario s)
+    {
+        var sim = new Simulation(s, DispatchProfile.Mdrp, largeProblemOpenOrders: 3).Run();
+        AssertNoViolations(sim, Invariants.Check(sim, DispatchProfile.Mdrp));
+    }
+
     private static void AllDelivered(PlentifulScenario p, DispatchProfile profile)
     {
         var sim = new Simulation(p.Scenario, profile).Run();

@@ -26,6 +26,9 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     /// <summary>Minutes of delay past an order's lower bound after which it is offered to other bundles.</summary>
     private const double BundleDelayTrigger = 3;
 
+    /// <summary>Candidates per site this tick (<see cref="DispatchOptions.CandidateCouriersPerSite"/>, or
+    /// <see cref="DispatchOptions.LargeProblemCandidateCouriers"/> above <see cref="DispatchOptions.LargeProblemOpenOrders"/>
+    /// open orders), and the stride of every per-site and per-row candidate array this tick.</summary>
     private int _kEff;
     private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight, _promiseWeight;
     private readonly bool _freedCourierRescue;
@@ -48,7 +51,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private int[] _orderBundle = [];
     private double[] _orderPost = [];
     private int[] _rowBundle = [];
-    // Each open order's cost alone with each of its site's candidates (slot t's candidate j at row * _k + j; +inf when
+    // Each open order's cost alone with each of its site's candidates (slot t's candidate j at row * _kEff + j; +inf when
     // infeasible), as the first matching's fill computed it: the rescue values, the first matching's matched costs and
     // the second matching's single-order rows read it instead of recomputing the same BundleCost.
     private double[] _singleCost = [];
@@ -87,6 +90,18 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         EnsureCapacity();
     }
 
+    /// <summary>Candidate entries (and matching edges) <paramref name="rows"/> open orders can need in one tick: the full
+    /// list for ticks up to <see cref="DispatchOptions.LargeProblemOpenOrders"/> rows, the short list above. Sizing by
+    /// orders x <see cref="DispatchOptions.CandidateCouriersPerSite"/> would hold the full list for every order of a
+    /// large city, which never uses it.</summary>
+    protected override int EdgesFor(int rows)
+    {
+        var o = _s.Options;
+        int small = Math.Min(rows, o.LargeProblemOpenOrders) * _k;
+        int large = rows > o.LargeProblemOpenOrders ? rows * Math.Min(_k, o.LargeProblemCandidateCouriers) : 0;
+        return Math.Max(small, large);
+    }
+
     public override void EnsureCapacity()
     {
         base.EnsureCapacity();
@@ -101,13 +116,14 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         {
             _slotSite = new int[no]; _slotStart = new int[no]; _slotCount = new int[no];
             _slotOrders = new int[no];
-            _candCol = new int[no * _k]; _candArrival = new double[no * _k]; _candCount = new int[no];
+            int entries = EdgesFor(no);
+            _candCol = new int[entries]; _candArrival = new double[entries]; _candCount = new int[no];
             _bOrders = new int[no * _maxBundle];
             _bCount = new int[no]; _bCol = new int[no]; _bSlot = new int[no]; _bCost = new double[no];
             _orderBundle = new int[no];
             _orderPost = new double[no];
             _rowBundle = new int[no];
-            _singleCost = new double[no * _k];
+            _singleCost = new double[entries];
         }
     }
 
@@ -193,7 +209,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         {
             int site = _slotSite[t];
             _candCount[t] = _grid.Nearest(ref _travel, sites.X[site], sites.Y[site], now, _kEff,
-                _candCol.AsSpan(t * _k, _kEff), _candArrival.AsSpan(t * _k, _kEff));
+                _candCol.AsSpan(t * _kEff, _kEff), _candArrival.AsSpan(t * _kEff, _kEff));
         }
     }
 
@@ -270,7 +286,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private void MatchSingles()
     {
         int rows = _openRows;
-        _solver.Begin(rows, _cands.Count, rows * _k);
+        _solver.Begin(rows, _cands.Count, rows * _kEff);
         FillAndSolve(_fillSingles, rows);
         var match = _solver.RowMatch;
         for (int r = 0; r < rows; r++)
@@ -284,9 +300,9 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     /// <summary>Row <paramref name="r"/>'s order alone with candidate column <paramref name="col"/>, as <see cref="FillSingles"/> costed it.</summary>
     private double SingleCost(int r, int col)
     {
-        int cb = _bSlot[r] * _k, cn = _candCount[_bSlot[r]];
+        int cb = _bSlot[r] * _kEff, cn = _candCount[_bSlot[r]];
         for (int j = 0; j < cn; j++)
-            if (_candCol[cb + j] == col) return _singleCost[r * _k + j];
+            if (_candCol[cb + j] == col) return _singleCost[r * _kEff + j];
         return BundleCost(col, BundleSeq(r)); // not a candidate of its site: cannot be matched to it, kept for safety
     }
 
@@ -297,7 +313,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         for (int t = 0; t < _slots; t++)
         {
             FindCandidates(t, t + 1);
-            int cb = t * _k, cn = _candCount[t];
+            int cb = t * _kEff, cn = _candCount[t];
             for (int i = 0; i < _slotCount[t]; i++)
             {
                 int o = _slotOrders[_slotStart[t] + i];
@@ -313,7 +329,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 {
                     int col = _candCol[cb + j];
                     double cost = BundleCost(col, seq, out double c2d);
-                    _singleCost[b * _k + j] = cost;
+                    _singleCost[b * _kEff + j] = cost;
                     if (!double.IsFinite(cost)) continue;
                     _solver.AddEdge(_columnOf[col], cost);
                     if (cost < best) { best = cost; bestC2d = c2d; }
@@ -424,12 +440,12 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             }
             else current = _orderPost[o] - PostponeCost;
             int t = _bSlot[b];
-            int cb = t * _k, cn = _candCount[t];
+            int cb = t * _kEff, cn = _candCount[t];
             for (int j = 0; j < cn; j++)
             {
                 int col = _candCol[cb + j];
                 if (col == _bCol[b]) continue;
-                double gain = current - _singleCost[b * _k + j];
+                double gain = current - _singleCost[b * _kEff + j];
                 if (gain > rescue[col]) rescue[col] = gain;
             }
         }
@@ -451,7 +467,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private void MatchBundles()
     {
         int total = _openRows;
-        _solver.Begin(total, _cands.Count, total * _k);
+        _solver.Begin(total, _cands.Count, total * _kEff);
         FillAndSolve(_fillBundles, total);
         var match = _solver.RowMatch;
         for (int r = 0; r < match.Length; r++)
@@ -469,14 +485,14 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         {
             if (_bCount[b] == 0) continue;
             int t = _bSlot[b];
-            int cb = t * _k, cn = _candCount[t];
+            int cb = t * _kEff, cn = _candCount[t];
             var seq = BundleSeq(b);
             // A bundle of one is its row's own order, untouched by bundling: its costs are the first matching's.
             bool single = seq.Length == 1;
             for (int j = 0; j < cn; j++)
             {
                 int col = _candCol[cb + j];
-                double cost = single ? _singleCost[b * _k + j] : BundleCost(col, seq);
+                double cost = single ? _singleCost[b * _kEff + j] : BundleCost(col, seq);
                 if (double.IsFinite(cost)) _solver.AddEdge(_columnOf[col], cost);
             }
             double post = 0;

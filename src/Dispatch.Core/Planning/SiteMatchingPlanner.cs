@@ -84,13 +84,17 @@ internal abstract class SiteMatchingPlanner<TTravel> : Planner<TTravel> where TT
         _solver.Solve();
     }
 
+    /// <summary>Matching edges a tick of <paramref name="rows"/> rows can add: <see cref="_k"/> candidates a row, unless
+    /// the policy uses fewer for large ticks.</summary>
+    protected virtual int EdgesFor(int rows) => rows * _k;
+
     /// <summary>Sizes the shared machinery to the stores; each policy then sizes its own buffers.</summary>
     public override void EnsureCapacity()
     {
         int nc = _s.Couriers.Id.Length, no = _s.Orders.Id.Length;
         _cands.EnsureCapacity(nc);
         // Pre-size the matching for up to 16k open orders; a larger tick grows it once.
-        _solver.EnsureCapacity(Math.Min(no, 16_384), Math.Min(nc, 16_384), Math.Min(no, 16_384) * _k);
+        _solver.EnsureCapacity(Math.Min(no, 16_384), Math.Min(nc, 16_384), EdgesFor(Math.Min(no, 16_384)));
         _grid.EnsureCapacity(nc);
     }
 }

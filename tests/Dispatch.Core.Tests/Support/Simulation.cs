@@ -55,12 +55,15 @@ internal sealed class Simulation : IWorld<EuclideanCeilMinutes>
     /// <param name="profile">Engine profile.</param>
     /// <param name="tick">Minutes between ticks.</param>
     /// <param name="improvementMoves">The general profile's improvement budget (default: the options' default).</param>
-    public Simulation(Scenario scenario, DispatchProfile profile, double tick = 1, int improvementMoves = DispatchOptions.DefaultGeneralImprovementMovesPerTick)
+    /// <param name="largeProblemOpenOrders">When given, <see cref="DispatchOptions.LargeProblemOpenOrders"/> (small values make
+    /// the ticks cross the threshold between the full and the short candidate lists).</param>
+    public Simulation(Scenario scenario, DispatchProfile profile, double tick = 1, int improvementMoves = DispatchOptions.DefaultGeneralImprovementMovesPerTick, int? largeProblemOpenOrders = null)
     {
         Scenario = scenario;
         Tick = tick;
         Engine = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(scenario.MetersPerMinute), new DispatchOptions
         {
+            LargeProblemOpenOrders = largeProblemOpenOrders ?? new DispatchOptions().LargeProblemOpenOrders,
             GeneralImprovementMovesPerTick = improvementMoves,
             Profile = profile,
             PickupServiceMinutes = scenario.PickupService,
