@@ -96,11 +96,14 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     /// large city, which never uses it.</summary>
     protected override int EdgesFor(int rows)
     {
-        var o = _s.Options;
-        int small = Math.Min(rows, o.LargeProblemOpenOrders) * _k;
-        int large = rows > o.LargeProblemOpenOrders ? rows * Math.Min(_k, o.LargeProblemCandidateCouriers) : 0;
-        return Math.Max(small, large);
+        int small = Math.Min(rows, _s.Options.LargeProblemOpenOrders);
+        return Math.Max(small * CandidatesPerSite(small), rows * CandidatesPerSite(rows));
     }
+
+    /// <summary>Candidates per site in a tick of <paramref name="rows"/> open orders. Very large problems get shorter
+    /// lists: the matching's cost grows with rows x candidates.</summary>
+    private int CandidatesPerSite(int rows) =>
+        rows > _s.Options.LargeProblemOpenOrders ? Math.Min(_k, _s.Options.LargeProblemCandidateCouriers) : _k;
 
     public override void EnsureCapacity()
     {
@@ -145,8 +148,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         GroupBySite(now, open);
         if (_slots == 0) return;
         int openRows = _openRows;
-        // Very large problems get shorter candidate lists: the matching's cost grows with rows x candidates.
-        _kEff = openRows > _s.Options.LargeProblemOpenOrders ? Math.Min(_k, _s.Options.LargeProblemCandidateCouriers) : _k;
+        _kEff = CandidatesPerSite(openRows);
         // The candidate search runs inside the first matching's fill, a site just before its rows: on the fill lane,
         // the ticking thread solves from the first row on instead of searching its half of the sites first.
         double pressure = (double)openRows / _cands.Count;
