@@ -96,4 +96,25 @@ public class CourierGridTests
         Assert.Equal(0, slots[0]);
         Assert.Equal(7 + travel.Minutes(9000, 9000, 0, 0), arr[0]);
     }
+
+    /// <summary>The planner orders its sites by <see cref="CourierGrid.CellOf"/> so that the matchings' rows come in the
+    /// order of their columns (<see cref="CourierGrid.InCellOrder"/>): the couriers' own cells must then rise along that
+    /// order, and a point outside the couriers' box must fall in a cell of the grid.</summary>
+    [Property(MaxTest = 100)]
+    public void CellOf_rises_along_the_cell_order_and_clamps_points_outside(int seed)
+    {
+        var rng = new Random(seed);
+        int n = rng.Next(1, 300);
+        var (x, y, avail) = RandomPoints(rng, n, 0, rng.Next(0, 5));
+        var grid = new CourierGrid();
+        grid.Build(x, y, avail, n);
+        var order = grid.InCellOrder;
+        Assert.Equal(n, order.Length);
+        for (int i = 1; i < n; i++)
+            Assert.True(grid.CellOf(x[order[i - 1]], y[order[i - 1]]) <= grid.CellOf(x[order[i]], y[order[i]]));
+        int last = grid.CellOf(x[order[n - 1]], y[order[n - 1]]);
+        Assert.InRange(grid.CellOf(-1e9, -1e9), 0, last);
+        Assert.InRange(grid.CellOf(1e9, 1e9), grid.CellOf(x[order[0]], y[order[0]]), int.MaxValue);
+        Assert.Equal(0, new CourierGrid().CellOf(5, 5));
+    }
 }

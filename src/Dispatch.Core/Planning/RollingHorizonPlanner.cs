@@ -39,6 +39,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     private int _slots;
     private int _openRows; // open orders grouped this tick: one row (and one bundle slot) each
     private int[] _slotSite = [], _slotStart = [], _slotCount = [];
+    private long[] _slotKey = []; // per slot: the site's grid cell (high half) and id (low half), sorted into the slot order
     private int[] _slotOrders = [];
     private int[] _candCol = [];
     private double[] _candArrival = [];
@@ -117,7 +118,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         // Slots, bundles and rows are bounded by open orders, which are bounded by all orders.
         if (_slotOrders.Length < no)
         {
-            _slotSite = new int[no]; _slotStart = new int[no]; _slotCount = new int[no];
+            _slotSite = new int[no]; _slotStart = new int[no]; _slotCount = new int[no]; _slotKey = new long[no];
             _slotOrders = new int[no];
             int entries = EdgesFor(no);
             _candCol = new int[entries]; _candArrival = new double[entries]; _candCount = new int[no];
@@ -165,6 +166,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     {
         var os = _s.Orders;
         if (++_stamp == int.MaxValue) { Array.Clear(_siteStamp); _stamp = 1; }
+        var sites = _s.Sites;
+        var keys = _slotKey;
         int slots = 0;
         for (int i = 0; i < open.Length; i++)
         {
@@ -174,12 +177,22 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             if (_siteStamp[site] != _stamp)
             {
                 _siteStamp[site] = _stamp;
-                _siteSlot[site] = slots;
-                _slotSite[slots] = site;
-                _slotCount[slots] = 0;
-                slots++;
+                _siteSlot[site] = 0; // the site's open orders, until the slots are numbered below
+                keys[slots++] = ((long)_grid.CellOf(sites.X[site], sites.Y[site]) << 32) | (uint)site;
             }
-            _slotCount[_siteSlot[site]]++;
+            _siteSlot[site]++;
+        }
+        // Sites (and so the matchings' rows) in the candidate grid's cell order, the order of the columns: a row's search
+        // then meets the rows and columns of its neighbourhood, which the rows just before it have touched. In order of
+        // first appearance among the open orders (as before), city-10000's tick took 17.5-19.8 ms and city-50000's 167 ms;
+        // in cell order 12.6-13.4 and 75 ms (bench/results/tick.md). Ties by site id, so the order is the same on every run.
+        Array.Sort(keys, 0, slots);
+        for (int t = 0; t < slots; t++)
+        {
+            int site = (int)(uint)keys[t];
+            _slotSite[t] = site;
+            _slotCount[t] = _siteSlot[site];
+            _siteSlot[site] = t;
         }
         int acc = 0;
         for (int t = 0; t < slots; t++) { _slotStart[t] = acc; acc += _slotCount[t]; _slotCount[t] = 0; }

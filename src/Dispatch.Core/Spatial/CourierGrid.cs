@@ -76,6 +76,10 @@ internal sealed class CourierGrid
     /// points near each other are mostly near each other here too.</summary>
     public ReadOnlySpan<int> InCellOrder => _items.AsSpan(0, _n);
 
+    /// <summary>The cell of the last <see cref="Build"/> that holds (px, py), clamped to the grid (0 for an empty grid):
+    /// with <see cref="InCellOrder"/>, a way to put other points (sites) in the same order as the couriers.</summary>
+    public int CellOf(double px, double py) => _nx == 0 ? 0 : CellIndex(px, py);
+
     private int CellIndex(double px, double py)
     {
         int cx = Math.Clamp((int)((px - _minX) / _cell), 0, _nx - 1);
