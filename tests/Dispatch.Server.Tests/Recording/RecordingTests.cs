@@ -186,8 +186,9 @@ public class RecordingTests : IDisposable
         // decides differently than when the trace was made: re-record it (tests/data/recorded/README.md).
         Assert.True(refused.Count == 0, $"{refused.Count} recorded commands refused on replay; first: {refused.FirstOrDefault()}");
         var counts = driver.Counts;
-        // 61 couriers worked; those off shift with nothing planned for an hour (the default retention) are forgotten.
-        Assert.Equal((252, 0, 0, 0, 252, 0, 6), (counts.Known, counts.Open, counts.Assigned, counts.PickedUp, counts.Delivered, counts.Cancelled, counts.Couriers));
+        // 61 couriers worked; those off shift with nothing planned for an hour (the default retention) are forgotten. How
+        // many are left depends on who worked last, so on the planner's decisions (tests/data/recorded/README.md).
+        Assert.Equal((252, 0, 0, 0, 252, 0, 5), (counts.Known, counts.Open, counts.Assigned, counts.PickedUp, counts.Delivered, counts.Cancelled, counts.Couriers));
     }
 
     // ------------------------------------------------------------------ the reader on bad files
