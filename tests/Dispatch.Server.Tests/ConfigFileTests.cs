@@ -10,7 +10,9 @@ using Microsoft.Extensions.Options;
 
 namespace Dispatch.Server.Tests;
 
-/// <summary>--config &lt;file&gt;: a JSON file with the Dispatch section, below the environment and the command line.</summary>
+/// <summary>--config &lt;file&gt;: a JSON file with the Dispatch section, below the environment and the command line.
+/// (Two of these tests set environment variables: <see cref="ProcessEnvironmentCollection"/>.)</summary>
+[Collection(ProcessEnvironmentCollection.Name)]
 public class ConfigFileTests
 {
     private static int FreePort()
