@@ -95,6 +95,28 @@ internal sealed class SnapshotServer : IAsyncDisposable
     public static string SnapshotPath(string dir, long records) => Path.Combine(dir, SnapshotFormat.FileName(records));
 
     /// <summary>
+    /// The newest snapshot in <paramref name="dir"/> (0 without one) once the snapshot files have stopped changing for
+    /// <paramref name="quiet"/>. A server takes a snapshot between two batches but writes it in the background, so a
+    /// reply to a later query can leave before the file is on disk; waiting for the files to settle closes that window.
+    /// </summary>
+    public static async Task<long> SettledNewestSnapshotAsync(string dir, TimeSpan quiet)
+    {
+        static string State(string dir) => string.Join(',', Directory.EnumerateFiles(dir, "snapshot-*").Order());
+        var deadline = DateTime.UtcNow + TestServer.Timeout;
+        string state = State(dir);
+        var since = DateTime.UtcNow;
+        while (DateTime.UtcNow - since < quiet)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"snapshot files in {dir} still changing: {state}");
+            await Task.Delay(50);
+            string now = State(dir);
+            if (now != state) { state = now; since = DateTime.UtcNow; }
+        }
+        var seq = SnapshotSequences(dir);
+        return seq.Length == 0 ? 0 : seq[^1];
+    }
+
+    /// <summary>
     /// Sites and couriers (once, with <paramref name="setUp"/>), then orders placed a few per minute with a tick
     /// every <paramref name="perTick"/> orders, a few cancelled. Returns the order ids and the next minute.
     /// </summary>
