@@ -59,7 +59,10 @@ public sealed class HandoffTests
     {
         await using var kit = await CourierWanderedSouth(new InMemoryRegionStore(), silos: 2, configure: o => o.Handoff.EverySeconds = 0.5);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        while ((await kit.OwnersOf(Courier)) is not ["south"] && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(200);
+        // A round adopts the courier in south first and settles north's ticket after it, so the test waits for both (a CI
+        // run once read north's ticket still pending in between).
+        while (((await kit.OwnersOf(Courier)) is not ["south"] || (await kit.Handoff("north").Couriers([])).Pending.Length > 0)
+            && clock.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(200);
         Assert.Equal(["south"], await kit.OwnersOf(Courier));
         // Both silos run rounds: the move happened once (one adoption in south's journal, nothing pending).
         Assert.Empty((await kit.Handoff("north").Couriers([])).Pending);
