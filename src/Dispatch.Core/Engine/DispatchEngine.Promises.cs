@@ -73,7 +73,7 @@ public sealed partial class DispatchEngine<TTravel>
         if (double.IsPositiveInfinity(point)) { point = double.NaN; return double.PositiveInfinity; }
         double lowerBound = readyAt + Options.PickupServiceMinutes * 0.5
             + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], dropX, dropY) + Options.DropoffServiceMinutes * 0.5;
-        return Math.Max(lowerBound, point + p.Margin(bucket, Options.PromiseOnTimeProbability));
+        return Math.Max(lowerBound, point + p.Margin(bucket, Options.PromiseOnTimeProbability, now));
     }
 
     /// <summary>The engine's state changed other than by an order placed: the quote's queue simulations kept from
@@ -88,7 +88,7 @@ public sealed partial class DispatchEngine<TTravel>
         var os = _s.Orders;
         _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
         double promise = Promise(os.Site[o], os.DropX[o], os.DropY[o], os.ReadyAt[o], o, now, out double point, out int bucket);
-        _promises.Record(o, point, bucket, promise);
+        _promises.Record(o, point, bucket, promise, os.ReadyAt[o]);
         _s.PromisedDrop[o] = promise;
     }
 
@@ -97,7 +97,7 @@ public sealed partial class DispatchEngine<TTravel>
 
     /// <summary>At a confirmed drop-off: its drift from the drop-off planned when it was committed teaches the
     /// calibration, and its commit error, learnt at the commit (<see cref="CheckPromises"/>), becomes its whole error.</summary>
-    private void LearnDropoff(int o, double at) => _promises.LearnDropoff(o, _s.Orders.Seq[o], at);
+    private void LearnDropoff(int o, double at) => _promises.LearnDropoff(o, _s.Orders.Seq[o], at, _promises.SlipNow(o, _s.Orders.ReadyAt[o]));
 
     /// <summary>A plan change moved order <paramref name="o"/> for <paramref name="reason"/>: a re-quote names it.</summary>
     private void NotePlanReason(int o, PlanChangeReason reason) => _promises.Reason[o] = reason;
@@ -108,7 +108,9 @@ public sealed partial class DispatchEngine<TTravel>
     /// ETA threshold does not break it again), reported once as <see cref="PlanChangeKind.Requoted"/> with the reason
     /// of the change that moved it (<see cref="PlanChangeReason.Backlog"/> when its first plan already ended late).
     /// Reported in placement order. The same scan learns the commit error of every order the plan has committed since
-    /// the last check (first seen assigned or picked up), also in placement order. A scan of the order columns into
+    /// the last check (first seen assigned or picked up), also in placement order, and the kitchen's slip of every order
+    /// whose promised ready time has come due (open, assigned or picked up; not a re-made one: a re-make is the door's
+    /// failure, not the kitchen's), in placement order before the commits. A scan of the order columns into
     /// preallocated scratch: no allocation.
     /// </summary>
     private void CheckPromises<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
@@ -116,11 +118,23 @@ public sealed partial class DispatchEngine<TTravel>
         var os = _s.Orders;
         var p = _promises;
         var current = p.Current;
-        int n = 0, committed = 0;
+        int n = 0, committed = 0, due = 0;
         for (int o = 0; o < os.Count; o++)
         {
             var st = os.Status[o];
-            if (st != OrderStatus.Assigned && st != OrderStatus.PickedUp) continue;
+            if (st != OrderStatus.Open && st != OrderStatus.Assigned && st != OrderStatus.PickedUp) continue;
+            // NaN (due already, or no promised ready time) compares false.
+            if (p.ReadyPromised[o] <= now && double.IsNaN(p.Slip[o]))
+            {
+                if (os.Remakes[o] > 0) p.Slip[o] = 0;
+                else
+                {
+                    p.Due[due] = o;
+                    p.DueSeq[due] = os.Seq[o];
+                    due++;
+                }
+            }
+            if (st == OrderStatus.Open) continue;
             if (double.IsNaN(p.CommitDrop[o]))
             {
                 p.Committed[committed] = o;
@@ -133,10 +147,19 @@ public sealed partial class DispatchEngine<TTravel>
             p.BrokenSeq[n] = os.Seq[o];
             n++;
         }
+        if (due > 0)
+        {
+            p.DueSeq.AsSpan(0, due).Sort(p.Due.AsSpan(0, due));
+            for (int i = 0; i < due; i++) p.LearnSlip(p.Due[i], os.ReadyAt[p.Due[i]], now);
+        }
         if (committed > 0)
         {
             p.CommittedSeq.AsSpan(0, committed).Sort(p.Committed.AsSpan(0, committed));
-            for (int i = 0; i < committed; i++) p.LearnCommit(p.Committed[i], p.CommittedSeq[i], os.PlannedDrop[p.Committed[i]]);
+            for (int i = 0; i < committed; i++)
+            {
+                int o = p.Committed[i];
+                p.LearnCommit(o, p.CommittedSeq[i], os.PlannedDrop[o], p.SlipNow(o, os.ReadyAt[o]));
+            }
         }
         if (n == 0) return;
         p.BrokenSeq.AsSpan(0, n).Sort(p.Broken.AsSpan(0, n));
@@ -152,13 +175,15 @@ public sealed partial class DispatchEngine<TTravel>
         }
     }
 
-    // ---------------------------------------------------------------- snapshot block (versions 6 and 7)
+    // ---------------------------------------------------------------- snapshot block (versions 6 to 8)
     // One block, written after the improvement cursor and before the trailer, so other additions to the format stay
     // apart from it: the per-order promise columns (order slots), each site's pickup lateness, the calibration rings,
     // the re-quote counter; version 7 adds which ring entries are provisional (commit errors), the planned drop-off at
     // commit per order and the drift rings. Older snapshots load without the block (no promise on their orders: never
     // re-quoted, never learnt); a version-6 block loads with its rings as whole errors and no drift, so its margins are
-    // what they were, and its in-flight orders' commit errors are learnt at the next tick's check.
+    // what they were, and its in-flight orders' commit errors are learnt at the next tick's check. Version 8 adds each
+    // order's promised ready time and learnt slip and the slip ring; an older block loads with no promised ready times
+    // (those orders' slips are never learnt and count as none) and no slips, so its margins are what they were.
 
     private void WritePromiseBlock(BinaryWriter w)
     {
@@ -183,6 +208,17 @@ public sealed partial class DispatchEngine<TTravel>
         new ColumnWriter(w, drift.Errors.Length).Column(drift.Errors);
         var driftCounts = new ColumnWriter(w, drift.Counts.Length);
         driftCounts.Column(drift.Counts); driftCounts.Column(drift.Next);
+        // ---- version 8: the kitchens' slips
+        orders.Column(p.ReadyPromised); orders.Column(p.Slip);
+        WriteRings(w, p.Slips);
+        new ColumnWriter(w, p.Slips.Owner.Length).Column(p.Slips.Owner); // when each slip was learnt
+    }
+
+    private static void WriteRings(BinaryWriter w, ErrorQuantiles q)
+    {
+        new ColumnWriter(w, q.Errors.Length).Column(q.Errors);
+        var counts = new ColumnWriter(w, q.Counts.Length);
+        counts.Column(q.Counts); counts.Column(q.Next);
     }
 
     private void ReadPromiseBlock(BinaryReader r, int version)
@@ -211,6 +247,18 @@ public sealed partial class DispatchEngine<TTravel>
             cal.Owner.AsSpan().Fill(-1); // whole errors, learnt at delivery
             p.CommitDrop.AsSpan(0, n).Fill(double.NaN);
             ClearRings(p.Drift);
+        }
+        if (version >= 8)
+        {
+            orders.Column(p.ReadyPromised); orders.Column(p.Slip);
+            ReadRings(r, p.Slips, "kitchen slip");
+            new ColumnReader(r, p.Slips.Owner.Length).Column(p.Slips.Owner);
+        }
+        else
+        {
+            p.ReadyPromised.AsSpan(0, n).Fill(double.NaN);
+            p.Slip.AsSpan(0, n).Fill(double.NaN);
+            ClearRings(p.Slips);
         }
         p.RingsChanged();
     }
@@ -242,6 +290,7 @@ public sealed partial class DispatchEngine<TTravel>
         Array.Clear(p.SiteLateness);
         ClearRings(p.Calibration);
         ClearRings(p.Drift);
+        ClearRings(p.Slips);
         p.RingsChanged();
         p.Requotes = 0;
     }
@@ -258,5 +307,7 @@ public sealed partial class DispatchEngine<TTravel>
         p.Bucket.AsSpan(0, n).Clear();
         p.Reason.AsSpan(0, n).Clear();
         p.CommitDrop.AsSpan(0, n).Fill(double.NaN);
+        p.ReadyPromised.AsSpan(0, n).Fill(double.NaN);
+        p.Slip.AsSpan(0, n).Fill(double.NaN);
     }
 }

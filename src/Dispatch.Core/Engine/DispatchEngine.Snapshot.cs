@@ -17,8 +17,9 @@ public sealed partial class DispatchEngine<TTravel>
     /// cursor. 1 and 2 still load (orders without windows, options' services; the cursor at the first courier;
     /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).
     /// 6: as 5, plus the promises block (see DispatchEngine.Promises.cs) after the exceptions block. 7: as 6, the promises
-    /// block ending with each order's planned drop-off at commit and the drift rings (promise errors learnt in two parts).</summary>
-    private const int SnapshotVersion = 7;
+    /// block ending with each order's planned drop-off at commit and the drift rings (promise errors learnt in two parts).
+    /// 8: as 7, the promises block ending with each order's promised ready time and learnt kitchen slip and the slip ring.</summary>
+    private const int SnapshotVersion = 8;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
@@ -92,7 +93,7 @@ public sealed partial class DispatchEngine<TTravel>
         }
         w.Write(_planner.Improver?.Cursor ?? 0);
         WriteExceptions(w);
-        // ---- promises (versions 6 and 7): one block, see DispatchEngine.Promises.cs
+        // ---- promises (versions 6 to 8): one block, see DispatchEngine.Promises.cs
         WritePromiseBlock(w);
         // ---- end of promises
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
@@ -446,7 +447,7 @@ public sealed partial class DispatchEngine<TTravel>
         }
         int cursor = hasCursor ? r.ReadInt32() : 0;
         ReadExceptions(r, version);
-        // ---- promises (versions 6 and 7): one block, see DispatchEngine.Promises.cs; older snapshots' orders have no promise
+        // ---- promises (versions 6 to 8): one block, see DispatchEngine.Promises.cs; older snapshots' orders have no promise
         if (version >= 6) ReadPromiseBlock(r, version);
         else ForgetPromises();
         // ---- end of promises

@@ -49,7 +49,8 @@ internal sealed class ErrorQuantiles
     /// <summary>Situation buckets (the pooled ring is index <see cref="Buckets"/>).</summary>
     public int Buckets { get; }
 
-    /// <summary>Learns one realised error of <paramref name="bucket"/>: into its ring and the pooled one.</summary>
+    /// <summary>Learns one realised error of <paramref name="bucket"/>: into its ring and the pooled one (with no buckets,
+    /// <paramref name="bucket"/> 0 is the pooled ring itself).</summary>
     public void Add(int bucket, double error) => Add(bucket, error, owner: -1);
 
     /// <summary>Learns a provisional error of <paramref name="bucket"/> for the order of placement sequence
@@ -57,7 +58,7 @@ internal sealed class ErrorQuantiles
     public void Add(int bucket, double error, long owner)
     {
         if (!double.IsFinite(error)) return;
-        Push(bucket, error, owner);
+        if (bucket != Buckets) Push(bucket, error, owner); // with no buckets, the pooled ring is the only one
         Push(Buckets, error, owner);
     }
 
@@ -120,68 +121,91 @@ internal sealed class ErrorQuantiles
     /// errors as it is, and each <paramref name="provisional"/> error plus a drift drawn from
     /// <paramref name="drift"/> (taken as independent of it), every entry weighing the same. That is the distribution
     /// of the whole error of a recent order when some orders' errors are known only up to their drift. All three
-    /// are sorted in place; <paramref name="drift"/> must not be empty. Exact without listing the sums: bisection on the
-    /// value, each step counting the mixture's mass at or below it by merge-like walks, until the bracket holds a
-    /// single double; the answer is then the smallest value of the mixture above the bracket's low end. Allocates
-    /// nothing.
+    /// are sorted in place; <paramref name="drift"/> must not be empty. Allocates nothing.
     /// </summary>
     public static double MixtureQuantile(Span<double> whole, Span<double> provisional, Span<double> drift, double p)
+        => MixtureQuantile(whole, provisional, drift, NoSlip, OneEach, p);
+
+    private static readonly double[] NoSlip = [0.0];
+    private static readonly int[] OneEach = [1];
+
+    /// <summary>
+    /// As <see cref="MixtureQuantile(Span{double}, Span{double}, Span{double}, double)"/>, every entry of that mixture
+    /// then plus a kitchen slip drawn from <paramref name="slip"/> (distinct values, ascending, each weighing its
+    /// <paramref name="slipCount"/>; taken as independent of the rest). Exact without listing the sums: bisection on
+    /// the value, each step counting the mixture's mass at or below it by merge-like walks (one per distinct slip),
+    /// until the bracket holds a single double; the answer is then the smallest value of the mixture above the
+    /// bracket's low end. A single slip of 0 gives the mixture without slips, to the bit. Allocates nothing.
+    /// </summary>
+    public static double MixtureQuantile(Span<double> whole, Span<double> provisional, Span<double> drift, ReadOnlySpan<double> slip, ReadOnlySpan<int> slipCount, double p)
     {
         whole.Sort();
         provisional.Sort();
         drift.Sort();
-        long nd = drift.Length;
-        long total = nd * (whole.Length + provisional.Length);
+        long nd = drift.Length, ns = 0;
+        foreach (int c in slipCount) ns += c;
+        long total = nd * (whole.Length + provisional.Length) * ns;
         long rank = Math.Clamp((long)Math.Ceiling(p * total), 1, total);
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
-        if (whole.Length > 0) { lo = whole[0]; hi = whole[^1]; }
-        if (provisional.Length > 0) { lo = Math.Min(lo, provisional[0] + drift[0]); hi = Math.Max(hi, provisional[^1] + drift[^1]); }
+        if (whole.Length > 0) { lo = whole[0] + slip[0]; hi = whole[^1] + slip[^1]; }
+        if (provisional.Length > 0) { lo = Math.Min(lo, provisional[0] + drift[0] + slip[0]); hi = Math.Max(hi, provisional[^1] + drift[^1] + slip[^1]); }
         // Invariant: the mass at or below lo is under rank, at or below hi at least rank.
-        if (MassAtMost(whole, provisional, drift, lo) >= rank) return lo;
+        if (MassAtMost(whole, provisional, drift, slip, slipCount, lo) >= rank) return lo;
         // Bisection to a bracket a millionth of a minute wide (some 30 steps over a 100-minute spread), then value by
         // value upwards from lo (usually one step): exact, since the answer is a value of the mixture.
         while (hi - lo > 1e-6)
         {
             double mid = lo + (hi - lo) * 0.5;
             if (mid <= lo || mid >= hi) break; // no double between them: as narrow as it gets
-            if (MassAtMost(whole, provisional, drift, mid) >= rank) hi = mid; else lo = mid;
+            if (MassAtMost(whole, provisional, drift, slip, slipCount, mid) >= rank) hi = mid; else lo = mid;
         }
         while (true)
         {
-            double next = NextAbove(whole, provisional, drift, lo);
-            if (MassAtMost(whole, provisional, drift, next) >= rank) return next;
+            double next = NextAbove(whole, provisional, drift, slip, lo);
+            if (MassAtMost(whole, provisional, drift, slip, slipCount, next) >= rank) return next;
             lo = next;
         }
     }
 
     /// <summary>The smallest value of the mixture above <paramref name="lo"/> (one exists below the bracket's high
-    /// end while the bracket's invariant holds).</summary>
-    private static double NextAbove(ReadOnlySpan<double> whole, ReadOnlySpan<double> provisional, ReadOnlySpan<double> drift, double lo)
+    /// end while the bracket's invariant holds). A value is always summed as (whole, or provisional + drift) + slip,
+    /// the same way <see cref="MassAtMost"/> compares it.</summary>
+    private static double NextAbove(ReadOnlySpan<double> whole, ReadOnlySpan<double> provisional, ReadOnlySpan<double> drift, ReadOnlySpan<double> slip, double lo)
     {
         double best = double.PositiveInfinity;
-        foreach (double w in whole) if (w > lo) { best = w; break; }
-        int j = drift.Length - 1;
-        for (int i = 0; i < provisional.Length; i++)
+        foreach (double s in slip)
         {
-            while (j > 0 && provisional[i] + drift[j - 1] > lo) j--;
-            double s = provisional[i] + drift[j];
-            if (s > lo && s < best) best = s;
+            foreach (double w in whole) if (w + s > lo) { best = Math.Min(best, w + s); break; }
+            int j = drift.Length - 1;
+            for (int i = 0; i < provisional.Length; i++)
+            {
+                while (j > 0 && provisional[i] + drift[j - 1] + s > lo) j--;
+                double v = provisional[i] + drift[j] + s;
+                if (v > lo && v < best) best = v;
+            }
         }
         return best;
     }
 
-    /// <summary>Mass of the mixture at or below <paramref name="t"/>, in units of one provisional sum (a whole error
-    /// weighs as many as there are drifts). Inputs sorted ascending.</summary>
-    private static long MassAtMost(ReadOnlySpan<double> whole, ReadOnlySpan<double> provisional, ReadOnlySpan<double> drift, double t)
+    /// <summary>Mass of the mixture at or below <paramref name="t"/>, in units of one provisional sum with one slip (a
+    /// whole error weighs as many as there are drifts; each slip value as many as its count). Inputs sorted
+    /// ascending.</summary>
+    private static long MassAtMost(ReadOnlySpan<double> whole, ReadOnlySpan<double> provisional, ReadOnlySpan<double> drift, ReadOnlySpan<double> slip, ReadOnlySpan<int> slipCount, double t)
     {
-        long wholeAtMost = 0;
-        while (wholeAtMost < whole.Length && whole[(int)wholeAtMost] <= t) wholeAtMost++;
-        long mass = wholeAtMost * drift.Length;
-        int j = drift.Length;
-        for (int i = 0; i < provisional.Length; i++)
+        long mass = 0;
+        for (int k = 0; k < slip.Length; k++)
         {
-            while (j > 0 && provisional[i] + drift[j - 1] > t) j--;
-            mass += j;
+            double s = slip[k];
+            long wholeAtMost = 0;
+            while (wholeAtMost < whole.Length && whole[(int)wholeAtMost] + s <= t) wholeAtMost++;
+            long m = wholeAtMost * drift.Length;
+            int j = drift.Length;
+            for (int i = 0; i < provisional.Length; i++)
+            {
+                while (j > 0 && provisional[i] + drift[j - 1] + s > t) j--;
+                m += j;
+            }
+            mass += m * slipCount[k];
         }
         return mass;
     }

@@ -16,8 +16,19 @@ namespace Dispatch.Promises;
 /// waited for a courier) as soon as the plan knows it. The calibration ring takes each order at its commit, with its
 /// commit error as a provisional error, settled to its whole error at delivery if the ring still holds it; the margin
 /// is the quantile of the ring's errors where each still-provisional one is completed by the recent drifts (taken as
-/// independent of it: <see cref="ErrorQuantiles.MixtureQuantile"/>), so it stays a quantile of the whole error, with
+/// independent of it: <see cref="ErrorQuantiles.MixtureQuantile(Span{double}, Span{double}, Span{double}, ReadOnlySpan{double}, ReadOnlySpan{int}, double)"/>), so it stays a quantile of the whole error, with
 /// the delivered orders' errors as they were (commit error and drift together, however they are related).
+/// </para>
+/// <para>
+/// A kitchen's slip (the ready time in force when the promised one comes due, minus the promised one) is learnt apart,
+/// in one city-wide ring, at the moment the promised ready time comes due, for every order alike, slipped or not; the
+/// errors in the situation rings are net of it (the slip known when each part is learnt is taken off), and the margin
+/// adds a slip drawn from that ring (taken as independent). Kitchens running late are an outside cause, told early and
+/// order by order: learnt in the errors, they reached the margins at the orders' commits and stayed in the rings for a
+/// window of deliveries after the kitchens had caught up (a late-running peak padded every promise for hours after it);
+/// learnt apart, the slip ring hears of each late kitchen as its food comes due and of every kitchen on time as soon,
+/// so the margin follows the kitchens both ways within a window of orders coming due. Without slips (a world whose
+/// kitchens keep the ready times they gave) the ring holds zeros and the margins are the same to the bit.
 /// </para>
 /// </summary>
 internal sealed class OrderPromises
@@ -52,9 +63,25 @@ internal sealed class OrderPromises
     /// <summary>Drifts: the realised drop-off minus the planned drop-off at commit.</summary>
     public readonly ErrorQuantiles Drift = new(PromiseSituation.Count);
 
-    /// <summary>The planned drop-off when the plan first committed the order (NaN: not committed yet, or no point
-    /// estimate to score it against).</summary>
+    /// <summary>The planned drop-off when the plan first committed the order, less the kitchen's slip known then (NaN:
+    /// not committed yet).</summary>
     public double[] CommitDrop;
+
+    /// <summary>The ready time the order's promise was made for (NaN: an order from a snapshot older than format 8,
+    /// whose slip is never learnt and counts as none).</summary>
+    public double[] ReadyPromised;
+
+    /// <summary>The kitchen's slip, learnt when the promised ready time came due: the ready time then in force minus
+    /// the promised one (NaN: not due yet).</summary>
+    public double[] Slip;
+
+    /// <summary>The slips of the orders come due lately, in the order they came due (one ring, every site).</summary>
+    public readonly ErrorQuantiles Slips = new(buckets: 0);
+
+    /// <summary>Scratch of the tick's slip learning: the orders come due (slots, placement sequences), learnt in
+    /// placement order.</summary>
+    public int[] Due;
+    public long[] DueSeq;
 
     /// <summary>Scratch of the tick's commit learning: the newly committed orders' slots and placement sequences, learnt
     /// in placement order (never slot order), so the rings' contents do not depend on storage.</summary>
@@ -64,10 +91,15 @@ internal sealed class OrderPromises
     // Margins per bucket, computed on first use after the rings last changed (derived state: never in a snapshot).
     private readonly double[] _margin = new double[PromiseSituation.Count];
     private readonly bool[] _marginKnown = new bool[PromiseSituation.Count];
-    private double _marginP = double.NaN;
+    private double _marginP = double.NaN, _marginNow = double.NaN;
+    private const double SlipHorizonMinutes = 30;
     private readonly double[] _wholeScratch = new double[ErrorQuantiles.Window];
     private readonly double[] _provisionalScratch = new double[ErrorQuantiles.Window];
     private readonly double[] _driftScratch = new double[ErrorQuantiles.Window];
+    private readonly double[] _slipScratch = new double[ErrorQuantiles.Window];
+    private readonly double[] _slipValue = new double[ErrorQuantiles.Window];
+    private readonly int[] _slipCount = new int[ErrorQuantiles.Window];
+    private static readonly double[] NoDrift = [0.0];
 
     public readonly DropoffEstimator Estimator = new();
 
@@ -84,6 +116,8 @@ internal sealed class OrderPromises
         Broken = new int[orders];
         BrokenSeq = new long[orders];
         CommitDrop = new double[orders];
+        ReadyPromised = new double[orders]; Slip = new double[orders];
+        Due = new int[orders]; DueSeq = new long[orders];
         Committed = new int[orders];
         CommittedSeq = new long[orders];
     }
@@ -96,15 +130,20 @@ internal sealed class OrderPromises
             Array.Resize(ref Point, orders); Array.Resize(ref Current, orders);
             Array.Resize(ref Bucket, orders); Array.Resize(ref Reason, orders);
             Array.Resize(ref CommitDrop, orders);
+            Array.Resize(ref ReadyPromised, orders); Array.Resize(ref Slip, orders);
+            Due = new int[orders]; DueSeq = new long[orders];
             Broken = new int[orders]; BrokenSeq = new long[orders];
             Committed = new int[orders]; CommittedSeq = new long[orders];
         }
         if (SiteLateness.Length < sites) Array.Resize(ref SiteLateness, sites);
     }
 
-    /// <summary>Records a placement's estimate and promise in slot <paramref name="o"/>.</summary>
-    public void Record(int o, double point, int bucket, double promise)
+    /// <summary>Records a placement's estimate and promise in slot <paramref name="o"/>, made for food ready at
+    /// <paramref name="readyAt"/>.</summary>
+    public void Record(int o, double point, int bucket, double promise, double readyAt)
     {
+        ReadyPromised[o] = readyAt;
+        Slip[o] = double.NaN;
         Point[o] = point;
         Bucket[o] = (byte)bucket;
         Current[o] = promise;
@@ -112,14 +151,34 @@ internal sealed class OrderPromises
         CommitDrop[o] = double.NaN;
     }
 
-    /// <summary>The plan committed order <paramref name="o"/> (placement sequence <paramref name="seq"/>) for the
-    /// first time, to drop it off at <paramref name="plannedDrop"/>: its commit error enters its bucket's ring, provisional
-    /// until its delivery.</summary>
-    public void LearnCommit(int o, long seq, double plannedDrop)
+    /// <summary>The kitchen's slip of order <paramref name="o"/> as known now, its ready time being
+    /// <paramref name="readyAt"/>: the learnt one once due, else the change so far (none without a promised ready
+    /// time).</summary>
+    public double SlipNow(int o, double readyAt)
     {
-        CommitDrop[o] = plannedDrop;
+        double s = double.IsNaN(Slip[o]) ? readyAt - ReadyPromised[o] : Slip[o];
+        return double.IsFinite(s) ? s : 0;
+    }
+
+    /// <summary>Order <paramref name="o"/>'s promised ready time came due with the kitchen's ready time at
+    /// <paramref name="readyAt"/>: its slip is learnt (call in placement order).</summary>
+    public void LearnSlip(int o, double readyAt, double now)
+    {
+        double s = readyAt - ReadyPromised[o];
+        Slip[o] = s;
+        Slips.Add(0, s, owner: (long)Math.Round(now * 1000));
+        RingsChanged();
+    }
+
+    /// <summary>The plan committed order <paramref name="o"/> (placement sequence <paramref name="seq"/>) for the
+    /// first time, to drop it off at <paramref name="plannedDrop"/>, the kitchen's slip known then being
+    /// <paramref name="slip"/>: its commit error net of the slip enters its bucket's ring, provisional until its
+    /// delivery.</summary>
+    public void LearnCommit(int o, long seq, double plannedDrop, double slip)
+    {
+        CommitDrop[o] = plannedDrop - slip;
         if (!double.IsFinite(Point[o]) || !double.IsFinite(plannedDrop)) return;
-        Calibration.Add(Bucket[o], plannedDrop - Point[o], seq);
+        Calibration.Add(Bucket[o], CommitDrop[o] - Point[o], seq);
         RingsChanged();
     }
 
@@ -130,21 +189,49 @@ internal sealed class OrderPromises
     /// (no evidence of drift is taken as none); with too few errors, 0. Kept per bucket until a ring changes. Allocates
     /// nothing.
     /// </summary>
-    public double Margin(int bucket, double p)
+    public double Margin(int bucket, double p, double now)
     {
-        if (p != _marginP) { Array.Clear(_marginKnown); _marginP = p; }
+        if (p != _marginP || now != _marginNow) { Array.Clear(_marginKnown); _marginP = p; _marginNow = now; }
         if (_marginKnown[bucket]) return _margin[bucket];
         int nd = Drift.Copy(bucket, _driftScratch, _driftScratch, out _, out _);
+        int slips = DistinctSlips(now);
         double m;
-        if (nd == 0) m = Calibration.Margin(bucket, p);
+        if (nd == 0 && slips == 0) m = Calibration.Margin(bucket, p);
         else
         {
             int n = Calibration.Copy(bucket, _wholeScratch, _provisionalScratch, out int whole, out int provisional);
-            m = n == 0 ? 0 : ErrorQuantiles.MixtureQuantile(_wholeScratch.AsSpan(0, whole), _provisionalScratch.AsSpan(0, provisional), _driftScratch.AsSpan(0, nd), p);
+            Span<double> drift = nd == 0 ? NoDrift : _driftScratch.AsSpan(0, nd);
+            m = n == 0 ? 0
+                : slips == 0 ? ErrorQuantiles.MixtureQuantile(_wholeScratch.AsSpan(0, whole), _provisionalScratch.AsSpan(0, provisional), drift, p)
+                : ErrorQuantiles.MixtureQuantile(_wholeScratch.AsSpan(0, whole), _provisionalScratch.AsSpan(0, provisional), drift,
+                    _slipValue.AsSpan(0, slips), _slipCount.AsSpan(0, slips), p);
         }
         _margin[bucket] = m;
         _marginKnown[bucket] = true;
         return m;
+    }
+
+    /// <summary>The recent slips as distinct values (ascending) with their counts, into the scratch; 0 when there are
+    /// too few (<see cref="ErrorQuantiles.MinPooledSamples"/>) or all are 0 (no evidence of kitchens slipping is taken as
+    /// none, and the margin is then the one without slips, to the bit).</summary>
+    private int DistinctSlips(double now)
+    {
+        long from = (long)Math.Round((now - SlipHorizonMinutes) * 1000);
+        int n = 0;
+        for (int i = 0; i < Slips.Counts[0]; i++)
+            if (Slips.Owner[i] >= from) _slipScratch[n++] = Slips.Errors[i];
+        if (n < ErrorQuantiles.MinPooledSamples) return 0;
+        var s = _slipScratch.AsSpan(0, n);
+        s.Sort();
+        if (s[0] == 0 && s[^1] == 0) return 0;
+        int k = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (k > 0 && _slipValue[k - 1] == s[i]) { _slipCount[k - 1]++; continue; }
+            _slipValue[k] = s[i];
+            _slipCount[k++] = 1;
+        }
+        return k;
     }
 
     /// <summary>The rings changed (an error learnt or settled, a snapshot read, a history forgotten): margins are computed afresh.</summary>
@@ -159,10 +246,11 @@ internal sealed class OrderPromises
     }
 
     /// <summary>Order <paramref name="o"/> (placement sequence <paramref name="seq"/>) was handed over at
-    /// <paramref name="at"/>: its drift from the plan it was committed with teaches its bucket, and its provisional
-    /// error becomes its whole error.</summary>
-    public void LearnDropoff(int o, long seq, double at)
+    /// <paramref name="at"/>, its kitchen's slip being <paramref name="slip"/>: its drift from the plan it was committed
+    /// with teaches its bucket, and its provisional error becomes its whole error (both net of the slip).</summary>
+    public void LearnDropoff(int o, long seq, double at, double slip)
     {
+        at -= slip;
         // An order never seen committed (placed before a snapshot of format 7 and delivered before the next tick's
         // check) has no commit to measure its drift from: it teaches nothing.
         if (!double.IsFinite(Point[o]) || !double.IsFinite(CommitDrop[o])) return;

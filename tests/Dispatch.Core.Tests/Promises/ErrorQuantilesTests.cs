@@ -79,6 +79,25 @@ public class ErrorQuantilesTests
         return ErrorQuantiles.MixtureQuantile(w.AsSpan(), v.AsSpan(), d.AsSpan(), p) == expected;
     }
 
+    /// <summary>With kitchen slips: every entry of the mixture above plus every slip (each distinct slip weighing its
+    /// count), listed, sorted, the nearest rank taken.</summary>
+    [Property(MaxTest = 300)]
+    public bool The_mixture_quantile_with_slips_is_the_nearest_rank_of_the_listed_mixture(sbyte[] whole, sbyte[] provisional, NonEmptyArray<sbyte> drift, NonEmptyArray<sbyte> slips, byte pByte)
+    {
+        if (whole.Length + provisional.Length == 0) return true;
+        double p = (pByte + 1) / 257.0;
+        var w = whole.Select(x => (double)(x % 40)).ToArray();
+        var v = provisional.Select(x => (double)(x % 40) / 4).ToArray();
+        var d = drift.Get.Select(x => (double)(x % 30) / 2).ToArray();
+        var s = slips.Get.Select(x => (double)(x % 16) / 4).ToArray();
+        var distinct = s.Distinct().Order().ToArray();
+        var counts = distinct.Select(x => s.Count(y => y == x)).ToArray();
+        var listed = w.SelectMany(x => Enumerable.Repeat(x, d.Length)).Concat(v.SelectMany(x => d.Select(y => x + y)))
+            .SelectMany(x => s.Select(y => x + y)).ToArray();
+        double expected = ErrorQuantiles.Quantile(listed.AsSpan(), p);
+        return ErrorQuantiles.MixtureQuantile(w.AsSpan(), v.AsSpan(), d.AsSpan(), distinct, counts, p) == expected;
+    }
+
     [Fact]
     public void A_provisional_error_is_settled_to_the_whole_error_while_its_ring_holds_it()
     {
