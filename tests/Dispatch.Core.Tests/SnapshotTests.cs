@@ -258,6 +258,46 @@ public class SnapshotTests
         Assert.Equal(current.ToArray(), again.ToArray());
     }
 
+    /// <summary>
+    /// A version-7 snapshot (promises with commit errors and drifts, before the kitchen slips of version 8; written by the
+    /// engine of commit fb8dcef, see tests/data/snapshots/README.md) loads into an engine that decides, re-quotes and
+    /// quotes exactly like the one that ran from the start: this scenario's kitchens keep their ready times, so the slips
+    /// the running engine learns are all 0 and its margins are those of the loaded one, which learns none for the orders
+    /// it loaded.
+    /// </summary>
+    [Theory]
+    [InlineData(DispatchProfile.Mdrp, 200)]
+    [InlineData(DispatchProfile.General, 200)]
+    public void A_version_7_snapshot_loads_and_decides_requotes_and_quotes_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
+    {
+        var options = new DispatchOptions { Profile = profile };
+        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
+        var orders = Setup(a, new Random(5), windows: false);
+        var logA = new DecisionLog();
+        Drive(a, logA, orders, 0, cut);
+
+        DispatchEngine<EuclideanCeilMinutes> b;
+        using (var v7 = File.OpenRead(OldSnapshot(7, profile, cut))) b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v7, new EuclideanCeilMinutes(320), options);
+        Assert.Equal(a.Counts, b.Counts);
+        SameOrders(a, b, orders);
+        for (long id = 0; id < orders.Length; id++)
+        {
+            Assert.Equal(a.TryGetPromise(id, out var pa), b.TryGetPromise(id, out var pb));
+            Assert.Equal(pa, pb);
+        }
+
+        var logB = new DecisionLog();
+        logB.Due.AddRange(logA.Due);
+        int before = logA.Lines.Count;
+        Drive(a, logA, orders, cut, 400);
+        Drive(b, logB, orders, cut, 400);
+        Assert.Equal(logA.Lines.Skip(before), logB.Lines);
+        Assert.Equal(a.Counts, b.Counts);
+        Assert.Equal(a.RequoteCount, b.RequoteCount);
+        for (int k = 0; k < 12; k++)
+            Assert.Equal(a.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400), b.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400));
+    }
+
     private static void SameOrders(DispatchEngine<EuclideanCeilMinutes> a, DispatchEngine<EuclideanCeilMinutes> b, OrderRequest[] orders)
     {
         foreach (var o in orders)
