@@ -26,4 +26,8 @@ public readonly struct TrafficPictureTravel<TBase> : ITravelTime where TBase : s
     /// <inheritdoc />
     public double Minutes(double x1, double y1, double x2, double y2) =>
         _picture.Engaged ? _traffic.Minutes(x1, y1, x2, y2) : _base.Minutes(x1, y1, x2, y2);
+
+    /// <inheritdoc />
+    public double SlowdownAhead(double now, double at) =>
+        _picture.Engaged ? _traffic.SlowdownAhead(now, at) : _base.SlowdownAhead(now, at);
 }

@@ -30,4 +30,10 @@ public readonly struct TrafficAdjusted<TBase> : ITravelTime where TBase : struct
         double slow = _model.MeanSlowness(x1, y1, x2, y2, out int closures);
         return b * slow + closures * _model.ClosureDetourMinutes;
     }
+
+    /// <inheritdoc />
+    /// <remarks>The citywide factors' windows only (<see cref="TrafficModel.CitywideSlownessAt"/>): zones and closures
+    /// are taken as they are now.</remarks>
+    public double SlowdownAhead(double now, double at) =>
+        at > now ? _model.CitywideSlownessAt(at) / _model.CitywideSlownessAt(now) : 1;
 }

@@ -101,6 +101,17 @@ public sealed class TrafficModel
             throw new ArgumentOutOfRangeException(nameof(from), $"'{name}': window [{from}, {to}) must be finite at its start and non-empty");
     }
 
+    /// <summary>The citywide slowness (1 / speed factor; overlapping windows multiply) at time <paramref name="t"/>, from
+    /// the windows added, whether <see cref="Update"/> has reached <paramref name="t"/> or not: the weather picture
+    /// ahead. Allocates nothing.</summary>
+    public double CitywideSlownessAt(double t)
+    {
+        double city = 1;
+        foreach (var (factor, from, to) in _citywide)
+            if (from <= t && t < to) city *= factor;
+        return 1.0 / city; // as Rebuild computes it, so at the time of the last update it is the grid's to the bit
+    }
+
     /// <summary>
     /// Brings the grid to time <paramref name="now"/>. Returns true when the picture changed (a zone,
     /// closure or citywide factor started or ended, or one was added): travel times changed, re-plan.

@@ -28,4 +28,7 @@ public readonly struct EuclideanCeilMinutes : ITravelTime
         // divides, and x * (1/320) can round up past an integer that x / 320 hits exactly.
         return Math.Ceiling(Math.Sqrt(dx * dx + dy * dy) / MetersPerMinute);
     }
+
+    /// <inheritdoc />
+    public double SlowdownAhead(double now, double at) => 1;
 }

@@ -32,4 +32,7 @@ public readonly struct HaversineMinutes : ITravelTime
 
     /// <inheritdoc />
     public double Minutes(double x1, double y1, double x2, double y2) => Meters(x1, y1, x2, y2) * _minutesPerMeter;
+
+    /// <inheritdoc />
+    public double SlowdownAhead(double now, double at) => 1;
 }

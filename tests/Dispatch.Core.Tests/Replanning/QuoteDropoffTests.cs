@@ -23,6 +23,30 @@ public class QuoteDropoffTests
         Assert.Equal(new EngineCounts(0, 0, 0, 0, 0, 0, 1), e.Counts);
     }
 
+    /// <summary>
+    /// A quote knows the weather ahead: with rain (every road at half speed) announced from minute 25, an order whose
+    /// drive to the customer starts after it is quoted with that drive at rain speed; one whose drive is over before it
+    /// is not; a travel rule that does not change with time quotes as before.
+    /// </summary>
+    [Fact]
+    public void A_quote_made_before_announced_rain_times_the_drive_in_the_rain()
+    {
+        var model = new TrafficModel(-10_000, -10_000, 20_000, 20_000, 500);
+        model.AddCitywideFactor(0.5, 25, 200);
+        model.Update(0);
+        var e = new DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>>(new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(Min), model),
+            new DispatchOptions { Profile = DispatchProfile.Mdrp });
+        e.AddSite(1, 0, 0);
+        e.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
+        Assert.Equal(10 + 2 + 10 + 2, e.QuoteDropoff(1, 10 * Min, 0, 10, 0));        // drives 12..22: dry
+        Assert.Equal(30 + 2 + 2 * 10 + 2, e.QuoteDropoff(1, 10 * Min, 0, 30, 0));    // drives from 32: in the rain
+
+        var dry = EngineFactory.Create(DispatchProfile.Mdrp);
+        dry.AddSite(1, 0, 0);
+        dry.CourierOnShift(new CourierShift(10, 0, 0, 0, 300), 0);
+        Assert.Equal(30 + 2 + 10 + 2, dry.QuoteDropoff(1, 10 * Min, 0, 30, 0));
+    }
+
     [Fact]
     public void A_quote_is_never_below_the_lower_bound_on_random_inputs()
     {

@@ -229,6 +229,30 @@ public class TrafficModelTests
         Assert.Single(m.Zones);
     }
 
+    /// <summary>The weather ahead: the citywide slowness at any time is read from the windows added, whether or not the
+    /// model has been brought to that time; the travel rule's slowdown ahead is its ratio to now's (1 for a time not
+    /// after now), and the grid's own slowness at the last update is the same number.</summary>
+    [Fact]
+    public void The_citywide_slowness_ahead_is_read_from_the_announced_windows()
+    {
+        var m = NewModel();
+        m.AddCitywideFactor(0.5, 30, 90);
+        m.AddCitywideFactor(0.8, 60, 120);
+        m.Update(0);
+        Assert.Equal(1.0, m.CitywideSlownessAt(0));
+        Assert.Equal(2.0, m.CitywideSlownessAt(30));
+        Assert.Equal(1 / 0.4, m.CitywideSlownessAt(60), 12);
+        Assert.Equal(1 / 0.8, m.CitywideSlownessAt(90), 12);
+        Assert.Equal(1.0, m.CitywideSlownessAt(120));
+        var rule = new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), m);
+        Assert.Equal(2.0, rule.SlowdownAhead(0, 40));
+        Assert.Equal(1.0, rule.SlowdownAhead(40, 20));                       // not ahead
+        m.Update(40);
+        Assert.Equal(m.CitywideSlownessAt(40), Mean(m, 1050, 1050, 9050, 9050), 6);
+        Assert.Equal((1 / 0.8) / 2.0, rule.SlowdownAhead(40, 100), 12);      // the rain stops, the drizzle stays
+        Assert.Equal(1.0, new EuclideanCeilMinutes(320).SlowdownAhead(0, 40));
+    }
+
     // ------------------------------------------------------------------ closures
 
     [Fact]
