@@ -28,6 +28,9 @@ public readonly struct TrafficPictureTravel<TBase> : ITravelTime where TBase : s
         _picture.Engaged ? _traffic.Minutes(x1, y1, x2, y2) : _base.Minutes(x1, y1, x2, y2);
 
     /// <inheritdoc />
-    public double SlowdownAhead(double now, double at) =>
-        _picture.Engaged ? _traffic.SlowdownAhead(now, at) : _base.SlowdownAhead(now, at);
+    public double ChangesFrom => _picture.Engaged ? _traffic.ChangesFrom : _base.ChangesFrom;
+
+    /// <inheritdoc />
+    public double MinutesAt(double x1, double y1, double x2, double y2, double at) =>
+        _picture.Engaged ? _traffic.MinutesAt(x1, y1, x2, y2, at) : _base.MinutesAt(x1, y1, x2, y2, at);
 }

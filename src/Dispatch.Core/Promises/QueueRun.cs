@@ -217,10 +217,9 @@ internal sealed class QueueRun
                 k = _heap[at];
                 // LowerBoundDrop = ready + half pickup + leg + half drop-off: the same leg from the pickup (timed for when
                 // it starts when the travel rule knows it will be slower or faster then).
-                double slowdown = travel.SlowdownAhead(Now, pickup + halfP);
                 double drop = pickup > _end[k] ? double.PositiveInfinity
-                    : slowdown == 1 ? pickup + (s.LowerBoundDrop[o] - oready)
-                    : pickup + halfP + travel.Minutes(ox, oy, os.DropX[o], os.DropY[o]) * slowdown + halfD;
+                    : pickup + halfP < travel.ChangesFrom ? pickup + (s.LowerBoundDrop[o] - oready)
+                    : pickup + halfP + travel.MinutesAt(ox, oy, os.DropX[o], os.DropY[o], pickup + halfP) + halfD;
                 if (join <= drop)
                 {
                     Join(osite, join, os.DropX[o], os.DropY[o]);
@@ -352,14 +351,14 @@ internal sealed class QueueRun
     }
 
     /// <summary>
-    /// The minutes of a leg that starts at <paramref name="start"/>: the travel rule's minutes now, times what it knows of
-    /// the time ahead (<see cref="ITravelTime.SlowdownAhead"/>: rain announced for then). The simulation runs into the
-    /// next hour or two, so a quote made before the rain sets in knows the couriers will drive in it. A rule that does
-    /// not change with time answers 1, and a product by 1 is exact: the minutes are the rule's own.
+    /// The minutes of a leg that starts at <paramref name="start"/>, from what the travel rule knows of the time ahead
+    /// (<see cref="ITravelTime.MinutesAt"/>: rain or a jam announced for then). The simulation runs into the next hour
+    /// or two, so a quote made before the rain sets in knows the couriers will drive in it. Before the rule's next
+    /// change (always, for a rule that does not change with time) these are its minutes now, to the bit.
     /// </summary>
-    private double Leg<TTravel>(ref TTravel travel, double x1, double y1, double x2, double y2, double start)
+    private static double Leg<TTravel>(ref TTravel travel, double x1, double y1, double x2, double y2, double start)
         where TTravel : struct, ITravelTime
-        => travel.Minutes(x1, y1, x2, y2) * travel.SlowdownAhead(Now, start);
+        => start < travel.ChangesFrom ? travel.Minutes(x1, y1, x2, y2) : travel.MinutesAt(x1, y1, x2, y2, start);
 
     private void SiftDown(int i, int m)
     {

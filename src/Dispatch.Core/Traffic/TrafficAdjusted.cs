@@ -32,8 +32,15 @@ public readonly struct TrafficAdjusted<TBase> : ITravelTime where TBase : struct
     }
 
     /// <inheritdoc />
-    /// <remarks>The citywide factors' windows only (<see cref="TrafficModel.CitywideSlownessAt"/>): zones and closures
-    /// are taken as they are now.</remarks>
-    public double SlowdownAhead(double now, double at) =>
-        at > now ? _model.CitywideSlownessAt(at) / _model.CitywideSlownessAt(now) : 1;
+    public double ChangesFrom => _model.ChangesFrom;
+
+    /// <inheritdoc />
+    /// <remarks>In the picture rasterised for that time (<see cref="TrafficModel.MeanSlownessAt"/>).</remarks>
+    public double MinutesAt(double x1, double y1, double x2, double y2, double at)
+    {
+        if (at < _model.ChangesFrom) return Minutes(x1, y1, x2, y2);
+        double b = _base.MinutesAt(x1, y1, x2, y2, at);
+        double slow = _model.MeanSlownessAt(at, x1, y1, x2, y2, out int closures);
+        return b * slow + closures * _model.ClosureDetourMinutes;
+    }
 }

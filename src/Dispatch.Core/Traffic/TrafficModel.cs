@@ -12,6 +12,12 @@ namespace Dispatch.Traffic;
 /// prepared geometries; a query then walks the cells its straight leg crosses. That walk is the
 /// documented approximation: travel time = base time x length-weighted mean slowness of the cells
 /// crossed + a detour penalty per closure crossed. Queries allocate nothing.
+/// <para>
+/// The picture ahead: definitions are announced with their windows, so the model also rasterises the pictures of the
+/// next few times the active set will change (<see cref="AheadPictures"/> of them, each from its start until the next),
+/// and <see cref="MeanSlownessAt"/> answers a leg that starts then. A promise made before the rain or a jam knows the
+/// drives after its onset are in it.
+/// </para>
 /// </summary>
 public sealed class TrafficModel
 {
@@ -29,6 +35,16 @@ public sealed class TrafficModel
     private ulong _activeSignature = ulong.MaxValue;
     private bool _dirty = true;
     private double _citySlowness = 1;
+
+    /// <summary>Pictures rasterised ahead: the next times the active set changes after the last update.</summary>
+    public const int AheadPictures = 4;
+    private readonly double[] _aheadFrom = new double[AheadPictures];
+    private readonly double[] _aheadCity = new double[AheadPictures];
+    private readonly ulong[] _aheadSet = new ulong[AheadPictures]; // the active set each picture was rasterised for
+    private float[][]? _aheadSlowness; // allocated when a change is first announced: a model without one pays nothing
+    private bool[][]? _aheadClosed;
+    private int _aheadCount;
+    private ulong _aheadSignature = ulong.MaxValue;
 
     /// <summary>Creates a model over a bounding box, rasterised in square cells of <paramref name="cellSize"/>.</summary>
     public TrafficModel(double minX, double minY, double maxX, double maxY, double cellSize, double closureDetourMinutes = 10)
@@ -101,16 +117,9 @@ public sealed class TrafficModel
             throw new ArgumentOutOfRangeException(nameof(from), $"'{name}': window [{from}, {to}) must be finite at its start and non-empty");
     }
 
-    /// <summary>The citywide slowness (1 / speed factor; overlapping windows multiply) at time <paramref name="t"/>, from
-    /// the windows added, whether <see cref="Update"/> has reached <paramref name="t"/> or not: the weather picture
-    /// ahead. Allocates nothing.</summary>
-    public double CitywideSlownessAt(double t)
-    {
-        double city = 1;
-        foreach (var (factor, from, to) in _citywide)
-            if (from <= t && t < to) city *= factor;
-        return 1.0 / city; // as Rebuild computes it, so at the time of the last update it is the grid's to the bit
-    }
+    /// <summary>The time from which a leg may take other minutes than in the picture now: the next change of the
+    /// active set announced (after the last <see cref="Update"/>); +infinity when none is.</summary>
+    public double ChangesFrom => _aheadCount > 0 ? _aheadFrom[0] : double.PositiveInfinity;
 
     /// <summary>
     /// Brings the grid to time <paramref name="now"/>. Returns true when the picture changed (a zone,
@@ -123,12 +132,87 @@ public sealed class TrafficModel
         for (int i = 0; i < _zones.Count; i++) if (_zones[i].From <= now && now < _zones[i].To) sig = Mix(sig, _zoneSeq[i]);
         for (int i = 0; i < _closures.Count; i++) if (_closures[i].From <= now && now < _closures[i].To) sig = Mix(sig, _closureSeq[i]);
         for (int i = 0; i < _citywide.Count; i++) if (_citywide[i].From <= now && now < _citywide[i].To) sig = Mix(sig, _citywideSeq[i]);
+        UpdateAhead(now, _dirty);
         if (!_dirty && sig == _activeSignature) return false;
         _dirty = false;
         _activeSignature = sig;
-        Rebuild(now);
+        Rebuild(now, _slowness, _closed, out _citySlowness);
         Version++;
         return true;
+    }
+
+    /// <summary>The active set at <paramref name="t"/>, by sequence numbers (as <see cref="Update"/> signs it).</summary>
+    private ulong SignatureAt(double t)
+    {
+        ulong sig = 14695981039346656037UL;
+        for (int i = 0; i < _zones.Count; i++) if (_zones[i].From <= t && t < _zones[i].To) sig = Mix(sig, _zoneSeq[i]);
+        for (int i = 0; i < _closures.Count; i++) if (_closures[i].From <= t && t < _closures[i].To) sig = Mix(sig, _closureSeq[i]);
+        for (int i = 0; i < _citywide.Count; i++) if (_citywide[i].From <= t && t < _citywide[i].To) sig = Mix(sig, _citywideSeq[i]);
+        return sig;
+    }
+
+    /// <summary>
+    /// Brings the pictures ahead to time <paramref name="now"/>: the first <see cref="AheadPictures"/> times after it at
+    /// which a window starts or ends, each rasterised as the picture from then on. A picture already rasterised for the
+    /// same time and active set is kept (as the times move forward, the list shifts), so each change is rasterised
+    /// once; when nothing changed this is a scan of the definitions, allocating nothing.
+    /// </summary>
+    private void UpdateAhead(double now, bool dirty)
+    {
+        Span<double> times = stackalloc double[AheadPictures];
+        int n = 0;
+        for (int i = 0; i < _zones.Count; i++) { Boundary(times, ref n, now, _zones[i].From); Boundary(times, ref n, now, _zones[i].To); }
+        for (int i = 0; i < _closures.Count; i++) { Boundary(times, ref n, now, _closures[i].From); Boundary(times, ref n, now, _closures[i].To); }
+        for (int i = 0; i < _citywide.Count; i++) { Boundary(times, ref n, now, _citywide[i].From); Boundary(times, ref n, now, _citywide[i].To); }
+        ulong sig = Mix(14695981039346656037UL, (ulong)n);
+        for (int k = 0; k < n; k++) sig = Mix(Mix(sig, (ulong)BitConverter.DoubleToInt64Bits(times[k])), SignatureAt(times[k]));
+        if (!dirty && sig == _aheadSignature) return;
+        _aheadSignature = sig;
+        if (n > 0 && _aheadSlowness is null)
+        {
+            _aheadSlowness = new float[AheadPictures][];
+            _aheadClosed = new bool[AheadPictures][];
+            for (int k = 0; k < AheadPictures; k++) { _aheadSlowness[k] = new float[_nx * _ny]; _aheadClosed[k] = new bool[_nx * _ny]; }
+        }
+        int old = _aheadCount;
+        for (int k = 0; k < n; k++)
+        {
+            ulong set = SignatureAt(times[k]);
+            int j = k;
+            while (j < old && !(_aheadFrom[j] == times[k] && _aheadSet[j] == set)) j++;
+            if (j < old)
+            {
+                if (j != k) Swap(k, j); // slot k's picture moves to j, still unused there or rebuilt later
+                continue;
+            }
+            _aheadFrom[k] = times[k];
+            _aheadSet[k] = set;
+            Rebuild(times[k], _aheadSlowness![k], _aheadClosed![k], out _aheadCity[k]);
+        }
+        _aheadCount = n;
+    }
+
+    private void Swap(int a, int b)
+    {
+        (_aheadFrom[a], _aheadFrom[b]) = (_aheadFrom[b], _aheadFrom[a]);
+        (_aheadCity[a], _aheadCity[b]) = (_aheadCity[b], _aheadCity[a]);
+        (_aheadSet[a], _aheadSet[b]) = (_aheadSet[b], _aheadSet[a]);
+        (_aheadSlowness![a], _aheadSlowness[b]) = (_aheadSlowness[b], _aheadSlowness[a]);
+        (_aheadClosed![a], _aheadClosed[b]) = (_aheadClosed[b], _aheadClosed[a]);
+    }
+
+    /// <summary>Keeps in <paramref name="times"/> (ascending, distinct) the earliest boundaries after <paramref name="now"/>.</summary>
+    private static void Boundary(Span<double> times, ref int n, double now, double t)
+    {
+        if (!(t > now) || double.IsPositiveInfinity(t)) return;
+        int at = 0;
+        while (at < n && times[at] < t) at++;
+        if (at < n && times[at] == t) return;
+        if (at >= times.Length) return;
+        int last = Math.Min(n, times.Length - 1);
+        for (int j = last; j > at; j--) times[j] = times[j - 1];
+        times[at] = t;
+        if (n < times.Length) n++;
     }
 
     private static ulong Mix(ulong h, ulong v) => (h ^ v) * 1099511628211UL;
@@ -153,13 +237,15 @@ public sealed class TrafficModel
         return removed;
     }
 
-    private void Rebuild(double now)
+    /// <summary>Rasterises the picture at <paramref name="now"/> into <paramref name="slownessGrid"/> and
+    /// <paramref name="closedGrid"/>, with its citywide slowness.</summary>
+    private void Rebuild(double now, float[] slownessGrid, bool[] closedGrid, out double citySlowness)
     {
         double city = 1;
         foreach (var (f, from, to) in _citywide) if (from <= now && now < to) city *= f;
-        _citySlowness = 1.0 / city;
-        Array.Fill(_slowness, (float)_citySlowness);
-        Array.Clear(_closed);
+        citySlowness = 1.0 / city;
+        Array.Fill(slownessGrid, (float)citySlowness);
+        Array.Clear(closedGrid);
 
         var tree = new STRtree<(IPreparedGeometry Geom, double Factor)>();
         int active = 0;
@@ -183,7 +269,7 @@ public sealed class TrafficModel
                     // Overlapping zones: the slowest one wins.
                     foreach (var (geom, f) in tree.Query(center.EnvelopeInternal))
                         if ((double.IsNaN(factor) || f < factor) && geom.Contains(center)) factor = f;
-                    if (!double.IsNaN(factor)) _slowness[cy * _nx + cx] = (float)(_citySlowness / factor);
+                    if (!double.IsNaN(factor)) slownessGrid[cy * _nx + cx] = (float)(citySlowness / factor);
                 }
             }
         }
@@ -197,7 +283,7 @@ public sealed class TrafficModel
                 for (int cx = x0; cx <= x1; cx++)
                 {
                     var box = factory.ToGeometry(new Envelope(_minX + cx * _cell, _minX + (cx + 1) * _cell, _minY + cy * _cell, _minY + (cy + 1) * _cell));
-                    if (prepared.Intersects(box)) _closed[cy * _nx + cx] = true;
+                    if (prepared.Intersects(box)) closedGrid[cy * _nx + cx] = true;
                 }
         }
     }
@@ -217,7 +303,24 @@ public sealed class TrafficModel
     /// returns the length-weighted mean slowness and, in <paramref name="closuresCrossed"/>, how many runs
     /// of closed cells it enters. Outside the grid the citywide factor applies. Allocates nothing.
     /// </summary>
-    public double MeanSlowness(double x1, double y1, double x2, double y2, out int closuresCrossed)
+    public double MeanSlowness(double x1, double y1, double x2, double y2, out int closuresCrossed) =>
+        MeanSlowness(_slowness, _closed, _citySlowness, x1, y1, x2, y2, out closuresCrossed);
+
+    /// <summary>
+    /// As <see cref="MeanSlowness(double, double, double, double, out int)"/>, for a leg that starts at
+    /// <paramref name="at"/>: in the picture of the latest announced change at or before it (see
+    /// <see cref="AheadPictures"/>; past the last one rasterised, that one), the picture now before
+    /// <see cref="ChangesFrom"/>. Allocates nothing.
+    /// </summary>
+    public double MeanSlownessAt(double at, double x1, double y1, double x2, double y2, out int closuresCrossed)
+    {
+        int k = _aheadCount - 1;
+        while (k >= 0 && _aheadFrom[k] > at) k--;
+        return k < 0 ? MeanSlowness(x1, y1, x2, y2, out closuresCrossed)
+            : MeanSlowness(_aheadSlowness![k], _aheadClosed![k], _aheadCity[k], x1, y1, x2, y2, out closuresCrossed);
+    }
+
+    private double MeanSlowness(float[] slownessGrid, bool[] closedGrid, double citySlowness, double x1, double y1, double x2, double y2, out int closuresCrossed)
     {
         closuresCrossed = 0;
         double dx = x2 - x1, dy = y2 - y1;
@@ -225,15 +328,15 @@ public sealed class TrafficModel
         double maxX = _minX + _nx * _cell, maxY = _minY + _ny * _cell;
         if (len == 0)
         {
-            if (x1 < _minX || y1 < _minY || x1 >= maxX || y1 >= maxY) return _citySlowness;
-            return _slowness[CellY(y1) * _nx + CellX(x1)];
+            if (x1 < _minX || y1 < _minY || x1 >= maxX || y1 >= maxY) return citySlowness;
+            return slownessGrid[CellY(y1) * _nx + CellX(x1)];
         }
         // Clip the leg to the grid (Liang-Barsky); the parts outside run at the citywide factor.
         double t0 = 0, t1 = 1;
         if (!Clip(-dx, x1 - _minX, ref t0, ref t1) || !Clip(dx, maxX - x1, ref t0, ref t1) ||
             !Clip(-dy, y1 - _minY, ref t0, ref t1) || !Clip(dy, maxY - y1, ref t0, ref t1))
-            return _citySlowness;
-        double outside = (1 - (t1 - t0)) * _citySlowness;
+            return citySlowness;
+        double outside = (1 - (t1 - t0)) * citySlowness;
 
         double sx = x1 + t0 * dx, sy = y1 + t0 * dy;
         int cx = CellX(sx), cy = CellY(sy);
@@ -251,11 +354,11 @@ public sealed class TrafficModel
             double next = Math.Min(Math.Min(tMaxX, tMaxY), t1);
             int idx = cy * _nx + cx;
             double span = next - t;
-            acc += span * _slowness[idx];
+            acc += span * slownessGrid[idx];
             // A cell the leg only touches (zero length, at a corner) neither slows it nor closes it.
             if (span > 1e-12)
             {
-                bool closed = _closed[idx];
+                bool closed = closedGrid[idx];
                 if (closed && !inClosed) closuresCrossed++;
                 inClosed = closed;
             }
@@ -267,7 +370,7 @@ public sealed class TrafficModel
             else { cx += stepX; tMaxX += tDeltaX; cy += stepY; tMaxY += tDeltaY; }
             if (cx < 0 || cy < 0 || cx >= _nx || cy >= _ny) break;
         }
-        return acc + outside + Math.Max(0, t1 - t) * _citySlowness;
+        return acc + outside + Math.Max(0, t1 - t) * citySlowness;
     }
 
     private static bool Clip(double p, double q, ref double t0, ref double t1)

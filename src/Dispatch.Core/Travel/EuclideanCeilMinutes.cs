@@ -30,5 +30,8 @@ public readonly struct EuclideanCeilMinutes : ITravelTime
     }
 
     /// <inheritdoc />
-    public double SlowdownAhead(double now, double at) => 1;
+    public double ChangesFrom => double.PositiveInfinity;
+
+    /// <inheritdoc />
+    public double MinutesAt(double x1, double y1, double x2, double y2, double at) => Minutes(x1, y1, x2, y2);
 }

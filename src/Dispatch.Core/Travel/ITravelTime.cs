@@ -10,11 +10,17 @@ public interface ITravelTime
     double Minutes(double x1, double y1, double x2, double y2);
 
     /// <summary>
-    /// How many times its minutes now a trip starting at <paramref name="at"/> is expected to take, now being
-    /// <paramref name="now"/>, from what is known of the time ahead: 1 for a rule that does not change with time; under
-    /// a traffic picture, the announced citywide windows (weather) that start or end before then. A promise times the
-    /// order's own drive with it (a quote made before the rain sets in knows the drive will be in it). Must be finite
-    /// and positive. Implement it on the struct itself: a default interface member called on a struct would box.
+    /// The time from which a leg may take other minutes than <see cref="Minutes"/> gives now, from what is known of the
+    /// time ahead (a traffic picture's announced windows: rain, a jam, a closure); +infinity for a rule that does not
+    /// change with time. Implement the members on the struct itself: a default interface member called on a struct
+    /// would box.
     /// </summary>
-    double SlowdownAhead(double now, double at);
+    double ChangesFrom { get; }
+
+    /// <summary>
+    /// Minutes to travel from (x1, y1) to (x2, y2) on a leg that starts at <paramref name="at"/>, from what is known of
+    /// the time ahead: <see cref="Minutes"/> for a start before <see cref="ChangesFrom"/>. A promise times the legs it
+    /// simulates with it (a quote made before the rain knows the drives after its onset are in it).
+    /// </summary>
+    double MinutesAt(double x1, double y1, double x2, double y2, double at);
 }

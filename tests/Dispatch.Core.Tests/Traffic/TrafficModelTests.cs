@@ -229,28 +229,48 @@ public class TrafficModelTests
         Assert.Single(m.Zones);
     }
 
-    /// <summary>The weather ahead: the citywide slowness at any time is read from the windows added, whether or not the
-    /// model has been brought to that time; the travel rule's slowdown ahead is its ratio to now's (1 for a time not
-    /// after now), and the grid's own slowness at the last update is the same number.</summary>
+    /// <summary>
+    /// The picture ahead: rain (half speed) from 30 to 90, a closure across the middle from 45 to 100, the east half at
+    /// half speed from 60 to 120, announced at 0. A leg that starts before the first change is timed in the picture now,
+    /// one that starts later in the picture of the latest change before it (rain, then rain and closure, then rain,
+    /// closure and jam, then closure and jam), past the last picture rasterised (the fourth change) in that one. The
+    /// travel rule's minutes ahead are the base minutes times that slowness plus the detours; before the first change
+    /// they are its minutes now. A model brought forward drops the changes behind it.
+    /// </summary>
     [Fact]
-    public void The_citywide_slowness_ahead_is_read_from_the_announced_windows()
+    public void Legs_that_start_later_are_timed_in_the_picture_announced_for_then()
     {
-        var m = NewModel();
+        var m = NewModel(detour: 10);
         m.AddCitywideFactor(0.5, 30, 90);
-        m.AddCitywideFactor(0.8, 60, 120);
+        m.AddClosure(new RoadClosure(Line(5050, 0, 5050, 10_000), 45, 100, "bridge"));
+        m.AddZone(new CongestionZone(Box(5100, 0, 10_000, 10_000), 0.5, 60, 120, "east"));
         m.Update(0);
-        Assert.Equal(1.0, m.CitywideSlownessAt(0));
-        Assert.Equal(2.0, m.CitywideSlownessAt(30));
-        Assert.Equal(1 / 0.4, m.CitywideSlownessAt(60), 12);
-        Assert.Equal(1 / 0.8, m.CitywideSlownessAt(90), 12);
-        Assert.Equal(1.0, m.CitywideSlownessAt(120));
-        var rule = new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), m);
-        Assert.Equal(2.0, rule.SlowdownAhead(0, 40));
-        Assert.Equal(1.0, rule.SlowdownAhead(40, 20));                       // not ahead
-        m.Update(40);
-        Assert.Equal(m.CitywideSlownessAt(40), Mean(m, 1050, 1050, 9050, 9050), 6);
-        Assert.Equal((1 / 0.8) / 2.0, rule.SlowdownAhead(40, 100), 12);      // the rain stops, the drizzle stays
-        Assert.Equal(1.0, new EuclideanCeilMinutes(320).SlowdownAhead(0, 40));
+        Assert.Equal(30, m.ChangesFrom);
+        double Ahead(double at, double x1, double x2, out int crossed) => m.MeanSlownessAt(at, x1, 5050, x2, 5050, out crossed);
+        Assert.Equal(1.0, Ahead(10, 1050, 4050, out _));                             // now: dry
+        Assert.Equal(2.0, Ahead(40, 1050, 4050, out _), 6);                           // rain
+        Assert.Equal(2.0, Ahead(50, 1050, 9050, out int crossed), 6);                 // rain, across the closure
+        Assert.Equal(1, crossed);
+        Assert.Equal(4.0, Ahead(70, 6050, 9050, out _), 6);                           // rain in the jam
+        Assert.Equal(2.0, Ahead(95, 6050, 9050, out _), 6);                           // the jam, dry
+        Assert.Equal(2.0, Ahead(130, 6050, 9050, out crossed), 6);                    // past the 4th change: its picture
+        Assert.Equal(0, crossed);
+
+        var plain = new EuclideanCeilMinutes(320);
+        var rule = new TrafficAdjusted<EuclideanCeilMinutes>(plain, m);
+        Assert.Equal(30, rule.ChangesFrom);
+        Assert.Equal(rule.Minutes(1050, 5050, 9050, 5050), rule.MinutesAt(1050, 5050, 9050, 5050, 29.9));
+        Assert.Equal(plain.Minutes(1050, 5050, 9050, 5050) * 2.0 + 10, rule.MinutesAt(1050, 5050, 9050, 5050, 50), 6);
+        Assert.Equal(double.PositiveInfinity, plain.ChangesFrom);
+        Assert.Equal(plain.Minutes(0, 0, 3000, 4000), plain.MinutesAt(0, 0, 3000, 4000, 1e6));
+
+        Assert.True(m.Update(40));                                                    // the rain set in
+        Assert.Equal(45, m.ChangesFrom);
+        Assert.Equal(2.0, Mean(m, 1050, 5050, 4050, 5050), 6);
+        Assert.Equal(2.0, Ahead(41, 1050, 4050, out _), 6);                           // before the next change: now
+        m.Update(200);
+        Assert.Equal(double.PositiveInfinity, m.ChangesFrom);
+        Assert.Equal(1.0, Ahead(300, 6050, 9050, out _));
     }
 
     // ------------------------------------------------------------------ closures
