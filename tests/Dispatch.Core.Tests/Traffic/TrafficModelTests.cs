@@ -432,6 +432,25 @@ public class TrafficModelTests
         Assert.Equal(0, after - mid);
         Assert.True(double.IsFinite(sink) && crossed > 0);
     }
+
+    /// <summary>The picture ahead costs nothing once rasterised: a leg timed ahead and an update that changes nothing
+    /// allocate nothing.</summary>
+    [Fact]
+    public void Legs_timed_ahead_and_updates_that_change_nothing_allocate_nothing()
+    {
+        var m = NewModel();
+        m.AddZone(new CongestionZone(Box(2000, 2000, 7000, 6000), 0.4, 30, 90));
+        m.AddClosure(new RoadClosure(Line(5050, 50, 5050, 9950), 45, 100));
+        m.AddCitywideFactor(0.7, 20, 200);
+        m.Update(0);
+        var rule = new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), m);
+        double sink = 0;
+        for (int i = 0; i < 1000; i++) { sink += rule.MinutesAt(100 * (i % 90), 50, 9000, 100 * (i % 70), i % 150); m.Update(1 + (i % 10) * 0.1); }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++) { sink += rule.MinutesAt(100 * (i % 90), 50, 9000, 100 * (i % 70), i % 150); m.Update(1 + (i % 10) * 0.1); }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(double.IsFinite(sink));
+    }
 }
 
 /// <summary>Cell-walk edge cases of closure counting.</summary>
