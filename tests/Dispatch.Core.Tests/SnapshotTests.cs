@@ -286,12 +286,7 @@ public class SnapshotTests
             Assert.Equal(pa, pb);
         }
 
-        var logB = new DecisionLog();
-        logB.Due.AddRange(logA.Due);
-        int before = logA.Lines.Count;
-        Drive(a, logA, orders, cut, 400);
-        Drive(b, logB, orders, cut, 400);
-        Assert.Equal(logA.Lines.Skip(before), logB.Lines);
+        DriveBothAndCompare(a, logA, b, orders, cut);
         Assert.Equal(a.Counts, b.Counts);
         Assert.Equal(a.RequoteCount, b.RequoteCount);
         for (int k = 0; k < 12; k++)
