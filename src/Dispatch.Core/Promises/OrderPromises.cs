@@ -75,7 +75,8 @@ internal sealed class OrderPromises
     /// the promised one (NaN: not due yet).</summary>
     public double[] Slip;
 
-    /// <summary>The slips of the orders come due lately, in the order they came due (one ring, every site).</summary>
+    /// <summary>The slips of the orders come due lately, in the order they came due (one ring, every site). Its owner
+    /// column holds each slip's learn time, in thousandths of a minute (no entry of it is ever settled).</summary>
     public readonly ErrorQuantiles Slips = new(buckets: 0);
 
     /// <summary>Scratch of the tick's slip learning: the orders come due (slots, placement sequences), learnt in
@@ -92,6 +93,8 @@ internal sealed class OrderPromises
     private readonly double[] _margin = new double[PromiseSituation.Count];
     private readonly bool[] _marginKnown = new bool[PromiseSituation.Count];
     private double _marginP = double.NaN, _marginNow = double.NaN;
+    /// <summary>The slips that count for a margin: those learnt in the last half hour, the kitchens as they run now (about
+    /// one preparation's time), whatever the city's order rate.</summary>
     private const double SlipHorizonMinutes = 30;
     private readonly double[] _wholeScratch = new double[ErrorQuantiles.Window];
     private readonly double[] _provisionalScratch = new double[ErrorQuantiles.Window];
@@ -186,8 +189,10 @@ internal sealed class OrderPromises
     /// The margin for a point estimate of <paramref name="bucket"/>, met with probability <paramref name="p"/>: the
     /// <paramref name="p"/>-quantile of the errors that answer for the bucket, each provisional one completed by the
     /// recent drifts; with too few drifts yet (<see cref="ErrorQuantiles.MinPooledSamples"/>), of the errors as they are
-    /// (no evidence of drift is taken as none); with too few errors, 0. Kept per bucket until a ring changes. Allocates
-    /// nothing.
+    /// (no evidence of drift is taken as none); with too few errors, 0. Each entry of that mixture is then completed by
+    /// a kitchen's slip drawn from those learnt in the last <see cref="SlipHorizonMinutes"/> before
+    /// <paramref name="now"/> (with fewer than <see cref="ErrorQuantiles.MinPooledSamples"/> of them, or all 0, none).
+    /// Kept per bucket until a ring changes or the time moves. Allocates nothing.
     /// </summary>
     public double Margin(int bucket, double p, double now)
     {
