@@ -53,6 +53,57 @@ public class DropoffEstimatorPropertyTests
         }
     }
 
+    /// <summary>
+    /// The same with a traffic picture whose rain and jam are announced ahead (the legs of the queue simulation timed in
+    /// the picture of their start): quotes do not depend on the quotes before them, in either order or on a fresh
+    /// engine loaded from a snapshot, and a quote is never below the lower bound.
+    /// </summary>
+    [Property(MaxTest = 30)]
+    public void Quotes_timed_in_the_picture_ahead_are_independent_of_earlier_quotes(PositiveInt seed)
+    {
+        var rng = new Random(seed.Get);
+        var model = new TrafficModel(-2000, -2000, 10_000, 10_000, 250);
+        model.AddCitywideFactor(0.4 + rng.NextDouble(), rng.Next(1, 30), rng.Next(31, 90));
+        double z = rng.Next(0, 6000);
+        model.AddZone(new CongestionZone(new NetTopologySuite.Geometries.GeometryFactory().CreatePolygon(
+            [new(z, z), new(z + 3000, z), new(z + 3000, z + 3000), new(z, z + 3000), new(z, z)]), 0.3 + rng.NextDouble(), rng.Next(5, 40), rng.Next(41, 120)));
+        model.Update(0);
+        var travel = new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), model);
+        var e = new DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>>(travel, new DispatchOptions { Profile = (DispatchProfile)(seed.Get % 3) });
+        int sites = 1 + rng.Next(3);
+        var at = new (double X, double Y)[sites];
+        for (int s = 0; s < sites; s++)
+        {
+            at[s] = (rng.Next(0, 8000), rng.Next(0, 8000));
+            e.AddSite(1 + s, at[s].X, at[s].Y);
+        }
+        for (int c = 0, n = 1 + rng.Next(4); c < n; c++) e.CourierOnShift(new CourierShift(10 + c, rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, 10), 300), 0);
+        for (int o = 0, n = rng.Next(0, 25); o < n; o++) e.PlaceOrder(new OrderRequest(100 + o, 1 + rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), 0, rng.Next(0, 30)), 0);
+        var sink = new RecordingSink(new Recorder());
+        if (rng.Next(2) == 0) e.Tick(0, ref sink);
+
+        var asks = new (int Site, double X, double Y, double Ready)[12];
+        for (int q = 0; q < asks.Length; q++) asks[q] = (rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, 60));
+        var first = new double[asks.Length];
+        for (int q = 0; q < asks.Length; q++)
+        {
+            var (s, x, y, ready) = asks[q];
+            first[q] = e.QuoteDropoff(1 + s, x, y, ready, 0);
+            double bound = ready + e.Options.PickupServiceMinutes / 2 + travel.Minutes(at[s].X, at[s].Y, x, y) + e.Options.DropoffServiceMinutes / 2;
+            Assert.True(first[q] >= bound, $"quote {first[q]} below the lower bound {bound}");
+        }
+        var bytes = new MemoryStream();
+        e.SaveSnapshot(bytes);
+        bytes.Position = 0;
+        var fresh = DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>>.LoadSnapshot(bytes, travel, e.Options);
+        for (int q = asks.Length - 1; q >= 0; q--)
+        {
+            var (s, x, y, ready) = asks[q];
+            Assert.Equal(first[q], e.QuoteDropoff(1 + s, x, y, ready, 0));
+            Assert.Equal(first[q], fresh.QuoteDropoff(1 + s, x, y, ready, 0));
+        }
+    }
+
     [Fact]
     public void A_quote_in_a_busy_world_allocates_nothing_once_warm()
     {
