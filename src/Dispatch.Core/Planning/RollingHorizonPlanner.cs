@@ -290,7 +290,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         int site = os.Site[seq[0]];
         double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
         double avail = _cands.Avail[col];
-        double arrive = avail + _travel.Minutes(_cands.X[col], _cands.Y[col], sx, sy);
+        double arrive = avail + TravelAhead.MinutesFrom(ref _travel, _cands.X[col], _cands.Y[col], sx, sy, avail);
         double ready = 0;
         for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
         double pickup = Math.Max(ready, arrive + _halfP);
@@ -300,7 +300,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         {
             int o = seq[i];
             double dx = os.DropX[o], dy = os.DropY[o];
-            t += _travel.Minutes(px, py, dx, dy);
+            t += TravelAhead.MinutesFrom(ref _travel, px, py, dx, dy, t);
             double drop = t + _halfD;
             lastClickToDoor = drop - os.PlacedAt[o];
             cost += OrderCost(o, drop);

@@ -33,7 +33,7 @@ internal static class RouteTiming
         while (i < stops.Length)
         {
             ref RouteStop s = ref stops[i];
-            double arrival = time + travel.Minutes(x, y, s.X, s.Y);
+            double arrival = time + TravelAhead.MinutesFrom(ref travel, x, y, s.X, s.Y, time);
             x = s.X; y = s.Y;
             if (s.Kind == StopKind.Pickup)
             {

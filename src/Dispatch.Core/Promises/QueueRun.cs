@@ -358,7 +358,7 @@ internal sealed class QueueRun
     /// </summary>
     private static double Leg<TTravel>(ref TTravel travel, double x1, double y1, double x2, double y2, double start)
         where TTravel : struct, ITravelTime
-        => start < travel.ChangesFrom ? travel.Minutes(x1, y1, x2, y2) : travel.MinutesAt(x1, y1, x2, y2, start);
+        => TravelAhead.MinutesFrom(ref travel, x1, y1, x2, y2, start);
 
     private void SiftDown(int i, int m)
     {
