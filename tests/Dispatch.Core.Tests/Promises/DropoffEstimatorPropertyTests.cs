@@ -14,43 +14,8 @@ public class DropoffEstimatorPropertyTests
     [Property(MaxTest = 40)]
     public void Quotes_are_at_least_the_lower_bound_and_independent_of_earlier_quotes(PositiveInt seed)
     {
-        var rng = new Random(seed.Get);
         var e = EngineFactory.Create((DispatchProfile)(seed.Get % 3));
-        int sites = 1 + rng.Next(3);
-        var at = new (double X, double Y)[sites];
-        for (int s = 0; s < sites; s++)
-        {
-            at[s] = (rng.Next(0, 8000), rng.Next(0, 8000));
-            e.AddSite(1 + s, at[s].X, at[s].Y);
-        }
-        int couriers = 1 + rng.Next(4);
-        for (int c = 0; c < couriers; c++) e.CourierOnShift(new CourierShift(10 + c, rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, 10), 300), 0);
-        int orders = rng.Next(0, 25);
-        for (int o = 0; o < orders; o++) e.PlaceOrder(new OrderRequest(100 + o, 1 + rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), 0, rng.Next(0, 30)), 0);
-        var sink = new RecordingSink(new Recorder());
-        if (rng.Next(2) == 0) e.Tick(0, ref sink);
-
-        var asks = new (int Site, double X, double Y, double Ready)[12];
-        for (int q = 0; q < asks.Length; q++) asks[q] = (rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, 40));
-        var first = new double[asks.Length];
-        for (int q = 0; q < asks.Length; q++)
-        {
-            var (s, x, y, ready) = asks[q];
-            first[q] = e.QuoteDropoff(1 + s, x, y, ready, 0);
-            double bound = ready + e.Options.PickupServiceMinutes / 2 + e.Travel.Minutes(at[s].X, at[s].Y, x, y) + e.Options.DropoffServiceMinutes / 2;
-            Assert.True(first[q] >= bound, $"quote {first[q]} below the lower bound {bound}");
-        }
-        // The same questions backwards, and on a fresh engine loaded from a snapshot: the same answers.
-        var bytes = new MemoryStream();
-        e.SaveSnapshot(bytes);
-        bytes.Position = 0;
-        var fresh = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(bytes, e.Travel, e.Options);
-        for (int q = asks.Length - 1; q >= 0; q--)
-        {
-            var (s, x, y, ready) = asks[q];
-            Assert.Equal(first[q], e.QuoteDropoff(1 + s, x, y, ready, 0));
-            Assert.Equal(first[q], fresh.QuoteDropoff(1 + s, x, y, ready, 0));
-        }
+        QuotesAreBoundedAndIndependent(e, new Random(seed.Get), maxReady: 40);
     }
 
     /// <summary>
@@ -70,6 +35,15 @@ public class DropoffEstimatorPropertyTests
         model.Update(0);
         var travel = new TrafficAdjusted<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), model);
         var e = new DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>>(travel, new DispatchOptions { Profile = (DispatchProfile)(seed.Get % 3) });
+        QuotesAreBoundedAndIndependent(e, rng, maxReady: 60);
+    }
+
+    /// <summary>A random busy world on <paramref name="e"/> (1-3 sites, 1-4 couriers, up to 24 orders, a tick or not),
+    /// then twelve quotes: each at least the order's lower bound, and the same asked backwards and on a fresh engine
+    /// loaded from a snapshot.</summary>
+    private static void QuotesAreBoundedAndIndependent<TTravel>(DispatchEngine<TTravel> e, Random rng, int maxReady)
+        where TTravel : struct, ITravelTime
+    {
         int sites = 1 + rng.Next(3);
         var at = new (double X, double Y)[sites];
         for (int s = 0; s < sites; s++)
@@ -77,25 +51,28 @@ public class DropoffEstimatorPropertyTests
             at[s] = (rng.Next(0, 8000), rng.Next(0, 8000));
             e.AddSite(1 + s, at[s].X, at[s].Y);
         }
-        for (int c = 0, n = 1 + rng.Next(4); c < n; c++) e.CourierOnShift(new CourierShift(10 + c, rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, 10), 300), 0);
-        for (int o = 0, n = rng.Next(0, 25); o < n; o++) e.PlaceOrder(new OrderRequest(100 + o, 1 + rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), 0, rng.Next(0, 30)), 0);
+        int couriers = 1 + rng.Next(4);
+        for (int c = 0; c < couriers; c++) e.CourierOnShift(new CourierShift(10 + c, rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, 10), 300), 0);
+        int orders = rng.Next(0, 25);
+        for (int o = 0; o < orders; o++) e.PlaceOrder(new OrderRequest(100 + o, 1 + rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), 0, rng.Next(0, 30)), 0);
         var sink = new RecordingSink(new Recorder());
         if (rng.Next(2) == 0) e.Tick(0, ref sink);
 
         var asks = new (int Site, double X, double Y, double Ready)[12];
-        for (int q = 0; q < asks.Length; q++) asks[q] = (rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, 60));
+        for (int q = 0; q < asks.Length; q++) asks[q] = (rng.Next(sites), rng.Next(0, 8000), rng.Next(0, 8000), rng.Next(0, maxReady));
         var first = new double[asks.Length];
         for (int q = 0; q < asks.Length; q++)
         {
             var (s, x, y, ready) = asks[q];
             first[q] = e.QuoteDropoff(1 + s, x, y, ready, 0);
-            double bound = ready + e.Options.PickupServiceMinutes / 2 + travel.Minutes(at[s].X, at[s].Y, x, y) + e.Options.DropoffServiceMinutes / 2;
+            double bound = ready + e.Options.PickupServiceMinutes / 2 + e.Travel.Minutes(at[s].X, at[s].Y, x, y) + e.Options.DropoffServiceMinutes / 2;
             Assert.True(first[q] >= bound, $"quote {first[q]} below the lower bound {bound}");
         }
+        // The same questions backwards, and on a fresh engine loaded from a snapshot: the same answers.
         var bytes = new MemoryStream();
         e.SaveSnapshot(bytes);
         bytes.Position = 0;
-        var fresh = DispatchEngine<TrafficAdjusted<EuclideanCeilMinutes>>.LoadSnapshot(bytes, travel, e.Options);
+        var fresh = DispatchEngine<TTravel>.LoadSnapshot(bytes, e.Travel, e.Options);
         for (int q = asks.Length - 1; q >= 0; q--)
         {
             var (s, x, y, ready) = asks[q];
