@@ -191,10 +191,10 @@ public class PromiseEngineTests
         for (int i = 0; i < 20; i++) e.PlaceOrder(new OrderRequest(i, 1, 1000 + 200 * i, 1500, 0, 10), 0);
         var log = new DecisionLog();
         var sink = log.ToSink();
-        e.Tick(0, ref sink);
+        for (int t = 0; t <= 4; t++) e.Tick(t, ref sink);
         for (int i = 0; i < 8; i++) e.ChangeReadyTime(i, 22, 5);
         double quoteBefore = e.QuoteDropoff(1, 3000, 3000, 20, 5) - e.QuoteEstimate(1, 3000, 3000, 20, 5).Dropoff;
-        for (int t = 1; t <= 10; t++) { log.ConfirmDue(e, t); e.Tick(t, ref sink); }
+        for (int t = 5; t <= 10; t++) e.Tick(t, ref sink);
         Assert.Equal(0, e.Counts.Delivered);
 
         double during = e.QuoteDropoff(1, 3000, 3000, 20, 10) - e.QuoteEstimate(1, 3000, 3000, 20, 10).Dropoff;
@@ -212,7 +212,7 @@ public class PromiseEngineTests
         var r = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(bytes, e.Travel, e.Options);
         Assert.Equal(e.QuoteDropoff(1, 3000, 3000, 20, 10), r.QuoteDropoff(1, 3000, 3000, 20, 10));
 
-        for (int t = 11; t <= 45; t++) { log.ConfirmDue(e, t); e.Tick(t, ref sink); }
+        for (int t = 11; t <= 45; t++) e.Tick(t, ref sink);
         double after = e.QuoteDropoff(1, 3000, 3000, 55, 45) - e.QuoteEstimate(1, 3000, 3000, 55, 45).Dropoff;
         Assert.True(after < 1, $"margin half an hour after the last slip {after}");
     }
