@@ -128,10 +128,7 @@ public sealed class TrafficModel
     public bool Update(double now)
     {
         // The active definitions by sequence number: the same set gives the same signature.
-        ulong sig = 14695981039346656037UL;
-        for (int i = 0; i < _zones.Count; i++) if (_zones[i].From <= now && now < _zones[i].To) sig = Mix(sig, _zoneSeq[i]);
-        for (int i = 0; i < _closures.Count; i++) if (_closures[i].From <= now && now < _closures[i].To) sig = Mix(sig, _closureSeq[i]);
-        for (int i = 0; i < _citywide.Count; i++) if (_citywide[i].From <= now && now < _citywide[i].To) sig = Mix(sig, _citywideSeq[i]);
+        ulong sig = SignatureAt(now);
         UpdateAhead(now, _dirty);
         if (!_dirty && sig == _activeSignature) return false;
         _dirty = false;
