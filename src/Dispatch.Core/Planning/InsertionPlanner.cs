@@ -121,8 +121,8 @@ internal sealed class InsertionPlanner<TTravel> : Planner<TTravel> where TTravel
             if (idle)
             {
                 if (cs.State[bestCourier] != CourierState.OnShift || cs.FreeAt[bestCourier] > now) continue;
-                double arrive = now + _travel.Minutes(cs.X[bestCourier], cs.Y[bestCourier], _s.Sites.X[site], _s.Sites.Y[site]);
-                if (arrive + times.HalfPickup(o) + tick <= os.ReadyAt[o]) continue;
+                if (!CommitTiming.MustLeaveNow(ref _travel, cs.X[bestCourier], cs.Y[bestCourier], _s.Sites.X[site], _s.Sites.Y[site], times.HalfPickup(o), os.ReadyAt[o], now, tick))
+                    continue;
             }
             _commit.CommitRoute(ref sink, bestCourier, bestKeep, _best.AsSpan(bestKeep, bestLen - bestKeep), 1, now);
             stale = true;

@@ -77,11 +77,10 @@ internal abstract class Planner<TTravel> where TTravel : struct, ITravelTime
         var cs = _s.Couriers;
         var os = _s.Orders;
         int site = os.Site[seq[0]];
-        // Leaving at the next decision: the drive as it will be then (rain announced for then makes it longer).
-        double arrive = now + TravelAhead.MinutesFrom(ref _travel, cs.X[c], cs.Y[c], _s.Sites.X[site], _s.Sites.Y[site], now + nextDecision);
         double ready = 0;
         for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
-        if (arrive + _s.Options.PickupServiceMinutes * 0.5 + nextDecision <= ready) return false;
+        if (!CommitTiming.MustLeaveNow(ref _travel, cs.X[c], cs.Y[c], _s.Sites.X[site], _s.Sites.Y[site], _s.Options.PickupServiceMinutes * 0.5, ready, now, nextDecision))
+            return false;
         _commit.CommitBundle(ref sink, c, seq, now);
         return true;
     }

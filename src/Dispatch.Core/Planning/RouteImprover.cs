@@ -214,8 +214,7 @@ internal sealed class RouteImprover<TTravel> where TTravel : struct, ITravelTime
             {
                 // An idle courier takes it only when it would be sent now anyway (the planner postpones otherwise).
                 if (cs.State[b] != CourierState.OnShift || cs.FreeAt[b] > now) continue;
-                double arrive = now + _travel.Minutes(cs.X[b], cs.Y[b], sx, sy);
-                if (arrive + times.HalfPickup(o) + tick <= os.ReadyAt[o]) continue;
+                if (!CommitTiming.MustLeaveNow(ref _travel, cs.X[b], cs.Y[b], sx, sy, times.HalfPickup(o), os.ReadyAt[o], now, tick)) continue;
                 start = Math.Max(now, Math.Max(cs.FreeAt[b], cs.ShiftStart[b]));
             }
             int keepB = RouteInsertion<TTravel>.FixedHead(rb);

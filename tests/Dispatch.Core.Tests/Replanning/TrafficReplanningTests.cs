@@ -31,19 +31,21 @@ public class TrafficReplanningTests
     }
 
     /// <summary>
-    /// The Mdrp planner sends a courier when leaving at the next tick would miss the food. With rain (half speed)
+    /// The Mdrp and General planners send a courier when leaving at the next tick would miss the food. With rain (half speed)
     /// announced from minute 1, the drive it would start then is twice as long (16 minutes, past the ready time), so it
     /// sends the courier at once, still dry, to wait at the counter. Without the rain it waits for a later tick.
     /// </summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void A_courier_is_sent_early_enough_for_the_rain_announced_for_its_drive(bool rain)
+    [InlineData(DispatchProfile.Mdrp, true)]
+    [InlineData(DispatchProfile.Mdrp, false)]
+    [InlineData(DispatchProfile.General, true)]
+    [InlineData(DispatchProfile.General, false)]
+    public void A_courier_is_sent_early_enough_for_the_rain_announced_for_its_drive(DispatchProfile profile, bool rain)
     {
         var model = EngineFactory.CityModel();
         if (rain) model.AddCitywideFactor(0.5, 1, 200);
         model.Update(0);
-        var e = EngineFactory.TrafficEngine(model, new DispatchOptions { Profile = DispatchProfile.Mdrp });
+        var e = EngineFactory.TrafficEngine(model, new DispatchOptions { Profile = profile });
         e.AddSite(1, 0, 0);
         e.CourierOnShift(new CourierShift(10, 8 * Min, 0, 0, 300), 0);      // 8 minutes from the site, 16 in the rain
         e.PlaceOrder(new OrderRequest(100, 1, 0, 5 * Min, 0, 18), 0);       // ready at 18
