@@ -32,13 +32,15 @@ public readonly struct TrafficAdjusted<TBase> : ITravelTime where TBase : struct
     }
 
     /// <inheritdoc />
-    public double ChangesFrom => _model.ChangesFrom;
+    /// <remarks>The picture's next change, or the base rule's if that comes first.</remarks>
+    public double ChangesFrom => Math.Min(_model.ChangesFrom, _base.ChangesFrom);
 
     /// <inheritdoc />
-    /// <remarks>In the picture rasterised for that time (<see cref="TrafficModel.MeanSlownessAt"/>).</remarks>
+    /// <remarks>The base rule's minutes then, in the picture rasterised for that time
+    /// (<see cref="TrafficModel.MeanSlownessAt"/>, the picture now before its next change): before
+    /// <see cref="ChangesFrom"/>, the same sum as <see cref="Minutes"/>.</remarks>
     public double MinutesAt(double x1, double y1, double x2, double y2, double at)
     {
-        if (at < _model.ChangesFrom) return Minutes(x1, y1, x2, y2);
         double b = _base.MinutesAt(x1, y1, x2, y2, at);
         double slow = _model.MeanSlownessAt(at, x1, y1, x2, y2, out int closures);
         return b * slow + closures * _model.ClosureDetourMinutes;
