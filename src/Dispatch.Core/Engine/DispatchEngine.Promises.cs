@@ -196,24 +196,19 @@ public sealed partial class DispatchEngine<TTravel>
         new ColumnWriter(w, sites).Column(p.SiteLateness);
         var cal = p.Calibration;
         w.Write(cal.Buckets);
-        var rings = new ColumnWriter(w, cal.Errors.Length);
-        rings.Column(cal.Errors);
-        var counts = new ColumnWriter(w, cal.Counts.Length);
-        counts.Column(cal.Counts); counts.Column(cal.Next);
+        WriteRings(w, cal);
         w.Write(p.Requotes);
         // ---- version 7: which ring entries are provisional, and the drifts
-        rings.Column(cal.Owner);
+        new ColumnWriter(w, cal.Owner.Length).Column(cal.Owner);
         orders.Column(p.CommitDrop);
-        var drift = p.Drift;
-        new ColumnWriter(w, drift.Errors.Length).Column(drift.Errors);
-        var driftCounts = new ColumnWriter(w, drift.Counts.Length);
-        driftCounts.Column(drift.Counts); driftCounts.Column(drift.Next);
+        WriteRings(w, p.Drift);
         // ---- version 8: the kitchens' slips
         orders.Column(p.ReadyPromised); orders.Column(p.Slip);
         WriteRings(w, p.Slips);
         new ColumnWriter(w, p.Slips.Owner.Length).Column(p.Slips.Owner); // when each slip was learnt
     }
 
+    /// <summary>A ring set's errors, counts and next slots, as <see cref="ReadRings"/> reads them.</summary>
     private static void WriteRings(BinaryWriter w, ErrorQuantiles q)
     {
         new ColumnWriter(w, q.Errors.Length).Column(q.Errors);
