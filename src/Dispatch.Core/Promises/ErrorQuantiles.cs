@@ -124,10 +124,11 @@ internal sealed class ErrorQuantiles
     /// are sorted in place; <paramref name="drift"/> must not be empty. Allocates nothing.
     /// </summary>
     public static double MixtureQuantile(Span<double> whole, Span<double> provisional, Span<double> drift, double p)
-        => MixtureQuantile(whole, provisional, drift, NoSlip, OneEach, p);
+        => MixtureQuantile(whole, provisional, drift, NoSlip, NoSlipCount, p);
 
-    private static readonly double[] NoSlip = [0.0];
-    private static readonly int[] OneEach = [1];
+    /// <summary>No kitchen slip: one slip of 0 (the mixture as it is, to the bit).</summary>
+    internal static ReadOnlySpan<double> NoSlip => [0.0];
+    internal static ReadOnlySpan<int> NoSlipCount => [1];
 
     /// <summary>
     /// As <see cref="MixtureQuantile(Span{double}, Span{double}, Span{double}, double)"/>, every entry of that mixture

@@ -93,6 +93,7 @@ internal sealed class OrderPromises
     private readonly double[] _margin = new double[PromiseSituation.Count];
     private readonly bool[] _marginKnown = new bool[PromiseSituation.Count];
     private double _marginP = double.NaN, _marginNow = double.NaN;
+    private int _slips = -1; // distinct recent slips in _slipValue / _slipCount (-1: not found yet)
     /// <summary>The slips that count for a margin: those learnt in the last half hour, the kitchens as they run now (about
     /// one preparation's time), whatever the city's order rate.</summary>
     private const double SlipHorizonMinutes = 30;
@@ -196,20 +197,20 @@ internal sealed class OrderPromises
     /// </summary>
     public double Margin(int bucket, double p, double now)
     {
-        if (p != _marginP || now != _marginNow) { Array.Clear(_marginKnown); _marginP = p; _marginNow = now; }
+        if (p != _marginP || now != _marginNow) { RingsChanged(); _marginP = p; _marginNow = now; }
         if (_marginKnown[bucket]) return _margin[bucket];
         int nd = Drift.Copy(bucket, _driftScratch, _driftScratch, out _, out _);
-        int slips = DistinctSlips(now);
+        // The recent slips are the same for every bucket: found once until the rings change or the time moves.
+        if (_slips < 0) _slips = DistinctSlips(now);
+        int slips = _slips;
         double m;
         if (nd == 0 && slips == 0) m = Calibration.Margin(bucket, p);
         else
         {
             int n = Calibration.Copy(bucket, _wholeScratch, _provisionalScratch, out int whole, out int provisional);
             Span<double> drift = nd == 0 ? NoDrift : _driftScratch.AsSpan(0, nd);
-            m = n == 0 ? 0
-                : slips == 0 ? ErrorQuantiles.MixtureQuantile(_wholeScratch.AsSpan(0, whole), _provisionalScratch.AsSpan(0, provisional), drift, p)
-                : ErrorQuantiles.MixtureQuantile(_wholeScratch.AsSpan(0, whole), _provisionalScratch.AsSpan(0, provisional), drift,
-                    _slipValue.AsSpan(0, slips), _slipCount.AsSpan(0, slips), p);
+            m = n == 0 ? 0 : ErrorQuantiles.MixtureQuantile(_wholeScratch.AsSpan(0, whole), _provisionalScratch.AsSpan(0, provisional), drift,
+                slips == 0 ? ErrorQuantiles.NoSlip : _slipValue.AsSpan(0, slips), slips == 0 ? ErrorQuantiles.NoSlipCount : _slipCount.AsSpan(0, slips), p);
         }
         _margin[bucket] = m;
         _marginKnown[bucket] = true;
@@ -240,7 +241,11 @@ internal sealed class OrderPromises
     }
 
     /// <summary>The rings changed (an error learnt or settled, a snapshot read, a history forgotten): margins are computed afresh.</summary>
-    public void RingsChanged() => Array.Clear(_marginKnown);
+    public void RingsChanged()
+    {
+        Array.Clear(_marginKnown);
+        _slips = -1;
+    }
 
     /// <summary>A pickup at <paramref name="site"/> came <paramref name="late"/> minutes after its planned time.</summary>
     public void LearnPickup(int site, double late)

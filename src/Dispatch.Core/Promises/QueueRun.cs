@@ -192,7 +192,7 @@ internal sealed class QueueRun
                     SiftDown(0, m);
                     continue;
                 }
-                double pickup = Math.Max(oready, _free[k] + Leg(ref travel, _x[k], _y[k], ox, oy, _free[k]) + halfP);
+                double pickup = Math.Max(oready, _free[k] + TravelAhead.MinutesFrom(ref travel, _x[k], _y[k], ox, oy, _free[k]) + halfP);
                 // A courier whose shift ends before it could pick the order up leaves the queue (the order goes to the next).
                 if (pickup > _end[k] && !(join < double.PositiveInfinity))
                 {
@@ -211,12 +211,12 @@ internal sealed class QueueRun
                     int c = _heap[h];
                     double freeAt = _free[c] + _grown[c];
                     if (freeAt + halfP >= pickup) continue; // free too late to pick up sooner, wherever it is: no drive to time
-                    double p2 = Math.Max(oready, freeAt + Leg(ref travel, _x[c], _y[c], ox, oy, freeAt) + halfP);
+                    double p2 = Math.Max(oready, freeAt + TravelAhead.MinutesFrom(ref travel, _x[c], _y[c], ox, oy, freeAt) + halfP);
                     if (p2 < pickup && p2 <= _end[c]) { pickup = p2; at = h; }
                 }
                 k = _heap[at];
-                // LowerBoundDrop = ready + half pickup + leg + half drop-off: the same leg from the pickup (timed for when
-                // it starts when the travel rule knows it will be slower or faster then).
+                // LowerBoundDrop = ready + half pickup + leg + half drop-off: the same leg from the pickup, as long as it
+                // starts before the travel rule's next change (TravelAhead's own test; past it, the leg as it will be then).
                 double drop = pickup > _end[k] ? double.PositiveInfinity
                     : pickup + halfP < travel.ChangesFrom ? pickup + (s.LowerBoundDrop[o] - oready)
                     : pickup + halfP + travel.MinutesAt(ox, oy, os.DropX[o], os.DropY[o], pickup + halfP) + halfD;
@@ -253,8 +253,9 @@ internal sealed class QueueRun
         double sx = s.Sites.X[site], sy = s.Sites.Y[site];
         double ready = readyAt + kitchenLate;
         double best = FirstPickup(ref travel, sx, sy, ready, halfP);
-        double leg = best < double.PositiveInfinity ? Leg(ref travel, sx, sy, dropX, dropY, best + halfP) : travel.Minutes(sx, sy, dropX, dropY);
-        double own = best + halfP + leg + halfD;
+        // Every leg of the simulation is timed for when it starts (TravelAhead: rain or a jam announced for then), so a
+        // quote made before the rain knows the drives after its onset are in it.
+        double own = best + halfP + TravelAhead.MinutesFrom(ref travel, sx, sy, dropX, dropY, best + halfP) + halfD;
         // Or in its site's open trip, when that drops it off sooner (the wait is then until that trip's pickup).
         double joined = JoinedDrop(ref travel, site, ready, dropX, dropY, s.Options.MaxBundleSize, s.Options.BundleReadyWindowMinutes, halfD);
         if (joined < own) return new DropoffEstimator.Estimate(joined, Math.Max(0, _tripPickup[_siteTrip[site]] - ready));
@@ -286,7 +287,7 @@ internal sealed class QueueRun
             {
                 int i = heap[h];
                 if (_free[i] + halfP >= best) break; // no pickup below this node beats the best
-                double pickup = Math.Max(ready, _free[i] + _grown[i] + Leg(ref travel, _x[i], _y[i], sx, sy, _free[i] + _grown[i]) + halfP);
+                double pickup = Math.Max(ready, _free[i] + _grown[i] + TravelAhead.MinutesFrom(ref travel, _x[i], _y[i], sx, sy, _free[i] + _grown[i]) + halfP);
                 if (pickup <= _end[i] && pickup < best)
                 {
                     best = pickup;
@@ -313,7 +314,7 @@ internal sealed class QueueRun
         if (_trips[_tripCourier[t]] != _tripSerial[t] || _tripCount[t] >= maxBundle || Math.Abs(ready - _tripReady[t]) > window || ready > _tripPickup[t])
             return double.PositiveInfinity;
         double leave = _tripDrop[t] + halfD;
-        return leave + Leg(ref travel, _tripX[t], _tripY[t], dropX, dropY, leave) + halfD;
+        return leave + TravelAhead.MinutesFrom(ref travel, _tripX[t], _tripY[t], dropX, dropY, leave) + halfD;
     }
 
     /// <summary>A queued order joins the open trip of <paramref name="site"/>, dropped off at <paramref name="drop"/>: the
@@ -349,16 +350,6 @@ internal sealed class QueueRun
         _tripX[t] = dropX; _tripY[t] = dropY;
         _tripDrop[t] = drop;
     }
-
-    /// <summary>
-    /// The minutes of a leg that starts at <paramref name="start"/>, from what the travel rule knows of the time ahead
-    /// (<see cref="ITravelTime.MinutesAt"/>: rain or a jam announced for then). The simulation runs into the next hour
-    /// or two, so a quote made before the rain sets in knows the couriers will drive in it. Before the rule's next
-    /// change (always, for a rule that does not change with time) these are its minutes now, to the bit.
-    /// </summary>
-    private static double Leg<TTravel>(ref TTravel travel, double x1, double y1, double x2, double y2, double start)
-        where TTravel : struct, ITravelTime
-        => TravelAhead.MinutesFrom(ref travel, x1, y1, x2, y2, start);
 
     private void SiftDown(int i, int m)
     {

@@ -129,7 +129,7 @@ public sealed class TrafficModel
     {
         // The active definitions by sequence number: the same set gives the same signature.
         ulong sig = SignatureAt(now);
-        UpdateAhead(now, _dirty);
+        UpdateAhead(now);
         if (!_dirty && sig == _activeSignature) return false;
         _dirty = false;
         _activeSignature = sig;
@@ -154,7 +154,7 @@ public sealed class TrafficModel
     /// same time and active set is kept (as the times move forward, the list shifts), so each change is rasterised
     /// once; when nothing changed this is a scan of the definitions, allocating nothing.
     /// </summary>
-    private void UpdateAhead(double now, bool dirty)
+    private void UpdateAhead(double now)
     {
         Span<double> times = stackalloc double[AheadPictures];
         int n = 0;
@@ -163,7 +163,8 @@ public sealed class TrafficModel
         for (int i = 0; i < _citywide.Count; i++) { Boundary(times, ref n, now, _citywide[i].From); Boundary(times, ref n, now, _citywide[i].To); }
         ulong sig = Mix(14695981039346656037UL, (ulong)n);
         for (int k = 0; k < n; k++) sig = Mix(Mix(sig, (ulong)BitConverter.DoubleToInt64Bits(times[k])), SignatureAt(times[k]));
-        if (!dirty && sig == _aheadSignature) return;
+        // The times and the set active at each: a definition added that changes neither changes no picture ahead.
+        if (sig == _aheadSignature) return;
         _aheadSignature = sig;
         if (n > 0 && _aheadSlowness is null)
         {
