@@ -106,7 +106,7 @@ public class SnapshotTests
     {
         // The engine that wrote the file kept every order for good (no retention yet).
         // Nor promises in its plan (weight 0) nor the freed courier's rescue value, which came later still.
-        var options = new DispatchOptions { Profile = profile, GeneralImprovementMovesPerTick = 0, FinishedOrderRetentionMinutes = double.PositiveInfinity, PromiseLatenessWeight = 0, FreedCourierRescue = false };
+        var options = new DispatchOptions { Profile = profile, GeneralImprovementMovesPerTick = 0, FinishedOrderRetentionMinutes = double.PositiveInfinity, PromiseLatenessWeight = 0, PromiseBreakCost = 0, FreedCourierRescue = false };
         var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(1, profile, cut);
@@ -140,7 +140,7 @@ public class SnapshotTests
     {
         // The files were written by an engine without promises in its plan (weight 0) and without the freed courier's
         // rescue value (FreedCourierRescue off): this one plans the same way.
-        var options = new DispatchOptions { Profile = profile, PromiseLatenessWeight = 0, FreedCourierRescue = false };
+        var options = new DispatchOptions { Profile = profile, PromiseLatenessWeight = 0, PromiseBreakCost = 0, FreedCourierRescue = false };
         var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(3, profile, cut);
@@ -179,7 +179,7 @@ public class SnapshotTests
     {
         // The files were written by an engine without promises in its plan (weight 0) and without the freed courier's
         // rescue value (FreedCourierRescue off): this one plans the same way.
-        var options = new DispatchOptions { Profile = profile, PromiseLatenessWeight = 0, FreedCourierRescue = false };
+        var options = new DispatchOptions { Profile = profile, PromiseLatenessWeight = 0, PromiseBreakCost = 0, FreedCourierRescue = false };
         var (a, orders, logA) = RunToOldSnapshotCut(options, cut);
 
         string file = OldSnapshot(4, profile, cut);
@@ -225,7 +225,7 @@ public class SnapshotTests
     [InlineData(DispatchProfile.General, 200)]
     public void A_version_6_snapshot_still_loads_and_assigns_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
     {
-        var options = new DispatchOptions { Profile = profile, PromiseLatenessWeight = 0 };
+        var options = new DispatchOptions { Profile = profile, PromiseLatenessWeight = 0, PromiseBreakCost = 0 };
         var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
         var orders = Setup(a, new Random(5), windows: false);
         var logA = new DecisionLog();
@@ -270,7 +270,8 @@ public class SnapshotTests
     [InlineData(DispatchProfile.General, 200)]
     public void A_version_7_snapshot_loads_and_decides_requotes_and_quotes_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
     {
-        var options = new DispatchOptions { Profile = profile };
+        // The engine that wrote the file had no break cost of promises yet.
+        var options = new DispatchOptions { Profile = profile, PromiseBreakCost = 0 };
         var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options);
         var orders = Setup(a, new Random(5), windows: false);
         var logA = new DecisionLog();

@@ -48,6 +48,7 @@ public static class DispatchSettings
         Number(nameof(DispatchOptions.RemakeMinutes), o => o.RemakeMinutes, (o, v) => o with { RemakeMinutes = v }, addedLater: true),
         Number(nameof(DispatchOptions.PromiseOnTimeProbability), o => o.PromiseOnTimeProbability, (o, v) => o with { PromiseOnTimeProbability = v }, addedLater: true),
         Number(nameof(DispatchOptions.PromiseLatenessWeight), o => o.PromiseLatenessWeight, (o, v) => o with { PromiseLatenessWeight = v }, addedLater: true),
+        Number(nameof(DispatchOptions.PromiseBreakCost), o => o.PromiseBreakCost, (o, v) => o with { PromiseBreakCost = v }, addedLater: true),
     ];
 
     /// <summary>The setting called <paramref name="name"/> (ordinal, case-insensitive like configuration keys), or null.</summary>

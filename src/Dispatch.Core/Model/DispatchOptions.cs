@@ -183,6 +183,18 @@ public sealed record DispatchOptions
     /// </summary>
     public double PromiseLatenessWeight { get; init; } = 0.5;
 
+    /// <summary>
+    /// Cost, once, of a drop-off planned past the order's promise at all, added to the planner's cost of serving or
+    /// postponing it beside <see cref="PromiseLatenessWeight"/>'s cost per minute. A customer sees a promise kept or
+    /// broken: priced by the minute alone, a promise broken by one minute weighed a tenth of one broken by ten, so when
+    /// couriers are short the plan spread its lateness over many orders and broke many promises by a little. With a cost
+    /// for the break itself, of two orders one of which must wait, the plan makes the one that can still keep its
+    /// promise keep it. 0 prices lateness by the minute only. Default 2 (two minutes of click-to-door): on the shared
+    /// MDRP traces dispatch quality stays within the spread of a null perturbation from 1 to 3 and costs from 5 on, and
+    /// the promises kept rise with it (bench/results/promises.md). Read by the MDRP profile's planner.
+    /// </summary>
+    public double PromiseBreakCost { get; init; } = 2;
+
     internal void Validate()
     {
         static void Positive(double v, string name)
@@ -215,6 +227,7 @@ public sealed record DispatchOptions
             throw new ArgumentOutOfRangeException(nameof(FinishedOrderRetentionMinutes), FinishedOrderRetentionMinutes, $"{nameof(FinishedOrderRetentionMinutes)} must be >= 0 minutes (+infinity keeps finished orders for good)");
         if (!(RemakeMinutes >= 0) || !double.IsFinite(RemakeMinutes)) throw new ArgumentOutOfRangeException(nameof(RemakeMinutes), RemakeMinutes, "must be a finite number of minutes >= 0");
         NonNegative(PromiseLatenessWeight, nameof(PromiseLatenessWeight));
+        NonNegative(PromiseBreakCost, nameof(PromiseBreakCost));
         if (!(PromiseOnTimeProbability > 0 && PromiseOnTimeProbability < 1))
             throw new ArgumentOutOfRangeException(nameof(PromiseOnTimeProbability), PromiseOnTimeProbability, "must be a probability strictly between 0 and 1");
         if (!(PickupBeforeReadyToleranceMinutes >= 0)) throw new ArgumentOutOfRangeException(nameof(PickupBeforeReadyToleranceMinutes), PickupBeforeReadyToleranceMinutes, "must be >= 0 (+infinity accepts any pickup after placement)");

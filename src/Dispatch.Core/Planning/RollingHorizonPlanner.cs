@@ -42,7 +42,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     /// <see cref="DispatchOptions.LargeProblemCandidateCouriers"/> above <see cref="DispatchOptions.LargeProblemOpenOrders"/>
     /// open orders), and the stride of every per-site and per-row candidate array this tick.</summary>
     private int _kEff;
-    private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight, _promiseWeight;
+    private readonly double _postponeDelay, _starvationAge, _pressureTravelWeight, _freedCourierWeight, _promiseWeight, _promiseBreakCost;
     private readonly bool _freedCourierRescue;
 
     // Sites with open orders ("slots"), their orders and their candidate couriers.
@@ -95,6 +95,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         _pressureTravelWeight = state.Options.PressureTravelWeight;
         _freedCourierWeight = state.Options.FreedCourierWeight;
         _promiseWeight = state.Options.PromiseLatenessWeight;
+        _promiseBreakCost = state.Options.PromiseBreakCost;
         _freedCourierRescue = state.Options.FreedCourierRescue;
         _fillSingles = FillSingles;
         _fillBundles = FillBundles;
@@ -270,13 +271,15 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     }
 
     /// <summary>The cost of dropping order <paramref name="o"/> off at <paramref name="drop"/>: its click-to-door
-    /// penalty plus, past its promise, <see cref="DispatchOptions.PromiseLatenessWeight"/> per minute (an order with no
-    /// promise, +infinity, has none), so orders about to break their promise go before orders with time to spare.</summary>
+    /// penalty plus, past its promise, <see cref="DispatchOptions.PromiseBreakCost"/> once and
+    /// <see cref="DispatchOptions.PromiseLatenessWeight"/> per minute (an order with no promise, +infinity, has none), so
+    /// orders about to break their promise go before orders with time to spare, and of two orders one of which must
+    /// break its promise, the one that can still keep it is saved.</summary>
     private double OrderCost(int o, double drop)
     {
         double cost = Penalty(drop - _s.Orders.PlacedAt[o]);
         double late = drop - _s.PromisedDrop[o];
-        return late > 0 ? cost + _promiseWeight * late : cost;
+        return late > 0 ? cost + _promiseBreakCost + _promiseWeight * late : cost;
     }
 
     /// <summary>Cost of courier column <paramref name="col"/> taking the one-site bundle <paramref name="seq"/> (drop order); +inf when infeasible.</summary>
@@ -321,10 +324,16 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             int o = seq[i];
             double ready = os.ReadyAt[o];
             double drop = _s.LowerBoundDrop[o] + Math.Max(0, now + _postponeDelay - ready);
-            cost += PostponeCost + OrderCost(o, drop);
+            cost += PostponeCost + OrderCost(o, drop) + RemadeWaitCost(o);
         }
         return cost;
     }
+
+    /// <summary>What leaving a re-made order for a later tick costs beyond its minutes: the break cost again. Its promise
+    /// was broken with the failed delivery, so every option breaks it and the break cost alone would weigh nothing for it,
+    /// while a fresh order competing for the same courier gains that cost by keeping its own promise; a re-made order is
+    /// re-dispatched with priority (as the other profiles' urgency order has it), so its wait weighs that much more.</summary>
+    private double RemadeWaitCost(int o) => _s.Orders.Remakes[o] > 0 ? _promiseBreakCost : 0;
 
     private ReadOnlySpan<int> BundleSeq(int b) => _bOrders.AsSpan(b * _maxBundle, _bCount[b]);
 
@@ -385,7 +394,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
                 // option instead, so one far from every courier is not postponed forever.
                 double bestDrop = _s.Orders.PlacedAt[o] + bestC2d;
                 _orderPost[o] = _now - _s.Orders.PlacedAt[o] > _starvationAge && double.IsFinite(best)
-                    ? PostponeCost + best + OrderCost(o, bestDrop + _postponeDelay) - OrderCost(o, bestDrop)
+                    ? PostponeCost + best + OrderCost(o, bestDrop + _postponeDelay) - OrderCost(o, bestDrop) + RemadeWaitCost(o)
                     : PostponeCostOf(seq, _now);
                 _solver.EndRow(_orderPost[o]);
                 b++;
