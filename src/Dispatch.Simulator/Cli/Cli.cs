@@ -19,14 +19,19 @@ internal static class Cli
         var tickOpt = new Option<double>("--tick") { Description = "simulated minutes between engine ticks", DefaultValueFactory = _ => 1.0 };
         var outOpt = new Option<string?>("--out") { Description = "folder for the solution files, metrics.json, report.html, routes.geojson and summaries" };
         var quietOpt = new Option<bool>("--quiet") { Description = "no progress bar or progress lines" };
+        var setOpt = EngineSettingsOption.Create();
 
         // replay
         var instArg = new Argument<string>("instance-dir") { Description = "an MDRP instance folder (restaurants.txt, orders.txt, couriers.txt, instance_parameters.txt)" };
-        var replay = new Command("replay", "replay one instance, write the three MDRP solution files and metrics.json, print a summary") { instArg, outOpt, policyOpt, tickOpt };
-        Func<ParseResult, int> plainReplay = pr => Guard(() => ReplayOne(MdrpInstance.Load(pr.GetValue(instArg)!), pr.GetValue(outOpt), pr.GetValue(policyOpt), pr.GetValue(tickOpt)));
+        var replay = new Command("replay", "replay one instance, write the three MDRP solution files and metrics.json, print a summary") { instArg, outOpt, policyOpt, tickOpt, setOpt };
+        Func<ParseResult, int> plainReplay = pr => Guard(() =>
+        {
+            var engine = EngineSettingsOption.Apply(pr.GetValue(setOpt)); // a bad setting is refused before any work
+            return ReplayOne(MdrpInstance.Load(pr.GetValue(instArg)!), pr.GetValue(outOpt), pr.GetValue(policyOpt), pr.GetValue(tickOpt), engine);
+        });
         replay.SetAction(plainReplay);
-        ScenarioCommands.Extend(replay, plainReplay, instArg, outOpt, policyOpt, tickOpt);
-        root.Subcommands.Add(ScenarioCommands.Table());
+        ScenarioCommands.Extend(replay, plainReplay, instArg, outOpt, policyOpt, tickOpt, setOpt);
+        root.Subcommands.Add(ScenarioCommands.Table(setOpt));
         root.Subcommands.Add(replay);
 
         // replay-all
@@ -35,9 +40,10 @@ internal static class Cli
         var noBaselineOpt = new Option<bool>("--no-baseline") { Description = "skip the baseline replay" };
         var parallelOpt = new Option<int>("--parallel") { Description = "instances replayed at once", DefaultValueFactory = _ => Environment.ProcessorCount };
         var replayAll = new Command("replay-all", "replay every instance of a folder (engine and greedy baseline), write one sub-folder each plus summary.md and summary.json")
-            { folderArg, outOpt, policyOpt, tickOpt, baselineOpt, noBaselineOpt, parallelOpt, quietOpt };
+            { folderArg, outOpt, policyOpt, tickOpt, baselineOpt, noBaselineOpt, parallelOpt, quietOpt, setOpt };
         replayAll.SetAction(pr => Guard(() => ReplayAll(pr.GetValue(folderArg)!, pr.GetValue(outOpt) ?? "out/replay-all", pr.GetValue(policyOpt),
-            pr.GetValue(noBaselineOpt) ? null : pr.GetValue(baselineOpt), pr.GetValue(tickOpt), pr.GetValue(parallelOpt), ProgressReporter.Detect(pr.GetValue(quietOpt)))));
+            pr.GetValue(noBaselineOpt) ? null : pr.GetValue(baselineOpt), pr.GetValue(tickOpt), pr.GetValue(parallelOpt), ProgressReporter.Detect(pr.GetValue(quietOpt)),
+            EngineSettingsOption.Apply(pr.GetValue(setOpt)))));
         root.Subcommands.Add(replayAll);
 
         // evaluate
@@ -104,7 +110,7 @@ internal static class Cli
         {
             var inst = EmbeddedDefault.Create();
             Console.WriteLine($"Replaying the embedded default wave '{inst.Name}' ({inst.Orders.Length} orders, {inst.Couriers.Length} couriers, lunch and dinner peaks) on the MDRP profile.");
-            int rc = ReplayOne(inst, pr.GetValue(outOpt), DispatchProfile.Mdrp, 1.0);
+            int rc = ReplayOne(inst, pr.GetValue(outOpt), DispatchProfile.Mdrp, 1.0, engine: null);
             var greedy = RunSummary.From(inst, "Greedy", MdrpReplay.Run(inst, new ReplayOptions { Profile = DispatchProfile.Greedy }));
             Console.WriteLine($"Greedy baseline on the same wave: click-to-door mean {greedy.Metrics.ClickToDoorMean:F2}, p90 {greedy.Metrics.ClickToDoorP90:F1}, over 40 min {greedy.Metrics.OverTargetShare:P2}, gap to lower bound {greedy.Metrics.LowerBoundGapMean:F2} min.");
             return rc;
@@ -126,9 +132,9 @@ internal static class Cli
         }
     }
 
-    private static int ReplayOne(MdrpInstance inst, string? outDir, DispatchProfile policy, double tick)
+    private static int ReplayOne(MdrpInstance inst, string? outDir, DispatchProfile policy, double tick, DispatchOptions? engine)
     {
-        var result = MdrpReplay.Run(inst, new ReplayOptions { Profile = policy, TickMinutes = tick });
+        var result = MdrpReplay.Run(inst, new ReplayOptions { Profile = policy, TickMinutes = tick, Engine = engine });
         var summary = RunSummary.From(inst, policy.ToString(), result);
         if (outDir is not null) WriteRun(outDir, inst, result, summary);
         Console.Write(summary.ToText());
@@ -148,7 +154,7 @@ internal static class Cli
         RunReport.Write(dir, inst, result.Solution, summary); // report.html + routes.geojson
     }
 
-    private static int ReplayAll(string folder, string outDir, DispatchProfile policy, DispatchProfile? baseline, double tick, int parallel, ProgressMode progressMode)
+    private static int ReplayAll(string folder, string outDir, DispatchProfile policy, DispatchProfile? baseline, double tick, int parallel, ProgressMode progressMode, DispatchOptions? engineOptions)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"instance folder not found: {folder}");
         var dirs = Directory.GetDirectories(folder).Where(d => File.Exists(Path.Combine(d, "orders.txt"))).OrderBy(d => d, StringComparer.Ordinal).ToArray();
@@ -159,13 +165,13 @@ internal static class Cli
         ProgressReporter.Run($"replay-all {dirs.Length} instances", dirs.Length, progressMode, progress => Parallel.For(0, dirs.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallel) }, i =>
         {
             var inst = MdrpInstance.Load(dirs[i]);
-            var result = MdrpReplay.Run(inst, new ReplayOptions { Profile = policy, TickMinutes = tick });
+            var result = MdrpReplay.Run(inst, new ReplayOptions { Profile = policy, TickMinutes = tick, Engine = engineOptions });
             var engine = RunSummary.From(inst, policy.ToString(), result);
             WriteRun(Path.Combine(outDir, inst.Name), inst, result, engine);
             RunSummary? b = null;
             if (baseline is { } bp)
             {
-                var bres = MdrpReplay.Run(inst, new ReplayOptions { Profile = bp, TickMinutes = tick });
+                var bres = MdrpReplay.Run(inst, new ReplayOptions { Profile = bp, TickMinutes = tick, Engine = engineOptions });
                 b = RunSummary.From(inst, bp.ToString(), bres);
                 WriteRun(Path.Combine(outDir, inst.Name, bp.ToString().ToLowerInvariant()), inst, bres, b);
             }
@@ -173,7 +179,7 @@ internal static class Cli
             progress.Increment();
         }));
         sw.Stop();
-        File.WriteAllText(Path.Combine(outDir, "summary.md"), SummaryTable.ToMarkdown(rows, sw.Elapsed.TotalSeconds));
+        File.WriteAllText(Path.Combine(outDir, "summary.md"), SummaryTable.ToMarkdown(rows, sw.Elapsed.TotalSeconds) + EngineSettingsOption.Describe(engineOptions));
         File.WriteAllText(Path.Combine(outDir, "summary.json"), SummaryTable.ToJson(rows, sw.Elapsed.TotalSeconds));
         var md = SummaryTable.ToMarkdown(rows, sw.Elapsed.TotalSeconds).Split('\n');
         Console.WriteLine(md[2]);

@@ -11,7 +11,7 @@ namespace Dispatch.Simulator;
 internal static class ScenarioCommands
 {
     /// <summary>Adds --scenario and --no-replan to the replay command; without them it runs <paramref name="plain"/>.</summary>
-    public static void Extend(Command replay, Func<ParseResult, int> plain, Argument<string> instArg, Option<string?> outOpt, Option<DispatchProfile> policyOpt, Option<double> tickOpt)
+    public static void Extend(Command replay, Func<ParseResult, int> plain, Argument<string> instArg, Option<string?> outOpt, Option<DispatchProfile> policyOpt, Option<double> tickOpt, Option<string[]> setOpt)
     {
         var scenarioOpt = new Option<string?>("--scenario") { Description = "a scenario file (JSON) of timed events to layer on the trace: rain, congestion, closures, couriers offline, demand surges, kitchen delays, cancellations" };
         var noReplanOpt = new Option<bool>("--no-replan") { Description = "freeze plans: the engine keeps the picture it had at the start and never revises a committed plan" };
@@ -24,9 +24,10 @@ internal static class ScenarioCommands
             if (file is null && !noReplan) return plain(pr);
             return Cli.Guard(() =>
             {
+                var engine = EngineSettingsOption.Apply(pr.GetValue(setOpt));
                 var inst = MdrpInstance.Load(pr.GetValue(instArg)!);
                 var scenario = file is null ? null : ScenarioFile.Load(file);
-                var r = WorldReplay.Run(inst, new WorldReplayOptions { Scenario = scenario, Replan = !noReplan, Profile = pr.GetValue(policyOpt), TickMinutes = pr.GetValue(tickOpt) });
+                var r = WorldReplay.Run(inst, new WorldReplayOptions { Scenario = scenario, Replan = !noReplan, Profile = pr.GetValue(policyOpt), TickMinutes = pr.GetValue(tickOpt), Engine = engine });
                 Console.Write(ToText(r));
                 if (pr.GetValue(outOpt) is { } outDir)
                 {
@@ -39,25 +40,26 @@ internal static class ScenarioCommands
     }
 
     /// <summary>The <c>scenarios</c> command: every scenario x every trace, re-planning on and off, as one table.</summary>
-    public static Command Table()
+    public static Command Table(Option<string[]> setOpt)
     {
         var scenariosArg = new Argument<string>("scenarios") { Description = "a scenario file or a folder of them (*.json)" };
         var tracesArg = new Argument<string[]>("traces") { Description = "instance folders to run each scenario on", Arity = ArgumentArity.OneOrMore };
         var outOpt = new Option<string?>("--out") { Description = "write the table (markdown), scenarios.json and promises/<run>.csv (every order's promise and drop-off) here" };
-        var cmd = new Command("scenarios", "run scenarios over traces with re-planning on and off and print the comparison table") { scenariosArg, tracesArg, outOpt };
+        var cmd = new Command("scenarios", "run scenarios over traces with re-planning on and off and print the comparison table") { scenariosArg, tracesArg, outOpt, setOpt };
         cmd.SetAction(pr => Cli.Guard(() =>
         {
             string src = pr.GetValue(scenariosArg)!;
             var files = Directory.Exists(src) ? Directory.GetFiles(src, "*.json").OrderBy(f => f, StringComparer.Ordinal).ToArray() : [src];
             if (files.Length == 0) throw new FileNotFoundException($"no scenario files (*.json) in {src}");
+            var engine = EngineSettingsOption.Apply(pr.GetValue(setOpt));
             var scenarios = files.Select(ScenarioFile.Load).ToList();
             var traces = pr.GetValue(tracesArg)!.Select(MdrpInstance.Load).ToList();
             var jobs = (from s in scenarios from t in traces from replan in new[] { true, false } select (s, t, replan)).ToArray();
             var results = new WorldResult[jobs.Length];
             var sw = Stopwatch.StartNew();
             Parallel.For(0, jobs.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => results[i] = WorldReplay.Run(jobs[i].t, new WorldReplayOptions { Scenario = jobs[i].s, Replan = jobs[i].replan }));
-            string md = Markdown(results, sw.Elapsed.TotalSeconds);
+                i => results[i] = WorldReplay.Run(jobs[i].t, new WorldReplayOptions { Scenario = jobs[i].s, Replan = jobs[i].replan, Engine = engine }));
+            string md = Markdown(results, sw.Elapsed.TotalSeconds) + EngineSettingsOption.Describe(engine);
             Console.Write(md);
             if (pr.GetValue(outOpt) is { } outDir)
             {

@@ -1,3 +1,4 @@
+using Dispatch.Engine;
 using System.Text.Json;
 using Dispatch.Simulator.Evaluation;
 
@@ -52,6 +53,50 @@ public class ReplayCliTests
         Assert.True(json.RootElement.GetProperty("all_feasible").GetBoolean());
         Assert.True(File.Exists(Path.Combine(outDir, "0o50t75s1p100", MdrpSolution.AssignmentsFile)));
         Assert.True(File.Exists(Path.Combine(outDir, "0o50t75s1p100", "greedy", "metrics.json")));
+    }
+
+    [SkippableFact]
+    public void Set_gives_every_engine_of_the_replay_the_setting_and_the_default_is_the_same_as_none()
+    {
+        // TravelWeight 0.19 is the perturbation of a paired draw (bench/README.md): it must reach the engine, and the
+        // default value given explicitly must replay exactly as no --set at all.
+        string dir = TestPaths.SharedMdrpInstance("0o50t75s1p100");
+        using var temp = new TempFolder("dispatch-set");
+        string Run(string name, params string[] set)
+        {
+            string outDir = Path.Combine(temp.Path, name);
+            Assert.Equal(0, Cli.Run(["replay", dir, "--out", outDir, .. set]));
+            return File.ReadAllText(Path.Combine(outDir, MdrpSolution.AssignmentsFile));
+        }
+        string none = Run("none");
+        Assert.Equal(none, Run("default", "--set", "TravelWeight=0.2", "--set", "PromiseBreakCost=2"));
+        Assert.NotEqual(none, Run("perturbed", "--set", "travelweight=0.05"));
+    }
+
+    [Fact]
+    public void Set_refuses_what_is_not_a_setting_of_the_replay_naming_it()
+    {
+        Assert.Null(EngineSettingsOption.Apply([]));
+        var o = EngineSettingsOption.Apply(["TravelWeight=0.19", "PromiseBreakCost = 0"])!;
+        Assert.Equal((0.19, 0.0), (o.TravelWeight, o.PromiseBreakCost));
+        Assert.Equal(new DispatchOptions().PromiseLatenessWeight, o.PromiseLatenessWeight);
+        Assert.Contains("(--set): TravelWeight=0.19, PromiseBreakCost=0.", EngineSettingsOption.Describe(o));
+        Assert.Equal("", EngineSettingsOption.Describe(null));
+        void Refused(string assignment, string message) =>
+            Assert.Contains(message, Assert.Throws<ArgumentException>(() => EngineSettingsOption.Apply([assignment])).Message);
+        Refused("TravelWeight", "--set TravelWeight: expected NAME=VALUE");
+        Refused("=1", "expected NAME=VALUE");
+        Refused("TravelWeigth=1", "unknown engine setting 'TravelWeigth'; the settings are Profile, ");
+        Refused("TravelWeight=fast", "TravelWeight: \"fast\" is not a number");
+        Refused("PromiseBreakCost=-1", "PromiseBreakCost");
+        Refused("Profile=Greedy", "Profile is decided by --policy");
+        Refused("PickupServiceMinutes=3", "decided by the trace's parameters");
+        Refused("Replanning=false", "decided by --no-replan");
+        Assert.Contains("set twice", Assert.Throws<ArgumentException>(() => EngineSettingsOption.Apply(["TravelWeight=0.1", "travelWeight=0.2"])).Message);
+
+        // On the command line: an error naming the assignment, exit code 2, no replay.
+        string text = ConsoleCapture.StandardError(() => Assert.Equal(2, Cli.Run(["replay", "no-such-dir", "--set", "MaxBundleSize=many"])));
+        Assert.Contains("--set MaxBundleSize=many: MaxBundleSize: \"many\" is not a whole number", text);
     }
 
     [Fact]
