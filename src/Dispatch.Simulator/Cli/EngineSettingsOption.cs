@@ -14,8 +14,9 @@ namespace Dispatch.Simulator;
 internal static class EngineSettingsOption
 {
     /// <summary>Settings that come from elsewhere in a replay: the trace's parameters, <c>--policy</c>, <c>--tick</c>,
-    /// <c>--no-replan</c>, the stores sized to the trace.</summary>
-    private static readonly Dictionary<string, string> DecidedElsewhere = new(StringComparer.OrdinalIgnoreCase)
+    /// <c>--no-replan</c>, the stores sized to the trace. The twin of what <see cref="Mdrp.MdrpEngineOptions.For"/> and
+    /// the scenario replay's <c>Replanning</c> overwrite; a test holds the two to each other.</summary>
+    internal static readonly Dictionary<string, string> DecidedElsewhere = new(StringComparer.OrdinalIgnoreCase)
     {
         [nameof(DispatchOptions.Profile)] = "--policy",
         [nameof(DispatchOptions.PickupServiceMinutes)] = "the trace's parameters",

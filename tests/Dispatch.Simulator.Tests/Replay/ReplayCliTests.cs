@@ -1,6 +1,8 @@
 using Dispatch.Engine;
 using System.Text.Json;
 using Dispatch.Simulator.Evaluation;
+using Dispatch.Simulator.Generation;
+using Dispatch.Simulator.Mdrp;
 
 namespace Dispatch.Simulator.Tests.Replay;
 
@@ -97,6 +99,29 @@ public class ReplayCliTests
         // On the command line: an error naming the assignment, exit code 2, no replay.
         string text = ConsoleCapture.StandardError(() => Assert.Equal(2, Cli.Run(["replay", "no-such-dir", "--set", "MaxBundleSize=many"])));
         Assert.Contains("--set MaxBundleSize=many: MaxBundleSize: \"many\" is not a whole number", text);
+    }
+
+    [Fact]
+    public void Set_refuses_exactly_the_settings_a_replay_overwrites()
+    {
+        // Every setting given a value other than its default, then the replay's options built over them: the ones the
+        // build overwrites (and Replanning, which the scenario replay sets from --no-replan) are the ones --set refuses.
+        var given = new DispatchOptions();
+        foreach (var setting in DispatchSettings.All)
+            given = setting.WithText(given, OtherThanDefault(setting));
+        var built = MdrpEngineOptions.For(EmbeddedDefault.Create(), given, new DispatchOptions().Profile, new DispatchOptions().TickIntervalMinutes);
+        var overwritten = DispatchSettings.All.Where(s => s.Format(built) != s.Format(given)).Select(s => s.Name).Append(nameof(DispatchOptions.Replanning));
+        Assert.Equal(EngineSettingsOption.DecidedElsewhere.Keys.Order(), overwritten.Order());
+    }
+
+    private static string OtherThanDefault(DispatchSetting setting)
+    {
+        string value = setting.Format(new DispatchOptions());
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        if (setting.ValueType == typeof(double)) return (double.Parse(value, inv) + 1).ToString("R", inv);
+        if (setting.ValueType == typeof(int)) return (int.Parse(value, inv) + 1).ToString(inv);
+        if (setting.ValueType == typeof(bool)) return (!bool.Parse(value)).ToString();
+        return Enum.GetNames(setting.ValueType).First(n => n != value);
     }
 
     [Fact]
