@@ -117,6 +117,9 @@ internal static class AllocCheck
             search.Construct(Enumerable.Range(0, pb.Requests).ToArray());
             failures += Check($"route optimizer 100 iterations ({name})", 10, () =>
                 search.ImproveCost(new Dispatch.Routing.Search.SearchBudget(null, search.Iterations + 100, Stopwatch.GetTimestamp()), default));
+            // Route deletions by the ejection pool (insertion, ejection search, relocations, restarts).
+            failures += Check($"route optimizer 100 ejection-pool steps ({name})", 10, () =>
+                search.EliminateByEjection(new Dispatch.Routing.Search.SearchBudget(null, search.Iterations + 100, Stopwatch.GetTimestamp()), default, share: 1.0));
         }
 
         Console.WriteLine(failures == 0 ? "alloc-check: every hot path allocated 0 bytes" : $"alloc-check: {failures} hot path(s) allocated");

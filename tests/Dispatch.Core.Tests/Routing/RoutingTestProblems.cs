@@ -18,6 +18,42 @@ internal static class RoutingTestProblems
         return (GC.GetAllocatedBytesForCurrentThread() - before, search.Iterations);
     }
 
+    /// <summary>Every position's service starts within its window and the load stays within capacity, re-derived from the stop order.</summary>
+    public static void AssertFeasible(CompiledProblem pb, SolutionState s)
+    {
+        foreach (var route in s.Routes)
+        {
+            double t = pb.StopEarliest[route.Stop[0]];
+            long load = 0;
+            var open = new HashSet<int>();
+            int unmatched = 0;
+            for (int k = 1; k <= route.Count + 1; k++)
+            {
+                int prev = route.Stop[k - 1], stop = route.Stop[k];
+                t = Math.Max(t + pb.StopService[prev] + pb.Travel(prev, stop), pb.StopEarliest[stop]);
+                Assert.True(t <= pb.StopLatest[stop] + 1e-9, $"vehicle {route.Vehicle} position {k}: starts {t}, latest {pb.StopLatest[stop]}");
+                if (k == route.Count + 1) break;
+                int r = CompiledProblem.RequestOf(stop);
+                if ((stop & 1) == 0) { open.Add(r); unmatched++; load += pb.RequestAmount[r * pb.Dims]; }
+                else { Assert.Contains(r, open); unmatched--; load -= pb.RequestAmount[r * pb.Dims]; }
+                Assert.True(load <= pb.Capacity[route.Vehicle * pb.Dims]);
+                Assert.Equal(route.Vehicle, s.RequestVehicle[r]);
+            }
+            Assert.Equal(0, unmatched);   // every pickup's delivery is on the same route
+        }
+    }
+
+    /// <summary>A copy of the search's first solution (regret insertion with the whole fleet) of <paramref name="requests"/>
+    /// (every request when null).</summary>
+    public static SolutionState FirstSolution(CompiledProblem pb, int seed, int[]? requests = null)
+    {
+        var search = new AlnsSearch(pb, vehiclesFirst: true, seed: seed);
+        search.Construct(requests ?? Enumerable.Range(0, pb.Requests).ToArray());
+        var s = new SolutionState(pb);
+        s.CopyFrom(search.Best, default, all: true);
+        return s;
+    }
+
     /// <summary>One thread and an iteration limit: the same solution on every run and machine.</summary>
     public static OptimizerOptions Deterministic(long iterations, int seed = 1) =>
         new() { TimeLimit = null, MaxIterations = iterations, Threads = 1, Seed = seed };
