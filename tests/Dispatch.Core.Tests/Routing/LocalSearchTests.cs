@@ -3,15 +3,10 @@ namespace Dispatch.Core.Tests.Routing;
 public class LocalSearchTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
+    [MemberData(nameof(RoutingTestProblems.MediumSeeds), MemberType = typeof(RoutingTestProblems))]
     public void Descent_keeps_every_rule_and_never_raises_cost(int seed)
     {
-        var problem = RoutingTestProblems.Random(seed, requests: 40, vehicles: 15, capacity: 4, horizon: 700);
-        var pb = new CompiledProblem(problem);
+        var pb = RoutingTestProblems.Medium(seed);
         var s = RoutingTestProblems.FirstSolution(pb, seed);
         double before = s.RoutesCost;
         int pending = s.PendingCount, used = s.UsedRoutes;

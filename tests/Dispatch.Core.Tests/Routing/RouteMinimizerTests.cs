@@ -6,16 +6,10 @@ public class RouteMinimizerTests
     /// <summary>After every step of a route deletion: each request is on exactly the route its vehicle names or in the
     /// pool once, every route keeps every rule, and the pool never opens a route.</summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
+    [MemberData(nameof(RoutingTestProblems.MediumSeeds), MemberType = typeof(RoutingTestProblems))]
     public void Every_step_keeps_every_rule_and_loses_no_request(int seed)
     {
-        var problem = RoutingTestProblems.Random(seed, requests: 40, vehicles: 15, capacity: 4, horizon: 700);
-        var pb = new CompiledProblem(problem);
+        var pb = RoutingTestProblems.Medium(seed);
         // The pool runs from a solution with every request on a route: the requests the first solution leaves out
         // (windows no vehicle can reach) are left out of the problem the search is given.
         var first = RoutingTestProblems.FirstSolution(pb, seed);

@@ -43,6 +43,12 @@ internal static class RoutingTestProblems
         }
     }
 
+    /// <summary>Seeds of the medium problems (<see cref="Medium"/>) the search's parts are tested on.</summary>
+    public static TheoryData<int> MediumSeeds => new() { 1, 2, 3, 4, 5, 6 };
+
+    /// <summary>40 requests, 15 vehicles of capacity 4, a 700-minute horizon: more routes than a good solution needs.</summary>
+    public static CompiledProblem Medium(int seed) => new(Random(seed, requests: 40, vehicles: 15, capacity: 4, horizon: 700));
+
     /// <summary>A copy of the search's first solution (regret insertion with the whole fleet) of <paramref name="requests"/>
     /// (every request when null).</summary>
     public static SolutionState FirstSolution(CompiledProblem pb, int seed, int[]? requests = null)
