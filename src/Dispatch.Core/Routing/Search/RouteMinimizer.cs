@@ -50,12 +50,7 @@ internal sealed class RouteMinimizer
     public void Begin(SolutionState s, ref SearchRandom rng)
     {
         Array.Fill(_failures, 1);
-        int pick = -1, seen = 0;
-        for (int v = 0; v < s.Routes.Length; v++)
-        {
-            if (s.Routes[v].IsEmpty) continue;
-            if (rng.Next(++seen) == 0) pick = v;
-        }
+        int pick = RandomUsedRoute(s, ref rng);
         if (pick >= 0) s.ClearRoute(pick);
     }
 
@@ -161,8 +156,7 @@ internal sealed class RouteMinimizer
         {
             int stop = route.Stop[k];
             int q = CompiledProblem.RequestOf(stop);
-            // A pair is counted at its pickup; a request with one stop at that stop.
-            if (_pb.HasPickup[q] && stop != CompiledProblem.PickupStop(q)) continue;
+            if (stop != FirstStop(q)) continue; // each request once, at its first stop
             _onRoute[n++] = q;
         }
         return n;
@@ -196,13 +190,12 @@ internal sealed class RouteMinimizer
     /// stop is served nearest in time to <paramref name="r"/>'s first stop's window; returns how many.</summary>
     private int NearestInTime(SolutionState s, RouteState route, int n, int r)
     {
-        int rs = _pb.HasPickup[r] ? CompiledProblem.PickupStop(r) : CompiledProblem.DeliveryStop(r);
+        int rs = FirstStop(r);
         double lo = _pb.StopEarliest[rs], hi = _pb.StopLatest[rs];
         for (int a = 0; a < n; a++)
         {
             int q = _onRoute[a];
-            int qs = _pb.HasPickup[q] ? CompiledProblem.PickupStop(q) : CompiledProblem.DeliveryStop(q);
-            double t = route.Start[s.StopPosition[qs]];
+            double t = route.Start[s.StopPosition[FirstStop(q)]];
             _timeKey[a] = t < lo ? lo - t : t > hi ? t - hi : 0;
         }
         // Partial selection sort: PairK is small.
@@ -217,6 +210,21 @@ internal sealed class RouteMinimizer
         return k;
     }
 
+    /// <summary>A used route drawn uniformly (reservoir sampling over the routes), or -1 when none is used.</summary>
+    private static int RandomUsedRoute(SolutionState s, ref SearchRandom rng)
+    {
+        int pick = -1, seen = 0;
+        for (int v = 0; v < s.Routes.Length; v++)
+        {
+            if (s.Routes[v].IsEmpty) continue;
+            if (rng.Next(++seen) == 0) pick = v;
+        }
+        return pick;
+    }
+
+    /// <summary>A request's first stop: its pickup, or its only stop.</summary>
+    private int FirstStop(int q) => _pb.HasPickup[q] ? CompiledProblem.PickupStop(q) : CompiledProblem.DeliveryStop(q);
+
     /// <summary>A few random relocations: a random request off a random used route, to its cheapest feasible position
     /// on another used route (back on its own when none has one), whatever the cost.</summary>
     private void Perturb(SolutionState s, ref SearchRandom rng)
@@ -224,21 +232,14 @@ internal sealed class RouteMinimizer
         for (int move = 0; move < PerturbMoves; move++)
         {
             if (s.UsedRoutes < 2) return;
-            int v = -1, seen = 0;
-            for (int u = 0; u < s.Routes.Length; u++)
-            {
-                if (s.Routes[u].IsEmpty) continue;
-                if (rng.Next(++seen) == 0) v = u;
-            }
+            int v = RandomUsedRoute(s, ref rng);
             int n = RequestsOn(s.Routes[v]);
             int q = _onRoute[rng.Next(n)];
             int pendingBefore = s.PendingCount;
+            // Remove puts q first in the pool, then any later stop's request it takes too (a matrix without the
+            // triangle inequality): those stay in the pool.
             s.Remove(q);
-            // Remove may take a later stop's request too (a matrix without the triangle inequality): those stay in the pool.
-            int at = -1;
-            for (int k = pendingBefore; k < s.PendingCount; k++) if (s.Pending[k] == q) { at = k; break; }
-            if (at < 0) continue;
-            s.RemovePendingAt(at);
+            s.RemovePendingAt(pendingBefore);
             if (TryInsertCheapest(s, q, except: v)) continue;
             double c = Insertion.Best(_pb, s.Routes[v], q, out int i, out int j);
             if (c < double.PositiveInfinity) s.Insert(q, v, i, j);
