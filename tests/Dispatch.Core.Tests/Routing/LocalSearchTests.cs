@@ -53,4 +53,27 @@ public class LocalSearchTests
         s.Resum();
         Assert.Equal(24, s.RoutesCost, 6);
     }
+
+    /// <summary>A descent whose deadline has passed, or that is cancelled, makes no move: the search's time limit
+    /// holds even when it runs out inside a descent. The same descent without a deadline does improve.</summary>
+    [Fact]
+    public void Descent_past_its_deadline_or_cancelled_moves_nothing()
+    {
+        var pb = RoutingTestProblems.Medium(1);
+        var first = RoutingTestProblems.FirstSolution(pb, 1);
+        var free = new SolutionState(pb);
+        free.CopyFrom(first, default, all: true);
+        Assert.True(new LocalSearch(pb).Descend(free), "the medium problem's first solution has an improving move");
+
+        var late = new SolutionState(pb);
+        late.CopyFrom(first, default, all: true);
+        Assert.False(new LocalSearch(pb).Descend(late, deadline: System.Diagnostics.Stopwatch.GetTimestamp() - 1));
+        Assert.Equal(first.RoutesCost, late.RoutesCost);
+
+        var cancelled = new SolutionState(pb);
+        cancelled.CopyFrom(first, default, all: true);
+        Assert.False(new LocalSearch(pb).Descend(cancelled, cancel: new CancellationToken(canceled: true)));
+        Assert.Equal(first.RoutesCost, cancelled.RoutesCost);
+        for (int r = 0; r < pb.Requests; r++) Assert.Equal(first.RequestVehicle[r], cancelled.RequestVehicle[r]);
+    }
 }

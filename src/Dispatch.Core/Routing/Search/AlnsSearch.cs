@@ -170,7 +170,7 @@ internal sealed class AlnsSearch
             }
             _work.ClearDirty();
             if (restart) continue;
-            _localSearch.Descend(_work);
+            _localSearch.Descend(_work, budget.Deadline, cancel);
             _work.ClearDirty();
             if (SolutionState.IsBetter(_work, _best, _vehiclesFirst)) PublishBest(_work);
         }
@@ -231,7 +231,7 @@ internal sealed class AlnsSearch
             else _recreate.Run(_work, insert + 1, noise == 1, maxRoutes, ref _rng);
             for (int k = 0; k < _work.PendingCount; k++) _hardness[_work.Pending[k]]++;
             // A would-be best is taken to its local optimum under relocate and 2-opt* first.
-            if (SolutionState.IsBetter(_work, _best, _vehiclesFirst)) _localSearch.Descend(_work);
+            if (SolutionState.IsBetter(_work, _best, _vehiclesFirst)) _localSearch.Descend(_work, budget.Deadline, cancel);
             Iterations++;
 
             double next = _work.Objective(_penalty);

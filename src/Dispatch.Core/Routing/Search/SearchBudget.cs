@@ -22,6 +22,11 @@ internal readonly struct SearchBudget
 
     public long StartTimestamp => _startTimestamp;
 
+    /// <summary>The <see cref="Stopwatch"/> timestamp at which the time limit is spent; <see cref="long.MaxValue"/>
+    /// without one (so a search under an iteration limit only is never cut short by the clock and stays
+    /// deterministic).</summary>
+    public long Deadline => double.IsPositiveInfinity(_limitTicks) ? long.MaxValue : _startTimestamp + (long)_limitTicks;
+
     public double Progress(long iterations)
     {
         double byIterations = iterations / _maxIterations;
