@@ -250,7 +250,7 @@ public class SnapshotTests
 
         using var current = new MemoryStream();
         b.SaveSnapshot(current);
-        Assert.Equal(8, BitConverter.ToInt32(current.ToArray(), 4));
+        Assert.Equal(9, BitConverter.ToInt32(current.ToArray(), 4));
         current.Position = 0;
         var c = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(current, new EuclideanCeilMinutes(320), options);
         using var again = new MemoryStream();
@@ -286,6 +286,9 @@ public class SnapshotTests
             Assert.Equal(a.TryGetPromise(id, out var pa), b.TryGetPromise(id, out var pb));
             Assert.Equal(pa, pb);
         }
+        // Version 7 holds no provisional matching (format 9 does): the loaded engine quotes without one until its first
+        // tick makes one, so the engine that ran on forgets its own here to quote the same.
+        a.ForgetProvisionalMatching();
 
         DriveBothAndCompare(a, logA, b, orders, cut);
         Assert.Equal(a.Counts, b.Counts);

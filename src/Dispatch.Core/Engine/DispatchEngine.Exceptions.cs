@@ -124,6 +124,7 @@ public sealed partial class DispatchEngine<TTravel>
             int remakes = hs.Remakes[h];
             o = _s.Orders.Add(req, hs.Site[h], Options.PickupServiceMinutes, Options.DropoffServiceMinutes);
             GrowIfNeeded();
+            _s.Provisional.Forget(o); // a reused slot (see PlaceOrder)
             var os = _s.Orders;
             os.Status[o] = OrderStatus.Delivered; // counted as delivered until Remake moves it to open
             os.Remakes[o] = remakes;

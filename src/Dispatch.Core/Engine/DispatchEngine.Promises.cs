@@ -175,7 +175,7 @@ public sealed partial class DispatchEngine<TTravel>
         }
     }
 
-    // ---------------------------------------------------------------- snapshot block (versions 6 to 8)
+    // ---------------------------------------------------------------- snapshot block (versions 6 to 9)
     // One block, written after the improvement cursor and before the trailer, so other additions to the format stay
     // apart from it: the per-order promise columns (order slots), each site's pickup lateness, the calibration rings,
     // the re-quote counter; version 7 adds which ring entries are provisional (commit errors), the planned drop-off at
@@ -184,6 +184,8 @@ public sealed partial class DispatchEngine<TTravel>
     // what they were, and its in-flight orders' commit errors are learnt at the next tick's check. Version 8 adds each
     // order's promised ready time and learnt slip and the slip ring; an older block loads with no promised ready times
     // (those orders' slips are never learnt and count as none) and no slips, so its margins are what they were.
+    // Version 9 adds the planner's provisional matching (ProvisionalTrips), which the quotes read; an older block loads
+    // with none, as an engine has before its first tick.
 
     private void WritePromiseBlock(BinaryWriter w)
     {
@@ -206,6 +208,63 @@ public sealed partial class DispatchEngine<TTravel>
         orders.Column(p.ReadyPromised); orders.Column(p.Slip);
         WriteRings(w, p.Slips);
         new ColumnWriter(w, p.Slips.Owner.Length).Column(p.Slips.Owner); // when each slip was learnt
+        // ---- version 9: the planner's provisional matching, which the quotes read
+        WriteProvisional(w);
+    }
+
+    /// <summary>The provisional matching (<see cref="ProvisionalTrips"/>) as lists: the couriers with a trip and their
+    /// trips, then the open orders in those trips with their courier. Only what holds is written (not the stamps, nor
+    /// what earlier ticks left in the columns), so an engine and its restored copy write the same bytes.</summary>
+    private void WriteProvisional(BinaryWriter w)
+    {
+        var plan = _s.Provisional;
+        int couriers = _s.Couriers.Count, trips = 0;
+        for (int c = 0; c < couriers; c++) if (plan.HasTrip(c)) trips++;
+        w.Write(trips);
+        for (int c = 0; c < couriers; c++)
+        {
+            if (!plan.HasTrip(c)) continue;
+            w.Write(c); w.Write(plan.Site[c]); w.Write(plan.Count[c]);
+            w.Write(plan.Pickup[c]); w.Write(plan.Ready[c]); w.Write(plan.LastX[c]); w.Write(plan.LastY[c]); w.Write(plan.LastDrop[c]);
+        }
+        var open = _s.OpenOrders.Items;
+        int held = 0;
+        foreach (int o in open) if (plan.Holds(o)) held++;
+        w.Write(held);
+        foreach (int o in open)
+        {
+            if (!plan.Holds(o)) continue;
+            w.Write(o); w.Write(plan.OrderCourier[o]);
+        }
+    }
+
+    /// <summary>Reads what <see cref="WriteProvisional"/> wrote, refusing slots out of range (the file is damaged).</summary>
+    private void ReadProvisional(BinaryReader r)
+    {
+        var plan = _s.Provisional;
+        plan.EnsureCapacity(_s.Orders.Capacity, _s.Couriers.Id.Length);
+        plan.Clear();
+        int couriers = _s.Couriers.Count, sites = _s.Sites.Count, orders = _s.Orders.Count;
+        int trips = Count(r, "provisional trips");
+        for (int i = 0; i < trips; i++)
+        {
+            int c = r.ReadInt32(), site = r.ReadInt32(), count = r.ReadInt32();
+            if (c < 0 || c >= couriers || site < 0 || site >= sites || count < 1)
+                throw new InvalidDataException($"snapshot: provisional trip {i} names courier slot {c}, site slot {site}, {count} orders; it holds {couriers} couriers and {sites} sites");
+            plan.CourierStamp[c] = plan.Stamp;
+            plan.Site[c] = site; plan.Count[c] = count;
+            plan.Pickup[c] = r.ReadDouble(); plan.Ready[c] = r.ReadDouble();
+            plan.LastX[c] = r.ReadDouble(); plan.LastY[c] = r.ReadDouble(); plan.LastDrop[c] = r.ReadDouble();
+        }
+        int held = Count(r, "orders in provisional trips");
+        for (int i = 0; i < held; i++)
+        {
+            int o = r.ReadInt32(), c = r.ReadInt32();
+            if (o < 0 || o >= orders || c < 0 || c >= couriers || !plan.HasTrip(c))
+                throw new InvalidDataException($"snapshot: order slot {o} in the provisional trip of courier slot {c}, which has none or is out of range");
+            plan.OrderStamp[o] = plan.Stamp;
+            plan.OrderCourier[o] = c;
+        }
     }
 
     /// <summary>A ring set's errors, counts and next slots, as <see cref="ReadRings"/> reads them.</summary>
@@ -255,6 +314,9 @@ public sealed partial class DispatchEngine<TTravel>
             p.Slip.AsSpan(0, n).Fill(double.NaN);
             ClearRings(p.Slips);
         }
+        // Older snapshots: no provisional matching until the first tick makes one.
+        if (version >= 9) ReadProvisional(r);
+        else ForgetProvisionalMatching();
         p.RingsChanged();
     }
 
@@ -290,6 +352,14 @@ public sealed partial class DispatchEngine<TTravel>
         p.Requotes = 0;
     }
 
+    /// <summary>No provisional matching, as a snapshot before format 9 loads (and, for tests that compare with one, the
+    /// engine that ran on).</summary>
+    internal void ForgetProvisionalMatching()
+    {
+        _s.Provisional.EnsureCapacity(_s.Orders.Capacity, _s.Couriers.Id.Length);
+        _s.Provisional.Clear();
+    }
+
     /// <summary>A snapshot from before promises: its orders have none (not re-quoted, their deliveries teach nothing).</summary>
     private void ForgetPromises()
     {
@@ -304,5 +374,6 @@ public sealed partial class DispatchEngine<TTravel>
         p.CommitDrop.AsSpan(0, n).Fill(double.NaN);
         p.ReadyPromised.AsSpan(0, n).Fill(double.NaN);
         p.Slip.AsSpan(0, n).Fill(double.NaN);
+        ForgetProvisionalMatching();
     }
 }

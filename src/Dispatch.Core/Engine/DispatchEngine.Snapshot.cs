@@ -18,8 +18,9 @@ public sealed partial class DispatchEngine<TTravel>
     /// finished orders' retention counted from their drop-off, or the last tick for a cancellation).
     /// 6: as 5, plus the promises block (see DispatchEngine.Promises.cs) after the exceptions block. 7: as 6, the promises
     /// block ending with each order's planned drop-off at commit and the drift rings (promise errors learnt in two parts).
-    /// 8: as 7, the promises block ending with each order's promised ready time and learnt kitchen slip and the slip ring.</summary>
-    private const int SnapshotVersion = 8;
+    /// 8: as 7, the promises block ending with each order's promised ready time and learnt kitchen slip and the slip ring.
+    /// 9: as 8, the promises block ending with the planner's provisional matching (what the quotes read of the plan).</summary>
+    private const int SnapshotVersion = 9;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending
@@ -93,7 +94,7 @@ public sealed partial class DispatchEngine<TTravel>
         }
         w.Write(_planner.Improver?.Cursor ?? 0);
         WriteExceptions(w);
-        // ---- promises (versions 6 to 8): one block, see DispatchEngine.Promises.cs
+        // ---- promises (versions 6 to 9): one block, see DispatchEngine.Promises.cs
         WritePromiseBlock(w);
         // ---- end of promises
         w.Write(SnapshotMagic); // trailer: a torn snapshot is detected
@@ -447,7 +448,7 @@ public sealed partial class DispatchEngine<TTravel>
         }
         int cursor = hasCursor ? r.ReadInt32() : 0;
         ReadExceptions(r, version);
-        // ---- promises (versions 6 to 8): one block, see DispatchEngine.Promises.cs; older snapshots' orders have no promise
+        // ---- promises (versions 6 to 9): one block, see DispatchEngine.Promises.cs; older snapshots' orders have no promise
         if (version >= 6) ReadPromiseBlock(r, version);
         else ForgetPromises();
         // ---- end of promises

@@ -144,6 +144,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], order.DropX, order.DropY) + Options.DropoffServiceMinutes * 0.5;
         _s.Orders.Status[o] = OrderStatus.Unknown;
         _s.ReleasedFrom[o] = -1;
+        _s.Provisional.Forget(o); // a reused slot: the order in it before may have been in the matching
         _s.Known++;
         _s.SetStatus(o, OrderStatus.Open);
         RecordPromise(o, now);
@@ -249,6 +250,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         cs.Capacity[c] = shift.Capacity;
         cs.State[c] = shift.ShiftStart <= now ? CourierState.OnShift : CourierState.Scheduled;
         cs.RouteHead[c] = 0; cs.RouteEnd[c] = 0;
+        _s.Provisional.Drop(c); // a reused slot, or a courier back: no trip from an earlier tick
     }
 
     /// <summary>The courier stops taking work now. Orders it has not picked up are released to others (reported at the next tick); picked-up ones it still delivers.</summary>
@@ -261,6 +263,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         if (cs.State[c] == CourierState.Ended) Throw(DispatchError.InvalidState, $"courier {courierId} is already off shift");
         cs.ShiftEnd[c] = Math.Min(cs.ShiftEnd[c], Math.Max(now, cs.ShiftStart[c]));
         _s.EndCourier(c, now);
+        _s.Provisional.Drop(c); // its provisional trip's orders queue again
         ReleaseUnpicked(c, now, PlanChangeReason.CourierOffline, onlyBeyondHead: false, slip: 0);
     }
 
@@ -756,6 +759,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         _s.OpenOrders.EnsureCapacity(_s.Orders.Capacity);
         _s.Ended.EnsureCapacity(_s.Couriers.Id.Length);
         if (_s.EndedQueued.Length < _s.Couriers.Id.Length) Array.Resize(ref _s.EndedQueued, _s.Couriers.Id.Length);
+        _s.Provisional.EnsureCapacity(_s.Orders.Capacity, _s.Couriers.Id.Length);
         _s.Finished.EnsureCapacity(_s.History.Capacity);
         if (_s.LowerBoundDrop.Length < _s.Orders.Capacity)
         {

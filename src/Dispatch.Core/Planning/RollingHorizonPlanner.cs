@@ -155,6 +155,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     {
         _now = now;
         _travelWeight = _s.Options.TravelWeight;
+        _s.Provisional.Begin(); // last tick's matching no longer holds, even if this tick plans nothing
         var open = _s.OpenOrders.Items;
         if (open.Length == 0) return;
         _cands.Collect(_s.Couriers, now, now + _s.Options.CourierLookaheadMinutes, countBy: double.NegativeInfinity);
@@ -283,11 +284,20 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
     }
 
     /// <summary>Cost of courier column <paramref name="col"/> taking the one-site bundle <paramref name="seq"/> (drop order); +inf when infeasible.</summary>
-    private double BundleCost(int col, ReadOnlySpan<int> seq) => BundleCost(col, seq, out _);
+    private double BundleCost(int col, ReadOnlySpan<int> seq) => BundleCost(col, seq, out _, out _, out _);
 
-    private double BundleCost(int col, ReadOnlySpan<int> seq, out double lastClickToDoor)
+    private double BundleCost(int col, ReadOnlySpan<int> seq, out double lastClickToDoor) => BundleCost(col, seq, out lastClickToDoor, out _, out _);
+
+    /// <param name="col">Courier column.</param>
+    /// <param name="seq">The bundle's orders, in drop order.</param>
+    /// <param name="lastClickToDoor">The last drop-off's click-to-door (+inf when infeasible).</param>
+    /// <param name="pickupAt">When the courier picks the bundle up.</param>
+    /// <param name="lastDropAt">When it drops the last order off (the provisional matching's timing, so the quotes
+    /// read the trip as the planner priced it).</param>
+    private double BundleCost(int col, ReadOnlySpan<int> seq, out double lastClickToDoor, out double pickupAt, out double lastDropAt)
     {
         lastClickToDoor = double.PositiveInfinity;
+        pickupAt = lastDropAt = double.PositiveInfinity;
         if (!_cands.HasRoomFor(col, seq.Length)) return double.PositiveInfinity;
         var os = _s.Orders;
         int site = os.Site[seq[0]];
@@ -298,6 +308,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
         double pickup = Math.Max(ready, arrive + _halfP);
         if (pickup > _s.Couriers.ShiftEnd[_cands.Courier[col]]) return double.PositiveInfinity;
+        pickupAt = pickup;
         double t = pickup + _halfP, px = sx, py = sy, cost = 0;
         for (int i = 0; i < seq.Length; i++)
         {
@@ -306,6 +317,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
             t += TravelAhead.MinutesFrom(ref _travel, px, py, dx, dy, t);
             double drop = t + _halfD;
             lastClickToDoor = drop - os.PlacedAt[o];
+            lastDropAt = drop;
             cost += OrderCost(o, drop);
             t = drop + _halfD;
             px = dx; py = dy;
@@ -555,7 +567,8 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         }
     }
 
-    /// <summary>Sends each matched bundle whose courier is idle and must leave now; the rest wait for the next tick.</summary>
+    /// <summary>Sends each matched bundle whose courier is idle and must leave now; the rest wait for the next tick, and
+    /// are written down as the provisional matching (<see cref="ProvisionalTrips"/>) for the promise quotes until then.</summary>
     private void Commit<TSink>(double now, ref TSink sink) where TSink : IAssignmentSink
     {
         double tick = _s.Options.TickIntervalMinutes;
@@ -563,7 +576,20 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         {
             int col = _bCol[b];
             if (_bCount[b] == 0 || col < 0) continue;
-            CommitIfDue(ref sink, _cands.Courier[col], BundleSeq(b), now, tick);
+            if (!CommitIfDue(ref sink, _cands.Courier[col], BundleSeq(b), now, tick)) NoteProvisional(col, BundleSeq(b));
         }
+    }
+
+    /// <summary>Writes down courier column <paramref name="col"/>'s provisional trip <paramref name="seq"/>, timed by
+    /// <see cref="BundleCost(int, ReadOnlySpan{int}, out double, out double, out double)"/> as the matching priced it.</summary>
+    private void NoteProvisional(int col, ReadOnlySpan<int> seq)
+    {
+        var os = _s.Orders;
+        BundleCost(col, seq, out _, out double pickup, out double lastDrop);
+        if (!double.IsFinite(lastDrop)) return; // not a trip the courier can make (the matching does not pick those)
+        double ready = 0;
+        for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
+        int last = seq[^1];
+        _s.Provisional.Note(_cands.Courier[col], seq, os.Site[seq[0]], pickup, ready, os.DropX[last], os.DropY[last], lastDrop);
     }
 }

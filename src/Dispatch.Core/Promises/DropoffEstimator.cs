@@ -6,7 +6,9 @@ namespace Dispatch.Promises;
 /// <summary>
 /// The point estimate of an order's drop-off from what the engine knows before the order is in a plan: a short
 /// simulation of the queue. Every courier on shift (or starting) is free at the end of its committed plan (where and
-/// when); the open orders whose food is ready no later than this one's go first, each taken by the courier free
+/// when), or, when the MDRP planner's last tick matched it to a trip it did not send yet (<see cref="State.ProvisionalTrips"/>),
+/// at the end of that trip, whose orders go first whatever their ready time: the planner serves them next; the other
+/// open orders whose food is ready no later than this one's go first, each taken by the courier free
 /// earliest (which then ends at that order's drop-off); this order then goes with the courier that can pick it up
 /// first. Its food is expected ready at the ready time plus the site's recent pickup lateness. Travel is the
 /// engine's travel rule, so the known traffic picture is in it.
@@ -16,7 +18,8 @@ namespace Dispatch.Promises;
 /// would; the trip's courier is then free later by the added drop-off. Without this the simulation serves a queue one
 /// order per courier trip, which is not what the planner does when couriers are short (it bundles most then, since a
 /// freed courier is worth most), and overstated the wait of long queues about twofold on courier-short traces.
-/// What the simulation still leaves out (the planner's order of service, re-planning) is what the calibration learns
+/// What the simulation still leaves out (the planner's order of service beyond its current matching, re-planning) is what
+/// the calibration learns
 /// (<see cref="ErrorQuantiles"/>).
 /// Read-only on the engine's state and allocation-free once its buffers fit the couriers: quoting decides nothing.
 /// <para>

@@ -34,9 +34,9 @@ internal sealed class QueueRun
     private int[] _siteStamp = new int[16], _siteTrip = new int[16];
     private int _stamp;
 
-    /// <summary>Per trip started in this run: its courier (heap slot), orders, serial (see <see cref="_trips"/>), pickup
-    /// time, first ready time, and where and when its last drop-off is.</summary>
-    private int[] _tripCourier = new int[16], _tripCount = new int[16], _tripSerial = new int[16];
+    /// <summary>Per trip started in this run: its site, courier (heap slot), orders, serial (see <see cref="_trips"/>),
+    /// pickup time, first ready time, and where and when its last drop-off is.</summary>
+    private int[] _tripSite = new int[16], _tripCourier = new int[16], _tripCount = new int[16], _tripSerial = new int[16];
     private double[] _tripPickup = new double[16], _tripReady = new double[16], _tripX = new double[16], _tripY = new double[16], _tripDrop = new double[16];
     private int _tripN;
 
@@ -84,32 +84,48 @@ internal sealed class QueueRun
     {
         if (_tripN < _tripCourier.Length) return;
         int n = _tripCourier.Length * 2;
-        Array.Resize(ref _tripCourier, n); Array.Resize(ref _tripCount, n); Array.Resize(ref _tripSerial, n);
+        Array.Resize(ref _tripSite, n); Array.Resize(ref _tripCourier, n); Array.Resize(ref _tripCount, n); Array.Resize(ref _tripSerial, n);
         Array.Resize(ref _tripPickup, n); Array.Resize(ref _tripReady, n); Array.Resize(ref _tripX, n); Array.Resize(ref _tripY, n); Array.Resize(ref _tripDrop, n);
     }
 
     /// <summary>A new run at <paramref name="now"/>: every courier on shift (or starting) free at the end of its committed
-    /// plan, in a heap on free time; no order taken, no trip open.</summary>
+    /// plan, in a heap on free time; no order taken. A courier the planner's last tick gave a trip it did not commit
+    /// (<see cref="ProvisionalTrips"/>) is free only after that trip, which is its site's open trip (a later order may
+    /// join it, as the planner would add it to that bundle); the orders in those trips are not queued again
+    /// (<see cref="Advance"/>): the planner serves them next, whatever their ready time.</summary>
     public void Start(EngineState s, double now)
     {
         var cs = s.Couriers;
+        var plan = s.Provisional;
         EnsureCapacity(cs.Count, s.Sites.Count);
         NextStamp();
+        double halfD = s.Options.DropoffServiceMinutes * 0.5;
         int m = 0;
         for (int c = 0; c < cs.Count; c++)
         {
-            if (cs.Id[c] < 0 || cs.State[c] == CourierState.Ended || cs.ShiftEnd[c] <= now) continue;
+            if (!Queues(cs, c, now)) continue;
             _free[m] = Math.Max(now, Math.Max(cs.FreeAt[c], cs.ShiftStart[c]));
             _x[m] = cs.X[c]; _y[m] = cs.Y[c]; _end[m] = cs.ShiftEnd[c];
             _heap[m] = m;
             _grown[m] = 0;
             _trips[m] = 0;
+            if (plan.HasTrip(c))
+            {
+                _free[m] = Math.Max(_free[m], plan.LastDrop[c] + halfD);
+                _x[m] = plan.LastX[c]; _y[m] = plan.LastY[c];
+                StartTrip(plan.Site[c], m, plan.Pickup[c], plan.Ready[c], plan.LastX[c], plan.LastY[c], plan.LastDrop[c]);
+                _tripCount[_siteTrip[plan.Site[c]]] = plan.Count[c];
+            }
             m++;
         }
         _m = m;
         for (int i = m / 2 - 1; i >= 0; i--) SiftDown(i, m);
         Reset(now);
     }
+
+    /// <summary>Whether courier slot <paramref name="c"/> is in a run started at <paramref name="now"/>: on shift, or
+    /// starting one, that has not ended.</summary>
+    public static bool Queues(CourierStore cs, int c, double now) => cs.Id[c] >= 0 && cs.State[c] != CourierState.Ended && cs.ShiftEnd[c] > now;
 
     /// <summary>A new run that starts where <paramref name="start"/> (a run just started, nothing taken) does: a copy,
     /// cheaper than building the heap again.</summary>
@@ -125,6 +141,13 @@ internal sealed class QueueRun
         start._heap.AsSpan(0, m).CopyTo(_heap);
         _grown.AsSpan(0, m).Clear();
         _trips.AsSpan(0, m).Clear();
+        // The provisional trips the start holds (none started since: it takes no order).
+        for (int t = 0; t < start._tripN; t++)
+        {
+            int site = start._tripSite[t];
+            StartTrip(site, start._tripCourier[t], start._tripPickup[t], start._tripReady[t], start._tripX[t], start._tripY[t], start._tripDrop[t]);
+            _tripCount[_siteTrip[site]] = start._tripCount[t];
+        }
         _m = m;
         Reset(start.Now);
     }
@@ -162,6 +185,7 @@ internal sealed class QueueRun
         double window = s.Options.BundleReadyWindowMinutes;
         int m = _m;
         int p = Position;
+        var plan = s.Provisional;
         // At most QueueLimit orders ahead: every order is quoted at placement, so this bounds a placement's cost in a
         // city with tens of thousands of open orders (past the limit the simulated wait falls short; the calibration's
         // quantiles learn what it leaves out, as they learn bundling and the planner's order of service).
@@ -173,6 +197,9 @@ internal sealed class QueueRun
                 if (p == items.Length - 1) break; // the order placed last: stop before it, a later quote takes it
                 continue;
             }
+            // In a provisional trip: its courier serves it first, from the start of the run (unless that courier's shift
+            // has ended since the tick: it is not in the run, and its trip's orders queue again).
+            if (plan.Holds(o) && Queues(s.Couriers, plan.OrderCourier[o], Now)) continue;
             double oready = os.ReadyAt[o];
             if (oready > readyAt) { if (oready < Hi) Hi = oready; continue; }
             Queued++;
@@ -342,6 +369,7 @@ internal sealed class QueueRun
             _siteStamp[site] = _stamp;
             _siteTrip[site] = t;
         }
+        _tripSite[t] = site;
         _tripCourier[t] = k;
         _tripSerial[t] = ++_trips[k];
         _tripCount[t] = 1;

@@ -38,6 +38,9 @@ internal sealed class EngineState
     /// (<c>Promises.OrderPromises</c>); the MDRP planner reads it as the order's soft deadline.</summary>
     public double[] PromisedDrop;
 
+    /// <summary>The planner's provisional matching from its last tick (read by promise quotes).</summary>
+    public readonly ProvisionalTrips Provisional = new();
+
     /// <summary>Earliest drop-off an order could have: ready + half pickup + direct travel + half drop-off.</summary>
     public double[] LowerBoundDrop;
 
@@ -86,6 +89,7 @@ internal sealed class EngineState
         EndedQueued = new bool[options.InitialCourierCapacity];
         LowerBoundDrop = new double[options.InitialOrderCapacity];
         PromisedDrop = new double[options.InitialOrderCapacity];
+        Provisional.EnsureCapacity(options.InitialOrderCapacity, options.InitialCourierCapacity);
         ReleasedFrom = new long[options.InitialOrderCapacity];
         ReleaseReason = new PlanChangeReason[options.InitialOrderCapacity];
         ReportedDrop = new double[options.InitialOrderCapacity];

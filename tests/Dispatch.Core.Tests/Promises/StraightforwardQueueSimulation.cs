@@ -6,7 +6,9 @@ namespace Dispatch.Core.Tests.Promises;
 /// <summary>
 /// The test oracle of <see cref="DropoffEstimator"/>: the queue simulation as it was before the estimator kept its runs
 /// between quotes (main at cc154ab, unchanged but for its name and namespace): every quote simulates the queue from
-/// scratch. The estimator must answer every quote exactly as this does.
+/// scratch. The estimator must answer every quote exactly as this does. Since the quote reads the planner's provisional
+/// matching (<see cref="ProvisionalTrips"/>), so does this: a courier with a provisional trip starts free after it, with
+/// it as its site's open trip, and the orders in those trips are not queued.
 /// </summary>
 internal sealed class StraightforwardQueueSimulation
 {
@@ -86,6 +88,14 @@ internal sealed class StraightforwardQueueSimulation
             _heap[m] = m;
             _grown[m] = 0;
             _trips[m] = 0;
+            if (s.Provisional.HasTrip(c))
+            {
+                var plan = s.Provisional;
+                _free[m] = Math.Max(_free[m], plan.LastDrop[c] + halfD);
+                _x[m] = plan.LastX[c]; _y[m] = plan.LastY[c];
+                StartTrip(plan.Site[c], m, plan.Pickup[c], plan.Ready[c], plan.LastX[c], plan.LastY[c], plan.LastDrop[c]);
+                _tripCount[plan.Site[c]] = plan.Count[c];
+            }
             m++;
         }
         if (m == 0) return new Estimate(double.PositiveInfinity, double.PositiveInfinity);
@@ -100,6 +110,11 @@ internal sealed class StraightforwardQueueSimulation
         foreach (int o in s.OpenOrders.Items)
         {
             if (o == self || os.ReadyAt[o] > readyAt) continue;
+            if (s.Provisional.Holds(o))
+            {
+                int h = s.Provisional.OrderCourier[o];
+                if (cs.Id[h] >= 0 && cs.State[h] != CourierState.Ended && cs.ShiftEnd[h] > now) continue; // its courier takes it
+            }
             if (++queued > QueueLimit) break;
             int osite = os.Site[o];
             double ox = s.Sites.X[osite], oy = s.Sites.Y[osite];
