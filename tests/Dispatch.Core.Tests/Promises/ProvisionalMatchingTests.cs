@@ -65,6 +65,19 @@ public class ProvisionalMatchingTests
     }
 
     [Fact]
+    public void A_snapshot_whose_matching_names_a_courier_it_does_not_hold_is_refused_clearly()
+    {
+        var e = BusyCourierWithANextTrip();
+        using var ms = new MemoryStream();
+        e.SaveSnapshot(ms);
+        byte[] bytes = ms.ToArray();
+        // The file ends with the held orders (slot, courier slot) and then the trailer: the last order's courier slot.
+        BitConverter.GetBytes(99).CopyTo(bytes, bytes.Length - 8);
+        var ex = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(Min), new DispatchOptions { Profile = DispatchProfile.Mdrp }));
+        Assert.Contains("provisional trip of courier slot 99", ex.Message);
+    }
+
+    [Fact]
     public void A_courier_off_shift_drops_its_provisional_trip_and_its_orders_queue_again()
     {
         var e = BusyCourierWithANextTrip();
