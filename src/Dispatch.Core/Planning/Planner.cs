@@ -77,12 +77,21 @@ internal abstract class Planner<TTravel> where TTravel : struct, ITravelTime
         var cs = _s.Couriers;
         var os = _s.Orders;
         int site = os.Site[seq[0]];
-        double ready = 0;
-        for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
+        double ready = LatestReady(seq);
         if (!CommitTiming.MustLeaveNow(ref _travel, cs.X[c], cs.Y[c], _s.Sites.X[site], _s.Sites.Y[site], _s.Options.PickupServiceMinutes * 0.5, ready, now, nextDecision))
             return false;
         _commit.CommitBundle(ref sink, c, seq, now);
         return true;
+    }
+
+    /// <summary>When the last of a bundle's orders (<paramref name="seq"/>) is ready: the earliest its courier can pick
+    /// it up.</summary>
+    protected double LatestReady(ReadOnlySpan<int> seq)
+    {
+        var ready = _s.Orders.ReadyAt;
+        double latest = 0;
+        for (int i = 0; i < seq.Length; i++) latest = Math.Max(latest, ready[seq[i]]);
+        return latest;
     }
 
     /// <summary>After a re-plan re-timed courier <paramref name="c"/>'s route: re-sequences its remaining

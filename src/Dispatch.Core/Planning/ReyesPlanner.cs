@@ -193,8 +193,7 @@ internal sealed class ReyesPlanner<TTravel> : SiteMatchingPlanner<TTravel> where
     {
         if (!_cands.HasRoomFor(col, seq.Length)) return double.NegativeInfinity;
         var os = _s.Orders;
-        double ready = 0;
-        for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
+        double ready = LatestReady(seq);
         double pickup = Math.Max(ready, arrive + _halfP);
         if (pickup > _s.Couriers.ShiftEnd[_cands.Courier[col]]) return double.NegativeInfinity;
         int site = os.Site[seq[0]];

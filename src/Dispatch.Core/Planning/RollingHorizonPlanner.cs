@@ -304,8 +304,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         double sx = _s.Sites.X[site], sy = _s.Sites.Y[site];
         double avail = _cands.Avail[col];
         double arrive = avail + TravelAhead.MinutesFrom(ref _travel, _cands.X[col], _cands.Y[col], sx, sy, avail);
-        double ready = 0;
-        for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
+        double ready = LatestReady(seq);
         double pickup = Math.Max(ready, arrive + _halfP);
         if (pickup > _s.Couriers.ShiftEnd[_cands.Courier[col]]) return double.PositiveInfinity;
         pickupAt = pickup;
@@ -587,8 +586,7 @@ internal sealed class RollingHorizonPlanner<TTravel> : SiteMatchingPlanner<TTrav
         var os = _s.Orders;
         BundleCost(col, seq, out _, out double pickup, out double lastDrop);
         if (!double.IsFinite(lastDrop)) return; // not a trip the courier can make (the matching does not pick those)
-        double ready = 0;
-        for (int i = 0; i < seq.Length; i++) ready = Math.Max(ready, os.ReadyAt[seq[i]]);
+        double ready = LatestReady(seq);
         int last = seq[^1];
         _s.Provisional.Note(_cands.Courier[col], seq, os.Site[seq[0]], pickup, ready, os.DropX[last], os.DropY[last], lastDrop);
     }
