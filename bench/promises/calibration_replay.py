@@ -4,7 +4,8 @@
     dotnet Dispatch.Simulator.dll scenarios samples/scenarios <traces...> --out DIR
     python3 bench/promises/calibration_replay.py 'DIR/promises/*_on.csv'
 
-Each file holds, per order, the engine's point estimate at placement, its calibration situation (expected-wait band),
+Each file holds, per order, the engine's point estimate at placement, its calibration situation (expected-wait band;
+from snapshot format 10 on, plus 7 x the band of demand still to come),
 the promise made and the actual drop-off. The script re-runs the calibration on those point estimates in event order
 (a placement sees only the drop-offs before it) and scores each variant as the simulator does (on time = drop-off no
 later than 0.5 min after the promise; MAE; mean slack = promise - drop-off), counting runs meeting issue 12's bars

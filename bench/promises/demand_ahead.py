@@ -54,7 +54,7 @@ def load(path, instances):
             continue
         placed, rd = ready[o]
         rows.append(dict(t=placed, lead=rd - placed, point=float(r['point']), promise=float(r['promise']),
-                         drop=float(r['drop']), sit=int(r['situation'])))
+                         drop=float(r['drop']), sit=int(r['situation']) % 7))  # the wait band (the engine adds 7 x its demand band)
     rows.sort(key=lambda x: x['t'])
     ts = [x['t'] for x in rows]
     for x in rows:

@@ -53,6 +53,13 @@ public sealed partial class DispatchEngine<TTravel>
     internal double KitchenLateness(int site) => _promises.SiteLateness[site];
     internal (long Reused, long Started, int Held) QueueRuns => (_promises.Estimator.Reused, _promises.Estimator.Started, _promises.Estimator.RunsHeld);
 
+    /// <summary>For tests that compare with an engine from before the demand bands (snapshot format 9 and older): off, every
+    /// promise is made in demand band 0, as that engine made them in its wait band alone.</summary>
+    internal bool ReadsDemandStillToCome { get; set; } = true;
+
+    /// <summary>For tests: the recent placements the demand still to come is read from.</summary>
+    internal int RecentPlacementsHeld => _promises.Recent.Count;
+
     /// <summary>For tests: the point estimate and wait behind <see cref="QuoteDropoff"/> (same estimator, same inputs).</summary>
     internal DropoffEstimator.Estimate QuoteEstimate(long siteId, double dropX, double dropY, double readyAt, double now)
     {
@@ -69,7 +76,8 @@ public sealed partial class DispatchEngine<TTravel>
         p.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
         var est = p.Estimator.Run(_s, ref _travel, site, dropX, dropY, readyAt, p.SiteLateness[site], self, now);
         point = est.Dropoff;
-        bucket = PromiseSituation.Bucket(est.Wait);
+        double ahead = ReadsDemandStillToCome ? PromiseSituation.PerCourier(p.Recent.OrdersAhead(now, readyAt - now), est.CouriersOnShift) : 0;
+        bucket = PromiseSituation.Bucket(est.Wait, ahead);
         if (double.IsPositiveInfinity(point)) { point = double.NaN; return double.PositiveInfinity; }
         double lowerBound = readyAt + Options.PickupServiceMinutes * 0.5
             + _travel.Minutes(_s.Sites.X[site], _s.Sites.Y[site], dropX, dropY) + Options.DropoffServiceMinutes * 0.5;
@@ -89,6 +97,7 @@ public sealed partial class DispatchEngine<TTravel>
         _promises.EnsureCapacity(_s.Orders.Capacity, _s.Sites.Id.Length);
         double promise = Promise(os.Site[o], os.DropX[o], os.DropY[o], os.ReadyAt[o], o, now, out double point, out int bucket);
         _promises.Record(o, point, bucket, promise, os.ReadyAt[o]);
+        _promises.Recent.Note(now, os.ReadyAt[o] - now);
         _s.PromisedDrop[o] = promise;
     }
 
@@ -175,7 +184,7 @@ public sealed partial class DispatchEngine<TTravel>
         }
     }
 
-    // ---------------------------------------------------------------- snapshot block (versions 6 to 9)
+    // ---------------------------------------------------------------- snapshot block (versions 6 to 10)
     // One block, written after the improvement cursor and before the trailer, so other additions to the format stay
     // apart from it: the per-order promise columns (order slots), each site's pickup lateness, the calibration rings,
     // the re-quote counter; version 7 adds which ring entries are provisional (commit errors), the planned drop-off at
@@ -185,7 +194,11 @@ public sealed partial class DispatchEngine<TTravel>
     // order's promised ready time and learnt slip and the slip ring; an older block loads with no promised ready times
     // (those orders' slips are never learnt and count as none) and no slips, so its margins are what they were.
     // Version 9 adds the planner's provisional matching (ProvisionalTrips), which the quotes read; an older block loads
-    // with none, as an engine has before its first tick.
+    // with none, as an engine has before its first tick. Version 10 splits the calibration's situations by the demand
+    // still to come (PromiseSituation) and adds the recent placements it is read from; an older block's rings (wait
+    // bands only) answer for every demand band of their wait band (ErrorQuantiles.SpreadInto), its orders' buckets are
+    // those of the first demand band (same numbers), and it loads with no recent placements, so the demand still to come
+    // reads as none until placements fill the window again.
 
     private void WritePromiseBlock(BinaryWriter w)
     {
@@ -210,6 +223,30 @@ public sealed partial class DispatchEngine<TTravel>
         new ColumnWriter(w, p.Slips.Owner.Length).Column(p.Slips.Owner); // when each slip was learnt
         // ---- version 9: the planner's provisional matching, which the quotes read
         WriteProvisional(w);
+        // ---- version 10: the recent placements (the demand still to come)
+        var recent = p.Recent;
+        w.Write(recent.Count);
+        for (int i = 0; i < recent.Count; i++)
+        {
+            var (at, lead) = recent[i];
+            w.Write(at); w.Write(lead);
+        }
+    }
+
+    /// <summary>Reads the recent placements <see cref="WritePromiseBlock"/> wrote, refusing a time or lead that is not
+    /// a number (the file is damaged).</summary>
+    private void ReadRecentPlacements(BinaryReader r)
+    {
+        var recent = _promises.Recent;
+        recent.Clear();
+        int n = Count(r, "recent placements");
+        for (int i = 0; i < n; i++)
+        {
+            double at = r.ReadDouble(), lead = r.ReadDouble();
+            if (!double.IsFinite(at) || !double.IsFinite(lead))
+                throw new InvalidDataException($"snapshot: recent placement {i} at {at} with lead {lead}");
+            recent.Note(at, lead);
+        }
     }
 
     /// <summary>The provisional matching (<see cref="ProvisionalTrips"/>) as lists: the couriers with a trip and their
@@ -285,22 +322,30 @@ public sealed partial class DispatchEngine<TTravel>
         int sites = Count(r, "sites with a pickup lateness");
         if (sites != _s.Sites.Count) throw new InvalidDataException($"snapshot: pickup lateness of {sites} sites; it holds {_s.Sites.Count}");
         new ColumnReader(r, sites).Column(p.SiteLateness);
-        var cal = p.Calibration;
+        // Before version 10 the situations are the wait bands alone: read as they are, then spread over the demand bands.
+        bool waitOnly = version < 10;
+        var cal = waitOnly ? new ErrorQuantiles(PromiseSituation.WaitBuckets) : p.Calibration;
+        var drift = waitOnly ? new ErrorQuantiles(PromiseSituation.WaitBuckets) : p.Drift;
         int buckets = r.ReadInt32();
-        if (buckets != cal.Buckets) throw new InvalidDataException($"snapshot: promise calibration of {buckets} buckets; this engine has {cal.Buckets}");
+        if (buckets != cal.Buckets) throw new InvalidDataException($"snapshot: promise calibration of {buckets} buckets; this engine reads {cal.Buckets} from a version-{version} snapshot");
         ReadRings(r, cal, "promise calibration");
         p.Requotes = r.ReadInt64();
         if (version >= 7)
         {
             new ColumnReader(r, cal.Owner.Length).Column(cal.Owner);
             orders.Column(p.CommitDrop);
-            ReadRings(r, p.Drift, "promise drift");
+            ReadRings(r, drift, "promise drift");
         }
         else
         {
             cal.Owner.AsSpan().Fill(-1); // whole errors, learnt at delivery
             p.CommitDrop.AsSpan(0, n).Fill(double.NaN);
-            ClearRings(p.Drift);
+            ClearRings(drift);
+        }
+        if (waitOnly)
+        {
+            cal.SpreadInto(p.Calibration);
+            drift.SpreadInto(p.Drift);
         }
         if (version >= 8)
         {
@@ -317,6 +362,8 @@ public sealed partial class DispatchEngine<TTravel>
         // Older snapshots: no provisional matching until the first tick makes one.
         if (version >= 9) ReadProvisional(r);
         else ForgetProvisionalMatching();
+        if (version >= 10) ReadRecentPlacements(r);
+        else p.Recent.Clear();
         p.RingsChanged();
     }
 
@@ -348,6 +395,7 @@ public sealed partial class DispatchEngine<TTravel>
         ClearRings(p.Calibration);
         ClearRings(p.Drift);
         ClearRings(p.Slips);
+        p.Recent.Clear();
         p.RingsChanged();
         p.Requotes = 0;
     }

@@ -19,8 +19,10 @@ public sealed partial class DispatchEngine<TTravel>
     /// 6: as 5, plus the promises block (see DispatchEngine.Promises.cs) after the exceptions block. 7: as 6, the promises
     /// block ending with each order's planned drop-off at commit and the drift rings (promise errors learnt in two parts).
     /// 8: as 7, the promises block ending with each order's promised ready time and learnt kitchen slip and the slip ring.
-    /// 9: as 8, the promises block ending with the planner's provisional matching (what the quotes read of the plan).</summary>
-    private const int SnapshotVersion = 9;
+    /// 9: as 8, the promises block ending with the planner's provisional matching (what the quotes read of the plan).
+    /// 10: as 9, the calibration's situations split by the demand still to come, the block ending with the recent
+    /// placements (older ones load with their rings spread over the demand bands and no recent placements).</summary>
+    private const int SnapshotVersion = 10;
 
     /// <summary>
     /// Writes the engine's whole state (sites, orders, couriers with their committed routes, pending

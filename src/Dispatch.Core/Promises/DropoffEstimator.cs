@@ -50,8 +50,9 @@ internal sealed class DropoffEstimator
     public const long RunBytesBudget = 32L << 20;
 
     /// <summary>What a quote found: the point estimate of the drop-off and the expected wait for a courier after the
-    /// food is ready (its situation); +infinity when no courier on shift can take the order.</summary>
-    public readonly record struct Estimate(double Dropoff, double Wait);
+    /// food is ready (its situation); +infinity when no courier on shift can take the order; and the couriers whose shift
+    /// has started and not ended (the supply in its situation).</summary>
+    public readonly record struct Estimate(double Dropoff, double Wait, int CouriersOnShift);
 
     /// <summary>The couriers as every run starts (heap built), for the version and now it was made at.</summary>
     private readonly QueueRun _start = new();

@@ -87,6 +87,26 @@ internal sealed class ErrorQuantiles
         if (Counts[ring] < Window) Counts[ring]++;
     }
 
+    /// <summary>Copies these rings into <paramref name="wider"/>, whose buckets split each of these in as many parts
+    /// (numbered part first: bucket <c>k * Buckets + b</c> is part k of bucket b): every part of a bucket gets its whole
+    /// ring, entries, owners and write position alike, and the pooled ring goes to the pooled ring. What a snapshot from
+    /// before a split holds answers for each part until the part's own errors push it out. A provisional entry is settled
+    /// in the part its order is in (the one it keeps the number of, part 0); its copies in the other parts stay
+    /// provisional, completed by the drifts like any other, until pushed out.</summary>
+    public void SpreadInto(ErrorQuantiles wider)
+    {
+        if (Buckets == 0 || wider.Buckets % Buckets != 0)
+            throw new ArgumentException($"{wider.Buckets} buckets do not split {Buckets}", nameof(wider));
+        for (int to = 0; to <= wider.Buckets; to++)
+        {
+            int from = to == wider.Buckets ? Buckets : to % Buckets;
+            Errors.AsSpan(from * Window, Window).CopyTo(wider.Errors.AsSpan(to * Window));
+            Owner.AsSpan(from * Window, Window).CopyTo(wider.Owner.AsSpan(to * Window));
+            wider.Counts[to] = Counts[from];
+            wider.Next[to] = Next[from];
+        }
+    }
+
     /// <summary>The margin to add to a point estimate of <paramref name="bucket"/> so it is met with probability
     /// <paramref name="p"/>: the bucket's empirical quantile once it holds <see cref="MinSamples"/> errors, else the
     /// pooled ring's from <see cref="MinPooledSamples"/>, else 0. Allocates nothing.</summary>

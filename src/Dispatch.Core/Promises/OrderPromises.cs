@@ -107,6 +107,9 @@ internal sealed class OrderPromises
 
     public readonly DropoffEstimator Estimator = new();
 
+    /// <summary>The last half hour's placements, for the demand still to come in a promise's situation.</summary>
+    public readonly RecentPlacements Recent = new();
+
     /// <summary>Scratch of the tick's promise check: the broken orders' slots and placement sequences, so they are
     /// reported in placement order (never slot order: a reused slot must decide and report as a fresh one).</summary>
     public int[] Broken;

@@ -43,6 +43,10 @@ internal sealed class QueueRun
     /// <summary>Couriers still in the queue (heap size); 0 once none can take an order (the quote is then +infinity).</summary>
     private int _m;
 
+    /// <summary>Couriers whose shift has started by the run's now and not ended (the queue's couriers less those starting
+    /// later): the supply the demand still to come is shared among (<see cref="PromiseSituation"/>).</summary>
+    public int OnShift;
+
     /// <summary>Open-order set position the run has come to.</summary>
     public int Position;
 
@@ -100,10 +104,11 @@ internal sealed class QueueRun
         EnsureCapacity(cs.Count, s.Sites.Count);
         NextStamp();
         double halfD = s.Options.DropoffServiceMinutes * 0.5;
-        int m = 0;
+        int m = 0, onShift = 0;
         for (int c = 0; c < cs.Count; c++)
         {
             if (!Queues(cs, c, now)) continue;
+            if (cs.ShiftStart[c] <= now) onShift++;
             _free[m] = Math.Max(now, Math.Max(cs.FreeAt[c], cs.ShiftStart[c]));
             _x[m] = cs.X[c]; _y[m] = cs.Y[c]; _end[m] = cs.ShiftEnd[c];
             _heap[m] = m;
@@ -119,6 +124,7 @@ internal sealed class QueueRun
             m++;
         }
         _m = m;
+        OnShift = onShift;
         for (int i = m / 2 - 1; i >= 0; i--) SiftDown(i, m);
         Reset(now);
     }
@@ -149,6 +155,7 @@ internal sealed class QueueRun
             _tripCount[_siteTrip[site]] = start._tripCount[t];
         }
         _m = m;
+        OnShift = start.OnShift;
         Reset(start.Now);
     }
 
@@ -275,7 +282,7 @@ internal sealed class QueueRun
         where TTravel : struct, ITravelTime
     {
         int m = _m;
-        if (m == 0) return new DropoffEstimator.Estimate(double.PositiveInfinity, double.PositiveInfinity);
+        if (m == 0) return new DropoffEstimator.Estimate(double.PositiveInfinity, double.PositiveInfinity, OnShift);
         double halfP = s.Options.PickupServiceMinutes * 0.5, halfD = s.Options.DropoffServiceMinutes * 0.5;
         double sx = s.Sites.X[site], sy = s.Sites.Y[site];
         double ready = readyAt + kitchenLate;
@@ -285,9 +292,9 @@ internal sealed class QueueRun
         double own = best + halfP + TravelAhead.MinutesFrom(ref travel, sx, sy, dropX, dropY, best + halfP) + halfD;
         // Or in its site's open trip, when that drops it off sooner (the wait is then until that trip's pickup).
         double joined = JoinedDrop(ref travel, site, ready, dropX, dropY, s.Options.MaxBundleSize, s.Options.BundleReadyWindowMinutes, halfD);
-        if (joined < own) return new DropoffEstimator.Estimate(joined, Math.Max(0, _tripPickup[_siteTrip[site]] - ready));
-        if (double.IsPositiveInfinity(best)) return new DropoffEstimator.Estimate(double.PositiveInfinity, double.PositiveInfinity);
-        return new DropoffEstimator.Estimate(own, best - ready);
+        if (joined < own) return new DropoffEstimator.Estimate(joined, Math.Max(0, _tripPickup[_siteTrip[site]] - ready), OnShift);
+        if (double.IsPositiveInfinity(best)) return new DropoffEstimator.Estimate(double.PositiveInfinity, double.PositiveInfinity, OnShift);
+        return new DropoffEstimator.Estimate(own, best - ready, OnShift);
     }
 
     /// <summary>

@@ -71,8 +71,9 @@ public class ProvisionalMatchingTests
         using var ms = new MemoryStream();
         e.SaveSnapshot(ms);
         byte[] bytes = ms.ToArray();
-        // The file ends with the held orders (slot, courier slot) and then the trailer: the last order's courier slot.
-        BitConverter.GetBytes(99).CopyTo(bytes, bytes.Length - 8);
+        // The held orders (slot, courier slot) come last but for the recent placements (a count, then two doubles each)
+        // and the trailer: the last held order's courier slot.
+        BitConverter.GetBytes(99).CopyTo(bytes, bytes.Length - 4 - 16 * e.RecentPlacementsHeld - 4 - 4);
         var ex = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(Min), new DispatchOptions { Profile = DispatchProfile.Mdrp }));
         Assert.Contains("provisional trip of courier slot 99", ex.Message);
     }
