@@ -14,7 +14,10 @@ namespace Dispatch.Server.Tests;
 /// runs there at the end of every batch (under Interval and Never), so the difference between two of its readings is
 /// everything that thread allocated for one batch. Under Always the replies leave from the journal-sync thread
 /// (<see cref="GroupCommitSyncer"/>), so there the readings cover that thread's part: the fsync and the hand-over.
-/// Alone, not beside other test classes: see <see cref="AllocationCollection"/>.
+/// Alone, not beside other test classes: see <see cref="AllocationCollection"/>. A batch during which a collection ran is
+/// left out: a collection started by another thread retires this thread's allocation buffer, and its unused rest can
+/// then be counted without this thread allocating (a clean-clone run read this once, on a loaded machine). Core's
+/// allocation tests skip such passes the same way.
 /// </summary>
 [Collection(AllocationCollection.Name)]
 public class EngineThreadAllocationTests
@@ -59,8 +62,16 @@ public class EngineThreadAllocationTests
             int last = probe.Marks - 1;
             Assert.True(last - mark >= Measured - 1, $"{last - mark} batches measured");
             Assert.Equal(0, probe.Errors);
-            long allocated = probe.AllocatedAt(last) - probe.AllocatedAt(mark);
-            Assert.True(allocated == 0, $"the engine thread allocated {allocated} bytes over {last - mark} batches of position updates");
+            long allocated = 0;
+            int quiet = 0;
+            for (int m = mark; m < last; m++)
+            {
+                if (probe.CollectionsAt(m + 1) != probe.CollectionsAt(m)) continue;
+                allocated += probe.AllocatedAt(m + 1) - probe.AllocatedAt(m);
+                quiet++;
+            }
+            Assert.True(quiet >= Measured / 2, $"a collection ran during {last - mark - quiet} of {last - mark} batches");
+            Assert.True(allocated == 0, $"the engine thread allocated {allocated} bytes over {quiet} batches of position updates (of {last - mark}; the others saw a collection)");
         }
         finally
         {
@@ -80,6 +91,7 @@ public class EngineThreadAllocationTests
     private sealed class Probe(int capacity) : ReplyTarget
     {
         private readonly long[] _allocated = new long[capacity];
+        private readonly int[] _collections = new int[capacity];
         private readonly SemaphoreSlim _sent = new(0);
         private int _frames;
         private int _marks;
@@ -93,10 +105,14 @@ public class EngineThreadAllocationTests
 
         public long AllocatedAt(int mark) => _allocated[mark];
 
+        /// <summary>Gen-0 collections counted when the mark was read (a batch is measured only between equal counts).</summary>
+        public int CollectionsAt(int mark) => _collections[mark];
+
         public override void Send(ArraySegment<byte> frames, int frameCount)
         {
             // First, before anything here could allocate: the engine thread's total so far.
             long allocated = GC.GetAllocatedBytesForCurrentThread();
+            int collections = GC.CollectionCount(0);
             // Every reply is a single-frame Ack or Error: the type is the second byte of the MessagePack array after the prefix.
             for (int at = frames.Offset; at < frames.Offset + frames.Count;)
             {
@@ -105,7 +121,11 @@ public class EngineThreadAllocationTests
                 at += ProtocolConstants.HeaderBytes + length;
             }
             ServerBuffers.Frames.Return(frames.Array!);
-            if (_marks < _allocated.Length) _allocated[_marks] = allocated;
+            if (_marks < _allocated.Length)
+            {
+                _allocated[_marks] = allocated;
+                _collections[_marks] = collections;
+            }
             Volatile.Write(ref _marks, _marks + 1);
             Interlocked.Add(ref _frames, frameCount);
             _sent.Release();
