@@ -174,6 +174,7 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
     private void SetReadyTime(int o, double readyAt, double now, PlanChangeReason reason)
     {
         var os = _s.Orders;
+        DropProvisionalTripOf(o);
         os.ReadyAt[o] = readyAt;
         SetLowerBound(o);
         if (os.Status[o] == OrderStatus.Assigned)
@@ -186,6 +187,14 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
             ReleaseUnpicked(c, now, reason, onlyBeyondHead: true, slip: double.PositiveInfinity);
             ReportEtaChanges(c, now, reason);
         }
+    }
+
+    /// <summary>An open order in the last tick's provisional matching changed (a new ready time, a cancel): the trip it
+    /// is in was matched and timed for the order as it was, so its courier drops it and the trip's orders queue again
+    /// until the next tick matches them afresh, as when the courier changes shift.</summary>
+    private void DropProvisionalTripOf(int o)
+    {
+        if (_s.Provisional.Holds(o)) _s.Provisional.Drop(_s.Provisional.OrderCourier[o]);
     }
 
     /// <summary>Earliest drop-off the order could have from its ready time: ready + half pickup + direct travel + half drop-off.</summary>
@@ -204,7 +213,12 @@ public sealed partial class DispatchEngine<TTravel> where TTravel : struct, ITra
         RequireTime(now, "now");
         int o = OrderOf(orderId);
         var st = StatusOf(o);
-        if (st == OrderStatus.Open) { _s.Finish(o, OrderStatus.Cancelled, now); return; }
+        if (st == OrderStatus.Open)
+        {
+            DropProvisionalTripOf(o);
+            _s.Finish(o, OrderStatus.Cancelled, now);
+            return;
+        }
         if (st != OrderStatus.Assigned)
             Throw(DispatchError.InvalidState, $"order {orderId} is {st}; only open or assigned orders can be cancelled");
         int c = _s.Orders.Courier[o];

@@ -79,8 +79,8 @@ internal sealed class ProvisionalTrips
         LastDrop[c] = lastDrop;
     }
 
-    /// <summary>Courier slot <paramref name="c"/> no longer has its trip (it went on or off shift): the trip's orders
-    /// queue again.</summary>
+    /// <summary>Courier slot <paramref name="c"/> no longer has its trip (it went on or off shift, or an order of the trip
+    /// changed its ready time or was cancelled): the trip's orders queue again.</summary>
     public void Drop(int c) => CourierStamp[c] = 0;
 
     /// <summary>Order slot <paramref name="o"/> is new (a reused slot may hold the stamp of the order before it).</summary>

@@ -96,4 +96,27 @@ public class ProvisionalMatchingTests
         var q = e.QuoteEstimate(1, -10 * Min, 0, 25, now);
         Assert.Equal(free + 10 + halfP + halfP + 10 + halfD, q.Dropoff);
     }
+
+    /// <summary>A change to an order in a provisional trip (its ready time, or a cancel) makes the trip the planner matched
+    /// no longer the one it would match: the courier drops it until the next tick, and the quote sees the courier free
+    /// after its committed plan (order 1's drop-off), as without a matching.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_changed_or_cancelled_order_in_a_provisional_trip_drops_the_trip(bool cancel)
+    {
+        var e = BusyCourierWithANextTrip();
+        var s = e.StateForQuotes;
+        int c = s.CourierIndex[10];
+        if (cancel) e.CancelOrder(2, 1);
+        else e.ChangeReadyTime(2, 40, 1);
+        Assert.False(s.Provisional.HasTrip(c));
+        Assert.False(s.Provisional.Holds(s.OrderIndex[2]));
+        // Order 3, ready at 1, 10 minutes west: the courier drives back from order 1's drop-off and takes it first come,
+        // first served (order 2, if still open, is ready later).
+        double halfP = s.Options.PickupServiceMinutes * 0.5, halfD = s.Options.DropoffServiceMinutes * 0.5;
+        double free = e.Order(1).PlannedDropoff + halfD;
+        var q = e.QuoteEstimate(1, -10 * Min, 0, 1, 1);
+        Assert.Equal(free + 10 + halfP + halfP + 10 + halfD, q.Dropoff);
+    }
 }
