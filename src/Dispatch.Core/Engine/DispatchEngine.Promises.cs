@@ -233,8 +233,8 @@ public sealed partial class DispatchEngine<TTravel>
         }
     }
 
-    /// <summary>Reads the recent placements <see cref="WritePromiseBlock"/> wrote, refusing a time or lead that is not
-    /// a number (the file is damaged).</summary>
+    /// <summary>Reads the recent placements <see cref="WritePromiseBlock"/> wrote, as they were (none let go), refusing a
+    /// time or lead that is not a number or a placement before the one written before it (the file is damaged).</summary>
     private void ReadRecentPlacements(BinaryReader r)
     {
         var recent = _promises.Recent;
@@ -243,9 +243,8 @@ public sealed partial class DispatchEngine<TTravel>
         for (int i = 0; i < n; i++)
         {
             double at = r.ReadDouble(), lead = r.ReadDouble();
-            if (!double.IsFinite(at) || !double.IsFinite(lead))
-                throw new InvalidDataException($"snapshot: recent placement {i} at {at} with lead {lead}");
-            recent.Note(at, lead);
+            if (!recent.TryRestore(at, lead))
+                throw new InvalidDataException($"snapshot: recent placement {i} at {at} with lead {lead} (placements are numbers, oldest first)");
         }
     }
 

@@ -47,6 +47,18 @@ internal sealed class RecentPlacements
         _lead[i] = lead;
     }
 
+    /// <summary>Puts back a placement a snapshot held, after those put back before it, letting none go (the snapshot held
+    /// exactly these); false when it is not a number or comes before the last one put back (the file is damaged).</summary>
+    public bool TryRestore(double at, double lead)
+    {
+        if (!double.IsFinite(at) || !double.IsFinite(lead) || (_end > _head && at < _at[_end - 1])) return false;
+        if (_end == _at.Length) MakeRoom();
+        _at[_end] = at;
+        _lead[_end] = lead;
+        _end++;
+        return true;
+    }
+
     /// <summary>
     /// The orders expected to be placed in the next <paramref name="lead"/> minutes with food ready before an order
     /// placed at <paramref name="now"/> with that lead: if placements go on at the window's rate with the window's leads,

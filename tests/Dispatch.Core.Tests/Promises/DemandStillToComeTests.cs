@@ -149,8 +149,13 @@ public class DemandStillToComeTests
         e.AddSite(1, 0, 0);
         for (int c = 0; c < 4; c++) e.CourierOnShift(new CourierShift(100 + c, 0, 0, 0, 600), 0);
         for (int i = 0; i < 12; i++) e.PlaceOrder(new OrderRequest(i, 1, Min, 0, 2 * i, 2 * i + 3), 2 * i);
+        // At 40 the placements before 10 are let go; then one timed 8 (a caller's clock skew) is held before the others,
+        // more than 30 minutes before the latest: a restored engine must hold it too (putting the placements back one by
+        // one as new ones would let it go when the one at 40 comes).
+        e.PlaceOrder(new OrderRequest(12, 1, Min, 0, 40, 43), 40);
+        e.PlaceOrder(new OrderRequest(13, 1, Min, 0, 8, 48), 8);
         int held = e.RecentPlacementsHeld;
-        Assert.Equal(12, held);
+        Assert.Equal(1 + 7 + 1, held); // 8; 10, 12, ..., 22; 40
         using var ms = new MemoryStream();
         e.SaveSnapshot(ms);
         byte[] bytes = ms.ToArray();
@@ -160,16 +165,21 @@ public class DemandStillToComeTests
         using var again = new MemoryStream();
         b.SaveSnapshot(again);
         Assert.Equal(bytes, again.ToArray());
-        e.PlaceOrder(new OrderRequest(20, 1, Min, Min, 23, 50), 23);
-        b.PlaceOrder(new OrderRequest(20, 1, Min, Min, 23, 50), 23);
+        e.PlaceOrder(new OrderRequest(20, 1, Min, Min, 36, 60), 36);
+        b.PlaceOrder(new OrderRequest(20, 1, Min, Min, 36, 60), 36);
         Assert.True(e.TryGetPromise(20, out var pe));
         Assert.True(b.TryGetPromise(20, out var pb));
         Assert.Equal(pe, pb);
         Assert.True(pe.Situation >= PromiseSituation.WaitBuckets, $"demand band of {pe}");
 
-        // The file ends with the placements (time, lead) and a 4-byte trailer: the last lead.
+        // The file ends with the placements (time, lead) and a 4-byte trailer: the last lead (placed at 40).
         BitConverter.GetBytes(double.NaN).CopyTo(bytes, bytes.Length - 4 - 8);
         var ex = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(Min), new DispatchOptions { Profile = DispatchProfile.Mdrp }));
-        Assert.Contains($"recent placement {held - 1} at 22 with lead NaN", ex.Message);
+        Assert.Contains($"recent placement {held - 1} at 40 with lead NaN", ex.Message);
+        // Out of time order: the placement before the last (22) made 41, after the last (40).
+        BitConverter.GetBytes(41.0).CopyTo(bytes, bytes.Length - 4 - 16 - 16);
+        BitConverter.GetBytes(3.0).CopyTo(bytes, bytes.Length - 4 - 8);
+        ex = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(Min), new DispatchOptions { Profile = DispatchProfile.Mdrp }));
+        Assert.Contains($"recent placement {held - 1} at 40 with lead 3", ex.Message);
     }
 }
