@@ -301,6 +301,63 @@ public class SnapshotTests
             Assert.Equal(a.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400), b.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400));
     }
 
+    /// <summary>
+    /// A version-9 snapshot (the planner's provisional matching, before the demand bands and recent placements of version
+    /// 10; written by the engine of commit 23d8b1a, see tests/data/snapshots/README.md), the format every server ran
+    /// before this one, loads into an engine that decides, re-quotes and quotes exactly like the one that ran from the
+    /// start when both make their promises without the demand still to come, as the engine that wrote it did: its
+    /// wait-band rings, spread over the demand bands, answer for demand band 0 as they did, and its provisional matching
+    /// is read as it was written. With the demand still to come on, the loaded engine starts with none held (the window
+    /// fills with the next placements) and quotes on.
+    /// </summary>
+    [Theory]
+    [InlineData(DispatchProfile.Mdrp, 200)]
+    [InlineData(DispatchProfile.General, 200)]
+    public void A_version_9_snapshot_loads_and_decides_requotes_and_quotes_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
+    {
+        var options = new DispatchOptions { Profile = profile };
+        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options) { ReadsDemandStillToCome = false };
+        var orders = Setup(a, new Random(5), windows: false);
+        var logA = new DecisionLog();
+        Drive(a, logA, orders, 0, cut);
+
+        DispatchEngine<EuclideanCeilMinutes> b;
+        using (var v9 = File.OpenRead(OldSnapshot(9, profile, cut))) b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v9, new EuclideanCeilMinutes(320), options);
+        b.ReadsDemandStillToCome = false;
+        Assert.Equal(0, b.RecentPlacementsHeld);
+        Assert.Equal(a.Counts, b.Counts);
+        SameOrders(a, b, orders);
+        for (long id = 0; id < orders.Length; id++)
+        {
+            Assert.Equal(a.TryGetPromise(id, out var pa), b.TryGetPromise(id, out var pb));
+            Assert.Equal(pa, pb);
+        }
+        for (int k = 0; k < 12; k++)
+            Assert.Equal(a.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, cut + 5 + k, cut), b.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, cut + 5 + k, cut));
+
+        DriveBothAndCompare(a, logA, b, orders, cut);
+        Assert.Equal(a.Counts, b.Counts);
+        Assert.Equal(a.RequoteCount, b.RequoteCount);
+        for (int k = 0; k < 12; k++)
+            Assert.Equal(a.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400), b.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400));
+
+        // The demand still to come on (as a server runs): loaded again, the engine places the next orders (which fill
+        // its window) and writes a snapshot of the current format that reads back to itself.
+        DispatchEngine<EuclideanCeilMinutes> d;
+        using (var v9 = File.OpenRead(OldSnapshot(9, profile, cut))) d = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v9, new EuclideanCeilMinutes(320), options);
+        d.PlaceOrder(new OrderRequest(1000, 3, 1000, 1000, cut, cut + 10), cut);
+        d.PlaceOrder(new OrderRequest(1001, 4, 2000, 1000, cut, cut + 4), cut);
+        Assert.Equal(2, d.RecentPlacementsHeld);
+        using var current = new MemoryStream();
+        d.SaveSnapshot(current);
+        Assert.Equal(10, BitConverter.ToInt32(current.ToArray(), 4));
+        current.Position = 0;
+        var c = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(current, new EuclideanCeilMinutes(320), options);
+        using var again = new MemoryStream();
+        c.SaveSnapshot(again);
+        Assert.Equal(current.ToArray(), again.ToArray());
+    }
+
     private static void SameOrders(DispatchEngine<EuclideanCeilMinutes> a, DispatchEngine<EuclideanCeilMinutes> b, OrderRequest[] orders)
     {
         foreach (var o in orders)
