@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Dispatch.Model;
 using Dispatch.Promises;
 using Dispatch.State;
@@ -223,14 +224,12 @@ public sealed partial class DispatchEngine<TTravel>
         new ColumnWriter(w, p.Slips.Owner.Length).Column(p.Slips.Owner); // when each slip was learnt
         // ---- version 9: the planner's provisional matching, which the quotes read
         WriteProvisional(w);
-        // ---- version 10: the recent placements (the demand still to come)
+        // ---- version 10: the recent placements (the demand still to come), as two blocks: at a city's peak the window
+        // holds thousands, and a server's snapshot pauses its engine thread while it copies them
         var recent = p.Recent;
         w.Write(recent.Count);
-        for (int i = 0; i < recent.Count; i++)
-        {
-            var (at, lead) = recent[i];
-            w.Write(at); w.Write(lead);
-        }
+        w.Write(MemoryMarshal.AsBytes(recent.Times));
+        w.Write(MemoryMarshal.AsBytes(recent.Leads));
     }
 
     /// <summary>Reads the recent placements <see cref="WritePromiseBlock"/> wrote, as they were (none let go), refusing a
@@ -240,9 +239,13 @@ public sealed partial class DispatchEngine<TTravel>
         var recent = _promises.Recent;
         recent.Clear();
         int n = Count(r, "recent placements");
+        var times = new double[n];
+        var leads = new double[n];
+        ReadColumn(r, times.AsSpan());
+        ReadColumn(r, leads.AsSpan());
         for (int i = 0; i < n; i++)
         {
-            double at = r.ReadDouble(), lead = r.ReadDouble();
+            double at = times[i], lead = leads[i];
             if (!recent.TryRestore(at, lead))
                 throw new InvalidDataException($"snapshot: recent placement {i} at {at} with lead {lead} (placements are numbers, oldest first)");
         }

@@ -25,8 +25,14 @@ internal sealed class RecentPlacements
     /// <summary>Placements held: those within <see cref="WindowMinutes"/> of the latest.</summary>
     public int Count => _end - _head;
 
-    /// <summary>The <paramref name="i"/>-th placement held, oldest first (for the snapshot).</summary>
+    /// <summary>The <paramref name="i"/>-th placement held, oldest first.</summary>
     public (double At, double Lead) this[int i] => (_at[_head + i], _lead[_head + i]);
+
+    /// <summary>The placements' times held, oldest first (the snapshot writes them as one block).</summary>
+    public ReadOnlySpan<double> Times => _at.AsSpan(_head, _end - _head);
+
+    /// <summary>Their leads, in the same order.</summary>
+    public ReadOnlySpan<double> Leads => _lead.AsSpan(_head, _end - _head);
 
     /// <summary>An order was placed at <paramref name="now"/> with food ready <paramref name="lead"/> minutes later; the
     /// placements more than the window before it are let go. Grows the arrays by doubling when a window holds more

@@ -172,12 +172,13 @@ public class DemandStillToComeTests
         Assert.Equal(pe, pb);
         Assert.True(pe.Situation >= PromiseSituation.WaitBuckets, $"demand band of {pe}");
 
-        // The file ends with the placements (time, lead) and a 4-byte trailer: the last lead (placed at 40).
+        // The file ends with the placements (their times, then their leads) and a 4-byte trailer: the last lead (placed
+        // at 40).
         BitConverter.GetBytes(double.NaN).CopyTo(bytes, bytes.Length - 4 - 8);
         var ex = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(Min), new DispatchOptions { Profile = DispatchProfile.Mdrp }));
         Assert.Contains($"recent placement {held - 1} at 40 with lead NaN", ex.Message);
         // Out of time order: the placement before the last (22) made 41, after the last (40).
-        BitConverter.GetBytes(41.0).CopyTo(bytes, bytes.Length - 4 - 16 - 16);
+        BitConverter.GetBytes(41.0).CopyTo(bytes, bytes.Length - 4 - 8 * held - 16);
         BitConverter.GetBytes(3.0).CopyTo(bytes, bytes.Length - 4 - 8);
         ex = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(Min), new DispatchOptions { Profile = DispatchProfile.Mdrp }));
         Assert.Contains($"recent placement {held - 1} at 40 with lead 3", ex.Message);

@@ -71,7 +71,8 @@ public class ProvisionalMatchingTests
         using var ms = new MemoryStream();
         e.SaveSnapshot(ms);
         byte[] bytes = ms.ToArray();
-        // The held orders (slot, courier slot) come last but for the recent placements (a count, then two doubles each)
+        // The held orders (slot, courier slot) come last but for the recent placements (a count, then two doubles each:
+        // their times, then their leads)
         // and the trailer: the last held order's courier slot.
         BitConverter.GetBytes(99).CopyTo(bytes, bytes.Length - 4 - 16 * e.RecentPlacementsHeld - 4 - 4);
         var ex = Assert.Throws<InvalidDataException>(() => DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(new MemoryStream(bytes), new EuclideanCeilMinutes(Min), new DispatchOptions { Profile = DispatchProfile.Mdrp }));
