@@ -248,14 +248,7 @@ public class SnapshotTests
         Assert.Equal(logA.Lines.Skip(before).Where(Assignment), logB.Lines.Where(Assignment));
         Assert.Equal(a.Counts, b.Counts);
 
-        using var current = new MemoryStream();
-        b.SaveSnapshot(current);
-        Assert.Equal(10, BitConverter.ToInt32(current.ToArray(), 4));
-        current.Position = 0;
-        var c = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(current, new EuclideanCeilMinutes(320), options);
-        using var again = new MemoryStream();
-        c.SaveSnapshot(again);
-        Assert.Equal(current.ToArray(), again.ToArray());
+        CurrentFormatReadsBackToItself(b, options);
     }
 
     /// <summary>
@@ -274,31 +267,12 @@ public class SnapshotTests
     {
         // The engine that wrote the file had no break cost of promises yet.
         var options = new DispatchOptions { Profile = profile, PromiseBreakCost = 0 };
-        var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options) { ReadsDemandStillToCome = false };
-        var orders = Setup(a, new Random(5), windows: false);
-        var logA = new DecisionLog();
-        Drive(a, logA, orders, 0, cut);
-
-        DispatchEngine<EuclideanCeilMinutes> b;
-        using (var v7 = File.OpenRead(OldSnapshot(7, profile, cut))) b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v7, new EuclideanCeilMinutes(320), options);
-        b.ReadsDemandStillToCome = false;
-        Assert.Equal(0, b.RecentPlacementsHeld);
-        Assert.Equal(a.Counts, b.Counts);
-        SameOrders(a, b, orders);
-        for (long id = 0; id < orders.Length; id++)
-        {
-            Assert.Equal(a.TryGetPromise(id, out var pa), b.TryGetPromise(id, out var pb));
-            Assert.Equal(pa, pb);
-        }
+        var (a, logA, b, orders) = LoadBesideTheEngineFromTheStart(7, profile, cut, options);
         // Version 7 holds no provisional matching (format 9 does): the loaded engine quotes without one until its first
         // tick makes one, so the engine that ran on forgets its own here to quote the same.
         a.ForgetProvisionalMatching();
 
-        DriveBothAndCompare(a, logA, b, orders, cut);
-        Assert.Equal(a.Counts, b.Counts);
-        Assert.Equal(a.RequoteCount, b.RequoteCount);
-        for (int k = 0; k < 12; k++)
-            Assert.Equal(a.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400), b.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400));
+        DriveOnAndCompareWithQuotes(a, logA, b, orders, cut);
     }
 
     /// <summary>
@@ -316,13 +290,35 @@ public class SnapshotTests
     public void A_version_9_snapshot_loads_and_decides_requotes_and_quotes_like_the_engine_that_ran_from_the_start(DispatchProfile profile, int cut)
     {
         var options = new DispatchOptions { Profile = profile };
+        var (a, logA, b, orders) = LoadBesideTheEngineFromTheStart(9, profile, cut, options);
+        for (int k = 0; k < 12; k++)
+            Assert.Equal(a.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, cut + 5 + k, cut), b.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, cut + 5 + k, cut));
+
+        DriveOnAndCompareWithQuotes(a, logA, b, orders, cut);
+
+        // The demand still to come on (as a server runs): loaded again, the engine places the next orders (which fill
+        // its window) and writes a snapshot of the current format that reads back to itself.
+        DispatchEngine<EuclideanCeilMinutes> d;
+        using (var v9 = File.OpenRead(OldSnapshot(9, profile, cut))) d = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v9, new EuclideanCeilMinutes(320), options);
+        d.PlaceOrder(new OrderRequest(1000, 3, 1000, 1000, cut, cut + 10), cut);
+        d.PlaceOrder(new OrderRequest(1001, 4, 2000, 1000, cut, cut + 4), cut);
+        Assert.Equal(2, d.RecentPlacementsHeld);
+        CurrentFormatReadsBackToItself(d, options);
+    }
+
+    /// <summary>An engine run from the start to <paramref name="cut"/> and one loaded from the fixture of format
+    /// <paramref name="version"/> written at that cut, both making promises without the demand still to come (as every
+    /// engine before format 10 did): the same counts, orders and promises.</summary>
+    private static (DispatchEngine<EuclideanCeilMinutes> A, DecisionLog LogA, DispatchEngine<EuclideanCeilMinutes> B, OrderRequest[] Orders)
+        LoadBesideTheEngineFromTheStart(int version, DispatchProfile profile, int cut, DispatchOptions options)
+    {
         var a = new DispatchEngine<EuclideanCeilMinutes>(new EuclideanCeilMinutes(320), options) { ReadsDemandStillToCome = false };
         var orders = Setup(a, new Random(5), windows: false);
         var logA = new DecisionLog();
         Drive(a, logA, orders, 0, cut);
 
         DispatchEngine<EuclideanCeilMinutes> b;
-        using (var v9 = File.OpenRead(OldSnapshot(9, profile, cut))) b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v9, new EuclideanCeilMinutes(320), options);
+        using (var old = File.OpenRead(OldSnapshot(version, profile, cut))) b = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(old, new EuclideanCeilMinutes(320), options);
         b.ReadsDemandStillToCome = false;
         Assert.Equal(0, b.RecentPlacementsHeld);
         Assert.Equal(a.Counts, b.Counts);
@@ -332,24 +328,25 @@ public class SnapshotTests
             Assert.Equal(a.TryGetPromise(id, out var pa), b.TryGetPromise(id, out var pb));
             Assert.Equal(pa, pb);
         }
-        for (int k = 0; k < 12; k++)
-            Assert.Equal(a.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, cut + 5 + k, cut), b.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, cut + 5 + k, cut));
+        return (a, logA, b, orders);
+    }
 
+    /// <summary>Both engines driven from <paramref name="cut"/> to 400 decide and re-quote alike, and quote alike at 400.</summary>
+    private static void DriveOnAndCompareWithQuotes(DispatchEngine<EuclideanCeilMinutes> a, DecisionLog logA, DispatchEngine<EuclideanCeilMinutes> b, OrderRequest[] orders, int cut)
+    {
         DriveBothAndCompare(a, logA, b, orders, cut);
         Assert.Equal(a.Counts, b.Counts);
         Assert.Equal(a.RequoteCount, b.RequoteCount);
         for (int k = 0; k < 12; k++)
             Assert.Equal(a.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400), b.QuoteDropoff(k % 12, 400 * k, 5000 - 300 * k, 410 + k, 400));
+    }
 
-        // The demand still to come on (as a server runs): loaded again, the engine places the next orders (which fill
-        // its window) and writes a snapshot of the current format that reads back to itself.
-        DispatchEngine<EuclideanCeilMinutes> d;
-        using (var v9 = File.OpenRead(OldSnapshot(9, profile, cut))) d = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(v9, new EuclideanCeilMinutes(320), options);
-        d.PlaceOrder(new OrderRequest(1000, 3, 1000, 1000, cut, cut + 10), cut);
-        d.PlaceOrder(new OrderRequest(1001, 4, 2000, 1000, cut, cut + 4), cut);
-        Assert.Equal(2, d.RecentPlacementsHeld);
+    /// <summary><paramref name="e"/>'s snapshot is of the current format (10) and reads back to an engine that writes the
+    /// same bytes.</summary>
+    private static void CurrentFormatReadsBackToItself(DispatchEngine<EuclideanCeilMinutes> e, DispatchOptions options)
+    {
         using var current = new MemoryStream();
-        d.SaveSnapshot(current);
+        e.SaveSnapshot(current);
         Assert.Equal(10, BitConverter.ToInt32(current.ToArray(), 4));
         current.Position = 0;
         var c = DispatchEngine<EuclideanCeilMinutes>.LoadSnapshot(current, new EuclideanCeilMinutes(320), options);

@@ -4,7 +4,7 @@ namespace Dispatch.Promises;
 
 /// <summary>
 /// The placements of the last <see cref="WindowMinutes"/>: when each was placed and its lead (its food's ready time
-/// minus its placement), oldest first, in a ring. From them, <see cref="OrdersAhead"/> predicts the demand still to come
+/// minus its placement), oldest first. From them, <see cref="OrdersAhead"/> predicts the demand still to come
 /// ahead of a quote: the orders that will be placed after it but be ready before its food, which go ahead of it first
 /// come, first served, and which the quote's queue simulation (the orders open now) cannot see. On the courier-short
 /// traces the share of broken promises rises with that prediction on every seed, 4.5-7.4 % with under 5 such orders
@@ -24,9 +24,6 @@ internal sealed class RecentPlacements
 
     /// <summary>Placements held: those within <see cref="WindowMinutes"/> of the latest.</summary>
     public int Count => _end - _head;
-
-    /// <summary>The <paramref name="i"/>-th placement held, oldest first.</summary>
-    public (double At, double Lead) this[int i] => (_at[_head + i], _lead[_head + i]);
 
     /// <summary>The placements' times held, oldest first (the snapshot writes them as one block).</summary>
     public ReadOnlySpan<double> Times => _at.AsSpan(_head, _end - _head);

@@ -38,16 +38,17 @@ public class DemandStillToComeTests
         var r = new RecentPlacements();
         for (int i = 0; i < 1000; i++) r.Note(i * 0.01, i);
         Assert.Equal(1000, r.Count);
-        for (int i = 0; i < 1000; i++) Assert.Equal((i * 0.01, (double)i), r[i]);
+        for (int i = 0; i < 1000; i++) Assert.Equal((i * 0.01, (double)i), (r.Times[i], r.Leads[i]));
         r.Note(40, 1); // every earlier placement is more than 30 minutes before it
         Assert.Equal(1, r.Count);
-        Assert.Equal((40.0, 1.0), r[0]);
+        Assert.Equal((40.0, 1.0), (r.Times[0], r.Leads[0]));
         r.Note(double.NaN, 3); // not a time: ignored
         Assert.Equal(1, r.Count);
         // A placement timed before the latest (a caller's clock skew) takes its place in time order.
         r.Note(45, 2);
         r.Note(42, 7);
-        Assert.Equal([(40.0, 1.0), (42.0, 7.0), (45.0, 2.0)], new[] { r[0], r[1], r[2] });
+        Assert.Equal([40.0, 42.0, 45.0], r.Times.ToArray());
+        Assert.Equal([1.0, 7.0, 2.0], r.Leads.ToArray());
         Assert.Equal((10 - 1 + 10 - 7) / 30.0, r.OrdersAhead(44, 10), 12);
     }
 
