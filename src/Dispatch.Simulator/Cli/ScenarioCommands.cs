@@ -45,7 +45,8 @@ internal static class ScenarioCommands
         var scenariosArg = new Argument<string>("scenarios") { Description = "a scenario file or a folder of them (*.json)" };
         var tracesArg = new Argument<string[]>("traces") { Description = "instance folders to run each scenario on", Arity = ArgumentArity.OneOrMore };
         var outOpt = new Option<string?>("--out") { Description = "write the table (markdown), scenarios.json and promises/<run>.csv (every order's promise and drop-off) here" };
-        var cmd = new Command("scenarios", "run scenarios over traces with re-planning on and off and print the comparison table") { scenariosArg, tracesArg, outOpt, setOpt };
+        var peakOpt = new Option<double?>("--peak") { Description = "the minute the scenarios' \"peak\" times count from, for every trace (default: the middle of each trace's busiest hour); fixed, the events stay put when a trace's later orders are resampled (bench/promises/futures)" };
+        var cmd = new Command("scenarios", "run scenarios over traces with re-planning on and off and print the comparison table") { scenariosArg, tracesArg, outOpt, setOpt, peakOpt };
         cmd.SetAction(pr => Cli.Guard(() =>
         {
             string src = pr.GetValue(scenariosArg)!;
@@ -54,11 +55,13 @@ internal static class ScenarioCommands
             var engine = EngineSettingsOption.Apply(pr.GetValue(setOpt));
             var scenarios = files.Select(ScenarioFile.Load).ToList();
             var traces = pr.GetValue(tracesArg)!.Select(MdrpInstance.Load).ToList();
+            double? peak = pr.GetValue(peakOpt);
+            if (peak is { } p && !(double.IsFinite(p) && p >= 0)) throw new ArgumentException($"--peak must be a minute >= 0, got {p}");
             var jobs = (from s in scenarios from t in traces from replan in new[] { true, false } select (s, t, replan)).ToArray();
             var results = new WorldResult[jobs.Length];
             var sw = Stopwatch.StartNew();
             Parallel.For(0, jobs.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => results[i] = WorldReplay.Run(jobs[i].t, new WorldReplayOptions { Scenario = jobs[i].s, Replan = jobs[i].replan, Engine = engine }));
+                i => results[i] = WorldReplay.Run(jobs[i].t, new WorldReplayOptions { Scenario = jobs[i].s, Replan = jobs[i].replan, Engine = engine, PeakMinute = peak }));
             string md = Markdown(results, sw.Elapsed.TotalSeconds) + EngineSettingsOption.Describe(engine);
             Console.Write(md);
             if (pr.GetValue(outOpt) is { } outDir)

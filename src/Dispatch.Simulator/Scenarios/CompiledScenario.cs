@@ -62,7 +62,9 @@ internal sealed class CompiledScenario
         if (!(maxY > minY)) maxY = minY + 1;
         double start = inst.Orders.Length == 0 ? 0 : inst.Orders.Min(o => o.PlacementTime);
         double end = inst.Orders.Length == 0 ? 0 : inst.Orders.Max(o => o.PlacementTime);
-        double peak = PeakMinute(inst);
+        if (options.PeakMinute is { } fixedPeak && !(double.IsFinite(fixedPeak) && fixedPeak >= 0))
+            throw new ArgumentOutOfRangeException(nameof(options), fixedPeak, $"{nameof(WorldReplayOptions.PeakMinute)} must be a finite minute >= 0, got {fixedPeak}");
+        double peak = options.PeakMinute ?? PeakMinute(inst);
         var gf = new GeometryFactory();
         Coordinate At(double[] f) => new(minX + f[0] * (maxX - minX), minY + f[1] * (maxY - minY));
         double T(System.Text.Json.JsonElement? e) => ScenarioEvent.ParseTime(e!.Value, start, end, peak);

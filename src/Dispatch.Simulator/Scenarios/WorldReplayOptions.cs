@@ -23,6 +23,12 @@ public sealed record WorldReplayOptions
     /// <summary>Minutes a leg pays per road closure it crosses (the detour).</summary>
     public double ClosureDetourMinutes { get; init; } = 8;
 
+    /// <summary>The minute a scenario's <c>"peak"</c> times are counted from; null: the middle of the trace's busiest hour of
+    /// placements. Fixed, it keeps the events where they were when the trace's later orders change, as they do when the
+    /// future after a cut is resampled (bench/promises/futures): otherwise a resample that moves the busiest hour would
+    /// move the rain with it, and the promises made before the cut would differ for a reason that is not the future.</summary>
+    public double? PeakMinute { get; init; }
+
     /// <summary>Extra engine options (e.g. the General profile's improvement budget); profile, tick, service
     /// times and targets come from this record and the trace.</summary>
     public DispatchOptions? Engine { get; init; }
