@@ -125,12 +125,22 @@ internal static class Cli
         {
             return body();
         }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or DispatchException or IOException)
+        catch (Exception e) when (IsBadInput(e))
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+        // A command that runs its jobs in parallel (scenarios, replay-all) gets every job's error wrapped: bad input
+        // found in a job (a scenario window before the trace's start, a bad option) is still bad input, said once.
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(IsBadInput))
+        {
+            foreach (string message in e.Flatten().InnerExceptions.Select(x => x.Message).Distinct()) Console.Error.WriteLine($"error: {message}");
+            return 2;
+        }
     }
+
+    private static bool IsBadInput(Exception e) =>
+        e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or DispatchException or IOException;
 
     private static int ReplayOne(MdrpInstance inst, string? outDir, DispatchProfile policy, double tick, DispatchOptions? engine)
     {
