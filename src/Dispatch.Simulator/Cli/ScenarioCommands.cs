@@ -55,8 +55,7 @@ internal static class ScenarioCommands
             var engine = EngineSettingsOption.Apply(pr.GetValue(setOpt));
             var scenarios = files.Select(ScenarioFile.Load).ToList();
             var traces = pr.GetValue(tracesArg)!.Select(MdrpInstance.Load).ToList();
-            double? peak = pr.GetValue(peakOpt);
-            if (peak is { } p && !(double.IsFinite(p) && p >= 0)) throw new ArgumentException($"--peak must be a minute >= 0, got {p}");
+            double? peak = pr.GetValue(peakOpt); // checked where it is used (CompiledScenario.Compile), for every caller
             var jobs = (from s in scenarios from t in traces from replan in new[] { true, false } select (s, t, replan)).ToArray();
             var results = new WorldResult[jobs.Length];
             var sw = Stopwatch.StartNew();

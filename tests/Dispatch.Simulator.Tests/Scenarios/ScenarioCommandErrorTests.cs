@@ -21,4 +21,13 @@ public class ScenarioCommandErrorTests
         }
         finally { File.Delete(scenario); }
     }
+
+    [SkippableFact]
+    public void A_negative_peak_is_refused_by_name()
+    {
+        string trace = TestPaths.SharedMdrpInstance("1o100t100s1p100");
+        string scenario = Path.Combine(TestPaths.RepoRoot, "samples", "scenarios", "dinner-rain.json");
+        string text = ConsoleCapture.StandardError(() => Assert.Equal(2, Cli.Run(["scenarios", scenario, trace, "--peak", "-5"])));
+        Assert.Contains("error: PeakMinute must be a finite minute >= 0, got -5", text);
+    }
 }
