@@ -5,7 +5,8 @@ Usage: analyse.py BOOT_DIR BOOT_OUT SCENARIO [--window W] [--forecast FC_DIR FC_
   BOOT_DIR: resample.py --kind bootstrap's folders (meta.json); BOOT_OUT: `scenarios ... --out` over them (promises/*_on.csv).
   SCENARIO: the scenario name in the CSV names. Judged: orders placed within W minutes (default 3) before their cut, so
   at most W minutes of the real future are known to every draw; each has one drop-off per future.
-  Prints, over those orders and all their futures (re-planning on):
+  Prints, over those orders and all their futures (re-planning on; on time: dropped off no later than the promise,
+  without the simulator's half-minute tolerance, alike for every row):
   - the engine's own promise (the same in every future: the past is unchanged; a difference is reported);
   - how often the drop-off does not depend on the future at all, and the engine's error on those orders;
   - an oracle that knows each order's drop-offs over the futures and picks one promise per order, trading error for the
@@ -52,14 +53,13 @@ if a.forecast:
 if a.draws:
     fd, _, d3 = load(*a.draws, promises=rows); differs |= d3
 K = max(len(v) for v in drops.values())
-fin = lambda x: math.isfinite(x)
+fin = math.isfinite
 # An order whose promise differs between runs had a past that differed too. It should not, but a resample that moves the
 # trace's extent (the orders' bounding box: an extreme order dropped, or none after the cut) resizes the scenario's
 # traffic raster, and with it the travel times before the cut. Such orders are left out and counted.
 orders = sorted(o for o in drops if len(drops[o]) == K and all(map(fin, drops[o].values())) and fin(float(rows[o]['promise'])) and o not in differs)
-differs = len(differs)
 print(f'{a.scenario}: {len(orders)} orders placed within {a.window} min before a cut, {K} futures each '
-      f'({len(drops) - len(orders)} left out: not delivered in every future, no promise, or a promise differing between runs: {differs})')
+      f'({len(drops) - len(orders)} left out: not delivered in every future, no promise, or a promise differing between runs: {len(differs)})')
 
 
 def figures(pairs):
